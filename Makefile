@@ -1,0 +1,42 @@
+# Thin front for CMake. `make run` starts the daemon, `make test` runs the
+# whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+
+BUILD      ?= build
+TEST_BUILD ?= build-test
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CONF       ?= conf/ffcd.conf
+
+.PHONY: all deps build run test fuzz format clean
+
+all: build
+
+deps:
+	@sh .ci/deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	$(BUILD)/bin/ffcd -c $(CONF) --data var
+
+test: deps
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFFC_WERROR=ON -DFFC_SANITIZE=ON >/dev/null
+	@cmake --build $(TEST_BUILD) -j $(JOBS)
+	@cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer builds of the fuzz targets (clang); run one long with e.g.
+#   build-fuzz/tests/fuzz_concern -max_total_time=600 tests/fuzz/corpus/fuzz_concern
+fuzz: deps
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DFFC_SANITIZE=ON -DFFC_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz

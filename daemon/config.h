@@ -1,0 +1,55 @@
+/*
+ * config.h - ffcd's configuration: one validated, read-only struct.
+ *
+ * config.c is the only file that includes libconfig.h. A file is loaded
+ * whole and checked whole: every problem is reported as "file:line:
+ * message", and a config with any error is never used.
+ */
+#ifndef FFC_CONFIG_H
+#define FFC_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+
+#define CONFIG_PATH_MAX 1024
+#define CONFIG_ENDPOINT_MAX 1024
+#define CONFIG_ERRORS_MAX 32
+#define CONFIG_ERROR_LEN 512
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+struct config {
+	char data_dir[CONFIG_PATH_MAX];     /* default "var" */
+	char ingest[CONFIG_ENDPOINT_MAX];   /* default tcp://127.0.0.1:7401 */
+	char alerts[CONFIG_ENDPOINT_MAX];   /* default tcp://127.0.0.1:7402 */
+	char control[CONFIG_ENDPOINT_MAX];  /* default "" = ipc://<data_dir>/control.sock */
+	uint64_t map_size;                  /* bytes; store.map_size_mb, default 64 MiB */
+	uint64_t map_size_max;              /* bytes; store.map_size_max_mb, default 64 GiB */
+	size_t max_message;                 /* bytes; ingest.max_message_kb, default 64 KiB */
+	unsigned batch_max;                 /* concerns per write transaction, default 512 */
+	enum log_level log_level;           /* default LOG_INFO */
+	size_t n_rules;
+	struct rule rules[RULES_MAX];
+};
+
+struct config_errors {
+	size_t n;
+	char msg[CONFIG_ERRORS_MAX][CONFIG_ERROR_LEN];
+};
+
+/* Fill cfg with the built-in defaults (and the default rules). */
+void config_defaults(struct config *cfg);
+
+/* Load and check `path` on top of the defaults. Returns 0 on success; -1
+ * with every problem found in errs (file:line: message). cfg is only
+ * changed on success. */
+int config_load(const char *path, struct config *cfg, struct config_errors *errs);
+
+/* Check a finished config (after flags override the file): endpoints
+ * non-empty and well-formed, limits in range. Same error convention, with
+ * `origin` in place of file:line. */
+int config_check(const struct config *cfg, const char *origin, struct config_errors *errs);
+
+#endif

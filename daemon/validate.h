@@ -1,0 +1,43 @@
+/*
+ * validate.h - the contract's "what is REJECTED" list, as pure functions.
+ *
+ * No I/O and no clock: the caller passes `now_ms`. Every failure writes one
+ * message of the form "field: rule" (e.g. "children[0].nhs_number: check
+ * digit mismatch") that goes back to the adapter in its receipt.
+ */
+#ifndef FFC_VALIDATE_H
+#define FFC_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concern.h"
+
+/* Longest message validate_concern() writes, with its terminator. */
+#define VALIDATE_ERR_MAX 160
+
+/* Check every rule of the contract except idempotency (which needs the
+ * store). Returns 0 when the concern may be stored, -1 otherwise with the
+ * first failure written to err. */
+int validate_concern(const struct concern *c, int64_t now_ms, char *err, size_t errlen);
+
+/* NHS number: 10 digits, spaces allowed as separators, modulus 11 check
+ * digit (10 is invalid), not one digit repeated. On success writes the ten
+ * digits to out (11 bytes) and returns 0; otherwise returns -1 and sets
+ * *why to a static message ("check digit mismatch", ...). */
+int validate_nhs_number(const char *s, char out[11], const char **why);
+
+/* UPN: a check letter then 12 characters (11 digits and a digit or a
+ * letter for a temporary UPN), case-insensitive. On success writes the
+ * upper-case UPN to out (14 bytes) and returns 0; else -1 and *why. */
+int validate_upn(const char *s, char out[14], const char **why);
+
+/* A real calendar date YYYY-MM-DD, not after the UTC day of now_ms.
+ * Returns 0 or -1 with *why. */
+int validate_date(const char *s, int64_t now_ms, const char **why);
+
+/* Well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF). */
+bool validate_utf8(const char *s, size_t len);
+
+#endif
