@@ -1,0 +1,452 @@
+/*
+ * control.c - answers ControlRequests (status, stats, child, alerts,
+ * shutdown) from read transactions on the store.
+ *
+ * Owns the control messages, which exist only for this socket, so it
+ * builds them from the generated protobuf-c types directly rather than
+ * through wire.c. Every allocation for one reply goes into an arena that
+ * is freed after packing. Does not own the socket (server.c).
+ */
+#include "control.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffc.pb-c.h"
+#include "ffc_store.pb-c.h"
+#include "log.h"
+#include "validate.h"
+
+/* ---- an arena for one reply ---- */
+
+struct arena {
+	void **blocks;
+	size_t n, cap;
+	ProtobufCMessage **unpacked; /* records read from the store */
+	size_t n_unpacked, cap_unpacked;
+	int failed;
+};
+
+static int grow_ptrs(void ***v, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 32;
+	while (c < need)
+		c *= 2;
+	void **p = realloc(*v, c * sizeof *p);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+static void *arena_alloc(struct arena *a, size_t size)
+{
+	if (a->failed || grow_ptrs(&a->blocks, &a->cap, a->n + 1) < 0) {
+		a->failed = 1;
+		return NULL;
+	}
+	void *p = calloc(1, size ? size : 1);
+	if (!p) {
+		a->failed = 1;
+		return NULL;
+	}
+	a->blocks[a->n++] = p;
+	return p;
+}
+
+static char *arena_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = arena_alloc(a, n + 1);
+	if (p)
+		memcpy(p, s, n + 1);
+	return p ? p : (char *)(uintptr_t) "";
+}
+
+static int arena_keep(struct arena *a, ProtobufCMessage *m)
+{
+	void **v = (void **)a->unpacked;
+	if (grow_ptrs(&v, &a->cap_unpacked, a->n_unpacked + 1) < 0) {
+		protobuf_c_message_free_unpacked(m, NULL);
+		a->failed = 1;
+		return -1;
+	}
+	a->unpacked = (ProtobufCMessage **)v;
+	a->unpacked[a->n_unpacked++] = m;
+	return 0;
+}
+
+static void arena_free(struct arena *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->blocks[i]);
+	for (size_t i = 0; i < a->n_unpacked; i++)
+		protobuf_c_message_free_unpacked(a->unpacked[i], NULL);
+	free(a->blocks);
+	free(a->unpacked);
+}
+
+/* ---- status and stats ---- */
+
+static void status(struct store *s, struct store_txn *t, const struct daemon_info *info,
+                   int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	Ffc__V1__StatusReply *r = arena_alloc(ar, sizeof *r);
+	if (!r)
+		return;
+	ffc__v1__status_reply__init(r);
+	r->version = (char *)(uintptr_t)info->version;
+	r->started_at_ms = info->started_at_ms;
+	r->uptime_s =
+	    now_ms > info->started_at_ms ? (uint64_t)(now_ms - info->started_at_ms) / 1000 : 0;
+	r->ingest_endpoint = (char *)(uintptr_t)info->ingest;
+	r->alerts_endpoint = (char *)(uintptr_t)info->alerts;
+	r->control_endpoint = (char *)(uintptr_t)info->control;
+	r->store_path = (char *)(uintptr_t)store_path(s);
+	r->store_bytes = store_used_bytes(s);
+	r->store_map_bytes = store_map_size(s);
+	r->concerns = store_counter_get(t, "concerns");
+	r->children = store_counter_get(t, "children");
+	r->alerts = store_last_alert_seq(t);
+	r->pid = (uint32_t)info->pid;
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_STATUS;
+	reply->status = r;
+}
+
+struct counter_list {
+	struct arena *ar;
+	size_t prefix_len;
+	size_t n, cap;
+	Ffc__V1__Counter **items;
+};
+
+static void counter_push(struct counter_list *l, const char *name, uint64_t value)
+{
+	if (grow_ptrs((void ***)&l->items, &l->cap, l->n + 1) < 0) {
+		l->ar->failed = 1;
+		return;
+	}
+	Ffc__V1__Counter *c = arena_alloc(l->ar, sizeof *c);
+	if (!c)
+		return;
+	ffc__v1__counter__init(c);
+	c->name = arena_strdup(l->ar, name);
+	c->count = value;
+	l->items[l->n++] = c;
+}
+
+static void counter_visit(const char *name, uint64_t value, void *arg)
+{
+	struct counter_list *l = arg;
+	counter_push(l, name + l->prefix_len, value);
+}
+
+/* Counters under a prefix, as an arena-owned array. */
+static Ffc__V1__Counter **counters(struct store_txn *t, struct arena *ar, const char *prefix,
+                                   size_t *n)
+{
+	struct counter_list l = {.ar = ar, .prefix_len = strlen(prefix)};
+	store_counter_each(t, prefix, counter_visit, &l);
+	Ffc__V1__Counter **out = arena_alloc(ar, (l.n ? l.n : 1) * sizeof *out);
+	if (out && l.n)
+		memcpy(out, l.items, l.n * sizeof *out);
+	free(l.items);
+	*n = out ? l.n : 0;
+	return out;
+}
+
+static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
+                  Ffc__V1__ControlReply *reply)
+{
+	static const char *const status_names[] = {"UNSPECIFIED", "ACCEPTED", "DUPLICATE",
+	                                           "REJECTED"};
+	Ffc__V1__StatsReply *r = arena_alloc(ar, sizeof *r);
+	if (!r)
+		return;
+	ffc__v1__stats_reply__init(r);
+	r->concerns_by_agency = counters(t, ar, "agency.", &r->n_concerns_by_agency);
+	r->alerts_by_level = counters(t, ar, "level.", &r->n_alerts_by_level);
+	r->alerts_by_rule = counters(t, ar, "rule.", &r->n_alerts_by_rule);
+	r->children = store_counter_get(t, "children");
+	r->concerns = store_counter_get(t, "concerns");
+	r->alerts = store_counter_get(t, "alerts");
+	r->batches = st->batches;
+
+	struct counter_list l = {.ar = ar};
+	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
+		counter_push(&l, status_names[i], st->receipts[i]);
+	r->receipts_by_status = arena_alloc(ar, l.n * sizeof *l.items);
+	if (r->receipts_by_status) {
+		memcpy(r->receipts_by_status, l.items, l.n * sizeof *l.items);
+		r->n_receipts_by_status = l.n;
+	}
+	free(l.items);
+
+	l = (struct counter_list){.ar = ar};
+	for (size_t i = 0; i < st->n_reasons; i++)
+		counter_push(&l, st->rejects[i].reason, st->rejects[i].count);
+	r->rejects_by_reason = arena_alloc(ar, (l.n ? l.n : 1) * sizeof *l.items);
+	if (r->rejects_by_reason && l.n) {
+		memcpy(r->rejects_by_reason, l.items, l.n * sizeof *l.items);
+		r->n_rejects_by_reason = l.n;
+	}
+	free(l.items);
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_STATS;
+	reply->stats = r;
+}
+
+/* ---- alerts ---- */
+
+/* The stored alert seq as an Alert message kept in the arena. */
+static Ffc__V1__Alert *alert_message(struct store_txn *t, struct arena *ar, uint64_t seq)
+{
+	const void *data;
+	size_t len;
+	if (store_alert_raw(t, seq, &data, &len) != STORE_OK)
+		return NULL;
+	Ffc__Store__StoredAlert *sa = ffc__store__stored_alert__unpack(NULL, len, data);
+	if (!sa)
+		return NULL;
+	if (arena_keep(ar, &sa->base) < 0)
+		return NULL;
+	return sa->alert;
+}
+
+static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req, struct arena *ar,
+                          Ffc__V1__ControlReply *reply)
+{
+	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
+	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
+		return "alerts.level: unknown value";
+	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
+	if (limit > CONTROL_ALERTS_MAX)
+		limit = CONTROL_ALERTS_MAX;
+	Ffc__V1__AlertsReply *r = arena_alloc(ar, sizeof *r);
+	Ffc__V1__Alert **items = arena_alloc(ar, limit * sizeof *items);
+	if (!r || !items)
+		return NULL;
+	ffc__v1__alerts_reply__init(r);
+	uint64_t last = store_last_alert_seq(t);
+	r->last_seq = last;
+	r->alerts = items;
+	for (uint64_t seq = req->since_seq + 1; seq <= last && seq > req->since_seq; seq++) {
+		Ffc__V1__Alert *a = alert_message(t, ar, seq);
+		if (!a)
+			continue;
+		if (req->level && a->level != req->level)
+			continue;
+		if (r->n_alerts == limit) {
+			r->more = 1;
+			break;
+		}
+		items[r->n_alerts++] = a;
+	}
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_ALERTS;
+	reply->alerts = r;
+	return NULL;
+}
+
+/* ---- a child's chronology ---- */
+
+static const char *find_child(struct store_txn *t, const Ffc__V1__ChildRequest *req,
+                              uint64_t *child)
+{
+	uint64_t id = 0;
+	int rc;
+	if (req->child_id[0]) {
+		if (wire_child_id_parse(req->child_id, &id) < 0)
+			return "child.child_id: not a child id (like C00000042)";
+		rc = store_child_resolve(t, id, child);
+	} else if (req->nhs_number[0]) {
+		char digits[11], key[12];
+		const char *why;
+		if (validate_nhs_number(req->nhs_number, digits, &why) < 0)
+			return "child.nhs_number: not a valid NHS number";
+		snprintf(key, sizeof key, "N%s", digits);
+		rc = store_identity_get(t, key, &id);
+		if (rc == STORE_OK)
+			rc = store_child_resolve(t, id, child);
+	} else if (req->upn[0]) {
+		char upn[14], key[15];
+		const char *why;
+		if (validate_upn(req->upn, upn, &why) < 0)
+			return "child.upn: not a valid UPN";
+		snprintf(key, sizeof key, "U%s", upn);
+		rc = store_identity_get(t, key, &id);
+		if (rc == STORE_OK)
+			rc = store_child_resolve(t, id, child);
+	} else {
+		return "child: give child_id, nhs_number or upn";
+	}
+	if (rc == STORE_NOTFOUND)
+		return "child: no such child";
+	if (rc != STORE_OK)
+		return "child: store error";
+	return NULL;
+}
+
+static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, struct arena *ar,
+                         Ffc__V1__ControlReply *reply)
+{
+	uint64_t id;
+	const char *err = find_child(t, req, &id);
+	if (err)
+		return err;
+	Ffc__V1__ChildReply *r = arena_alloc(ar, sizeof *r);
+	if (!r)
+		return NULL;
+	ffc__v1__child_reply__init(r);
+	char cid[WIRE_ID_MAX];
+	wire_child_id(id, cid);
+	r->child_id = arena_strdup(ar, cid);
+
+	/* Identities, straight from the child's record. */
+	struct child_record ch;
+	if (store_child_get(t, id, &ch) != STORE_OK)
+		return "child: store error";
+	Ffc__Store__Child *pb = ch.pb;
+	ch.pb = NULL; /* the arena frees the record with the reply */
+	wire_child_release(&ch);
+	if (arena_keep(ar, &pb->base) < 0)
+		return NULL;
+	r->identities = arena_alloc(ar, (pb->n_identities + 1) * sizeof *r->identities);
+	for (size_t i = 0; r->identities && i < pb->n_identities; i++)
+		if (pb->identities[i]->identity)
+			r->identities[r->n_identities++] = pb->identities[i]->identity;
+
+	/* Every concern, oldest first: the timeline is kept in that order. */
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	if (store_timeline(t, id, INT64_MIN, INT64_MAX, &refs, &n) != STORE_OK)
+		return "child: store error";
+	r->chronology = arena_alloc(ar, (n + 1) * sizeof *r->chronology);
+	for (size_t i = 0; r->chronology && i < n; i++) {
+		const void *data;
+		size_t len;
+		if (store_concern_raw(t, refs[i].seq, &data, &len) != STORE_OK)
+			continue;
+		Ffc__Store__StoredConcern *sc = ffc__store__stored_concern__unpack(NULL, len, data);
+		if (!sc || !sc->concern || arena_keep(ar, &sc->base) < 0) {
+			if (sc && !sc->concern)
+				protobuf_c_message_free_unpacked(&sc->base, NULL);
+			continue;
+		}
+		const Ffc__V1__Concern *c = sc->concern;
+		Ffc__V1__ChronologyEntry *e = arena_alloc(ar, sizeof *e);
+		if (!e)
+			break;
+		ffc__v1__chronology_entry__init(e);
+		e->seq = sc->seq;
+		e->agency = c->agency;
+		e->concern_id = c->concern_id;
+		e->source_system = c->source_system;
+		e->category = c->category;
+		e->severity = c->severity;
+		e->occurred_at_ms = c->occurred_at_ms;
+		e->reported_at_ms = c->reported_at_ms;
+		e->summary = c->summary;
+		e->reporter = c->reporter;
+		r->chronology[r->n_chronology++] = e;
+	}
+	free(refs);
+
+	uint64_t *seqs = NULL;
+	if (store_child_alerts(t, id, &seqs, &n) != STORE_OK)
+		return "child: store error";
+	r->alerts = arena_alloc(ar, (n + 1) * sizeof *r->alerts);
+	for (size_t i = 0; r->alerts && i < n; i++) {
+		Ffc__V1__Alert *a = alert_message(t, ar, seqs[i]);
+		if (a)
+			r->alerts[r->n_alerts++] = a;
+	}
+	free(seqs);
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CHILD;
+	reply->child = r;
+	return NULL;
+}
+
+/* ---- dispatch ---- */
+
+static int pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t *len)
+{
+	size_t n = ffc__v1__control_reply__get_packed_size(reply);
+	*out = malloc(n ? n : 1);
+	if (!*out)
+		return -1;
+	*len = ffc__v1__control_reply__pack(reply, *out);
+	return 0;
+}
+
+enum control_action control_handle(struct store *s, const struct daemon_info *info,
+                                   const struct stats *st, const uint8_t *req, size_t len,
+                                   int64_t now_ms, uint8_t **out, size_t *out_len)
+{
+	Ffc__V1__ControlReply reply = FFC__V1__CONTROL_REPLY__INIT;
+	struct arena ar = {0};
+	enum control_action action = CONTROL_NONE;
+	const char *err = NULL;
+	struct store_txn *t = NULL;
+	Ffc__V1__ControlRequest *rq = NULL;
+	static Ffc__V1__ShutdownReply shutdown_reply = FFC__V1__SHUTDOWN_REPLY__INIT;
+
+	*out = NULL;
+	*out_len = 0;
+	if (len > CONTROL_REQUEST_MAX) {
+		err = "request: over the size limit";
+		goto done;
+	}
+	rq = ffc__v1__control_request__unpack(NULL, len, req);
+	if (!rq) {
+		err = "request: not a serialized ffc.v1.ControlRequest";
+		goto done;
+	}
+	if (store_begin(s, 0, &t) != STORE_OK) {
+		err = "store: cannot read";
+		goto done;
+	}
+	switch (rq->command_case) {
+	case FFC__V1__CONTROL_REQUEST__COMMAND_STATUS:
+		status(s, t, info, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_STATS:
+		stats(t, st, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CHILD:
+		err = child(t, rq->child, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS:
+		err = alerts(t, rq->alerts, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_SHUTDOWN:
+		log_info("control: shutdown requested%s%s", rq->operator_[0] ? " by " : "",
+		         rq->operator_);
+		reply.result_case = FFC__V1__CONTROL_REPLY__RESULT_SHUTDOWN;
+		reply.shutdown = &shutdown_reply;
+		action = CONTROL_SHUTDOWN;
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND__NOT_SET:
+	default:
+		err = "request: no command (or one this ffcd does not know)";
+		break;
+	}
+	if (!err && ar.failed)
+		err = "out of memory";
+done:
+	if (err) {
+		/* An error reply carries nothing else. */
+		reply.result_case = FFC__V1__CONTROL_REPLY__RESULT__NOT_SET;
+		reply.error = (char *)(uintptr_t)err;
+	}
+	if (pack_reply(&reply, out, out_len) < 0)
+		log_error("control: out of memory packing a reply");
+	if (t)
+		store_abort(&t);
+	if (rq)
+		ffc__v1__control_request__free_unpacked(rq, NULL);
+	arena_free(&ar);
+	return action;
+}

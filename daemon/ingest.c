@@ -1,0 +1,334 @@
+/*
+ * ingest.c - the write path for concerns. For each frame of a batch:
+ * size limit, decode, validate (pure, before any transaction), then in one
+ * write transaction: idempotency, linking each named child, storing, and
+ * judging every rule for each child over its stored history. Alerts raised
+ * are stored in the same transaction as the concern that raised them.
+ *
+ * Owns the order of those steps and the raise-once/escalate policy. Does
+ * not own sockets (server.c), rule arithmetic (rules.c) or linking policy
+ * (link.c).
+ */
+#include "ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link.h"
+#include "log.h"
+#include "validate.h"
+
+static void reject(struct ingest_item *it, const char *error)
+{
+	it->receipt.status = RECEIPT_REJECTED;
+	snprintf(it->receipt.error, sizeof it->receipt.error, "%s", error);
+}
+
+/* Everything that needs no store: the frame and the concern alone. */
+static void precheck(struct ingest_item *it, const struct ingest_limits *limits, int64_t now_ms)
+{
+	memset(&it->receipt, 0, sizeof it->receipt);
+	it->receipt.concern_id = "";
+	if (it->len > limits->max_message) {
+		char error[VALIDATE_ERR_MAX];
+		snprintf(error, sizeof error, "frame: %zu bytes over the limit of %zu", it->len,
+		         limits->max_message);
+		reject(it, error);
+		return;
+	}
+	if (wire_concern_decode(it->data, it->len, &it->w) < 0) {
+		reject(it, "frame: not a serialized ffc.v1.Concern");
+		return;
+	}
+	it->decoded = 1;
+	it->receipt.concern_id = it->w.c.concern_id;
+	char err[VALIDATE_ERR_MAX];
+	if (validate_concern(&it->w.c, now_ms, err, sizeof err) < 0)
+		reject(it, err);
+}
+
+static int alert_list_push(struct alert_list *l, const struct alert *a)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct alert **items = realloc(l->items, cap * sizeof *items);
+		if (!items)
+			return -1;
+		l->items = items;
+		l->cap = cap;
+	}
+	struct alert *copy = malloc(sizeof *copy);
+	if (!copy)
+		return -1;
+	*copy = *a;
+	l->items[l->n++] = copy;
+	return 0;
+}
+
+void alert_list_clear(struct alert_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+/* Fill the evidence of an alert from the stored concerns. */
+static int evidence(struct store_txn *t, const struct concern_ref *refs, const struct rule_match *m,
+                    struct alert *a)
+{
+	a->n_evidence = 0;
+	for (size_t i = 0; i < m->n_evidence && i < RULE_EVIDENCE_MAX; i++) {
+		const struct concern_ref *r = &refs[m->evidence[i]];
+		const void *data;
+		size_t len;
+		struct stored_concern sc;
+		int rc = store_concern_raw(t, r->seq, &data, &len);
+		if (rc != STORE_OK)
+			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+		if (wire_stored_concern_decode(data, len, &sc) < 0)
+			return STORE_ERROR;
+		struct alert_evidence *e = &a->evidence[a->n_evidence++];
+		snprintf(e->concern_id, sizeof e->concern_id, "%s", sc.w.c.concern_id);
+		e->agency = r->agency;
+		e->category = r->category;
+		e->severity = r->severity;
+		e->occurred_at_ms = r->occurred_at_ms;
+		wire_stored_concern_release(&sc);
+	}
+	return STORE_OK;
+}
+
+/* A rule reached m->level for child: raise an alert unless one of that
+ * level or higher is already open; a higher one supersedes the lower. */
+static int raise(struct store_txn *t, uint64_t child, const struct rule *r,
+                 const struct concern_ref *refs, const struct rule_match *m, int64_t now_ms,
+                 struct alert_list *raised)
+{
+	struct alert *open = NULL;
+	uint64_t open_seq = 0;
+	int rc = store_open_alert(t, child, r->name, &open_seq);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	struct alert *a = calloc(1, sizeof *a);
+	if (!a)
+		return STORE_ERROR;
+	if (rc == STORE_OK) {
+		open = calloc(1, sizeof *open);
+		if (!open) {
+			rc = STORE_ERROR;
+			goto out;
+		}
+		if ((rc = store_alert_get(t, open_seq, open)) != STORE_OK)
+			goto out;
+		if (open->level >= m->level) {
+			rc = STORE_OK; /* already raised and still open */
+			goto out;
+		}
+	}
+
+	a->seq = store_last_alert_seq(t) + 1;
+	wire_alert_id(a->seq, a->alert_id);
+	a->child = child;
+	wire_child_id(child, a->child_id);
+	a->level = m->level;
+	snprintf(a->rule, sizeof a->rule, "%s", r->name);
+	rule_reason(r, m, refs, a->reason, sizeof a->reason);
+	a->raised_at_ms = now_ms;
+	a->state = ALERT_OPEN;
+	if ((rc = evidence(t, refs, m, a)) != STORE_OK)
+		goto out;
+	if ((rc = link_display(t, child, &a->display)) != STORE_OK)
+		goto out;
+	if (open) {
+		snprintf(a->supersedes, sizeof a->supersedes, "%s", open->alert_id);
+		open->state = ALERT_SUPERSEDED;
+		snprintf(open->superseded_by, sizeof open->superseded_by, "%s", a->alert_id);
+		if ((rc = store_alert_update(t, open)) != STORE_OK)
+			goto out;
+	}
+	if ((rc = store_alert_add(t, a)) != STORE_OK ||
+	    (rc = store_open_alert_set(t, child, r->name, a->seq)) != STORE_OK)
+		goto out;
+	if (alert_list_push(raised, a) < 0)
+		rc = STORE_ERROR;
+out:
+	free(open);
+	free(a);
+	return rc;
+}
+
+/* Judge every rule for one child in the windows around the concern seq. */
+static int correlate(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
+                     const struct rule *rules, size_t n_rules, int64_t now_ms,
+                     struct alert_list *raised)
+{
+	int64_t reach = 0;
+	for (size_t i = 0; i < n_rules; i++)
+		if (rules[i].window_ms > reach)
+			reach = rules[i].window_ms;
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	int rc = store_timeline(t, child, at - reach, at + reach, &refs, &n);
+	if (rc != STORE_OK)
+		return rc;
+	size_t focus = n;
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].seq == seq)
+			focus = i;
+	if (focus == n) {
+		free(refs);
+		log_error("ingest: concern seq %llu missing from its child's timeline",
+		          (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	struct rule_match *m = malloc(sizeof *m);
+	if (!m) {
+		free(refs);
+		return STORE_ERROR;
+	}
+	for (size_t i = 0; i < n_rules && rc == STORE_OK; i++)
+		if (rule_eval(&rules[i], refs, n, focus, m) != LEVEL_NONE)
+			rc = raise(t, child, &rules[i], refs, m, now_ms, raised);
+	free(m);
+	free(refs);
+	return rc;
+}
+
+/* Idempotency: 1 when the (agency, concern_id) is already stored (the
+ * receipt is then set), 0 when it is new. */
+static int known(struct store_txn *t, struct ingest_item *it, int *rcp)
+{
+	const struct concern *c = &it->w.c;
+	uint64_t seq;
+	int rc = store_concern_find(t, c->agency, c->concern_id, &seq);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	const void *data;
+	size_t len;
+	struct stored_concern sc;
+	if (rc != STORE_OK || (rc = store_concern_raw(t, seq, &data, &len)) != STORE_OK ||
+	    wire_stored_concern_decode(data, len, &sc) < 0) {
+		*rcp = rc == STORE_OK ? STORE_ERROR : rc;
+		return 1;
+	}
+	if (concern_equal(&sc.w.c, c)) {
+		it->receipt.status = RECEIPT_DUPLICATE;
+		it->receipt.seq = seq;
+		it->receipt.n_child_ids = sc.n_child_ids;
+		memcpy(it->receipt.child_ids, sc.child_ids, sc.n_child_ids * sizeof(uint64_t));
+	} else {
+		reject(it, "concern_id: reused with different content");
+	}
+	wire_stored_concern_release(&sc);
+	return 1;
+}
+
+static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
+                     size_t n_rules, int64_t now_ms, struct alert_list *raised)
+{
+	int rc = STORE_OK;
+	if (known(t, it, &rc))
+		return rc;
+	const struct concern *c = &it->w.c;
+	uint64_t seq = store_last_concern_seq(t) + 1;
+	uint64_t ids[CONCERN_CHILDREN_MAX];
+	for (size_t i = 0; i < c->n_children; i++)
+		if ((rc = link_child(t, &c->children[i], c->agency, seq, now_ms, &ids[i])) !=
+		    STORE_OK)
+			return rc;
+	uint64_t stored;
+	if ((rc = store_concern_add(t, c, now_ms, ids, c->n_children, &stored)) != STORE_OK)
+		return rc;
+	for (size_t i = 0; i < c->n_children; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < i; j++)
+			dup |= ids[j] == ids[i];
+		if (!dup && (rc = correlate(t, ids[i], stored, c->occurred_at_ms, rules, n_rules,
+		                            now_ms, raised)) != STORE_OK)
+			return rc;
+	}
+	it->receipt.status = RECEIPT_ACCEPTED;
+	it->receipt.seq = stored;
+	it->receipt.n_child_ids = c->n_children;
+	memcpy(it->receipt.child_ids, ids, c->n_children * sizeof ids[0]);
+	return STORE_OK;
+}
+
+/* One attempt at the transaction. Receipts of items that reach the store
+ * are (re)set here, so an aborted attempt can simply run again. */
+static int attempt(struct store *s, const struct rule *rules, size_t n_rules,
+                   struct ingest_item *items, size_t n, int64_t now_ms, struct alert_list *raised,
+                   int *stored)
+{
+	struct store_txn *t;
+	int rc = store_begin(s, 1, &t);
+	if (rc != STORE_OK)
+		return rc;
+	*stored = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ingest_item *it = &items[i];
+		if (!it->decoded || it->receipt.status == RECEIPT_REJECTED)
+			continue;
+		if ((rc = store_one(t, it, rules, n_rules, now_ms, raised)) != STORE_OK) {
+			store_abort(&t);
+			return rc;
+		}
+		*stored += it->receipt.status == RECEIPT_ACCEPTED;
+	}
+	return store_commit(&t);
+}
+
+int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
+                 const struct ingest_limits *limits, struct ingest_item *items, size_t n,
+                 int64_t now_ms, struct alert_list *raised)
+{
+	/* Which items are rejected before the store ever sees them. */
+	unsigned char *pre = calloc(n ? n : 1, 1);
+	if (!pre)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		precheck(&items[i], limits, now_ms);
+		pre[i] = items[i].receipt.status == RECEIPT_REJECTED;
+	}
+
+	int stored = 0, rc;
+	for (;;) {
+		rc = attempt(s, rules, n_rules, items, n, now_ms, raised, &stored);
+		if (rc == STORE_OK)
+			break;
+		/* Nothing of the attempt stands: forget its receipts and
+		 * alerts before trying again. */
+		alert_list_clear(raised);
+		for (size_t i = 0; i < n; i++) {
+			if (pre[i])
+				continue;
+			const char *id = items[i].receipt.concern_id;
+			memset(&items[i].receipt, 0, sizeof items[i].receipt);
+			items[i].receipt.concern_id = id;
+		}
+		if (rc != STORE_FULL || store_grow(s) < 0)
+			break;
+	}
+	if (rc != STORE_OK) {
+		const char *why = rc == STORE_FULL
+		                      ? "store: full (map_size_max reached); not stored"
+		                      : "store: write failed; not stored, send again";
+		log_error("ingest: batch of %zu not stored: %s", n, why);
+		for (size_t i = 0; i < n; i++)
+			if (!pre[i])
+				reject(&items[i], why);
+		stored = -1;
+	}
+	free(pre);
+	return stored;
+}
+
+void ingest_items_release(struct ingest_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		wire_concern_release(&items[i].w);
+		items[i].decoded = 0;
+	}
+}

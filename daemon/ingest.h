@@ -1,0 +1,49 @@
+/*
+ * ingest.h - a batch of concern frames: decode, validate, deduplicate,
+ * file under children, store, correlate, all in one write transaction.
+ *
+ * The caller (server.c) collects every frame readable in one loop
+ * iteration, calls ingest_batch(), and only then sends the receipts and
+ * publishes the alerts: nothing is promised before it is on disk.
+ */
+#ifndef FFC_INGEST_H
+#define FFC_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+#include "store.h"
+#include "wire.h"
+
+struct ingest_item {
+	const uint8_t *data; /* the Concern frame (borrowed) */
+	size_t len;
+	struct wire_concern w; /* decoded (owned; released by ingest_items_release) */
+	int decoded;
+	struct receipt receipt; /* the answer, final when ingest_batch returns */
+};
+
+struct alert_list {
+	size_t n, cap;
+	struct alert **items; /* owned */
+};
+
+struct ingest_limits {
+	size_t max_message; /* a larger frame is rejected */
+};
+
+/* Process items[0..n) at time now_ms with `rules`. Every item gets a
+ * receipt; accepted ones are committed and raised alerts appended to
+ * *raised (stored, in seq order) before this returns. Returns the number of
+ * concerns newly stored, or -1 when the store failed (every item not
+ * rejected on its own merits is then REJECTED with a store error, and
+ * nothing of the batch is stored). */
+int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
+                 const struct ingest_limits *limits, struct ingest_item *items, size_t n,
+                 int64_t now_ms, struct alert_list *raised);
+
+void ingest_items_release(struct ingest_item *items, size_t n);
+void alert_list_clear(struct alert_list *l);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * main.c - ffcd: flags, configuration, then the store and the server.
+ *
+ * Owns the command line and the order of start-up and shutdown. Flags
+ * override the configuration file.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+enum { EXIT_USAGE = 2 };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ffcd [-c FILE] [--data DIR] [--ingest EP] [--alerts EP] [--control EP]\n"
+	           "            [-n] [-v] [-h] [--version]\n"
+	           "\n"
+	           "Receives concern notifications, files them per child, correlates them and\n"
+	           "publishes alerts to MACPT consoles.\n"
+	           "\n"
+	           "  -c, --config FILE  configuration file (libconfig); without it, the built-in\n"
+	           "                     defaults, which are those of conf/ffcd.conf\n"
+	           "      --data DIR     data directory: the store and the control socket\n"
+	           "      --ingest EP    ZeroMQ endpoint of the ingest ROUTER socket\n"
+	           "      --alerts EP    ZeroMQ endpoint of the alerts PUB socket\n"
+	           "      --control EP   ZeroMQ endpoint of the control ROUTER socket\n"
+	           "                     (default ipc://DIR/control.sock)\n"
+	           "  -n, --check        check the configuration, print every error, exit\n"
+	           "  -v, --verbose      log more (debug)\n"
+	           "  -h, --help         this help\n"
+	           "      --version      print the version\n");
+}
+
+/* Copy a flag's value into a config field, refusing what does not fit. */
+static int set_field(char *dst, size_t size, const char *value, const char *flag)
+{
+	if (!value[0] || strlen(value) >= size) {
+		fprintf(stderr, "ffcd: %s: %s\n", flag, value[0] ? "too long" : "empty");
+		return -1;
+	}
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
+static void print_errors(const struct config_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		fprintf(stderr, "%s\n", errs->msg[i]);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_DATA = 256, OPT_INGEST, OPT_ALERTS, OPT_CONTROL, OPT_VERSION };
+	static const struct option options[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"data", required_argument, NULL, OPT_DATA},
+	    {"ingest", required_argument, NULL, OPT_INGEST},
+	    {"alerts", required_argument, NULL, OPT_ALERTS},
+	    {"control", required_argument, NULL, OPT_CONTROL},
+	    {"check", no_argument, NULL, 'n'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *file = NULL, *data = NULL, *ingest = NULL, *alerts = NULL, *control = NULL;
+	int check = 0, verbose = 0, opt;
+	while ((opt = getopt_long(argc, argv, "c:nvh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			file = optarg;
+			break;
+		case OPT_DATA:
+			data = optarg;
+			break;
+		case OPT_INGEST:
+			ingest = optarg;
+			break;
+		case OPT_ALERTS:
+			alerts = optarg;
+			break;
+		case OPT_CONTROL:
+			control = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("ffcd %s\n", FFC_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ffcd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	static struct config cfg;
+	struct config_errors errs = {0};
+	config_defaults(&cfg);
+	if (file && config_load(file, &cfg, &errs) < 0) {
+		print_errors(&errs);
+		return EXIT_USAGE;
+	}
+	if ((data && set_field(cfg.data_dir, sizeof cfg.data_dir, data, "--data") < 0) ||
+	    (ingest && set_field(cfg.ingest, sizeof cfg.ingest, ingest, "--ingest") < 0) ||
+	    (alerts && set_field(cfg.alerts, sizeof cfg.alerts, alerts, "--alerts") < 0) ||
+	    (control && set_field(cfg.control, sizeof cfg.control, control, "--control") < 0))
+		return EXIT_USAGE;
+	if (config_check(&cfg, file ? file : "(defaults)", &errs) < 0) {
+		print_errors(&errs);
+		return EXIT_USAGE;
+	}
+	if (check) {
+		printf("%s: OK (%zu rules)\n", file ? file : "(built-in defaults)", cfg.n_rules);
+		return 0;
+	}
+
+	log_set_level(verbose ? LOG_DEBUG : cfg.log_level);
+	if (!file)
+		log_info("no configuration file given: using the built-in defaults");
+	/* Everything ffcd creates (store, lock, control socket) is for its
+	 * own user only: it holds special category personal data. */
+	umask(077);
+
+	char err[1024];
+	struct store *store =
+	    store_open(cfg.data_dir, cfg.map_size, cfg.map_size_max, err, sizeof err);
+	if (!store) {
+		log_error("store: %s", err);
+		return 1;
+	}
+	struct server *srv = server_new(&cfg, store, err, sizeof err);
+	if (!srv) {
+		log_error("%s", err);
+		store_close(&store);
+		return 1;
+	}
+	int rc = server_run(srv);
+	server_destroy(&srv);
+	store_close(&store);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,423 @@
+/*
+ * server.c - the sockets and the single-threaded poll loop.
+ *
+ * One iteration: wait on ingest, control and the signal pipe; read every
+ * concern frame that is ready (up to batch_max); hand them to
+ * ingest_batch(), which commits them in one synced write transaction; only
+ * then send the receipts and publish the alerts raised. Persist first,
+ * answer after, in a group: one fsync serves the whole batch, and no
+ * receipt or alert ever speaks of something not on disk.
+ *
+ * Owns the ZeroMQ context and sockets, framing (routing envelopes), topics
+ * and signals. Does not own what a concern means (ingest.c) or how
+ * control requests are answered (control.c).
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "control.h"
+#include "ingest.h"
+#include "log.h"
+#include "stats.h"
+
+/* A concern frame arrives behind its routing envelope: the peer's identity
+ * (DEALER) or identity and an empty delimiter (REQ). A message with more
+ * frames than this is not from a peer following the contract. */
+#define ENVELOPE_MAX 8
+/* Frames larger than max_message get a REJECTED receipt; frames larger
+ * than this many times max_message make libzmq drop the peer instead of
+ * reading megabytes for a rejection. */
+#define OVERSIZE_FACTOR 16
+/* Control requests served per loop iteration, so ingest is never starved. */
+#define CONTROL_PER_ITERATION 16
+
+struct message {
+	size_t n_frames; /* envelope frames, then the payload */
+	zmq_msg_t frames[ENVELOPE_MAX + 1];
+};
+
+struct server {
+	const struct config *cfg;
+	struct store *store;
+	void *ctx, *ingest, *alerts, *control;
+	char control_ep[CONFIG_ENDPOINT_MAX];
+	char control_path[CONFIG_ENDPOINT_MAX]; /* ipc socket file, "" otherwise */
+	struct daemon_info info;
+	struct stats stats;
+	struct message *batch;
+	struct ingest_item *items;
+	int stop;
+};
+
+/* ---- signals: the handler only writes to a pipe the loop polls ---- */
+
+static int signal_pipe[2] = {-1, -1};
+static volatile sig_atomic_t signalled;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	signalled = sig;
+	unsigned char b = (unsigned char)sig;
+	if (write(signal_pipe[1], &b, 1) < 0) {
+		/* The pipe is full: the loop will see `signalled` anyway. */
+	}
+	errno = saved;
+}
+
+static int signals_install(void)
+{
+	if (pipe(signal_pipe) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+static void signals_remove(void)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	for (int i = 0; i < 2; i++) {
+		if (signal_pipe[i] >= 0)
+			close(signal_pipe[i]);
+		signal_pipe[i] = -1;
+	}
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- sockets ---- */
+
+static void *open_socket(struct server *srv, int type, const char *endpoint, const char *what,
+                         char *err, size_t errlen)
+{
+	void *s = zmq_socket(srv->ctx, type);
+	if (!s) {
+		snprintf(err, errlen, "%s socket: %s", what, zmq_strerror(zmq_errno()));
+		return NULL;
+	}
+	int linger = 1000;
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+	if (zmq_bind(s, endpoint) < 0) {
+		snprintf(err, errlen, "%s socket: cannot bind %s: %s", what, endpoint,
+		         zmq_strerror(zmq_errno()));
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct server *server_new(const struct config *cfg, struct store *store, char *err, size_t errlen)
+{
+	struct server *srv = calloc(1, sizeof *srv);
+	if (!srv) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	srv->cfg = cfg;
+	srv->store = store;
+	srv->batch = calloc(cfg->batch_max, sizeof *srv->batch);
+	srv->items = calloc(cfg->batch_max, sizeof *srv->items);
+	srv->ctx = zmq_ctx_new();
+	if (!srv->batch || !srv->items || !srv->ctx) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+
+	if (cfg->control[0]) {
+		snprintf(srv->control_ep, sizeof srv->control_ep, "%s", cfg->control);
+	} else if ((size_t)snprintf(srv->control_ep, sizeof srv->control_ep,
+	                            "ipc://%s/control.sock",
+	                            cfg->data_dir) >= sizeof srv->control_ep) {
+		snprintf(err, errlen, "control endpoint: data directory path too long");
+		goto fail;
+	}
+	if (strncmp(srv->control_ep, "ipc://", 6) == 0)
+		snprintf(srv->control_path, sizeof srv->control_path, "%s", srv->control_ep + 6);
+
+	srv->ingest = open_socket(srv, ZMQ_ROUTER, cfg->ingest, "ingest", err, errlen);
+	if (!srv->ingest)
+		goto fail;
+	int64_t hard = (int64_t)cfg->max_message * OVERSIZE_FACTOR;
+	zmq_setsockopt(srv->ingest, ZMQ_MAXMSGSIZE, &hard, sizeof hard);
+	/* Pipelining adapters keep many receipts in flight: do not drop
+	 * them at the default high-water mark. */
+	int hwm = 100000;
+	zmq_setsockopt(srv->ingest, ZMQ_SNDHWM, &hwm, sizeof hwm);
+	zmq_setsockopt(srv->ingest, ZMQ_RCVHWM, &hwm, sizeof hwm);
+
+	srv->alerts = open_socket(srv, ZMQ_PUB, cfg->alerts, "alerts", err, errlen);
+	if (!srv->alerts)
+		goto fail;
+	srv->control = open_socket(srv, ZMQ_ROUTER, srv->control_ep, "control", err, errlen);
+	if (!srv->control)
+		goto fail;
+	if (srv->control_path[0] && chmod(srv->control_path, 0600) < 0) {
+		snprintf(err, errlen, "control socket %s: chmod: %s", srv->control_path,
+		         strerror(errno));
+		goto fail;
+	}
+	srv->info = (struct daemon_info){
+	    .version = FFC_VERSION,
+	    .started_at_ms = now_ms(),
+	    .ingest = cfg->ingest,
+	    .alerts = cfg->alerts,
+	    .control = srv->control_ep,
+	    .pid = (long)getpid(),
+	};
+	return srv;
+fail:
+	server_destroy(&srv);
+	return NULL;
+}
+
+void server_destroy(struct server **p)
+{
+	struct server *srv = *p;
+	if (!srv)
+		return;
+	if (srv->ingest)
+		zmq_close(srv->ingest);
+	if (srv->alerts)
+		zmq_close(srv->alerts);
+	if (srv->control)
+		zmq_close(srv->control);
+	if (srv->ctx)
+		zmq_ctx_term(srv->ctx);
+	if (srv->control_path[0])
+		unlink(srv->control_path);
+	free(srv->batch);
+	free(srv->items);
+	free(srv);
+	*p = NULL;
+}
+
+/* ---- framing ---- */
+
+static void message_close(struct message *m)
+{
+	for (size_t i = 0; i < m->n_frames; i++)
+		zmq_msg_close(&m->frames[i]);
+	m->n_frames = 0;
+}
+
+/* Receive one whole multipart message without blocking. Returns 1 when one
+ * was read, 0 when none is waiting, -1 on error. A message with too many
+ * frames is read to its end and dropped (returns 2). */
+static int message_recv(void *sock, struct message *m)
+{
+	m->n_frames = 0;
+	int dropped = 0;
+	for (;;) {
+		zmq_msg_t frame;
+		zmq_msg_init(&frame);
+		if (zmq_msg_recv(&frame, sock, ZMQ_DONTWAIT) < 0) {
+			int e = zmq_errno();
+			zmq_msg_close(&frame);
+			message_close(m);
+			return e == EAGAIN ? 0 : -1;
+		}
+		int more = zmq_msg_more(&frame);
+		if (m->n_frames < ENVELOPE_MAX + 1)
+			m->frames[m->n_frames++] = frame;
+		else {
+			zmq_msg_close(&frame);
+			dropped = 1;
+		}
+		if (!more)
+			break;
+	}
+	if (dropped || m->n_frames < 2) {
+		/* No envelope (impossible on a ROUTER) or too many frames. */
+		message_close(m);
+		return 2;
+	}
+	return 1;
+}
+
+/* Send payload back on the message's envelope. */
+static int reply_send(void *sock, struct message *m, const void *data, size_t len)
+{
+	for (size_t i = 0; i + 1 < m->n_frames; i++) {
+		if (zmq_send(sock, zmq_msg_data(&m->frames[i]), zmq_msg_size(&m->frames[i]),
+		             ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+			return -1;
+	}
+	return zmq_send(sock, data, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}
+
+/* ---- ingest ---- */
+
+static void publish(struct server *srv, const struct alert *a)
+{
+	char topic[16 + RULE_NAME_MAX];
+	int n = snprintf(topic, sizeof topic, "alert.%s.%s", level_name(a->level), a->rule);
+	for (int i = 0; i < n; i++)
+		if (topic[i] >= 'A' && topic[i] <= 'Z')
+			topic[i] = (char)(topic[i] - 'A' + 'a');
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if (wire_alert_pack(a, &buf, &len) < 0) {
+		log_error("alerts: out of memory packing %s", a->alert_id);
+		return;
+	}
+	/* A PUB socket never blocks: a console that is slow or away drops
+	 * messages and catches up by seq through the control socket. */
+	if (zmq_send(srv->alerts, topic, (size_t)n, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    zmq_send(srv->alerts, buf, len, ZMQ_DONTWAIT) < 0)
+		log_warn("alerts: publishing %s: %s", a->alert_id, zmq_strerror(zmq_errno()));
+	free(buf);
+	log_info("alert %s %s %s for %s (seq %llu%s%s)", a->alert_id, level_name(a->level), a->rule,
+	         a->child_id, (unsigned long long)a->seq, a->supersedes[0] ? ", supersedes " : "",
+	         a->supersedes);
+}
+
+static int serve_ingest(struct server *srv)
+{
+	size_t n = 0;
+	while (n < srv->cfg->batch_max) {
+		int rc = message_recv(srv->ingest, &srv->batch[n]);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			log_error("ingest: receive: %s", zmq_strerror(zmq_errno()));
+			break;
+		}
+		if (rc == 2) {
+			log_warn("ingest: dropped a message that is not envelope + one frame");
+			continue;
+		}
+		struct message *m = &srv->batch[n];
+		zmq_msg_t *payload = &m->frames[m->n_frames - 1];
+		memset(&srv->items[n], 0, sizeof srv->items[n]);
+		srv->items[n].data = zmq_msg_data(payload);
+		srv->items[n].len = zmq_msg_size(payload);
+		n++;
+	}
+	if (n == 0)
+		return 0;
+
+	struct alert_list raised = {0};
+	struct ingest_limits limits = {.max_message = srv->cfg->max_message};
+	int stored = ingest_batch(srv->store, srv->cfg->rules, srv->cfg->n_rules, &limits,
+	                          srv->items, n, now_ms(), &raised);
+	if (stored >= 0)
+		srv->stats.batches++;
+	log_debug("ingest: batch of %zu, %d stored, %zu alerts", n, stored, raised.n);
+
+	/* Committed: now answer, then tell the consoles. */
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		const struct receipt *r = &srv->items[i].receipt;
+		stats_receipt(&srv->stats, r);
+		if (r->status == RECEIPT_REJECTED)
+			log_debug("ingest: rejected '%.64s': %s", r->concern_id, r->error);
+		if (wire_receipt_pack(r, &buf, &len) < 0 ||
+		    reply_send(srv->ingest, &srv->batch[i], buf, len) < 0)
+			log_warn("ingest: receipt for '%.64s' not sent: %s", r->concern_id,
+			         buf ? zmq_strerror(zmq_errno()) : "out of memory");
+		free(buf);
+		message_close(&srv->batch[i]);
+	}
+	ingest_items_release(srv->items, n);
+	for (size_t i = 0; i < raised.n; i++)
+		publish(srv, raised.items[i]);
+	alert_list_clear(&raised);
+	return 0;
+}
+
+/* ---- control ---- */
+
+static void serve_control(struct server *srv)
+{
+	for (int i = 0; i < CONTROL_PER_ITERATION && !srv->stop; i++) {
+		struct message m;
+		int rc = message_recv(srv->control, &m);
+		if (rc == 0)
+			return;
+		if (rc < 0) {
+			log_error("control: receive: %s", zmq_strerror(zmq_errno()));
+			return;
+		}
+		if (rc == 2)
+			continue;
+		zmq_msg_t *payload = &m.frames[m.n_frames - 1];
+		uint8_t *reply = NULL;
+		size_t len = 0;
+		enum control_action action =
+		    control_handle(srv->store, &srv->info, &srv->stats, zmq_msg_data(payload),
+		                   zmq_msg_size(payload), now_ms(), &reply, &len);
+		if (reply && reply_send(srv->control, &m, reply, len) < 0)
+			log_warn("control: reply not sent: %s", zmq_strerror(zmq_errno()));
+		free(reply);
+		message_close(&m);
+		if (action == CONTROL_SHUTDOWN)
+			srv->stop = 1;
+	}
+}
+
+int server_run(struct server *srv)
+{
+	if (signals_install() < 0) {
+		log_error("signals: %s", strerror(errno));
+		return -1;
+	}
+	log_info("ffcd %s serving: ingest %s, alerts %s, control %s, store %s", FFC_VERSION,
+	         srv->cfg->ingest, srv->cfg->alerts, srv->control_ep, store_path(srv->store));
+	int rc = 0;
+	while (!srv->stop) {
+		zmq_pollitem_t items[] = {
+		    {srv->ingest, 0, ZMQ_POLLIN, 0},
+		    {srv->control, 0, ZMQ_POLLIN, 0},
+		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0},
+		};
+		if (zmq_poll(items, 3, 1000) < 0) {
+			if (zmq_errno() == EINTR)
+				continue;
+			log_error("poll: %s", zmq_strerror(zmq_errno()));
+			rc = -1;
+			break;
+		}
+		if (items[0].revents & ZMQ_POLLIN)
+			serve_ingest(srv);
+		if (items[1].revents & ZMQ_POLLIN)
+			serve_control(srv);
+		if (signalled) {
+			unsigned char b;
+			while (read(signal_pipe[0], &b, 1) == 1)
+				;
+			log_info("signal %d: stopping", (int)signalled);
+			srv->stop = 1;
+		}
+	}
+	signals_remove();
+	log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,26 @@
+/*
+ * server.h - the daemon's sockets and its one poll loop.
+ */
+#ifndef FFC_SERVER_H
+#define FFC_SERVER_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "store.h"
+
+struct server;
+
+/* Bind the ingest, alerts and control sockets of cfg. The server borrows
+ * cfg and store; both must outlive it. NULL with a message in err on
+ * failure. */
+struct server *server_new(const struct config *cfg, struct store *store, char *err, size_t errlen);
+
+/* Serve until SIGTERM, SIGINT or a shutdown request; the batch in hand is
+ * finished, committed and answered first. Returns 0 on a clean stop, -1
+ * when the loop failed. */
+int server_run(struct server *srv);
+
+void server_destroy(struct server **srv);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * stats.h - what this daemon has answered since it started: receipts by
+ * status and rejections by reason. (Stored totals live in the store's
+ * counters and survive restarts; these do not.)
+ */
+#ifndef FFC_STATS_H
+#define FFC_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+#define STATS_REASONS_MAX 64
+#define STATS_REASON_LEN  96
+
+struct stats {
+	uint64_t receipts[RECEIPT_REJECTED + 1]; /* by receipt_status */
+	uint64_t batches;                        /* write transactions committed */
+	size_t n_reasons;
+	struct {
+		char reason[STATS_REASON_LEN];
+		uint64_t count;
+	} rejects[STATS_REASONS_MAX];
+};
+
+/* Count one receipt sent. */
+void stats_receipt(struct stats *st, const struct receipt *r);
+
+/* The reason a rejection is counted under: the error with child indexes
+ * and numbers taken out ("children[3].nhs_number: check digit mismatch" ->
+ * "children[].nhs_number: check digit mismatch"), so the table stays
+ * small. */
+void stats_reason(const char *error, char *out, size_t len);
+
+#endif

@@ -1,0 +1,804 @@
+/*
+ * store.c - the LMDB store. The only file that includes lmdb.h.
+ *
+ * Owns the environment, the layout of keys and values (see store.h) and
+ * the map size. Does not decide which child a concern belongs to or
+ * whether an alert is due (ingest.c); record encoding is wire.c's.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define STORE_FORMAT "1"
+/* Room for a stored postcode (normalised ones are at most 8 bytes). */
+#define POSTCODE_BUF 16
+
+enum dbi {
+	DB_META,
+	DB_CONCERNS,
+	DB_CONCERN_IDS,
+	DB_CHILDREN,
+	DB_IDENTITIES,
+	DB_DEMOGRAPHICS,
+	DB_TIMELINE,
+	DB_ALERTS,
+	DB_OPEN_ALERTS,
+	DB_CHILD_ALERTS,
+	DB_COUNTERS,
+	DB_COUNT
+};
+
+static const struct {
+	const char *name;
+	unsigned flags;
+} db_defs[DB_COUNT] = {
+    [DB_META] = {"meta", 0},
+    [DB_CONCERNS] = {"concerns", 0},
+    [DB_CONCERN_IDS] = {"concern_ids", 0},
+    [DB_CHILDREN] = {"children", 0},
+    [DB_IDENTITIES] = {"identities", 0},
+    [DB_DEMOGRAPHICS] = {"demographics", MDB_DUPSORT},
+    [DB_TIMELINE] = {"timeline", 0},
+    [DB_ALERTS] = {"alerts", 0},
+    [DB_OPEN_ALERTS] = {"open_alerts", 0},
+    [DB_CHILD_ALERTS] = {"child_alerts", 0},
+    [DB_COUNTERS] = {"counters", 0},
+};
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	char path[1024];
+	uint64_t map_size, map_size_max;
+	int lock_fd;
+};
+
+struct store_txn {
+	struct store *s;
+	MDB_txn *txn;
+	int write;
+};
+
+/* ---- helpers ---- */
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Event times may be negative (before 1970); bias them so they sort. */
+static uint64_t bias_time(int64_t ms)
+{
+	return (uint64_t)ms ^ (UINT64_C(1) << 63);
+}
+
+static int64_t unbias_time(uint64_t v)
+{
+	return (int64_t)(v ^ (UINT64_C(1) << 63));
+}
+
+/* Map an LMDB result to ours, logging what is not expected. */
+static int result(int rc, const char *what)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return STORE_OK;
+	case MDB_NOTFOUND:
+		return STORE_NOTFOUND;
+	case MDB_KEYEXIST:
+		return STORE_EXISTS;
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+		return STORE_FULL;
+	default:
+		log_error("store: %s: %s", what, mdb_strerror(rc));
+		return STORE_ERROR;
+	}
+}
+
+static int put(struct store_txn *t, enum dbi db, const void *k, size_t klen, const void *v,
+               size_t vlen, unsigned flags)
+{
+	MDB_val key = {klen, (void *)(uintptr_t)k};
+	MDB_val val = {vlen, (void *)(uintptr_t)v};
+	return result(mdb_put(t->txn, t->s->dbi[db], &key, &val, flags), db_defs[db].name);
+}
+
+static int get(struct store_txn *t, enum dbi db, const void *k, size_t klen, MDB_val *val)
+{
+	MDB_val key = {klen, (void *)(uintptr_t)k};
+	return result(mdb_get(t->txn, t->s->dbi[db], &key, val), db_defs[db].name);
+}
+
+static int get_u64_value(struct store_txn *t, enum dbi db, const void *k, size_t klen, uint64_t *v)
+{
+	MDB_val val;
+	int rc = get(t, db, k, klen, &val);
+	if (rc != STORE_OK)
+		return rc;
+	if (val.mv_size != 8) {
+		log_error("store: %s: malformed value", db_defs[db].name);
+		return STORE_ERROR;
+	}
+	*v = get_u64(val.mv_data);
+	return STORE_OK;
+}
+
+/* The highest u64 key of a seq-keyed database, 0 when empty. */
+static uint64_t last_key(struct store_txn *t, enum dbi db)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t last = 0;
+	if (mdb_cursor_open(t->txn, t->s->dbi[db], &c) != MDB_SUCCESS)
+		return 0;
+	if (mdb_cursor_get(c, &k, &v, MDB_LAST) == MDB_SUCCESS && k.mv_size == 8)
+		last = get_u64(k.mv_data);
+	mdb_cursor_close(c);
+	return last;
+}
+
+/* ---- environment ---- */
+
+static int lock_dir(const char *dir, char *err, size_t errlen)
+{
+	char path[1100];
+	snprintf(path, sizeof path, "%s/ffcd.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errlen, "%s: %s", path,
+		         errno == EWOULDBLOCK ? "another ffcd is using this data directory"
+		                              : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0 && write(fd, pid, (size_t)n) != n)
+		log_warn("store: could not write pid to %s", path);
+	return fd;
+}
+
+static int check_format(struct store *s, char *err, size_t errlen)
+{
+	struct store_txn t = {s, NULL, 1};
+	int rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
+	if (rc != MDB_SUCCESS) {
+		snprintf(err, errlen, "%s: %s", s->path, mdb_strerror(rc));
+		return -1;
+	}
+	for (int i = 0; i < DB_COUNT; i++) {
+		rc =
+		    mdb_dbi_open(t.txn, db_defs[i].name, MDB_CREATE | db_defs[i].flags, &s->dbi[i]);
+		if (rc != MDB_SUCCESS) {
+			snprintf(err, errlen, "%s: opening %s: %s", s->path, db_defs[i].name,
+			         mdb_strerror(rc));
+			mdb_txn_abort(t.txn);
+			return -1;
+		}
+	}
+	MDB_val v;
+	rc = get(&t, DB_META, "format", 6, &v);
+	if (rc == STORE_NOTFOUND) {
+		rc = put(&t, DB_META, "format", 6, STORE_FORMAT, strlen(STORE_FORMAT), 0);
+	} else if (rc == STORE_OK && (v.mv_size != strlen(STORE_FORMAT) ||
+	                              memcmp(v.mv_data, STORE_FORMAT, v.mv_size) != 0)) {
+		snprintf(err, errlen, "%s: store format '%.*s' is not one this ffcd reads (%s)",
+		         s->path, (int)(v.mv_size > 16 ? 16 : v.mv_size), (const char *)v.mv_data,
+		         STORE_FORMAT);
+		mdb_txn_abort(t.txn);
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		snprintf(err, errlen, "%s: cannot initialise the store", s->path);
+		mdb_txn_abort(t.txn);
+		return -1;
+	}
+	rc = mdb_txn_commit(t.txn);
+	if (rc != MDB_SUCCESS) {
+		snprintf(err, errlen, "%s: %s", s->path, mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_max, char *err,
+                         size_t errlen)
+{
+	struct store *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->lock_fd = -1;
+	snprintf(s->path, sizeof s->path, "%s", dir);
+	s->map_size_max = map_size_max;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", dir);
+		goto fail;
+	}
+	s->lock_fd = lock_dir(dir, err, errlen);
+	if (s->lock_fd < 0)
+		goto fail;
+
+	int rc = mdb_env_create(&s->env);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_set_mapsize(s->env, (size_t)map_size);
+	/* Default flags: every commit is synced to disk before it returns. */
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
+	if (rc != MDB_SUCCESS) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
+		goto fail;
+	}
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize; /* an existing store may be larger */
+	if (s->map_size_max < s->map_size)
+		s->map_size_max = s->map_size;
+	if (check_format(s, err, errlen) < 0)
+		goto fail;
+	return s;
+fail:
+	store_close(&s);
+	return NULL;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = *sp;
+	if (!s)
+		return;
+	if (s->env)
+		mdb_env_close(s->env);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s);
+	*sp = NULL;
+}
+
+int store_grow(struct store *s)
+{
+	if (s->map_size >= s->map_size_max)
+		return -1;
+	uint64_t next = s->map_size * 2;
+	if (next > s->map_size_max)
+		next = s->map_size_max;
+	int rc = mdb_env_set_mapsize(s->env, (size_t)next);
+	if (rc != MDB_SUCCESS) {
+		log_error("store: growing the map to %llu bytes: %s", (unsigned long long)next,
+		          mdb_strerror(rc));
+		return -1;
+	}
+	log_info("store: map grown from %llu to %llu MiB", (unsigned long long)(s->map_size >> 20),
+	         (unsigned long long)(next >> 20));
+	s->map_size = next;
+	return 0;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+uint64_t store_map_size(const struct store *s)
+{
+	return s->map_size;
+}
+
+uint64_t store_used_bytes(struct store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) != MDB_SUCCESS || mdb_env_stat(s->env, &st) != MDB_SUCCESS)
+		return 0;
+	return ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+}
+
+int store_begin(struct store *s, int write, struct store_txn **out)
+{
+	struct store_txn *t = calloc(1, sizeof *t);
+	if (!t)
+		return STORE_ERROR;
+	t->s = s;
+	t->write = write;
+	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+	if (rc != MDB_SUCCESS) {
+		free(t);
+		return result(rc, "begin");
+	}
+	*out = t;
+	return STORE_OK;
+}
+
+int store_commit(struct store_txn **tp)
+{
+	struct store_txn *t = *tp;
+	if (!t)
+		return STORE_ERROR;
+	int rc = mdb_txn_commit(t->txn);
+	free(t);
+	*tp = NULL;
+	return result(rc, "commit");
+}
+
+void store_abort(struct store_txn **tp)
+{
+	struct store_txn *t = *tp;
+	if (!t)
+		return;
+	mdb_txn_abort(t->txn);
+	free(t);
+	*tp = NULL;
+}
+
+/* ---- counters ---- */
+
+int store_counter_add(struct store_txn *t, const char *name, uint64_t delta)
+{
+	uint64_t v = 0;
+	int rc = get_u64_value(t, DB_COUNTERS, name, strlen(name), &v);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	uint8_t buf[8];
+	put_u64(buf, v + delta);
+	return put(t, DB_COUNTERS, name, strlen(name), buf, 8, 0);
+}
+
+uint64_t store_counter_get(struct store_txn *t, const char *name)
+{
+	uint64_t v = 0;
+	if (get_u64_value(t, DB_COUNTERS, name, strlen(name), &v) != STORE_OK)
+		return 0;
+	return v;
+}
+
+int store_counter_each(struct store_txn *t, const char *prefix, store_counter_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_COUNTERS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "counters");
+	size_t plen = strlen(prefix);
+	MDB_val k = {plen, (void *)(uintptr_t)prefix}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		char name[256];
+		size_t n = k.mv_size < sizeof name - 1 ? k.mv_size : sizeof name - 1;
+		memcpy(name, k.mv_data, n);
+		name[n] = '\0';
+		if (v.mv_size == 8)
+			fn(name, get_u64(v.mv_data), arg);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == MDB_SUCCESS ? STORE_OK : result(rc, "counters");
+}
+
+/* ---- concerns ---- */
+
+static size_t concern_id_key(uint8_t *key, int agency, const char *concern_id)
+{
+	size_t n = strlen(concern_id);
+	if (n > CONCERN_ID_MAX)
+		n = CONCERN_ID_MAX;
+	key[0] = (uint8_t)agency;
+	memcpy(key + 1, concern_id, n);
+	return n + 1;
+}
+
+int store_concern_find(struct store_txn *t, int agency, const char *concern_id, uint64_t *seq)
+{
+	uint8_t key[CONCERN_ID_MAX + 1];
+	size_t klen = concern_id_key(key, agency, concern_id);
+	return get_u64_value(t, DB_CONCERN_IDS, key, klen, seq);
+}
+
+int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
+{
+	uint8_t key[8];
+	MDB_val v;
+	put_u64(key, seq);
+	int rc = get(t, DB_CONCERNS, key, 8, &v);
+	if (rc == STORE_OK) {
+		*data = v.mv_data;
+		*len = v.mv_size;
+	}
+	return rc;
+}
+
+uint64_t store_last_concern_seq(struct store_txn *t)
+{
+	return last_key(t, DB_CONCERNS);
+}
+
+int store_concern_add(struct store_txn *t, const struct concern *c, int64_t received_at_ms,
+                      const uint64_t *child_ids, size_t n_child_ids, uint64_t *seq_out)
+{
+	uint64_t seq = last_key(t, DB_CONCERNS) + 1;
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	if (wire_stored_concern_pack(c, seq, received_at_ms, child_ids, n_child_ids, &rec,
+	                             &rec_len) < 0)
+		return STORE_ERROR;
+	uint8_t key[8];
+	put_u64(key, seq);
+	int rc = put(t, DB_CONCERNS, key, 8, rec, rec_len, MDB_APPEND);
+	free(rec);
+	if (rc != STORE_OK)
+		return rc;
+
+	uint8_t idkey[CONCERN_ID_MAX + 1];
+	size_t idlen = concern_id_key(idkey, c->agency, c->concern_id);
+	rc = put(t, DB_CONCERN_IDS, idkey, idlen, key, 8, MDB_NOOVERWRITE);
+	if (rc != STORE_OK)
+		return rc == STORE_FULL ? rc : STORE_ERROR;
+
+	const uint8_t facts[3] = {(uint8_t)c->agency, (uint8_t)c->category, (uint8_t)c->severity};
+	for (size_t i = 0; i < n_child_ids; i++) {
+		/* Two children of one concern may resolve to the same child. */
+		int seen = 0;
+		for (size_t j = 0; j < i; j++)
+			seen |= child_ids[j] == child_ids[i];
+		if (seen)
+			continue;
+		uint8_t tk[24];
+		put_u64(tk, child_ids[i]);
+		put_u64(tk + 8, bias_time(c->occurred_at_ms));
+		put_u64(tk + 16, seq);
+		rc = put(t, DB_TIMELINE, tk, sizeof tk, facts, sizeof facts, 0);
+		if (rc != STORE_OK)
+			return rc;
+	}
+
+	char name[64];
+	snprintf(name, sizeof name, "agency.%s", agency_name(c->agency));
+	if ((rc = store_counter_add(t, "concerns", 1)) != STORE_OK ||
+	    (rc = store_counter_add(t, name, 1)) != STORE_OK)
+		return rc;
+	*seq_out = seq;
+	return STORE_OK;
+}
+
+/* ---- children and identities ---- */
+
+int store_child_next(struct store_txn *t, uint64_t *id)
+{
+	*id = last_key(t, DB_CHILDREN) + 1;
+	return STORE_OK;
+}
+
+int store_child_get(struct store_txn *t, uint64_t id, struct child_record *out)
+{
+	uint8_t key[8];
+	MDB_val v;
+	put_u64(key, id);
+	int rc = get(t, DB_CHILDREN, key, 8, &v);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_child_decode(v.mv_data, v.mv_size, out) < 0) {
+		log_error("store: child %llu: malformed record", (unsigned long long)id);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_child_put(struct store_txn *t, const struct child_record *ch)
+{
+	uint8_t key[8];
+	uint8_t *rec = NULL;
+	size_t len = 0;
+	put_u64(key, ch->id);
+	MDB_val old;
+	int existed = get(t, DB_CHILDREN, key, 8, &old) == STORE_OK;
+	if (wire_child_pack(ch, &rec, &len) < 0)
+		return STORE_ERROR;
+	int rc = put(t, DB_CHILDREN, key, 8, rec, len, 0);
+	free(rec);
+	if (rc == STORE_OK && !existed)
+		rc = store_counter_add(t, "children", 1);
+	return rc;
+}
+
+int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live)
+{
+	/* Merges form chains at most as long as the number of merges; the
+	 * bound only guards against a corrupt cycle. */
+	for (int hops = 0; hops < 64; hops++) {
+		struct child_record ch;
+		int rc = store_child_get(t, id, &ch);
+		if (rc != STORE_OK)
+			return rc;
+		uint64_t next = ch.merged_into;
+		wire_child_release(&ch);
+		if (next == 0) {
+			*live = id;
+			return STORE_OK;
+		}
+		id = next;
+	}
+	log_error("store: child %llu: merge chain too long", (unsigned long long)id);
+	return STORE_ERROR;
+}
+
+int store_identity_get(struct store_txn *t, const char *key, uint64_t *child)
+{
+	return get_u64_value(t, DB_IDENTITIES, key, strlen(key), child);
+}
+
+int store_identity_put(struct store_txn *t, const char *key, uint64_t child)
+{
+	uint8_t v[8];
+	put_u64(v, child);
+	return put(t, DB_IDENTITIES, key, strlen(key), v, 8, 0);
+}
+
+int store_demographic_each(struct store_txn *t, const char *key, store_demographic_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_DEMOGRAPHICS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "demographics");
+	MDB_val k = {strlen(key), (void *)(uintptr_t)key}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		char postcode[POSTCODE_BUF];
+		if (v.mv_size < 8 || v.mv_size - 8 >= sizeof postcode)
+			continue;
+		memcpy(postcode, (const uint8_t *)v.mv_data + 8, v.mv_size - 8);
+		postcode[v.mv_size - 8] = '\0';
+		if (fn(get_u64(v.mv_data), postcode, arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "demographics");
+}
+
+int store_demographic_put(struct store_txn *t, const char *key, uint64_t child,
+                          const char *postcode)
+{
+	uint8_t v[8 + POSTCODE_BUF];
+	size_t plen = strlen(postcode);
+	if (plen >= POSTCODE_BUF)
+		plen = POSTCODE_BUF - 1;
+	put_u64(v, child);
+	memcpy(v + 8, postcode, plen);
+	int rc = put(t, DB_DEMOGRAPHICS, key, strlen(key), v, 8 + plen, MDB_NODUPDATA);
+	return rc == STORE_EXISTS ? STORE_OK : rc;
+}
+
+/* ---- a child's timeline ---- */
+
+int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                   struct concern_ref **refs, size_t *n)
+{
+	*refs = NULL;
+	*n = 0;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TIMELINE], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "timeline");
+	uint8_t start[24];
+	put_u64(start, child);
+	put_u64(start + 8, bias_time(from_ms));
+	put_u64(start + 16, 0);
+	MDB_val k = {sizeof start, start}, v;
+	size_t cap = 0;
+	int out = STORE_OK;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		if (k.mv_size != 24 || get_u64(kp) != child)
+			break;
+		int64_t at = unbias_time(get_u64(kp + 8));
+		if (at > to_ms)
+			break;
+		if (v.mv_size != 3)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			struct concern_ref *r = realloc(*refs, cap * sizeof *r);
+			if (!r) {
+				out = STORE_ERROR;
+				break;
+			}
+			*refs = r;
+		}
+		const uint8_t *vp = v.mv_data;
+		(*refs)[(*n)++] = (struct concern_ref){
+		    .seq = get_u64(kp + 16),
+		    .occurred_at_ms = at,
+		    .agency = vp[0],
+		    .category = vp[1],
+		    .severity = vp[2],
+		};
+	}
+	mdb_cursor_close(c);
+	if (out == STORE_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		out = result(rc, "timeline");
+	if (out != STORE_OK) {
+		free(*refs);
+		*refs = NULL;
+		*n = 0;
+	}
+	return out;
+}
+
+/* ---- alerts ---- */
+
+uint64_t store_last_alert_seq(struct store_txn *t)
+{
+	return last_key(t, DB_ALERTS);
+}
+
+static int alert_write(struct store_txn *t, const struct alert *a, unsigned flags)
+{
+	uint8_t key[8];
+	uint8_t *rec = NULL;
+	size_t len = 0;
+	put_u64(key, a->seq);
+	if (wire_stored_alert_pack(a, &rec, &len) < 0)
+		return STORE_ERROR;
+	int rc = put(t, DB_ALERTS, key, 8, rec, len, flags);
+	free(rec);
+	return rc;
+}
+
+int store_alert_add(struct store_txn *t, const struct alert *a)
+{
+	if (a->seq != last_key(t, DB_ALERTS) + 1) {
+		log_error("store: alert seq %llu out of order", (unsigned long long)a->seq);
+		return STORE_ERROR;
+	}
+	int rc = alert_write(t, a, MDB_APPEND);
+	if (rc != STORE_OK)
+		return rc;
+	uint8_t ck[16];
+	put_u64(ck, a->child);
+	put_u64(ck + 8, a->seq);
+	if ((rc = put(t, DB_CHILD_ALERTS, ck, 16, "", 0, 0)) != STORE_OK)
+		return rc;
+	char name[96];
+	if ((rc = store_counter_add(t, "alerts", 1)) != STORE_OK)
+		return rc;
+	snprintf(name, sizeof name, "level.%s", level_name(a->level));
+	if ((rc = store_counter_add(t, name, 1)) != STORE_OK)
+		return rc;
+	snprintf(name, sizeof name, "rule.%s", a->rule);
+	return store_counter_add(t, name, 1);
+}
+
+int store_alert_update(struct store_txn *t, const struct alert *a)
+{
+	return alert_write(t, a, 0);
+}
+
+int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
+{
+	uint8_t key[8];
+	MDB_val v;
+	put_u64(key, seq);
+	int rc = get(t, DB_ALERTS, key, 8, &v);
+	if (rc == STORE_OK) {
+		*data = v.mv_data;
+		*len = v.mv_size;
+	}
+	return rc;
+}
+
+int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out)
+{
+	const void *data;
+	size_t len;
+	int rc = store_alert_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_stored_alert_decode(data, len, out) < 0) {
+		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+static size_t open_alert_key(uint8_t *key, uint64_t child, const char *rule)
+{
+	size_t n = strlen(rule);
+	if (n >= RULE_NAME_MAX)
+		n = RULE_NAME_MAX - 1;
+	put_u64(key, child);
+	memcpy(key + 8, rule, n);
+	return 8 + n;
+}
+
+int store_open_alert(struct store_txn *t, uint64_t child, const char *rule, uint64_t *seq)
+{
+	uint8_t key[8 + RULE_NAME_MAX];
+	size_t klen = open_alert_key(key, child, rule);
+	return get_u64_value(t, DB_OPEN_ALERTS, key, klen, seq);
+}
+
+int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, uint64_t seq)
+{
+	uint8_t key[8 + RULE_NAME_MAX];
+	size_t klen = open_alert_key(key, child, rule);
+	if (seq == 0) {
+		MDB_val k = {klen, key};
+		int rc = mdb_del(t->txn, t->s->dbi[DB_OPEN_ALERTS], &k, NULL);
+		return rc == MDB_NOTFOUND ? STORE_OK : result(rc, "open_alerts");
+	}
+	uint8_t v[8];
+	put_u64(v, seq);
+	return put(t, DB_OPEN_ALERTS, key, klen, v, 8, 0);
+}
+
+int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
+{
+	*seqs = NULL;
+	*n = 0;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CHILD_ALERTS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "child_alerts");
+	uint8_t start[16];
+	put_u64(start, child);
+	put_u64(start + 8, 0);
+	MDB_val k = {sizeof start, start}, v;
+	size_t cap = 0;
+	int out = STORE_OK;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 16 || get_u64(k.mv_data) != child)
+			break;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			uint64_t *p = realloc(*seqs, cap * sizeof *p);
+			if (!p) {
+				out = STORE_ERROR;
+				break;
+			}
+			*seqs = p;
+		}
+		(*seqs)[(*n)++] = get_u64((const uint8_t *)k.mv_data + 8);
+	}
+	mdb_cursor_close(c);
+	if (out != STORE_OK) {
+		free(*seqs);
+		*seqs = NULL;
+		*n = 0;
+	}
+	return out;
+}

@@ -1,0 +1,140 @@
+/*
+ * store.h - the durable store: concerns, children, identities and alerts
+ * in one LMDB environment inside the data directory.
+ *
+ * store.c is the only file that includes lmdb.h. Layout (all integers
+ * big-endian so keys sort numerically):
+ *
+ *   concerns      seq                              -> StoredConcern
+ *   concern_ids   agency(1) concern_id             -> seq
+ *   children      child                            -> Child
+ *   identities    "N..." | "U..." | "L..."         -> child            (strong keys)
+ *   demographics  "D..."                (dupsort)  -> child postcode
+ *   timeline      child occurred(biased) seq       -> agency category severity
+ *   alerts        seq                              -> StoredAlert       (the alert log)
+ *   open_alerts   child rule                       -> alert seq
+ *   child_alerts  child seq                        -> (empty)
+ *   counters      name                             -> u64
+ *
+ * A child's concerns in a time window are one range scan of `timeline`,
+ * whatever the size of the store. A child merged into another keeps its
+ * Child record with merged_into set, so its id still resolves.
+ *
+ * Every write happens inside a write transaction; nothing is durable until
+ * store_commit() returns 0 (the environment syncs on commit). A write that
+ * finds the map full returns STORE_FULL: the caller aborts, calls
+ * store_grow() and runs the whole transaction again.
+ *
+ * Memory returned through `const void **` stays valid until the
+ * transaction ends.
+ */
+#ifndef FFC_STORE_H
+#define FFC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concern.h"
+#include "identity.h"
+#include "wire.h"
+
+enum {
+	STORE_OK = 0,
+	STORE_NOTFOUND = 1,
+	STORE_EXISTS = 2, /* a key written with no-overwrite was there */
+	STORE_ERROR = -1,
+	STORE_FULL = -2, /* the map is full: abort, store_grow(), retry */
+};
+
+struct store;
+struct store_txn;
+
+/* Open (creating if needed, mode 0700 / 0600) the store in `dir`. Takes an
+ * exclusive lock on dir/ffcd.lock so two daemons never share a store.
+ * Returns NULL with a message in err on failure. */
+struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_max, char *err,
+                         size_t errlen);
+void store_close(struct store **s);
+
+/* Double the map size, up to the maximum. Returns 0, or -1 when already at
+ * the maximum (the store is full for good) or LMDB refuses. No transaction
+ * may be open. */
+int store_grow(struct store *s);
+
+const char *store_path(const struct store *s);
+uint64_t store_map_size(const struct store *s);
+/* Bytes in use (pages in use times page size). */
+uint64_t store_used_bytes(struct store *s);
+
+int store_begin(struct store *s, int write, struct store_txn **t);
+/* Commit and free the transaction (whatever the outcome). */
+int store_commit(struct store_txn **t);
+void store_abort(struct store_txn **t);
+
+/* ---- concerns ---- */
+
+/* The seq of (agency, concern_id), or STORE_NOTFOUND. */
+int store_concern_find(struct store_txn *t, int agency, const char *concern_id, uint64_t *seq);
+/* The raw StoredConcern record of seq. */
+int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
+/* Store a new concern filed under child_ids: assigns the next seq, indexes
+ * it by id and on each child's timeline, counts it. */
+int store_concern_add(struct store_txn *t, const struct concern *c, int64_t received_at_ms,
+                      const uint64_t *child_ids, size_t n_child_ids, uint64_t *seq);
+uint64_t store_last_concern_seq(struct store_txn *t);
+
+/* ---- children and identities ---- */
+
+/* A new child id (one more than the highest). */
+int store_child_next(struct store_txn *t, uint64_t *id);
+int store_child_get(struct store_txn *t, uint64_t id, struct child_record *out);
+int store_child_put(struct store_txn *t, const struct child_record *ch);
+/* Follow merged_into to the surviving child. */
+int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live);
+
+int store_identity_get(struct store_txn *t, const char *key, uint64_t *child);
+int store_identity_put(struct store_txn *t, const char *key, uint64_t child);
+
+/* Children recorded under a demographic key: for each (child, postcode)
+ * pair call fn; stop early when fn returns non-zero. */
+typedef int (*store_demographic_fn)(uint64_t child, const char *postcode, void *arg);
+int store_demographic_each(struct store_txn *t, const char *key, store_demographic_fn fn,
+                           void *arg);
+int store_demographic_put(struct store_txn *t, const char *key, uint64_t child,
+                          const char *postcode);
+
+/* ---- a child's timeline ---- */
+
+/* The child's concerns with occurred_at_ms in [from, to], sorted by time
+ * then seq, into a malloc'd array (*refs, caller frees; NULL when none). */
+int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                   struct concern_ref **refs, size_t *n);
+
+/* ---- alerts ---- */
+
+uint64_t store_last_alert_seq(struct store_txn *t);
+/* Store a new alert: a->seq must be store_last_alert_seq() + 1. Indexes it
+ * under its child and counts it. */
+int store_alert_add(struct store_txn *t, const struct alert *a);
+/* Rewrite an existing alert (state changes). */
+int store_alert_update(struct store_txn *t, const struct alert *a);
+int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out);
+int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
+/* The open alert of (child, rule), or STORE_NOTFOUND. */
+int store_open_alert(struct store_txn *t, uint64_t child, const char *rule, uint64_t *seq);
+int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, uint64_t seq);
+
+/* Alert seqs of a child, oldest first, into a malloc'd array. */
+int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n);
+
+/* ---- counters ---- */
+
+/* Counters are named "concerns", "children", "alerts", "agency.POLICE",
+ * "level.RED", "rule.multi-agency", ... */
+int store_counter_add(struct store_txn *t, const char *name, uint64_t delta);
+uint64_t store_counter_get(struct store_txn *t, const char *name);
+/* Each counter whose name starts with prefix, in name order. */
+typedef void (*store_counter_fn)(const char *name, uint64_t value, void *arg);
+int store_counter_each(struct store_txn *t, const char *prefix, store_counter_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * wire.h - protobuf encoding of concerns, receipts, alerts and the store's
+ * records, in the daemon's own types.
+ *
+ * wire.c is where the generated protobuf-c code for concerns, receipts,
+ * alerts and stored records is used; the rest of the daemon speaks
+ * concern.h's structs. (control.c also builds the control replies from the
+ * generated types: those messages exist only for that socket.)
+ *
+ * Decoded values borrow their strings from the unpacked message they own;
+ * release them with the matching *_release(). Packing allocates with
+ * malloc; the caller frees *out.
+ */
+#ifndef FFC_WIRE_H
+#define FFC_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concern.h"
+#include "rules.h"
+#include "validate.h"
+
+/* How daemon ids look outside: "C00000042" for children, "A00000007" for
+ * alerts. */
+#define WIRE_ID_MAX 24
+void wire_child_id(uint64_t id, char out[WIRE_ID_MAX]);
+void wire_alert_id(uint64_t seq, char out[WIRE_ID_MAX]);
+/* Parse "C00000042" (or "c42"); returns 0 and *id, or -1. */
+int wire_child_id_parse(const char *s, uint64_t *id);
+
+/* ---- concerns ---- */
+
+struct wire_concern {
+	struct concern c;
+	struct child_identity *children; /* c.children points here */
+	void *pb;                        /* the unpacked Ffc__V1__Concern */
+};
+
+/* Decode a Concern frame. Returns 0, or -1 when the bytes do not parse
+ * (out is then zeroed and needs no release). */
+int wire_concern_decode(const void *buf, size_t len, struct wire_concern *out);
+void wire_concern_release(struct wire_concern *w);
+
+/* ---- receipts ---- */
+
+enum receipt_status {
+	RECEIPT_UNSPECIFIED = 0,
+	RECEIPT_ACCEPTED = 1,
+	RECEIPT_DUPLICATE = 2,
+	RECEIPT_REJECTED = 3
+};
+
+struct receipt {
+	const char *concern_id; /* borrowed: echoed as received ("" if unparsed) */
+	enum receipt_status status;
+	char error[VALIDATE_ERR_MAX];
+	uint64_t seq;
+	size_t n_child_ids;
+	uint64_t child_ids[CONCERN_CHILDREN_MAX];
+};
+
+int wire_receipt_pack(const struct receipt *r, uint8_t **out, size_t *len);
+
+/* ---- stored concerns ---- */
+
+struct stored_concern {
+	uint64_t seq;
+	int64_t received_at_ms;
+	size_t n_child_ids;
+	uint64_t child_ids[CONCERN_CHILDREN_MAX];
+	struct wire_concern w;
+	void *pb; /* the unpacked StoredConcern (owns w's strings) */
+};
+
+int wire_stored_concern_pack(const struct concern *c, uint64_t seq, int64_t received_at_ms,
+                             const uint64_t *child_ids, size_t n_child_ids, uint8_t **out,
+                             size_t *len);
+int wire_stored_concern_decode(const void *buf, size_t len, struct stored_concern *out);
+void wire_stored_concern_release(struct stored_concern *s);
+
+/* ---- children ---- */
+
+struct seen_identity {
+	int agency;
+	struct child_identity id; /* nhs_number and upn normalised */
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	uint64_t first_seq;
+};
+
+struct child_record {
+	uint64_t id;
+	int64_t created_at_ms;
+	uint64_t merged_into;
+	size_t n_ids, cap_ids;
+	struct seen_identity *ids;
+	void *pb; /* unpacked Child when decoded: owns the strings of the ids
+	           * read from disk; ids added since borrow from their concern */
+};
+
+int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len);
+int wire_child_decode(const void *buf, size_t len, struct child_record *out);
+/* Append one identity (strings borrowed). Returns 0 or -1 on no memory. */
+int wire_child_add_identity(struct child_record *ch, const struct seen_identity *si);
+void wire_child_release(struct child_record *ch);
+
+/* ---- alerts ---- */
+
+enum alert_state { ALERT_OPEN = 1, ALERT_SUPERSEDED = 2, ALERT_CLOSED = 3 };
+
+struct alert_evidence {
+	char concern_id[CONCERN_ID_MAX + 1];
+	int agency, category, severity;
+	int64_t occurred_at_ms;
+};
+
+/* A copy of the identity shown with an alert, owning its strings. */
+struct alert_child {
+	char nhs_number[16];
+	char upn[16];
+	char local_id[CONCERN_FIELD_MAX + 1];
+	char given_name[CONCERN_FIELD_MAX + 1];
+	char family_name[CONCERN_FIELD_MAX + 1];
+	char date_of_birth[16];
+	char postcode[16];
+};
+
+struct alert {
+	uint64_t seq;
+	char alert_id[WIRE_ID_MAX];
+	uint64_t child;
+	char child_id[WIRE_ID_MAX];
+	enum level level;
+	char rule[RULE_NAME_MAX];
+	char reason[RULE_REASON_MAX];
+	size_t n_evidence;
+	struct alert_evidence evidence[RULE_EVIDENCE_MAX];
+	int64_t raised_at_ms;
+	struct alert_child display;
+	char supersedes[WIRE_ID_MAX];
+	char lead_practitioner[CONCERN_FIELD_MAX + 1];
+	enum alert_state state;
+	char superseded_by[WIRE_ID_MAX];
+};
+
+/* The ffc.v1.Alert published to consoles. */
+int wire_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
+/* The stored record (the Alert plus its state). */
+int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
+int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);
+
+/* Copy an identity into an alert's display copy (truncating safely). */
+void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src);
+
+#endif
