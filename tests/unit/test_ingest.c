@@ -1,0 +1,335 @@
+/*
+ * Unit tests for ingest.c (with link.c, store.c and the default rules):
+ * a batch gets the right receipts, a concern is stored once, children are
+ * linked across agencies, alerts are raised once per level, escalate with
+ * `supersedes`, judge back-filled concerns on event time, and a full map
+ * grows without losing the batch.
+ */
+#include <cmocka.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ffc.pb-c.h"
+#include "ingest.h"
+#include "testutil.h"
+
+#define NOW (T0 + 400 * DAY)
+
+struct fixture {
+	char *dir;
+	struct store *s;
+	struct rule rules[RULES_MAX];
+	size_t n_rules;
+	struct alert_list raised;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char err[256];
+	f->dir = test_tmpdir("ffc-ingest");
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	if (!f->s)
+		return -1;
+	f->n_rules = rules_defaults(f->rules, RULES_MAX);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	alert_list_clear(&f->raised);
+	store_close(&f->s);
+	test_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A concern frame as an adapter would send it. */
+struct frame {
+	uint8_t *data;
+	size_t len;
+};
+
+static struct frame frame(const char *id, int agency, int category, int severity, int64_t at,
+                          const char *nhs, const char *upn, const char *local, const char *family)
+{
+	Ffc__V1__ChildIdentity kid = FFC__V1__CHILD_IDENTITY__INIT;
+	Ffc__V1__ChildIdentity *kids[1] = {&kid};
+	Ffc__V1__Concern c = FFC__V1__CONCERN__INIT;
+	kid.nhs_number = (char *)(uintptr_t)nhs;
+	kid.upn = (char *)(uintptr_t)upn;
+	kid.local_id = (char *)(uintptr_t)local;
+	if (family[0]) {
+		kid.family_name = (char *)(uintptr_t)family;
+		kid.given_name = (char *)(uintptr_t) "Ella";
+		kid.date_of_birth = (char *)(uintptr_t) "2015-03-02";
+	}
+	c.concern_id = (char *)(uintptr_t)id;
+	c.agency = (Ffc__V1__Agency)agency;
+	c.category = (Ffc__V1__Category)category;
+	c.severity = (Ffc__V1__Severity)severity;
+	c.occurred_at_ms = at;
+	c.n_children = 1;
+	c.children = kids;
+	struct frame fr;
+	fr.len = ffc__v1__concern__get_packed_size(&c);
+	fr.data = malloc(fr.len + 1);
+	ffc__v1__concern__pack(&c, fr.data);
+	return fr;
+}
+
+/* Ingest frames as one batch; returns what ingest_batch returned and
+ * copies the receipts out. */
+static int batch(struct fixture *f, struct frame *frames, size_t n, struct receipt *out)
+{
+	struct ingest_item *items = calloc(n, sizeof *items);
+	for (size_t i = 0; i < n; i++) {
+		items[i].data = frames[i].data;
+		items[i].len = frames[i].len;
+	}
+	struct ingest_limits limits = {.max_message = 64 * 1024};
+	alert_list_clear(&f->raised);
+	int rc = ingest_batch(f->s, f->rules, f->n_rules, &limits, items, n, NOW, &f->raised);
+	for (size_t i = 0; i < n; i++) {
+		out[i] = items[i].receipt;
+		out[i].concern_id = ""; /* borrowed from the frame: do not keep */
+	}
+	ingest_items_release(items, n);
+	free(items);
+	for (size_t i = 0; i < n; i++)
+		free(frames[i].data);
+	return rc;
+}
+
+static struct receipt one(struct fixture *f, struct frame fr)
+{
+	struct receipt r;
+	batch(f, &fr, 1, &r);
+	return r;
+}
+
+static void test_accept_duplicate_reuse(void **state)
+{
+	struct fixture *f = *state;
+	struct receipt r = one(f, frame("p1", 1, 1, 2, T0, "9434765919", "", "", ""));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(r.seq, 1);
+	assert_int_equal(r.n_child_ids, 1);
+	uint64_t child = r.child_ids[0];
+
+	r = one(f, frame("p1", 1, 1, 2, T0, "9434765919", "", "", ""));
+	assert_int_equal(r.status, RECEIPT_DUPLICATE);
+	assert_int_equal(r.seq, 1);
+	assert_int_equal(r.child_ids[0], child);
+
+	r = one(f, frame("p1", 1, 1, 3, T0, "9434765919", "", "", ""));
+	assert_int_equal(r.status, RECEIPT_REJECTED);
+	assert_string_equal(r.error, "concern_id: reused with different content");
+
+	/* The same id from another agency is another concern. */
+	r = one(f, frame("p1", 2, 1, 2, T0, "9434765919", "", "", ""));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(r.seq, 2);
+}
+
+static void test_rejections_before_store(void **state)
+{
+	struct fixture *f = *state;
+	struct frame frames[4];
+	frames[0] = frame("bad-nhs", 1, 1, 2, T0, "9434765918", "", "", "");
+	frames[1] = frame("ok", 1, 1, 2, T0, "9434765919", "", "", "");
+	frames[2].data = malloc(4);
+	memcpy(frames[2].data, "\xff\xff\xff\xff", 4);
+	frames[2].len = 4;
+	frames[3].len = 70000;
+	frames[3].data = calloc(1, frames[3].len);
+	struct receipt r[4];
+	assert_int_equal(batch(f, frames, 4, r), 1);
+	assert_int_equal(r[0].status, RECEIPT_REJECTED);
+	assert_non_null(strstr(r[0].error, "children[0].nhs_number"));
+	assert_int_equal(r[1].status, RECEIPT_ACCEPTED);
+	assert_int_equal(r[1].seq, 1); /* rejected ones take no seq */
+	assert_int_equal(r[2].status, RECEIPT_REJECTED);
+	assert_string_equal(r[2].error, "frame: not a serialized ffc.v1.Concern");
+	assert_int_equal(r[3].status, RECEIPT_REJECTED);
+	assert_string_equal(r[3].error, "frame: 70000 bytes over the limit of 65536");
+}
+
+static void test_duplicate_within_one_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct frame frames[2] = {
+	    frame("twice", 3, 11, 1, T0, "", "B801200005001", "", ""),
+	    frame("twice", 3, 11, 1, T0, "", "B801200005001", "", ""),
+	};
+	struct receipt r[2];
+	assert_int_equal(batch(f, frames, 2, r), 1);
+	assert_int_equal(r[0].status, RECEIPT_ACCEPTED);
+	assert_int_equal(r[1].status, RECEIPT_DUPLICATE);
+	assert_int_equal(r[1].seq, r[0].seq);
+}
+
+static void test_linking_across_agencies(void **state)
+{
+	struct fixture *f = *state;
+	/* Health knows the NHS number, the school the UPN; one concern names
+	 * both; police know a local id and the name. */
+	struct receipt h = one(f, frame("h1", 2, 12, 1, T0, "9434765919", "", "", ""));
+	struct receipt e = one(f, frame("e1", 3, 11, 1, T0, "", "B801200005001", "", ""));
+	assert_int_not_equal(h.child_ids[0], e.child_ids[0]);
+	struct receipt both =
+	    one(f, frame("h2", 2, 12, 1, T0, "943 476 5919", "b801200005001", "", ""));
+	assert_int_equal(both.child_ids[0], h.child_ids[0]);
+	struct receipt p1 = one(f, frame("p1", 1, 1, 2, T0, "", "", "PER-1", "Smith"));
+	struct receipt p2 = one(f, frame("p2", 1, 1, 2, T0, "", "", "PER-1", ""));
+	assert_int_equal(p1.child_ids[0], p2.child_ids[0]);
+	/* Same local id from another agency is not the same child. */
+	struct receipt o = one(f, frame("o1", 5, 15, 1, T0, "", "", "PER-1", ""));
+	assert_int_not_equal(o.child_ids[0], p1.child_ids[0]);
+	/* Demographics alone link to the police child (names fold). */
+	struct receipt d = one(f, frame("e2", 3, 11, 1, T0, "", "", "", "SMITH"));
+	assert_int_equal(d.child_ids[0], p1.child_ids[0]);
+	/* A different NHS number is never put under a child that has one. */
+	struct receipt x = one(f, frame("h3", 2, 12, 1, T0, "9876543210", "B801200005001", "", ""));
+	assert_int_not_equal(x.child_ids[0], h.child_ids[0]);
+}
+
+static const struct alert *find_alert(const struct fixture *f, const char *rule, int level)
+{
+	for (size_t i = 0; i < f->raised.n; i++)
+		if (!strcmp(f->raised.items[i]->rule, rule) &&
+		    (int)f->raised.items[i]->level == level)
+			return f->raised.items[i];
+	return NULL;
+}
+
+static void test_multi_agency_escalates(void **state)
+{
+	struct fixture *f = *state;
+	const char *nhs = "9434765919";
+	struct receipt r = one(f, frame("p", 1, 1, 1, T0, nhs, "", "", ""));
+	assert_int_equal(f->raised.n, 0);
+	r = one(f, frame("e", 3, 11, 1, T0 + 10 * DAY, nhs, "", "", ""));
+	const struct alert *amber = find_alert(f, "multi-agency", LEVEL_AMBER);
+	assert_non_null(amber);
+	assert_int_equal(amber->seq, 1);
+	assert_string_equal(amber->supersedes, "");
+	assert_int_equal(amber->n_evidence, 2);
+	char amber_id[WIRE_ID_MAX];
+	strcpy(amber_id, amber->alert_id);
+
+	/* More evidence at the same level raises nothing new. */
+	r = one(f, frame("e2", 3, 11, 1, T0 + 11 * DAY, nhs, "", "", ""));
+	assert_null(find_alert(f, "multi-agency", LEVEL_AMBER));
+
+	r = one(f, frame("h", 2, 12, 1, T0 + 30 * DAY, nhs, "", "", ""));
+	const struct alert *red = find_alert(f, "multi-agency", LEVEL_RED);
+	assert_non_null(red);
+	assert_string_equal(red->supersedes, amber_id);
+	assert_int_equal(red->seq, 2);
+	assert_non_null(strstr(red->reason, "POLICE"));
+	assert_non_null(strstr(red->reason, "HEALTH"));
+	assert_non_null(strstr(red->reason, "EDUCATION"));
+	assert_string_equal(red->display.nhs_number, nhs);
+	(void)r;
+
+	/* The superseded alert is stored as such. */
+	struct store_txn *t;
+	struct alert *a = calloc(1, sizeof *a);
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_alert_get(t, 1, a), STORE_OK);
+	assert_int_equal(a->state, ALERT_SUPERSEDED);
+	assert_string_equal(a->superseded_by, "A00000002");
+	store_abort(&t);
+	free(a);
+}
+
+static void test_window_edge_and_backfill(void **state)
+{
+	struct fixture *f = *state;
+	const char *nhs = "4010232137";
+	one(f, frame("p", 1, 1, 1, T0, nhs, "", "", ""));
+	/* 30 days and 1 ms later: outside the window. */
+	one(f, frame("h", 2, 12, 1, T0 + 30 * DAY + 1, nhs, "", "", ""));
+	assert_null(find_alert(f, "multi-agency", LEVEL_AMBER));
+	/* A back-filled concern between them joins both windows. */
+	one(f, frame("e", 3, 11, 1, T0 + 15 * DAY, nhs, "", "", ""));
+	const struct alert *a = find_alert(f, "multi-agency", LEVEL_AMBER);
+	assert_non_null(a);
+	assert_int_equal(a->n_evidence, 2);
+}
+
+static void test_immediate_risk_and_household(void **state)
+{
+	struct fixture *f = *state;
+	Ffc__V1__ChildIdentity k1 = FFC__V1__CHILD_IDENTITY__INIT,
+	                       k2 = FFC__V1__CHILD_IDENTITY__INIT;
+	Ffc__V1__ChildIdentity *kids[2] = {&k1, &k2};
+	Ffc__V1__Concern c = FFC__V1__CONCERN__INIT;
+	k1.nhs_number = (char *)(uintptr_t) "9434765919";
+	k2.nhs_number = (char *)(uintptr_t) "6716689966";
+	c.concern_id = (char *)(uintptr_t) "house-1";
+	c.agency = FFC__V1__AGENCY__POLICE;
+	c.category = FFC__V1__CATEGORY__PHYSICAL_ABUSE;
+	c.severity = FFC__V1__SEVERITY__IMMEDIATE_RISK;
+	c.occurred_at_ms = T0;
+	c.n_children = 2;
+	c.children = kids;
+	struct frame fr;
+	fr.len = ffc__v1__concern__get_packed_size(&c);
+	fr.data = malloc(fr.len);
+	ffc__v1__concern__pack(&c, fr.data);
+	struct receipt r = one(f, fr);
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(r.n_child_ids, 2);
+	assert_int_not_equal(r.child_ids[0], r.child_ids[1]);
+	/* One RED immediate-risk alert for each child. */
+	assert_int_equal(f->raised.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(f->raised.items[i]->rule, "immediate-risk");
+		assert_int_equal(f->raised.items[i]->level, LEVEL_RED);
+		assert_int_equal(f->raised.items[i]->child, r.child_ids[i]);
+	}
+}
+
+static void test_grows_full_map(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	store_close(&f->s);
+	f->s = store_open(f->dir, 64 << 10, 64 << 20, err, sizeof err);
+	assert_non_null(f->s);
+	uint64_t start = store_map_size(f->s);
+	enum { N = 200 };
+	struct frame frames[N];
+	char ids[N][16];
+	for (int i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "g%d", i);
+		frames[i] = frame(ids[i], 1 + i % 3, 1 + i % 15, 1 + i % 3, T0 + i * DAY,
+		                  i % 2 ? "9434765919" : "", i % 2 ? "" : "B801200005001", "", "");
+	}
+	struct receipt r[N];
+	assert_int_equal(batch(f, frames, N, r), N);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(r[i].status, RECEIPT_ACCEPTED);
+	assert_true(store_map_size(f->s) > start);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_accept_duplicate_reuse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rejections_before_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_within_one_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_linking_across_agencies, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_multi_agency_escalates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_window_edge_and_backfill, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_immediate_risk_and_household, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_grows_full_map, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,334 @@
+/*
+ * Unit tests for store.c: concerns by seq and by id, a child's timeline as
+ * a range scan, identities, demographics, alerts, counters, persistence,
+ * the data directory lock and growing a full map.
+ */
+#include <cmocka.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "testutil.h"
+
+struct fixture {
+	char *dir;
+	struct store *s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char err[256];
+	f->dir = test_tmpdir("ffc-store");
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	if (!f->s) {
+		fprintf(stderr, "store_open: %s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_close(&f->s);
+	store_close(&f->s); /* safe twice */
+	test_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void add(struct store_txn *t, const char *id, int agency, int64_t at, uint64_t child,
+                uint64_t *seq)
+{
+	struct child_identity kid = test_child_nhs("9434765919");
+	struct concern c = test_concern(id, agency, 4, 1, at, &kid, 1);
+	assert_int_equal(store_concern_add(t, &c, at, &child, 1, seq), STORE_OK);
+}
+
+static void test_concerns(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq, found;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_last_concern_seq(t), 0);
+	add(t, "a", 1, T0, 1, &seq);
+	assert_int_equal(seq, 1);
+	add(t, "b", 1, T0, 1, &seq);
+	assert_int_equal(seq, 2);
+	add(t, "a", 2, T0, 1, &seq); /* same id, other agency: another concern */
+	assert_int_equal(seq, 3);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_null(t);
+
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, 1, "a", &found), STORE_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(store_concern_find(t, 2, "a", &found), STORE_OK);
+	assert_int_equal(found, 3);
+	assert_int_equal(store_concern_find(t, 3, "a", &found), STORE_NOTFOUND);
+	const void *data;
+	size_t len;
+	assert_int_equal(store_concern_raw(t, 2, &data, &len), STORE_OK);
+	struct stored_concern sc;
+	assert_int_equal(wire_stored_concern_decode(data, len, &sc), 0);
+	assert_string_equal(sc.w.c.concern_id, "b");
+	wire_stored_concern_release(&sc);
+	assert_int_equal(store_counter_get(t, "concerns"), 3);
+	assert_int_equal(store_counter_get(t, "agency.POLICE"), 2);
+	assert_int_equal(store_counter_get(t, "agency.HEALTH"), 1);
+	store_abort(&t);
+}
+
+static void test_abort_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	add(t, "gone", 1, T0, 1, &seq);
+	store_abort(&t);
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, 1, "gone", &seq), STORE_NOTFOUND);
+	assert_int_equal(store_counter_get(t, "concerns"), 0);
+	store_abort(&t);
+}
+
+static void test_timeline(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	/* Out of time order, two children, one before 1970. */
+	add(t, "c3", 1, T0 + 3 * DAY, 7, &seq);
+	add(t, "c1", 2, T0 + 1 * DAY, 7, &seq);
+	add(t, "other", 3, T0 + 2 * DAY, 8, &seq);
+	add(t, "c2", 3, T0 + 2 * DAY, 7, &seq);
+	add(t, "old", 1, -5 * DAY, 7, &seq);
+	assert_int_equal(store_commit(&t), STORE_OK);
+
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	struct concern_ref *refs;
+	size_t n;
+	assert_int_equal(store_timeline(t, 7, INT64_MIN, INT64_MAX, &refs, &n), STORE_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(refs[0].occurred_at_ms, -5 * DAY);
+	assert_int_equal(refs[1].agency, 2);
+	assert_int_equal(refs[2].agency, 3);
+	assert_int_equal(refs[2].seq, 4);
+	assert_int_equal(refs[3].occurred_at_ms, T0 + 3 * DAY);
+	assert_int_equal(refs[3].category, 4);
+	free(refs);
+	/* Inclusive bounds. */
+	assert_int_equal(store_timeline(t, 7, T0 + DAY, T0 + 2 * DAY, &refs, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	free(refs);
+	assert_int_equal(store_timeline(t, 8, T0, T0 + 10 * DAY, &refs, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	free(refs);
+	assert_int_equal(store_timeline(t, 9, INT64_MIN, INT64_MAX, &refs, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_null(refs);
+	store_abort(&t);
+}
+
+static void test_children_and_identities(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t id, got;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_child_next(t, &id), STORE_OK);
+	assert_int_equal(id, 1);
+	struct child_record ch = {.id = 1, .created_at_ms = T0};
+	assert_int_equal(store_child_put(t, &ch), STORE_OK);
+	struct child_record ch2 = {.id = 2, .created_at_ms = T0, .merged_into = 1};
+	assert_int_equal(store_child_put(t, &ch2), STORE_OK);
+	assert_int_equal(store_child_put(t, &ch2), STORE_OK); /* rewrite: not a new child */
+	assert_int_equal(store_child_next(t, &id), STORE_OK);
+	assert_int_equal(id, 3);
+	assert_int_equal(store_child_resolve(t, 2, &got), STORE_OK);
+	assert_int_equal(got, 1);
+	assert_int_equal(store_child_resolve(t, 5, &got), STORE_NOTFOUND);
+	assert_int_equal(store_counter_get(t, "children"), 2);
+
+	assert_int_equal(store_identity_put(t, "N9434765919", 1), STORE_OK);
+	assert_int_equal(store_identity_get(t, "N9434765919", &got), STORE_OK);
+	assert_int_equal(got, 1);
+	assert_int_equal(store_identity_get(t, "N9876543210", &got), STORE_NOTFOUND);
+	assert_int_equal(store_commit(&t), STORE_OK);
+}
+
+static int collect(uint64_t child, const char *postcode, void *arg)
+{
+	char *out = arg;
+	char item[64];
+	snprintf(item, sizeof item, "%llu:%s;", (unsigned long long)child, postcode);
+	strcat(out, item);
+	return 0;
+}
+
+static void test_demographics(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_demographic_put(t, "DSMITH|ELLA|2015-03-02", 1, "LS14AP"), 0);
+	assert_int_equal(store_demographic_put(t, "DSMITH|ELLA|2015-03-02", 1, "LS14AP"), 0);
+	assert_int_equal(store_demographic_put(t, "DSMITH|ELLA|2015-03-02", 2, ""), 0);
+	assert_int_equal(store_demographic_put(t, "DJONES|ELLA|2015-03-02", 3, ""), 0);
+	char seen[256] = "";
+	assert_int_equal(store_demographic_each(t, "DSMITH|ELLA|2015-03-02", collect, seen), 0);
+	assert_string_equal(seen, "1:LS14AP;2:;");
+	seen[0] = '\0';
+	assert_int_equal(store_demographic_each(t, "DNOBODY|X|2015-03-02", collect, seen), 0);
+	assert_string_equal(seen, "");
+	store_abort(&t);
+}
+
+static void test_alerts(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	struct alert *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_last_alert_seq(t), 0);
+	a->seq = 1;
+	a->child = 4;
+	a->level = LEVEL_AMBER;
+	strcpy(a->rule, "multi-agency");
+	a->state = ALERT_OPEN;
+	assert_int_equal(store_alert_add(t, a), STORE_OK);
+	assert_int_equal(store_open_alert_set(t, 4, "multi-agency", 1), STORE_OK);
+	a->seq = 3; /* not the next seq */
+	assert_int_equal(store_alert_add(t, a), STORE_ERROR);
+	a->seq = 2;
+	a->level = LEVEL_RED;
+	assert_int_equal(store_alert_add(t, a), STORE_OK);
+	assert_int_equal(store_open_alert(t, 4, "multi-agency", &seq), STORE_OK);
+	assert_int_equal(seq, 1);
+	assert_int_equal(store_open_alert(t, 4, "toxic-trio", &seq), STORE_NOTFOUND);
+	assert_int_equal(store_open_alert(t, 5, "multi-agency", &seq), STORE_NOTFOUND);
+	assert_int_equal(store_open_alert_set(t, 4, "multi-agency", 0), STORE_OK);
+	assert_int_equal(store_open_alert(t, 4, "multi-agency", &seq), STORE_NOTFOUND);
+
+	assert_int_equal(store_alert_get(t, 1, b), STORE_OK);
+	assert_int_equal(b->level, LEVEL_AMBER);
+	b->state = ALERT_SUPERSEDED;
+	assert_int_equal(store_alert_update(t, b), STORE_OK);
+	assert_int_equal(store_alert_get(t, 1, b), STORE_OK);
+	assert_int_equal(b->state, ALERT_SUPERSEDED);
+	assert_int_equal(store_last_alert_seq(t), 2);
+
+	uint64_t *seqs;
+	size_t n;
+	assert_int_equal(store_child_alerts(t, 4, &seqs, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], 1);
+	assert_int_equal(seqs[1], 2);
+	free(seqs);
+	assert_int_equal(store_counter_get(t, "level.AMBER"), 1);
+	assert_int_equal(store_counter_get(t, "level.RED"), 1);
+	assert_int_equal(store_counter_get(t, "rule.multi-agency"), 2);
+	store_abort(&t);
+	free(a);
+	free(b);
+}
+
+static void test_reopen_and_lock(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq;
+	char err[256];
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	add(t, "kept", 1, T0, 1, &seq);
+	assert_int_equal(store_commit(&t), STORE_OK);
+
+	/* A second daemon on the same directory is refused. */
+	struct store *other = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_null(other);
+	assert_non_null(strstr(err, "another ffcd"));
+
+	store_close(&f->s);
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, 1, "kept", &seq), STORE_OK);
+	store_abort(&t);
+}
+
+static void test_grow_when_full(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	store_close(&f->s);
+	/* A tiny map that fills quickly; the maximum allows two doublings. */
+	f->s = store_open(f->dir, 256 << 10, 1 << 20, err, sizeof err);
+	assert_non_null(f->s);
+	uint64_t start = store_map_size(f->s);
+	int full = 0, grown = 0;
+	char id[32];
+	char summary[4001];
+	memset(summary, 'x', sizeof summary - 1);
+	summary[sizeof summary - 1] = '\0';
+	for (int i = 0; i < 2000 && grown < 3; i++) {
+		struct store_txn *t;
+		uint64_t seq, child = 1;
+		struct child_identity kid = test_child_nhs("9434765919");
+		snprintf(id, sizeof id, "big-%d", i);
+		struct concern c = test_concern(id, 1, 4, 1, T0, &kid, 1);
+		c.summary = summary;
+		assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+		int rc = store_concern_add(t, &c, T0, &child, 1, &seq);
+		if (rc == STORE_FULL) {
+			store_abort(&t);
+			full++;
+			if (store_grow(f->s) < 0)
+				break;
+			grown++;
+			continue;
+		}
+		assert_int_equal(rc, STORE_OK);
+		rc = store_commit(&t);
+		assert_true(rc == STORE_OK || rc == STORE_FULL);
+		if (rc == STORE_FULL) {
+			full++;
+			if (store_grow(f->s) < 0)
+				break;
+			grown++;
+		}
+	}
+	assert_true(full > 0);
+	assert_true(store_map_size(f->s) > start);
+	assert_int_equal(store_map_size(f->s), 1 << 20);
+	/* At the maximum: growing is refused, and what was stored is intact. */
+	assert_int_equal(store_grow(f->s), -1);
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, 1, "big-0", &seq), STORE_OK);
+	assert_int_equal(seq, 1);
+	store_abort(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_concerns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_children_and_identities, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_demographics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_and_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,205 @@
+/*
+ * Unit tests for wire.c: every record survives a pack/unpack round trip,
+ * ids format and parse, and bytes that are not a message are refused.
+ */
+#include <cmocka.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffc.pb-c.h"
+#include "testutil.h"
+#include "wire.h"
+
+static void test_ids(void **state)
+{
+	(void)state;
+	char buf[WIRE_ID_MAX];
+	uint64_t id = 0;
+	wire_child_id(42, buf);
+	assert_string_equal(buf, "C00000042");
+	assert_int_equal(wire_child_id_parse(buf, &id), 0);
+	assert_int_equal(id, 42);
+	assert_int_equal(wire_child_id_parse("c7", &id), 0);
+	assert_int_equal(id, 7);
+	wire_child_id(123456789012ULL, buf);
+	assert_string_equal(buf, "C123456789012");
+	wire_alert_id(3, buf);
+	assert_string_equal(buf, "A00000003");
+	assert_int_equal(wire_child_id_parse("", &id), -1);
+	assert_int_equal(wire_child_id_parse("C", &id), -1);
+	assert_int_equal(wire_child_id_parse("C0", &id), -1);
+	assert_int_equal(wire_child_id_parse("A00000001", &id), -1);
+	assert_int_equal(wire_child_id_parse("C12x", &id), -1);
+	assert_int_equal(wire_child_id_parse("C99999999999999999999999", &id), -1);
+}
+
+static void test_concern_roundtrip(void **state)
+{
+	(void)state;
+	struct child_identity kids[2] = {
+	    {"9434765919", "", "", "Ella", "Smith", "2015-03-02", "LS1 4AP"},
+	    {"", "B801200005001", "P-77", "", "", "", ""},
+	};
+	struct concern c = test_concern("pol-1", 1, 1, 3, T0, kids, 2);
+	c.summary = "Domestic abuse call-out; children present.";
+	c.reporter = "PC 1234";
+	uint8_t *buf;
+	size_t len;
+	uint64_t ids[2] = {5, 9};
+	assert_int_equal(wire_stored_concern_pack(&c, 17, T0 + 5, ids, 2, &buf, &len), 0);
+	struct stored_concern sc;
+	assert_int_equal(wire_stored_concern_decode(buf, len, &sc), 0);
+	assert_int_equal(sc.seq, 17);
+	assert_int_equal(sc.received_at_ms, T0 + 5);
+	assert_int_equal(sc.n_child_ids, 2);
+	assert_int_equal(sc.child_ids[1], 9);
+	assert_true(concern_equal(&sc.w.c, &c));
+	assert_string_equal(sc.w.c.children[0].postcode, "LS1 4AP");
+	assert_string_equal(sc.w.c.children[1].local_id, "P-77");
+	wire_stored_concern_release(&sc);
+	wire_stored_concern_release(&sc); /* safe twice */
+	free(buf);
+}
+
+static void test_concern_decode_refuses_garbage(void **state)
+{
+	(void)state;
+	struct wire_concern w;
+	const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+	assert_int_equal(wire_concern_decode(junk, sizeof junk, &w), -1);
+	/* A length-delimited field running past the end. */
+	const uint8_t truncated[] = {0x0a, 0x10, 'a', 'b'};
+	assert_int_equal(wire_concern_decode(truncated, sizeof truncated, &w), -1);
+	/* The empty message is a valid (empty) Concern. */
+	assert_int_equal(wire_concern_decode("", 0, &w), 0);
+	assert_string_equal(w.c.concern_id, "");
+	assert_int_equal(w.c.n_children, 0);
+	wire_concern_release(&w);
+}
+
+static void test_receipt(void **state)
+{
+	(void)state;
+	struct receipt r = {.concern_id = "edu-9", .status = RECEIPT_ACCEPTED, .seq = 12};
+	r.n_child_ids = 2;
+	r.child_ids[0] = 1;
+	r.child_ids[1] = 30;
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(wire_receipt_pack(&r, &buf, &len), 0);
+	Ffc__V1__Receipt *pb = ffc__v1__receipt__unpack(NULL, len, buf);
+	assert_non_null(pb);
+	assert_string_equal(pb->concern_id, "edu-9");
+	assert_int_equal(pb->status, FFC__V1__RECEIPT__STATUS__ACCEPTED);
+	assert_int_equal(pb->seq, 12);
+	assert_int_equal(pb->n_child_ids, 2);
+	assert_string_equal(pb->child_ids[1], "C00000030");
+	assert_string_equal(pb->error, "");
+	ffc__v1__receipt__free_unpacked(pb, NULL);
+	free(buf);
+}
+
+static void test_child_roundtrip(void **state)
+{
+	(void)state;
+	struct child_record ch = {.id = 4, .created_at_ms = T0};
+	struct seen_identity a = {
+	    .agency = 2, .first_seen_ms = T0, .last_seen_ms = T0 + 1, .first_seq = 3};
+	a.id = (struct child_identity){"9434765919", "", "", "Ella", "Smith", "2015-03-02", ""};
+	struct seen_identity b = a;
+	b.agency = 3;
+	b.id = (struct child_identity){"", "B801200005001", "", "", "", "", ""};
+	assert_int_equal(wire_child_add_identity(&ch, &a), 0);
+	assert_int_equal(wire_child_add_identity(&ch, &b), 0);
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(wire_child_pack(&ch, &buf, &len), 0);
+	wire_child_release(&ch);
+	struct child_record back;
+	assert_int_equal(wire_child_decode(buf, len, &back), 0);
+	assert_int_equal(back.id, 4);
+	assert_int_equal(back.n_ids, 2);
+	assert_int_equal(back.ids[0].agency, 2);
+	assert_string_equal(back.ids[0].id.family_name, "Smith");
+	assert_int_equal(back.ids[0].last_seen_ms, T0 + 1);
+	assert_string_equal(back.ids[1].id.upn, "B801200005001");
+	assert_int_equal(back.merged_into, 0);
+	wire_child_release(&back);
+	free(buf);
+}
+
+static void test_alert_roundtrip(void **state)
+{
+	(void)state;
+	struct alert *a = calloc(1, sizeof *a);
+	assert_non_null(a);
+	a->seq = 2;
+	wire_alert_id(2, a->alert_id);
+	a->child = 1;
+	wire_child_id(1, a->child_id);
+	a->level = LEVEL_RED;
+	strcpy(a->rule, "multi-agency");
+	strcpy(a->reason, "concerns from POLICE, HEALTH and EDUCATION within 30 days");
+	a->n_evidence = 2;
+	strcpy(a->evidence[0].concern_id, "pol-1");
+	a->evidence[0].agency = 1;
+	a->evidence[0].category = 1;
+	a->evidence[0].severity = 3;
+	a->evidence[0].occurred_at_ms = T0;
+	strcpy(a->evidence[1].concern_id, "hlt-1");
+	a->evidence[1].agency = 2;
+	a->raised_at_ms = T0 + 9;
+	strcpy(a->supersedes, "A00000001");
+	strcpy(a->display.given_name, "Ella");
+	a->state = ALERT_OPEN;
+
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(wire_stored_alert_pack(a, &buf, &len), 0);
+	struct alert *b = calloc(1, sizeof *b);
+	assert_non_null(b);
+	assert_int_equal(wire_stored_alert_decode(buf, len, b), 0);
+	free(buf);
+	assert_int_equal(b->seq, 2);
+	assert_int_equal(b->child, 1);
+	assert_int_equal(b->level, LEVEL_RED);
+	assert_string_equal(b->reason, a->reason);
+	assert_int_equal(b->n_evidence, 2);
+	assert_string_equal(b->evidence[1].concern_id, "hlt-1");
+	assert_int_equal(b->evidence[0].occurred_at_ms, T0);
+	assert_string_equal(b->supersedes, "A00000001");
+	assert_string_equal(b->display.given_name, "Ella");
+	assert_int_equal(b->state, ALERT_OPEN);
+
+	/* The published form is a plain ffc.v1.Alert. */
+	assert_int_equal(wire_alert_pack(a, &buf, &len), 0);
+	Ffc__V1__Alert *pb = ffc__v1__alert__unpack(NULL, len, buf);
+	assert_non_null(pb);
+	assert_string_equal(pb->alert_id, "A00000002");
+	assert_string_equal(pb->child_id, "C00000001");
+	assert_int_equal(pb->level, FFC__V1__LEVEL__RED);
+	assert_int_equal(pb->n_evidence, 2);
+	assert_string_equal(pb->child->given_name, "Ella");
+	ffc__v1__alert__free_unpacked(pb, NULL);
+	free(buf);
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ids),
+	    cmocka_unit_test(test_concern_roundtrip),
+	    cmocka_unit_test(test_concern_decode_refuses_garbage),
+	    cmocka_unit_test(test_receipt),
+	    cmocka_unit_test(test_child_roundtrip),
+	    cmocka_unit_test(test_alert_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,75 @@
+/*
+ * testutil.h - small helpers shared by the unit tests: scratch
+ * directories and concern builders.
+ */
+#ifndef FFC_TESTUTIL_H
+#define FFC_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "concern.h"
+
+/* A fresh empty directory under $FFC_TEST_TMP (or /tmp); caller frees. */
+static inline char *test_tmpdir(const char *name)
+{
+	const char *base = getenv("FFC_TEST_TMP");
+	if (!base || !base[0])
+		base = "/tmp";
+	mkdir(base, 0700);
+	char *path = malloc(1024);
+	if (!path)
+		abort();
+	snprintf(path, 1024, "%s/%s.XXXXXX", base, name);
+	if (!mkdtemp(path))
+		abort();
+	return path;
+}
+
+/* Remove a store directory made by test_tmpdir (flat: files only). */
+static inline void test_rmdir(char *path)
+{
+	static const char *const files[] = {"data.mdb", "lock.mdb", "ffcd.lock", "control.sock"};
+	char file[1200];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(file, sizeof file, "%s/%s", path, files[i]);
+		unlink(file);
+	}
+	rmdir(path);
+	free(path);
+}
+
+#define DAY INT64_C(86400000)
+/* 2026-01-01T00:00:00Z */
+#define T0 INT64_C(1767225600000)
+
+static inline struct child_identity test_child_nhs(const char *nhs)
+{
+	struct child_identity id = {nhs, "", "", "", "", "", ""};
+	return id;
+}
+
+static inline struct concern test_concern(const char *id, int agency, int category, int severity,
+                                          int64_t at, const struct child_identity *children,
+                                          size_t n)
+{
+	struct concern c = {
+	    .concern_id = id,
+	    .agency = agency,
+	    .source_system = "test",
+	    .n_children = n,
+	    .children = children,
+	    .category = category,
+	    .severity = severity,
+	    .occurred_at_ms = at,
+	    .reported_at_ms = at,
+	    .summary = "",
+	    .reporter = "",
+	};
+	return c;
+}
+
+#endif
