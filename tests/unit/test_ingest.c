@@ -5,11 +5,13 @@
  * `supersedes`, judge back-filled concerns on event time, and a full map
  * grows without losing the batch.
  */
-#include <cmocka.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include "ffc.pb-c.h"
 #include "ingest.h"

@@ -3,11 +3,13 @@
  * a range scan, identities, demographics, alerts, counters, persistence,
  * the data directory lock and growing a full map.
  */
-#include <cmocka.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include "store.h"
 #include "testutil.h"

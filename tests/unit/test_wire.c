@@ -2,11 +2,13 @@
  * Unit tests for wire.c: every record survives a pack/unpack round trip,
  * ids format and parse, and bytes that are not a message are refused.
  */
-#include <cmocka.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <stdlib.h>
 #include <string.h>
