@@ -1,0 +1,118 @@
+/*
+ * common.c - helpers shared by ffcctl, ffc-send and ffc-watch: messages
+ * and exit codes, flag values, and the human form of an alert.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+_Noreturn void tool_exit(int code, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tool_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+const char *tool_env(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+	return v && v[0] ? v : fallback;
+}
+
+long long tool_number(const char *flag, const char *value, long long min, long long max)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	if (errno || end == value || *end || v < min || v > max)
+		tool_exit(EXIT_USAGE, "%s: '%s' is not a whole number from %lld to %lld", flag,
+		          value, min, max);
+	return v;
+}
+
+int64_t tool_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *tool_enum_name(const ProtobufCEnumDescriptor *d, int value)
+{
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
+	return v ? v->name : "?";
+}
+
+void tool_print_json(const ProtobufCMessage *msg)
+{
+	char *s = ffc_json_from_message(msg);
+	if (!s)
+		tool_exit(EXIT_FAIL, "out of memory");
+	puts(s);
+	free(s);
+}
+
+/* Append ", <label><value>" (no comma first). */
+static void add(char *buf, size_t len, size_t *o, const char *label, const char *value)
+{
+	if (!value[0] || *o >= len)
+		return;
+	int n = snprintf(buf + *o, len - *o, "%s%s%s", *o ? ", " : "", label, value);
+	if (n > 0)
+		*o += (size_t)n;
+}
+
+void tool_describe_child(const Ffc__V1__ChildIdentity *id, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	if (!id)
+		return;
+	if (id->given_name[0] || id->family_name[0]) {
+		int n =
+		    snprintf(buf, len, "%s%s%s", id->given_name,
+		             id->given_name[0] && id->family_name[0] ? " " : "", id->family_name);
+		o = n > 0 ? (size_t)n : 0;
+	}
+	add(buf, len, &o, "born ", id->date_of_birth);
+	add(buf, len, &o, "NHS ", id->nhs_number);
+	add(buf, len, &o, "UPN ", id->upn);
+	add(buf, len, &o, "local id ", id->local_id);
+	add(buf, len, &o, "", id->postcode);
+}
+
+void tool_print_alert(FILE *f, const Ffc__V1__Alert *a)
+{
+	char when[32], child[512];
+	ffc_format_time(a->raised_at_ms, when, sizeof when);
+	tool_describe_child(a->child, child, sizeof child);
+	fprintf(f, "[%s] %s  seq %llu  %s UTC  child %s%s%s%s  %s\n",
+	        tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->alert_id,
+	        (unsigned long long)a->seq, when, a->child_id, child[0] ? " (" : "", child,
+	        child[0] ? ")" : "", a->rule);
+	fprintf(f, "    %s", a->reason);
+	if (a->supersedes[0])
+		fprintf(f, "  (escalates %s)", a->supersedes);
+	if (a->lead_practitioner[0])
+		fprintf(f, "  lead practitioner: %s", a->lead_practitioner);
+	fputc('\n', f);
+	for (size_t i = 0; i < a->n_evidence; i++) {
+		const Ffc__V1__ConcernRef *e = a->evidence[i];
+		ffc_format_time(e->occurred_at_ms, when, sizeof when);
+		fprintf(f, "    - %s  %-11s %-22s %-14s %s\n", when,
+		        tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
+		        tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),
+		        tool_enum_name(&ffc__v1__severity__descriptor, (int)e->severity),
+		        e->concern_id);
+	}
+	fflush(f);
+}

@@ -1,0 +1,379 @@
+/*
+ * ffcctl - the operators' tool: asks a running ffcd over its control
+ * socket for its status, its counts, a child's multi-agency chronology or
+ * the alert log, or tells it to shut down.
+ *
+ * Owns the command line and the human tables; the request/reply and the
+ * JSON come from libffc.
+ */
+#define _GNU_SOURCE /* getopt_long */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common.h"
+
+const char *tool_name = "ffcctl";
+
+struct opts {
+	const char *control;
+	const char *operator_name;
+	int json;
+	int timeout_ms;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: ffcctl [--control EP] [--json] [--timeout MS] COMMAND [ARGS]\n"
+	        "\n"
+	        "Commands:\n"
+	        "  status                       version, uptime, endpoints, store size, counts\n"
+	        "  stats                        concerns by agency, alerts by level and rule,\n"
+	        "                               receipts by status, rejects by reason\n"
+	        "  child ID                     a child's identities, chronology (oldest first)\n"
+	        "  child --nhs N | --upn U      and alerts, found by id, NHS number or UPN\n"
+	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
+	        "                               the alert log, oldest first\n"
+	        "  shutdown                     stop the daemon cleanly\n"
+	        "\n"
+	        "Options:\n"
+	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
+	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
+	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
+	        "  -h, --help     this help;  --version  the version\n");
+}
+
+static Ffc__V1__ControlReply *call(const struct opts *o, Ffc__V1__ControlRequest *req)
+{
+	Ffc__V1__ControlReply *reply = NULL;
+	req->operator_ = (char *)(uintptr_t)o->operator_name;
+	int rc = ffc_control_call(o->control, req, &reply, o->timeout_ms);
+	if (rc == FFC_ENODAEMON)
+		tool_exit(EXIT_FAIL, "no ffcd at %s (socket file missing: is the daemon running?)",
+		          o->control);
+	if (rc == FFC_ETIMEOUT)
+		tool_exit(EXIT_FAIL, "no answer from ffcd at %s within %d ms", o->control,
+		          o->timeout_ms);
+	if (rc != FFC_OK)
+		tool_exit(EXIT_FAIL, "%s: %s", o->control, ffc_strerror(rc));
+	if (reply->error[0]) {
+		fprintf(stderr, "ffcctl: ffcd: %s\n", reply->error);
+		ffc__v1__control_reply__free_unpacked(reply, NULL);
+		exit(EXIT_FAIL);
+	}
+	return reply;
+}
+
+/* ---- status ---- */
+
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b >= (UINT64_C(1) << 30))
+		snprintf(buf, len, "%.1f GiB", (double)b / (double)(UINT64_C(1) << 30));
+	else if (b >= (UINT64_C(1) << 20))
+		snprintf(buf, len, "%.1f MiB", (double)b / (double)(UINT64_C(1) << 20));
+	else
+		snprintf(buf, len, "%.0f KiB", (double)b / 1024.0);
+}
+
+static int cmd_status(const struct opts *o)
+{
+	Ffc__V1__StatusRequest sr = FFC__V1__STATUS_REQUEST__INIT;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_STATUS;
+	req.status = &sr;
+	Ffc__V1__ControlReply *r = call(o, &req);
+	const Ffc__V1__StatusReply *s = r->status;
+	if (!s)
+		tool_exit(EXIT_FAIL, "ffcd sent no status");
+	if (o->json) {
+		tool_print_json(&s->base);
+	} else {
+		char started[32], used[32], map[32];
+		ffc_format_time(s->started_at_ms, started, sizeof started);
+		human_bytes(s->store_bytes, used, sizeof used);
+		human_bytes(s->store_map_bytes, map, sizeof map);
+		printf("ffcd %s, pid %u, up %llud %02lluh %02llum (since %s UTC)\n", s->version,
+		       s->pid, (unsigned long long)(s->uptime_s / 86400),
+		       (unsigned long long)(s->uptime_s / 3600 % 24),
+		       (unsigned long long)(s->uptime_s / 60 % 60), started);
+		printf("ingest     %s\n", s->ingest_endpoint);
+		printf("alerts     %s\n", s->alerts_endpoint);
+		printf("control    %s\n", s->control_endpoint);
+		printf("store      %s (%s used, map %s)\n", s->store_path, used, map);
+		printf("concerns   %llu\nchildren   %llu\nalerts     %llu\n",
+		       (unsigned long long)s->concerns, (unsigned long long)s->children,
+		       (unsigned long long)s->alerts);
+	}
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+/* ---- stats ---- */
+
+static void counters(const char *title, Ffc__V1__Counter **c, size_t n)
+{
+	printf("%s\n", title);
+	if (n == 0)
+		printf("  (none)\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  %-48s %10llu\n", c[i]->name, (unsigned long long)c[i]->count);
+}
+
+static int cmd_stats(const struct opts *o)
+{
+	Ffc__V1__StatsRequest sr = FFC__V1__STATS_REQUEST__INIT;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_STATS;
+	req.stats = &sr;
+	Ffc__V1__ControlReply *r = call(o, &req);
+	const Ffc__V1__StatsReply *s = r->stats;
+	if (!s)
+		tool_exit(EXIT_FAIL, "ffcd sent no stats");
+	if (o->json) {
+		tool_print_json(&s->base);
+	} else {
+		printf("concerns %llu, children %llu, alerts %llu (stored)\n",
+		       (unsigned long long)s->concerns, (unsigned long long)s->children,
+		       (unsigned long long)s->alerts);
+		counters("concerns by agency", s->concerns_by_agency, s->n_concerns_by_agency);
+		counters("alerts by level", s->alerts_by_level, s->n_alerts_by_level);
+		counters("alerts by rule", s->alerts_by_rule, s->n_alerts_by_rule);
+		printf("since this ffcd started (%llu batches committed):\n",
+		       (unsigned long long)s->batches);
+		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
+		counters("rejects by reason", s->rejects_by_reason, s->n_rejects_by_reason);
+	}
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+/* ---- child ---- */
+
+static void print_alert_row(const Ffc__V1__Alert *a)
+{
+	char when[32];
+	ffc_format_time(a->raised_at_ms, when, sizeof when);
+	printf("  %-10s %-16s %-5s %-16s %-10s %s\n", a->alert_id, when,
+	       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule, a->child_id,
+	       a->reason);
+}
+
+static int cmd_child(const struct opts *o, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"nhs", required_argument, NULL, 'n'},
+	    {"upn", required_argument, NULL, 'u'},
+	    {NULL, 0, NULL, 0},
+	};
+	Ffc__V1__ChildRequest cr = FFC__V1__CHILD_REQUEST__INIT;
+	int opt, given = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'n')
+			cr.nhs_number = optarg;
+		else if (opt == 'u')
+			cr.upn = optarg;
+		else
+			tool_exit(EXIT_USAGE, "child: usage: child ID | child --nhs N | --upn U");
+		given++;
+	}
+	if (optind < argc) {
+		cr.child_id = argv[optind++];
+		given++;
+	}
+	if (given != 1 || optind < argc)
+		tool_exit(EXIT_USAGE, "child: give exactly one of ID, --nhs N or --upn U");
+
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
+	req.child = &cr;
+	Ffc__V1__ControlReply *r = call(o, &req);
+	const Ffc__V1__ChildReply *c = r->child;
+	if (!c)
+		tool_exit(EXIT_FAIL, "ffcd sent no child");
+	if (o->json) {
+		tool_print_json(&c->base);
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+		return 0;
+	}
+	printf("child %s\n\nidentities (%zu)\n", c->child_id, c->n_identities);
+	for (size_t i = 0; i < c->n_identities; i++) {
+		char d[512];
+		tool_describe_child(c->identities[i], d, sizeof d);
+		printf("  %s\n", d);
+	}
+	printf("\nchronology (%zu concerns, oldest first)\n", c->n_chronology);
+	printf("  %-16s %-11s %-22s %-14s %-16s %s\n", "date (UTC)", "agency", "category",
+	       "severity", "source", "summary");
+	for (size_t i = 0; i < c->n_chronology; i++) {
+		const Ffc__V1__ChronologyEntry *e = c->chronology[i];
+		char when[32];
+		ffc_format_time(e->occurred_at_ms, when, sizeof when);
+		printf("  %-16s %-11s %-22s %-14s %-16.16s %s\n", when,
+		       tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
+		       tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),
+		       tool_enum_name(&ffc__v1__severity__descriptor, (int)e->severity),
+		       e->source_system[0] ? e->source_system : "-", e->summary);
+		if (e->reporter[0])
+			printf("  %-16s %-11s reported by %s (%s)\n", "", "", e->reporter,
+			       e->concern_id);
+	}
+	printf("\nalerts (%zu)\n", c->n_alerts);
+	for (size_t i = 0; i < c->n_alerts; i++)
+		print_alert_row(c->alerts[i]);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+/* ---- alerts ---- */
+
+static int cmd_alerts(const struct opts *o, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"since", required_argument, NULL, 's'},
+	    {"level", required_argument, NULL, 'l'},
+	    {"limit", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
+	};
+	Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
+	long long limit = 0;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			ar.since_seq = (uint64_t)tool_number("--since", optarg, 0, INT64_MAX);
+			break;
+		case 'l':
+			if (!strcasecmp(optarg, "amber"))
+				ar.level = FFC__V1__LEVEL__AMBER;
+			else if (!strcasecmp(optarg, "red"))
+				ar.level = FFC__V1__LEVEL__RED;
+			else
+				tool_exit(EXIT_USAGE, "--level: '%s' is not amber or red", optarg);
+			break;
+		case 'n':
+			limit = tool_number("--limit", optarg, 1, 5000);
+			break;
+		default:
+			tool_exit(EXIT_USAGE,
+			          "alerts: usage: alerts [--since SEQ] [--level L] [--limit N]");
+		}
+	}
+	if (optind < argc)
+		tool_exit(EXIT_USAGE, "alerts: unexpected argument '%s'", argv[optind]);
+	ar.limit = (uint32_t)limit;
+	if (!o->json)
+		printf("  %-10s %-16s %-5s %-16s %-10s %s\n", "alert", "raised (UTC)", "level",
+		       "rule", "child", "reason");
+	size_t shown = 0;
+	for (;;) {
+		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+		req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS;
+		req.alerts = &ar;
+		Ffc__V1__ControlReply *r = call(o, &req);
+		const Ffc__V1__AlertsReply *a = r->alerts;
+		if (!a)
+			tool_exit(EXIT_FAIL, "ffcd sent no alerts");
+		for (size_t i = 0; i < a->n_alerts; i++) {
+			if (o->json)
+				tool_print_json(&a->alerts[i]->base);
+			else
+				print_alert_row(a->alerts[i]);
+			ar.since_seq = a->alerts[i]->seq;
+			shown++;
+		}
+		/* Follow the pages unless the caller asked for a number. */
+		int more = a->more && !limit && a->n_alerts > 0;
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+		if (!more)
+			break;
+	}
+	if (!o->json && shown == 0)
+		printf("  (no alerts)\n");
+	return 0;
+}
+
+static int cmd_shutdown(const struct opts *o)
+{
+	Ffc__V1__ShutdownRequest sr = FFC__V1__SHUTDOWN_REQUEST__INIT;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_SHUTDOWN;
+	req.shutdown = &sr;
+	Ffc__V1__ControlReply *r = call(o, &req);
+	if (!o->json)
+		printf("ffcd is shutting down\n");
+	else
+		puts("{}");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"control", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"operator", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct opts o = {
+	    .control = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
+	    .operator_name = tool_env("USER", ""),
+	    .timeout_ms = DEFAULT_TIMEOUT_MS,
+	};
+	int opt;
+	/* "+": options end at the command, whose own flags follow it. */
+	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o.control = optarg;
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 't':
+			o.timeout_ms = (int)tool_number("--timeout", optarg, 1, 3600000);
+			break;
+		case 'o':
+			o.operator_name = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ffcctl %s\n", FFC_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[optind];
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	if (!strcmp(cmd, "status") && sub_argc == 1)
+		return cmd_status(&o);
+	if (!strcmp(cmd, "stats") && sub_argc == 1)
+		return cmd_stats(&o);
+	if (!strcmp(cmd, "child"))
+		return cmd_child(&o, sub_argc, sub_argv);
+	if (!strcmp(cmd, "alerts"))
+		return cmd_alerts(&o, sub_argc, sub_argv);
+	if (!strcmp(cmd, "shutdown") && sub_argc == 1)
+		return cmd_shutdown(&o);
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") || !strcmp(cmd, "shutdown"))
+		tool_exit(EXIT_USAGE, "%s takes no arguments", cmd);
+	tool_exit(EXIT_USAGE, "unknown command '%s' (try --help)", cmd);
+}
