@@ -40,40 +40,77 @@ static int child_compatible(struct store_txn *t, uint64_t child, const struct id
 	return STORE_OK;
 }
 
+/* Children recorded under one demographic key, with what their records
+ * say of the postcode. */
+#define DEMO_CANDIDATES 16
+
 struct demo_search {
-	struct store_txn *t;
-	const struct identity_keys *keys;
-	uint64_t found;
-	int ambiguous;
-	int rc;
+	const char *postcode; /* the concern's, normalised; "" when absent */
+	size_t n;
+	int overflow;
+	struct {
+		uint64_t child;
+		int has_postcode, same_postcode;
+	} c[DEMO_CANDIDATES];
 };
 
 static int demo_visit(uint64_t child, const char *postcode, void *arg)
 {
 	struct demo_search *d = arg;
-	/* Where both sides have a postcode they must agree. */
-	if (d->keys->postcode[0] && postcode[0] && strcmp(d->keys->postcode, postcode) != 0)
-		return 0;
-	uint64_t live;
-	d->rc = store_child_resolve(d->t, child, &live);
-	if (d->rc != STORE_OK)
-		return 1;
-	if (d->found == live)
-		return 0;
-	int ok = 0;
-	d->rc = child_compatible(d->t, live, d->keys, &ok);
-	if (d->rc != STORE_OK)
-		return 1;
-	if (!ok)
-		return 0;
-	if (d->found) {
-		/* Two children match equally: linking on demographics
-		 * alone would be a guess. */
-		d->ambiguous = 1;
-		return 1;
+	size_t i = 0;
+	while (i < d->n && d->c[i].child != child)
+		i++;
+	if (i == d->n) {
+		if (d->n == DEMO_CANDIDATES) {
+			d->overflow = 1;
+			return 1;
+		}
+		d->c[d->n].child = child;
+		d->c[d->n].has_postcode = d->c[d->n].same_postcode = 0;
+		d->n++;
 	}
-	d->found = live;
+	if (postcode[0]) {
+		d->c[i].has_postcode = 1;
+		d->c[i].same_postcode |= strcmp(postcode, d->postcode) == 0;
+	}
 	return 0;
+}
+
+/* The one child the demographics name, or 0 when none or several do. Where
+ * both the concern and the child have a postcode they must agree: children
+ * move, and a different address is for an operator to judge. */
+static int demo_find(struct store_txn *t, const struct identity_keys *keys, uint64_t *found)
+{
+	struct demo_search d = {.postcode = keys->postcode};
+	*found = 0;
+	int rc = store_demographic_each(t, keys->demographic, demo_visit, &d);
+	if (rc != STORE_OK)
+		return rc;
+	if (d.overflow) {
+		log_info("link: demographics match many children; not linked on them");
+		return STORE_OK;
+	}
+	uint64_t match = 0;
+	for (size_t i = 0; i < d.n; i++) {
+		if (keys->postcode[0] && d.c[i].has_postcode && !d.c[i].same_postcode)
+			continue;
+		uint64_t live;
+		int ok = 0;
+		if ((rc = store_child_resolve(t, d.c[i].child, &live)) != STORE_OK ||
+		    (rc = child_compatible(t, live, keys, &ok)) != STORE_OK)
+			return rc;
+		if (!ok || live == match)
+			continue;
+		if (match) {
+			/* Two children match equally: linking on
+			 * demographics alone would be a guess. */
+			log_info("link: demographics match several children; not linked on them");
+			return STORE_OK;
+		}
+		match = live;
+	}
+	*found = match;
+	return STORE_OK;
 }
 
 /* Record (or refresh) the identity on the child's record. */
@@ -160,16 +197,8 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	}
 
 	if (!chosen && !any_bound && keys.demographic[0]) {
-		struct demo_search d = {.t = t, .keys = &keys};
-		rc = store_demographic_each(t, keys.demographic, demo_visit, &d);
-		if (rc == STORE_OK)
-			rc = d.rc;
-		if (rc != STORE_OK)
+		if ((rc = demo_find(t, &keys, &chosen)) != STORE_OK)
 			return rc;
-		if (!d.ambiguous)
-			chosen = d.found;
-		else
-			log_info("link: demographics match several children; filed as a new child");
 	}
 
 	int created = 0;
