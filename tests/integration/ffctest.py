@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import unittest
+import warnings
 
 sys.path.insert(0, os.environ.get("FFC_PB2", ""))
 import ffc_pb2 as pb  # noqa: E402
@@ -257,4 +258,6 @@ class DaemonTest(unittest.TestCase):
 
 
 def main():
+    # Sockets left to the garbage collector are closed with their context.
+    warnings.simplefilter("ignore", ResourceWarning)
     unittest.main(verbosity=2)
