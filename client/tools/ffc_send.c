@@ -201,6 +201,8 @@ static void submit(struct sender *s, long line, const Ffc__V1__Concern *c)
 	for (size_t i = 0; i < s->window && !p; i++)
 		if (!s->slots[i].used)
 			p = &s->slots[i];
+	if (!p) /* in_flight < window guarantees a free slot */
+		tool_exit(EXIT_FAIL, "internal error: no free slot in the window");
 	p->used = 1;
 	p->line = line;
 	p->concern_id = strdup(c->concern_id);
