@@ -246,7 +246,8 @@ static int value_from_json(const ProtobufCFieldDescriptor *f, json_t *v, void *p
 				*(int *)p = ed->values[k].value;
 				return FFC_OK;
 			}
-		return jfail(e, path, "'%s' is not a %s", json_string_value(v), ed->short_name);
+		return jfail(e, path, "'%s' is not a value of %s", json_string_value(v),
+		             ed->short_name);
 	}
 	case PROTOBUF_C_TYPE_STRING: {
 		if (!json_is_string(v))

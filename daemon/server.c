@@ -114,8 +114,17 @@ static int64_t now_ms(void)
 
 /* ---- sockets ---- */
 
+/* Socket options, set before zmq_bind: libzmq copies them into the
+ * listener when it binds, so options set afterwards never reach the
+ * connections it accepts. */
+struct sockopts {
+	int hwm;            /* send and receive high-water marks; 0: libzmq's */
+	int64_t maxmsgsize; /* 0: no limit */
+	int mandatory;      /* ROUTER: report a reply that cannot be delivered */
+};
+
 static void *open_socket(struct server *srv, int type, const char *endpoint, const char *what,
-                         char *err, size_t errlen)
+                         const struct sockopts *o, char *err, size_t errlen)
 {
 	void *s = zmq_socket(srv->ctx, type);
 	if (!s) {
@@ -124,6 +133,14 @@ static void *open_socket(struct server *srv, int type, const char *endpoint, con
 	}
 	int linger = 1000;
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+	if (o->hwm) {
+		zmq_setsockopt(s, ZMQ_SNDHWM, &o->hwm, sizeof o->hwm);
+		zmq_setsockopt(s, ZMQ_RCVHWM, &o->hwm, sizeof o->hwm);
+	}
+	if (o->maxmsgsize)
+		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize);
+	if (o->mandatory)
+		zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &o->mandatory, sizeof o->mandatory);
 	if (zmq_bind(s, endpoint) < 0) {
 		snprintf(err, errlen, "%s socket: cannot bind %s: %s", what, endpoint,
 		         zmq_strerror(zmq_errno()));
@@ -161,21 +178,26 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	if (strncmp(srv->control_ep, "ipc://", 6) == 0)
 		snprintf(srv->control_path, sizeof srv->control_path, "%s", srv->control_ep + 6);
 
-	srv->ingest = open_socket(srv, ZMQ_ROUTER, cfg->ingest, "ingest", err, errlen);
+	/* Pipelining adapters keep many receipts in flight: the high-water
+	 * mark must not drop them while an adapter is still sending. */
+	const struct sockopts ingest_opts = {
+	    .hwm = 100000,
+	    .maxmsgsize = (int64_t)cfg->max_message * OVERSIZE_FACTOR,
+	    .mandatory = 1,
+	};
+	/* A PUB socket drops for a slow subscriber rather than block ingest;
+	 * consoles catch up by seq. */
+	const struct sockopts alerts_opts = {.hwm = 10000};
+	const struct sockopts control_opts = {.maxmsgsize = 1 << 20, .mandatory = 1};
+	srv->ingest =
+	    open_socket(srv, ZMQ_ROUTER, cfg->ingest, "ingest", &ingest_opts, err, errlen);
 	if (!srv->ingest)
 		goto fail;
-	int64_t hard = (int64_t)cfg->max_message * OVERSIZE_FACTOR;
-	zmq_setsockopt(srv->ingest, ZMQ_MAXMSGSIZE, &hard, sizeof hard);
-	/* Pipelining adapters keep many receipts in flight: do not drop
-	 * them at the default high-water mark. */
-	int hwm = 100000;
-	zmq_setsockopt(srv->ingest, ZMQ_SNDHWM, &hwm, sizeof hwm);
-	zmq_setsockopt(srv->ingest, ZMQ_RCVHWM, &hwm, sizeof hwm);
-
-	srv->alerts = open_socket(srv, ZMQ_PUB, cfg->alerts, "alerts", err, errlen);
+	srv->alerts = open_socket(srv, ZMQ_PUB, cfg->alerts, "alerts", &alerts_opts, err, errlen);
 	if (!srv->alerts)
 		goto fail;
-	srv->control = open_socket(srv, ZMQ_ROUTER, srv->control_ep, "control", err, errlen);
+	srv->control =
+	    open_socket(srv, ZMQ_ROUTER, srv->control_ep, "control", &control_opts, err, errlen);
 	if (!srv->control)
 		goto fail;
 	if (srv->control_path[0] && chmod(srv->control_path, 0600) < 0) {

@@ -326,7 +326,7 @@ static int enum_value(const ProtobufCEnumDescriptor *d, const char *flag, const 
 	want[i] = '\0';
 	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(d, want);
 	if (!v || v->value == 0)
-		tool_exit(EXIT_USAGE, "%s: '%s' is not a %s", flag, name, d->short_name);
+		tool_exit(EXIT_USAGE, "%s: '%s' is not a value of %s", flag, name, d->short_name);
 	return v->value;
 }
 

@@ -2,7 +2,10 @@
 
 Starts the real ffcd on free loopback ports in a scratch data directory and
 talks to it over ZeroMQ with messages built by protoc's Python code from
-proto/ffc.proto, independently of the C code. Every wait is bounded.
+proto/ffc.proto, independently of the C code: identifiers are computed by
+the Python check algorithms below, and bytes protobuf's Python API refuses
+to produce (invalid UTF-8, unknown fields) are written by hand. Every wait
+is bounded; every daemon a test starts is stopped, even when the test fails.
 
 Environment (set by ctest): FFC_BIN (ffcd and the tools), FFC_PB2 (the
 directory holding ffc_pb2.py), FFC_SOURCE (the repository), FFC_TEST_TMP.
@@ -27,9 +30,12 @@ BIN = os.environ.get("FFC_BIN", "")
 SOURCE = os.environ.get("FFC_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
 TMP = os.environ.get("FFC_TEST_TMP", tempfile.gettempdir())
 CONF = os.path.join(SOURCE, "conf", "ffcd.conf")
-DAY = 86400000
+HOUR = 3600000
+DAY = 24 * HOUR
 # 2026-01-01T00:00:00Z: event times in the past, so none is "in the future".
 T0 = 1767225600000
+# Sanitizer builds start slowly.
+START_TIMEOUT = 30.0
 
 # ---- identifiers, computed independently of the daemon's C code ----
 
@@ -37,9 +43,18 @@ UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def nhs_check(nine):
+    """The modulus 11 check digit of nine digits: 0..9, or 10 (invalid)."""
     total = sum(int(d) * (10 - i) for i, d in enumerate(nine))
     check = 11 - total % 11
     return 0 if check == 11 else check
+
+
+def nhs_valid(s):
+    digits = s.replace(" ", "")
+    if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
+        return False
+    c = nhs_check(digits[:9])
+    return c != 10 and c == int(digits[9])
 
 
 def nhs_number(n):
@@ -54,10 +69,32 @@ def nhs_number(n):
         k += 1
 
 
-def upn(n):
-    body = "8012%08d" % n
-    total = sum(int(ch) * (i + 2) for i, ch in enumerate(body))
-    return UPN_LETTERS[total % 23] + body
+def upn_check_letter(rest):
+    """The check letter for characters 2 to 13 of a UPN (11 digits, then a
+    digit or, for a temporary UPN, a letter valued by its place in the
+    table)."""
+    last = rest[11]
+    total = sum(int(ch) * (i + 2) for i, ch in enumerate(rest[:11]))
+    total += (int(last) if last.isdigit() else UPN_LETTERS.index(last.upper())) * 13
+    return UPN_LETTERS[total % 23]
+
+
+def upn_valid(s):
+    s = s.upper()
+    if len(s) != 13 or not s[0].isalpha() or not s[1:12].isdigit():
+        return False
+    if not (s[12].isdigit() or s[12] in UPN_LETTERS):
+        return False
+    return s[0] == upn_check_letter(s[1:])
+
+
+def upn(n, temporary=False):
+    """The n-th valid UPN; a temporary one ends in a letter."""
+    if temporary:
+        rest = "8012%07d" % n + UPN_LETTERS[n % 23]
+    else:
+        rest = "8012%08d" % n
+    return upn_check_letter(rest) + rest
 
 
 def now_ms():
@@ -79,7 +116,47 @@ def concern(cid, agency=pb.POLICE, category=pb.DOMESTIC_ABUSE, severity=pb.MODER
     return c
 
 
+# ---- protobuf wire format by hand, for bytes the Python API will not make ----
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def len_field(number, payload):
+    """A length-delimited field (wire type 2): string, bytes or message."""
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+
+
+def _tmpdir():
+    os.makedirs(TMP, exist_ok=True)
+    return TMP
+
+
+def scratch_dir(test):
+    """A temporary directory removed when the test ends."""
+    path = tempfile.mkdtemp(prefix="ffc-it-", dir=_tmpdir())
+    test.addCleanup(shutil.rmtree, path, True)
+    return path
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05):
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(interval)
 
 
 class Daemon:
@@ -95,6 +172,7 @@ class Daemon:
         self.extra = list(extra)
         self.ctx = zmq.Context()
         self.proc = None
+        self.log = None
         self.log_path = os.path.join(self.dir, "ffcd.stderr")
 
     def argv(self):
@@ -102,18 +180,33 @@ class Daemon:
                 "--ingest", self.ingest_ep, "--alerts", self.alerts_ep] + self.extra
 
     def start(self):
+        """Start ffcd and wait until its control socket answers a
+        StatusRequest. On failure the process is killed before raising."""
+        self._close_log()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv(), stderr=self.log, stdout=self.log)
-        deadline = time.time() + 30
+        deadline = time.time() + START_TIMEOUT
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError("ffcd exited at start:\n" + self.stderr())
+                raise AssertionError("ffcd exited at start (%d):\n%s"
+                                     % (self.proc.returncode, self.stderr()))
             try:
-                self.control(pb.ControlRequest(status=pb.StatusRequest()), timeout=500)
-                return self
+                if self.control(pb.ControlRequest(status=pb.StatusRequest()),
+                                timeout=500).HasField("status"):
+                    return self
             except TimeoutError:
-                time.sleep(0.1)
-        raise AssertionError("ffcd did not answer within 30 s:\n" + self.stderr())
+                pass
+            time.sleep(0.1)
+        self.kill()
+        raise AssertionError("ffcd did not answer within %d s:\n%s"
+                             % (START_TIMEOUT, self.stderr()))
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
 
     def stderr(self):
         try:
@@ -122,21 +215,38 @@ class Daemon:
         except OSError:
             return ""
 
-    def stop(self, sig=signal.SIGTERM):
-        """Stop the daemon; returns its exit code."""
-        if not self.proc or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(sig)
-        try:
-            rc = self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.log.close()
-        return rc
+    def _close_log(self):
+        if self.log:
+            self.log.close()
+            self.log = None
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Signal the daemon and wait for it; returns its exit code (None
+        if it was never started). A daemon that does not stop in time is
+        killed and the result is "timeout"."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self._close_log()
+                return "timeout"
+        self._close_log()
+        return self.proc.returncode
+
+    def kill(self):
+        """kill -9."""
+        return self.stop(signal.SIGKILL)
 
     def close(self):
-        self.stop(signal.SIGKILL if self.proc and self.proc.poll() is None else 0)
+        """Kill whatever is left and remove the scratch directory."""
+        if self.running():
+            self.kill()
+        self._close_log()
         self.ctx.destroy(linger=0)
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -146,6 +256,11 @@ class Daemon:
         for mark in SANITIZER_MARKS:
             test.assertNotIn(mark, text, "sanitizer report in ffcd's stderr:\n" + text)
 
+    def assert_stops_cleanly(self, test, sig=signal.SIGTERM):
+        rc = self.stop(sig)
+        test.assertEqual(rc, 0, "ffcd did not exit 0 on signal %d:\n%s" % (sig, self.stderr()))
+        self.assert_clean(test)
+
     # ---- sockets ----
 
     def dealer(self, ep=None):
@@ -154,23 +269,14 @@ class Daemon:
         s.connect(ep or self.ingest_ep)
         return s
 
-    def send(self, concerns, timeout=20.0):
-        """Send concerns pipelined over one DEALER; receipts by concern_id
-        (a list when an id comes back more than once)."""
+    def send(self, concerns, timeout=30.0):
+        """Send concerns pipelined over one DEALER; the receipts in the order
+        they came back (match them by concern_id)."""
         s = self.dealer()
         try:
             for c in concerns:
                 s.send(c if isinstance(c, bytes) else c.SerializeToString())
-            receipts = []
-            deadline = time.time() + timeout
-            while len(receipts) < len(concerns):
-                left = deadline - time.time()
-                if left <= 0 or not s.poll(int(left * 1000)):
-                    raise AssertionError("only %d of %d receipts" % (len(receipts), len(concerns)))
-                r = pb.Receipt()
-                r.ParseFromString(s.recv())
-                receipts.append(r)
-            return receipts
+            return collect_receipts(s, len(concerns), timeout)
         finally:
             s.close()
 
@@ -178,6 +284,7 @@ class Daemon:
         return self.send([c])[0]
 
     def control(self, req, timeout=10000):
+        """One ControlRequest over a fresh DEALER; TimeoutError if no reply."""
         s = self.dealer(self.control_ep)
         try:
             s.send(req if isinstance(req, bytes) else req.SerializeToString())
@@ -203,19 +310,51 @@ class Daemon:
             since_seq=since, level=level, limit=limit)))
         return r.alerts
 
+    def all_alerts(self, since=0):
+        """Every stored alert after since, following `more`."""
+        out = []
+        while True:
+            page = self.alerts(since=since)
+            out.extend(page.alerts)
+            if not page.more or not page.alerts:
+                return out
+            since = page.alerts[-1].seq
+
     def subscribe(self, prefix=b"alert."):
+        """A SUB socket that is surely subscribed: ZeroMQ gives no signal
+        when a subscription reaches the publisher, so wait a moment."""
         s = self.ctx.socket(zmq.SUB)
         s.setsockopt(zmq.LINGER, 0)
         s.setsockopt(zmq.SUBSCRIBE, prefix)
         s.connect(self.alerts_ep)
-        time.sleep(0.3)  # let the subscription reach the publisher
+        time.sleep(0.3)
         return s
 
-    def tool(self, name, *args, input=None, timeout=60):
-        env = dict(os.environ, FFC_CONTROL=self.control_ep, FFC_INGEST=self.ingest_ep,
-                   FFC_ALERTS=self.alerts_ep, XDG_STATE_HOME=self.dir)
-        return subprocess.run([os.path.join(BIN, name)] + list(args), input=input,
-                              capture_output=True, text=True, timeout=timeout, env=env)
+    def tool(self, name, *args, input=None, timeout=60, env=None, endpoints=True):
+        """Run one of the tools, with this daemon's endpoints as flags
+        unless endpoints is False."""
+        flags = {} if not endpoints else {"ffcctl": ["--control", self.control_ep],
+                 "ffc-send": ["--ingest", self.ingest_ep],
+                 "ffc-watch": ["--alerts", self.alerts_ep, "--control", self.control_ep]}
+        e = dict(os.environ, XDG_STATE_HOME=self.dir)
+        e.update(env or {})
+        return subprocess.run([os.path.join(BIN, name)] + flags.get(name, []) + list(args),
+                              input=input, capture_output=True, text=True, timeout=timeout,
+                              env=e)
+
+
+def collect_receipts(sock, n, timeout=30.0):
+    receipts = []
+    deadline = time.time() + timeout
+    while len(receipts) < n:
+        left = deadline - time.time()
+        if left <= 0 or not sock.poll(int(left * 1000)):
+            raise AssertionError("only %d of %d receipts within %.0f s" % (len(receipts), n,
+                                                                        timeout))
+        r = pb.Receipt()
+        r.ParseFromString(sock.recv())
+        receipts.append(r)
+    return receipts
 
 
 def receive_alerts(sub, n, timeout=10.0):
@@ -225,7 +364,19 @@ def receive_alerts(sub, n, timeout=10.0):
     while len(out) < n:
         left = deadline - time.time()
         if left <= 0 or not sub.poll(int(left * 1000)):
-            raise AssertionError("received %d of %d alerts" % (len(out), n))
+            raise AssertionError("received %d of %d alerts: %s"
+                                 % (len(out), n, [t for t, _ in out]))
+        topic, body = sub.recv_multipart()
+        a = pb.Alert()
+        a.ParseFromString(body)
+        out.append((topic.decode(), a))
+    return out
+
+
+def drain_alerts(sub, quiet_ms=700):
+    """Every (topic, Alert) that arrives until the socket is quiet."""
+    out = []
+    while sub.poll(quiet_ms):
         topic, body = sub.recv_multipart()
         a = pb.Alert()
         a.ParseFromString(body)
@@ -237,24 +388,25 @@ def no_more_alerts(sub, wait_ms=500):
     return not sub.poll(wait_ms)
 
 
-def _tmpdir():
-    os.makedirs(TMP, exist_ok=True)
-    return TMP
+def start_daemon(test, **kw):
+    """A started daemon that is killed and removed when the test ends,
+    whatever happens."""
+    d = Daemon(**kw)
+    test.addCleanup(d.close)
+    return d.start()
 
 
 class DaemonTest(unittest.TestCase):
-    """A test case with a fresh daemon; checked for a clean stop after."""
+    """A test case with a fresh daemon; checked for a clean SIGTERM stop
+    (exit 0, no sanitizer report) after each test."""
 
     def setUp(self):
-        self.d = Daemon().start()
+        self.d = start_daemon(self)
 
     def tearDown(self):
-        rc = self.d.stop()
-        try:
-            self.assertEqual(rc, 0, "ffcd did not exit 0 on SIGTERM:\n" + self.d.stderr())
-            self.d.assert_clean(self)
-        finally:
-            self.d.close()
+        if self.d.running():
+            self.d.assert_stops_cleanly(self)
+        self.d.assert_clean(self)
 
 
 def main():
