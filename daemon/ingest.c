@@ -42,10 +42,17 @@ static void precheck(struct ingest_item *it, const struct ingest_limits *limits,
 		return;
 	}
 	it->decoded = 1;
-	it->receipt.concern_id = it->w.c.concern_id;
-	char err[VALIDATE_ERR_MAX];
-	if (validate_concern(&it->w.c, now_ms, err, sizeof err) < 0)
+	/* Echo the id only when it is valid UTF-8: a receipt must parse in
+	 * strict protobuf libraries, which refuse anything else in a string. */
+	const char *id = it->w.c.concern_id;
+	it->receipt.concern_id = validate_utf8(id, strlen(id)) ? id : "";
+	char err[VALIDATE_ERR_MAX], field[64];
+	if (wire_concern_nul_field(it->data, it->len, field, sizeof field)) {
+		snprintf(err, sizeof err, "%s: contains a NUL byte", field);
 		reject(it, err);
+	} else if (validate_concern(&it->w.c, now_ms, err, sizeof err) < 0) {
+		reject(it, err);
+	}
 }
 
 static int alert_list_push(struct alert_list *l, const struct alert *a)

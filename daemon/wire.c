@@ -132,6 +132,84 @@ void wire_concern_release(struct wire_concern *w)
 	memset(w, 0, sizeof *w);
 }
 
+/* ---- a walk over the protobuf encoding itself ---- */
+
+static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+static const char *const concern_strings[] = {
+    [1] = "concern_id", [3] = "source_system", [9] = "summary", [10] = "reporter"};
+static const char *const child_strings[] = {
+    [1] = "nhs_number",  [2] = "upn",           [3] = "local_id", [4] = "given_name",
+    [5] = "family_name", [6] = "date_of_birth", [7] = "postcode"};
+
+/* Walk one message's fields; `names` maps string field numbers to names;
+ * children (field 4 of a Concern) are walked with child_strings. */
+static int nul_walk(const uint8_t *p, const uint8_t *end, const char *const *names, size_t n_names,
+                    int top, char *path, size_t pathlen)
+{
+	size_t child = 0;
+	while (p < end) {
+		uint64_t key, n;
+		if (read_varint(&p, end, &key) < 0)
+			return 0;
+		uint64_t field = key >> 3;
+		switch (key & 7) {
+		case 0:
+			if (read_varint(&p, end, &n) < 0)
+				return 0;
+			break;
+		case 1:
+			if (end - p < 8)
+				return 0;
+			p += 8;
+			break;
+		case 5:
+			if (end - p < 4)
+				return 0;
+			p += 4;
+			break;
+		case 2:
+			if (read_varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
+				return 0;
+			if (top && field == 4) {
+				char sub[64];
+				if (nul_walk(p, p + n, child_strings,
+				             sizeof child_strings / sizeof child_strings[0], 0, sub,
+				             sizeof sub)) {
+					snprintf(path, pathlen, "children[%zu].%s", child, sub);
+					return 1;
+				}
+				child++;
+			} else if (field < n_names && names[field] && memchr(p, 0, (size_t)n)) {
+				snprintf(path, pathlen, "%s", names[field]);
+				return 1;
+			}
+			p += n;
+			break;
+		default:
+			return 0; /* groups: not in ffc.v1, and protobuf-c refused them */
+		}
+	}
+	return 0;
+}
+
+int wire_concern_nul_field(const void *buf, size_t len, char *path, size_t pathlen)
+{
+	const uint8_t *p = buf;
+	return nul_walk(p, p + len, concern_strings,
+	                sizeof concern_strings / sizeof concern_strings[0], 1, path, pathlen);
+}
+
 /* Fill a Concern message from a concern; identities go in ids/ptrs, which
  * the caller provides with room for c->n_children. */
 static void concern_to_pb(Ffc__V1__Concern *pb, const struct concern *c,

@@ -42,6 +42,12 @@ struct wire_concern {
 int wire_concern_decode(const void *buf, size_t len, struct wire_concern *out);
 void wire_concern_release(struct wire_concern *w);
 
+/* protobuf-c ends every decoded string at its first NUL byte, so a string
+ * holding one would be stored, and compared, cut short. Scan the frame's
+ * own bytes for such a string field of the Concern or its children: 1 when
+ * one is found, with its path ("children[0].nhs_number") in path, else 0. */
+int wire_concern_nul_field(const void *buf, size_t len, char *path, size_t pathlen);
+
 /* ---- receipts ---- */
 
 enum receipt_status {

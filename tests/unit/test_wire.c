@@ -84,6 +84,25 @@ static void test_concern_decode_refuses_garbage(void **state)
 	wire_concern_release(&w);
 }
 
+static void test_nul_in_strings(void **state)
+{
+	(void)state;
+	char path[64];
+	/* concern_id "a\0b", then a child whose family_name is "S\0" */
+	const uint8_t top[] = {0x0a, 0x03, 'a', 0x00, 'b'};
+	assert_int_equal(wire_concern_nul_field(top, sizeof top, path, sizeof path), 1);
+	assert_string_equal(path, "concern_id");
+	const uint8_t kid[] = {0x22, 0x02, 0x0a, 0x00, 0x22, 0x04, 0x2a, 0x02, 'S', 0x00};
+	assert_int_equal(wire_concern_nul_field(kid, sizeof kid, path, sizeof path), 1);
+	assert_string_equal(path, "children[1].family_name");
+	/* NUL bytes inside numbers are not strings; a clean frame has none. */
+	const uint8_t clean[] = {0x0a, 0x02, 'o', 'k', 0x10, 0x00, 0x38, 0x80, 0x01};
+	assert_int_equal(wire_concern_nul_field(clean, sizeof clean, path, sizeof path), 0);
+	/* Truncated input ends the walk quietly. */
+	const uint8_t cut[] = {0x0a, 0x7f, 'x', 0x09};
+	assert_int_equal(wire_concern_nul_field(cut, sizeof cut, path, sizeof path), 0);
+}
+
 static void test_receipt(void **state)
 {
 	(void)state;
@@ -199,6 +218,7 @@ int main(void)
 	    cmocka_unit_test(test_ids),
 	    cmocka_unit_test(test_concern_roundtrip),
 	    cmocka_unit_test(test_concern_decode_refuses_garbage),
+	    cmocka_unit_test(test_nul_in_strings),
 	    cmocka_unit_test(test_receipt),
 	    cmocka_unit_test(test_child_roundtrip),
 	    cmocka_unit_test(test_alert_roundtrip),
