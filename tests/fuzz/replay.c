@@ -17,7 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_INPUT (64 * 1024)
-#define MAX_SEEDS 256
+#define MAX_SEEDS 1024
 
 struct seed {
 	uint8_t *data;
