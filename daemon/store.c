@@ -428,17 +428,24 @@ int store_concern_find(struct store_txn *t, int agency, const char *concern_id, 
 	return get_u64_value(t, DB_CONCERN_IDS, key, klen, seq);
 }
 
-int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
+/* The record under a seq key, borrowed until the transaction ends. */
+static int get_by_seq(struct store_txn *t, enum dbi db, uint64_t seq, const void **data,
+                      size_t *len)
 {
 	uint8_t key[8];
 	MDB_val v;
 	put_u64(key, seq);
-	int rc = get(t, DB_CONCERNS, key, 8, &v);
+	int rc = get(t, db, key, 8, &v);
 	if (rc == STORE_OK) {
 		*data = v.mv_data;
 		*len = v.mv_size;
 	}
 	return rc;
+}
+
+int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
+{
+	return get_by_seq(t, DB_CONCERNS, seq, data, len);
 }
 
 uint64_t store_last_concern_seq(struct store_txn *t)
@@ -709,15 +716,7 @@ int store_alert_update(struct store_txn *t, const struct alert *a)
 
 int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
 {
-	uint8_t key[8];
-	MDB_val v;
-	put_u64(key, seq);
-	int rc = get(t, DB_ALERTS, key, 8, &v);
-	if (rc == STORE_OK) {
-		*data = v.mv_data;
-		*len = v.mv_size;
-	}
-	return rc;
+	return get_by_seq(t, DB_ALERTS, seq, data, len);
 }
 
 int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out)
