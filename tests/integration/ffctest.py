@@ -173,6 +173,7 @@ class Daemon:
         self.ctx = zmq.Context()
         self.proc = None
         self.log = None
+        self.sockets = []
         self.log_path = os.path.join(self.dir, "ffcd.stderr")
 
     def argv(self):
@@ -247,6 +248,9 @@ class Daemon:
         if self.running():
             self.kill()
         self._close_log()
+        for s in self.sockets:
+            s.close(linger=0)
+        self.sockets = []
         self.ctx.destroy(linger=0)
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -263,8 +267,15 @@ class Daemon:
 
     # ---- sockets ----
 
+    def socket(self, kind):
+        """A socket closed with the daemon, if the test does not close it."""
+        s = self.ctx.socket(kind)
+        s.setsockopt(zmq.LINGER, 0)
+        self.sockets.append(s)
+        return s
+
     def dealer(self, ep=None):
-        s = self.ctx.socket(zmq.DEALER)
+        s = self.socket(zmq.DEALER)
         s.setsockopt(zmq.LINGER, 0)
         s.connect(ep or self.ingest_ep)
         return s
@@ -282,6 +293,17 @@ class Daemon:
 
     def send_one(self, c):
         return self.send([c])[0]
+
+    def send_raw(self, data, timeout=10.0):
+        """The bytes of the one reply frame to one request frame."""
+        s = self.dealer()
+        try:
+            s.send(data)
+            if not s.poll(int(timeout * 1000)):
+                raise AssertionError("no receipt within %.0f s" % timeout)
+            return s.recv()
+        finally:
+            s.close()
 
     def control(self, req, timeout=10000):
         """One ControlRequest over a fresh DEALER; TimeoutError if no reply."""
@@ -323,8 +345,7 @@ class Daemon:
     def subscribe(self, prefix=b"alert."):
         """A SUB socket that is surely subscribed: ZeroMQ gives no signal
         when a subscription reaches the publisher, so wait a moment."""
-        s = self.ctx.socket(zmq.SUB)
-        s.setsockopt(zmq.LINGER, 0)
+        s = self.socket(zmq.SUB)
         s.setsockopt(zmq.SUBSCRIBE, prefix)
         s.connect(self.alerts_ep)
         time.sleep(0.3)

@@ -1,118 +1,183 @@
-"""Durability: every concern with an ACCEPTED receipt survives kill -9;
-alerts and their seq survive; SIGTERM and the shutdown command stop the
-daemon cleanly; two daemons never share a data directory."""
+"""Durability and stopping: every concern with an ACCEPTED or DUPLICATE
+receipt survives kill -9, even in the middle of a stream; alerts and their
+seq survive; SIGTERM and SIGINT finish the batch in hand and exit 0; the
+shutdown command stops the daemon cleanly; two daemons never share a data
+directory."""
 
-import signal
-import subprocess
 import os
+import signal
+import stat
+import subprocess
+import time
 import unittest
 
-from ffctest import (BIN, CONF, Daemon, concern, main, nhs_number, pb)
+from ffctest import (DAY, T0, collect_receipts, concern, drain_alerts, main, nhs_number, pb,
+                     start_daemon)
+
+AGENCIES = (pb.POLICE, pb.HEALTH, pb.EDUCATION)
 
 
-def batch(n, prefix):
-    return [concern("%s-%d" % (prefix, i), agency=pb.Agency.Value(
-        ("POLICE", "HEALTH", "EDUCATION")[i % 3]), severity=pb.LOW,
-        children=[dict(nhs_number=nhs_number(i % 400))]) for i in range(n)]
+def batch(n, prefix, children=400):
+    """n concerns about `children` children from three agencies, close
+    enough in time to raise multi-agency alerts."""
+    return [concern("%s-%d" % (prefix, i), agency=AGENCIES[i % 3], severity=pb.LOW,
+                    at=T0 + (i % 7) * DAY,
+                    children=[dict(nhs_number=nhs_number(i % children))]) for i in range(n)]
+
+
+def stream_until(d, cs, acked, sig):
+    """Send cs pipelined; once `acked` receipts are in, send sig to the
+    daemon. Returns every receipt that arrived, by concern_id."""
+    s = d.dealer()
+    for c in cs:
+        s.send(c.SerializeToString())
+    got = {}
+    for r in collect_receipts(s, acked, timeout=120):
+        got[r.concern_id] = r
+    d.proc.send_signal(sig)
+    # Receipts already on their way were sent before the signal was
+    # handled: they are promises too.
+    while s.poll(300):
+        r = pb.Receipt()
+        r.ParseFromString(s.recv())
+        got[r.concern_id] = r
+    s.close()
+    return got
 
 
 class Restart(unittest.TestCase):
     def setUp(self):
-        self.d = Daemon().start()
+        self.d = start_daemon(self)
 
-    def tearDown(self):
-        self.d.close()
+    def snapshot(self):
+        st = self.d.stats()
+        return (st.concerns, st.children, st.alerts,
+                sorted((c.name, c.count) for c in st.concerns_by_agency),
+                sorted((c.name, c.count) for c in st.alerts_by_rule),
+                [a.SerializeToString() for a in self.d.all_alerts()])
 
-    def test_kill_9_loses_nothing_acknowledged(self):
-        cs = batch(2000, "k")
-        first = {r.concern_id: r for r in self.d.send(cs, timeout=120)}
-        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in first.values()))
-        alerts_before = self.d.alerts(since=0, limit=5000)
-        self.assertGreater(len(alerts_before.alerts), 0)
-        stats_before = self.d.stats()
+    def test_kill_9_mid_stream_loses_nothing_acknowledged(self):
+        cs = batch(3000, "k")
+        sub = self.d.subscribe()
+        acked = stream_until(self.d, cs, 1000, signal.SIGKILL)
+        self.assertEqual(self.d.stop(), -signal.SIGKILL)
+        self.assertGreaterEqual(len(acked), 1000)
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in acked.values()))
+        live = [a for _, a in drain_alerts(sub, 300)]
+        self.assertGreater(len(live), 0, "no alerts raised before the kill")
 
-        self.d.stop(signal.SIGKILL)
         self.d.start()
+        # Every alert published before the kill was stored first.
+        stored = {a.seq: a for a in self.d.all_alerts()}
+        for a in live:
+            self.assertEqual(stored.get(a.seq), a, "published alert %d lost" % a.seq)
+        again = {r.concern_id: r for r in self.d.send(cs, timeout=180)}
+        self.assertEqual(len(again), 3000)
+        for cid, r in acked.items():
+            self.assertEqual(again[cid].status, pb.Receipt.DUPLICATE,
+                             "acknowledged %s lost by kill -9" % cid)
+            self.assertEqual(again[cid].seq, r.seq)
+            self.assertEqual(list(again[cid].child_ids), list(r.child_ids))
+        self.assertTrue(all(r.status in (pb.Receipt.ACCEPTED, pb.Receipt.DUPLICATE)
+                            for r in again.values()))
+        self.assertEqual(len({r.seq for r in again.values()}), 3000)
+        self.assertEqual(self.d.stats().concerns, 3000)
 
-        again = self.d.send(cs, timeout=120)
-        for r in again:
-            self.assertEqual(r.status, pb.Receipt.DUPLICATE, r)
-            self.assertEqual(r.seq, first[r.concern_id].seq)
-            self.assertEqual(list(r.child_ids), list(first[r.concern_id].child_ids))
-        stats_after = self.d.stats()
-        self.assertEqual(stats_after.concerns, 2000)
-        self.assertEqual(stats_after.children, stats_before.children)
-        self.assertEqual(list(stats_after.concerns_by_agency),
-                         list(stats_before.concerns_by_agency))
-        alerts_after = self.d.alerts(since=0, limit=5000)
-        self.assertEqual(list(alerts_after.alerts), list(alerts_before.alerts))
+        # Killed at rest: everything is exactly as it was.
+        before = self.snapshot()
+        self.d.kill()
+        self.d.start()
+        self.assertEqual(self.snapshot(), before)
+        third = self.d.send(cs, timeout=180)
+        for r in third:
+            self.assertEqual(r.status, pb.Receipt.DUPLICATE)
+            self.assertEqual(r.seq, again[r.concern_id].seq)
+        self.assertEqual(self.snapshot(), before)
 
         # New alerts continue the seq.
-        last = alerts_after.last_seq
-        self.d.send_one(concern("ir", category=pb.PHYSICAL_ABUSE, severity=pb.IMMEDIATE_RISK,
-                                children=[dict(nhs_number=nhs_number(999))]))
+        last = self.d.alerts(since=0).last_seq
+        self.assertEqual(last, before[2])
+        r = self.d.send_one(concern("ir", category=pb.PHYSICAL_ABUSE, severity=pb.IMMEDIATE_RISK,
+                                    children=[dict(nhs_number=nhs_number(999))]))
+        self.assertEqual(r.status, pb.Receipt.ACCEPTED)
         self.assertEqual([a.seq for a in self.d.alerts(since=last).alerts], [last + 1])
-        self.assertEqual(self.d.stop(), 0)
+        self.assertEqual(self.d.status().alerts, last + 1)
+        self.d.assert_stops_cleanly(self)
+
+    def test_sigterm_mid_stream_finishes_the_batch(self):
+        cs = batch(3000, "t")
+        acked = stream_until(self.d, cs, 500, signal.SIGTERM)
+        try:
+            rc = self.d.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            rc = "still running 30 s after SIGTERM"
+        self.assertEqual(rc, 0, self.d.stderr())
         self.d.assert_clean(self)
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in acked.values()))
+        self.d.start()
+        stored = self.d.stats().concerns
+        self.assertGreaterEqual(stored, len(acked))
+        again = {r.concern_id: r for r in self.d.send(cs, timeout=180)}
+        for cid, r in acked.items():
+            self.assertEqual((again[cid].status, again[cid].seq), (pb.Receipt.DUPLICATE, r.seq))
+        self.assertEqual(sum(r.status == pb.Receipt.DUPLICATE for r in again.values()), stored)
+        self.d.assert_stops_cleanly(self)
+
+    def test_sigint_exits_0(self):
+        self.d.send_one(concern("before-sigint"))
+        self.d.assert_stops_cleanly(self, signal.SIGINT)
+        self.d.start()
+        self.assertEqual(self.d.send_one(concern("before-sigint")).status, pb.Receipt.DUPLICATE)
+        self.d.assert_stops_cleanly(self)
 
     def test_shutdown_command(self):
+        self.d.send_one(concern("before-shutdown"))
         r = self.d.control(pb.ControlRequest(shutdown=pb.ShutdownRequest()))
         self.assertEqual(r.error, "")
-        self.assertEqual(self.d.proc.wait(timeout=30), 0)
-        self.assertFalse(os.path.exists(os.path.join(self.d.dir, "control.sock")))
+        self.assertTrue(r.HasField("shutdown"))
+        self.assertEqual(self.d.proc.wait(timeout=30), 0, self.d.stderr())
         self.d.assert_clean(self)
+        self.assertFalse(os.path.exists(os.path.join(self.d.dir, "control.sock")))
+        self.d.start()
+        self.assertEqual(self.d.send_one(concern("before-shutdown")).status,
+                         pb.Receipt.DUPLICATE)
+        self.d.assert_stops_cleanly(self)
 
     def test_one_daemon_per_data_directory(self):
         second = subprocess.run(self.d.argv()[:5] + ["--ingest", "tcp://127.0.0.1:1",
                                                      "--alerts", "tcp://127.0.0.1:2"],
                                 capture_output=True, text=True, timeout=60)
         self.assertNotEqual(second.returncode, 0)
-        self.assertIn("another ffcd", second.stderr)
-        self.assertEqual(self.d.status().concerns, 0)  # the first one still serves
-        self.assertEqual(self.d.stop(), 0)
+        self.assertNotEqual(second.stderr.strip(), "")
+        # The first one still serves, its control socket untouched.
+        self.assertEqual(self.d.status().concerns, 0)
+        self.assertEqual(self.d.send_one(concern("still-here")).status, pb.Receipt.ACCEPTED)
+        self.d.assert_stops_cleanly(self)
 
     def test_files_are_private(self):
-        mode = os.stat(self.d.dir).st_mode & 0o777
-        self.assertEqual(mode & 0o077, 0, oct(mode))
-        for name in ("data.mdb", "control.sock"):
-            mode = os.stat(os.path.join(self.d.dir, name)).st_mode & 0o777
-            self.assertEqual(mode & 0o077, 0, "%s is %o" % (name, mode))
-        self.assertEqual(self.d.stop(), 0)
+        sock = os.path.join(self.d.dir, "control.sock")
+        self.assertTrue(stat.S_ISSOCK(os.stat(sock).st_mode))
+        self.assertEqual(os.stat(sock).st_mode & 0o777, 0o600)
+        mode = os.stat(os.path.join(self.d.dir, "data.mdb")).st_mode & 0o777
+        self.assertEqual(mode & 0o077, 0, "data.mdb is %o" % mode)
+        self.d.assert_stops_cleanly(self)
 
-
-class Startup(unittest.TestCase):
-    def run_ffcd(self, *args):
-        return subprocess.run([os.path.join(BIN, "ffcd")] + list(args), capture_output=True,
-                              text=True, timeout=60)
-
-    def test_check_shipped_config(self):
-        r = self.run_ffcd("-n", "-c", CONF)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("OK (5 rules)", r.stdout)
-
-    def test_check_bad_config_reports_every_error(self):
-        path = os.path.join(Daemon().dir, "bad.conf")
-        with open(path, "w") as f:
-            f.write('ingest: { max_message_kb = 0; };\n'
-                    'rules = ( { name = "x"; kind = "count"; window_days = 10; },\n'
-                    '          { name = "y"; kind = "wrong"; } );\n'
-                    'typo = 1;\n')
-        r = self.run_ffcd("-n", "-c", path)
-        self.assertNotEqual(r.returncode, 0)
-        lines = r.stderr.strip().splitlines()
-        self.assertTrue(any(l.startswith(path + ":1:") and "max_message_kb" in l for l in lines))
-        self.assertTrue(any(l.startswith(path + ":2:") and "amber" in l for l in lines))
-        self.assertTrue(any(l.startswith(path + ":3:") and "wrong" in l for l in lines))
-        self.assertTrue(any(l.startswith(path + ":4:") and "typo" in l for l in lines))
-
-    def test_bad_flags(self):
-        self.assertEqual(self.run_ffcd("--bogus").returncode, 2)
-        r = self.run_ffcd("-n", "--ingest", "http://x")
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("ingest endpoint", r.stderr)
-        self.assertEqual(self.run_ffcd("-n", "-c", "/nonexistent.conf").returncode, 2)
-        self.assertIn("usage", self.run_ffcd("-h").stdout)
-        self.assertIn("ffcd", self.run_ffcd("--version").stdout)
+    def test_restart_keeps_children_and_chronology(self):
+        kids = [dict(nhs_number=nhs_number(1), given_name="Ella", family_name="Smith",
+                     date_of_birth="2016-04-12")]
+        r = self.d.send_one(concern("a", agency=pb.POLICE, children=kids, summary="one"))
+        self.d.send_one(concern("b", agency=pb.HEALTH, at=T0 + DAY, children=kids))
+        before = self.d.child(child_id=r.child_ids[0]).child
+        self.d.kill()
+        time.sleep(0.1)
+        self.d.start()
+        after = self.d.child(child_id=r.child_ids[0]).child
+        self.assertEqual(after, before)
+        # Linking still works against what was stored before.
+        r2 = self.d.send_one(concern("c", agency=pb.EDUCATION, children=[dict(
+            given_name="ELLA", family_name="smith", date_of_birth="2016-04-12")]))
+        self.assertEqual(list(r2.child_ids), list(r.child_ids))
+        self.d.assert_stops_cleanly(self)
 
 
 if __name__ == "__main__":

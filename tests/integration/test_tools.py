@@ -1,156 +1,300 @@
-"""The tools against the real daemon: ffcctl's tables and JSON, ffc-send's
-summary and exit codes (including a daemon restart mid-file), ffc-watch's
-catch-up, and clear failures when no daemon is there."""
+"""The tools against the real daemon: ffcctl's human output and JSON (proto
+field names), ffc-send's summary and exit codes (including a daemon restart
+mid-file), ffc-watch's catch-up and live alerts without duplicates, clear
+failures when no daemon is there, and `ffcd -n` on good and bad
+configuration files."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
 import time
+import unittest
 
-from ffctest import (BIN, SOURCE, DaemonTest, Daemon, concern, main, nhs_number, pb)
+from ffctest import (BIN, CONF, SOURCE, DaemonTest, concern, main, nhs_number, pb,
+                     scratch_dir)
 
 TOUR = os.path.join(SOURCE, "conf", "samples", "tour.jsonl")
-BAD = os.path.join(SOURCE, "conf", "samples", "bad.jsonl")
 
 
 def jsonl(n, prefix="j"):
     lines = []
     for i in range(n):
         lines.append(json.dumps({
-            "concern_id": "%s-%d" % (prefix, i), "agency": "health",
-            "category": "was-not-brought", "severity": "low",
-            "occurred_at": "2026-03-%02dT10:00:00Z" % (1 + i % 28),
+            "concern_id": "%s-%d" % (prefix, i), "agency": "HEALTH",
+            "category": "WAS_NOT_BROUGHT", "severity": "LOW",
+            "occurred_at_ms": 1772359200000 + (i % 28) * 86400000,
             "children": [{"nhs_number": nhs_number(i % 50)}]}))
     return "\n".join(lines) + "\n"
 
 
+def tour_file(test):
+    """The shipped tour, or a stand-in with the same shape if it is absent."""
+    if os.path.exists(TOUR):
+        return TOUR
+    path = os.path.join(scratch_dir(test), "tour.jsonl")
+    with open(path, "w") as f:
+        f.write(jsonl(15, "tour"))
+    return path
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 class Tools(DaemonTest):
-    def test_tour_and_ffcctl(self):
-        r = self.d.tool("ffc-send", TOUR)
+    def ok(self, r):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("15 accepted", r.stdout)
-        r = self.d.tool("ffc-send", TOUR)
-        self.assertIn("15 duplicate", r.stdout)
+        return r
 
-        st = self.d.tool("ffcctl", "status")
-        self.assertEqual(st.returncode, 0, st.stderr)
-        self.assertIn("concerns   15", st.stdout)
+    def test_tour_and_ffcctl(self):
+        tour = tour_file(self)
+        r = self.ok(self.d.tool("ffc-send", tour))
+        self.assertRegex(r.stdout, r"\b15 accepted")
+        self.assertGreater(self.d.status().alerts, 0, "the tour raised no alerts")
+        r = self.ok(self.d.tool("ffc-send", tour))
+        self.assertRegex(r.stdout, r"\b15 duplicate")
+
+        st = self.ok(self.d.tool("ffcctl", "status"))
+        self.assertRegex(st.stdout, r"concerns\s+15\b")
         self.assertIn(self.d.ingest_ep, st.stdout)
-        js = json.loads(self.d.tool("ffcctl", "--json", "status").stdout)
-        self.assertEqual(js["concerns"], 15)
+        self.assertIn(self.d.alerts_ep, st.stdout)
+        js = json.loads(self.ok(self.d.tool("ffcctl", "--json", "status")).stdout)
+        self.assertEqual(int(js["concerns"]), 15)
         self.assertEqual(js["ingest_endpoint"], self.d.ingest_ep)
+        self.assertEqual(js["control_endpoint"], self.d.control_ep)
+        self.assertEqual(int(js["pid"]), self.d.pid)
+        self.assertEqual(int(js["alerts"]), self.d.status().alerts)
 
-        stats = json.loads(self.d.tool("ffcctl", "--json", "stats").stdout)
-        agencies = {c["name"]: c["count"] for c in stats["concerns_by_agency"]}
+        stats = json.loads(self.ok(self.d.tool("ffcctl", "--json", "stats")).stdout)
+        agencies = {c["name"]: int(c["count"]) for c in stats["concerns_by_agency"]}
         self.assertEqual(agencies, {"POLICE": 6, "HEALTH": 7, "EDUCATION": 2})
         rules = {c["name"] for c in stats["alerts_by_rule"]}
         self.assertEqual(rules, {"immediate-risk", "multi-agency", "toxic-trio",
                                  "cumulative-harm", "repeat-missing"})
-        self.assertIn("rejects by reason", self.d.tool("ffcctl", "stats").stdout)
+        self.assertIn("receipts_by_status", stats)
+        text = self.ok(self.d.tool("ffcctl", "stats")).stdout
+        for word in ("POLICE", "multi-agency", "RED"):
+            self.assertIn(word, text)
 
-        alerts = self.d.tool("ffcctl", "alerts")
-        self.assertEqual(alerts.returncode, 0)
-        self.assertIn("multi-agency", alerts.stdout)
-        red = [json.loads(l) for l in
-               self.d.tool("ffcctl", "--json", "alerts", "--level", "red").stdout.splitlines()]
+        alerts = self.ok(self.d.tool("ffcctl", "alerts")).stdout
+        for rule in rules:
+            self.assertIn(rule, alerts)
+        all_json = json_lines(self.ok(self.d.tool("ffcctl", "--json", "alerts")).stdout)
+        self.assertEqual([a["seq"] for a in all_json],
+                         list(range(1, self.d.status().alerts + 1)))
+        for a in all_json:
+            for field in ("seq", "alert_id", "child_id", "level", "rule", "reason", "evidence",
+                          "raised_at_ms"):
+                self.assertIn(field, a)
+            self.assertTrue(all("concern_id" in e and "agency" in e for e in a["evidence"]))
+        supersedes = {a["alert_id"]: a.get("supersedes", "") for a in all_json}
+        self.assertTrue(any(v in supersedes for v in supersedes.values() if v),
+                        "no escalation in the tour")
+        red = json_lines(self.ok(self.d.tool("ffcctl", "--json", "alerts", "--level", "red"))
+                         .stdout)
         self.assertTrue(red and all(a["level"] == "RED" for a in red))
-        since = self.d.tool("ffcctl", "--json", "alerts", "--since", "3").stdout.splitlines()
-        self.assertEqual(json.loads(since[0])["seq"], 4)
+        since = json_lines(self.ok(self.d.tool("ffcctl", "--json", "alerts", "--since", "3"))
+                           .stdout)
+        self.assertEqual(since[0]["seq"], 4)
 
-        child = self.d.tool("ffcctl", "child", "--nhs", "485 777 3457")
-        self.assertEqual(child.returncode, 0, child.stderr)
+    def test_ffcctl_child(self):
+        self.ok(self.d.tool("ffc-send", tour_file(self)))
+        child = self.ok(self.d.tool("ffcctl", "child", "--nhs", "485 777 3457"))
         lines = child.stdout.splitlines()
-        chron = [l for l in lines if "2026-" in l and ("POLICE" in l or "HEALTH" in l
-                                                      or "EDUCATION" in l)]
-        dates = [l.split()[0] for l in chron]
+        dated = [l for l in lines if re.match(r"\s*2026-\d\d-\d\d", l)
+                 and re.search(r"POLICE|HEALTH|EDUCATION", l)]
+        self.assertGreater(len(dated), 1)
+        dates = [l.split()[0] for l in dated]
         self.assertEqual(dates, sorted(dates))  # oldest first
         self.assertIn("DOMESTIC_ABUSE", child.stdout)
         self.assertIn("Smith", child.stdout)
-        cj = json.loads(self.d.tool("ffcctl", "--json", "child", "C00000001").stdout)
-        self.assertEqual(cj["child_id"], "C00000001")
-        self.assertTrue(all(k in cj["chronology"][0] for k in
-                            ("agency", "category", "severity", "summary", "occurred_at_ms")))
+        cj = json.loads(self.ok(self.d.tool("ffcctl", "--json", "child", "--nhs", "4857773457"))
+                        .stdout)
+        cid = cj["child_id"]
+        self.assertEqual(self.d.child(nhs_number="4857773457").child.child_id, cid)
+        for entry in cj["chronology"]:
+            for field in ("seq", "agency", "concern_id", "category", "severity", "summary",
+                          "occurred_at_ms"):
+                self.assertIn(field, entry)
+        self.assertTrue(any("upn" in i for i in cj["identities"]))
+        by_id = json.loads(self.ok(self.d.tool("ffcctl", "--json", "child", cid)).stdout)
+        self.assertEqual(by_id, cj)
+        by_upn = json.loads(self.ok(self.d.tool("ffcctl", "--json", "child", "--upn",
+                                                "Z330200112004")).stdout)
+        self.assertEqual(by_upn["child_id"], cid)
         missing = self.d.tool("ffcctl", "child", "C09999999")
-        self.assertEqual(missing.returncode, 1)
-        self.assertIn("no such child", missing.stderr)
-        self.assertEqual(self.d.tool("ffcctl", "child").returncode, 2)
-        self.assertEqual(self.d.tool("ffcctl", "frobnicate").returncode, 2)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertNotEqual(missing.stderr.strip(), "")
+        self.assertNotEqual(self.d.tool("ffcctl", "child").returncode, 0)
+        self.assertNotEqual(self.d.tool("ffcctl", "frobnicate").returncode, 0)
 
-    def test_send_rejections_exit_1(self):
-        r = self.d.tool("ffc-send", BAD)
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("6 rejected", r.stdout)
-        self.assertIn("children[0].nhs_number: check digit mismatch", r.stderr)
-        self.assertIn("category", r.stderr)
-        self.assertEqual(self.d.status().concerns, 0)
+    def test_send_rejections_exit_non_zero(self):
+        path = os.path.join(scratch_dir(self), "mixed.jsonl")
+        good = json.loads(jsonl(1, "good").strip())
+        bad = dict(good, concern_id="bad-1", children=[{"nhs_number": "943 476 5918"}])
+        with open(path, "w") as f:
+            f.write(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+        r = self.d.tool("ffc-send", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"\b1 accepted")
+        self.assertRegex(r.stdout, r"\b1 rejected")
+        self.assertIn("children[0].nhs_number", r.stdout + r.stderr)
+        self.assertIn("bad-1", r.stdout + r.stderr)
+        self.assertEqual(self.d.status().concerns, 1)
+        shipped_bad = os.path.join(SOURCE, "conf", "samples", "bad.jsonl")
+        if os.path.exists(shipped_bad):
+            r = self.d.tool("ffc-send", shipped_bad)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("check digit", r.stdout + r.stderr)
+            self.assertEqual(self.d.status().concerns, 1)
 
     def test_send_from_flags_and_stdin(self):
-        r = self.d.tool("ffc-send", "--agency", "police", "--category", "domestic-abuse",
-                        "--severity", "high", "--nhs", "943 476 5919", "--name", "Ella Smith",
-                        "--dob", "2015-03-02", "--summary", "call-out", "--id", "flag-1")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("1 accepted", r.stdout)
+        r = self.ok(self.d.tool("ffc-send", "--agency", "police", "--category", "domestic-abuse",
+                                "--severity", "high", "--nhs", "943 476 5919", "--name",
+                                "Ella Smith", "--dob", "2015-03-02", "--summary", "call-out",
+                                "--id", "flag-1"))
+        self.assertRegex(r.stdout, r"\b1 accepted")
         c = self.d.child(nhs_number="9434765919").child
         self.assertEqual(c.chronology[0].concern_id, "flag-1")
-        self.assertEqual(self.d.tool("ffc-send", "--agency", "nobody").returncode, 2)
-        r = self.d.tool("ffc-send", "-", input=jsonl(300))
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("300 accepted", r.stdout)
+        self.assertEqual(c.chronology[0].severity, pb.HIGH)
+        self.assertNotEqual(self.d.tool("ffc-send", "--agency", "nobody").returncode, 0)
+        r = self.ok(self.d.tool("ffc-send", "-", input=jsonl(300)))
+        self.assertRegex(r.stdout, r"\b300 accepted")
+        self.assertEqual(self.d.status().concerns, 301)
 
     def test_send_survives_daemon_restart(self):
-        path = os.path.join(self.d.dir, "many.jsonl")
+        path = os.path.join(scratch_dir(self), "many.jsonl")
         with open(path, "w") as f:
             f.write(jsonl(3000, "r"))
+
         def bounce():
             time.sleep(0.3)
-            self.d.stop(signal.SIGKILL)
+            self.d.kill()
             time.sleep(0.5)
             self.d.start()
         t = threading.Thread(target=bounce)
         t.start()
         r = self.d.tool("ffc-send", "--timeout", "1000", "--window", "64", path, timeout=180)
         t.join()
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.ok(r)
         self.assertEqual(self.d.status().concerns, 3000)
 
-    def test_watch_catches_up(self):
-        self.d.tool("ffc-send", TOUR)
+    def test_watch_catches_up_and_follows(self):
+        self.ok(self.d.tool("ffc-send", tour_file(self)))
         total = self.d.alerts(since=0).last_seq
-        r = self.d.tool("ffc-watch", "--since", "0", "--json", "--count", str(total),
-                        timeout=60)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        seqs = [json.loads(l)["seq"] for l in r.stdout.splitlines()]
+        self.assertGreater(total, 0)
+        r = self.ok(self.d.tool("ffc-watch", "--since", "0", "--json", "--count", str(total),
+                                timeout=60))
+        seqs = [a["seq"] for a in json_lines(r.stdout)]
         self.assertEqual(seqs, list(range(1, total + 1)))
+        # Catch up, then follow live: two more, no duplicates, no gaps.
+        argv = [os.path.join(BIN, "ffc-watch"), "--alerts", self.d.alerts_ep, "--control",
+                self.d.control_ep, "--since", "0", "--json", "--count", str(total + 2)]
+        watch = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=dict(os.environ, XDG_STATE_HOME=self.d.dir))
+        try:
+            time.sleep(1.5)
+            for i in range(2):
+                self.d.send_one(concern("live-%d" % i, category=pb.PHYSICAL_ABUSE,
+                                        severity=pb.IMMEDIATE_RISK,
+                                        children=[dict(nhs_number=nhs_number(70 + i))]))
+            out, err = watch.communicate(timeout=30)
+        finally:
+            if watch.poll() is None:
+                watch.kill()
+                watch.communicate()
+        self.assertEqual(watch.returncode, 0, err)
+        seqs = [a["seq"] for a in json_lines(out)]
+        self.assertEqual(seqs, list(range(1, total + 3)))
         # The state file remembers; a new alert is all the next run prints.
         state = os.path.join(self.d.dir, "watch.seq")
-        r = self.d.tool("ffc-watch", "--state", state, "--since", "0", "--count", str(total))
-        self.assertEqual(open(state).read().strip(), str(total))
+        self.ok(self.d.tool("ffc-watch", "--state", state, "--since", "0", "--count",
+                            str(total + 2)))
         self.d.send_one(concern("ir", category=pb.PHYSICAL_ABUSE, severity=pb.IMMEDIATE_RISK,
                                 children=[dict(nhs_number=nhs_number(77))]))
-        r = self.d.tool("ffc-watch", "--state", state, "--count", "1")
-        self.assertIn("[RED]", r.stdout)
-        self.assertIn("immediate-risk", r.stdout)
-        self.assertIn("seq %d" % (total + 1), r.stdout)
+        r = self.ok(self.d.tool("ffc-watch", "--state", state, "--json", "--count", "1"))
+        (a,) = json_lines(r.stdout)
+        self.assertEqual((a["seq"], a["rule"], a["level"]), (total + 3, "immediate-risk", "RED"))
+
+    def test_ffcctl_shutdown(self):
+        r = self.ok(self.d.tool("ffcctl", "shutdown"))
+        self.assertEqual(self.d.proc.wait(timeout=30), 0, self.d.stderr())
+        self.d.start()  # for tearDown's clean stop
 
 
 class NoDaemon(DaemonTest):
     def test_clear_failure_when_absent(self):
-        self.d.stop()
+        self.d.assert_stops_cleanly(self)
         t0 = time.time()
         r = self.d.tool("ffcctl", "status")
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("no ffcd", r.stderr)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(self.d.control_ep, r.stderr)
         self.assertLess(time.time() - t0, 10)
         r = self.d.tool("ffcctl", "--control", "tcp://127.0.0.1:1", "--timeout", "300",
-                        "status")
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("no answer", r.stderr)
-        r = self.d.tool("ffc-send", "--give-up", "1", "--timeout", "200", TOUR)
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("no receipt", r.stderr)
+                        "status", endpoints=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("tcp://127.0.0.1:1", r.stderr)
+        r = self.d.tool("ffc-send", "--give-up", "1", "--timeout", "200", tour_file(self))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no receipt", r.stdout + r.stderr)
         self.d.start()  # for tearDown's clean stop
+
+    def test_daemon_killed_leaves_a_socket_file(self):
+        self.d.kill()
+        t0 = time.time()
+        r = self.d.tool("ffcctl", "--timeout", "1000", "status")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotEqual(r.stderr.strip(), "")
+        self.assertLess(time.time() - t0, 10)
+        self.d.start()
+
+
+class Check(unittest.TestCase):
+    """ffcd -n: check a configuration file and exit."""
+
+    def ffcd(self, *args):
+        return subprocess.run([os.path.join(BIN, "ffcd")] + list(args), capture_output=True,
+                              text=True, timeout=60)
+
+    def test_shipped_config(self):
+        r = self.ffcd("-n", "-c", CONF)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("error", r.stderr.lower())
+
+    def test_bad_config_reports_every_error(self):
+        path = os.path.join(scratch_dir(self), "bad.conf")
+        with open(path, "w") as f:
+            f.write('ingest: { max_message_kb = 0; };\n'
+                    'rules = ( { name = "x"; kind = "count"; window_days = 10; },\n'
+                    '          { name = "y"; kind = "wrong"; } );\n'
+                    'typo = 1;\n')
+        r = self.ffcd("-n", "-c", path)
+        self.assertNotEqual(r.returncode, 0)
+        lines = r.stderr.strip().splitlines()
+        for n, word in ((1, "max_message_kb"), (3, "wrong"), (4, "typo")):
+            self.assertTrue(any(l.startswith("%s:%d:" % (path, n)) and word in l for l in lines),
+                            "no %s:%d: error naming %s in:\n%s" % (path, n, word, r.stderr))
+        self.assertTrue(any(l.startswith("%s:2:" % path) for l in lines), r.stderr)
+
+    def test_syntax_error(self):
+        path = os.path.join(scratch_dir(self), "syntax.conf")
+        with open(path, "w") as f:
+            f.write('daemon: {\n  log_level = "info"\n  data_dir = ;\n};\n')
+        r = self.ffcd("-n", "-c", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, re.escape(path) + r":\d+: ")
+
+    def test_flags_are_checked_too(self):
+        self.assertNotEqual(self.ffcd("--bogus").returncode, 0)
+        r = self.ffcd("-n", "-c", CONF, "--ingest", "http://x")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("ingest", r.stderr)
+        self.assertNotEqual(self.ffcd("-n", "-c", "/nonexistent.conf").returncode, 0)
+        self.assertIn("usage", self.ffcd("-h").stdout.lower())
+        self.assertIn("ffcd", self.ffcd("--version").stdout)
 
 
 if __name__ == "__main__":
