@@ -174,7 +174,9 @@ class Daemon:
         self.proc = None
         self.log = None
         self.sockets = []
-        self.log_path = os.path.join(self.dir, "ffcd.stderr")
+        # Outside the data directory, which ffcd may have to create.
+        fd, self.log_path = tempfile.mkstemp(prefix="ffcd-", suffix=".stderr", dir=_tmpdir())
+        os.close(fd)
 
     def argv(self):
         return [os.path.join(BIN, "ffcd"), "-c", self.conf, "--data", self.dir,
@@ -254,6 +256,10 @@ class Daemon:
         self.ctx.destroy(linger=0)
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            os.unlink(self.log_path)
+        except OSError:
+            pass
 
     def assert_clean(self, test):
         text = self.stderr()

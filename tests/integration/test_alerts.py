@@ -7,7 +7,7 @@ up by seq."""
 import random
 
 from ffctest import (DAY, DaemonTest, HOUR, T0, concern, drain_alerts, main, nhs_number,
-                     no_more_alerts, pb, receive_alerts)
+                     no_more_alerts, now_ms, pb, receive_alerts)
 
 AGENCY = pb.Agency.Name
 LEVEL = pb.Level.Name
@@ -39,7 +39,7 @@ class AlertChecks:
         self.assertNotEqual(a.reason.strip(), "")
         self.assertNotEqual(a.alert_id, "")
         self.assertNotEqual(a.child_id, "")
-        self.assertGreater(a.raised_at_ms, 0)
+        self.assertLess(abs(a.raised_at_ms - now_ms()), 10 * 60 * 1000)  # raised now
         self.assertGreater(len(a.evidence), 0)
         for e in a.evidence:
             c = self.sent.get((e.agency, e.concern_id))

@@ -12,7 +12,7 @@ import time
 import unittest
 
 from ffctest import (DAY, T0, collect_receipts, concern, drain_alerts, main, nhs_number, pb,
-                     start_daemon)
+                     scratch_dir, start_daemon)
 
 AGENCIES = (pb.POLICE, pb.HEALTH, pb.EDUCATION)
 
@@ -82,6 +82,13 @@ class Restart(unittest.TestCase):
                             for r in again.values()))
         self.assertEqual(len({r.seq for r in again.values()}), 3000)
         self.assertEqual(self.d.stats().concerns, 3000)
+        # More alerts than one page: the default page is 500, `more` set.
+        total = self.d.alerts(since=0).last_seq
+        self.assertGreater(total, 500)
+        page = self.d.alerts(since=0)
+        self.assertEqual(len(page.alerts), 500)
+        self.assertTrue(page.more)
+        self.assertEqual([a.seq for a in self.d.all_alerts()], list(range(1, total + 1)))
 
         # Killed at rest: everything is exactly as it was.
         before = self.snapshot()
@@ -178,6 +185,54 @@ class Restart(unittest.TestCase):
             given_name="ELLA", family_name="smith", date_of_birth="2016-04-12")]))
         self.assertEqual(list(r2.child_ids), list(r.child_ids))
         self.d.assert_stops_cleanly(self)
+
+
+class Store(unittest.TestCase):
+    def conf(self, text):
+        path = os.path.join(scratch_dir(self), "ffcd.conf")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_map_grows_then_fills(self):
+        """A 1 MiB map grows to its 4 MiB maximum without losing a batch;
+        then new concerns are rejected, nothing stored is touched, and the
+        daemon still answers duplicates and control requests."""
+        d = start_daemon(self, conf=self.conf(
+            "store: { map_size_mb = 1; map_size_max_mb = 4; };\n"))
+        cs = [concern("big-%d" % i, summary="%05d" % i + "x" * 3000,
+                      children=[dict(nhs_number=nhs_number(i))]) for i in range(3000)]
+        rs = {r.concern_id: r for r in d.send(cs, timeout=180)}
+        accepted = {k: r for k, r in rs.items() if r.status == pb.Receipt.ACCEPTED}
+        rejected = [r for r in rs.values() if r.status == pb.Receipt.REJECTED]
+        self.assertEqual(len(accepted) + len(rejected), 3000)
+        self.assertGreater(len(accepted), 300, "the map did not grow")
+        self.assertGreater(len(rejected), 0, "4 MiB held 9 MiB of concerns")
+        self.assertTrue(all(r.error and r.seq == 0 and not r.child_ids for r in rejected))
+        self.assertEqual(d.status().concerns, len(accepted))
+        self.assertLessEqual(d.status().store_map_bytes, 4 << 20)
+        one = next(iter(accepted))
+        r = d.send_one(cs[int(one.split("-")[1])])
+        self.assertEqual((r.status, r.seq), (pb.Receipt.DUPLICATE, accepted[one].seq))
+        d.kill()
+        d.start()
+        self.assertEqual(d.status().concerns, len(accepted))
+        again = {r.concern_id: r for r in d.send([cs[int(k.split("-")[1])] for k in accepted],
+                                                 timeout=180)}
+        for k, r in accepted.items():
+            self.assertEqual((again[k].status, again[k].seq), (pb.Receipt.DUPLICATE, r.seq))
+        for k in list(accepted)[:20]:
+            chron = d.child(nhs_number=nhs_number(int(k.split("-")[1]))).child.chronology
+            self.assertEqual([e.summary[:5] for e in chron], ["%05d" % int(k.split("-")[1])])
+        d.assert_stops_cleanly(self)
+
+    def test_data_directory_created_private(self):
+        data = os.path.join(scratch_dir(self), "var")
+        d = start_daemon(self, data=data)
+        self.assertEqual(os.stat(data).st_mode & 0o777, 0o700)
+        self.assertEqual(d.send_one(concern("x")).status, pb.Receipt.ACCEPTED)
+        self.assertEqual(d.status().store_path, data)
+        d.assert_stops_cleanly(self)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,13 @@ configuration files."""
 import json
 import os
 import re
-import signal
 import subprocess
 import threading
 import time
 import unittest
 
-from ffctest import (BIN, CONF, SOURCE, DaemonTest, concern, main, nhs_number, pb,
-                     scratch_dir)
+from ffctest import (BIN, CONF, SOURCE, Daemon, DaemonTest, concern, drain_alerts, free_port,
+                     main, nhs_number, pb, scratch_dir)
 
 TOUR = os.path.join(SOURCE, "conf", "samples", "tour.jsonl")
 
@@ -220,7 +219,7 @@ class Tools(DaemonTest):
         self.assertEqual((a["seq"], a["rule"], a["level"]), (total + 3, "immediate-risk", "RED"))
 
     def test_ffcctl_shutdown(self):
-        r = self.ok(self.d.tool("ffcctl", "shutdown"))
+        self.ok(self.d.tool("ffcctl", "shutdown"))
         self.assertEqual(self.d.proc.wait(timeout=30), 0, self.d.stderr())
         self.d.start()  # for tearDown's clean stop
 
@@ -295,6 +294,41 @@ class Check(unittest.TestCase):
         self.assertNotEqual(self.ffcd("-n", "-c", "/nonexistent.conf").returncode, 0)
         self.assertIn("usage", self.ffcd("-h").stdout.lower())
         self.assertIn("ffcd", self.ffcd("--version").stdout)
+
+
+class ConfigFile(unittest.TestCase):
+    """Settings in the file apply; flags override them."""
+
+    def test_file_settings_and_flag_overrides(self):
+        control = "tcp://127.0.0.1:%d" % free_port()
+        path = os.path.join(scratch_dir(self), "ffcd.conf")
+        with open(path, "w") as f:
+            f.write('daemon: { data_dir = "%s"; log_level = "debug"; };\n'
+                    'ingest: { endpoint = "tcp://127.0.0.1:%d"; max_message_kb = 1; };\n'
+                    'control: { endpoint = "%s"; };\n'
+                    'rules = ( { name = "any-missing"; kind = "any"; '
+                    'categories = ["missing"]; level = "amber"; } );\n'
+                    % (os.path.join(scratch_dir(self), "unused"), free_port(), control))
+        d = Daemon(conf=path)
+        self.addCleanup(d.close)
+        d.control_ep = control
+        d.start()
+        st = d.status()
+        self.assertEqual(st.ingest_endpoint, d.ingest_ep)    # --ingest beats the file
+        self.assertEqual(st.store_path, d.dir)                # --data beats the file
+        self.assertEqual(st.control_endpoint, control)        # from the file
+        self.assertEqual(d.send_one(concern("small", summary="s" * 100)).status,
+                         pb.Receipt.ACCEPTED)
+        self.assertEqual(d.send_one(concern("big", summary="s" * 2000)).status,
+                         pb.Receipt.REJECTED)                 # max_message_kb = 1
+        # Only the file's rule: an immediate risk raises nothing, a MISSING
+        # concern an AMBER any-missing alert.
+        sub = d.subscribe()
+        d.send_one(concern("ir", severity=pb.IMMEDIATE_RISK))
+        d.send_one(concern("m", category=pb.MISSING, severity=pb.LOW))
+        got = drain_alerts(sub)
+        self.assertEqual([t for t, _ in got], ["alert.amber.any-missing"])
+        d.assert_stops_cleanly(self)
 
 
 if __name__ == "__main__":
