@@ -40,8 +40,10 @@ struct identity_keys {
 int identity_keys(const struct child_identity *id, int agency, struct identity_keys *out);
 
 /* Fold a name for comparison: case-, accent-, space- and punctuation-
- * insensitive ("Zoë O'Brien-Smith" -> "ZOEOBRIENSMITH"). Letters outside
- * the folded Latin ranges are kept as their UTF-8 bytes. Writes at most
+ * insensitive ("Zoë O'Brien-Smith" -> "ZOEOBRIENSMITH"). Latin letters
+ * (Latin-1, Extended-A and -B, Extended Additional) fold to their base
+ * letters, Greek and Cyrillic to upper case without accents; letters of
+ * other scripts are kept as their UTF-8 bytes. Writes at most
  * outlen bytes including the terminator; returns the folded length. */
 size_t identity_fold_name(const char *in, char *out, size_t outlen);
 

@@ -92,11 +92,16 @@ static void test_fold_accents(void **state)
 static void test_fold_other_scripts(void **state)
 {
 	(void)state;
-	/* Kept as sent: Cyrillic, Greek, and Latin beyond Extended-A. */
-	assert_string_equal(fold("\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd"),
-	                    "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd");
-	assert_string_equal(fold("Nguy\xe1\xbb\x85n"), "NGUY\xe1\xbb\x85N");
-	assert_string_equal(fold("\xc2\xb5"), "\xc2\xb5"); /* micro sign is a letter */
+	/* Cyrillic and Greek compare case-insensitively: upper case. */
+	assert_string_equal(fold("\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd"), /* Иван */
+	                    "\xd0\x98\xd0\x92\xd0\x90\xd0\x9d");      /* ИВАН */
+	assert_string_equal(fold("\xd1\x91"), "\xd0\x81");            /* ё -> Ё */
+	assert_string_equal(fold("\xce\xac\xce\xbb\xcf\x82"),         /* άλς */
+	                    "\xce\x91\xce\x9b\xce\xa3");              /* ΑΛΣ */
+	/* Latin Extended Additional and -B fold to their base letters. */
+	assert_string_equal(fold("Nguy\xe1\xbb\x85n"), "NGUYEN");
+	assert_string_equal(fold("\xe1\xba\x9e\xc6\x80"), "SSB"); /* capital sharp s, b stroke */
+	assert_string_equal(fold("\xc2\xb5"), "\xc2\xb5");        /* micro sign is a letter */
 	/* Multiplication and division signs are not letters. */
 	assert_string_equal(fold("A\xc3\x97"
 	                         "B\xc3\xb7"
