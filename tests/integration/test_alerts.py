@@ -67,7 +67,16 @@ class Rules(AlertChecks, DaemonTest):
         self.assertEqual(a.child.nhs_number, nhs_number(1))
         self.assertEqual(a.child.family_name, "Smith")
         self.assertEqual(self.d.status().alerts, a.seq)
+        # Another one for the same child while the RED is open: no new alert.
+        self.send("ir2", category=pb.NEGLECT, severity=pb.IMMEDIATE_RISK, at=T0 + DAY,
+                  children=kid(1))
         self.assertTrue(no_more_alerts(sub))
+        # For another child: a new one.
+        self.send("ir3", category=pb.NEGLECT, severity=pb.IMMEDIATE_RISK, children=kid(12))
+        (topic, b), = receive_alerts(sub, 1)
+        self.check_alert(topic, b, pb.RED, "immediate-risk", ["ir3"])
+        self.assertEqual(b.seq, a.seq + 1)
+        self.assertNotEqual(b.child_id, a.child_id)
 
     def test_multi_agency_escalates(self):
         sub = self.d.subscribe()

@@ -171,6 +171,20 @@ class Receipts(DaemonTest):
         self.assertEqual(by_status[2].error, "concern_id: reused with different content")
         self.assertEqual(self.d.status().concerns, 1)
 
+    def test_stats_count_receipts(self):
+        self.d.send([concern("s-%d" % i, agency=(pb.POLICE, pb.HEALTH, pb.HEALTH)[i])
+                     for i in range(3)])
+        self.d.send_one(concern("s-0"))
+        self.d.send_one(concern(""))
+        self.d.send_one(b"\xff")
+        st = self.d.stats()
+        self.assertEqual(counters(st.receipts_by_status),
+                         {"ACCEPTED": 3, "DUPLICATE": 1, "REJECTED": 2})
+        self.assertEqual(counters(st.concerns_by_agency), {"POLICE": 1, "HEALTH": 2})
+        self.assertEqual(sum(counters(st.rejects_by_reason).values()), 2)
+        self.assertEqual((st.concerns, st.children), (3, 1))
+        self.assertGreater(st.batches, 0)
+
     def test_unknown_fields_are_accepted(self):
         """Fields may be added to ffc.v1: a newer adapter's concern is
         accepted by this daemon."""
