@@ -51,12 +51,10 @@ static const char *const latin[0x180 - 0xC0] = {
 };
 /* clang-format on */
 
-/* Code points that separate or decorate a name without being part of it:
- * the same name arrives as "O'Brien", "O’Brien" and "OBrien", and as "Zoë"
- * precomposed or as "Zoe" plus a combining diaeresis. */
-/* U+0180..U+024F: the base letter of each, "." where there is none. */
+/* U+0180..U+024F: the base letter of each, "." where there is none (the
+ * digraphs DZ, LJ and NJ are two letters, see digraph()). */
 static const char latin_b[] = "BBBB...CC.DDD....FFG...IKKL..NNOOO..PP.....TTTTUU.VYYZZ........."
-                              ".....D..L..N.AAIIOOUUUUUUUUUU.AAAA..GGGGKKOOOO..J.D.GG..NNAA..OO"
+                              ".............AAIIOOUUUUUUUUUU.AAAA..GGGGKKOOOO..J...GG..NNAA..OO"
                               "AAAAEEEEIIIIOOOORRRRUUUUSSTT..HHND..ZZAAEEOOOOOOOOYYLNT...ACCLTS"
                               "Z..B..EEJJ.QRRYY";
 /* U+1E00..U+1EFF: the base letter of each, "." where there is none. */
@@ -66,35 +64,61 @@ static const char latin_additional[] =
     "WWWWWWWWWWXXXXYYZZZZZZHTWYA.....AAAAAAAAAAAAAAAAAAAAAAAAEEEEEEEE"
     "EEEEEEEEIIIIOOOOOOOOOOOOOOOOOOOOOOOOUUUUUUUUUUUUUUYYYYYYYY....YY";
 
-/* Upper case of a Greek or Cyrillic letter (accents on Greek vowels
- * dropped), or 0 when cp is not a lower-case or accented one. The result
- * takes two bytes in UTF-8, as cp does. */
-static uint32_t upper_greek_cyrillic(uint32_t cp)
+/* U+01C4..U+01CC and U+01F1..U+01F3: DZ, LJ and NJ each as one code point
+ * in capital, title and small forms ("ǅ" is what a Croatian keyboard
+ * may send for "Dz"). Folded to the two letters a clerk types. */
+static const char *digraph(uint32_t cp)
 {
-	static const uint16_t greek_accented[][2] = {
+	static const char *const pairs[] = {"DZ", "LJ", "NJ"};
+	if (cp >= 0x1C4 && cp <= 0x1CC)
+		return pairs[(cp - 0x1C4) / 3];
+	if (cp >= 0x1F1 && cp <= 0x1F3)
+		return "DZ";
+	return NULL;
+}
+
+/* Upper case of a Greek, Coptic, Cyrillic or Armenian letter (accents on
+ * Greek vowels dropped), or 0 when cp is not a lower-case or accented one.
+ * The result takes two bytes in UTF-8, as cp does. */
+static uint32_t upper_case(uint32_t cp)
+{
+	/* Accented Greek vowels, final sigma, yot, palochka. */
+	static const uint16_t irregular[][2] = {
 	    {0x0386, 0x0391}, {0x0388, 0x0395}, {0x0389, 0x0397}, {0x038A, 0x0399},
 	    {0x038C, 0x039F}, {0x038E, 0x03A5}, {0x038F, 0x03A9}, {0x0390, 0x0399},
 	    {0x03AA, 0x0399}, {0x03AB, 0x03A5}, {0x03AC, 0x0391}, {0x03AD, 0x0395},
 	    {0x03AE, 0x0397}, {0x03AF, 0x0399}, {0x03B0, 0x03A5}, {0x03C2, 0x03A3},
 	    {0x03CA, 0x0399}, {0x03CB, 0x03A5}, {0x03CC, 0x039F}, {0x03CD, 0x03A5},
-	    {0x03CE, 0x03A9},
+	    {0x03CE, 0x03A9}, {0x03F3, 0x037F}, {0x04CF, 0x04C0},
 	};
-	for (size_t i = 0; i < sizeof greek_accented / sizeof greek_accented[0]; i++)
-		if (greek_accented[i][0] == cp)
-			return greek_accented[i][1];
+	for (size_t i = 0; i < sizeof irregular / sizeof irregular[0]; i++)
+		if (irregular[i][0] == cp)
+			return irregular[i][1];
 	if (cp >= 0x03B1 && cp <= 0x03C9)
 		return cp - 0x20; /* Greek */
 	if (cp >= 0x0430 && cp <= 0x044F)
 		return cp - 0x20; /* Cyrillic */
 	if (cp >= 0x0450 && cp <= 0x045F)
 		return cp - 0x50; /* Cyrillic with marks: ё, ї, ... */
-	if (((cp >= 0x0460 && cp <= 0x0481) || (cp >= 0x048A && cp <= 0x04BF) ||
-	     (cp >= 0x04D0 && cp <= 0x04FF)) &&
+	if (cp >= 0x0561 && cp <= 0x0586)
+		return cp - 0x30; /* Armenian */
+	/* Pairs of upper case then lower case: archaic Greek and Coptic,
+	 * Cyrillic and the Cyrillic Supplement (Komi, Abkhaz, ...). */
+	if (((cp >= 0x0370 && cp <= 0x0373) || (cp >= 0x0376 && cp <= 0x0377) ||
+	     (cp >= 0x03D8 && cp <= 0x03EF) || (cp >= 0x03FA && cp <= 0x03FB) ||
+	     (cp >= 0x0460 && cp <= 0x0481) || (cp >= 0x048A && cp <= 0x04BF) ||
+	     (cp >= 0x04D0 && cp <= 0x052F)) &&
 	    (cp & 1))
-		return cp - 1; /* Cyrillic pairs: upper even, lower odd */
+		return cp - 1;
+	/* The same, shifted by one: the lower case is even. */
+	if (((cp >= 0x03F7 && cp <= 0x03F8) || (cp >= 0x04C1 && cp <= 0x04CE)) && !(cp & 1))
+		return cp - 1;
 	return 0;
 }
 
+/* Code points that separate or decorate a name without being part of it:
+ * the same name arrives as "O'Brien", "O’Brien" and "OBrien", and as "Zoë"
+ * precomposed or as "Zoe" plus a combining diaeresis. */
 static int ignorable(uint32_t cp)
 {
 	/* C1 controls, no-break space, Latin-1 punctuation and signs; but
@@ -187,14 +211,16 @@ size_t identity_fold_name(const char *in, char *out, size_t outlen)
 				put(&k, &c, 1);
 		} else if (cp >= 0xC0 && cp < 0x180 && latin[cp - 0xC0]) {
 			put(&k, latin[cp - 0xC0], strlen(latin[cp - 0xC0]));
+		} else if (digraph(cp)) {
+			put(&k, digraph(cp), 2);
 		} else if (cp >= 0x180 && cp < 0x250 && latin_b[cp - 0x180] != '.') {
 			put(&k, &latin_b[cp - 0x180], 1);
 		} else if (cp == 0x1E9E) {
 			put(&k, "SS", 2); /* capital sharp s, as its small form */
 		} else if (cp >= 0x1E00 && cp < 0x1F00 && latin_additional[cp - 0x1E00] != '.') {
 			put(&k, &latin_additional[cp - 0x1E00], 1); /* Vietnamese, Welsh, ... */
-		} else if (upper_greek_cyrillic(cp)) {
-			uint32_t up = upper_greek_cyrillic(cp);
+		} else if (upper_case(cp)) {
+			uint32_t up = upper_case(cp);
 			char u[2] = {(char)(0xC0 | (up >> 6)), (char)(0x80 | (up & 0x3F))};
 			put(&k, u, 2);
 		} else if (cp == 0xAA || cp == 0xBA) {

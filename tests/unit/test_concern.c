@@ -6,10 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cmocka.h>
-
 /* cmocka.h needs the four above first. */
+#include <cmocka.h>
 
 #include <stdio.h>
 #include <string.h>

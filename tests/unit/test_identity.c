@@ -7,10 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cmocka.h>
-
 /* cmocka.h needs the four above first. */
+#include <cmocka.h>
 
 #include <string.h>
 
@@ -102,6 +100,23 @@ static void test_fold_other_scripts(void **state)
 	assert_string_equal(fold("Nguy\xe1\xbb\x85n"), "NGUYEN");
 	assert_string_equal(fold("\xe1\xba\x9e\xc6\x80"), "SSB"); /* capital sharp s, b stroke */
 	assert_string_equal(fold("\xc2\xb5"), "\xc2\xb5");        /* micro sign is a letter */
+	/* DZ, LJ and NJ as one code point, in every case, are two letters. */
+	assert_string_equal(fold("\xc7\x84\xc7\x85\xc7\x86"), "DZDZDZ");
+	assert_string_equal(fold("\xc7\x88ubica \xc7\x8b"
+	                         "ego\xc5\xa1"),
+	                    "LJUBICANJEGOS");
+	assert_string_equal(fold("\xc7\xb2"), "DZ");
+	/* Cyrillic beyond Russian: the U+04C1 block and the Supplement. */
+	assert_string_equal(fold("\xd3\x82"), "\xd3\x81"); /* zhe with breve */
+	assert_string_equal(fold("\xd3\x8f"), "\xd3\x80"); /* palochka */
+	assert_string_equal(fold("\xd4\x81"), "\xd4\x80"); /* Komi de */
+	assert_string_equal(fold("\xd2\x91"), "\xd2\x90"); /* ghe with upturn */
+	/* Archaic Greek and Armenian. */
+	assert_string_equal(fold("\xcf\x9d"), "\xcf\x9c");                 /* digamma */
+	assert_string_equal(fold("\xcf\xbb"), "\xcf\xba");                 /* san */
+	assert_string_equal(fold("\xd5\xa1\xd6\x80"), "\xd4\xb1\xd5\x90"); /* ar -> AR */
+	/* Upper case stays as it is. */
+	assert_string_equal(fold("\xd3\x81\xce\xa3\xd4\xb1"), "\xd3\x81\xce\xa3\xd4\xb1");
 	/* Multiplication and division signs are not letters. */
 	assert_string_equal(fold("A\xc3\x97"
 	                         "B\xc3\xb7"
