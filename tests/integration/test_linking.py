@@ -5,13 +5,13 @@ accents, spaces and punctuation; postcodes must agree where both have one),
 and what happens when one concern names several identifiers."""
 
 import unittest
+
 from ffctest import (DAY, DaemonTest, T0, concern, drain_alerts, main, nhs_number, pb, upn)
-
-
 
 MERGE = ("merging two children already known under different identifiers is not "
          "built yet: ffcd files the concern under the child its strongest identifier "
          "names and logs the disagreement")
+
 
 class Linking(DaemonTest):
     n = 0
