@@ -227,6 +227,25 @@ static int check_format(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* mkdir -p, each directory it creates 0700. */
+static int make_dirs(const char *dir)
+{
+	char path[1024];
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_max, char *err,
                          size_t errlen)
 {
@@ -239,7 +258,7 @@ struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_m
 	snprintf(s->path, sizeof s->path, "%s", dir);
 	s->map_size_max = map_size_max;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (make_dirs(dir) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}

@@ -266,6 +266,28 @@ static void test_reopen_and_lock(void **state)
 	store_abort(&t);
 }
 
+static void test_creates_missing_parents(void **state)
+{
+	struct fixture *f = *state;
+	char nested[1200], err[256];
+	snprintf(nested, sizeof nested, "%s/a/b", f->dir);
+	struct store *s = store_open(nested, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(s);
+	struct stat st;
+	assert_int_equal(stat(nested, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	store_close(&s);
+	char file[1300];
+	const char *files[] = {"data.mdb", "lock.mdb", "ffcd.lock"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(file, sizeof file, "%s/%s", nested, files[i]);
+		assert_int_equal(unlink(file), 0);
+	}
+	assert_int_equal(rmdir(nested), 0);
+	snprintf(nested, sizeof nested, "%s/a", f->dir);
+	assert_int_equal(rmdir(nested), 0);
+}
+
 static void test_grow_when_full(void **state)
 {
 	struct fixture *f = *state;
@@ -330,6 +352,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_demographics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_and_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_creates_missing_parents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
