@@ -1,25 +1,44 @@
 /*
  * rules.c - correlation rules as pure functions: does a child's history
  * meet a rule in some window containing a given concern, how strongly, on
- * what evidence, and one sentence saying so.
+ * what evidence, and one sentence saying so for a practitioner.
  *
- * Owns the window arithmetic and the reason text. Does not read the store,
- * raise alerts or read configuration (ingest.c, config.c).
+ * Owns the window arithmetic, the choice of evidence and the reason text,
+ * and the five default rules of the wire contract. Does not read the store,
+ * the clock or the configuration file, and does not decide whether an
+ * alert is raised again (ingest.c, config.c).
  */
 #include "rules.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-int rule_counts(const struct rule *r, const struct concern_ref *ref)
+#define MS_PER_HOUR INT64_C(3600000)
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF_LIKE(a, b)
+#endif
+
+/* A mask bit for a value, or 0 for one that no mask can hold: refs come from
+ * the store, but a corrupt or future value must not shift out of range. */
+static uint32_t bit(unsigned v)
 {
-	if (r->agencies && !(r->agencies & (UINT32_C(1) << ref->agency)))
-		return 0;
-	if (r->categories && !(r->categories & (UINT32_C(1) << ref->category)))
-		return 0;
-	return ref->severity >= r->min_severity;
+	return v < 32 ? UINT32_C(1) << v : 0;
 }
 
+int rule_counts(const struct rule *r, const struct concern_ref *ref)
+{
+	if (r->agencies && !(r->agencies & bit(ref->agency)))
+		return 0;
+	if (r->categories && !(r->categories & bit(ref->category)))
+		return 0;
+	return (int)ref->severity >= r->min_severity;
+}
+
+/* The highest level whose threshold the measure reaches. */
 static enum level level_for(const struct rule *r, unsigned measure)
 {
 	for (int l = LEVEL_MAX; l > LEVEL_NONE; l--)
@@ -28,30 +47,58 @@ static enum level level_for(const struct rule *r, unsigned measure)
 	return LEVEL_NONE;
 }
 
-/* Running measure of the window [lo, hi] over counting concerns. */
+/* Event times are validated at the edge, but a window must not overflow
+ * even on the fuzzers' values: clamp instead. */
+static int64_t plus(int64_t t, int64_t w)
+{
+	return t > INT64_MAX - w ? INT64_MAX : t + w;
+}
+
+static int64_t minus(int64_t t, int64_t w)
+{
+	return t < INT64_MIN + w ? INT64_MIN : t - w;
+}
+
+/* First index in refs[0..n) whose time is >= t (refs sorted by time). */
+static size_t first_at_or_after(const struct concern_ref *refs, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (refs[mid].occurred_at_ms < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Running measure of the counting concerns in a window. Values out of the
+ * enumerations share slot 0 so a bad ref can only ever count as itself. */
 struct window {
 	unsigned per_agency[AGENCY_MAX + 1];
 	unsigned per_category[CATEGORY_MAX + 1];
 	unsigned distinct_agencies, distinct_categories, count, weight;
 };
 
-static void window_add(struct window *w, const struct rule *r, const struct concern_ref *ref,
-                       int sign)
+static void window_add(struct window *w, const struct rule *r, const struct concern_ref *ref)
 {
 	unsigned a = ref->agency <= AGENCY_MAX ? ref->agency : 0;
 	unsigned c = ref->category <= CATEGORY_MAX ? ref->category : 0;
-	unsigned wt = ref->severity <= SEVERITY_MAX ? r->weight[ref->severity] : 0;
-	if (sign > 0) {
-		w->distinct_agencies += w->per_agency[a]++ == 0;
-		w->distinct_categories += w->per_category[c]++ == 0;
-		w->count++;
-		w->weight += wt;
-	} else {
-		w->distinct_agencies -= --w->per_agency[a] == 0;
-		w->distinct_categories -= --w->per_category[c] == 0;
-		w->count--;
-		w->weight -= wt;
-	}
+	w->distinct_agencies += w->per_agency[a]++ == 0;
+	w->distinct_categories += w->per_category[c]++ == 0;
+	w->count++;
+	w->weight += ref->severity <= SEVERITY_MAX ? r->weight[ref->severity] : 0;
+}
+
+static void window_remove(struct window *w, const struct rule *r, const struct concern_ref *ref)
+{
+	unsigned a = ref->agency <= AGENCY_MAX ? ref->agency : 0;
+	unsigned c = ref->category <= CATEGORY_MAX ? ref->category : 0;
+	w->distinct_agencies -= --w->per_agency[a] == 0;
+	w->distinct_categories -= --w->per_category[c] == 0;
+	w->count--;
+	w->weight -= ref->severity <= SEVERITY_MAX ? r->weight[ref->severity] : 0;
 }
 
 static unsigned window_measure(const struct window *w, enum rule_kind kind)
@@ -66,68 +113,93 @@ static unsigned window_measure(const struct window *w, enum rule_kind kind)
 	case RULE_SEVERITY_SUM:
 		return w->weight;
 	case RULE_ANY:
-	default:
-		return w->count ? 1 : 0;
+		break;
 	}
+	return w->count ? 1 : 0;
 }
 
-/* Evidence: the counting concerns in [lo, hi]. Past the cap, keep one per
- * distinct agency or category first, so the evidence still shows why the
- * rule was met, then the latest others. */
-static void collect(const struct rule *r, const struct concern_ref *refs, size_t lo, size_t hi,
-                    struct rule_match *m)
+/* The evidence under construction when the window holds more counting
+ * concerns than RULE_EVIDENCE_MAX. */
+struct pick {
+	size_t idx[RULE_EVIDENCE_MAX];
+	size_t n;
+};
+
+static void pick(struct pick *p, size_t i)
 {
-	size_t total = 0;
-	for (size_t i = lo; i <= hi; i++)
-		total += rule_counts(r, &refs[i]) != 0;
+	if (p->n >= RULE_EVIDENCE_MAX)
+		return;
+	for (size_t k = 0; k < p->n; k++)
+		if (p->idx[k] == i)
+			return;
+	p->idx[p->n++] = i;
+}
+
+/* Evidence: the counting concerns of refs[lo..hi), oldest first. Past the
+ * cap, keep a set that still shows why the rule was met: the first and last
+ * of the window (so the window's extent stays visible, and rule_reason can
+ * count the window from the evidence alone), the judged concern, the first
+ * concern of each agency or category the rule counts, then those nearest the
+ * judged concern in time. */
+static void collect(const struct rule *r, const struct concern_ref *refs, size_t lo, size_t hi,
+                    size_t focus, struct rule_match *m)
+{
+	size_t total = 0, first = hi, last = hi;
+	for (size_t i = lo; i < hi; i++)
+		if (rule_counts(r, &refs[i])) {
+			total++;
+			if (first == hi)
+				first = i;
+			last = i;
+		}
 	m->n_evidence = 0;
 	if (total <= RULE_EVIDENCE_MAX) {
-		for (size_t i = lo; i <= hi; i++)
+		for (size_t i = lo; i < hi; i++)
 			if (rule_counts(r, &refs[i]))
 				m->evidence[m->n_evidence++] = i;
 		return;
 	}
-	unsigned char keep_agency[AGENCY_MAX + 1] = {0}, keep_category[CATEGORY_MAX + 1] = {0};
-	size_t chosen[RULE_EVIDENCE_MAX];
-	size_t n = 0;
-	/* First pass: one concern per distinct key. */
-	for (size_t i = lo; i <= hi && n < RULE_EVIDENCE_MAX; i++) {
+
+	struct pick p = {.n = 0};
+	pick(&p, first);
+	pick(&p, last);
+	pick(&p, focus);
+	uint32_t seen = 0;
+	for (size_t i = lo; i < hi; i++) {
 		const struct concern_ref *x = &refs[i];
 		if (!rule_counts(r, x))
 			continue;
-		int fresh = 0;
-		if (r->kind == RULE_DISTINCT_AGENCIES && x->agency <= AGENCY_MAX &&
-		    !keep_agency[x->agency]) {
-			keep_agency[x->agency] = 1;
-			fresh = 1;
+		uint32_t b = r->kind == RULE_DISTINCT_AGENCIES ? bit(x->agency) : bit(x->category);
+		if (b && !(seen & b)) {
+			seen |= b;
+			pick(&p, i);
 		}
-		if (r->kind == RULE_DISTINCT_CATEGORIES && x->category <= CATEGORY_MAX &&
-		    !keep_category[x->category]) {
-			keep_category[x->category] = 1;
-			fresh = 1;
-		}
-		if (fresh)
-			chosen[n++] = i;
 	}
-	/* Then fill with the latest, newest first, skipping those taken. */
-	for (size_t i = hi + 1; i-- > lo && n < RULE_EVIDENCE_MAX;) {
-		if (!rule_counts(r, &refs[i]))
-			continue;
-		int taken = 0;
-		for (size_t j = 0; j < n && !taken; j++)
-			taken = chosen[j] == i;
-		if (!taken)
-			chosen[n++] = i;
+	/* Fill outwards from the judged concern, the nearer in time first. */
+	size_t below = focus, above = focus + 1;
+	while (p.n < RULE_EVIDENCE_MAX && (below > lo || above < hi)) {
+		while (below > lo && !rule_counts(r, &refs[below - 1]))
+			below--;
+		while (above < hi && !rule_counts(r, &refs[above]))
+			above++;
+		/* Distances in unsigned arithmetic: exact, and no overflow
+		 * whatever the times. */
+		const uint64_t t = (uint64_t)refs[focus].occurred_at_ms;
+		if (below > lo && (above >= hi || t - (uint64_t)refs[below - 1].occurred_at_ms <=
+		                                      (uint64_t)refs[above].occurred_at_ms - t))
+			pick(&p, --below);
+		else if (above < hi)
+			pick(&p, above++);
 	}
-	/* Oldest first. */
-	for (size_t a = 1; a < n; a++)
-		for (size_t b = a; b > 0 && chosen[b - 1] > chosen[b]; b--) {
-			size_t t = chosen[b];
-			chosen[b] = chosen[b - 1];
-			chosen[b - 1] = t;
+	/* Oldest first: index order is time order. */
+	for (size_t a = 1; a < p.n; a++)
+		for (size_t b = a; b > 0 && p.idx[b - 1] > p.idx[b]; b--) {
+			size_t t = p.idx[b];
+			p.idx[b] = p.idx[b - 1];
+			p.idx[b - 1] = t;
 		}
-	memcpy(m->evidence, chosen, n * sizeof chosen[0]);
-	m->n_evidence = n;
+	memcpy(m->evidence, p.idx, p.n * sizeof p.idx[0]);
+	m->n_evidence = p.n;
 }
 
 enum level rule_eval(const struct rule *r, const struct concern_ref *refs, size_t n, size_t focus,
@@ -139,140 +211,185 @@ enum level rule_eval(const struct rule *r, const struct concern_ref *refs, size_
 	const int64_t t = refs[focus].occurred_at_ms;
 
 	if (r->kind == RULE_ANY) {
-		m->level = level_for(r, 1);
 		m->measure = 1;
+		m->level = level_for(r, 1);
 		m->window_from_ms = m->window_to_ms = t;
 		m->n_evidence = 1;
 		m->evidence[0] = focus;
 		return m->level;
 	}
 
-	/* Windows [t0, t0 + W] containing t, each starting at a counting
-	 * concern t0 in [t - W, t]. Slide the start forward and the end with
-	 * it: two pointers, each concern added and removed once. */
-	const int64_t w = r->window_ms;
-	size_t lo = focus;
-	while (lo > 0 && refs[lo - 1].occurred_at_ms >= t - w)
-		lo--;
+	/* Every window [t0, t0 + w] that contains t and starts at a counting
+	 * concern: t0 runs over the counting concerns in [t - w, t]. Both ends
+	 * only move forward, so each concern enters and leaves the running
+	 * measure once: O(k) in the concerns within w of t, plus a binary
+	 * search, however long the history. */
+	const int64_t w = r->window_ms > 0 ? r->window_ms : 0;
+	const size_t lo = first_at_or_after(refs, focus, minus(t, w));
 	struct window win;
 	memset(&win, 0, sizeof win);
-	size_t hi = lo; /* next to add */
+	size_t head = lo, tail = lo; /* win holds the counting concerns of [head, tail) */
 	unsigned best = 0;
 	size_t best_lo = 0, best_hi = 0;
 	int found = 0;
 	for (size_t start = lo; start <= focus; start++) {
-		/* The window holds [start, hi): drop the old start if it was in. */
-		if (start > lo && start - 1 < hi && rule_counts(r, &refs[start - 1]))
-			window_add(&win, r, &refs[start - 1], -1);
-		if (hi < start)
-			hi = start;
 		if (!rule_counts(r, &refs[start]))
 			continue;
-		const int64_t end = refs[start].occurred_at_ms + w;
-		if (end < t)
-			continue; /* this window does not reach the concern */
-		while (hi < n && refs[hi].occurred_at_ms <= end) {
-			if (rule_counts(r, &refs[hi]))
-				window_add(&win, r, &refs[hi], +1);
-			hi++;
-		}
+		for (; head < start; head++)
+			if (head < tail && rule_counts(r, &refs[head]))
+				window_remove(&win, r, &refs[head]);
+		if (tail < head)
+			tail = head;
+		const int64_t end = plus(refs[start].occurred_at_ms, w);
+		for (; tail < n && refs[tail].occurred_at_ms <= end; tail++)
+			if (rule_counts(r, &refs[tail]))
+				window_add(&win, r, &refs[tail]);
+		/* Strictly greater: on a tie the earliest window stays. */
 		unsigned measure = window_measure(&win, r->kind);
 		if (!found || measure > best) {
 			best = measure;
 			best_lo = start;
-			best_hi = hi - 1;
+			best_hi = tail;
 			found = 1;
 		}
 	}
+	/* refs[focus] counts, so its own window at least was judged. */
 	if (!found)
 		return LEVEL_NONE;
 	m->measure = best;
 	m->level = level_for(r, best);
 	m->window_from_ms = refs[best_lo].occurred_at_ms;
-	m->window_to_ms = refs[best_lo].occurred_at_ms + w;
-	if (m->level != LEVEL_NONE)
-		collect(r, refs, best_lo, best_hi, m);
+	m->window_to_ms = plus(m->window_from_ms, w);
+	collect(r, refs, best_lo, best_hi, focus, m);
 	return m->level;
 }
 
-/* "30 days", "36 hours". */
+/* "30 days", "1 day", "36 hours": the unit a rule was written in. */
 static void window_text(int64_t ms, char *buf, size_t len)
 {
-	const int64_t hour = INT64_C(3600000);
-	if (ms % MS_PER_DAY == 0)
-		snprintf(buf, len, "%lld day%s", (long long)(ms / MS_PER_DAY),
-		         ms == MS_PER_DAY ? "" : "s");
-	else
-		snprintf(buf, len, "%lld hour%s", (long long)(ms / hour), ms == hour ? "" : "s");
+	static const struct {
+		int64_t ms;
+		const char *unit;
+	} units[] = {
+	    {MS_PER_DAY, "day"}, {MS_PER_HOUR, "hour"}, {60000, "minute"}, {1000, "second"}};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (ms > 0 && ms % units[i].ms == 0) {
+			long long v = (long long)(ms / units[i].ms);
+			snprintf(buf, len, "%lld %s%s", v, units[i].unit, v == 1 ? "" : "s");
+			return;
+		}
+	snprintf(buf, len, "%lld ms", (long long)ms);
 }
 
-/* Append "A, B and C" of the distinct names in the evidence. */
-static size_t join_names(const struct rule *r, const struct rule_match *m,
-                         const struct concern_ref *refs, int by_agency, char *buf, size_t len)
+/* Appends to a fixed buffer without ever overrunning it. */
+struct text {
+	char *buf;
+	size_t len, at;
+};
+
+static PRINTF_LIKE(2, 3) void put(struct text *t, const char *fmt, ...)
 {
-	const char *names[CATEGORY_MAX + 1];
+	if (t->at + 1 >= t->len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(t->buf + t->at, t->len - t->at, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		t->at = (size_t)k < t->len - t->at ? t->at + (size_t)k : t->len - 1;
+}
+
+/* "A", "A and B", "A, B and C": the distinct agencies or categories among
+ * the counting concerns of refs[from..to], in the order first seen. */
+static void put_names(struct text *t, const struct rule *r, const struct concern_ref *refs,
+                      size_t from, size_t to, int agencies)
+{
+	int order[32];
 	size_t n = 0;
-	unsigned seen = 0;
-	for (size_t i = 0; i < m->n_evidence; i++) {
-		const struct concern_ref *x = &refs[m->evidence[i]];
-		unsigned v = by_agency ? x->agency : x->category;
-		if (v > CATEGORY_MAX || (seen & (1u << v)))
+	uint32_t seen = 0;
+	for (size_t i = from; i <= to; i++) {
+		const struct concern_ref *x = &refs[i];
+		unsigned v = agencies ? x->agency : x->category;
+		if (!rule_counts(r, x) || (seen & bit(v)) || !bit(v))
 			continue;
-		seen |= 1u << v;
-		names[n++] = by_agency ? agency_name((int)v) : category_name((int)v);
+		seen |= bit(v);
+		order[n++] = (int)v;
 	}
-	(void)r;
-	size_t o = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && o < len; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
-		int k = snprintf(buf + o, len - o, "%s%s", sep, names[i]);
-		if (k < 0)
-			break;
-		o += (size_t)k;
-	}
-	return o < len ? o : len - 1;
+	for (size_t i = 0; i < n; i++)
+		put(t, "%s%s",
+		    i == 0       ? ""
+		    : i + 1 == n ? " and "
+		                 : ", ",
+		    agencies ? agency_name(order[i]) : category_name(order[i]));
 }
 
 size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
                    char *buf, size_t len)
 {
-	char window[32], names[RULE_REASON_MAX];
+	if (!len)
+		return 0;
+	struct text t = {buf, len, 0};
+	buf[0] = '\0';
+	if (m->n_evidence == 0) {
+		put(&t, "%s: no concern meets the rule", r->name);
+		return t.at;
+	}
+	/* Evidence always holds the first and last counting concern of the
+	 * window (see collect), so [from, to] spans the whole window. */
+	const size_t from = m->evidence[0], to = m->evidence[m->n_evidence - 1];
+	unsigned count = 0;
+	for (size_t i = from; i <= to; i++)
+		count += rule_counts(r, &refs[i]) != 0;
+	char window[48];
 	window_text(r->window_ms, window, sizeof window);
-	int k = 0;
+
 	switch (r->kind) {
 	case RULE_ANY: {
-		const struct concern_ref *x = &refs[m->evidence[0]];
-		k = snprintf(buf, len, "%s reported %s (%s)", agency_name(x->agency),
-		             severity_name(x->severity), category_name(x->category));
+		const struct concern_ref *x = &refs[from];
+		put(&t, "%s reported %s (%s)", agency_name(x->agency), severity_name(x->severity),
+		    category_name(x->category));
 		break;
 	}
 	case RULE_DISTINCT_AGENCIES:
-		join_names(r, m, refs, 1, names, sizeof names);
-		k = snprintf(buf, len, "concerns from %s within %s", names, window);
+		put(&t, "concerns from ");
+		put_names(&t, r, refs, from, to, 1);
+		put(&t, " within %s", window);
 		break;
 	case RULE_DISTINCT_CATEGORIES:
-		join_names(r, m, refs, 0, names, sizeof names);
-		k = snprintf(buf, len, "%s concerns within %s", names, window);
+		put_names(&t, r, refs, from, to, 0);
+		put(&t, " concerns within %s", window);
 		break;
 	case RULE_COUNT:
-		join_names(r, m, refs, 0, names, sizeof names);
-		k = snprintf(buf, len, "%u %s concerns within %s", m->measure, names, window);
+		/* Name what was counted only when the rule narrows it: "3
+		 * MISSING concerns", but "40 concerns" rather than a list of
+		 * every category seen. */
+		put(&t, "%u ", m->measure);
+		if (r->categories) {
+			put_names(&t, r, refs, from, to, 0);
+			put(&t, " ");
+		}
+		put(&t, "concern%s", m->measure == 1 ? "" : "s");
+		if (r->agencies) {
+			put(&t, " from ");
+			put_names(&t, r, refs, from, to, 1);
+		}
+		put(&t, " within %s", window);
 		break;
-	case RULE_SEVERITY_SUM:
-		k = snprintf(buf, len,
-		             "severity weight %u from %zu concerns within %s (threshold %u)",
-		             m->measure, m->n_evidence, window, r->threshold[LEVEL_AMBER]);
+	case RULE_SEVERITY_SUM: {
+		unsigned threshold = r->threshold[m->level];
+		for (int l = LEVEL_AMBER; !threshold && l <= LEVEL_MAX; l++)
+			threshold = r->threshold[l];
+		put(&t, "severity weight %u from %u concern%s within %s (threshold %u)", m->measure,
+		    count, count == 1 ? "" : "s", window, threshold);
 		break;
 	}
-	if (k < 0)
-		return 0;
-	return (size_t)k < len ? (size_t)k : len - 1;
+	}
+	return t.at;
 }
 
 size_t rules_defaults(struct rule *out, size_t max)
 {
-	const uint32_t trio = (UINT32_C(1) << 1) | (UINT32_C(1) << 2) | (UINT32_C(1) << 3);
+	enum { DOMESTIC_ABUSE = 1, SUBSTANCE_MISUSE = 2, MENTAL_HEALTH = 3 };
 	const struct rule defaults[] = {
 	    {.name = "immediate-risk",
 	     .kind = RULE_ANY,
@@ -285,8 +402,11 @@ size_t rules_defaults(struct rule *out, size_t max)
 	    {.name = "toxic-trio",
 	     .kind = RULE_DISTINCT_CATEGORIES,
 	     .window_ms = 90 * MS_PER_DAY,
-	     .categories = trio,
+	     .categories = (UINT32_C(1) << DOMESTIC_ABUSE) | (UINT32_C(1) << SUBSTANCE_MISUSE) |
+	                   (UINT32_C(1) << MENTAL_HEALTH),
 	     .threshold = {[LEVEL_AMBER] = 2, [LEVEL_RED] = 3}},
+	    /* IMMEDIATE_RISK weighs 0: it has its own rule, and counting it
+	     * here too would raise two alerts for one concern. */
 	    {.name = "cumulative-harm",
 	     .kind = RULE_SEVERITY_SUM,
 	     .window_ms = 180 * MS_PER_DAY,

@@ -1,8 +1,11 @@
 /*
  * Unit tests for config.c: the shipped conf/ffcd.conf loads and equals the
- * built-in defaults; every kind of mistake is reported as file:line:
- * message, all of them at once; a file with any error changes nothing.
+ * built-in defaults; every setting applies; every kind of mistake is
+ * reported as file:line: message at the right line, all of them at once and
+ * in line order; files libconfig cannot read fail cleanly; a file with any
+ * error changes nothing; config_check judges a finished config.
  */
+/* cmocka needs these before its own header. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,225 +16,706 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
-#include "testutil.h"
 
-/* conf/ffcd.conf, found from this file's own path. */
+#define MIB (UINT64_C(1) << 20)
+
+/* conf/ffcd.conf: under $FFC_SOURCE when set, else found from this file's
+ * own compile-time path. */
 static const char *shipped(void)
 {
-	static char path[1024];
-	const char *here = __FILE__;
-	const char *cut = strstr(here, "tests/unit/test_config.c");
-	snprintf(path, sizeof path, "%.*sconf/ffcd.conf", cut ? (int)(cut - here) : 0, here);
+	static char path[2048];
+	const char *src = getenv("FFC_SOURCE");
+	if (src && src[0]) {
+		snprintf(path, sizeof path, "%s/conf/ffcd.conf", src);
+	} else {
+		const char *here = __FILE__;
+		const char *cut = strstr(here, "tests/unit/test_config.c");
+		snprintf(path, sizeof path, "%.*sconf/ffcd.conf", cut ? (int)(cut - here) : 0,
+		         here);
+	}
 	return path;
 }
 
-static char *dir;
+/* ---- scratch files ---- */
 
-static int setup(void **state)
+enum { FILES_MAX = 64 };
+static char *files[FILES_MAX];
+static size_t n_files;
+
+/* Write bytes to a fresh file under $FFC_TEST_TMP (or /tmp); removed in
+ * teardown. */
+static const char *write_bytes(const char *bytes, size_t len)
 {
-	(void)state;
-	dir = test_tmpdir("ffc-config");
-	return 0;
+	const char *base = getenv("FFC_TEST_TMP");
+	if (!base || !base[0])
+		base = "/tmp";
+	mkdir(base, 0700);
+	assert_true(n_files < FILES_MAX);
+	char *path = malloc(strlen(base) + 32);
+	assert_non_null(path);
+	sprintf(path, "%s/ffcd-conf.XXXXXX", base);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, len), (ssize_t)len);
+	close(fd);
+	files[n_files++] = path;
+	return path;
+}
+
+static const char *write_conf(const char *text)
+{
+	return write_bytes(text, strlen(text));
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char path[1200];
-	snprintf(path, sizeof path, "%s/ffcd.conf", dir);
-	unlink(path);
-	rmdir(dir);
-	free(dir);
+	for (size_t i = 0; i < n_files; i++) {
+		unlink(files[i]);
+		free(files[i]);
+	}
+	n_files = 0;
 	return 0;
 }
 
-/* Write text to a config file in the scratch directory. */
-static const char *write_conf(const char *text)
-{
-	static char path[1200];
-	snprintf(path, sizeof path, "%s/ffcd.conf", dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+/* ---- loading and looking at errors ---- */
 
 static struct config cfg, before;
 static struct config_errors errs;
 
-/* Is there an error starting "file:line: " and containing text? */
-static int has_error(const char *path, int line, const char *text)
+static void show_errors(void)
 {
-	char prefix[1300];
-	snprintf(prefix, sizeof prefix, "%s:%d: ", path, line);
-	for (size_t i = 0; i < errs.n; i++)
-		if (!strncmp(errs.msg[i], prefix, strlen(prefix)) && strstr(errs.msg[i], text))
-			return 1;
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "  got: %s\n", errs.msg[i]);
-	return 0;
 }
+
+/* Load text that must fail: returns its path; cfg must come out untouched. */
+static const char *load_bad(const char *text)
+{
+	const char *p = write_conf(text);
+	config_defaults(&cfg);
+	memcpy(&before, &cfg, sizeof cfg);
+	if (config_load(p, &cfg, &errs) != -1) {
+		show_errors();
+		fail_msg("%s loaded, it should not have", text);
+	}
+	assert_true(errs.n > 0);
+	assert_memory_equal(&cfg, &before, sizeof cfg);
+	return p;
+}
+
+static void load_good(const char *text)
+{
+	const char *p = write_conf(text);
+	config_defaults(&cfg);
+	if (config_load(p, &cfg, &errs) != 0) {
+		show_errors();
+		fail_msg("%s did not load", text);
+	}
+	assert_int_equal(errs.n, 0);
+}
+
+/* There is an error "path:line: ..." containing text. */
+static void expect(const char *path, int line, const char *text)
+{
+	char prefix[2100];
+	if (line > 0)
+		snprintf(prefix, sizeof prefix, "%s:%d: ", path, line);
+	else
+		snprintf(prefix, sizeof prefix, "%s: ", path);
+	for (size_t i = 0; i < errs.n; i++)
+		if (!strncmp(errs.msg[i], prefix, strlen(prefix)) && strstr(errs.msg[i], text))
+			return;
+	show_errors();
+	fail_msg("no error %s...%s", prefix, text);
+}
+
+/* Exactly one error, at line, containing text. */
+static void expect_only(const char *text_of_file, int line, const char *text)
+{
+	const char *p = load_bad(text_of_file);
+	if (errs.n != 1) {
+		show_errors();
+		fail_msg("%zu errors for %s", errs.n, text_of_file);
+	}
+	expect(p, line, text);
+}
+
+static void assert_rule_equal(const struct rule *a, const struct rule *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->window_ms, b->window_ms);
+	assert_memory_equal(a->threshold, b->threshold, sizeof a->threshold);
+	assert_int_equal(a->agencies, b->agencies);
+	assert_int_equal(a->categories, b->categories);
+	assert_int_equal(a->min_severity, b->min_severity);
+	assert_memory_equal(a->weight, b->weight, sizeof a->weight);
+}
+
+/* ---- the shipped file and the settings ---- */
 
 static void test_shipped_file_is_the_defaults(void **state)
 {
 	(void)state;
 	struct config defaults;
 	config_defaults(&defaults);
+	/* Start from something else, so every value must come from the file
+	 * or keep its default for a reason. */
 	config_defaults(&cfg);
 	assert_int_equal(config_load(shipped(), &cfg, &errs), 0);
 	assert_int_equal(errs.n, 0);
-	assert_int_equal(cfg.n_rules, defaults.n_rules);
-	for (size_t i = 0; i < cfg.n_rules; i++) {
-		const struct rule *a = &cfg.rules[i], *b = &defaults.rules[i];
-		assert_string_equal(a->name, b->name);
-		assert_int_equal(a->kind, b->kind);
-		assert_int_equal(a->window_ms, b->window_ms);
-		assert_memory_equal(a->threshold, b->threshold, sizeof a->threshold);
-		assert_int_equal(a->agencies, b->agencies);
-		assert_int_equal(a->categories, b->categories);
-		assert_int_equal(a->min_severity, b->min_severity);
-		assert_memory_equal(a->weight, b->weight, sizeof a->weight);
-	}
-	assert_string_equal(cfg.data_dir, defaults.data_dir);
+
+	struct rule rules[RULES_MAX];
+	size_t n = rules_defaults(rules, RULES_MAX);
+	assert_int_equal(cfg.n_rules, n);
+	for (size_t i = 0; i < n; i++)
+		assert_rule_equal(&cfg.rules[i], &rules[i]);
+
+	assert_string_equal(cfg.data_dir, "var");
 	assert_string_equal(cfg.ingest, "tcp://127.0.0.1:7401");
 	assert_string_equal(cfg.alerts, "tcp://127.0.0.1:7402");
 	assert_string_equal(cfg.control, "");
+	assert_int_equal(cfg.map_size, 64 * MIB);
+	assert_int_equal(cfg.map_size_max, 65536 * MIB);
 	assert_int_equal(cfg.max_message, 64 * 1024);
-	assert_int_equal(cfg.batch_max, defaults.batch_max);
-	assert_int_equal(cfg.map_size, defaults.map_size);
-	assert_int_equal(cfg.map_size_max, defaults.map_size_max);
+	assert_int_equal(cfg.batch_max, 512);
+	assert_int_equal(cfg.log_level, LOG_INFO);
+	assert_string_equal(cfg.data_dir, defaults.data_dir);
+	assert_int_equal(cfg.n_rules, defaults.n_rules);
+	errs.n = 0;
+	assert_int_equal(config_check(&cfg, shipped(), &errs), 0);
 }
 
-static void test_settings_and_a_new_rule(void **state)
+static void test_every_setting_applies(void **state)
 {
 	(void)state;
-	const char *p =
-	    write_conf("daemon: { data_dir = \"/srv/ffc\"; log_level = \"debug\"; };\n"
-	               "ingest: { max_message_kb = 128; batch_max = 64; };\n"
-	               "store: { map_size_mb = 16; map_size_max_mb = 32; };\n"
-	               "rules = (\n"
-	               "  { name = \"wnb-and-absence\"; kind = \"count\";\n"
-	               "    agencies = [\"health\", \"education\"];\n"
-	               "    categories = [\"was-not-brought\", \"education_absence\"];\n"
-	               "    min_severity = \"moderate\"; window_hours = 36; amber = 3; }\n"
-	               ");\n");
-	config_defaults(&cfg);
-	assert_int_equal(config_load(p, &cfg, &errs), 0);
+	load_good(
+	    "daemon: { data_dir = \"/srv/ffc\"; log_level = \"DEBUG\"; };\n"
+	    "ingest: { endpoint = \"tcp://*:9401\"; max_message_kb = 1024; batch_max = 1; };\n"
+	    "alerts: { endpoint = \"ipc:///run/ffc/alerts\"; };\n"
+	    "control: { endpoint = \"inproc://control\"; };\n"
+	    "store: { map_size_mb = 1L; map_size_max_mb = 1048576; };\n"
+	    "rules = (\n"
+	    "  { name = \"wnb-and-absence\"; kind = \"Count\";\n"
+	    "    agencies = [\"HEALTH\", \"education\"];\n"
+	    "    categories = [\"was-not-brought\", \"Education_Absence\"];\n"
+	    "    min_severity = \"moderate\"; window_hours = 36; amber = 3; red = 1000; },\n"
+	    "  { name = \"any-missing\"; kind = \"any\"; categories = [\"missing\"];\n"
+	    "    level = \"amber\"; },\n"
+	    "  { name = \"weighted\"; kind = \"SEVERITY_SUM\"; window_days = 3650;\n"
+	    "    weights = { low = 0; high = 100; }; red = 1; },\n"
+	    "  { name = \"x\"; kind = \"distinct_categories\"; window_hours = 1; amber = 15; }\n"
+	    ");\n");
 	assert_string_equal(cfg.data_dir, "/srv/ffc");
 	assert_int_equal(cfg.log_level, LOG_DEBUG);
-	assert_int_equal(cfg.max_message, 128 * 1024);
-	assert_int_equal(cfg.batch_max, 64);
-	assert_int_equal(cfg.map_size, 16u << 20);
-	/* A rules list replaces the built-in rules. */
-	assert_int_equal(cfg.n_rules, 1);
+	assert_string_equal(cfg.ingest, "tcp://*:9401");
+	assert_string_equal(cfg.alerts, "ipc:///run/ffc/alerts");
+	assert_string_equal(cfg.control, "inproc://control");
+	assert_int_equal(cfg.max_message, 1024 * 1024);
+	assert_int_equal(cfg.batch_max, 1);
+	assert_int_equal(cfg.map_size, MIB);
+	assert_int_equal(cfg.map_size_max, MIB << 20);
+
+	/* The rules list replaced the built-in rules entirely. */
+	assert_int_equal(cfg.n_rules, 4);
 	const struct rule *r = &cfg.rules[0];
+	assert_string_equal(r->name, "wnb-and-absence");
 	assert_int_equal(r->kind, RULE_COUNT);
-	assert_int_equal(r->window_ms, 36 * 3600000LL);
+	assert_int_equal(r->window_ms, 36 * INT64_C(3600000));
 	assert_int_equal(r->agencies, (1u << 2) | (1u << 3));
 	assert_int_equal(r->categories, (1u << 12) | (1u << 11));
 	assert_int_equal(r->min_severity, 2);
 	assert_int_equal(r->threshold[LEVEL_AMBER], 3);
+	assert_int_equal(r->threshold[LEVEL_RED], 1000);
+
+	r = &cfg.rules[1];
+	assert_int_equal(r->kind, RULE_ANY);
+	assert_int_equal(r->window_ms, 0);
+	assert_int_equal(r->categories, 1u << 10);
+	assert_int_equal(r->threshold[LEVEL_AMBER], 1);
 	assert_int_equal(r->threshold[LEVEL_RED], 0);
+
+	r = &cfg.rules[2];
+	assert_int_equal(r->kind, RULE_SEVERITY_SUM);
+	assert_int_equal(r->window_ms, 3650 * MS_PER_DAY);
+	const unsigned weights[SEVERITY_MAX + 1] = {0, 0, 0, 100, 0};
+	assert_memory_equal(r->weight, weights, sizeof weights);
+	assert_int_equal(r->threshold[LEVEL_RED], 1);
+
+	r = &cfg.rules[3];
+	assert_int_equal(r->kind, RULE_DISTINCT_CATEGORIES);
+	assert_int_equal(r->window_ms, INT64_C(3600000));
 }
 
-static void test_every_error_with_its_line(void **state)
+static void test_empty_file_keeps_defaults(void **state)
 {
 	(void)state;
-	const char *p =
-	    write_conf("daemon: { data_dir = 5; log_level = \"loud\"; };\n"     /* 1 */
-	               "ingest: { max_message_kb = 0; colour = 1; };\n"         /* 2 */
-	               "store: { map_size_mb = 64; map_size_max_mb = 32; };\n"  /* 3 */
-	               "rules = (\n"                                            /* 4 */
-	               "  { name = \"Bad Name\"; kind = \"count\"; },\n"        /* 5 */
-	               "  { name = \"a\"; kind = \"sometimes\"; },\n"           /* 6 */
-	               "  { name = \"b\"; kind = \"count\"; window_days = 9;\n" /* 7 */
-	               "    amber = 3; red = 2; },\n"                           /* 8 */
-	               "  { name = \"c\"; kind = \"any\"; level = \"red\"; categories = "
-	               "[\"trouble\"]; },\n" /* 9 */
-	               "  { name = \"d\"; kind = \"severity-sum\"; window_days = 9; amber = 1; "
-	               "},\n" /* 10 */
-	               "  { name = \"e\"; kind = \"count\"; window_days = 9; amber = 2; },\n"
-	               "  { name = \"e\"; kind = \"count\"; window_days = 9; amber = 2; }\n"
-	               ");\n"
-	               "typo = 1;\n"); /* 14 */
-	config_defaults(&cfg);
-	before = cfg;
-	assert_int_equal(config_load(p, &cfg, &errs), -1);
-	assert_true(has_error(p, 1, "daemon.data_dir: expected a string"));
-	assert_true(has_error(p, 1, "log_level"));
-	assert_true(has_error(p, 2, "max_message_kb: 0 is out of range"));
-	assert_true(has_error(p, 2, "unknown setting 'ingest.colour'"));
-	assert_true(has_error(p, 5, "rules[0].name"));
-	assert_true(has_error(p, 6, "rules[1].kind: 'sometimes'"));
-	assert_true(has_error(p, 7, "red (2) must be above amber (3)"));
-	assert_true(has_error(p, 9, "'trouble' is not a category"));
-	assert_true(has_error(p, 10, "needs weights"));
-	assert_true(has_error(p, 12, "'e' is already defined"));
-	assert_true(has_error(p, 14, "unknown setting 'typo'"));
-	/* Nothing of a bad file is used. */
-	assert_memory_equal(&cfg, &before, sizeof cfg);
+	struct config defaults;
+	config_defaults(&defaults);
+	load_good("");
+	assert_memory_equal(&cfg, &defaults, sizeof cfg);
+	load_good("# nothing but a comment\n// and another\n/* and a block */\n");
+	assert_memory_equal(&cfg, &defaults, sizeof cfg);
+	/* A file sets only what it names. */
+	load_good("ingest: { batch_max = 7; };\n");
+	assert_int_equal(cfg.batch_max, 7);
+	assert_int_equal(cfg.n_rules, defaults.n_rules);
+	assert_string_equal(cfg.ingest, defaults.ingest);
 }
 
-static void test_checks_after_the_file(void **state)
-{
-	(void)state;
-	const char *p = write_conf("store: { map_size_mb = 64; map_size_max_mb = 32; };\n");
-	config_defaults(&cfg);
-	assert_int_equal(config_load(p, &cfg, &errs), -1);
-	assert_int_equal(errs.n, 1);
-	assert_non_null(
-	    strstr(errs.msg[0], "map_size_mb (64) is above store.map_size_max_mb (32)"));
+/* ---- files libconfig cannot read ---- */
 
-	config_defaults(&cfg);
-	strcpy(cfg.ingest, "http://127.0.0.1:7401");
-	strcpy(cfg.control, "ipc:///run/ffc/control sock");
-	errs.n = 0;
-	assert_int_equal(config_check(&cfg, "--flags", &errs), -1);
-	assert_int_equal(errs.n, 2);
-	assert_non_null(strstr(errs.msg[0], "--flags: ingest endpoint 'http://127.0.0.1:7401'"));
-	assert_non_null(strstr(errs.msg[1], "contains a space"));
-	config_defaults(&cfg);
-	errs.n = 0;
-	assert_int_equal(config_check(&cfg, "(defaults)", &errs), 0);
-}
-
-static void test_unreadable_and_garbage(void **state)
+static void test_unreadable_files(void **state)
 {
 	(void)state;
 	config_defaults(&cfg);
-	before = cfg;
+	memcpy(&before, &cfg, sizeof cfg);
 	assert_int_equal(config_load("/nonexistent/ffcd.conf", &cfg, &errs), -1);
 	assert_int_equal(errs.n, 1);
 	assert_string_equal(errs.msg[0],
 	                    "/nonexistent/ffcd.conf: cannot read: No such file or directory");
+	assert_int_equal(config_load("/", &cfg, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.msg[0], "/: cannot read: Is a directory");
+	assert_int_equal(config_load("/dev/null", &cfg, &errs), -1);
+	assert_string_equal(errs.msg[0], "/dev/null: cannot read: not a regular file");
+	assert_memory_equal(&cfg, &before, sizeof cfg);
+}
 
-	const char *p = write_conf("daemon: { data_dir = \"x\"\n");
-	assert_int_equal(config_load(p, &cfg, &errs), -1);
-	assert_true(has_error(p, 2, "syntax error"));
-
-	p = write_conf("\x01\x02\xff\xfe rules = ((((\n\0");
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	expect_only("daemon: {\n  log_level = \"info\"\n  data_dir = ;\n};\n", 3, "syntax error");
+	expect_only("daemon: { data_dir = \"x\"\n", 2, "syntax error");
+	expect_only("a = 1;\nrules = ( { name = \"x\" ;\n", 3, "syntax error");
+	/* libconfig refuses a setting given twice. */
+	expect_only("ingest: { batch_max = 1; };\n\ningest: { batch_max = 2; };\n", 3,
+	            "duplicate setting name");
+	/* Garbage, a NUL byte, invalid UTF-8: one clean error, no crash. */
+	static const char garbage[] = "\x01\x02\xff\xfe rules = ((((\n\0\x80\x81";
+	const char *p = write_bytes(garbage, sizeof garbage);
+	config_defaults(&cfg);
+	memcpy(&before, &cfg, sizeof cfg);
 	assert_int_equal(config_load(p, &cfg, &errs), -1);
 	assert_int_equal(errs.n, 1);
-	p = write_conf("rules = ();\n");
-	assert_int_equal(config_load(p, &cfg, &errs), -1);
-	assert_non_null(strstr(errs.msg[0], "no rules"));
-	p = write_conf("rules = 5;\n");
-	assert_int_equal(config_load(p, &cfg, &errs), -1);
-	assert_true(has_error(p, 1, "rules: expected a list"));
+	expect(p, 1, "syntax error");
 	assert_memory_equal(&cfg, &before, sizeof cfg);
+	unsigned char noise[4096];
+	for (size_t i = 0; i < sizeof noise; i++)
+		noise[i] = (unsigned char)(i * 2654435761u >> 13);
+	p = write_bytes((const char *)noise, sizeof noise);
+	assert_int_equal(config_load(p, &cfg, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	assert_memory_equal(&cfg, &before, sizeof cfg);
+}
+
+/* ---- each kind of mistake, at its line ---- */
+
+static void test_unknown_settings(void **state)
+{
+	(void)state;
+	expect_only("\n\ntypo = 1;\n", 3, "unknown setting 'typo'");
+	expect_only("ingest:\n{\n  colour = 1;\n};\n", 3, "unknown setting 'ingest.colour'");
+	expect_only("daemon: { datadir = \"x\"; };\n", 1, "unknown setting 'daemon.datadir'");
+	expect_only("store: { map_size = 1; };\n", 1, "unknown setting 'store.map_size'");
+	expect_only("alerts: { endpiont = \"tcp://a:1\"; };\n", 1,
+	            "unknown setting 'alerts.endpiont'");
+	expect_only("control: { path = \"x\"; };\n", 1, "unknown setting 'control.path'");
+	expect_only("rules = (\n { name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;\n"
+	            "   windows_days = 2; }\n);\n",
+	            3, "unknown setting 'rules[0].windows_days'");
+	expect_only("rules = ( { name = \"a\"; kind = \"severity-sum\"; window_days = 1;\n"
+	            "  amber = 1; weights = {\n low = 1;\n urgent = 2; }; } );\n",
+	            4, "unknown setting 'rules[0].weights.urgent'");
+	/* The message lists what is known there. */
+	expect_only("ingest: { colour = 1; };\n", 1, "endpoint, max_message_kb, batch_max");
+}
+
+static void test_type_errors(void **state)
+{
+	(void)state;
+	expect_only("daemon: { data_dir = 5; };\n", 1, "daemon.data_dir: expected a string");
+	expect_only("ingest: { batch_max = \"512\"; };\n", 1,
+	            "ingest.batch_max: expected a whole number");
+	expect_only("ingest: { batch_max = 1.5; };\n", 1,
+	            "ingest.batch_max: expected a whole number");
+	expect_only("store: { map_size_mb = true; };\n", 1,
+	            "store.map_size_mb: expected a whole number");
+	expect_only("\ningest = 5;\n", 2, "ingest: expected a group");
+	expect_only("rules = 5;\n", 1, "rules: expected a list");
+	expect_only("rules = ( 5 );\n", 1, "rules[0]: expected a group");
+	expect_only("rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;\n"
+	            "  categories = \"missing\"; } );\n",
+	            2, "rules[0].categories: expected a list of names, e.g. [\"missing\"]");
+	expect_only("rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;\n"
+	            "  agencies = [ 1 ]; } );\n",
+	            2, "rules[0].agencies[0]: expected a name in double quotes");
+	expect_only("rules = ( { name = \"a\"; kind = \"severity-sum\"; window_days = 1;\n"
+	            "  amber = 1; weights = 4; } );\n",
+	            2, "rules[0].weights: expected a group");
+	expect_only("rules = ( { name = \"a\"; kind = \"count\"; window_days = \"30\";\n"
+	            " amber = 1; } );\n",
+	            1, "rules[0].window_days: expected a whole number");
+}
+
+static void test_ranges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+	    {"store: { map_size_mb = 0; };", "store.map_size_mb: 0 is out of range (1 to 1048576)"},
+	    {"store: { map_size_max_mb = 1048577; };",
+	     "store.map_size_max_mb: 1048577 is out of range (1 to 1048576)"},
+	    {"store: { map_size_max_mb = 9999999999999L; };", "out of range"},
+	    {"ingest: { max_message_kb = 0; };",
+	     "ingest.max_message_kb: 0 is out of range (1 to 1024)"},
+	    {"ingest: { max_message_kb = 1025; };", "1025 is out of range"},
+	    {"ingest: { batch_max = 0; };", "ingest.batch_max: 0 is out of range (1 to 10000)"},
+	    {"ingest: { batch_max = 10001; };", "10001 is out of range"},
+	    {"ingest: { batch_max = -1; };", "-1 is out of range"},
+	    {"rules = ({ name = \"a\"; kind = \"count\"; window_days = 0; amber = 1; });",
+	     "rules[0].window_days: 0 is out of range (1 to 3650)"},
+	    {"rules = ({ name = \"a\"; kind = \"count\"; window_days = 3651; amber = 1; });",
+	     "3651 is out of range"},
+	    {"rules = ({ name = \"a\"; kind = \"count\"; window_hours = 0; amber = 1; });",
+	     "rules[0].window_hours: 0 is out of range (1 to 87600)"},
+	    {"rules = ({ name = \"a\"; kind = \"count\"; window_hours = 87601; amber = 1; });",
+	     "87601 is out of range"},
+	    {"rules = ({ name = \"a\"; kind = \"count\"; window_days = 1; amber = 0; });",
+	     "rules[0].amber: 0 is out of range (1 to 1000)"},
+	    {"rules = ({ name = \"a\"; kind = \"count\"; window_days = 1; red = 1001; });",
+	     "rules[0].red: 1001 is out of range"},
+	    {"rules = ({ name = \"a\"; kind = \"severity-sum\"; window_days = 1; amber = 1;"
+	     " weights = { low = 101; }; });",
+	     "rules[0].weights.low: 101 is out of range (0 to 100)"},
+	    {"rules = ({ name = \"a\"; kind = \"severity-sum\"; window_days = 1; amber = 1;"
+	     " weights = { high = -1; }; });",
+	     "rules[0].weights.high: -1 is out of range"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_only(cases[i].text, 1, cases[i].error);
+	/* And the bounds themselves are fine. */
+	load_good("store: { map_size_mb = 1048576; map_size_max_mb = 1048576; };\n"
+	          "ingest: { max_message_kb = 1; batch_max = 10000; };\n"
+	          "rules = ({ name = \"a\"; kind = \"count\"; window_hours = 87600; amber = 1;"
+	          " red = 1000; });\n");
+	assert_int_equal(cfg.rules[0].window_ms, 3650 * MS_PER_DAY);
+}
+
+static void test_bad_names(void **state)
+{
+	(void)state;
+	expect_only("daemon: { log_level = \"loud\"; };\n", 1,
+	            "daemon.log_level: 'loud' is not a log level (error, warn, info or debug)");
+	expect_only("rules = (\n { name = \"a\";\n kind = \"sometimes\"; } );\n", 3,
+	            "rules[0].kind: 'sometimes' is not a rule kind (any, distinct-agencies");
+	expect_only("rules = ({ name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;\n"
+	            " agencies = [\"police\",\n \"fire-brigade\"]; });\n",
+	            3, "rules[0].agencies[1]: 'fire-brigade' is not a known agency");
+	expect_only("rules = ({ name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;\n"
+	            " categories = [\"trouble\"]; });\n",
+	            2, "rules[0].categories[0]: 'trouble' is not a known category");
+	/* "unspecified" is what a value must not be: never a filter. */
+	expect_only("rules = ({ name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;\n"
+	            " categories = [\"unspecified\"]; });\n",
+	            2, "'unspecified' is not a known category");
+	expect_only("rules = ({ name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;\n"
+	            " min_severity = \"urgent\"; });\n",
+	            2,
+	            "rules[0].min_severity: 'urgent' is not a severity (low, moderate, high or "
+	            "immediate-risk)");
+	expect_only("rules = ({ name = \"a\"; kind = \"any\";\n level = \"purple\"; });\n", 2,
+	            "rules[0].level: 'purple' is not a level (amber or red)");
+	expect_only("rules = ({\n name = \"Bad Name\"; kind = \"any\"; red = 1; });\n", 2,
+	            "rules[0].name: 'Bad Name' must be lower-case letters, digits and '-'");
+	expect_only("rules = ({\n name = \"\"; kind = \"any\"; red = 1; });\n", 2,
+	            "rules[0].name: must not be empty");
+	/* 47 characters is the longest name. */
+	load_good("rules = ({ name = \"abcdefghijklmnopqrstuvwxyz-0123456789-abcdefghi\";"
+	          " kind = \"any\"; red = 1; });\n");
+	expect_only("rules = ({\n name = \"abcdefghijklmnopqrstuvwxyz-0123456789-abcdefghij\";"
+	            " kind = \"any\"; red = 1; });\n",
+	            2, "rules[0].name: longer than 47 bytes");
+}
+
+static void test_rule_consistency(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+	    {"rules = ( { kind = \"any\"; red = 1; } );", "rules[0]: missing name"},
+	    {"rules = ( { name = \"a\"; red = 1; } );", "rules[0] (a): missing kind"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; amber = 1; } );",
+	     "rules[0] (a): needs window_days (1 to 3650) or window_hours (1 to 87600)"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; } );",
+	     "rules[0] (a): give amber = N, red = N or both"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; window_hours = 3;"
+	     " amber = 1; } );",
+	     "rules[0] (a): give window_days or window_hours, not both"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 9; amber = 3; red = 2; } "
+	     ");",
+	     "rules[0] (a): red (2) must be above amber (3)"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 9; amber = 3; red = 3; } "
+	     ");",
+	     "red (3) must be above amber (3)"},
+	    {"rules = ( { name = \"a\"; kind = \"any\"; window_days = 9; red = 1; } );",
+	     "rules[0] (a): kind any judges one concern and takes no window"},
+	    {"rules = ( { name = \"a\"; kind = \"any\"; red = 2; } );",
+	     "rules[0] (a): kind any is met by one concern: its threshold must be 1, not 2"},
+	    {"rules = ( { name = \"a\"; kind = \"any\"; amber = 1; red = 1; } );",
+	     "kind any raises one level: give red = 1 or amber = 1"},
+	    {"rules = ( { name = \"a\"; kind = \"any\"; } );",
+	     "kind any needs red = 1 or amber = 1"},
+	    {"rules = ( { name = \"a\"; kind = \"any\"; level = \"red\"; red = 1; } );",
+	     "give level = \"...\" or amber/red = 1, not both"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; level = \"red\"; } );",
+	     "level = \"...\" is for kind any"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;"
+	     " weights = { low = 1; }; } );",
+	     "rules[0] (a): weights only apply to kind severity-sum"},
+	    {"rules = ( { name = \"a\"; kind = \"severity-sum\"; window_days = 1; amber = 1; } );",
+	     "kind severity-sum needs weights"},
+	    {"rules = ( { name = \"a\"; kind = \"severity-sum\"; window_days = 1; amber = 1;"
+	     " weights = { low = 0; }; } );",
+	     "kind severity-sum needs weights = { ... } with at least one above 0"},
+	    {"rules = ( { name = \"a\"; kind = \"distinct-agencies\"; window_days = 1; red = 6; } "
+	     ");",
+	     "rules[0] (a): threshold 6 can never be reached: at most 5 distinct agencies"},
+	    {"rules = ( { name = \"a\"; kind = \"distinct-categories\"; window_days = 1;"
+	     " categories = [\"neglect\", \"missing\"]; amber = 2; red = 3; } );",
+	     "threshold 3 can never be reached: at most 2 distinct categories"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;"
+	     " categories = []; } );",
+	     "rules[0].categories: empty list (leave the setting out to count every category)"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;"
+	     " agencies = [\"police\", \"POLICE\"]; } );",
+	     "rules[0].agencies[1]: 'POLICE' is listed twice"},
+	    {"rules = ();", "rules: empty list; no alert would ever be raised"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_only(cases[i].text, 1, cases[i].error);
+}
+
+static void test_duplicate_rule_name(void **state)
+{
+	(void)state;
+	const char *p = load_bad("rules = (\n"
+	                         "  { name = \"dup\"; kind = \"any\"; red = 1; },\n"
+	                         "  { name = \"other\"; kind = \"any\"; red = 1; },\n"
+	                         "  { kind = \"any\";\n"
+	                         "    name = \"dup\"; red = 1; }\n"
+	                         ");\n");
+	assert_int_equal(errs.n, 1);
+	/* At the line of the second name, naming the first. */
+	expect(p, 5, "rules[2]: the name 'dup' is already used by rules[0]");
+	/* A duplicate is reported even when its rule has other errors. */
+	p = load_bad("rules = (\n"
+	             "  { name = \"dup\"; kind = \"any\"; red = 1; },\n"
+	             "  { name = \"dup\"; kind = \"any\"; red = 7; }\n"
+	             ");\n");
+	assert_int_equal(errs.n, 2);
+	expect(p, 3, "already used");
+	expect(p, 3, "not 7");
+}
+
+static void test_whole_config_checks_at_their_line(void **state)
+{
+	(void)state;
+	/* The larger of the two sizes is blamed where the file set it. */
+	expect_only("store: {\n map_size_mb = 64;\n map_size_max_mb = 32;\n};\n", 3,
+	            "store.map_size_mb (64) is above store.map_size_max_mb (32)");
+	expect_only("store: {\n map_size_mb = 131072;\n};\n", 2,
+	            "store.map_size_mb (131072) is above store.map_size_max_mb (65536)");
+	expect_only("\ningest: { endpoint = \"http://127.0.0.1:7401\"; };\n", 2,
+	            "ingest.endpoint 'http://127.0.0.1:7401': must start with tcp://, ipc:// or "
+	            "inproc://");
+	expect_only("alerts: { endpoint = \"tcp://127.0.0.1\"; };\n", 1,
+	            "alerts.endpoint 'tcp://127.0.0.1': tcp:// needs host:port");
+	expect_only("alerts: { endpoint = \"tcp://127.0.0.1:http\"; };\n", 1,
+	            "tcp:// port must be a number or *");
+	expect_only("control: { endpoint = \"ipc:///run/ffc/control sock\"; };\n", 1,
+	            "control.endpoint 'ipc:///run/ffc/control sock': contains a space");
+	expect_only("ingest: { endpoint = \"\"; };\n", 1, "ingest.endpoint: must not be empty");
+	expect_only("alerts: { endpoint = \"inproc://\"; };\n", 1, "inproc:// needs a name");
+	char text[600], dir[300];
+	memset(dir, 'd', sizeof dir - 1);
+	dir[0] = '/';
+	dir[sizeof dir - 1] = '\0';
+	snprintf(text, sizeof text, "control: { endpoint = \"ipc://%s\"; };\n", dir);
+	expect_only(text, 1, "ipc:// path longer than 107 bytes");
+	/* The control socket goes in the data directory unless placed. */
+	snprintf(text, sizeof text, "daemon: {\n data_dir = \"%.100s\"; };\n", dir);
+	expect_only(text, 2, "daemon.data_dir: too long for the control socket path (94 bytes");
+	snprintf(text, sizeof text,
+	         "daemon: { data_dir = \"%.100s\"; };\ncontrol: { endpoint = \"tcp://h:1\"; };\n",
+	         dir);
+	load_good(text);
+}
+
+static void test_every_error_at_once_in_line_order(void **state)
+{
+	(void)state;
+	const char *p =
+	    load_bad("daemon: { data_dir = 5; log_level = \"loud\"; };\n"     /* 1 */
+	             "ingest: { max_message_kb = 0; colour = 1; };\n"         /* 2 */
+	             "store: { map_size_mb = 64; map_size_max_mb = 32; };\n"  /* 3 */
+	             "rules = (\n"                                            /* 4 */
+	             "  { name = \"Bad Name\"; kind = \"count\"; },\n"        /* 5 */
+	             "  { name = \"a\"; kind = \"sometimes\"; },\n"           /* 6 */
+	             "  { name = \"b\"; kind = \"count\"; window_days = 9;\n" /* 7 */
+	             "    amber = 3; red = 2; },\n"                           /* 8 */
+	             "  { name = \"c\"; kind = \"any\"; red = 1; categories = [\"trouble\"]; },\n"
+	             "  { name = \"d\"; kind = \"severity-sum\"; window_days = 9; amber = 1; },\n"
+	             "  { name = \"e\"; kind = \"count\"; window_days = 9; amber = 2; },\n"
+	             "  { name = \"e\"; kind = \"count\"; window_days = 9; amber = 2; }\n"
+	             ");\n"
+	             "alerts: { endpoint = \"udp://x\"; };\n" /* 14 */
+	             "typo = 1;\n");                          /* 15 */
+	expect(p, 1, "daemon.data_dir: expected a string");
+	expect(p, 1, "daemon.log_level: 'loud'");
+	expect(p, 2, "ingest.max_message_kb: 0 is out of range");
+	expect(p, 2, "unknown setting 'ingest.colour'");
+	expect(p, 3, "store.map_size_mb (64) is above store.map_size_max_mb (32)");
+	expect(p, 5, "rules[0].name: 'Bad Name'");
+	expect(p, 6, "rules[1].kind: 'sometimes'");
+	expect(p, 7, "rules[2] (b): red (2) must be above amber (3)");
+	expect(p, 9, "rules[3].categories[0]: 'trouble' is not a known category");
+	expect(p, 10, "rules[4] (d): kind severity-sum needs weights");
+	expect(p, 12, "rules[6]: the name 'e' is already used by rules[5]");
+	expect(p, 14, "alerts.endpoint 'udp://x'");
+	expect(p, 15, "unknown setting 'typo'");
+	assert_int_equal(errs.n, 13);
+	/* Listed in line order, as a compiler would. */
+	int last = 0;
+	size_t plen = strlen(p);
+	for (size_t i = 0; i < errs.n; i++) {
+		assert_true(errs.msg[i][plen] == ':');
+		int line = atoi(errs.msg[i] + plen + 1);
+		assert_true(line >= last);
+		last = line;
+	}
+}
+
+static void test_too_many_errors(void **state)
+{
+	(void)state;
+	char text[4096] = "";
+	for (int i = 0; i < 40; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "typo%d = %d;\n", i, i);
+		strcat(text, line);
+	}
+	const char *p = load_bad(text);
+	assert_int_equal(errs.n, CONFIG_ERRORS_MAX);
+	expect(p, 1, "unknown setting 'typo0'");
+	expect(p, 31, "unknown setting 'typo30'");
+	/* The last slot says how many more there were: 40 - 31. */
+	char want[1200];
+	snprintf(want, sizeof want, "%s: 9 more errors not shown", p);
+	assert_string_equal(errs.msg[CONFIG_ERRORS_MAX - 1], want);
+}
+
+static void test_included_file_is_named(void **state)
+{
+	(void)state;
+	const char *inc = write_conf("ingest: {\n  batch_max = 0;\n};\n");
+	char text[1200];
+	snprintf(text, sizeof text, "daemon: { log_level = \"warn\"; };\n@include \"%s\"\n", inc);
+	load_bad(text);
+	assert_int_equal(errs.n, 1);
+	expect(inc, 2, "ingest.batch_max: 0 is out of range");
+	inc = write_conf("ingest: {\n  batch_max = 9;\n};\n");
+	snprintf(text, sizeof text, "@include \"%s\"\n", inc);
+	load_good(text);
+	assert_int_equal(cfg.batch_max, 9);
+}
+
+/* ---- config_check on a finished config ---- */
+
+static void test_config_check(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	errs.n = 0;
+	assert_int_equal(config_check(&cfg, "(defaults)", &errs), 0);
+	assert_int_equal(errs.n, 0);
+
+	/* As after flags override the file: errors carry the origin. */
+	strcpy(cfg.ingest, "http://127.0.0.1:7401");
+	strcpy(cfg.control, "ipc:///run/ffc/control sock");
+	strcpy(cfg.alerts, "");
+	assert_int_equal(config_check(&cfg, "--flags", &errs), -1);
+	assert_int_equal(errs.n, 3);
+	assert_string_equal(errs.msg[0], "--flags: ingest.endpoint 'http://127.0.0.1:7401': must "
+	                                 "start with tcp://, ipc:// or inproc://");
+	assert_string_equal(errs.msg[1], "--flags: alerts.endpoint '': must not be empty");
+	assert_non_null(strstr(errs.msg[2], "contains a space"));
+
+	config_defaults(&cfg);
+	errs.n = 0;
+	cfg.map_size = 2 * cfg.map_size_max;
+	cfg.batch_max = 0;
+	cfg.max_message = 0;
+	cfg.log_level = (enum log_level)9;
+	cfg.data_dir[0] = '\0';
+	assert_int_equal(config_check(&cfg, "x", &errs), -1);
+	expect("x", 0, "store.map_size_mb (131072) is above store.map_size_max_mb (65536)");
+	expect("x", 0, "ingest.batch_max: 0 is out of range");
+	expect("x", 0, "ingest.max_message_kb");
+	expect("x", 0, "daemon.log_level: 9 is not a log level");
+	expect("x", 0, "daemon.data_dir: must not be empty");
+	assert_int_equal(errs.n, 5);
+
+	/* Rules made in code are held to the file's rules. */
+	config_defaults(&cfg);
+	errs.n = 0;
+	strcpy(cfg.rules[1].name, "immediate-risk");
+	cfg.rules[2].threshold[LEVEL_RED] = 1;
+	cfg.rules[3].window_ms = 0;
+	cfg.rules[0].window_ms = MS_PER_DAY;
+	strcpy(cfg.rules[4].name, "Bad");
+	assert_int_equal(config_check(&cfg, "x", &errs), -1);
+	expect("x", 0,
+	       "rules[0] (immediate-risk): kind any judges one concern and takes no window");
+	expect("x", 0, "rules[1]: the name 'immediate-risk' is already used by rules[0]");
+	expect("x", 0, "rules[2] (toxic-trio): red (1) must be above amber (2)");
+	expect("x", 0, "rules[3] (cumulative-harm): needs window_days");
+	expect("x", 0, "rules[4] (Bad): name must be 1 to 47 of a-z, 0-9 and '-'");
+	assert_int_equal(errs.n, 5);
+
+	config_defaults(&cfg);
+	errs.n = 0;
+	cfg.n_rules = 0;
+	assert_int_equal(config_check(&cfg, "x", &errs), -1);
+	assert_string_equal(errs.msg[0], "x: no rules: no alert would ever be raised");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_shipped_file_is_the_defaults, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_settings_and_a_new_rule, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_every_error_with_its_line, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_checks_after_the_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unreadable_and_garbage, setup, teardown),
+	    cmocka_unit_test_teardown(test_shipped_file_is_the_defaults, teardown),
+	    cmocka_unit_test_teardown(test_every_setting_applies, teardown),
+	    cmocka_unit_test_teardown(test_empty_file_keeps_defaults, teardown),
+	    cmocka_unit_test_teardown(test_unreadable_files, teardown),
+	    cmocka_unit_test_teardown(test_syntax_errors, teardown),
+	    cmocka_unit_test_teardown(test_unknown_settings, teardown),
+	    cmocka_unit_test_teardown(test_type_errors, teardown),
+	    cmocka_unit_test_teardown(test_ranges, teardown),
+	    cmocka_unit_test_teardown(test_bad_names, teardown),
+	    cmocka_unit_test_teardown(test_rule_consistency, teardown),
+	    cmocka_unit_test_teardown(test_duplicate_rule_name, teardown),
+	    cmocka_unit_test_teardown(test_whole_config_checks_at_their_line, teardown),
+	    cmocka_unit_test_teardown(test_every_error_at_once_in_line_order, teardown),
+	    cmocka_unit_test_teardown(test_too_many_errors, teardown),
+	    cmocka_unit_test_teardown(test_included_file_is_named, teardown),
+	    cmocka_unit_test_teardown(test_config_check, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
