@@ -15,6 +15,7 @@
 
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
+#include "identity.h"
 #include "log.h"
 #include "validate.h"
 
@@ -145,18 +146,25 @@ static void counter_visit(const char *name, uint64_t value, void *arg)
 	counter_push(l, name + l->prefix_len, value);
 }
 
-/* Counters under a prefix, as an arena-owned array. */
+/* Hand the list's counters over as an arena-owned array of *n. */
+static Ffc__V1__Counter **counter_list_take(struct counter_list *l, size_t *n)
+{
+	Ffc__V1__Counter **out = arena_alloc(l->ar, (l->n ? l->n : 1) * sizeof *out);
+	if (out && l->n)
+		memcpy(out, l->items, l->n * sizeof *out);
+	*n = out ? l->n : 0;
+	free(l->items);
+	*l = (struct counter_list){.ar = l->ar};
+	return out;
+}
+
+/* Stored counters under a prefix, the prefix taken off their names. */
 static Ffc__V1__Counter **counters(struct store_txn *t, struct arena *ar, const char *prefix,
                                    size_t *n)
 {
 	struct counter_list l = {.ar = ar, .prefix_len = strlen(prefix)};
 	store_counter_each(t, prefix, counter_visit, &l);
-	Ffc__V1__Counter **out = arena_alloc(ar, (l.n ? l.n : 1) * sizeof *out);
-	if (out && l.n)
-		memcpy(out, l.items, l.n * sizeof *out);
-	free(l.items);
-	*n = out ? l.n : 0;
-	return out;
+	return counter_list_take(&l, n);
 }
 
 static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
@@ -179,22 +187,10 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
 		counter_push(&l, status_names[i], st->receipts[i]);
-	r->receipts_by_status = arena_alloc(ar, l.n * sizeof *l.items);
-	if (r->receipts_by_status) {
-		memcpy(r->receipts_by_status, l.items, l.n * sizeof *l.items);
-		r->n_receipts_by_status = l.n;
-	}
-	free(l.items);
-
-	l = (struct counter_list){.ar = ar};
+	r->receipts_by_status = counter_list_take(&l, &r->n_receipts_by_status);
 	for (size_t i = 0; i < st->n_reasons; i++)
 		counter_push(&l, st->rejects[i].reason, st->rejects[i].count);
-	r->rejects_by_reason = arena_alloc(ar, (l.n ? l.n : 1) * sizeof *l.items);
-	if (r->rejects_by_reason && l.n) {
-		memcpy(r->rejects_by_reason, l.items, l.n * sizeof *l.items);
-		r->n_rejects_by_reason = l.n;
-	}
-	free(l.items);
+	r->rejects_by_reason = counter_list_take(&l, &r->n_rejects_by_reason);
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_STATS;
 	reply->stats = r;
 }
@@ -255,30 +251,31 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 static const char *find_child(struct store_txn *t, const Ffc__V1__ChildRequest *req,
                               uint64_t *child)
 {
-	uint64_t id = 0;
+	uint64_t found = 0;
 	int rc;
 	if (req->child_id[0]) {
-		if (wire_child_id_parse(req->child_id, &id) < 0)
+		if (wire_child_id_parse(req->child_id, &found) < 0)
 			return "child.child_id: not a child id (like C00000042)";
-		rc = store_child_resolve(t, id, child);
-	} else if (req->nhs_number[0]) {
-		char digits[11], key[12];
+		rc = store_child_resolve(t, found, child);
+	} else if (req->nhs_number[0] || req->upn[0]) {
+		/* Looked up under the same normalised key the linking used. */
+		char norm[14];
 		const char *why;
-		if (validate_nhs_number(req->nhs_number, digits, &why) < 0)
-			return "child.nhs_number: not a valid NHS number";
-		snprintf(key, sizeof key, "N%s", digits);
-		rc = store_identity_get(t, key, &id);
+		struct identity_keys keys;
+		struct child_identity named = {"", "", "", "", "", "", ""};
+		if (req->nhs_number[0]) {
+			if (validate_nhs_number(req->nhs_number, norm, &why) < 0)
+				return "child.nhs_number: not a valid NHS number";
+			named.nhs_number = norm;
+		} else {
+			if (validate_upn(req->upn, norm, &why) < 0)
+				return "child.upn: not a valid UPN";
+			named.upn = norm;
+		}
+		identity_keys(&named, 0, &keys);
+		rc = store_identity_get(t, keys.nhs[0] ? keys.nhs : keys.upn, &found);
 		if (rc == STORE_OK)
-			rc = store_child_resolve(t, id, child);
-	} else if (req->upn[0]) {
-		char upn[14], key[15];
-		const char *why;
-		if (validate_upn(req->upn, upn, &why) < 0)
-			return "child.upn: not a valid UPN";
-		snprintf(key, sizeof key, "U%s", upn);
-		rc = store_identity_get(t, key, &id);
-		if (rc == STORE_OK)
-			rc = store_child_resolve(t, id, child);
+			rc = store_child_resolve(t, found, child);
 	} else {
 		return "child: give child_id, nhs_number or upn";
 	}

@@ -102,6 +102,14 @@ class Tools(DaemonTest):
     def test_ffcctl_child(self):
         self.ok(self.d.tool("ffc-send", tour_file(self)))
         child = self.ok(self.d.tool("ffcctl", "child", "--nhs", "485 777 3457"))
+        # The UPN, in any case, finds the same child as the NHS number.
+        by_nhs = json.loads(self.ok(self.d.tool("ffcctl", "--json", "child", "--nhs",
+                                                "4857773457")).stdout)["child_id"]
+        by_upn = self.ok(self.d.tool("ffcctl", "--json", "child", "--upn", "z330200112004"))
+        self.assertEqual(json.loads(by_upn.stdout)["child_id"], by_nhs)
+        bad_upn = self.d.tool("ffcctl", "child", "--upn", "A801200005001")
+        self.assertEqual(bad_upn.returncode, 1)
+        self.assertIn("child.upn: not a valid UPN", bad_upn.stderr)
         lines = child.stdout.splitlines()
         dated = [l for l in lines if re.match(r"\s*2026-\d\d-\d\d", l)
                  and re.search(r"POLICE|HEALTH|EDUCATION", l)]
