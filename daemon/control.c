@@ -13,83 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
 #include "identity.h"
 #include "log.h"
 #include "validate.h"
-
-/* ---- an arena for one reply ---- */
-
-struct arena {
-	void **blocks;
-	size_t n, cap;
-	ProtobufCMessage **unpacked; /* records read from the store */
-	size_t n_unpacked, cap_unpacked;
-	int failed;
-};
-
-static int grow_ptrs(void ***v, size_t *cap, size_t need)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 32;
-	while (c < need)
-		c *= 2;
-	void **p = realloc(*v, c * sizeof *p);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
-static void *arena_alloc(struct arena *a, size_t size)
-{
-	if (a->failed || grow_ptrs(&a->blocks, &a->cap, a->n + 1) < 0) {
-		a->failed = 1;
-		return NULL;
-	}
-	void *p = calloc(1, size ? size : 1);
-	if (!p) {
-		a->failed = 1;
-		return NULL;
-	}
-	a->blocks[a->n++] = p;
-	return p;
-}
-
-static char *arena_strdup(struct arena *a, const char *s)
-{
-	size_t n = strlen(s);
-	char *p = arena_alloc(a, n + 1);
-	if (p)
-		memcpy(p, s, n + 1);
-	return p ? p : (char *)(uintptr_t) "";
-}
-
-static int arena_keep(struct arena *a, ProtobufCMessage *m)
-{
-	void **v = (void **)a->unpacked;
-	if (grow_ptrs(&v, &a->cap_unpacked, a->n_unpacked + 1) < 0) {
-		protobuf_c_message_free_unpacked(m, NULL);
-		a->failed = 1;
-		return -1;
-	}
-	a->unpacked = (ProtobufCMessage **)v;
-	a->unpacked[a->n_unpacked++] = m;
-	return 0;
-}
-
-static void arena_free(struct arena *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->blocks[i]);
-	for (size_t i = 0; i < a->n_unpacked; i++)
-		protobuf_c_message_free_unpacked(a->unpacked[i], NULL);
-	free(a->blocks);
-	free(a->unpacked);
-}
 
 /* ---- status and stats ---- */
 
@@ -127,7 +56,7 @@ struct counter_list {
 
 static void counter_push(struct counter_list *l, const char *name, uint64_t value)
 {
-	if (grow_ptrs((void ***)&l->items, &l->cap, l->n + 1) < 0) {
+	if (arena_grow_ptrs((void ***)&l->items, &l->cap, l->n + 1) < 0) {
 		l->ar->failed = 1;
 		return;
 	}

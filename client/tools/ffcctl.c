@@ -14,15 +14,9 @@
 #include <strings.h>
 
 #include "common.h"
+#include "ffcctl.h"
 
 const char *tool_name = "ffcctl";
-
-struct opts {
-	const char *control;
-	const char *operator_name;
-	int json;
-	int timeout_ms;
-};
 
 static void usage(FILE *f)
 {
@@ -46,7 +40,7 @@ static void usage(FILE *f)
 	        "  -h, --help     this help;  --version  the version\n");
 }
 
-static Ffc__V1__ControlReply *call(const struct opts *o, Ffc__V1__ControlRequest *req)
+Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *req)
 {
 	Ffc__V1__ControlReply *reply = NULL;
 	req->operator_ = (char *)(uintptr_t)o->operator_name;
@@ -79,13 +73,16 @@ static void human_bytes(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%.0f KiB", (double)b / 1024.0);
 }
 
-static int cmd_status(const struct opts *o)
+static int cmd_status(const struct opts *o, int argc, char **argv)
 {
+	(void)argv;
+	if (argc != 1)
+		tool_exit(EXIT_USAGE, "status takes no arguments");
 	Ffc__V1__StatusRequest sr = FFC__V1__STATUS_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_STATUS;
 	req.status = &sr;
-	Ffc__V1__ControlReply *r = call(o, &req);
+	Ffc__V1__ControlReply *r = ctl_call(o, &req);
 	const Ffc__V1__StatusReply *s = r->status;
 	if (!s)
 		tool_exit(EXIT_FAIL, "ffcd sent no status");
@@ -123,13 +120,16 @@ static void counters(const char *title, Ffc__V1__Counter **c, size_t n)
 		printf("  %-48s %10llu\n", c[i]->name, (unsigned long long)c[i]->count);
 }
 
-static int cmd_stats(const struct opts *o)
+static int cmd_stats(const struct opts *o, int argc, char **argv)
 {
+	(void)argv;
+	if (argc != 1)
+		tool_exit(EXIT_USAGE, "stats takes no arguments");
 	Ffc__V1__StatsRequest sr = FFC__V1__STATS_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_STATS;
 	req.stats = &sr;
-	Ffc__V1__ControlReply *r = call(o, &req);
+	Ffc__V1__ControlReply *r = ctl_call(o, &req);
 	const Ffc__V1__StatsReply *s = r->stats;
 	if (!s)
 		tool_exit(EXIT_FAIL, "ffcd sent no stats");
@@ -153,7 +153,7 @@ static int cmd_stats(const struct opts *o)
 
 /* ---- child ---- */
 
-static void print_alert_row(const Ffc__V1__Alert *a)
+void ctl_print_alert_row(const Ffc__V1__Alert *a)
 {
 	char when[32];
 	ffc_format_time(a->raised_at_ms, when, sizeof when);
@@ -191,7 +191,7 @@ static int cmd_child(const struct opts *o, int argc, char **argv)
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
 	req.child = &cr;
-	Ffc__V1__ControlReply *r = call(o, &req);
+	Ffc__V1__ControlReply *r = ctl_call(o, &req);
 	const Ffc__V1__ChildReply *c = r->child;
 	if (!c)
 		tool_exit(EXIT_FAIL, "ffcd sent no child");
@@ -224,7 +224,7 @@ static int cmd_child(const struct opts *o, int argc, char **argv)
 	}
 	printf("\nalerts (%zu)\n", c->n_alerts);
 	for (size_t i = 0; i < c->n_alerts; i++)
-		print_alert_row(c->alerts[i]);
+		ctl_print_alert_row(c->alerts[i]);
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;
 }
@@ -275,7 +275,7 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 		req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS;
 		req.alerts = &ar;
-		Ffc__V1__ControlReply *r = call(o, &req);
+		Ffc__V1__ControlReply *r = ctl_call(o, &req);
 		const Ffc__V1__AlertsReply *a = r->alerts;
 		if (!a)
 			tool_exit(EXIT_FAIL, "ffcd sent no alerts");
@@ -283,7 +283,7 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 			if (o->json)
 				tool_print_json(&a->alerts[i]->base);
 			else
-				print_alert_row(a->alerts[i]);
+				ctl_print_alert_row(a->alerts[i]);
 			ar.since_seq = a->alerts[i]->seq;
 			shown++;
 		}
@@ -298,13 +298,16 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_shutdown(const struct opts *o)
+static int cmd_shutdown(const struct opts *o, int argc, char **argv)
 {
+	(void)argv;
+	if (argc != 1)
+		tool_exit(EXIT_USAGE, "shutdown takes no arguments");
 	Ffc__V1__ShutdownRequest sr = FFC__V1__SHUTDOWN_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_SHUTDOWN;
 	req.shutdown = &sr;
-	Ffc__V1__ControlReply *r = call(o, &req);
+	Ffc__V1__ControlReply *r = ctl_call(o, &req);
 	if (!o->json)
 		printf("ffcd is shutting down\n");
 	else
@@ -312,6 +315,16 @@ static int cmd_shutdown(const struct opts *o)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;
 }
+
+/* Every command: its name on the command line and the function that runs
+ * it with its own arguments (argv[0] is the command name). */
+static const struct command {
+	const char *name;
+	int (*run)(const struct opts *o, int argc, char **argv);
+} commands[] = {
+    {"status", cmd_status}, {"stats", cmd_stats},       {"child", cmd_child},
+    {"alerts", cmd_alerts}, {"shutdown", cmd_shutdown}, {NULL, NULL},
+};
 
 int main(int argc, char **argv)
 {
@@ -361,19 +374,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[optind];
-	int sub_argc = argc - optind;
-	char **sub_argv = argv + optind;
-	if (!strcmp(cmd, "status") && sub_argc == 1)
-		return cmd_status(&o);
-	if (!strcmp(cmd, "stats") && sub_argc == 1)
-		return cmd_stats(&o);
-	if (!strcmp(cmd, "child"))
-		return cmd_child(&o, sub_argc, sub_argv);
-	if (!strcmp(cmd, "alerts"))
-		return cmd_alerts(&o, sub_argc, sub_argv);
-	if (!strcmp(cmd, "shutdown") && sub_argc == 1)
-		return cmd_shutdown(&o);
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") || !strcmp(cmd, "shutdown"))
-		tool_exit(EXIT_USAGE, "%s takes no arguments", cmd);
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(cmd, c->name))
+			return c->run(&o, argc - optind, argv + optind);
 	tool_exit(EXIT_USAGE, "unknown command '%s' (try --help)", cmd);
 }

@@ -1,0 +1,28 @@
+/*
+ * ffcctl.h - what the parts of ffcctl share: the global options, one
+ * control request/reply that exits with a clear message on any failure,
+ * and the one-line form of an alert. Each group of commands lives in its
+ * own client/tools/ffcctl_*.c and is listed in ffcctl.c's command table.
+ */
+#ifndef FFC_TOOLS_FFCCTL_H
+#define FFC_TOOLS_FFCCTL_H
+
+#include "common.h"
+
+struct opts {
+	const char *control;
+	const char *operator_name;
+	int json;
+	int timeout_ms;
+};
+
+/* Send req (operator filled in from o) and return the reply, which the
+ * caller frees with ffc__v1__control_reply__free_unpacked(). Exits with a
+ * message naming the problem when there is no daemon, no answer in time,
+ * or the daemon answers with an error. */
+Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *req);
+
+/* "  A00000007  2026-03-02 14:05  RED  multi-agency  C00000001  reason" */
+void ctl_print_alert_row(const Ffc__V1__Alert *a);
+
+#endif
