@@ -34,6 +34,9 @@ enum dbi {
 	DB_ALERTS,
 	DB_OPEN_ALERTS,
 	DB_CHILD_ALERTS,
+	DB_IDENTITY_EVENTS,
+	DB_CHILD_EVENTS,
+	DB_HOUSEHOLDS,
 	DB_COUNTERS,
 	DB_COUNT
 };
@@ -52,6 +55,9 @@ static const struct {
     [DB_ALERTS] = {"alerts", 0},
     [DB_OPEN_ALERTS] = {"open_alerts", 0},
     [DB_CHILD_ALERTS] = {"child_alerts", 0},
+    [DB_IDENTITY_EVENTS] = {"identity_events", 0},
+    [DB_CHILD_EVENTS] = {"child_events", 0},
+    [DB_HOUSEHOLDS] = {"households", MDB_DUPSORT},
     [DB_COUNTERS] = {"counters", 0},
 };
 
@@ -783,14 +789,15 @@ int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, 
 	return put(t, DB_OPEN_ALERTS, key, klen, v, 8, 0);
 }
 
-int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
+/* The seqs indexed under child in a (child, seq) index, oldest first. */
+static int child_index(struct store_txn *t, enum dbi db, uint64_t child, uint64_t **seqs, size_t *n)
 {
 	*seqs = NULL;
 	*n = 0;
 	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CHILD_ALERTS], &c);
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
 	if (rc != MDB_SUCCESS)
-		return result(rc, "child_alerts");
+		return result(rc, db_defs[db].name);
 	uint8_t start[16];
 	put_u64(start, child);
 	put_u64(start + 8, 0);
@@ -819,4 +826,98 @@ int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, siz
 		*n = 0;
 	}
 	return out;
+}
+
+int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
+{
+	return child_index(t, DB_CHILD_ALERTS, child, seqs, n);
+}
+
+/* ---- identity events ---- */
+
+static int child_index_put(struct store_txn *t, enum dbi db, uint64_t child, uint64_t seq)
+{
+	uint8_t k[16];
+	put_u64(k, child);
+	put_u64(k + 8, seq);
+	return put(t, db, k, sizeof k, "", 0, 0);
+}
+
+int store_identity_event_add(struct store_txn *t, struct identity_event *e)
+{
+	e->seq = last_key(t, DB_IDENTITY_EVENTS) + 1;
+	uint8_t key[8];
+	uint8_t *rec = NULL;
+	size_t len = 0;
+	put_u64(key, e->seq);
+	if (wire_identity_event_pack(e, &rec, &len) < 0)
+		return STORE_ERROR;
+	int rc = put(t, DB_IDENTITY_EVENTS, key, 8, rec, len, MDB_APPEND);
+	free(rec);
+	if (rc == STORE_OK)
+		rc = child_index_put(t, DB_CHILD_EVENTS, e->child, e->seq);
+	if (rc == STORE_OK && e->other && e->other != e->child)
+		rc = child_index_put(t, DB_CHILD_EVENTS, e->other, e->seq);
+	return rc;
+}
+
+int store_identity_event_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
+{
+	return get_by_seq(t, DB_IDENTITY_EVENTS, seq, data, len);
+}
+
+int store_identity_event_get(struct store_txn *t, uint64_t seq, struct identity_event *out)
+{
+	const void *data;
+	size_t len;
+	int rc = store_identity_event_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_identity_event_decode(data, len, out) < 0) {
+		log_error("store: identity event %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_child_events(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
+{
+	return child_index(t, DB_CHILD_EVENTS, child, seqs, n);
+}
+
+/* ---- households ---- */
+
+static int member_put(struct store_txn *t, uint64_t child, uint64_t member)
+{
+	uint8_t k[8], v[8];
+	put_u64(k, child);
+	put_u64(v, member);
+	int rc = put(t, DB_HOUSEHOLDS, k, 8, v, 8, MDB_NODUPDATA);
+	return rc == STORE_EXISTS ? STORE_OK : rc;
+}
+
+int store_household_add(struct store_txn *t, uint64_t a, uint64_t b)
+{
+	if (a == b)
+		return STORE_OK;
+	int rc = member_put(t, a, b);
+	return rc == STORE_OK ? member_put(t, b, a) : rc;
+}
+
+int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HOUSEHOLDS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "households");
+	uint8_t key[8];
+	put_u64(key, child);
+	MDB_val k = {8, key}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size == 8 && fn(get_u64(v.mv_data), arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "households");
 }

@@ -14,6 +14,9 @@
  *   alerts        seq                              -> StoredAlert       (the alert log)
  *   open_alerts   child rule                       -> alert seq
  *   child_alerts  child seq                        -> (empty)
+ *   identity_events seq                            -> IdentityEvent
+ *   child_events  child seq                        -> (empty)
+ *   households    child                 (dupsort)  -> child
  *   counters      name                             -> u64
  *
  * A child's concerns in a time window are one range scan of `timeline`,
@@ -126,6 +129,28 @@ int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, 
 
 /* Alert seqs of a child, oldest first, into a malloc'd array. */
 int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n);
+
+/* ---- identity events ---- */
+
+/* Record an event: e->seq is set to the next event seq, and the event is
+ * indexed under e->child and, when set, e->other, so both chronologies
+ * show it. */
+int store_identity_event_add(struct store_txn *t, struct identity_event *e);
+int store_identity_event_get(struct store_txn *t, uint64_t seq, struct identity_event *out);
+int store_identity_event_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
+/* Event seqs indexed under a child, oldest first, into a malloc'd array. */
+int store_child_events(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n);
+
+/* ---- households ---- */
+
+/* Children named in the same concern: record a and b as household members
+ * of each other (once; a == b is ignored). Ids are as filed; readers
+ * resolve them (store_child_resolve), as members may have merged since. */
+int store_household_add(struct store_txn *t, uint64_t a, uint64_t b);
+/* Each recorded member of child's household; stop early when fn returns
+ * non-zero. */
+typedef int (*store_member_fn)(uint64_t member, void *arg);
+int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn, void *arg);
 
 /* ---- counters ---- */
 

@@ -402,12 +402,52 @@ void wire_child_release(struct child_record *ch)
 	memset(ch, 0, sizeof *ch);
 }
 
-/* ---- alerts ---- */
-
 static void copy_str(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", str(src));
 }
+
+/* ---- identity events ---- */
+
+int wire_identity_event_pack(const struct identity_event *e, uint8_t **out, size_t *len)
+{
+	Ffc__V1__IdentityEvent pb = FFC__V1__IDENTITY_EVENT__INIT;
+	char child[WIRE_ID_MAX], other[WIRE_ID_MAX];
+	wire_child_id(e->child, child);
+	wire_child_id(e->other, other);
+	pb.seq = e->seq;
+	pb.at_ms = e->at_ms;
+	pb.kind = (Ffc__V1__IdentityEvent__Kind)e->kind;
+	pb.child_id = child;
+	pb.other_child_id = e->other ? other : unconst("");
+	pb.by = unconst(e->by);
+	pb.reason = unconst(e->reason);
+	pb.identity = unconst(e->identity);
+	pb.concern_seq = e->concern_seq;
+	return pack_message(&pb.base, out, len);
+}
+
+int wire_identity_event_decode(const void *buf, size_t len, struct identity_event *out)
+{
+	memset(out, 0, sizeof *out);
+	Ffc__V1__IdentityEvent *pb = ffc__v1__identity_event__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	int rc = wire_child_id_parse(pb->child_id, &out->child);
+	if (rc == 0 && pb->other_child_id[0])
+		rc = wire_child_id_parse(pb->other_child_id, &out->other);
+	out->seq = pb->seq;
+	out->at_ms = pb->at_ms;
+	out->kind = (enum identity_event_kind)pb->kind;
+	copy_str(out->by, sizeof out->by, pb->by);
+	copy_str(out->reason, sizeof out->reason, pb->reason);
+	copy_str(out->identity, sizeof out->identity, pb->identity);
+	out->concern_seq = pb->concern_seq;
+	ffc__v1__identity_event__free_unpacked(pb, NULL);
+	return rc;
+}
+
+/* ---- alerts ---- */
 
 void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src)
 {

@@ -111,6 +111,29 @@ int wire_child_decode(const void *buf, size_t len, struct child_record *out);
 int wire_child_add_identity(struct child_record *ch, const struct seen_identity *si);
 void wire_child_release(struct child_record *ch);
 
+/* ---- identity events ---- */
+
+enum identity_event_kind { IDEV_MERGED = 1, IDEV_SPLIT = 2, IDEV_CONFLICT = 3 };
+
+#define WIRE_BY_MAX     (CONCERN_FIELD_MAX + 1)
+#define WIRE_REASON_MAX 1024
+
+/* What a merge, split or identity conflict did, by whom and why (stored as
+ * an ffc.v1.IdentityEvent). Strings are owned copies, cut to fit. */
+struct identity_event {
+	uint64_t seq;
+	int64_t at_ms;
+	enum identity_event_kind kind;
+	uint64_t child, other;
+	char by[WIRE_BY_MAX];
+	char reason[WIRE_REASON_MAX];
+	char identity[2 * CONCERN_FIELD_MAX + 32];
+	uint64_t concern_seq;
+};
+
+int wire_identity_event_pack(const struct identity_event *e, uint8_t **out, size_t *len);
+int wire_identity_event_decode(const void *buf, size_t len, struct identity_event *out);
+
 /* ---- alerts ---- */
 
 enum alert_state { ALERT_OPEN = 1, ALERT_SUPERSEDED = 2, ALERT_CLOSED = 3 };

@@ -243,6 +243,75 @@ static void test_alerts(void **state)
 	free(b);
 }
 
+static int collect_member(uint64_t member, void *arg)
+{
+	uint64_t *m = arg;
+	m[++m[0]] = member;
+	return 0;
+}
+
+static void test_identity_events_and_households(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	struct identity_event e = {
+	    .at_ms = T0, .kind = IDEV_MERGED, .child = 1, .other = 2, .concern_seq = 7};
+	snprintf(e.by, sizeof e.by, "ffcd");
+	snprintf(e.reason, sizeof e.reason, "a concern named both");
+	snprintf(e.identity, sizeof e.identity, "upn:A123456789012");
+	assert_int_equal(store_identity_event_add(t, &e), STORE_OK);
+	assert_int_equal(e.seq, 1);
+	struct identity_event split = {.at_ms = T0 + 1, .kind = IDEV_SPLIT, .child = 1, .other = 3};
+	assert_int_equal(store_identity_event_add(t, &split), STORE_OK);
+	assert_int_equal(split.seq, 2);
+	assert_int_equal(store_household_add(t, 1, 4), STORE_OK);
+	assert_int_equal(store_household_add(t, 4, 1), STORE_OK); /* once only */
+	assert_int_equal(store_household_add(t, 1, 5), STORE_OK);
+	assert_int_equal(store_household_add(t, 6, 6), STORE_OK); /* not its own member */
+	assert_int_equal(store_commit(&t), STORE_OK);
+
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	struct identity_event got;
+	assert_int_equal(store_identity_event_get(t, 1, &got), STORE_OK);
+	assert_int_equal(got.kind, IDEV_MERGED);
+	assert_int_equal(got.child, 1);
+	assert_int_equal(got.other, 2);
+	assert_int_equal(got.concern_seq, 7);
+	assert_string_equal(got.by, "ffcd");
+	assert_string_equal(got.reason, "a concern named both");
+	assert_string_equal(got.identity, "upn:A123456789012");
+	assert_int_equal(store_identity_event_get(t, 3, &got), STORE_NOTFOUND);
+
+	uint64_t *seqs;
+	size_t n;
+	assert_int_equal(store_child_events(t, 1, &seqs, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], 1);
+	assert_int_equal(seqs[1], 2);
+	free(seqs);
+	assert_int_equal(store_child_events(t, 2, &seqs, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], 1);
+	free(seqs);
+	assert_int_equal(store_child_events(t, 9, &seqs, &n), STORE_OK);
+	assert_int_equal(n, 0);
+
+	uint64_t m[8] = {0};
+	assert_int_equal(store_household_each(t, 1, collect_member, m), STORE_OK);
+	assert_int_equal(m[0], 2);
+	assert_int_equal(m[1], 4);
+	assert_int_equal(m[2], 5);
+	memset(m, 0, sizeof m);
+	assert_int_equal(store_household_each(t, 4, collect_member, m), STORE_OK);
+	assert_int_equal(m[0], 1);
+	assert_int_equal(m[1], 1);
+	memset(m, 0, sizeof m);
+	assert_int_equal(store_household_each(t, 6, collect_member, m), STORE_OK);
+	assert_int_equal(m[0], 0);
+	store_abort(&t);
+}
+
 static void test_reopen_and_lock(void **state)
 {
 	struct fixture *f = *state;
@@ -351,6 +420,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_children_and_identities, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demographics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_identity_events_and_households, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_and_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_creates_missing_parents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
