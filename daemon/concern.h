@@ -21,9 +21,9 @@ enum { SEVERITY_LOW = 1, SEVERITY_MODERATE = 2, SEVERITY_HIGH = 3, SEVERITY_IMME
 enum { CATEGORY_MISSING = 10 };
 
 /* Limits from the wire contract ("what is REJECTED"). */
-#define CONCERN_ID_MAX 128
-#define CONCERN_CHILDREN_MAX 32
-#define CONCERN_SUMMARY_MAX 4096
+#define CONCERN_ID_MAX          128
+#define CONCERN_CHILDREN_MAX    32
+#define CONCERN_SUMMARY_MAX     4096
 #define CONCERN_FUTURE_SLACK_MS (5 * 60 * 1000)
 /* Our own bound on every other string field, so a peer cannot make us store
  * megabytes of names. */

@@ -13,23 +13,23 @@
 
 #include "rules.h"
 
-#define CONFIG_PATH_MAX 1024
+#define CONFIG_PATH_MAX     1024
 #define CONFIG_ENDPOINT_MAX 1024
-#define CONFIG_ERRORS_MAX 32
-#define CONFIG_ERROR_LEN 512
+#define CONFIG_ERRORS_MAX   32
+#define CONFIG_ERROR_LEN    512
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 struct config {
-	char data_dir[CONFIG_PATH_MAX];     /* default "var" */
-	char ingest[CONFIG_ENDPOINT_MAX];   /* default tcp://127.0.0.1:7401 */
-	char alerts[CONFIG_ENDPOINT_MAX];   /* default tcp://127.0.0.1:7402 */
-	char control[CONFIG_ENDPOINT_MAX];  /* default "" = ipc://<data_dir>/control.sock */
-	uint64_t map_size;                  /* bytes; store.map_size_mb, default 64 MiB */
-	uint64_t map_size_max;              /* bytes; store.map_size_max_mb, default 64 GiB */
-	size_t max_message;                 /* bytes; ingest.max_message_kb, default 64 KiB */
-	unsigned batch_max;                 /* concerns per write transaction, default 512 */
-	enum log_level log_level;           /* default LOG_INFO */
+	char data_dir[CONFIG_PATH_MAX];    /* default "var" */
+	char ingest[CONFIG_ENDPOINT_MAX];  /* default tcp://127.0.0.1:7401 */
+	char alerts[CONFIG_ENDPOINT_MAX];  /* default tcp://127.0.0.1:7402 */
+	char control[CONFIG_ENDPOINT_MAX]; /* default "" = ipc://<data_dir>/control.sock */
+	uint64_t map_size;                 /* bytes; store.map_size_mb, default 64 MiB */
+	uint64_t map_size_max;             /* bytes; store.map_size_max_mb, default 64 GiB */
+	size_t max_message;                /* bytes; ingest.max_message_kb, default 64 KiB */
+	unsigned batch_max;                /* concerns per write transaction, default 512 */
+	enum log_level log_level;          /* default LOG_INFO */
 	size_t n_rules;
 	struct rule rules[RULES_MAX];
 };

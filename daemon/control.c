@@ -8,6 +8,7 @@
  * is freed after packing. Does not own the socket (server.c).
  */
 #include "control.h"
+#include "control_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +128,7 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 /* ---- alerts ---- */
 
 /* The stored alert seq as an Alert message kept in the arena. */
-static Ffc__V1__Alert *alert_message(struct store_txn *t, struct arena *ar, uint64_t seq)
+Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uint64_t seq)
 {
 	const void *data;
 	size_t len;
@@ -159,7 +160,7 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 	r->last_seq = last;
 	r->alerts = items;
 	for (uint64_t seq = req->since_seq + 1; seq <= last && seq > req->since_seq; seq++) {
-		Ffc__V1__Alert *a = alert_message(t, ar, seq);
+		Ffc__V1__Alert *a = control_alert_message(t, ar, seq);
 		if (!a)
 			continue;
 		if (req->level && a->level != req->level)
@@ -177,8 +178,8 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 
 /* ---- a child's chronology ---- */
 
-static const char *find_child(struct store_txn *t, const Ffc__V1__ChildRequest *req,
-                              uint64_t *child)
+const char *control_find_child(struct store_txn *t, const Ffc__V1__ChildRequest *req,
+                               uint64_t *child)
 {
 	uint64_t found = 0;
 	int rc;
@@ -219,7 +220,7 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
                          Ffc__V1__ControlReply *reply)
 {
 	uint64_t id;
-	const char *err = find_child(t, req, &id);
+	const char *err = control_find_child(t, req, &id);
 	if (err)
 		return err;
 	Ffc__V1__ChildReply *r = arena_alloc(ar, sizeof *r);
@@ -285,7 +286,7 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 		return "child: store error";
 	r->alerts = arena_alloc(ar, (n + 1) * sizeof *r->alerts);
 	for (size_t i = 0; r->alerts && i < n; i++) {
-		Ffc__V1__Alert *a = alert_message(t, ar, seqs[i]);
+		Ffc__V1__Alert *a = control_alert_message(t, ar, seqs[i]);
 		if (a)
 			r->alerts[r->n_alerts++] = a;
 	}
@@ -307,10 +308,42 @@ static int pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t 
 	return 0;
 }
 
-enum control_action control_handle(struct store *s, const struct daemon_info *info,
-                                   const struct stats *st, const uint8_t *req, size_t len,
+/* Does the command change the store? Those run in control_write(). */
+static int writes(Ffc__V1__ControlRequest__CommandCase command)
+{
+	switch (command) {
+	default:
+		return 0;
+	}
+}
+
+int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, void *arg),
+                  void *arg)
+{
+	for (;;) {
+		struct store_txn *t;
+		int rc = store_begin(env->store, 1, &t);
+		if (rc != STORE_OK)
+			return rc;
+		rc = fn(t, arg);
+		if (rc == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+		if (rc != STORE_FULL)
+			return rc;
+		outbox_clear(env->out);
+		if (store_grow(env->store) < 0)
+			return STORE_FULL;
+	}
+}
+
+enum control_action control_handle(const struct control_env *env, const uint8_t *req, size_t len,
                                    int64_t now_ms, uint8_t **out, size_t *out_len)
 {
+	struct store *s = env->store;
+	const struct daemon_info *info = env->info;
+	const struct stats *st = env->stats;
 	Ffc__V1__ControlReply reply = FFC__V1__CONTROL_REPLY__INIT;
 	struct arena ar = {0};
 	enum control_action action = CONTROL_NONE;
@@ -330,7 +363,9 @@ enum control_action control_handle(struct store *s, const struct daemon_info *in
 		err = "request: not a serialized ffc.v1.ControlRequest";
 		goto done;
 	}
-	if (store_begin(s, 0, &t) != STORE_OK) {
+	/* A command that writes runs its own write transaction (and may
+	 * grow the map, which no open transaction may see). */
+	if (!writes(rq->command_case) && store_begin(s, 0, &t) != STORE_OK) {
 		err = "store: cannot read";
 		goto done;
 	}

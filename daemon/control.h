@@ -2,8 +2,11 @@
  * control.h - the operators' control socket: one ControlRequest frame in,
  * one ControlReply frame out (proto/ffc.proto).
  *
- * Requests are answered from read transactions; nothing here writes to
- * the store. The server owns the socket and the loop.
+ * Reading requests are answered from one read transaction. Requests that
+ * change the store run in a write transaction of their own
+ * (control_write()), committed before the reply is packed; whatever they
+ * raise or announce goes into env->out, which the server publishes after
+ * sending the reply. The server owns the socket and the loop.
  */
 #ifndef FFC_CONTROL_H
 #define FFC_CONTROL_H
@@ -11,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outbox.h"
+#include "rules.h"
 #include "stats.h"
 #include "store.h"
 
@@ -30,11 +35,28 @@ struct daemon_info {
 
 enum control_action { CONTROL_NONE = 0, CONTROL_SHUTDOWN = 1 };
 
+/* What a request is answered with: borrowed from the server for one call. */
+struct control_env {
+	struct store *store;
+	const struct daemon_info *info;
+	const struct stats *stats;
+	const struct rule *rules; /* the rules in force */
+	size_t n_rules;
+	struct outbox *out; /* filled with what to publish once the reply is sent */
+};
+
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the
  * server must do after sending the reply. A reply is always produced,
  * unless memory runs out (then *reply is NULL). */
-enum control_action control_handle(struct store *s, const struct daemon_info *info,
-                                   const struct stats *st, const uint8_t *req, size_t len,
+enum control_action control_handle(const struct control_env *env, const uint8_t *req, size_t len,
                                    int64_t now_ms, uint8_t **reply, size_t *reply_len);
+
+/* Run fn(t, arg) in a write transaction and commit it. When the map is
+ * full the transaction is abandoned, the map grown and fn run again from
+ * the start, so fn must keep no state across calls but what it writes to
+ * the store (and must empty anything it queued in env->out before
+ * returning an error). Returns STORE_OK, fn's own error, or the store's. */
+int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, void *arg),
+                  void *arg);
 
 #endif

@@ -22,13 +22,13 @@
 #include "concern.h"
 
 #define IDENTITY_KEY_MAX (2 * CONCERN_FIELD_MAX + 32)
-#define POSTCODE_MAX 9 /* "SW1A1AA" plus room, with terminator */
+#define POSTCODE_MAX     9 /* "SW1A1AA" plus room, with terminator */
 
 enum identity_kind { ID_NHS, ID_UPN, ID_LOCAL, ID_DEMOGRAPHIC };
 
 struct identity_keys {
-	char nhs[1 + 10 + 1];   /* "" when absent */
-	char upn[1 + 13 + 1];   /* "" when absent */
+	char nhs[1 + 10 + 1]; /* "" when absent */
+	char upn[1 + 13 + 1]; /* "" when absent */
 	char local[IDENTITY_KEY_MAX];
 	char demographic[IDENTITY_KEY_MAX]; /* "" unless family, given and dob all present */
 	char postcode[POSTCODE_MAX];        /* normalised, "" when absent or malformed */

@@ -17,10 +17,10 @@
 
 #include "concern.h"
 
-#define RULE_NAME_MAX 48
-#define RULES_MAX 64
+#define RULE_NAME_MAX     48
+#define RULES_MAX         64
 #define RULE_EVIDENCE_MAX 64
-#define RULE_REASON_MAX 320
+#define RULE_REASON_MAX   320
 
 enum rule_kind {
 	RULE_ANY,                 /* any one concern matching the filter */
@@ -33,18 +33,18 @@ enum rule_kind {
 struct rule {
 	char name[RULE_NAME_MAX];
 	enum rule_kind kind;
-	int64_t window_ms;              /* inclusive; unused by RULE_ANY */
+	int64_t window_ms;                 /* inclusive; unused by RULE_ANY */
 	unsigned threshold[LEVEL_MAX + 1]; /* per level; 0 = the rule never raises that level */
 	/* Filter: a concern counts when it passes all three. */
-	uint32_t agencies;   /* bit (1u << agency); 0 = every agency */
-	uint32_t categories; /* bit (1u << category); 0 = every category */
-	int min_severity;    /* 0 = any */
+	uint32_t agencies;                 /* bit (1u << agency); 0 = every agency */
+	uint32_t categories;               /* bit (1u << category); 0 = every category */
+	int min_severity;                  /* 0 = any */
 	unsigned weight[SEVERITY_MAX + 1]; /* RULE_SEVERITY_SUM: weight by severity */
 };
 
 struct rule_match {
-	enum level level;  /* LEVEL_NONE when the rule is not met */
-	unsigned measure;  /* agencies, categories, count or weight reached */
+	enum level level; /* LEVEL_NONE when the rule is not met */
+	unsigned measure; /* agencies, categories, count or weight reached */
 	int64_t window_from_ms, window_to_ms;
 	size_t n_evidence; /* indices into the refs passed in, oldest first */
 	size_t evidence[RULE_EVIDENCE_MAX];
@@ -56,12 +56,12 @@ int rule_counts(const struct rule *r, const struct concern_ref *ref);
 /* Judge rule r over refs[0..n) (sorted by occurred_at_ms, then seq) in the
  * windows that contain refs[focus]. Fills *m; returns m->level. */
 enum level rule_eval(const struct rule *r, const struct concern_ref *refs, size_t n, size_t focus,
-		     struct rule_match *m);
+                     struct rule_match *m);
 
 /* One sentence for a practitioner saying what was seen, e.g. "concerns from
  * POLICE, HEALTH and EDUCATION within 30 days". Returns the length. */
-size_t rule_reason(const struct rule *r, const struct rule_match *m,
-		   const struct concern_ref *refs, char *buf, size_t len);
+size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
+                   char *buf, size_t len);
 
 /* The five default rules of the wire contract, for tests and as the values
  * conf/ffcd.conf ships. Returns the number written (at most max). */

@@ -28,6 +28,7 @@
 #include "control.h"
 #include "ingest.h"
 #include "log.h"
+#include "outbox.h"
 #include "stats.h"
 
 /* A concern frame arrives behind its routing envelope: the peer's identity
@@ -296,28 +297,23 @@ static int reply_send(void *sock, struct message *m, const void *data, size_t le
 
 /* ---- ingest ---- */
 
-static void publish(struct server *srv, const struct alert *a)
+/* Send what the outbox holds, then empty it. Only ever called once the
+ * transaction that filled it is committed. */
+static void publish(struct server *srv, struct outbox *ob)
 {
-	char topic[16 + RULE_NAME_MAX];
-	int n = snprintf(topic, sizeof topic, "alert.%s.%s", level_name(a->level), a->rule);
-	for (int i = 0; i < n; i++)
-		if (topic[i] >= 'A' && topic[i] <= 'Z')
-			topic[i] = (char)(topic[i] - 'A' + 'a');
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	if (wire_alert_pack(a, &buf, &len) < 0) {
-		log_error("alerts: out of memory packing %s", a->alert_id);
-		return;
+	for (size_t i = 0; i < ob->n; i++) {
+		const struct outbox_msg *m = &ob->items[i];
+		/* A PUB socket never blocks: a console that is slow or away
+		 * drops messages and catches up by seq through the control
+		 * socket. */
+		if (zmq_send(srv->alerts, m->topic, strlen(m->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) <
+		        0 ||
+		    zmq_send(srv->alerts, m->data, m->len, ZMQ_DONTWAIT) < 0)
+			log_warn("alerts: publishing %s: %s", m->topic, zmq_strerror(zmq_errno()));
+		if (m->note[0])
+			log_info("%s", m->note);
 	}
-	/* A PUB socket never blocks: a console that is slow or away drops
-	 * messages and catches up by seq through the control socket. */
-	if (zmq_send(srv->alerts, topic, (size_t)n, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-	    zmq_send(srv->alerts, buf, len, ZMQ_DONTWAIT) < 0)
-		log_warn("alerts: publishing %s: %s", a->alert_id, zmq_strerror(zmq_errno()));
-	free(buf);
-	log_info("alert %s %s %s for %s (seq %llu%s%s)", a->alert_id, level_name(a->level), a->rule,
-	         a->child_id, (unsigned long long)a->seq, a->supersedes[0] ? ", supersedes " : "",
-	         a->supersedes);
+	outbox_clear(ob);
 }
 
 static int serve_ingest(struct server *srv)
@@ -369,9 +365,12 @@ static int serve_ingest(struct server *srv)
 		message_close(&srv->batch[i]);
 	}
 	ingest_items_release(srv->items, n);
+	struct outbox ob = {0};
 	for (size_t i = 0; i < raised.n; i++)
-		publish(srv, raised.items[i]);
+		if (outbox_add_alert(&ob, raised.items[i]) < 0)
+			log_error("alerts: out of memory packing %s", raised.items[i]->alert_id);
 	alert_list_clear(&raised);
+	publish(srv, &ob);
 	return 0;
 }
 
@@ -393,13 +392,22 @@ static void serve_control(struct server *srv)
 		zmq_msg_t *payload = &m.frames[m.n_frames - 1];
 		uint8_t *reply = NULL;
 		size_t len = 0;
-		enum control_action action =
-		    control_handle(srv->store, &srv->info, &srv->stats, zmq_msg_data(payload),
-		                   zmq_msg_size(payload), now_ms(), &reply, &len);
+		struct outbox ob = {0};
+		const struct control_env env = {
+		    .store = srv->store,
+		    .info = &srv->info,
+		    .stats = &srv->stats,
+		    .rules = srv->cfg->rules,
+		    .n_rules = srv->cfg->n_rules,
+		    .out = &ob,
+		};
+		enum control_action action = control_handle(
+		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);
 		if (reply && reply_send(srv->control, &m, reply, len) < 0)
 			log_warn("control: reply not sent: %s", zmq_strerror(zmq_errno()));
 		free(reply);
 		message_close(&m);
+		publish(srv, &ob);
 		if (action == CONTROL_SHUTDOWN)
 			srv->stop = 1;
 	}

@@ -1,0 +1,31 @@
+/*
+ * control_int.h - what the files answering control requests share
+ * (control.c and control_<area>.c): the reply arena, finding a child
+ * named in a request, and stored alerts as Alert messages.
+ *
+ * A handler answers one command: it returns NULL and sets the reply's
+ * result, or returns an error message naming the field ("child.child_id:
+ * not a child id") and sets nothing. Reading handlers take the request's
+ * read transaction; writing ones (listed in control.c's writes()) use
+ * control_write().
+ */
+#ifndef FFC_CONTROL_INT_H
+#define FFC_CONTROL_INT_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "control.h"
+#include "ffc.pb-c.h"
+#include "store.h"
+
+/* The live child a ChildRequest names (by child id, NHS number or UPN),
+ * merged ids resolved to the surviving child. NULL, or an error message. */
+const char *control_find_child(struct store_txn *t, const Ffc__V1__ChildRequest *req,
+                               uint64_t *child);
+
+/* The stored alert seq as an Alert message kept in the arena; NULL when
+ * there is none or memory ran out. */
+Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uint64_t seq);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * outbox.c - messages waiting for the alerts socket (see outbox.h).
+ *
+ * Owns topics and payload packing for what is published. Does not own the
+ * socket (server.c) or deciding what is raised (ingest.c, control.c).
+ */
+#include "outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int outbox_add(struct outbox *o, const char *topic, uint8_t *data, size_t len, const char *note)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 8;
+		struct outbox_msg *items = realloc(o->items, cap * sizeof *items);
+		if (!items) {
+			free(data);
+			return -1;
+		}
+		o->items = items;
+		o->cap = cap;
+	}
+	struct outbox_msg *m = &o->items[o->n++];
+	snprintf(m->topic, sizeof m->topic, "%s", topic);
+	m->data = data;
+	m->len = len;
+	snprintf(m->note, sizeof m->note, "%s", note ? note : "");
+	return 0;
+}
+
+void outbox_topic(char *topic, const char *prefix, int level, const char *rule)
+{
+	int n = snprintf(topic, OUTBOX_TOPIC_MAX, "%s.%s.%s", prefix, level_name(level), rule);
+	if (n >= OUTBOX_TOPIC_MAX)
+		n = OUTBOX_TOPIC_MAX - 1;
+	for (int i = 0; i < n; i++)
+		if (topic[i] >= 'A' && topic[i] <= 'Z')
+			topic[i] = (char)(topic[i] - 'A' + 'a');
+}
+
+int outbox_add_alert(struct outbox *o, const struct alert *a)
+{
+	char topic[OUTBOX_TOPIC_MAX], note[OUTBOX_NOTE_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if (wire_alert_pack(a, &buf, &len) < 0)
+		return -1;
+	outbox_topic(topic, "alert", a->level, a->rule);
+	snprintf(note, sizeof note, "alert %s %s %s for %s (seq %llu%s%s)", a->alert_id,
+	         level_name(a->level), a->rule, a->child_id, (unsigned long long)a->seq,
+	         a->supersedes[0] ? ", supersedes " : "", a->supersedes);
+	return outbox_add(o, topic, buf, len, note);
+}
+
+void outbox_clear(struct outbox *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->items[i].data);
+	free(o->items);
+	memset(o, 0, sizeof *o);
+}

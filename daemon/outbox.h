@@ -1,0 +1,48 @@
+/*
+ * outbox.h - messages for the alerts socket, gathered while a batch of
+ * concerns or a control request is handled, and published by server.c
+ * only once the transaction that produced them is committed: no console
+ * ever hears of something that is not on disk.
+ *
+ * A message is a topic frame and a payload frame. The outbox owns the
+ * payloads; outbox_clear() frees them (after publishing, or when the
+ * transaction that produced them was abandoned).
+ */
+#ifndef FFC_OUTBOX_H
+#define FFC_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+#define OUTBOX_TOPIC_MAX 96
+#define OUTBOX_NOTE_MAX  192
+
+struct outbox_msg {
+	char topic[OUTBOX_TOPIC_MAX];
+	uint8_t *data; /* owned */
+	size_t len;
+	char note[OUTBOX_NOTE_MAX]; /* logged when published: ids only, never names */
+};
+
+struct outbox {
+	size_t n, cap;
+	struct outbox_msg *items;
+};
+
+/* Queue a payload under topic; takes ownership of data (freed even when
+ * this fails). note may be NULL. Returns 0, or -1 when out of memory. */
+int outbox_add(struct outbox *o, const char *topic, uint8_t *data, size_t len, const char *note);
+
+/* Queue a raised alert as the contract publishes it: topic
+ * "alert.<level>.<rule>" in lower case, payload an ffc.v1.Alert. */
+int outbox_add_alert(struct outbox *o, const struct alert *a);
+
+/* "alert.red.multi-agency": prefix, level and rule joined by dots, in
+ * lower case, into topic (OUTBOX_TOPIC_MAX bytes). */
+void outbox_topic(char *topic, const char *prefix, int level, const char *rule);
+
+void outbox_clear(struct outbox *o);
+
+#endif
