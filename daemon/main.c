@@ -38,7 +38,9 @@ static void usage(FILE *f)
 	           "  -n, --check        check the configuration, print every error, exit\n"
 	           "  -v, --verbose      log more (debug)\n"
 	           "  -h, --help         this help\n"
-	           "      --version      print the version\n");
+	           "      --version      print the version\n"
+	           "\n"
+	           "SIGHUP (or ffcctl reload) loads FILE's rules again; SIGTERM stops.\n");
 }
 
 /* Copy a flag's value into a config field, refusing what does not fit. */

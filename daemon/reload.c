@@ -145,21 +145,21 @@ static pid_t start_loader(const char *helper, const char *path, int *fd)
 
 /* Reap the loader, killing it when it has not finished by deadline.
  * Returns its wait status. */
-static int reap(pid_t pid, int64_t deadline, int *killed)
+static int reap(pid_t pid, int64_t deadline)
 {
 	int status = 0;
-	*killed = 0;
+	int killed = 0;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			return status;
 		if (r < 0 && errno != EINTR)
 			return 0;
-		if (mono_ms() >= deadline && !*killed) {
+		if (mono_ms() >= deadline && !killed) {
 			kill(pid, SIGKILL);
-			*killed = 1;
+			killed = 1;
 		}
-		if (*killed) {
+		if (killed) {
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
 			return status;
@@ -238,10 +238,9 @@ int reload_load(const char *helper, const char *path, int timeout_ms, struct con
 		}
 	}
 	close(fd);
-	int killed = 0;
 	/* A loader that answered in full exits at once; one that did not is
 	 * stopped now. */
-	int status = reap(pid, timed_out || too_long || read_error ? 0 : deadline, &killed);
+	int status = reap(pid, timed_out || too_long || read_error ? 0 : deadline);
 
 	struct answer_header h;
 	memset(&h, 0, sizeof h);
@@ -291,7 +290,6 @@ int reload_load(const char *helper, const char *path, int timeout_ms, struct con
 		if (config_check(out, path, errs) == 0)
 			rc = 0;
 	}
-	(void)killed;
 	free(buf);
 	return rc;
 }
