@@ -55,8 +55,14 @@ const char *control_reload(const struct control_env *env, const char *by, int64_
 		return "out of memory";
 	}
 	ffc__v1__reload_reply__init(r);
+	/* The operator's name is free text from a peer: printable ASCII only
+	 * into the log. */
 	char who[96];
-	snprintf(who, sizeof who, "ffcctl reload%s%.64s", by && by[0] ? " by " : "", by ? by : "");
+	int k = snprintf(who, sizeof who, "ffcctl reload%s%.64s", by && by[0] ? " by " : "",
+	                 by ? by : "");
+	for (int i = 0; i < k && i < (int)sizeof who - 1; i++)
+		if ((unsigned char)who[i] < 0x20 || (unsigned char)who[i] > 0x7e)
+			who[i] = '?';
 	r->loaded = reload_apply(st, now_ms, who, d, errs) == 0;
 	r->config_path = arena_strdup(ar, st->path);
 	r->errors = strings(ar, errs->msg[0], sizeof errs->msg[0], errs->n, &r->n_errors);

@@ -234,6 +234,12 @@ class ReloadTest(unittest.TestCase):
         # Still serving where it was.
         self.send_all([concern("still-here", children=kid(5))])
         self.assertIn("ingest.endpoint: needs a restart, ignored", self.d.stderr())
+        # Who asked is logged, with nothing that could forge a log line.
+        reply = self.d.control(pb.ControlRequest(operator="eve\nINFO: forged",
+                                                 reload=pb.ReloadRequest()))
+        self.assertTrue(reply.reload.loaded)
+        self.assertEqual(reply.reload.rules, 5)
+        self.assertIn("reload (ffcctl reload by eve?INFO: forged)", self.d.stderr())
 
     # ---- under load ----
 
