@@ -627,6 +627,42 @@ static void test_all_of(void **state)
 	expect("code", 0, "parts only apply to kind all-of");
 }
 
+/* The example in the shipped file's comments, uncommented, is a good rule:
+ * the manual never shows one that would not load. */
+static void test_shipped_example_loads(void **state)
+{
+	(void)state;
+	FILE *f = fopen(shipped(), "r");
+	assert_non_null(f);
+	static char text[8192];
+	size_t at = (size_t)snprintf(text, sizeof text, "rules = (\n");
+	char line[512];
+	int in = 0, lines = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (!strncmp(line, "#  {", 4))
+			in = 1;
+		/* The example ends with the comma that separates it from the
+		 * next rule of a list; here it is the only one. */
+		if (in && !strncmp(line, "#  },", 5)) {
+			snprintf(text + at, sizeof text - at, "  }\n);\n");
+			break;
+		}
+		if (in) {
+			at += (size_t)snprintf(text + at, sizeof text - at, "%s", line + 1);
+			lines++;
+		}
+	}
+	fclose(f);
+	assert_true(lines > 5);
+	load_good(text);
+	assert_int_equal(cfg.n_rules, 1);
+	assert_string_equal(cfg.rules[0].name, "not-brought-and-absent");
+	assert_int_equal(cfg.rules[0].kind, RULE_ALL_OF);
+	assert_int_equal(cfg.rules[0].window_ms, 60 * MS_PER_DAY);
+	assert_int_equal(cfg.rules[0].n_parts, 2);
+	assert_int_equal(cfg.rules[0].threshold[LEVEL_AMBER], 2);
+}
+
 static void test_duplicate_rule_name(void **state)
 {
 	(void)state;
@@ -835,6 +871,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_bad_names, teardown),
 	    cmocka_unit_test_teardown(test_rule_consistency, teardown),
 	    cmocka_unit_test_teardown(test_all_of, teardown),
+	    cmocka_unit_test_teardown(test_shipped_example_loads, teardown),
 	    cmocka_unit_test_teardown(test_duplicate_rule_name, teardown),
 	    cmocka_unit_test_teardown(test_whole_config_checks_at_their_line, teardown),
 	    cmocka_unit_test_teardown(test_every_error_at_once_in_line_order, teardown),
