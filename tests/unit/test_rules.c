@@ -847,6 +847,29 @@ static void test_all_of(void **state)
 	                    "or EDUCATION_ABSENCE within 7 days");
 }
 
+/* Eight parts of every category: a reason longer than any alert holds is
+ * cut, never overrun. */
+static void test_all_of_long_reason_is_cut(void **state)
+{
+	(void)state;
+	struct rule r = {.name = "long",
+	                 .kind = RULE_ALL_OF,
+	                 .window_ms = 7 * DAY,
+	                 .n_parts = RULE_PARTS_MAX,
+	                 .threshold = {[LEVEL_RED] = 1}};
+	for (size_t p = 0; p < RULE_PARTS_MAX; p++)
+		r.parts[p] = (struct rule_part){
+		    .categories = 0xfffeu, .agencies = 0x3eu, .min_severity = HIGH, .count = 1};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, DA, HIGH)};
+	assert_int_equal(rule_eval(&r, refs, 1, 0, &m), LEVEL_RED);
+	assert_int_equal(m.measure, RULE_PARTS_MAX);
+	char full[RULE_REASON_MAX];
+	size_t n = rule_reason(&r, &m, refs, full, sizeof full);
+	assert_int_equal(n, sizeof full - 1);
+	assert_int_equal(strlen(full), sizeof full - 1);
+	assert_true(!strncmp(full, "1 DOMESTIC_ABUSE, SUBSTANCE_MISUSE, ", 36));
+}
+
 static void test_rule_equal(void **state)
 {
 	(void)state;
@@ -936,6 +959,7 @@ int main(void)
 	    cmocka_unit_test(test_matches_brute_force),
 	    cmocka_unit_test(test_peak_matches_every_focus),
 	    cmocka_unit_test(test_all_of),
+	    cmocka_unit_test(test_all_of_long_reason_is_cut),
 	    cmocka_unit_test(test_rule_equal),
 	    cmocka_unit_test(test_long_history_matches_brute_force),
 	    cmocka_unit_test(test_extreme_times),
