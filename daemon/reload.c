@@ -264,6 +264,10 @@ int reload_load(const char *helper, const char *path, int timeout_ms, struct con
 	else if (!complete && WIFSIGNALED(status))
 		add_error(errs, "%s: the configuration loader was killed by signal %d (%s)", path,
 		          WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (!complete && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		add_error(errs,
+		          "%s: the configuration loader %s could not be run (exit status 127)",
+		          path, helper);
 	else if (!complete && WIFEXITED(status) && WEXITSTATUS(status) != 0)
 		add_error(errs,
 		          "%s: the configuration loader exited with status %d without an answer",

@@ -215,7 +215,8 @@ static void test_loader_failures(void **state)
 	}
 	assert_int_equal(
 	    reload_load("/nonexistent/loader", file("x.conf", good_text), 10000, &cfg, &errs), -1);
-	expect_error("exited with status 127");
+	expect_error("the configuration loader /nonexistent/loader could not be run (exit status "
+	             "127)");
 }
 
 /* ---- the rules in force ---- */
