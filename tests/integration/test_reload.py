@@ -6,10 +6,12 @@ with settings that need a restart, no file at all; a reload under
 continuous load from pipelining senders (every concern receipted and
 stored); `ffcctl rules test` with an identical file (no differences), a
 changed one (the expected gains and losses) and a bad one, nothing raised
-or stored."""
+or stored, and its report checked against a daemon running the candidate
+rules on the same random history."""
 
 import json
 import os
+import random
 import signal
 import subprocess
 import threading
@@ -388,6 +390,69 @@ class ReloadTest(unittest.TestCase):
             path="candidate.conf")))
         self.assertEqual(reply.error, "rules_test.path: must be absolute (the daemon reads it)")
         self.assertEqual(self.d.status().rules, 5)
+
+
+class WhatIfPredicts(unittest.TestCase):
+    """The what-if report is exact: on the same random history, the rules in
+    force (what daemon A raised) plus the candidate's gains minus its losses
+    are what daemon B, running the candidate rules from the start, raises.
+    A (child, rule, level) is reached when the rule's highest alert for the
+    child is at that level or above, counting only levels the rule has."""
+
+    def test_candidate_column_matches_a_daemon_running_it(self):
+        rnd = random.Random(20261124)
+        agencies = [pb.POLICE, pb.HEALTH, pb.EDUCATION, pb.SOCIAL_CARE]
+        categories = [pb.DOMESTIC_ABUSE, pb.SUBSTANCE_MISUSE, pb.MENTAL_HEALTH, pb.MISSING,
+                      pb.NEGLECT, pb.WAS_NOT_BROUGHT, pb.EDUCATION_ABSENCE]
+        history = []
+        for i in range(300):
+            sev = rnd.choice([pb.LOW] * 6 + [pb.MODERATE] * 3 + [pb.HIGH] * 2 +
+                             [pb.IMMEDIATE_RISK])
+            history.append(concern("p%d" % i, agency=rnd.choice(agencies),
+                                   category=rnd.choice(categories), severity=sev,
+                                   at=T0 + rnd.randrange(200) * DAY // 2,
+                                   children=kid(200 + rnd.randrange(40))))
+        candidate = with_example(shipped()).replace("amber = 3;", "amber = 2;")
+        candidate = candidate.replace("amber = 8;", "amber = 6;")
+        candidate = candidate.replace("window_days = 30;", "window_days = 14;")
+        cand_path = os.path.join(scratch_dir(self), "candidate.conf")
+        with open(cand_path, "w") as f:
+            f.write(candidate)
+        levels = {"immediate-risk": {"RED"}, "multi-agency": {"AMBER", "RED"},
+                  "toxic-trio": {"AMBER", "RED"}, "cumulative-harm": {"AMBER"},
+                  "repeat-missing": {"AMBER"}, "not-brought-and-absent": {"AMBER"}}
+
+        def reached(d):
+            top = {}
+            for a in d.all_alerts():
+                key = (a.child_id, a.rule)
+                top[key] = max(top.get(key, 0), a.level)
+            out = set()
+            for (child, rule), level in top.items():
+                for name in levels[rule]:
+                    if pb.Level.Value(name) <= level:
+                        out.add((child, rule, name))
+            return out
+
+        a = start_daemon(self)
+        for r in a.send(history):
+            self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        out = json.loads(a.tool("ffcctl", "--json", "rules", "test", cand_path).stdout)
+        gained = {(o["child_id"], o["rule"], o["level"]) for o in out["gained"]}
+        lost = {(o["child_id"], o["rule"], o["level"]) for o in out["lost"]}
+        self.assertTrue(gained and lost, "the candidate should change something")
+        in_force = reached(a)
+        for row in out["counts"]:
+            self.assertEqual(row["in_force"], sum(1 for c, r, l in in_force
+                                                  if (r, l) == (row["rule"], row["level"])),
+                             row)
+        a.assert_stops_cleanly(self)
+
+        b = start_daemon(self, conf=cand_path)
+        for r in b.send(history):
+            self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        self.assertEqual(reached(b), (in_force - lost) | gained)
+        b.assert_stops_cleanly(self)
 
 
 class ExampleEnabled(unittest.TestCase):
