@@ -353,8 +353,9 @@ static const struct {
     {"distinct-categories", RULE_DISTINCT_CATEGORIES},
     {"count", RULE_COUNT},
     {"severity-sum", RULE_SEVERITY_SUM},
+    {"all-of", RULE_ALL_OF},
 };
-#define KIND_CHOICES "any, distinct-agencies, distinct-categories, count or severity-sum"
+#define KIND_CHOICES "any, distinct-agencies, distinct-categories, count, severity-sum or all-of"
 
 static int kind_parse(const char *s)
 {
@@ -456,6 +457,67 @@ static int rule_weights(struct ctx *c, const config_setting_t *g, struct rule *r
 	return rc;
 }
 
+/* parts = ( { agencies = ["health"]; categories = ["was-not-brought"];
+ * count = 2; }, { categories = ["education-absence"]; } ) */
+static int rule_parts(struct ctx *c, const config_setting_t *s, struct rule *r)
+{
+	char path[PATH_LEN];
+	int type = config_setting_type(s);
+	if (type != CONFIG_TYPE_LIST) {
+		fail(c, s, "%s: expected a list of parts ( { ... }, { ... } )",
+		     path_of(s, path, sizeof path));
+		return -1;
+	}
+	int n = config_setting_length(s);
+	if (n == 0 || n > RULE_PARTS_MAX) {
+		fail(c, s, "%s: %d parts; give 1 to %d", path_of(s, path, sizeof path), n,
+		     RULE_PARTS_MAX);
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		struct rule_part *part = &r->parts[i];
+		memset(part, 0, sizeof *part);
+		part->count = 1;
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			fail(c, g, "%s: expected a group { categories = [...]; count = N; }",
+			     path_of(g, path, sizeof path));
+			rc = -1;
+			continue;
+		}
+		for (int k = 0; k < config_setting_length(g); k++) {
+			const config_setting_t *e = config_setting_get_elem(g, (unsigned)k);
+			const char *name = config_setting_name(e);
+			long long v;
+			if (!strcmp(name, "agencies")) {
+				rc |= name_set(c, e, agency_parse, "agency", "health",
+				               &part->agencies);
+			} else if (!strcmp(name, "categories")) {
+				rc |= name_set(c, e, category_parse, "category", "was-not-brought",
+				               &part->categories);
+			} else if (!strcmp(name, "min_severity")) {
+				int sev = get_enum(c, e, severity_parse, "a severity",
+				                   "low, moderate, high or immediate-risk");
+				if (sev > 0)
+					part->min_severity = sev;
+				else
+					rc = -1;
+			} else if (!strcmp(name, "count")) {
+				if (get_int(c, e, 1, THRESHOLD_MAX, &v) == 0)
+					part->count = (unsigned)v;
+				else
+					rc = -1;
+			} else {
+				unknown(c, e, "agencies, categories, min_severity, count");
+				rc = -1;
+			}
+		}
+	}
+	r->n_parts = (size_t)n;
+	return rc ? -1 : 0;
+}
+
 /* "rules[2] (toxic-trio)" */
 static const char *rule_label(const struct rule *r, size_t index, char *buf, size_t len)
 {
@@ -479,7 +541,7 @@ static void check_rule(struct ctx *c, const struct rule *r, size_t index,
 	if (!valid_rule_name(r->name))
 		fail(c, where, "%s: name must be 1 to %d of a-z, 0-9 and '-'", label,
 		     RULE_NAME_MAX - 1);
-	if ((int)r->kind < (int)RULE_ANY || (int)r->kind > (int)RULE_SEVERITY_SUM) {
+	if ((int)r->kind < (int)RULE_ANY || (int)r->kind > (int)RULE_ALL_OF) {
 		fail(c, where, "%s: kind %d is unknown", label, (int)r->kind);
 		return;
 	}
@@ -507,6 +569,28 @@ static void check_rule(struct ctx *c, const struct rule *r, size_t index,
 		     label);
 	if (r->kind != RULE_SEVERITY_SUM && weight_sum)
 		fail(c, where, "%s: weights only apply to kind severity-sum", label);
+	if (r->kind != RULE_ALL_OF && r->n_parts)
+		fail(c, where, "%s: parts only apply to kind all-of", label);
+	if (r->kind == RULE_ALL_OF) {
+		if (r->n_parts == 0 || r->n_parts > RULE_PARTS_MAX) {
+			fail(c, where, "%s: kind all-of needs parts = ( { ... }, ... ), 1 to %d",
+			     label, RULE_PARTS_MAX);
+			return;
+		}
+		for (size_t p = 0; p < r->n_parts; p++) {
+			const struct rule_part *part = &r->parts[p];
+			if ((part->agencies & ~all_of(AGENCY_MAX)) ||
+			    (part->categories & ~all_of(CATEGORY_MAX)))
+				fail(c, where, "%s: parts[%zu] names an unknown agency or category",
+				     label, p);
+			if (part->min_severity < 0 || part->min_severity > SEVERITY_MAX)
+				fail(c, where, "%s: parts[%zu]: min_severity %d is unknown", label,
+				     p, part->min_severity);
+			if (part->count < 1 || part->count > THRESHOLD_MAX)
+				fail(c, where, "%s: parts[%zu]: count %u is out of range (1 to %d)",
+				     label, p, part->count, THRESHOLD_MAX);
+		}
+	}
 
 	if (r->kind == RULE_ANY) {
 		/* One concern is the whole measure: the only threshold is 1. */
@@ -528,7 +612,12 @@ static void check_rule(struct ctx *c, const struct rule *r, size_t index,
 	if (r->window_ms < MS_PER_HOUR || r->window_ms > WINDOW_DAYS_MAX * MS_PER_DAY)
 		fail(c, where, "%s: needs window_days (1 to %d) or window_hours (1 to %d)", label,
 		     WINDOW_DAYS_MAX, WINDOW_DAYS_MAX * 24);
-	if (!amber && !red)
+	if (!amber && !red && r->kind == RULE_ALL_OF)
+		fail(c, where,
+		     "%s: give level = \"amber\" or \"red\" (all parts met), or amber = N "
+		     "and/or red = N parts met",
+		     label);
+	else if (!amber && !red)
 		fail(c, where, "%s: give amber = N, red = N or both", label);
 	if (amber && red && red <= amber)
 		fail(c, where, "%s: red (%u) must be above amber (%u)", label, red, amber);
@@ -546,6 +635,9 @@ static void check_rule(struct ctx *c, const struct rule *r, size_t index,
 	if (of && (amber > most || red > most))
 		fail(c, where, "%s: threshold %u can never be reached: at most %u distinct %s",
 		     label, red > most ? red : amber, most, of);
+	if (r->kind == RULE_ALL_OF && (amber > r->n_parts || red > r->n_parts))
+		fail(c, where, "%s: threshold %u can never be reached: only %zu parts", label,
+		     red > r->n_parts ? red : amber, r->n_parts);
 }
 
 /* Read one rule group. Each field's error is reported at its own line; the
@@ -556,6 +648,7 @@ static int one_rule(struct ctx *c, const config_setting_t *g, size_t index, stru
 	memset(r, 0, sizeof *r);
 	const size_t before = c->total;
 	int have_kind = 0, have_days = 0, have_hours = 0, have_weights = 0, have_threshold = 0;
+	int have_parts = 0;
 	int level = 0;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		fail(c, g, "rules[%zu]: expected a group { name = \"...\"; kind = \"...\"; ... }",
@@ -608,10 +701,13 @@ static int one_rule(struct ctx *c, const config_setting_t *g, size_t index, stru
 		} else if (!strcmp(name, "weights")) {
 			have_weights = 1;
 			rule_weights(c, s, r);
+		} else if (!strcmp(name, "parts")) {
+			have_parts = 1;
+			rule_parts(c, s, r);
 		} else {
 			unknown(c, s,
 			        "name, kind, window_days, window_hours, amber, red, level, "
-			        "agencies, categories, min_severity, weights");
+			        "agencies, categories, min_severity, weights, parts");
 		}
 	}
 	if (c->total != before)
@@ -627,15 +723,22 @@ static int one_rule(struct ctx *c, const config_setting_t *g, size_t index, stru
 	}
 	if (have_days && have_hours)
 		fail(c, g, "%s: give window_days or window_hours, not both", label);
-	if (level && r->kind != RULE_ANY)
-		fail(c, g, "%s: level = \"...\" is for kind any; use amber = N and/or red = N",
+	if (level && r->kind != RULE_ANY && r->kind != RULE_ALL_OF)
+		fail(c, g,
+		     "%s: level = \"...\" is for kinds any and all-of; use amber = N and/or "
+		     "red = N",
 		     label);
 	else if (level && have_threshold)
-		fail(c, g, "%s: give level = \"...\" or amber/red = 1, not both", label);
+		fail(c, g, "%s: give level = \"...\" or amber/red = N, not both", label);
 	else if (level)
-		r->threshold[level] = 1;
+		/* All parts met, for all-of; the one concern, for any. */
+		r->threshold[level] = r->kind == RULE_ALL_OF ? (unsigned)r->n_parts : 1;
 	if (have_weights && r->kind != RULE_SEVERITY_SUM)
 		fail(c, g, "%s: weights only apply to kind severity-sum", label);
+	if (have_parts && r->kind != RULE_ALL_OF)
+		fail(c, g, "%s: parts only apply to kind all-of", label);
+	if (!have_parts && r->kind == RULE_ALL_OF)
+		fail(c, g, "%s: kind all-of needs parts = ( { ... }, ... )", label);
 	if (c->total != before)
 		return -1;
 	check_rule(c, r, index, g);

@@ -372,6 +372,8 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 	switch (rq->command_case) {
 	case FFC__V1__CONTROL_REQUEST__COMMAND_STATUS:
 		status(s, t, info, now_ms, &ar, &reply);
+		if (reply.status)
+			control_rules_status(env, reply.status);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_STATS:
 		stats(t, st, &ar, &reply);
@@ -388,6 +390,12 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		reply.result_case = FFC__V1__CONTROL_REPLY__RESULT_SHUTDOWN;
 		reply.shutdown = &shutdown_reply;
 		action = CONTROL_SHUTDOWN;
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_RELOAD:
+		err = control_reload(env, rq->operator_, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_RULES_TEST:
+		err = control_rules_test(env, t, rq->rules_test, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND__NOT_SET:
 	default:

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "outbox.h"
+#include "reload.h"
 #include "rules.h"
 #include "stats.h"
 #include "store.h"
@@ -43,6 +44,10 @@ struct control_env {
 	const struct rule *rules; /* the rules in force */
 	size_t n_rules;
 	struct outbox *out; /* filled with what to publish once the reply is sent */
+	/* The rules in force and the configuration file, for status, reload
+	 * (which swaps rules in place: it runs between batches) and rules
+	 * test. NULL: those commands are refused. */
+	struct rules_state *rules_state;
 };
 
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the

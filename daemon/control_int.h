@@ -28,4 +28,13 @@ const char *control_find_child(struct store_txn *t, const Ffc__V1__ChildRequest 
  * there is none or memory ran out. */
 Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uint64_t seq);
 
+/* reload and rules test (control_rules.c); status's fields about the
+ * configuration. */
+const char *control_reload(const struct control_env *env, const char *by, int64_t now_ms,
+                           struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_rules_test(const struct control_env *env, struct store_txn *t,
+                               const Ffc__V1__RulesTestRequest *req, struct arena *ar,
+                               Ffc__V1__ControlReply *reply);
+void control_rules_status(const struct control_env *env, Ffc__V1__StatusReply *r);
+
 #endif

@@ -4,7 +4,9 @@
  * Owns the command line and the order of start-up and shutdown. Flags
  * override the configuration file.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "reload.h"
 #include "server.h"
 #include "store.h"
 
@@ -35,7 +38,9 @@ static void usage(FILE *f)
 	           "  -n, --check        check the configuration, print every error, exit\n"
 	           "  -v, --verbose      log more (debug)\n"
 	           "  -h, --help         this help\n"
-	           "      --version      print the version\n");
+	           "      --version      print the version\n"
+	           "\n"
+	           "SIGHUP (or ffcctl reload) loads FILE's rules again; SIGTERM stops.\n");
 }
 
 /* Copy a flag's value into a config field, refusing what does not fit. */
@@ -70,6 +75,9 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
+	/* A reload runs ffcd again as the loader of the file (reload.h). */
+	if (argc == 3 && !strcmp(argv[1], RELOAD_HELPER_FLAG))
+		return reload_helper_main(argv[2]);
 	const char *file = NULL, *data = NULL, *ingest = NULL, *alerts = NULL, *control = NULL;
 	int check = 0, verbose = 0, opt;
 	while ((opt = getopt_long(argc, argv, "c:nvh", options, NULL)) != -1) {
@@ -119,6 +127,9 @@ int main(int argc, char **argv)
 		print_errors(&errs);
 		return EXIT_USAGE;
 	}
+	/* What the file says, before flags: a reload compares with it. */
+	static struct config from_file;
+	from_file = cfg;
 	if ((data && set_field(cfg.data_dir, sizeof cfg.data_dir, data, "--data") < 0) ||
 	    (ingest && set_field(cfg.ingest, sizeof cfg.ingest, ingest, "--ingest") < 0) ||
 	    (alerts && set_field(cfg.alerts, sizeof cfg.alerts, alerts, "--alerts") < 0) ||
@@ -135,7 +146,8 @@ int main(int argc, char **argv)
 
 	log_set_level(verbose ? LOG_DEBUG : cfg.log_level);
 	if (!file)
-		log_info("no configuration file given: using the built-in defaults");
+		log_info("no configuration file given: using the built-in defaults; reload "
+		         "(SIGHUP, ffcctl reload) has nothing to load");
 	/* Everything ffcd creates (store, lock, control socket) is for its
 	 * own user only: it holds special category personal data. */
 	umask(077);
@@ -153,6 +165,14 @@ int main(int argc, char **argv)
 		store_close(&store);
 		return 1;
 	}
+	if (file) {
+		/* Reloads must find the file whatever the working directory
+		 * becomes. */
+		char abs[PATH_MAX];
+		server_config_file(srv, realpath(file, abs) ? abs : file, &from_file);
+	}
+	log_info("%zu rules in force%s%s", cfg.n_rules, file ? " from " : " (built in)",
+	         file ? file : "");
 	int rc = server_run(srv);
 	server_destroy(&srv);
 	store_close(&store);

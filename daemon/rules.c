@@ -29,13 +29,38 @@ static uint32_t bit(unsigned v)
 	return v < 32 ? UINT32_C(1) << v : 0;
 }
 
+static int passes(uint32_t agencies, uint32_t categories, int min_severity,
+                  const struct concern_ref *ref)
+{
+	if (agencies && !(agencies & bit(ref->agency)))
+		return 0;
+	if (categories && !(categories & bit(ref->category)))
+		return 0;
+	return (int)ref->severity >= min_severity;
+}
+
+int rule_part_counts(const struct rule_part *p, const struct concern_ref *ref)
+{
+	return passes(p->agencies, p->categories, p->min_severity, ref);
+}
+
+/* Parts beyond RULE_PARTS_MAX cannot exist in a checked rule; the bound
+ * keeps a corrupt one from reading past the array. */
+static size_t n_parts(const struct rule *r)
+{
+	return r->n_parts < RULE_PARTS_MAX ? r->n_parts : RULE_PARTS_MAX;
+}
+
 int rule_counts(const struct rule *r, const struct concern_ref *ref)
 {
-	if (r->agencies && !(r->agencies & bit(ref->agency)))
+	if (!passes(r->agencies, r->categories, r->min_severity, ref))
 		return 0;
-	if (r->categories && !(r->categories & bit(ref->category)))
-		return 0;
-	return (int)ref->severity >= r->min_severity;
+	if (r->kind != RULE_ALL_OF)
+		return 1;
+	for (size_t p = 0; p < n_parts(r); p++)
+		if (rule_part_counts(&r->parts[p], ref))
+			return 1;
+	return 0;
 }
 
 /* The highest level whose threshold the measure reaches. */
@@ -78,7 +103,8 @@ static size_t first_at_or_after(const struct concern_ref *refs, size_t n, int64_
 struct window {
 	unsigned per_agency[AGENCY_MAX + 1];
 	unsigned per_category[CATEGORY_MAX + 1];
-	unsigned distinct_agencies, distinct_categories, count, weight;
+	unsigned per_part[RULE_PARTS_MAX];
+	unsigned distinct_agencies, distinct_categories, count, weight, parts_met;
 };
 
 static void window_add(struct window *w, const struct rule *r, const struct concern_ref *ref)
@@ -89,6 +115,10 @@ static void window_add(struct window *w, const struct rule *r, const struct conc
 	w->distinct_categories += w->per_category[c]++ == 0;
 	w->count++;
 	w->weight += ref->severity <= SEVERITY_MAX ? r->weight[ref->severity] : 0;
+	if (r->kind == RULE_ALL_OF)
+		for (size_t p = 0; p < n_parts(r); p++)
+			if (rule_part_counts(&r->parts[p], ref))
+				w->parts_met += ++w->per_part[p] == r->parts[p].count;
 }
 
 static void window_remove(struct window *w, const struct rule *r, const struct concern_ref *ref)
@@ -99,6 +129,10 @@ static void window_remove(struct window *w, const struct rule *r, const struct c
 	w->distinct_categories -= --w->per_category[c] == 0;
 	w->count--;
 	w->weight -= ref->severity <= SEVERITY_MAX ? r->weight[ref->severity] : 0;
+	if (r->kind == RULE_ALL_OF)
+		for (size_t p = 0; p < n_parts(r); p++)
+			if (rule_part_counts(&r->parts[p], ref))
+				w->parts_met -= w->per_part[p]-- == r->parts[p].count;
 }
 
 static unsigned window_measure(const struct window *w, enum rule_kind kind)
@@ -112,6 +146,8 @@ static unsigned window_measure(const struct window *w, enum rule_kind kind)
 		return w->count;
 	case RULE_SEVERITY_SUM:
 		return w->weight;
+	case RULE_ALL_OF:
+		return w->parts_met;
 	case RULE_ANY:
 		break;
 	}
@@ -169,7 +205,16 @@ static void collect(const struct rule *r, const struct concern_ref *refs, size_t
 		const struct concern_ref *x = &refs[i];
 		if (!rule_counts(r, x))
 			continue;
-		uint32_t b = r->kind == RULE_DISTINCT_AGENCIES ? bit(x->agency) : bit(x->category);
+		uint32_t b = 0;
+		if (r->kind == RULE_ALL_OF) {
+			/* The first concern of each part shows every part met. */
+			for (size_t k = 0; k < n_parts(r); k++)
+				if (rule_part_counts(&r->parts[k], x))
+					b |= bit((unsigned)k);
+			b &= ~seen;
+		} else {
+			b = r->kind == RULE_DISTINCT_AGENCIES ? bit(x->agency) : bit(x->category);
+		}
 		if (b && !(seen & b)) {
 			seen |= b;
 			pick(&p, i);
@@ -202,6 +247,9 @@ static void collect(const struct rule *r, const struct concern_ref *refs, size_t
 	m->n_evidence = p.n;
 }
 
+static unsigned strongest(const struct rule *r, const struct concern_ref *refs, size_t n, size_t lo,
+                          size_t last, size_t *best_lo, size_t *best_hi);
+
 enum level rule_eval(const struct rule *r, const struct concern_ref *refs, size_t n, size_t focus,
                      struct rule_match *m)
 {
@@ -220,19 +268,36 @@ enum level rule_eval(const struct rule *r, const struct concern_ref *refs, size_
 	}
 
 	/* Every window [t0, t0 + w] that contains t and starts at a counting
-	 * concern: t0 runs over the counting concerns in [t - w, t]. Both ends
-	 * only move forward, so each concern enters and leaves the running
-	 * measure once: O(k) in the concerns within w of t, plus a binary
-	 * search, however long the history. */
+	 * concern: t0 runs over the counting concerns in [t - w, t]. */
 	const int64_t w = r->window_ms > 0 ? r->window_ms : 0;
 	const size_t lo = first_at_or_after(refs, focus, minus(t, w));
+	size_t best_lo, best_hi;
+	const unsigned best = strongest(r, refs, n, lo, focus, &best_lo, &best_hi);
+	m->measure = best;
+	m->level = level_for(r, best);
+	m->window_from_ms = refs[best_lo].occurred_at_ms;
+	m->window_to_ms = plus(m->window_from_ms, w);
+	collect(r, refs, best_lo, best_hi, focus, m);
+	return m->level;
+}
+
+/* The strongest window [t0, t0 + w] whose start t0 is a counting concern of
+ * refs[lo..last]: its measure, and in [*best_lo, *best_hi) the concerns it
+ * holds. refs[last] must count. Both ends only move forward, so each
+ * concern enters and leaves the running measure once: O(k) in the concerns
+ * within w of the starts, however long the history. On a tie the earliest
+ * window stays. */
+static unsigned strongest(const struct rule *r, const struct concern_ref *refs, size_t n, size_t lo,
+                          size_t last, size_t *best_lo, size_t *best_hi)
+{
+	const int64_t w = r->window_ms > 0 ? r->window_ms : 0;
 	struct window win;
 	memset(&win, 0, sizeof win);
 	size_t head = lo, tail = lo; /* win holds the counting concerns of [head, tail) */
 	unsigned best = 0;
-	size_t best_lo = 0, best_hi = 0;
 	int found = 0;
-	for (size_t start = lo; start <= focus; start++) {
+	*best_lo = *best_hi = last;
+	for (size_t start = lo; start <= last; start++) {
 		if (!rule_counts(r, &refs[start]))
 			continue;
 		for (; head < start; head++)
@@ -248,20 +313,51 @@ enum level rule_eval(const struct rule *r, const struct concern_ref *refs, size_
 		unsigned measure = window_measure(&win, r->kind);
 		if (!found || measure > best) {
 			best = measure;
-			best_lo = start;
-			best_hi = tail;
+			*best_lo = start;
+			*best_hi = tail;
 			found = 1;
 		}
 	}
-	/* refs[focus] counts, so its own window at least was judged. */
-	if (!found)
+	return best;
+}
+
+enum level rule_peak(const struct rule *r, const struct concern_ref *refs, size_t n,
+                     unsigned *measure)
+{
+	*measure = 0;
+	size_t last = n;
+	while (last > 0 && !rule_counts(r, &refs[last - 1]))
+		last--;
+	if (last == 0)
 		return LEVEL_NONE;
-	m->measure = best;
-	m->level = level_for(r, best);
-	m->window_from_ms = refs[best_lo].occurred_at_ms;
-	m->window_to_ms = plus(m->window_from_ms, w);
-	collect(r, refs, best_lo, best_hi, focus, m);
-	return m->level;
+	if (r->kind == RULE_ANY) {
+		*measure = 1;
+		return level_for(r, 1);
+	}
+	size_t from, to;
+	*measure = strongest(r, refs, n, 0, last - 1, &from, &to);
+	return level_for(r, *measure);
+}
+
+int rule_equal(const struct rule *a, const struct rule *b)
+{
+	if (strcmp(a->name, b->name) || a->kind != b->kind || a->window_ms != b->window_ms ||
+	    a->agencies != b->agencies || a->categories != b->categories ||
+	    a->min_severity != b->min_severity || a->n_parts != b->n_parts)
+		return 0;
+	for (int l = 0; l <= LEVEL_MAX; l++)
+		if (a->threshold[l] != b->threshold[l])
+			return 0;
+	for (int s = 0; s <= SEVERITY_MAX; s++)
+		if (a->weight[s] != b->weight[s])
+			return 0;
+	for (size_t p = 0; p < n_parts(a); p++) {
+		const struct rule_part *x = &a->parts[p], *y = &b->parts[p];
+		if (x->agencies != y->agencies || x->categories != y->categories ||
+		    x->min_severity != y->min_severity || x->count != y->count)
+			return 0;
+	}
+	return 1;
 }
 
 /* "30 days", "1 day", "36 hours": the unit a rule was written in. */
@@ -321,6 +417,46 @@ static void put_names(struct text *t, const struct rule *r, const struct concern
 		    : i + 1 == n ? " and "
 		                 : ", ",
 		    agencies ? agency_name(order[i]) : category_name(order[i]));
+}
+
+/* "A", "A or B", "A, B or C": the names a filter mask holds. */
+static void put_mask(struct text *t, uint32_t mask, const char *(*name)(int), int max)
+{
+	size_t n = 0, total = 0;
+	for (int v = 1; v <= max; v++)
+		total += (mask & bit((unsigned)v)) != 0;
+	for (int v = 1; v <= max; v++)
+		if (mask & bit((unsigned)v)) {
+			put(t, "%s%s", n == 0 ? "" : n + 1 == total ? " or " : ", ", name(v));
+			n++;
+		}
+}
+
+/* "2 WAS_NOT_BROUGHT from HEALTH and 1 EDUCATION_ABSENCE within 60 days":
+ * each part met in the window, with how many concerns met it there. */
+static void put_parts(struct text *t, const struct rule *r, const struct concern_ref *refs,
+                      size_t from, size_t to)
+{
+	size_t shown = 0;
+	for (size_t p = 0; p < n_parts(r); p++) {
+		const struct rule_part *part = &r->parts[p];
+		unsigned count = 0;
+		for (size_t i = from; i <= to; i++)
+			count += rule_counts(r, &refs[i]) && rule_part_counts(part, &refs[i]);
+		if (count < part->count)
+			continue;
+		put(t, "%s%u ", shown++ ? " and " : "", count);
+		if (part->categories)
+			put_mask(t, part->categories, category_name, CATEGORY_MAX);
+		else
+			put(t, "concern%s", count == 1 ? "" : "s");
+		if (part->agencies) {
+			put(t, " from ");
+			put_mask(t, part->agencies, agency_name, AGENCY_MAX);
+		}
+		if (part->min_severity > SEVERITY_LOW)
+			put(t, " at %s or above", severity_name(part->min_severity));
+	}
 }
 
 size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
@@ -383,6 +519,12 @@ size_t rule_reason(const struct rule *r, const struct rule_match *m, const struc
 		    count, count == 1 ? "" : "s", window, threshold);
 		break;
 	}
+	case RULE_ALL_OF:
+		put_parts(&t, r, refs, from, to);
+		put(&t, " within %s", window);
+		if (m->measure < r->n_parts)
+			put(&t, " (%u of %zu parts)", m->measure, r->n_parts);
+		break;
 	}
 	return t.at;
 }

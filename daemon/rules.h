@@ -21,6 +21,7 @@
 #define RULES_MAX         64
 #define RULE_EVIDENCE_MAX 64
 #define RULE_REASON_MAX   320
+#define RULE_PARTS_MAX    8
 
 enum rule_kind {
 	RULE_ANY,                 /* any one concern matching the filter */
@@ -28,6 +29,17 @@ enum rule_kind {
 	RULE_DISTINCT_CATEGORIES, /* distinct categories among matching concerns in the window */
 	RULE_COUNT,               /* number of matching concerns in the window */
 	RULE_SEVERITY_SUM,        /* sum of severity weights of matching concerns in the window */
+	RULE_ALL_OF,              /* parts met together in the window (see struct rule_part) */
+};
+
+/* One part of a RULE_ALL_OF rule: met in a window when at least `count`
+ * concerns there pass its filter (and the rule's own). A concern may count
+ * towards several parts. */
+struct rule_part {
+	uint32_t agencies;   /* bit (1u << agency); 0 = every agency */
+	uint32_t categories; /* bit (1u << category); 0 = every category */
+	int min_severity;    /* 0 = any */
+	unsigned count;      /* at least 1 */
 };
 
 struct rule {
@@ -40,6 +52,10 @@ struct rule {
 	uint32_t categories;               /* bit (1u << category); 0 = every category */
 	int min_severity;                  /* 0 = any */
 	unsigned weight[SEVERITY_MAX + 1]; /* RULE_SEVERITY_SUM: weight by severity */
+	/* RULE_ALL_OF: the measure is the number of parts met in one window,
+	 * so "all of them" is a threshold of n_parts. */
+	size_t n_parts;
+	struct rule_part parts[RULE_PARTS_MAX];
 };
 
 struct rule_match {
@@ -50,13 +66,27 @@ struct rule_match {
 	size_t evidence[RULE_EVIDENCE_MAX];
 };
 
-/* Does ref pass the rule's filter? */
+/* Does ref pass the rule's filter (and, for RULE_ALL_OF, some part's)? */
 int rule_counts(const struct rule *r, const struct concern_ref *ref);
+
+/* Does ref pass one part's own filter? */
+int rule_part_counts(const struct rule_part *p, const struct concern_ref *ref);
 
 /* Judge rule r over refs[0..n) (sorted by occurred_at_ms, then seq) in the
  * windows that contain refs[focus]. Fills *m; returns m->level. */
 enum level rule_eval(const struct rule *r, const struct concern_ref *refs, size_t n, size_t focus,
                      struct rule_match *m);
+
+/* The highest level rule r reaches in any window of refs[0..n) (sorted as
+ * for rule_eval), and that window's measure in *measure: what rule_eval
+ * would give at its strongest focus, in one O(n) pass. What-if reports
+ * judge whole histories with it. */
+enum level rule_peak(const struct rule *r, const struct concern_ref *refs, size_t n,
+                     unsigned *measure);
+
+/* Do two rules judge alike (every field that affects judging, and the
+ * name)? */
+int rule_equal(const struct rule *a, const struct rule *b);
 
 /* One sentence for a practitioner saying what was seen, e.g. "concerns from
  * POLICE, HEALTH and EDUCATION within 30 days". Returns the length. */

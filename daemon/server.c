@@ -29,6 +29,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "outbox.h"
+#include "reload.h"
 #include "stats.h"
 
 /* A concern frame arrives behind its routing envelope: the peer's identity
@@ -57,6 +58,9 @@ struct server {
 	struct stats stats;
 	struct message *batch;
 	struct ingest_item *items;
+	/* The rules in force: the server's own copy, swapped whole by a
+	 * reload between batches. */
+	struct rules_state *rules;
 	int stop;
 };
 
@@ -64,11 +68,15 @@ struct server {
 
 static int signal_pipe[2] = {-1, -1};
 static volatile sig_atomic_t signalled;
+static volatile sig_atomic_t reload_requested; /* SIGHUP */
 
 static void on_signal(int sig)
 {
 	int saved = errno;
-	signalled = sig;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		signalled = sig;
 	unsigned char b = (unsigned char)sig;
 	if (write(signal_pipe[1], &b, 1) < 0) {
 		/* The pipe is full: the loop will see `signalled` anyway. */
@@ -90,6 +98,7 @@ static int signals_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
@@ -99,6 +108,7 @@ static void signals_remove(void)
 {
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	for (int i = 0; i < 2; i++) {
 		if (signal_pipe[i] >= 0)
 			close(signal_pipe[i]);
@@ -162,11 +172,14 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	srv->store = store;
 	srv->batch = calloc(cfg->batch_max, sizeof *srv->batch);
 	srv->items = calloc(cfg->batch_max, sizeof *srv->items);
+	srv->rules = malloc(sizeof *srv->rules);
 	srv->ctx = zmq_ctx_new();
-	if (!srv->batch || !srv->items || !srv->ctx) {
+	if (!srv->batch || !srv->items || !srv->rules || !srv->ctx) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* A reload runs this very program as the loader of the file. */
+	reload_init(srv->rules, cfg, "/proc/self/exe", now_ms());
 
 	if (cfg->control[0]) {
 		snprintf(srv->control_ep, sizeof srv->control_ep, "%s", cfg->control);
@@ -237,8 +250,14 @@ void server_destroy(struct server **p)
 		unlink(srv->control_path);
 	free(srv->batch);
 	free(srv->items);
+	free(srv->rules);
 	free(srv);
 	*p = NULL;
+}
+
+void server_config_file(struct server *srv, const char *path, const struct config *file)
+{
+	reload_set_file(srv->rules, path, file);
 }
 
 /* ---- framing ---- */
@@ -343,7 +362,7 @@ static int serve_ingest(struct server *srv)
 
 	struct alert_list raised = {0};
 	struct ingest_limits limits = {.max_message = srv->cfg->max_message};
-	int stored = ingest_batch(srv->store, srv->cfg->rules, srv->cfg->n_rules, &limits,
+	int stored = ingest_batch(srv->store, srv->rules->rules, srv->rules->n_rules, &limits,
 	                          srv->items, n, now_ms(), &raised);
 	if (stored >= 0)
 		srv->stats.batches++;
@@ -397,9 +416,10 @@ static void serve_control(struct server *srv)
 		    .store = srv->store,
 		    .info = &srv->info,
 		    .stats = &srv->stats,
-		    .rules = srv->cfg->rules,
-		    .n_rules = srv->cfg->n_rules,
+		    .rules = srv->rules->rules,
+		    .n_rules = srv->rules->n_rules,
 		    .out = &ob,
+		    .rules_state = srv->rules,
 		};
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);
@@ -411,6 +431,24 @@ static void serve_control(struct server *srv)
 		if (action == CONTROL_SHUTDOWN)
 			srv->stop = 1;
 	}
+}
+
+/* SIGHUP: load the configuration file again, between batches (the one in
+ * hand is answered). The outcome is logged. */
+static void reload_on_signal(struct server *srv)
+{
+	unsigned char b;
+	while (read(signal_pipe[0], &b, 1) == 1)
+		;
+	reload_requested = 0;
+	struct reload_diff *d = malloc(sizeof *d);
+	struct config_errors *e = malloc(sizeof *e);
+	if (d && e)
+		reload_apply(srv->rules, now_ms(), "SIGHUP", d, e);
+	else
+		log_error("reload (SIGHUP): out of memory");
+	free(d);
+	free(e);
 }
 
 int server_run(struct server *srv)
@@ -439,6 +477,8 @@ int server_run(struct server *srv)
 			serve_ingest(srv);
 		if (items[1].revents & ZMQ_POLLIN)
 			serve_control(srv);
+		if (reload_requested)
+			reload_on_signal(srv);
 		if (signalled) {
 			unsigned char b;
 			while (read(signal_pipe[0], &b, 1) == 1)

@@ -21,6 +21,12 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
  * when the loop failed. */
 int server_run(struct server *srv);
 
+/* The configuration file the daemon was started with, and the config as
+ * that file gave it (before flags): what a reload loads again, and what
+ * its settings are compared with. Without this call a reload says the
+ * daemon has no file. */
+void server_config_file(struct server *srv, const char *path, const struct config *file);
+
 void server_destroy(struct server **srv);
 
 #endif

@@ -587,6 +587,33 @@ int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live)
 	return STORE_ERROR;
 }
 
+int store_child_each(struct store_txn *t, store_child_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CHILDREN], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "children");
+	MDB_val k, v;
+	int out = STORE_OK;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct child_record ch;
+		if (k.mv_size != 8 || wire_child_decode(v.mv_data, v.mv_size, &ch) < 0) {
+			log_error("store: a malformed child record");
+			out = STORE_ERROR;
+			break;
+		}
+		uint64_t merged = ch.merged_into;
+		wire_child_release(&ch);
+		if (fn(get_u64(k.mv_data), merged, arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (out == STORE_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		out = result(rc, "children");
+	return out;
+}
+
 int store_identity_get(struct store_txn *t, const char *key, uint64_t *child)
 {
 	return get_u64_value(t, DB_IDENTITIES, key, strlen(key), child);

@@ -94,6 +94,10 @@ int store_child_get(struct store_txn *t, uint64_t id, struct child_record *out);
 int store_child_put(struct store_txn *t, const struct child_record *ch);
 /* Follow merged_into to the surviving child. */
 int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live);
+/* Each child record in id order: fn(id, merged_into, arg), merged_into 0
+ * for a live child; stop early when fn returns non-zero. */
+typedef int (*store_child_fn)(uint64_t child, uint64_t merged_into, void *arg);
+int store_child_each(struct store_txn *t, store_child_fn fn, void *arg);
 
 int store_identity_get(struct store_txn *t, const char *key, uint64_t *child);
 int store_identity_put(struct store_txn *t, const char *key, uint64_t child);

@@ -32,6 +32,10 @@ static void usage(FILE *f)
 	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
 	        "                               the alert log, oldest first\n"
 	        "  shutdown                     stop the daemon cleanly\n"
+	        "  reload                       load the configuration file again: its rules for\n"
+	        "                               concerns from now on, or every error (no change)\n"
+	        "  rules test FILE              what FILE's rules would raise on the stored\n"
+	        "                               history, against the rules in force (no alerts)\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
@@ -104,6 +108,10 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 		printf("concerns   %llu\nchildren   %llu\nalerts     %llu\n",
 		       (unsigned long long)s->concerns, (unsigned long long)s->children,
 		       (unsigned long long)s->alerts);
+		char loaded[32];
+		ffc_format_time(s->rules_loaded_at_ms, loaded, sizeof loaded);
+		printf("rules      %u, loaded %s UTC from %s\n", s->rules, loaded,
+		       s->config_path[0] ? s->config_path : "the built-in defaults (no -c FILE)");
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;
@@ -322,8 +330,10 @@ static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o, int argc, char **argv);
 } commands[] = {
-    {"status", cmd_status}, {"stats", cmd_stats},       {"child", cmd_child},
-    {"alerts", cmd_alerts}, {"shutdown", cmd_shutdown}, {NULL, NULL},
+    {"status", cmd_status},     {"stats", cmd_stats},
+    {"child", cmd_child},       {"alerts", cmd_alerts},
+    {"shutdown", cmd_shutdown}, {"reload", ctl_cmd_reload},
+    {"rules", ctl_cmd_rules},   {NULL, NULL},
 };
 
 int main(int argc, char **argv)

@@ -474,9 +474,9 @@ static void test_rule_consistency(void **state)
 	    {"rules = ( { name = \"a\"; kind = \"any\"; } );",
 	     "kind any needs red = 1 or amber = 1"},
 	    {"rules = ( { name = \"a\"; kind = \"any\"; level = \"red\"; red = 1; } );",
-	     "give level = \"...\" or amber/red = 1, not both"},
+	     "give level = \"...\" or amber/red = N, not both"},
 	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; level = \"red\"; } );",
-	     "level = \"...\" is for kind any"},
+	     "level = \"...\" is for kinds any and all-of"},
 	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 1; amber = 1;"
 	     " weights = { low = 1; }; } );",
 	     "rules[0] (a): weights only apply to kind severity-sum"},
@@ -501,6 +501,166 @@ static void test_rule_consistency(void **state)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		expect_only(cases[i].text, 1, cases[i].error);
+}
+
+/* The example of the manual: two WAS_NOT_BROUGHT from health and an
+ * EDUCATION_ABSENCE within 60 days; then every mistake an all-of rule can
+ * hold, each at its own line. */
+static void test_all_of(void **state)
+{
+	(void)state;
+	load_good(
+	    "rules = (\n"
+	    "  { name = \"not-brought-and-absent\"; kind = \"all-of\"; window_days = 60;\n"
+	    "    parts = (\n"
+	    "      { agencies = [\"health\"]; categories = [\"was-not-brought\"]; count = 2; },\n"
+	    "      { categories = [\"education-absence\"]; }\n"
+	    "    );\n"
+	    "    level = \"amber\"; },\n"
+	    "  { name = \"b\"; kind = \"All_Of\"; window_hours = 12;\n"
+	    "    parts = ( { min_severity = \"high\"; }, { agencies = [\"police\"]; },\n"
+	    "              { categories = [\"missing\"]; count = 3; } );\n"
+	    "    amber = 2; red = 3; }\n"
+	    ");\n");
+	assert_int_equal(cfg.n_rules, 2);
+	const struct rule *r = &cfg.rules[0];
+	assert_int_equal(r->kind, RULE_ALL_OF);
+	assert_int_equal(r->window_ms, 60 * MS_PER_DAY);
+	assert_int_equal(r->n_parts, 2);
+	assert_int_equal(r->parts[0].agencies, 1u << 2);
+	assert_int_equal(r->parts[0].categories, 1u << 12);
+	assert_int_equal(r->parts[0].count, 2);
+	assert_int_equal(r->parts[1].agencies, 0);
+	assert_int_equal(r->parts[1].categories, 1u << 11);
+	assert_int_equal(r->parts[1].count, 1);
+	/* level = "amber": amber when every part is met. */
+	assert_int_equal(r->threshold[LEVEL_AMBER], 2);
+	assert_int_equal(r->threshold[LEVEL_RED], 0);
+	r = &cfg.rules[1];
+	assert_int_equal(r->n_parts, 3);
+	assert_int_equal(r->parts[0].min_severity, 3);
+	assert_int_equal(r->parts[2].count, 3);
+	assert_int_equal(r->threshold[LEVEL_AMBER], 2);
+	assert_int_equal(r->threshold[LEVEL_RED], 3);
+	errs.n = 0;
+	assert_int_equal(config_check(&cfg, "x", &errs), 0);
+
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; level = \"red\"; } );",
+	     "rules[0] (a): kind all-of needs parts = ( { ... }, ... )"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9;"
+	     " parts = ( { count = 1; } ); } );",
+	     "rules[0] (a): give level = \"amber\" or \"red\" (all parts met)"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; parts = (); red = 1; "
+	     "} );",
+	     "rules[0].parts: 0 parts; give 1 to 8"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 1;"
+	     " parts = ( {}, {}, {}, {}, {}, {}, {}, {}, {} ); } );",
+	     "rules[0].parts: 9 parts; give 1 to 8"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 1;"
+	     " parts = [ 1, 2 ]; } );",
+	     "rules[0].parts: expected a list of parts"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 1;"
+	     " parts = ( 1 ); } );",
+	     "rules[0].parts[0]: expected a group"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 1;"
+	     " parts = ( { count = 0; } ); } );",
+	     "rules[0].parts[0].count: 0 is out of range (1 to 1000)"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 1;"
+	     " parts = ( { colour = 1; } ); } );",
+	     "unknown setting 'rules[0].parts[0].colour' (known here: agencies, categories, "
+	     "min_severity, count)"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 1;"
+	     " parts = ( { categories = [\"truancy\"]; } ); } );",
+	     "rules[0].parts[0].categories[0]: 'truancy' is not a known category"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 3;"
+	     " parts = ( { count = 1; }, { count = 2; } ); } );",
+	     "rules[0] (a): threshold 3 can never be reached: only 2 parts"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; red = 1; parts = ( {} ); } );",
+	     "rules[0] (a): needs window_days"},
+	    {"rules = ( { name = \"a\"; kind = \"count\"; window_days = 9; red = 1;"
+	     " parts = ( {} ); } );",
+	     "rules[0] (a): parts only apply to kind all-of"},
+	    {"rules = ( { name = \"a\"; kind = \"all-of\"; window_days = 9; level = \"red\";"
+	     " red = 1; parts = ( {} ); } );",
+	     "give level = \"...\" or amber/red = N, not both"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_only(cases[i].text, 1, cases[i].error);
+
+	/* Each error at its own line, in line order. */
+	const char *p = load_bad("rules = (\n"
+	                         "  { name = \"a\"; kind = \"all-of\"; window_days = 9; red = 2;\n"
+	                         "    parts = (\n"
+	                         "      { count = 2; },\n"
+	                         "      { categories = [\"missing\", \"MISSING\"]; },\n"
+	                         "      { count = -1; }\n"
+	                         "    ); }\n"
+	                         ");\n");
+	assert_int_equal(errs.n, 2);
+	expect(p, 5, "rules[0].parts[1].categories[1]: 'MISSING' is listed twice");
+	expect(p, 6, "rules[0].parts[2].count: -1 is out of range");
+
+	/* config_check judges parts set in code. */
+	config_defaults(&cfg);
+	struct rule *bad = &cfg.rules[cfg.n_rules++];
+	*bad = (struct rule){.name = "x",
+	                     .kind = RULE_ALL_OF,
+	                     .window_ms = MS_PER_DAY,
+	                     .n_parts = 1,
+	                     .parts = {{.count = 0}},
+	                     .threshold = {[LEVEL_RED] = 1}};
+	errs.n = 0;
+	assert_int_equal(config_check(&cfg, "code", &errs), -1);
+	expect("code", 0, "rules[5] (x): parts[0]: count 0 is out of range");
+	bad->n_parts = 9;
+	errs.n = 0;
+	assert_int_equal(config_check(&cfg, "code", &errs), -1);
+	expect("code", 0, "kind all-of needs parts");
+	bad->kind = RULE_COUNT;
+	bad->n_parts = 1;
+	bad->parts[0].count = 1;
+	errs.n = 0;
+	assert_int_equal(config_check(&cfg, "code", &errs), -1);
+	expect("code", 0, "parts only apply to kind all-of");
+}
+
+/* The example in the shipped file's comments, uncommented, is a good rule:
+ * the manual never shows one that would not load. */
+static void test_shipped_example_loads(void **state)
+{
+	(void)state;
+	FILE *f = fopen(shipped(), "r");
+	assert_non_null(f);
+	static char text[8192];
+	size_t at = (size_t)snprintf(text, sizeof text, "rules = (\n");
+	char line[512];
+	int in = 0, lines = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (!strncmp(line, "#  {", 4))
+			in = 1;
+		/* The example ends with the comma that separates it from the
+		 * next rule of a list; here it is the only one. */
+		if (in && !strncmp(line, "#  },", 5)) {
+			snprintf(text + at, sizeof text - at, "  }\n);\n");
+			break;
+		}
+		if (in) {
+			at += (size_t)snprintf(text + at, sizeof text - at, "%s", line + 1);
+			lines++;
+		}
+	}
+	fclose(f);
+	assert_true(lines > 5);
+	load_good(text);
+	assert_int_equal(cfg.n_rules, 1);
+	assert_string_equal(cfg.rules[0].name, "not-brought-and-absent");
+	assert_int_equal(cfg.rules[0].kind, RULE_ALL_OF);
+	assert_int_equal(cfg.rules[0].window_ms, 60 * MS_PER_DAY);
+	assert_int_equal(cfg.rules[0].n_parts, 2);
+	assert_int_equal(cfg.rules[0].threshold[LEVEL_AMBER], 2);
 }
 
 static void test_duplicate_rule_name(void **state)
@@ -710,6 +870,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_ranges, teardown),
 	    cmocka_unit_test_teardown(test_bad_names, teardown),
 	    cmocka_unit_test_teardown(test_rule_consistency, teardown),
+	    cmocka_unit_test_teardown(test_all_of, teardown),
+	    cmocka_unit_test_teardown(test_shipped_example_loads, teardown),
 	    cmocka_unit_test_teardown(test_duplicate_rule_name, teardown),
 	    cmocka_unit_test_teardown(test_whole_config_checks_at_their_line, teardown),
 	    cmocka_unit_test_teardown(test_every_error_at_once_in_line_order, teardown),

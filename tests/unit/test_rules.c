@@ -593,6 +593,7 @@ static enum level oracle(const struct rule *r, const struct concern_ref *refs, s
 		if (!rule_counts(r, &refs[s]) || t0 < t - w || t0 > t)
 			continue;
 		unsigned agencies = 0, categories = 0, count = 0, weight = 0;
+		unsigned per_part[RULE_PARTS_MAX] = {0};
 		for (size_t i = 0; i < n; i++) {
 			const struct concern_ref *x = &refs[i];
 			if (!rule_counts(r, x) || x->occurred_at_ms < t0 ||
@@ -602,9 +603,15 @@ static enum level oracle(const struct rule *r, const struct concern_ref *refs, s
 			categories |= 1u << x->category;
 			count++;
 			weight += r->weight[x->severity];
+			for (size_t p = 0; p < r->n_parts; p++)
+				per_part[p] += rule_part_counts(&r->parts[p], x);
 		}
+		unsigned parts_met = 0;
+		for (size_t p = 0; p < r->n_parts; p++)
+			parts_met += per_part[p] >= r->parts[p].count;
 		unsigned measure =
-		    r->kind == RULE_DISTINCT_AGENCIES     ? (unsigned)__builtin_popcount(agencies)
+		    r->kind == RULE_ALL_OF                ? parts_met
+		    : r->kind == RULE_DISTINCT_AGENCIES   ? (unsigned)__builtin_popcount(agencies)
 		    : r->kind == RULE_DISTINCT_CATEGORIES ? (unsigned)__builtin_popcount(categories)
 		    : r->kind == RULE_COUNT               ? count
 		                                          : weight;
@@ -658,6 +665,17 @@ static void test_matches_brute_force(void **state)
 	                  .min_severity = MODERATE,
 	                  .weight = {0, 1, 2, 3, 5},
 	                  .threshold = {[LEVEL_AMBER] = 5, [LEVEL_RED] = 9}};
+	/* Parts that overlap (a concern may meet two), one with a severity
+	 * floor, amber at two of three parts. */
+	rules[n_rules++] =
+	    (struct rule){.name = "all-of",
+	                  .kind = RULE_ALL_OF,
+	                  .window_ms = 60 * DAY,
+	                  .n_parts = 3,
+	                  .parts = {{.agencies = 1u << HEALTH, .categories = 1u << DA, .count = 2},
+	                            {.categories = (1u << SUBSTANCE) | (1u << DA), .count = 1},
+	                            {.agencies = 1u << POLICE, .min_severity = HIGH, .count = 2}},
+	                  .threshold = {[LEVEL_AMBER] = 2, [LEVEL_RED] = 3}};
 	struct rule_match o;
 	size_t checked = 0, raised = 0;
 	for (int round = 0; round < 1500; round++) {
@@ -696,6 +714,184 @@ static void test_matches_brute_force(void **state)
 	}
 	/* The random histories did exercise the rules. */
 	assert_true(raised > checked / 20);
+}
+
+/* rule_peak is rule_eval at its strongest focus, for every rule kind. */
+static void test_peak_matches_every_focus(void **state)
+{
+	(void)state;
+	struct rule rules[RULES_MAX];
+	size_t n_rules = rules_defaults(rules, RULES_MAX);
+	rules[n_rules++] =
+	    (struct rule){.name = "all-of",
+	                  .kind = RULE_ALL_OF,
+	                  .window_ms = 45 * DAY,
+	                  .n_parts = 2,
+	                  .parts = {{.agencies = 1u << HEALTH, .categories = 1u << WNB, .count = 2},
+	                            {.categories = 1u << ABSENCE, .count = 1}},
+	                  .threshold = {[LEVEL_AMBER] = 1, [LEVEL_RED] = 2}};
+	size_t reached[LEVEL_MAX + 1] = {0};
+	for (int round = 0; round < 800; round++) {
+		struct concern_ref refs[30];
+		size_t n = rnd(30);
+		for (size_t i = 0; i < n; i++) {
+			refs[i].seq = i + 1;
+			refs[i].occurred_at_ms = (int64_t)rnd(400) * DAY;
+			refs[i].agency = (uint8_t)(1 + rnd(5));
+			refs[i].category = (uint8_t)(rnd(2) ? 10 + rnd(3) : 1 + rnd(15));
+			refs[i].severity = (uint8_t)(1 + rnd(4));
+		}
+		qsort(refs, n, sizeof refs[0], by_time);
+		for (size_t k = 0; k < n_rules; k++) {
+			enum level want = LEVEL_NONE;
+			unsigned want_measure = 0;
+			for (size_t f = 0; f < n; f++) {
+				rule_eval(&rules[k], refs, n, f, &m);
+				if (m.level > want)
+					want = m.level;
+				if (m.measure > want_measure)
+					want_measure = m.measure;
+			}
+			unsigned measure;
+			assert_int_equal(rule_peak(&rules[k], refs, n, &measure), want);
+			assert_int_equal(measure, want_measure);
+			reached[want]++;
+		}
+	}
+	assert_true(reached[LEVEL_AMBER] > 0 && reached[LEVEL_RED] > 0);
+}
+
+/* The rule of the configuration manual's example: two WAS_NOT_BROUGHT
+ * from health and an EDUCATION_ABSENCE within 60 days, both ends of the
+ * window included. */
+static const struct rule not_brought = {
+    .name = "not-brought-and-absent",
+    .kind = RULE_ALL_OF,
+    .window_ms = 60 * DAY,
+    .n_parts = 2,
+    .parts = {{.agencies = 1u << HEALTH, .categories = 1u << WNB, .count = 2},
+              {.categories = 1u << ABSENCE, .count = 1}},
+    .threshold = {[LEVEL_AMBER] = 2}};
+
+static void test_all_of(void **state)
+{
+	(void)state;
+	const struct rule *r = &not_brought;
+	struct concern_ref refs[] = {
+	    ref(1, 0, HEALTH, WNB, LOW),
+	    ref(2, 10, POLICE, WNB, LOW), /* not from health: not counted */
+	    ref(3, 30, HEALTH, WNB, MODERATE),
+	    ref(4, 60, EDUCATION, ABSENCE, LOW), /* exactly 60 days after the first */
+	};
+	/* Two WAS_NOT_BROUGHT alone meet one part of two. */
+	assert_int_equal(rule_eval(r, refs, 3, 2, &m), LEVEL_NONE);
+	assert_int_equal(m.measure, 1);
+	assert_int_equal(rule_eval(r, refs, 4, 3, &m), LEVEL_AMBER);
+	assert_int_equal(m.measure, 2);
+	assert_int_equal(m.window_from_ms, 0);
+	assert_int_equal(m.window_to_ms, 60 * DAY);
+	const size_t want[] = {0, 2, 3};
+	assert_evidence(want, 3);
+	rule_reason(r, &m, refs, reason, sizeof reason);
+	assert_string_equal(reason, "2 WAS_NOT_BROUGHT from HEALTH and 1 EDUCATION_ABSENCE within "
+	                            "60 days");
+	/* The police concern does not count, so judged on its own it raises
+	 * nothing. */
+	assert_int_equal(rule_eval(r, refs, 4, 1, &m), LEVEL_NONE);
+	assert_int_equal(m.n_evidence, 0);
+
+	/* One millisecond more and the first WAS_NOT_BROUGHT has left the
+	 * window. */
+	refs[3].occurred_at_ms = 60 * DAY + 1;
+	assert_int_equal(rule_eval(r, refs, 4, 3, &m), LEVEL_NONE);
+	assert_int_equal(m.measure, 1);
+	unsigned measure;
+	assert_int_equal(rule_peak(r, refs, 4, &measure), LEVEL_NONE);
+	assert_int_equal(measure, 1);
+	/* Back-filled: a third WAS_NOT_BROUGHT later on closes the gap. */
+	struct concern_ref more[] = {refs[0], refs[1], refs[2], ref(5, 40, HEALTH, WNB, LOW),
+	                             refs[3]};
+	assert_int_equal(rule_eval(r, more, 5, 3, &m), LEVEL_AMBER);
+	assert_int_equal(rule_peak(r, more, 5, &measure), LEVEL_AMBER);
+
+	/* Levels by parts met: amber at one part, red at both, and the
+	 * reason says how many parts a lower level met. */
+	struct rule two = not_brought;
+	two.threshold[LEVEL_AMBER] = 1;
+	two.threshold[LEVEL_RED] = 2;
+	assert_int_equal(rule_eval(&two, refs, 3, 0, &m), LEVEL_AMBER);
+	rule_reason(&two, &m, refs, reason, sizeof reason);
+	assert_string_equal(reason, "2 WAS_NOT_BROUGHT from HEALTH within 60 days (1 of 2 parts)");
+	struct concern_ref absent[] = {ref(1, 5, EDUCATION, ABSENCE, HIGH)};
+	assert_int_equal(rule_eval(&two, absent, 1, 0, &m), LEVEL_AMBER);
+	rule_reason(&two, &m, absent, reason, sizeof reason);
+	assert_string_equal(reason, "1 EDUCATION_ABSENCE within 60 days (1 of 2 parts)");
+
+	/* A part with no category names concerns, and its severity floor. */
+	struct rule any = {.name = "x",
+	                   .kind = RULE_ALL_OF,
+	                   .window_ms = 7 * DAY,
+	                   .n_parts = 2,
+	                   .parts = {{.agencies = (1u << POLICE) | (1u << HEALTH),
+	                              .min_severity = HIGH,
+	                              .count = 1},
+	                             {.categories = (1u << MISSING) | (1u << ABSENCE), .count = 2}},
+	                   .threshold = {[LEVEL_RED] = 2}};
+	struct concern_ref mixed[] = {ref(1, 0, POLICE, DA, HIGH),
+	                              ref(2, 1, EDUCATION, ABSENCE, LOW),
+	                              ref(3, 2, POLICE, MISSING, LOW)};
+	assert_int_equal(rule_eval(&any, mixed, 3, 2, &m), LEVEL_RED);
+	rule_reason(&any, &m, mixed, reason, sizeof reason);
+	assert_string_equal(reason,
+	                    "1 concern from POLICE or HEALTH at HIGH or above and 2 MISSING "
+	                    "or EDUCATION_ABSENCE within 7 days");
+}
+
+/* Eight parts of every category: a reason longer than any alert holds is
+ * cut, never overrun. */
+static void test_all_of_long_reason_is_cut(void **state)
+{
+	(void)state;
+	struct rule r = {.name = "long",
+	                 .kind = RULE_ALL_OF,
+	                 .window_ms = 7 * DAY,
+	                 .n_parts = RULE_PARTS_MAX,
+	                 .threshold = {[LEVEL_RED] = 1}};
+	for (size_t p = 0; p < RULE_PARTS_MAX; p++)
+		r.parts[p] = (struct rule_part){
+		    .categories = 0xfffeu, .agencies = 0x3eu, .min_severity = HIGH, .count = 1};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, DA, HIGH)};
+	assert_int_equal(rule_eval(&r, refs, 1, 0, &m), LEVEL_RED);
+	assert_int_equal(m.measure, RULE_PARTS_MAX);
+	char full[RULE_REASON_MAX];
+	size_t n = rule_reason(&r, &m, refs, full, sizeof full);
+	assert_int_equal(n, sizeof full - 1);
+	assert_int_equal(strlen(full), sizeof full - 1);
+	assert_true(!strncmp(full, "1 DOMESTIC_ABUSE, SUBSTANCE_MISUSE, ", 36));
+}
+
+static void test_rule_equal(void **state)
+{
+	(void)state;
+	struct rule a = not_brought, b = not_brought;
+	assert_true(rule_equal(&a, &b));
+	b.parts[1].count = 2;
+	assert_false(rule_equal(&a, &b));
+	b = a;
+	b.threshold[LEVEL_RED] = 2;
+	assert_false(rule_equal(&a, &b));
+	b = a;
+	b.window_ms++;
+	assert_false(rule_equal(&a, &b));
+	b = a;
+	snprintf(b.name, sizeof b.name, "other");
+	assert_false(rule_equal(&a, &b));
+	struct rule d[RULES_MAX], e[RULES_MAX];
+	size_t n = rules_defaults(d, RULES_MAX);
+	rules_defaults(e, RULES_MAX);
+	for (size_t i = 0; i < n; i++)
+		assert_true(rule_equal(&d[i], &e[i]));
+	assert_false(rule_equal(&d[0], &d[1]));
 }
 
 /* The same oracle on a long sparse history, at a sample of concerns. */
@@ -761,6 +957,10 @@ int main(void)
 	    cmocka_unit_test(test_strongest_window_wins),
 	    cmocka_unit_test(test_long_history_and_evidence_cap),
 	    cmocka_unit_test(test_matches_brute_force),
+	    cmocka_unit_test(test_peak_matches_every_focus),
+	    cmocka_unit_test(test_all_of),
+	    cmocka_unit_test(test_all_of_long_reason_is_cut),
+	    cmocka_unit_test(test_rule_equal),
 	    cmocka_unit_test(test_long_history_matches_brute_force),
 	    cmocka_unit_test(test_extreme_times),
 	};

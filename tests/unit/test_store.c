@@ -166,6 +166,45 @@ static void test_children_and_identities(void **state)
 	assert_int_equal(store_commit(&t), STORE_OK);
 }
 
+/* Children seen by store_child_each: id * 10 + (merged ? 1 : 0). */
+struct seen_children {
+	size_t n, stop_after;
+	uint64_t v[8];
+};
+
+static int seen_child(uint64_t child, uint64_t merged_into, void *arg)
+{
+	struct seen_children *s = arg;
+	if (s->n < 8)
+		s->v[s->n++] = child * 10 + (merged_into != 0);
+	return s->stop_after && s->n >= s->stop_after;
+}
+
+static void test_child_each(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	struct seen_children none = {0};
+	assert_int_equal(store_child_each(t, seen_child, &none), STORE_OK);
+	assert_int_equal(none.n, 0);
+	for (uint64_t id = 3; id >= 1; id--) {
+		struct child_record ch = {.id = id, .created_at_ms = T0, .merged_into = id == 2};
+		assert_int_equal(store_child_put(t, &ch), STORE_OK);
+	}
+	struct seen_children all = {0};
+	assert_int_equal(store_child_each(t, seen_child, &all), STORE_OK);
+	assert_int_equal(all.n, 3);
+	/* In id order, merged ones marked. */
+	assert_int_equal(all.v[0], 10);
+	assert_int_equal(all.v[1], 21);
+	assert_int_equal(all.v[2], 30);
+	struct seen_children first = {.stop_after = 1};
+	assert_int_equal(store_child_each(t, seen_child, &first), STORE_OK);
+	assert_int_equal(first.n, 1);
+	store_abort(&t);
+}
+
 static int collect(uint64_t child, const char *postcode, void *arg)
 {
 	char *out = arg;
@@ -417,6 +456,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_concerns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_child_each, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_children_and_identities, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demographics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),

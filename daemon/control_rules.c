@@ -1,0 +1,211 @@
+/*
+ * control_rules.c - the control commands about rules: reload (load the
+ * configuration file again and put its rules in force), rules test (what
+ * a candidate file's rules would reach on the stored history, compared
+ * with the rules in force), and the configuration fields of status.
+ *
+ * Owns those replies. Loading and swapping live in reload.c, the
+ * comparison in whatif.c; nothing here writes to the store or publishes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "control_int.h"
+#include "log.h"
+#include "reload.h"
+#include "whatif.h"
+
+/* Rows of a fixed-width char array as arena strings. */
+static char **strings(struct arena *ar, const char *first, size_t stride, size_t n, size_t *out_n)
+{
+	char **v = arena_alloc(ar, (n ? n : 1) * sizeof *v);
+	*out_n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = arena_strdup(ar, first + i * stride);
+	*out_n = n;
+	return v;
+}
+
+void control_rules_status(const struct control_env *env, Ffc__V1__StatusReply *r)
+{
+	const struct rules_state *st = env->rules_state;
+	if (!st)
+		return;
+	r->config_path = (char *)(uintptr_t)st->path;
+	r->rules_loaded_at_ms = st->loaded_at_ms;
+	r->rules = (uint32_t)st->n_rules;
+}
+
+const char *control_reload(const struct control_env *env, const char *by, int64_t now_ms,
+                           struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	struct rules_state *st = env->rules_state;
+	if (!st)
+		return "reload: not available";
+	struct reload_diff *d = malloc(sizeof *d);
+	struct config_errors *errs = malloc(sizeof *errs);
+	Ffc__V1__ReloadReply *r = arena_alloc(ar, sizeof *r);
+	if (!d || !errs || !r) {
+		free(d);
+		free(errs);
+		return "out of memory";
+	}
+	ffc__v1__reload_reply__init(r);
+	/* The operator's name is free text from a peer: printable ASCII only
+	 * into the log. */
+	char who[96];
+	int k = snprintf(who, sizeof who, "ffcctl reload%s%.64s", by && by[0] ? " by " : "",
+	                 by ? by : "");
+	for (int i = 0; i < k && i < (int)sizeof who - 1; i++)
+		if ((unsigned char)who[i] < 0x20 || (unsigned char)who[i] > 0x7e)
+			who[i] = '?';
+	r->loaded = reload_apply(st, now_ms, who, d, errs) == 0;
+	r->config_path = arena_strdup(ar, st->path);
+	r->errors = strings(ar, errs->msg[0], sizeof errs->msg[0], errs->n, &r->n_errors);
+	r->added = strings(ar, d->added[0], sizeof d->added[0], d->n_added, &r->n_added);
+	r->removed = strings(ar, d->removed[0], sizeof d->removed[0], d->n_removed, &r->n_removed);
+	r->changed = strings(ar, d->changed[0], sizeof d->changed[0], d->n_changed, &r->n_changed);
+	r->restart = strings(ar, d->restart[0], sizeof d->restart[0], d->n_restart, &r->n_restart);
+	r->rules = (uint32_t)st->n_rules;
+	r->rules_loaded_at_ms = st->loaded_at_ms;
+	free(d);
+	free(errs);
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RELOAD;
+	reply->reload = r;
+	return NULL;
+}
+
+/* ---- rules test ---- */
+
+struct judge {
+	struct store_txn *t;
+	struct whatif *w;
+	int failed;
+};
+
+static int judge_child(uint64_t child, uint64_t merged_into, void *arg)
+{
+	struct judge *j = arg;
+	if (merged_into)
+		return 0; /* its history is judged under the child it joined */
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	if (store_timeline(j->t, child, INT64_MIN, INT64_MAX, &refs, &n) != STORE_OK) {
+		j->failed = 1;
+		return 1;
+	}
+	whatif_child(j->w, child, refs, n);
+	free(refs);
+	return 0;
+}
+
+static Ffc__V1__RuleOutcome **outcomes(struct arena *ar, const struct whatif_outcome *list,
+                                       size_t n, size_t *out_n)
+{
+	Ffc__V1__RuleOutcome **v = arena_alloc(ar, (n ? n : 1) * sizeof *v);
+	*out_n = 0;
+	for (size_t i = 0; v && i < n; i++) {
+		Ffc__V1__RuleOutcome *o = arena_alloc(ar, sizeof *o);
+		if (!o)
+			return v;
+		ffc__v1__rule_outcome__init(o);
+		char id[WIRE_ID_MAX];
+		wire_child_id(list[i].child, id);
+		o->child_id = arena_strdup(ar, id);
+		o->rule = arena_strdup(ar, list[i].rule);
+		o->level = (Ffc__V1__Level)list[i].level;
+		v[(*out_n)++] = o;
+	}
+	return v;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *control_rules_test(const struct control_env *env, struct store_txn *t,
+                               const Ffc__V1__RulesTestRequest *req, struct arena *ar,
+                               Ffc__V1__ControlReply *reply)
+{
+	const struct rules_state *st = env->rules_state;
+	if (!st)
+		return "rules_test: not available";
+	if (!req->path[0])
+		return "rules_test.path: give the candidate file";
+	if (req->path[0] != '/')
+		return "rules_test.path: must be absolute (the daemon reads it)";
+	if (strlen(req->path) >= CONFIG_PATH_MAX)
+		return "rules_test.path: longer than 1023 bytes";
+	Ffc__V1__RulesTestReply *r = arena_alloc(ar, sizeof *r);
+	struct config *cand = malloc(sizeof *cand);
+	struct config_errors *errs = malloc(sizeof *errs);
+	if (!r || !cand || !errs) {
+		free(cand);
+		free(errs);
+		return "out of memory";
+	}
+	ffc__v1__rules_test_reply__init(r);
+	r->path = arena_strdup(ar, req->path);
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RULES_TEST;
+	reply->rules_test = r;
+	const int64_t start = mono_ms();
+	if (reload_load(st->helper, req->path, st->timeout_ms, cand, errs) < 0) {
+		r->errors = strings(ar, errs->msg[0], sizeof errs->msg[0], errs->n, &r->n_errors);
+		log_info("rules test: %s has %zu error%s", req->path, errs->n,
+		         errs->n == 1 ? "" : "s");
+		free(cand);
+		free(errs);
+		return NULL;
+	}
+	free(errs);
+	struct whatif *w = whatif_new(st->rules, st->n_rules, cand->rules, cand->n_rules);
+	if (!w) {
+		free(cand);
+		return "out of memory";
+	}
+	/* One read transaction: every child is judged on the same history,
+	 * and the loop serves nothing else meanwhile (see README for the
+	 * cost). */
+	struct judge j = {.t = t, .w = w};
+	const char *err = NULL;
+	if (store_child_each(t, judge_child, &j) != STORE_OK || j.failed)
+		err = "rules_test: store error reading the children";
+	if (!err) {
+		r->children = w->children;
+		r->concerns = w->concerns;
+		r->counts = arena_alloc(ar, (w->n_rows ? w->n_rows : 1) * sizeof *r->counts);
+		for (size_t i = 0; r->counts && i < w->n_rows; i++) {
+			Ffc__V1__RuleLevelCount *c = arena_alloc(ar, sizeof *c);
+			if (!c)
+				break;
+			ffc__v1__rule_level_count__init(c);
+			c->rule = arena_strdup(ar, w->rows[i].rule);
+			c->level = (Ffc__V1__Level)w->rows[i].level;
+			c->in_force = w->rows[i].in_force;
+			c->candidate = w->rows[i].candidate;
+			c->in_force_has = w->rows[i].in_force_has;
+			c->candidate_has = w->rows[i].candidate_has;
+			r->counts[r->n_counts++] = c;
+		}
+		r->gained = outcomes(ar, w->gained, w->n_gained, &r->n_gained);
+		r->lost = outcomes(ar, w->lost, w->n_lost, &r->n_lost);
+		r->gained_total = w->gained_total;
+		r->lost_total = w->lost_total;
+		r->elapsed_ms = (uint64_t)(mono_ms() - start);
+		log_info("rules test: %s: %llu children, %llu concerns judged in %llu ms: %llu "
+		         "gained, %llu lost",
+		         req->path, (unsigned long long)r->children,
+		         (unsigned long long)r->concerns, (unsigned long long)r->elapsed_ms,
+		         (unsigned long long)r->gained_total, (unsigned long long)r->lost_total);
+	}
+	whatif_destroy(&w);
+	free(cand);
+	return err;
+}

@@ -1,0 +1,353 @@
+/*
+ * Unit tests for reload.c: the loader process answers with a checked
+ * config or every error at its line; a missing file, a directory, a file
+ * that makes the loader hang (an @include of a FIFO nobody writes), a
+ * loader that crashes, exits without an answer, answers nonsense or too
+ * much are each reported and never change anything; reload_apply swaps the
+ * rules whole or leaves them untouched; settings that need a restart are
+ * named.
+ *
+ * This program is its own loader: run with RELOAD_HELPER_FLAG it does what
+ * ffcd does, except for paths naming a simulated failure.
+ */
+/* cmocka needs these before its own header. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reload.h"
+
+#define HELPER "/proc/self/exe"
+
+/* ---- the loader's side, with failures on demand ---- */
+
+static int helper(const char *path)
+{
+	if (strstr(path, "simulate-crash")) {
+		/* As a parser would die: without the sanitizers' report. */
+		signal(SIGSEGV, SIG_DFL);
+		raise(SIGSEGV);
+	}
+	if (strstr(path, "simulate-exit"))
+		_exit(3);
+	if (strstr(path, "simulate-garbage")) {
+		static const char junk[] = "this is not an answer";
+		return write(STDOUT_FILENO, junk, sizeof junk) == (ssize_t)sizeof junk ? 0 : 1;
+	}
+	if (strstr(path, "simulate-flood")) {
+		static char block[65536];
+		memset(block, 'x', sizeof block);
+		for (int i = 0; i < 64; i++)
+			if (write(STDOUT_FILENO, block, sizeof block) < 0)
+				return 0; /* the daemon stopped reading: as expected */
+		return 0;
+	}
+	return reload_helper_main(path);
+}
+
+/* ---- scratch files ---- */
+
+static char dir[1024];
+
+static const char *file(const char *name, const char *text)
+{
+	static char paths[16][1200];
+	static int next;
+	char *p = paths[next++ % 16];
+	snprintf(p, sizeof paths[0], "%s/%s", dir, name);
+	if (text) {
+		FILE *f = fopen(p, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+	}
+	return p;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *base = getenv("FFC_TEST_TMP");
+	if (!base || !base[0])
+		base = "/tmp";
+	mkdir(base, 0700);
+	snprintf(dir, sizeof dir, "%s/ffc-reload.XXXXXX", base);
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct config cfg;
+static struct config_errors errs;
+
+static void show_errors(void)
+{
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "  got: %s\n", errs.msg[i]);
+}
+
+static void expect_error(const char *text)
+{
+	for (size_t i = 0; i < errs.n; i++)
+		if (strstr(errs.msg[i], text))
+			return;
+	show_errors();
+	fail_msg("no error containing '%s'", text);
+}
+
+static const char *good_text =
+    "ingest: { batch_max = 7; };\n"
+    "rules = (\n"
+    "  { name = \"immediate-risk\"; kind = \"any\"; min_severity = \"immediate-risk\"; red = 1; "
+    "},\n"
+    "  { name = \"not-brought-and-absent\"; kind = \"all-of\"; window_days = 60;\n"
+    "    parts = ( { agencies = [\"health\"]; categories = [\"was-not-brought\"]; count = 2; },\n"
+    "              { categories = [\"education-absence\"]; } );\n"
+    "    level = \"amber\"; }\n"
+    ");\n";
+
+/* ---- the loader ---- */
+
+static void test_good_file(void **state)
+{
+	(void)state;
+	const char *p = file("good.conf", good_text);
+	memset(&cfg, 0, sizeof cfg);
+	if (reload_load(HELPER, p, 10000, &cfg, &errs) != 0) {
+		show_errors();
+		fail_msg("good file did not load");
+	}
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(cfg.batch_max, 7);
+	assert_string_equal(cfg.data_dir, "var"); /* the default, as at start */
+	assert_int_equal(cfg.n_rules, 2);
+	assert_string_equal(cfg.rules[1].name, "not-brought-and-absent");
+	assert_int_equal(cfg.rules[1].kind, RULE_ALL_OF);
+	assert_int_equal(cfg.rules[1].n_parts, 2);
+	assert_int_equal(cfg.rules[1].parts[0].count, 2);
+	assert_int_equal(cfg.rules[1].threshold[LEVEL_AMBER], 2);
+}
+
+static void test_bad_file_every_error_at_its_line(void **state)
+{
+	(void)state;
+	const char *p = file("bad.conf", "rules = (\n"
+	                                 "  { name = \"a\"; kind = \"any\"; red = 2; },\n"
+	                                 "  { name = \"b\"; kind = \"count\"; window_days = 0; "
+	                                 "amber = 1; }\n"
+	                                 ");\n");
+	assert_int_equal(reload_load(HELPER, p, 10000, &cfg, &errs), -1);
+	assert_int_equal(errs.n, 2);
+	char want[1300];
+	snprintf(want, sizeof want, "%s:2: rules[0] (a): kind any is met by one concern", p);
+	assert_true(strstr(errs.msg[0], want) == errs.msg[0]);
+	snprintf(want, sizeof want, "%s:3: rules[1].window_days: 0 is out of range", p);
+	assert_true(strstr(errs.msg[1], want) == errs.msg[1]);
+
+	p = file("syntax.conf", "rules = ( { name = \"a\"; kind = ; } );\n");
+	assert_int_equal(reload_load(HELPER, p, 10000, &cfg, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof want, "%s:1: syntax error", p);
+	assert_true(strstr(errs.msg[0], want) == errs.msg[0]);
+}
+
+static void test_missing_file_and_directory(void **state)
+{
+	(void)state;
+	assert_int_equal(reload_load(HELPER, file("nothing-here.conf", NULL), 10000, &cfg, &errs),
+	                 -1);
+	expect_error("nothing-here.conf: cannot read: No such file or directory");
+	assert_int_equal(reload_load(HELPER, dir, 10000, &cfg, &errs), -1);
+	expect_error(": cannot read: Is a directory");
+}
+
+static void test_loader_that_hangs_is_stopped(void **state)
+{
+	(void)state;
+	/* libconfig opens an @include'd FIFO and waits for a writer that
+	 * never comes. */
+	const char *fifo = file("fifo", NULL);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	char text[1300];
+	snprintf(text, sizeof text, "@include \"%s\"\n", fifo);
+	const char *p = file("hangs.conf", text);
+	assert_int_equal(reload_load(HELPER, p, 400, &cfg, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	expect_error(
+	    "hangs.conf: the configuration loader took longer than 400 ms and was stopped");
+}
+
+static void test_loader_failures(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *error;
+	} cases[] = {
+	    {"simulate-crash.conf", "the configuration loader was killed by signal 11"},
+	    {"simulate-exit.conf",
+	     "the configuration loader exited with status 3 without an answer"},
+	    {"simulate-garbage.conf", "the configuration loader sent no answer or a malformed one"},
+	    {"simulate-flood.conf", "the configuration loader sent more than"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *p = file(cases[i].name, good_text);
+		assert_int_equal(reload_load(HELPER, p, 10000, &cfg, &errs), -1);
+		assert_int_equal(errs.n, 1);
+		expect_error(cases[i].name);
+		expect_error(cases[i].error);
+	}
+	assert_int_equal(
+	    reload_load("/nonexistent/loader", file("x.conf", good_text), 10000, &cfg, &errs), -1);
+	expect_error("the configuration loader /nonexistent/loader could not be run (exit status "
+	             "127)");
+}
+
+/* ---- the rules in force ---- */
+
+static struct rules_state st;
+
+static void start_with_defaults(const char *path)
+{
+	struct config start;
+	config_defaults(&start);
+	reload_init(&st, &start, HELPER, 1000);
+	if (path)
+		reload_set_file(&st, path, &start);
+}
+
+static void assert_untouched(void)
+{
+	struct config start;
+	config_defaults(&start);
+	assert_int_equal(st.n_rules, start.n_rules);
+	for (size_t i = 0; i < st.n_rules; i++)
+		assert_true(rule_equal(&st.rules[i], &start.rules[i]));
+	assert_int_equal(st.loaded_at_ms, 1000);
+}
+
+static void test_apply_swaps_whole_or_not_at_all(void **state)
+{
+	(void)state;
+	struct reload_diff d;
+	/* Every kind of failure leaves the defaults in force. */
+	const char *bad[] = {
+	    file("bad-rule.conf", "rules = ( { name = \"a\"; kind = \"any\"; red = 2; } );\n"),
+	    file("simulate-crash-2.conf", good_text),
+	    file("missing.conf", NULL),
+	    dir,
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		start_with_defaults(bad[i]);
+		assert_int_equal(reload_apply(&st, 2000, "test", &d, &errs), -1);
+		assert_true(errs.n > 0);
+		assert_untouched();
+	}
+	/* Started without a file: said clearly, nothing changes. */
+	start_with_defaults(NULL);
+	assert_int_equal(reload_apply(&st, 2000, "test", &d, &errs), -1);
+	expect_error("ffcd was started without a configuration file");
+	assert_untouched();
+
+	/* A good file: its rules, all of them, and what changed. */
+	const char *p = file("apply.conf", good_text);
+	start_with_defaults(p);
+	st.rules[0].threshold[LEVEL_RED] = 1; /* immediate-risk as in the file */
+	assert_int_equal(reload_apply(&st, 2000, "test", &d, &errs), 0);
+	assert_int_equal(st.n_rules, 2);
+	assert_string_equal(st.rules[1].name, "not-brought-and-absent");
+	assert_int_equal(st.loaded_at_ms, 2000);
+	assert_int_equal(d.n_added, 1);
+	assert_string_equal(d.added[0], "not-brought-and-absent");
+	assert_int_equal(d.n_changed, 0);
+	assert_int_equal(d.n_removed, 4);
+	assert_string_equal(d.removed[0], "multi-agency");
+	assert_string_equal(d.removed[3], "repeat-missing");
+	assert_int_equal(d.n_restart, 1);
+	assert_string_equal(d.restart[0], "ingest.batch_max: needs a restart, ignored");
+	/* The settings stay as at start: asked again, the same answer. */
+	assert_int_equal(st.file.batch_max, 512);
+
+	/* The same file again: nothing added, changed or removed. */
+	assert_int_equal(reload_apply(&st, 3000, "test", &d, &errs), 0);
+	assert_int_equal(d.n_added + d.n_changed + d.n_removed, 0);
+	assert_int_equal(d.n_restart, 1);
+	/* A changed threshold is a changed rule. */
+	file("apply.conf",
+	     "ingest: { batch_max = 7; };\n"
+	     "rules = ( { name = \"immediate-risk\"; kind = \"any\"; amber = 1; } );\n");
+	assert_int_equal(reload_apply(&st, 4000, "test", &d, &errs), 0);
+	assert_int_equal(d.n_changed, 1);
+	assert_string_equal(d.changed[0], "immediate-risk");
+	assert_int_equal(d.n_removed, 1);
+	assert_int_equal(st.n_rules, 1);
+	/* A bad edit now keeps that one rule. */
+	file("apply.conf",
+	     "rules = ( { name = \"immediate-risk\"; kind = \"any\"; amber = 3; } );\n");
+	assert_int_equal(reload_apply(&st, 5000, "test", &d, &errs), -1);
+	assert_int_equal(st.n_rules, 1);
+	assert_int_equal(st.rules[0].threshold[LEVEL_AMBER], 1);
+	assert_int_equal(st.loaded_at_ms, 4000);
+}
+
+static void test_compare_names_every_restart_setting(void **state)
+{
+	(void)state;
+	struct config a, b;
+	config_defaults(&a);
+	config_defaults(&b);
+	snprintf(b.data_dir, sizeof b.data_dir, "/srv/ffc");
+	snprintf(b.ingest, sizeof b.ingest, "tcp://*:1");
+	snprintf(b.alerts, sizeof b.alerts, "tcp://*:2");
+	snprintf(b.control, sizeof b.control, "ipc:///x");
+	b.map_size *= 2;
+	b.map_size_max *= 2;
+	b.max_message *= 2;
+	b.batch_max++;
+	b.log_level = LOG_DEBUG;
+	struct reload_diff d;
+	reload_compare(&a, a.rules, a.n_rules, &b, &d);
+	assert_int_equal(d.n_added + d.n_changed + d.n_removed, 0);
+	assert_int_equal(d.n_restart, 9);
+	const char *names[] = {
+	    "daemon.data_dir",       "daemon.log_level",  "ingest.endpoint",
+	    "ingest.max_message_kb", "ingest.batch_max",  "alerts.endpoint",
+	    "control.endpoint",      "store.map_size_mb", "store.map_size_max_mb"};
+	for (size_t i = 0; i < 9; i++) {
+		char want[RELOAD_NOTE_MAX];
+		snprintf(want, sizeof want, "%s: needs a restart, ignored", names[i]);
+		assert_string_equal(d.restart[i], want);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], RELOAD_HELPER_FLAG))
+		return helper(argv[2]);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_good_file),
+	    cmocka_unit_test(test_bad_file_every_error_at_its_line),
+	    cmocka_unit_test(test_missing_file_and_directory),
+	    cmocka_unit_test(test_loader_that_hangs_is_stopped),
+	    cmocka_unit_test(test_loader_failures),
+	    cmocka_unit_test(test_apply_swaps_whole_or_not_at_all),
+	    cmocka_unit_test(test_compare_names_every_restart_setting),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
