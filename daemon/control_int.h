@@ -28,4 +28,15 @@ const char *control_find_child(struct store_txn *t, const Ffc__V1__ChildRequest 
  * there is none or memory ran out. */
 Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uint64_t seq);
 
+/* Fill a ChildReply's identity records, alerts (raised at or after
+ * since_ms) with their states, household and identity events (at or after
+ * since_ms). NULL, or an error message (control_child.c). */
+const char *control_child_chronology(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                     struct arena *ar, Ffc__V1__ChildReply *r);
+
+/* ffcctl matches: the possible matches between distinct live children
+ * (control_matches.c). */
+const char *control_matches(struct store_txn *t, const Ffc__V1__MatchesRequest *req,
+                            struct arena *ar, Ffc__V1__ControlReply *reply);
+
 #endif

@@ -25,4 +25,8 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 /* "  A00000007  2026-03-02 14:05  RED  multi-agency  C00000001  reason" */
 void ctl_print_alert_row(const Ffc__V1__Alert *a);
 
+/* Commands defined in their own files (ffcctl_<area>.c). */
+int cmd_child(const struct opts *o, int argc, char **argv);
+int cmd_matches(const struct opts *o, int argc, char **argv);
+
 #endif
