@@ -213,6 +213,26 @@ class Chronology(DaemonTest):
 
     # ---- possible matches ----
 
+    def test_malformed_postcode_kept_not_compared(self):
+        """A postcode that is not of UK shape cannot be compared: linking
+        treats it as absent (it neither links nor keeps apart), and the
+        child's record keeps it as sent so the chronology shows it."""
+        amy = dict(given_name="Amy", family_name="Jones", date_of_birth="2015-01-01")
+        ids = self.accept(
+            concern("pc-1", agency=pb.POLICE, children=[dict(amy, postcode="LS6 2AB")]),
+            concern("pc-2", agency=pb.HEALTH, children=[dict(amy, postcode="LS6 2A")]),
+            concern("pc-3", agency=pb.EDUCATION, children=[dict(amy, postcode="M1 1AA")]))
+        self.assertEqual(ids["pc-1"], ids["pc-2"])
+        self.assertNotEqual(ids["pc-1"], ids["pc-3"])
+        c = self.lookup(child_id=ids["pc-1"][0])
+        self.assertEqual(sorted(r.identity.postcode for r in c.identity_records),
+                         ["LS6 2A", "LS62AB"])
+        # The moved child is a possible match; the malformed postcode
+        # makes no second pair.
+        js = self.ctl_json("matches")
+        self.assertEqual([(m["child_id"], m["other_child_id"], m["kind"]) for m in js["matches"]],
+                         [(ids["pc-1"][0], ids["pc-3"][0], "DIFFERENT_POSTCODE")])
+
     def test_each_kind_of_possible_match_listed_never_linked(self):
         def kid(**kw):
             return kw
