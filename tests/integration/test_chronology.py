@@ -7,9 +7,12 @@ match is listed by `ffcctl matches` and nothing is linked; bad input is
 refused with a message naming what is wrong."""
 
 import json
+import os
 import re
 
-from ffctest import DAY, DaemonTest, T0, concern, main, nhs_number, pb, upn
+from ffctest import DAY, SOURCE, DaemonTest, T0, concern, main, nhs_number, pb, upn
+
+SAMPLES = os.path.join(SOURCE, "conf", "samples")
 
 ELLA = dict(nhs_number=nhs_number(100), given_name="Ella", family_name="Smith",
             date_of_birth="2016-04-12", postcode="LS1 4AP")
@@ -348,6 +351,20 @@ class Chronology(DaemonTest):
         self.assertEqual(len(limited["matches"]), 2)
         self.assertTrue(limited["more"])
         self.assertIn("more not shown", self.ctl("matches", "--limit", "1"))
+
+    def test_shipped_samples(self):
+        """The README's tour: Ella's household is Noah, and the matches
+        sample gives one possible match of each kind."""
+        self.ok(self.d.tool("ffc-send", os.path.join(SAMPLES, "tour.jsonl")))
+        self.ok(self.d.tool("ffc-send", os.path.join(SAMPLES, "matches.jsonl")))
+        ella = self.ctl_json("child", "C00000001")
+        self.assertEqual([m["child_id"] for m in ella["household"]], ["C00000002"])
+        self.assertEqual(len(ella["chronology"]), 5)
+        js = self.ctl_json("matches")
+        self.assertEqual(sorted(m["kind"] for m in js["matches"]),
+                         ["DATE_OF_BIRTH_TRANSPOSED", "DIFFERENT_POSTCODE",
+                          "GIVEN_NAME_INITIAL", "GIVEN_NAME_ONE_EDIT"])
+        self.assertIn("C00000001", [m["child_id"] for m in js["matches"]])
 
     def test_no_matches(self):
         self.assertIn("possible matches (0)", self.ctl("matches"))
