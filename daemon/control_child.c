@@ -185,6 +185,12 @@ static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct
 	return m;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static const char *household(struct store_txn *t, uint64_t child, struct arena *ar,
                              Ffc__V1__ChildReply *r)
 {
@@ -212,6 +218,7 @@ static const char *household(struct store_txn *t, uint64_t child, struct arena *
 		if (store_child_resolve(t, raw->v[i], &m) == STORE_OK && m != child)
 			ids_add(live, m);
 	}
+	qsort(live->v, live->n, sizeof live->v[0], by_id);
 	r->household = arena_alloc(ar, (live->n + 1) * sizeof *r->household);
 	for (size_t i = 0; r->household && i < live->n; i++) {
 		Ffc__V1__HouseholdMember *m = member(t, live->v[i], ar);
