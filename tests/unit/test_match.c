@@ -199,6 +199,63 @@ static void test_one_edit(void **state)
 	assert_true(match_one_edit("ZO\xeb", "ZOE"));
 }
 
+/* Optimal string alignment distance (edits: insert, delete, change, swap
+ * neighbours), by the textbook table: the oracle for match_one_edit. */
+static size_t osa(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), d[9][9];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[n][m];
+}
+
+/* A name of 0 to 6 letters from A, B and C (so that edits collide often). */
+static void random_name(uint32_t *seed, char s[9])
+{
+	*seed = *seed * 1103515245u + 12345u;
+	size_t len = (*seed >> 16) % 7;
+	for (size_t i = 0; i < len; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		s[i] = (char)('A' + (*seed >> 16) % 3);
+	}
+	s[len] = '\0';
+}
+
+/* Many pairs of short names: one edit exactly when the oracle says the
+ * distance is 1. */
+static void test_one_edit_against_oracle(void **state)
+{
+	(void)state;
+	uint32_t seed = 20261124;
+	for (int k = 0; k < 200000; k++) {
+		char a[9], b[9];
+		random_name(&seed, a);
+		random_name(&seed, b);
+		/* Half the time, b is a one-letter change of a (or a itself). */
+		if (k % 2 && strlen(a) > 0) {
+			memcpy(b, a, sizeof a);
+			b[(seed >> 8) % strlen(a)] = (char)('A' + (seed >> 4) % 3);
+		}
+		assert_int_equal(match_one_edit(a, b), osa(a, b) == 1);
+	}
+}
+
 static void test_kind_names(void **state)
 {
 	(void)state;
@@ -219,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_given_name_initial),
 	    cmocka_unit_test(test_date_of_birth_transposed),
 	    cmocka_unit_test(test_one_edit),
+	    cmocka_unit_test(test_one_edit_against_oracle),
 	    cmocka_unit_test(test_kind_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
