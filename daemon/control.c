@@ -308,6 +308,8 @@ static int pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t 
 static int writes(Ffc__V1__ControlRequest__CommandCase command)
 {
 	switch (command) {
+	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
+		return 1;
 	default:
 		return 0;
 	}
@@ -380,6 +382,9 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_MATCHES:
 		err = control_matches(t, rq->matches, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
+		err = control_dismiss_match(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_SHUTDOWN:
 		log_info("control: shutdown requested%s%s", rq->operator_[0] ? " by " : "",

@@ -38,5 +38,9 @@ const char *control_child_chronology(struct store_txn *t, uint64_t child, int64_
  * (control_matches.c). */
 const char *control_matches(struct store_txn *t, const Ffc__V1__MatchesRequest *req,
                             struct arena *ar, Ffc__V1__ControlReply *reply);
+/* ffcctl matches dismiss: an operator judges a pair two children; writes
+ * (control_matches.c). */
+const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                                  int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
 
 #endif

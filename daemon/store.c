@@ -972,12 +972,23 @@ int store_match_name_put(struct store_txn *t, const char *key, uint64_t child, c
 	return rc == STORE_EXISTS ? STORE_OK : rc;
 }
 
-int store_match_add(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len)
+static int match_write(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len,
+                       unsigned flags)
 {
 	uint8_t k[16];
 	put_u64(k, a < b ? a : b);
 	put_u64(k + 8, a < b ? b : a);
-	return put(t, DB_MATCHES, k, sizeof k, rec, len, MDB_NOOVERWRITE);
+	return put(t, DB_MATCHES, k, sizeof k, rec, len, flags);
+}
+
+int store_match_add(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len)
+{
+	return match_write(t, a, b, rec, len, MDB_NOOVERWRITE);
+}
+
+int store_match_put(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len)
+{
+	return match_write(t, a, b, rec, len, 0);
 }
 
 int store_match_each(struct store_txn *t, store_match_fn fn, void *arg)
@@ -989,7 +1000,10 @@ int store_match_each(struct store_txn *t, store_match_fn fn, void *arg)
 	MDB_val k, v;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (fn(v.mv_data, v.mv_size, arg))
+		if (k.mv_size != 16)
+			continue;
+		const uint8_t *kp = k.mv_data;
+		if (fn(get_u64(kp), get_u64(kp + 8), v.mv_data, v.mv_size, arg))
 			break;
 	}
 	mdb_cursor_close(c);

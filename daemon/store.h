@@ -168,9 +168,13 @@ int store_match_name_put(struct store_txn *t, const char *key, uint64_t child, c
 /* Record the pair (a, b) once, in either order: STORE_EXISTS when it is
  * already recorded (nothing written). rec is a packed StoredMatch. */
 int store_match_add(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len);
-/* Each recorded pair in child id order; the record is borrowed until the
- * transaction ends. Stop early when fn returns non-zero. */
-typedef int (*store_match_fn)(const void *rec, size_t len, void *arg);
+/* Rewrite the record of a recorded pair (a, b), in either order. */
+int store_match_put(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len);
+/* Each recorded pair (child < other, ids as recorded) in id order; the
+ * record is borrowed until the transaction ends, and fn must not write to
+ * the store. Stop early when fn returns non-zero. */
+typedef int (*store_match_fn)(uint64_t child, uint64_t other, const void *rec, size_t len,
+                              void *arg);
 int store_match_each(struct store_txn *t, store_match_fn fn, void *arg);
 
 /* ---- counters ---- */

@@ -32,14 +32,18 @@ static void usage(FILE *f)
 	        "                               with their state, identity events\n"
 	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
 	        "                               the alert log, oldest first\n"
-	        "  matches [--limit N]          possible matches: pairs of children that may\n"
+	        "  matches [--limit N] [--dismissed]\n"
+	        "                               possible matches: pairs of children that may\n"
 	        "                               be one (never linked), both sides' details\n"
+	        "  matches dismiss ID ID --reason TEXT\n"
+	        "                               the pair is two different children: not listed\n"
 	        "  shutdown                     stop the daemon cleanly\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
+	        "  --operator N   who is asking, recorded with changes (default $USER)\n"
 	        "  -h, --help     this help;  --version  the version\n");
 }
 

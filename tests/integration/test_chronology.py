@@ -14,6 +14,12 @@ from ffctest import DAY, SOURCE, DaemonTest, T0, concern, main, nhs_number, pb, 
 
 SAMPLES = os.path.join(SOURCE, "conf", "samples")
 
+
+def expected_first(expected):
+    """A child of the first pair listed: with the initial pair's child,
+    not a possible match."""
+    return sorted(expected)[0][0]
+
 ELLA = dict(nhs_number=nhs_number(100), given_name="Ella", family_name="Smith",
             date_of_birth="2016-04-12", postcode="LS1 4AP")
 NOAH = dict(nhs_number=nhs_number(101), given_name="Noah", family_name="Smith",
@@ -347,10 +353,66 @@ class Chronology(DaemonTest):
         self.assertEqual(stats.possible_matches, 4)
         self.assertEqual({c.name: c.count for c in stats.matches_by_kind},
                          {k: 1 for k in pairs})
+        self.dismiss_one(expected)
         limited = self.ctl_json("matches", "--limit", "2")
         self.assertEqual(len(limited["matches"]), 2)
         self.assertTrue(limited["more"])
         self.assertIn("more not shown", self.ctl("matches", "--limit", "1"))
+
+    def dismiss_one(self, expected):
+        """An operator judges the initial pair two children: it is no
+        longer listed, shows with --dismissed, and a second dismissal
+        changes nothing."""
+        (a, b), = [pair for pair, kind in expected.items() if kind == "GIVEN_NAME_INITIAL"]
+        out = self.ctl("--operator", "j.doe", "matches", "dismiss", b, a, "--reason",
+                       "Zac and Zoe are twins")
+        self.assertIn("dismissed: no longer listed", out)
+        self.assertIn("dismissed by j.doe", out)
+        listed = self.ctl_json("matches")["matches"]
+        self.assertEqual(sorted((m["child_id"], m["other_child_id"]) for m in listed),
+                         sorted(p for p in expected if p != (a, b)))
+        everything = self.ctl_json("matches", "--dismissed")["matches"]
+        self.assertEqual(len(everything), 4)
+        gone = [m for m in everything if m["child_id"] == a][0]
+        self.assertEqual((gone["dismissed_by"], gone["dismissed_reason"]),
+                         ("j.doe", "Zac and Zoe are twins"))
+        self.assertGreater(gone["dismissed_at_ms"], 0)
+        self.assertIn("dismissed by j.doe", self.ctl("matches", "--dismissed"))
+        again = self.ctl_json("--operator", "k.roe", "matches", "dismiss", a, b, "--reason",
+                              "again")
+        self.assertEqual(again["match"]["dismissed_by"], "j.doe")
+        self.assertEqual(again["match"]["dismissed_at_ms"], gone["dismissed_at_ms"])
+        # Still two children, each with its own chronology.
+        self.assertNotEqual(self.lookup(child_id=a).child_id, self.lookup(child_id=b).child_id)
+        # Bad input, each refused with what is wrong.
+        for args, code, message in (
+                (("matches", "dismiss", a, b), 2, "--reason: say why"),
+                (("matches", "dismiss", a, "--reason", "x"), 2, "give the two child ids"),
+                (("matches", "dismiss", a, a, "--reason", "x"), 1,
+                 "child_id and other_child_id are the same child"),
+                (("matches", "dismiss", a, "C00000999", "--reason", "x"), 1,
+                 "dismiss_match: no such child"),
+                (("matches", "dismiss", "X1", b, "--reason", "x"), 1,
+                 "dismiss_match.child_id: not a child id"),
+                (("matches", "dismiss", expected_first(expected), b, "--reason", "x"), 1,
+                 "are not a possible match")):
+            r = self.d.tool("ffcctl", "--operator", "j.doe", *args)
+            self.assertEqual(r.returncode, code, args)
+            self.assertIn(message, r.stderr, args)
+        r = self.d.tool("ffcctl", "--operator", "", "matches", "dismiss", a, b, "--reason", "x")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--operator NAME", r.stderr)
+        for req, message in (
+                (pb.ControlRequest(operator="", dismiss_match=pb.MatchDismissRequest(
+                    child_id=a, other_child_id=b, reason="x")), "operator: required"),
+                (pb.ControlRequest(operator="j", dismiss_match=pb.MatchDismissRequest(
+                    child_id=a, other_child_id=b, reason="")), "dismiss_match.reason: required"),
+                (pb.ControlRequest(operator="j", dismiss_match=pb.MatchDismissRequest(
+                    child_id=a, other_child_id=b, reason="x" * 1025)),
+                 "dismiss_match.reason: over 1024 bytes")):
+            reply = self.d.control(req)
+            self.assertEqual(reply.error, message)
+            self.assertFalse(reply.HasField("dismiss_match"))
 
     def test_shipped_samples(self):
         """The README's tour: Ella's household is Noah, and the matches

@@ -315,12 +315,119 @@ static void test_matches_after_merges(void **state)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 }
 
+static Ffc__V1__ControlReply *dismiss(struct fixture *f, const char *a, const char *b,
+                                      const char *by, const char *reason)
+{
+	Ffc__V1__MatchDismissRequest dr = FFC__V1__MATCH_DISMISS_REQUEST__INIT;
+	dr.child_id = (char *)(uintptr_t)a;
+	dr.other_child_id = (char *)(uintptr_t)b;
+	dr.reason = (char *)(uintptr_t)reason;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.operator_ = (char *)(uintptr_t)by;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH;
+	req.dismiss_match = &dr;
+	return call(f, &req);
+}
+
+static Ffc__V1__ControlReply *dismissed(struct fixture *f)
+{
+	Ffc__V1__MatchesRequest mr = FFC__V1__MATCHES_REQUEST__INIT;
+	mr.dismissed = 1;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_MATCHES;
+	req.matches = &mr;
+	return call(f, &req);
+}
+
+/* Two records that name one pair after a merge are listed once and
+ * dismissed together; a dismissed pair is not raised again. */
+static void test_dismiss_after_merges(void **state)
+{
+	struct fixture *f = *state;
+	const char *ella[1][4] = {{"", "Ella", "Brown", "2016-04-12"}};
+	const char *ela[1][4] = {{"", "Ela", "Brown", "2016-04-12"}};
+	const char *elle[1][4] = {{"", "Elle", "Brown", "2016-04-12"}};
+	send(f, "d-1", FFC__V1__SEVERITY__LOW, T0, ella, 1); /* 1 */
+	send(f, "d-2", FFC__V1__SEVERITY__LOW, T0, ela, 1);  /* 2 */
+	send(f, "d-3", FFC__V1__SEVERITY__LOW, T0, elle, 1); /* 3: ~1 (Elle, Ela: two edits) */
+	Ffc__V1__ControlReply *r = matches(f, 0);
+	assert_int_equal(r->matches->n_matches, 2);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	merge(f, 2, 3); /* (1,2) and (1,3) now name one pair */
+	r = matches(f, 0);
+	assert_int_equal(r->matches->n_matches, 1);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	/* Named by the merged id, in either order. */
+	r = dismiss(f, "C00000003", "C00000001", "j.doe", "cousins");
+	assert_string_equal(r->error, "");
+	const Ffc__V1__PossibleMatch *m = r->dismiss_match->match;
+	assert_string_equal(m->child_id, "C00000001");
+	assert_string_equal(m->other_child_id, "C00000002");
+	assert_string_equal(m->dismissed_by, "j.doe");
+	assert_string_equal(m->dismissed_reason, "cousins");
+	assert_int_equal(m->dismissed_at_ms, NOW);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	r = matches(f, 0);
+	assert_int_equal(r->matches->n_matches, 0);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = dismissed(f);
+	assert_int_equal(r->matches->n_matches, 1);
+	assert_string_equal(r->matches->matches[0]->dismissed_reason, "cousins");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	/* Named again: the pair exists, so it stays dismissed. */
+	send(f, "d-4", FFC__V1__SEVERITY__LOW, T0, ela, 1);
+	send(f, "d-5", FFC__V1__SEVERITY__LOW, T0, ella, 1);
+	r = matches(f, 0);
+	assert_int_equal(r->matches->n_matches, 0);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	/* Errors name what is wrong; nothing changes. */
+	static const struct {
+		const char *a, *b, *by, *reason, *error;
+	} bad[] = {
+	    {"C00000001", "C00000002", "", "x", "operator: required"},
+	    {"C00000001", "C00000002", "j", "", "dismiss_match.reason: required"},
+	    {"C1x", "C00000002", "j", "x",
+	     "dismiss_match.child_id: not a child id (like C00000042)"},
+	    {"C00000001", "", "j", "x",
+	     "dismiss_match.other_child_id: not a child id (like C00000042)"},
+	    {"C00000001", "C1", "j", "x",
+	     "dismiss_match: child_id and other_child_id are the same child"},
+	    {"C00000002", "C00000003", "j", "x",
+	     "dismiss_match: C00000002 and C00000003 are one "
+	     "child now"},
+	    {"C00000001", "C00000009", "j", "x", "dismiss_match: no such child"},
+	    {"C00000001", "C00000002", "j\xff", "x", "operator: not valid UTF-8"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		r = dismiss(f, bad[i].a, bad[i].b, bad[i].by, bad[i].reason);
+		assert_string_equal(r->error, bad[i].error);
+		assert_null(r->dismiss_match);
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+	}
+	const char *other[1][4] = {{"9434765919", "", "", ""}};
+	send(f, "d-6", FFC__V1__SEVERITY__LOW, T0, other, 1); /* 4 */
+	r = dismiss(f, "C00000001", "C00000004", "j", "x");
+	assert_string_equal(r->error, "dismiss_match: C00000001 and C00000004 are not a possible "
+	                              "match (see ffcctl matches)");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = dismissed(f);
+	assert_int_equal(r->matches->n_matches, 1);
+	assert_string_equal(r->matches->matches[0]->dismissed_by, "j.doe");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_chronology, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_household_after_merges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_matches_after_merges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dismiss_after_merges, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -318,9 +318,10 @@ static struct members household_of(struct fixture *f, uint64_t child)
 	return l;
 }
 
-static int count_match(const void *rec, size_t len, void *arg)
+static int count_match(uint64_t child, uint64_t other, const void *rec, size_t len, void *arg)
 {
 	(void)rec;
+	assert_true(child < other);
 	assert_true(len > 0);
 	(*(size_t *)arg)++;
 	return 0;
