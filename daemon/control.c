@@ -113,6 +113,8 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->concerns = store_counter_get(t, "concerns");
 	r->alerts = store_counter_get(t, "alerts");
 	r->batches = st->batches;
+	r->possible_matches = store_counter_get(t, "matches");
+	r->matches_by_kind = counters(t, ar, "match.", &r->n_matches_by_kind);
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
@@ -248,7 +250,8 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 	/* Every concern, oldest first: the timeline is kept in that order. */
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
-	if (store_timeline(t, id, INT64_MIN, INT64_MAX, &refs, &n) != STORE_OK)
+	int64_t since = req->since_ms ? req->since_ms : INT64_MIN;
+	if (store_timeline(t, id, since, INT64_MAX, &refs, &n) != STORE_OK)
 		return "child: store error";
 	r->chronology = arena_alloc(ar, (n + 1) * sizeof *r->chronology);
 	for (size_t i = 0; r->chronology && i < n; i++) {
@@ -281,16 +284,9 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 	}
 	free(refs);
 
-	uint64_t *seqs = NULL;
-	if (store_child_alerts(t, id, &seqs, &n) != STORE_OK)
-		return "child: store error";
-	r->alerts = arena_alloc(ar, (n + 1) * sizeof *r->alerts);
-	for (size_t i = 0; r->alerts && i < n; i++) {
-		Ffc__V1__Alert *a = control_alert_message(t, ar, seqs[i]);
-		if (a)
-			r->alerts[r->n_alerts++] = a;
-	}
-	free(seqs);
+	/* Identity records, alerts with their state, household, events. */
+	if ((err = control_child_chronology(t, id, since, ar, r)) != NULL)
+		return err;
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CHILD;
 	reply->child = r;
 	return NULL;
@@ -312,6 +308,8 @@ static int pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t 
 static int writes(Ffc__V1__ControlRequest__CommandCase command)
 {
 	switch (command) {
+	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
+		return 1;
 	default:
 		return 0;
 	}
@@ -383,6 +381,12 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS:
 		err = alerts(t, rq->alerts, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_MATCHES:
+		err = control_matches(t, rq->matches, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
+		err = control_dismiss_match(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_SHUTDOWN:
 		log_info("control: shutdown requested%s%s", rq->operator_[0] ? " by " : "",

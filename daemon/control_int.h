@@ -36,5 +36,19 @@ const char *control_rules_test(const struct control_env *env, struct store_txn *
                                const Ffc__V1__RulesTestRequest *req, struct arena *ar,
                                Ffc__V1__ControlReply *reply);
 void control_rules_status(const struct control_env *env, Ffc__V1__StatusReply *r);
+/* Fill a ChildReply's identity records, alerts (raised at or after
+ * since_ms) with their states, household and identity events (at or after
+ * since_ms). NULL, or an error message (control_child.c). */
+const char *control_child_chronology(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                     struct arena *ar, Ffc__V1__ChildReply *r);
+
+/* ffcctl matches: the possible matches between distinct live children
+ * (control_matches.c). */
+const char *control_matches(struct store_txn *t, const Ffc__V1__MatchesRequest *req,
+                            struct arena *ar, Ffc__V1__ControlReply *reply);
+/* ffcctl matches dismiss: an operator judges a pair two children; writes
+ * (control_matches.c). */
+const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                                  int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
 
 #endif

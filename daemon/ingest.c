@@ -17,6 +17,7 @@
 
 #include "link.h"
 #include "log.h"
+#include "match_index.h"
 #include "validate.h"
 
 static void reject(struct ingest_item *it, const char *error)
@@ -248,6 +249,17 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 	uint64_t stored;
 	if ((rc = store_concern_add(t, c, now_ms, ids, c->n_children, &stored)) != STORE_OK)
 		return rc;
+	/* A household incident names every child present: each is a member
+	 * of the others' household. Then each child's possible matches among
+	 * the children known before (listed for an operator, never linked). */
+	for (size_t i = 0; i < c->n_children; i++)
+		for (size_t j = i + 1; j < c->n_children; j++)
+			if ((rc = store_household_add(t, ids[i], ids[j])) != STORE_OK)
+				return rc;
+	for (size_t i = 0; i < c->n_children; i++)
+		if ((rc = match_index_child(t, &c->children[i], ids[i], ids, c->n_children, stored,
+		                            now_ms)) != STORE_OK)
+			return rc;
 	for (size_t i = 0; i < c->n_children; i++) {
 		int dup = 0;
 		for (size_t j = 0; j < i; j++)

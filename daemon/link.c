@@ -132,7 +132,10 @@ static int remember(struct store_txn *t, uint64_t child, int created, int agency
 	struct child_identity norm = *id;
 	norm.nhs_number = keys->nhs[0] ? keys->nhs + 1 : "";
 	norm.upn = keys->upn[0] ? keys->upn + 1 : "";
-	norm.postcode = keys->postcode;
+	/* A postcode that is not UK-shaped cannot be compared, so linking
+	 * treats it as absent; it is kept as sent, so the chronology shows
+	 * what the agency wrote instead of losing it. */
+	norm.postcode = keys->postcode[0] ? keys->postcode : id->postcode;
 
 	struct seen_identity *same = NULL;
 	for (size_t i = 0; i < ch.n_ids && !same; i++) {

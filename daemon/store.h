@@ -18,6 +18,8 @@
  *   child_events  child seq                        -> (empty)
  *   households    child                 (dupsort)  -> child
  *   counters      name                             -> u64
+ *   match_names   "FAMILY|YYYY-MM-DD"   (dupsort)  -> child given NUL postcode
+ *   matches       child(lower) child(higher)       -> StoredMatch       (possible matches)
  *
  * A child's concerns in a time window are one range scan of `timeline`,
  * whatever the size of the store. A child merged into another keeps its
@@ -155,6 +157,29 @@ int store_household_add(struct store_txn *t, uint64_t a, uint64_t b);
  * non-zero. */
 typedef int (*store_member_fn)(uint64_t member, void *arg);
 int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn, void *arg);
+
+/* ---- possible matches ---- */
+
+/* Children recorded under a folded family name and date of birth
+ * (match_key()), with the folded given name and normalised postcode they
+ * were named with: for each call fn; stop early when fn returns non-zero.
+ * One lookup whatever the number of children known. */
+typedef int (*store_match_name_fn)(uint64_t child, const char *given, const char *postcode,
+                                   void *arg);
+int store_match_name_each(struct store_txn *t, const char *key, store_match_name_fn fn, void *arg);
+int store_match_name_put(struct store_txn *t, const char *key, uint64_t child, const char *given,
+                         const char *postcode);
+/* Record the pair (a, b) once, in either order: STORE_EXISTS when it is
+ * already recorded (nothing written). rec is a packed StoredMatch. */
+int store_match_add(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len);
+/* Rewrite the record of a recorded pair (a, b), in either order. */
+int store_match_put(struct store_txn *t, uint64_t a, uint64_t b, const void *rec, size_t len);
+/* Each recorded pair (child < other, ids as recorded) in id order; the
+ * record is borrowed until the transaction ends, and fn must not write to
+ * the store. Stop early when fn returns non-zero. */
+typedef int (*store_match_fn)(uint64_t child, uint64_t other, const void *rec, size_t len,
+                              void *arg);
+int store_match_each(struct store_txn *t, store_match_fn fn, void *arg);
 
 /* ---- counters ---- */
 

@@ -27,10 +27,16 @@ static void usage(FILE *f)
 	        "  status                       version, uptime, endpoints, store size, counts\n"
 	        "  stats                        concerns by agency, alerts by level and rule,\n"
 	        "                               receipts by status, rejects by reason\n"
-	        "  child ID                     a child's identities, chronology (oldest first)\n"
-	        "  child --nhs N | --upn U      and alerts, found by id, NHS number or UPN\n"
+	        "  child ID [--since DATE]      a child's chronology: identities, household and\n"
+	        "  child --nhs N | --upn U      its open alerts, concerns oldest first, alerts\n"
+	        "                               with their state, identity events\n"
 	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
 	        "                               the alert log, oldest first\n"
+	        "  matches [--limit N] [--dismissed]\n"
+	        "                               possible matches: pairs of children that may\n"
+	        "                               be one (never linked), both sides' details\n"
+	        "  matches dismiss ID ID --reason TEXT\n"
+	        "                               the pair is two different children: not listed\n"
 	        "  shutdown                     stop the daemon cleanly\n"
 	        "  reload                       load the configuration file again: its rules for\n"
 	        "                               concerns from now on, or every error (no change)\n"
@@ -41,6 +47,7 @@ static void usage(FILE *f)
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
+	        "  --operator N   who is asking, recorded with changes (default $USER)\n"
 	        "  -h, --help     this help;  --version  the version\n");
 }
 
@@ -150,6 +157,7 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		counters("concerns by agency", s->concerns_by_agency, s->n_concerns_by_agency);
 		counters("alerts by level", s->alerts_by_level, s->n_alerts_by_level);
 		counters("alerts by rule", s->alerts_by_rule, s->n_alerts_by_rule);
+		counters("possible matches by kind", s->matches_by_kind, s->n_matches_by_kind);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
@@ -159,7 +167,7 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* ---- child ---- */
+/* ---- an alert as one row (the alert log and other lists) ---- */
 
 void ctl_print_alert_row(const Ffc__V1__Alert *a)
 {
@@ -168,73 +176,6 @@ void ctl_print_alert_row(const Ffc__V1__Alert *a)
 	printf("  %-10s %-16s %-5s %-16s %-10s %s\n", a->alert_id, when,
 	       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule, a->child_id,
 	       a->reason);
-}
-
-static int cmd_child(const struct opts *o, int argc, char **argv)
-{
-	static const struct option options[] = {
-	    {"nhs", required_argument, NULL, 'n'},
-	    {"upn", required_argument, NULL, 'u'},
-	    {NULL, 0, NULL, 0},
-	};
-	Ffc__V1__ChildRequest cr = FFC__V1__CHILD_REQUEST__INIT;
-	int opt, given = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == 'n')
-			cr.nhs_number = optarg;
-		else if (opt == 'u')
-			cr.upn = optarg;
-		else
-			tool_exit(EXIT_USAGE, "child: usage: child ID | child --nhs N | --upn U");
-		given++;
-	}
-	if (optind < argc) {
-		cr.child_id = argv[optind++];
-		given++;
-	}
-	if (given != 1 || optind < argc)
-		tool_exit(EXIT_USAGE, "child: give exactly one of ID, --nhs N or --upn U");
-
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
-	req.child = &cr;
-	Ffc__V1__ControlReply *r = ctl_call(o, &req);
-	const Ffc__V1__ChildReply *c = r->child;
-	if (!c)
-		tool_exit(EXIT_FAIL, "ffcd sent no child");
-	if (o->json) {
-		tool_print_json(&c->base);
-		ffc__v1__control_reply__free_unpacked(r, NULL);
-		return 0;
-	}
-	printf("child %s\n\nidentities (%zu)\n", c->child_id, c->n_identities);
-	for (size_t i = 0; i < c->n_identities; i++) {
-		char d[512];
-		tool_describe_child(c->identities[i], d, sizeof d);
-		printf("  %s\n", d);
-	}
-	printf("\nchronology (%zu concerns, oldest first)\n", c->n_chronology);
-	printf("  %-16s %-11s %-22s %-14s %-16s %s\n", "date (UTC)", "agency", "category",
-	       "severity", "source", "summary");
-	for (size_t i = 0; i < c->n_chronology; i++) {
-		const Ffc__V1__ChronologyEntry *e = c->chronology[i];
-		char when[32];
-		ffc_format_time(e->occurred_at_ms, when, sizeof when);
-		printf("  %-16s %-11s %-22s %-14s %-16.16s %s\n", when,
-		       tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
-		       tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),
-		       tool_enum_name(&ffc__v1__severity__descriptor, (int)e->severity),
-		       e->source_system[0] ? e->source_system : "-", e->summary);
-		if (e->reporter[0])
-			printf("  %-16s %-11s reported by %s (%s)\n", "", "", e->reporter,
-			       e->concern_id);
-	}
-	printf("\nalerts (%zu)\n", c->n_alerts);
-	for (size_t i = 0; i < c->n_alerts; i++)
-		ctl_print_alert_row(c->alerts[i]);
-	ffc__v1__control_reply__free_unpacked(r, NULL);
-	return 0;
 }
 
 /* ---- alerts ---- */
@@ -325,15 +266,23 @@ static int cmd_shutdown(const struct opts *o, int argc, char **argv)
 }
 
 /* Every command: its name on the command line and the function that runs
- * it with its own arguments (argv[0] is the command name). */
+ * it with its own arguments (argv[0] is the command name). One a line, so
+ * each addition is a line of its own. */
 static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o, int argc, char **argv);
 } commands[] = {
-    {"status", cmd_status},     {"stats", cmd_stats},
-    {"child", cmd_child},       {"alerts", cmd_alerts},
-    {"shutdown", cmd_shutdown}, {"reload", ctl_cmd_reload},
-    {"rules", ctl_cmd_rules},   {NULL, NULL},
+    /* clang-format off */
+    {"status", cmd_status},
+    {"stats", cmd_stats},
+    {"child", cmd_child},
+    {"alerts", cmd_alerts},
+    {"shutdown", cmd_shutdown},
+    {"reload", ctl_cmd_reload},
+    {"rules", ctl_cmd_rules},
+    {"matches", cmd_matches},
+    {NULL, NULL},
+    /* clang-format on */
 };
 
 int main(int argc, char **argv)

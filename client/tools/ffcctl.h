@@ -28,5 +28,8 @@ void ctl_print_alert_row(const Ffc__V1__Alert *a);
 /* ffcctl_rules.c: reload, rules test FILE. */
 int ctl_cmd_reload(const struct opts *o, int argc, char **argv);
 int ctl_cmd_rules(const struct opts *o, int argc, char **argv);
+/* Commands defined in their own files (ffcctl_<area>.c). */
+int cmd_child(const struct opts *o, int argc, char **argv);
+int cmd_matches(const struct opts *o, int argc, char **argv);
 
 #endif

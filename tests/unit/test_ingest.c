@@ -265,6 +265,156 @@ static void test_window_edge_and_backfill(void **state)
 	assert_int_equal(a->n_evidence, 2);
 }
 
+/* A concern naming several children, each given as NHS number (may be
+ * ""), given name, family name, date of birth and postcode. */
+static struct frame named(const char *id, int agency, int64_t at, const char *(*kids)[5], size_t n)
+{
+	Ffc__V1__ChildIdentity k[4], *kp[4];
+	Ffc__V1__Concern c = FFC__V1__CONCERN__INIT;
+	assert_true(n <= 4);
+	for (size_t i = 0; i < n; i++) {
+		ffc__v1__child_identity__init(&k[i]);
+		k[i].nhs_number = (char *)(uintptr_t)kids[i][0];
+		k[i].given_name = (char *)(uintptr_t)kids[i][1];
+		k[i].family_name = (char *)(uintptr_t)kids[i][2];
+		k[i].date_of_birth = (char *)(uintptr_t)kids[i][3];
+		k[i].postcode = (char *)(uintptr_t)kids[i][4];
+		kp[i] = &k[i];
+	}
+	c.concern_id = (char *)(uintptr_t)id;
+	c.agency = (Ffc__V1__Agency)agency;
+	c.category = FFC__V1__CATEGORY__NEGLECT;
+	c.severity = FFC__V1__SEVERITY__LOW;
+	c.occurred_at_ms = at;
+	c.n_children = n;
+	c.children = kp;
+	struct frame fr;
+	fr.len = ffc__v1__concern__get_packed_size(&c);
+	fr.data = malloc(fr.len + 1);
+	ffc__v1__concern__pack(&c, fr.data);
+	return fr;
+}
+
+struct members {
+	size_t n;
+	uint64_t v[8];
+};
+
+static int member(uint64_t m, void *arg)
+{
+	struct members *l = arg;
+	assert_true(l->n < 8);
+	l->v[l->n++] = m;
+	return 0;
+}
+
+static struct members household_of(struct fixture *f, uint64_t child)
+{
+	struct members l = {0};
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_household_each(t, child, member, &l), STORE_OK);
+	store_abort(&t);
+	return l;
+}
+
+static int count_match(uint64_t child, uint64_t other, const void *rec, size_t len, void *arg)
+{
+	(void)rec;
+	assert_true(child < other);
+	assert_true(len > 0);
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static size_t matches(struct fixture *f)
+{
+	size_t n = 0;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_match_each(t, count_match, &n), STORE_OK);
+	store_abort(&t);
+	return n;
+}
+
+/* Children named in one concern are each other's household, and never
+ * each other's possible match; none is a member of its own household. */
+static void test_household_edges(void **state)
+{
+	struct fixture *f = *state;
+	const char *three[3][5] = {
+	    {"9434765919", "Jon", "Rees", "2018-08-08", "LS1 4AP"},
+	    {"", "Jan", "Rees", "2018-08-08", "LS1 4AP"},
+	    {"6716689966", "Mia", "Rees", "2012-01-01", ""},
+	};
+	struct receipt r = one(f, named("house-2", FFC__V1__AGENCY__POLICE, T0, three, 3));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(r.n_child_ids, 3);
+	for (size_t i = 0; i < 3; i++) {
+		struct members m = household_of(f, r.child_ids[i]);
+		assert_int_equal(m.n, 2);
+		for (size_t j = 0; j < m.n; j++)
+			assert_int_not_equal(m.v[j], r.child_ids[i]);
+	}
+	/* Twins one edit apart, named together: two children, no match. */
+	assert_int_equal(matches(f), 0);
+
+	/* A child named alone has no household; naming the same child twice
+	 * in one concern makes no edge to itself. */
+	const char *alone[2][5] = {
+	    {"4010232137", "Kai", "Lee", "2015-05-05", ""},
+	    {"4010232137", "Kai", "Lee", "2015-05-05", ""},
+	};
+	r = one(f, named("alone", FFC__V1__AGENCY__HEALTH, T0, alone, 1));
+	assert_int_equal(household_of(f, r.child_ids[0]).n, 0);
+	r = one(f, named("twice", FFC__V1__AGENCY__HEALTH, T0 + DAY, alone, 2));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(r.child_ids[0], r.child_ids[1]);
+	assert_int_equal(household_of(f, r.child_ids[0]).n, 0);
+
+	/* The same household again adds no edge twice. */
+	r = one(f, named("house-3", FFC__V1__AGENCY__HEALTH, T0 + DAY, three, 3));
+	assert_int_equal(household_of(f, r.child_ids[0]).n, 2);
+}
+
+/* Possible matches are found as children are filed, recorded once per
+ * pair, and never linked. */
+static void test_possible_matches_recorded_once(void **state)
+{
+	struct fixture *f = *state;
+	const char *ella[1][5] = {{"", "Ella", "Brown", "2016-04-12", "LS1 4AP"}};
+	const char *ela[1][5] = {{"", "Ela", "Brown", "2016-04-12", "LS14AP"}};
+	const char *moved[1][5] = {{"", "Ella", "Brown", "2016-04-12", "M1 1AA"}};
+	const char *swapped[1][5] = {{"", "Ella", "Brown", "2016-12-04", ""}};
+	const char *far[1][5] = {{"", "Elena", "Brown", "2016-04-12", ""}};
+	struct receipt a = one(f, named("m-1", FFC__V1__AGENCY__POLICE, T0, ella, 1));
+	struct receipt b = one(f, named("m-2", FFC__V1__AGENCY__HEALTH, T0, ela, 1));
+	assert_int_not_equal(a.child_ids[0], b.child_ids[0]);
+	assert_int_equal(matches(f), 1);
+	/* The same child named again: still one pair. */
+	one(f, named("m-3", FFC__V1__AGENCY__EDUCATION, T0, ela, 1));
+	assert_int_equal(matches(f), 1);
+	/* Moved: a match of the first Ella (postcode) and of Ela (none: two
+	 * differences). */
+	struct receipt c = one(f, named("m-4", FFC__V1__AGENCY__HEALTH, T0, moved, 1));
+	assert_int_not_equal(c.child_ids[0], a.child_ids[0]);
+	assert_int_equal(matches(f), 2);
+	/* Day and month swapped: found through the swapped probe. */
+	struct receipt d = one(f, named("m-5", FFC__V1__AGENCY__HEALTH, T0, swapped, 1));
+	assert_int_not_equal(d.child_ids[0], a.child_ids[0]);
+	assert_int_equal(matches(f), 4); /* with Ella at LS14AP and at M11AA */
+	one(f, named("m-6", FFC__V1__AGENCY__HEALTH, T0, far, 1));
+	assert_int_equal(matches(f), 4);
+
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_counter_get(t, "matches"), 4);
+	assert_int_equal(store_counter_get(t, "match.DIFFERENT_POSTCODE"), 1);
+	assert_int_equal(store_counter_get(t, "match.GIVEN_NAME_ONE_EDIT"), 1);
+	assert_int_equal(store_counter_get(t, "match.DATE_OF_BIRTH_TRANSPOSED"), 2);
+	store_abort(&t);
+}
+
 static void test_immediate_risk_and_household(void **state)
 {
 	struct fixture *f = *state;
@@ -332,6 +482,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_window_edge_and_backfill, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_immediate_risk_and_household, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grows_full_map, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_household_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_possible_matches_recorded_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

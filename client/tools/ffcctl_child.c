@@ -1,0 +1,243 @@
+/*
+ * ffcctl_child.c - `ffcctl child`: one child's multi-agency chronology.
+ * A header (child id, name, date of birth, identifiers), the identities
+ * each agency named the child with, the household and its open alerts,
+ * then every concern oldest first, every alert with its state and every
+ * identity event; --since limits the last three to a date onwards, --json
+ * prints the ChildReply itself.
+ */
+#define _GNU_SOURCE /* getopt_long */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffcctl.h"
+
+/* The identity to name the child by: the most recently seen one with a
+ * family name, else the most recent one. */
+static const Ffc__V1__ChildIdentity *best_identity(const Ffc__V1__ChildReply *c)
+{
+	const Ffc__V1__IdentityRecord *best = NULL;
+	for (size_t i = 0; i < c->n_identity_records; i++) {
+		const Ffc__V1__IdentityRecord *r = c->identity_records[i];
+		if (!r->identity)
+			continue;
+		int named = r->identity->family_name[0] != '\0';
+		int best_named = best && best->identity->family_name[0] != '\0';
+		if (!best || (named && !best_named) ||
+		    (named == best_named && r->last_seen_ms >= best->last_seen_ms))
+			best = r;
+	}
+	if (best)
+		return best->identity;
+	return c->n_identities ? c->identities[c->n_identities - 1] : NULL;
+}
+
+/* Append s to buf (of len) after a separator unless already there. */
+static void add_once(char *buf, size_t len, const char *label, const char *s)
+{
+	char item[400];
+	snprintf(item, sizeof item, "%s%s", label, s);
+	if (!s[0] || strstr(buf, item))
+		return;
+	size_t o = strlen(buf);
+	snprintf(buf + o, len - o, "%s%s", o ? ", " : "", item);
+}
+
+static void header(const Ffc__V1__ChildReply *c)
+{
+	const Ffc__V1__ChildIdentity *id = best_identity(c);
+	printf("child %s", c->child_id);
+	if (id && (id->given_name[0] || id->family_name[0]))
+		printf("  %s%s%s", id->given_name, id->given_name[0] ? " " : "", id->family_name);
+	if (id && id->date_of_birth[0])
+		printf(", born %s", id->date_of_birth);
+	putchar('\n');
+	char ids[2048] = "";
+	for (size_t i = 0; i < c->n_identity_records; i++) {
+		const Ffc__V1__IdentityRecord *r = c->identity_records[i];
+		if (!r->identity)
+			continue;
+		add_once(ids, sizeof ids, "NHS ", r->identity->nhs_number);
+		add_once(ids, sizeof ids, "UPN ", r->identity->upn);
+		if (r->identity->local_id[0]) {
+			char label[64];
+			snprintf(label, sizeof label, "%s local id ",
+			         tool_enum_name(&ffc__v1__agency__descriptor, (int)r->agency));
+			add_once(ids, sizeof ids, label, r->identity->local_id);
+		}
+	}
+	printf("identifiers: %s\n", ids[0] ? ids : "(none but names)");
+}
+
+static void identities(const Ffc__V1__ChildReply *c)
+{
+	printf("\nidentities (%zu)\n", c->n_identity_records);
+	for (size_t i = 0; i < c->n_identity_records; i++) {
+		const Ffc__V1__IdentityRecord *r = c->identity_records[i];
+		char d[1024], first[32], last[32];
+		tool_describe_child(r->identity, d, sizeof d);
+		ffc_format_time(r->first_seen_ms, first, sizeof first);
+		ffc_format_time(r->last_seen_ms, last, sizeof last);
+		printf("  %-11s %s\n", tool_enum_name(&ffc__v1__agency__descriptor, (int)r->agency),
+		       d);
+		printf("  %-11s first seen %s, last seen %s (concern seq %llu)\n", "", first, last,
+		       (unsigned long long)r->first_seq);
+	}
+}
+
+static const char *state_name(int state)
+{
+	return tool_enum_name(&ffc__v1__child_reply__alert_state__descriptor, state);
+}
+
+/* One alert of the chronology. Everything shown of an alert is here, so
+ * what an alert gains (acknowledgements, notes, closing) slots in once. */
+static void print_alert(const char *indent, const Ffc__V1__Alert *a, const char *state)
+{
+	char when[32];
+	ffc_format_time(a->raised_at_ms, when, sizeof when);
+	printf("%s%-10s %s  %-5s %-16s %-10s %s\n", indent, a->alert_id, when,
+	       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule, state,
+	       a->reason);
+	if (a->supersedes[0])
+		printf("%s%-10s escalates %s\n", indent, "", a->supersedes);
+	if (a->lead_practitioner[0])
+		printf("%s%-10s lead practitioner: %s\n", indent, "", a->lead_practitioner);
+}
+
+static void household(const Ffc__V1__ChildReply *c)
+{
+	printf("\nhousehold (%zu other %s named in the same concerns)\n", c->n_household,
+	       c->n_household == 1 ? "child" : "children");
+	for (size_t i = 0; i < c->n_household; i++) {
+		const Ffc__V1__HouseholdMember *m = c->household[i];
+		char d[1024];
+		tool_describe_child(m->child, d, sizeof d);
+		printf("  %-10s %s\n", m->child_id, d[0] ? d : "");
+		printf("      %s\n", m->n_open_alerts ? "open alerts:" : "no open alerts");
+		for (size_t j = 0; j < m->n_open_alerts; j++)
+			print_alert("      ", m->open_alerts[j], "OPEN");
+	}
+}
+
+static void concerns(const Ffc__V1__ChildReply *c, const char *since)
+{
+	printf("\nconcerns (%zu, oldest first%s%s)\n", c->n_chronology, since ? ", since " : "",
+	       since ? since : "");
+	for (size_t i = 0; i < c->n_chronology; i++) {
+		const Ffc__V1__ChronologyEntry *e = c->chronology[i];
+		char when[32];
+		ffc_format_time(e->occurred_at_ms, when, sizeof when);
+		printf("  %s  %-11s %-22s %-14s %s\n", when,
+		       tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
+		       tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),
+		       tool_enum_name(&ffc__v1__severity__descriptor, (int)e->severity),
+		       e->source_system[0] ? e->source_system : "(source system not given)");
+		if (e->summary[0])
+			printf("  %-16s  %s\n", "", e->summary);
+		printf("  %-16s  reported by %s (concern %s, seq %llu)\n", "",
+		       e->reporter[0] ? e->reporter : "(not given)", e->concern_id,
+		       (unsigned long long)e->seq);
+	}
+}
+
+static void alerts(const Ffc__V1__ChildReply *c)
+{
+	printf("\nalerts (%zu)\n", c->n_alerts);
+	for (size_t i = 0; i < c->n_alerts; i++)
+		print_alert("  ", c->alerts[i],
+		            i < c->n_alert_states ? state_name(c->alert_states[i]) : "?");
+}
+
+/* One identity event: what changed in which children, by whom and why. */
+static void print_identity_event(const Ffc__V1__IdentityEvent *e)
+{
+	char when[32];
+	ffc_format_time(e->at_ms, when, sizeof when);
+	printf("  %-8s %s  %s%s%s",
+	       tool_enum_name(&ffc__v1__identity_event__kind__descriptor, (int)e->kind), when,
+	       e->child_id, e->other_child_id[0] ? " and " : "", e->other_child_id);
+	if (e->identity[0])
+		printf("  %s", e->identity);
+	if (e->concern_seq)
+		printf("  (concern seq %llu)", (unsigned long long)e->concern_seq);
+	putchar('\n');
+	if (e->by[0] || e->reason[0])
+		printf("  %-8s by %s%s%s\n", "", e->by[0] ? e->by : "?", e->reason[0] ? ": " : "",
+		       e->reason);
+}
+
+/* Identity events: the one place the chronology prints them. */
+static void events(const Ffc__V1__ChildReply *c)
+{
+	printf("\nidentity events (%zu)\n", c->n_identity_events);
+	for (size_t i = 0; i < c->n_identity_events; i++)
+		print_identity_event(c->identity_events[i]);
+}
+
+int cmd_child(const struct opts *o, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"nhs", required_argument, NULL, 'n'},
+	    {"upn", required_argument, NULL, 'u'},
+	    {"since", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
+	};
+	Ffc__V1__ChildRequest cr = FFC__V1__CHILD_REQUEST__INIT;
+	const char *since = NULL;
+	int opt, given = 0;
+	optind = 0; /* from scratch: options may follow the id */
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'n') {
+			cr.nhs_number = optarg;
+			given++;
+		} else if (opt == 'u') {
+			cr.upn = optarg;
+			given++;
+		} else if (opt == 's') {
+			since = optarg;
+			if (ffc_parse_time(optarg, &cr.since_ms) != FFC_OK)
+				tool_exit(
+				    EXIT_USAGE,
+				    "child: --since: '%s' is not a date (YYYY-MM-DD) or a time "
+				    "(YYYY-MM-DDTHH:MM[:SS]Z, UTC)",
+				    optarg);
+		} else {
+			tool_exit(EXIT_USAGE, "child: usage: child ID | --nhs N | --upn U "
+			                      "[--since DATE]");
+		}
+	}
+	if (optind < argc) {
+		cr.child_id = argv[optind++];
+		given++;
+	}
+	if (optind < argc)
+		tool_exit(EXIT_USAGE, "child: unexpected argument '%s'", argv[optind]);
+	if (given != 1)
+		tool_exit(EXIT_USAGE, "child: give exactly one of ID, --nhs N or --upn U");
+	/* 0 asks for everything: 1970-01-01 itself means from then on. */
+	if (since && cr.since_ms == 0)
+		cr.since_ms = 1;
+
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
+	req.child = &cr;
+	Ffc__V1__ControlReply *r = ctl_call(o, &req);
+	const Ffc__V1__ChildReply *c = r->child;
+	if (!c)
+		tool_exit(EXIT_FAIL, "ffcd sent no child");
+	if (o->json) {
+		tool_print_json(&c->base);
+	} else {
+		header(c);
+		identities(c);
+		household(c);
+		concerns(c, since);
+		alerts(c);
+		events(c);
+	}
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	return 0;
+}

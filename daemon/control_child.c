@@ -1,0 +1,272 @@
+/*
+ * control_child.c - what a child's chronology adds to the concerns that
+ * control.c's child() lists: the identities with who sent them and when,
+ * every alert with its state, the household (other children named in the
+ * same concerns, with their open alerts) and the identity events.
+ *
+ * Owns the ChildReply fields 5 to 8. Reads only; the household edges are
+ * written by ingest.c, identity events by the linking.
+ */
+#include "control_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffc.pb-c.h"
+#include "ffc_store.pb-c.h"
+#include "link.h"
+#include "wire.h"
+
+/* How many children a household shows, and how many merged-in ids of one
+ * child are followed to find the household edges recorded under them. */
+#define HOUSEHOLD_MAX 256
+#define ALIASES_MAX   64
+
+/* ---- identities ---- */
+
+static const char *identity_records(struct store_txn *t, uint64_t child, struct arena *ar,
+                                    Ffc__V1__ChildReply *r)
+{
+	struct child_record ch;
+	if (store_child_get(t, child, &ch) != STORE_OK)
+		return "child: store error";
+	Ffc__Store__Child *pb = ch.pb;
+	ch.pb = NULL; /* the arena frees the record with the reply */
+	wire_child_release(&ch);
+	if (arena_keep(ar, &pb->base) < 0)
+		return NULL;
+	r->identity_records = arena_alloc(ar, (pb->n_identities + 1) * sizeof *r->identity_records);
+	for (size_t i = 0; r->identity_records && i < pb->n_identities; i++) {
+		const Ffc__Store__SeenIdentity *s = pb->identities[i];
+		Ffc__V1__IdentityRecord *ir = arena_alloc(ar, sizeof *ir);
+		if (!ir || !s->identity)
+			continue;
+		ffc__v1__identity_record__init(ir);
+		ir->agency = s->agency;
+		ir->identity = s->identity;
+		ir->first_seen_ms = s->first_seen_ms;
+		ir->last_seen_ms = s->last_seen_ms;
+		ir->first_seq = s->first_seq;
+		r->identity_records[r->n_identity_records++] = ir;
+	}
+	return NULL;
+}
+
+/* ---- alerts with their state ---- */
+
+/* The stored alert seq and its state, kept in the arena; NULL when there
+ * is none or memory ran out. */
+static Ffc__V1__Alert *stored_alert(struct store_txn *t, struct arena *ar, uint64_t seq,
+                                    Ffc__Store__AlertState *state)
+{
+	const void *data;
+	size_t len;
+	if (store_alert_raw(t, seq, &data, &len) != STORE_OK)
+		return NULL;
+	Ffc__Store__StoredAlert *sa = ffc__store__stored_alert__unpack(NULL, len, data);
+	if (!sa)
+		return NULL;
+	if (arena_keep(ar, &sa->base) < 0 || !sa->alert)
+		return NULL;
+	*state = sa->state;
+	return sa->alert;
+}
+
+static const char *alerts(struct store_txn *t, uint64_t child, int64_t since_ms, struct arena *ar,
+                          Ffc__V1__ChildReply *r)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	if (store_child_alerts(t, child, &seqs, &n) != STORE_OK)
+		return "child: store error";
+	r->alerts = arena_alloc(ar, (n + 1) * sizeof *r->alerts);
+	r->alert_states = arena_alloc(ar, (n + 1) * sizeof *r->alert_states);
+	for (size_t i = 0; r->alerts && r->alert_states && i < n; i++) {
+		Ffc__Store__AlertState state;
+		Ffc__V1__Alert *a = stored_alert(t, ar, seqs[i], &state);
+		if (!a || a->raised_at_ms < since_ms)
+			continue;
+		r->alert_states[r->n_alert_states++] = (Ffc__V1__ChildReply__AlertState)state;
+		r->alerts[r->n_alerts++] = a;
+	}
+	free(seqs);
+	return NULL;
+}
+
+/* ---- household ---- */
+
+struct ids {
+	uint64_t v[HOUSEHOLD_MAX];
+	size_t n, cap;
+};
+
+static int ids_add(struct ids *l, uint64_t id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] == id)
+			return 0;
+	if (l->n == l->cap)
+		return 1; /* full: stop */
+	l->v[l->n++] = id;
+	return 0;
+}
+
+static int member_visit(uint64_t member, void *arg)
+{
+	return ids_add(arg, member);
+}
+
+/* The child and every id merged into it, directly or through another:
+ * household edges stay under the id a child was filed under. */
+static int aliases(struct store_txn *t, uint64_t child, struct ids *out)
+{
+	out->n = 0;
+	out->cap = ALIASES_MAX;
+	ids_add(out, child);
+	for (size_t k = 0; k < out->n; k++) {
+		uint64_t *seqs = NULL;
+		size_t n = 0;
+		int rc = store_child_events(t, out->v[k], &seqs, &n);
+		if (rc != STORE_OK)
+			return rc;
+		for (size_t i = 0; i < n; i++) {
+			struct identity_event e;
+			if (store_identity_event_get(t, seqs[i], &e) == STORE_OK &&
+			    e.kind == IDEV_MERGED && e.child == out->v[k] && e.other)
+				ids_add(out, e.other);
+		}
+		free(seqs);
+	}
+	return STORE_OK;
+}
+
+/* A display identity as a message owned by the arena. */
+static Ffc__V1__ChildIdentity *display(struct arena *ar, const struct alert_child *d)
+{
+	Ffc__V1__ChildIdentity *m = arena_alloc(ar, sizeof *m);
+	if (!m)
+		return NULL;
+	ffc__v1__child_identity__init(m);
+	m->nhs_number = arena_strdup(ar, d->nhs_number);
+	m->upn = arena_strdup(ar, d->upn);
+	m->local_id = arena_strdup(ar, d->local_id);
+	m->given_name = arena_strdup(ar, d->given_name);
+	m->family_name = arena_strdup(ar, d->family_name);
+	m->date_of_birth = arena_strdup(ar, d->date_of_birth);
+	m->postcode = arena_strdup(ar, d->postcode);
+	return m;
+}
+
+static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct arena *ar)
+{
+	Ffc__V1__HouseholdMember *m = arena_alloc(ar, sizeof *m);
+	if (!m)
+		return NULL;
+	ffc__v1__household_member__init(m);
+	char cid[WIRE_ID_MAX];
+	wire_child_id(id, cid);
+	m->child_id = arena_strdup(ar, cid);
+	struct alert_child d;
+	if (link_display(t, id, &d) == STORE_OK)
+		m->child = display(ar, &d);
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	if (store_child_alerts(t, id, &seqs, &n) != STORE_OK)
+		return m;
+	m->open_alerts = arena_alloc(ar, (n + 1) * sizeof *m->open_alerts);
+	for (size_t i = 0; m->open_alerts && i < n; i++) {
+		Ffc__Store__AlertState state;
+		Ffc__V1__Alert *a = stored_alert(t, ar, seqs[i], &state);
+		if (a && state == FFC__STORE__ALERT_STATE__OPEN)
+			m->open_alerts[m->n_open_alerts++] = a;
+	}
+	free(seqs);
+	return m;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static const char *household(struct store_txn *t, uint64_t child, struct arena *ar,
+                             Ffc__V1__ChildReply *r)
+{
+	struct ids *self = malloc(sizeof *self), *raw = malloc(sizeof *raw),
+	           *live = malloc(sizeof *live);
+	const char *err = NULL;
+	if (!self || !raw || !live) {
+		ar->failed = 1;
+		goto out;
+	}
+	raw->n = live->n = 0;
+	raw->cap = live->cap = HOUSEHOLD_MAX;
+	if (aliases(t, child, self) != STORE_OK) {
+		err = "child: store error";
+		goto out;
+	}
+	for (size_t i = 0; i < self->n; i++)
+		if (store_household_each(t, self->v[i], member_visit, raw) != STORE_OK) {
+			err = "child: store error";
+			goto out;
+		}
+	/* Members may have merged since, into each other or into the child. */
+	for (size_t i = 0; i < raw->n; i++) {
+		uint64_t m;
+		if (store_child_resolve(t, raw->v[i], &m) == STORE_OK && m != child)
+			ids_add(live, m);
+	}
+	qsort(live->v, live->n, sizeof live->v[0], by_id);
+	r->household = arena_alloc(ar, (live->n + 1) * sizeof *r->household);
+	for (size_t i = 0; r->household && i < live->n; i++) {
+		Ffc__V1__HouseholdMember *m = member(t, live->v[i], ar);
+		if (m)
+			r->household[r->n_household++] = m;
+	}
+out:
+	free(self);
+	free(raw);
+	free(live);
+	return err;
+}
+
+/* ---- identity events ---- */
+
+/* Every merge, split and conflict recorded under the child, oldest first. */
+static const char *identity_events(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                   struct arena *ar, Ffc__V1__ChildReply *r)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	if (store_child_events(t, child, &seqs, &n) != STORE_OK)
+		return "child: store error";
+	r->identity_events = arena_alloc(ar, (n + 1) * sizeof *r->identity_events);
+	for (size_t i = 0; r->identity_events && i < n; i++) {
+		const void *data;
+		size_t len;
+		if (store_identity_event_raw(t, seqs[i], &data, &len) != STORE_OK)
+			continue;
+		Ffc__V1__IdentityEvent *e = ffc__v1__identity_event__unpack(NULL, len, data);
+		if (!e || arena_keep(ar, &e->base) < 0)
+			continue;
+		if (e->at_ms >= since_ms)
+			r->identity_events[r->n_identity_events++] = e;
+	}
+	free(seqs);
+	return NULL;
+}
+
+const char *control_child_chronology(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                     struct arena *ar, Ffc__V1__ChildReply *r)
+{
+	const char *err = identity_records(t, child, ar, r);
+	if (!err)
+		err = alerts(t, child, since_ms, ar, r);
+	if (!err)
+		err = household(t, child, ar, r);
+	if (!err)
+		err = identity_events(t, child, since_ms, ar, r);
+	return err;
+}

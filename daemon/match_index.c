@@ -1,0 +1,210 @@
+/*
+ * match_index.c - finds the possible matches of a child as it is filed and
+ * records each pair once, with its kind and the evidence of both sides, as
+ * an ffc.store.StoredMatch.
+ *
+ * Owns the candidate search and the record. Whether a pair is a possible
+ * match is match.c's; the index and the records live in store.c.
+ */
+#include "match_index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffc_store.pb-c.h"
+#include "match.h"
+#include "wire.h"
+
+struct candidate {
+	uint64_t child;
+	struct match_subject s;
+};
+
+struct probe {
+	struct candidate *c;
+	size_t n;
+	const struct match_subject *me; /* family name of the key */
+	const char *dob;                /* date of birth of the key */
+};
+
+static int visit(uint64_t child, const char *given, const char *postcode, void *arg)
+{
+	struct probe *p = arg;
+	if (p->n == MATCH_CANDIDATES_MAX)
+		return 1;
+	struct candidate *c = &p->c[p->n];
+	memset(c, 0, sizeof *c);
+	c->child = child;
+	snprintf(c->s.family, sizeof c->s.family, "%s", p->me->family);
+	snprintf(c->s.given, sizeof c->s.given, "%s", given);
+	snprintf(c->s.dob, sizeof c->s.dob, "%s", p->dob);
+	snprintf(c->s.postcode, sizeof c->s.postcode, "%s", postcode);
+	p->n++;
+	return 0;
+}
+
+/* The identity on a child's record that a subject was built from, or NULL;
+ * it borrows from *rec, which the caller releases. */
+static const struct child_identity *named_as(const struct child_record *rec,
+                                             const struct match_subject *want)
+{
+	for (size_t i = 0; i < rec->n_ids; i++) {
+		struct match_subject s;
+		if (match_subject(&rec->ids[i].id, &s) == 0 && !strcmp(s.family, want->family) &&
+		    !strcmp(s.given, want->given) && !strcmp(s.dob, want->dob) &&
+		    !strcmp(s.postcode, want->postcode))
+			return &rec->ids[i].id;
+	}
+	return NULL;
+}
+
+/* 1 when the two records hold different NHS numbers or different UPNs:
+ * then they are two children for certain, and no operator could join them. */
+static int strong_disagree(const struct child_record *a, const struct child_record *b)
+{
+	for (size_t i = 0; i < a->n_ids; i++) {
+		const struct child_identity *x = &a->ids[i].id;
+		for (size_t j = 0; j < b->n_ids; j++) {
+			const struct child_identity *y = &b->ids[j].id;
+			if ((x->nhs_number[0] && y->nhs_number[0] &&
+			     strcmp(x->nhs_number, y->nhs_number) != 0) ||
+			    (x->upn[0] && y->upn[0] && strcmp(x->upn, y->upn) != 0))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void identity_message(Ffc__V1__ChildIdentity *m, const struct child_identity *id)
+{
+	ffc__v1__child_identity__init(m);
+	if (!id)
+		return;
+	m->nhs_number = (char *)(uintptr_t)id->nhs_number;
+	m->upn = (char *)(uintptr_t)id->upn;
+	m->local_id = (char *)(uintptr_t)id->local_id;
+	m->given_name = (char *)(uintptr_t)id->given_name;
+	m->family_name = (char *)(uintptr_t)id->family_name;
+	m->date_of_birth = (char *)(uintptr_t)id->date_of_birth;
+	m->postcode = (char *)(uintptr_t)id->postcode;
+}
+
+/* Record the pair (child as `mine`, other as `theirs`) unless it is. */
+static int record(struct store_txn *t, uint64_t child, const struct child_identity *mine,
+                  uint64_t other, const struct child_identity *theirs, enum match_kind kind,
+                  const char *reason, uint64_t concern_seq, int64_t now_ms)
+{
+	int mine_first = child < other;
+	char lo[WIRE_ID_MAX], hi[WIRE_ID_MAX];
+	wire_child_id(mine_first ? child : other, lo);
+	wire_child_id(mine_first ? other : child, hi);
+	Ffc__V1__ChildIdentity a, b;
+	identity_message(&a, mine_first ? mine : theirs);
+	identity_message(&b, mine_first ? theirs : mine);
+
+	Ffc__V1__PossibleMatch m = FFC__V1__POSSIBLE_MATCH__INIT;
+	m.kind = (Ffc__V1__PossibleMatch__Kind)kind;
+	m.child_id = lo;
+	m.other_child_id = hi;
+	m.identity = &a;
+	m.other_identity = &b;
+	m.reason = (char *)(uintptr_t)reason;
+	m.found_at_ms = now_ms;
+	m.concern_seq = concern_seq;
+	Ffc__Store__StoredMatch sm = FFC__STORE__STORED_MATCH__INIT;
+	sm.child = mine_first ? child : other;
+	sm.other = mine_first ? other : child;
+	sm.match = &m;
+
+	size_t len = ffc__store__stored_match__get_packed_size(&sm);
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf)
+		return STORE_ERROR;
+	ffc__store__stored_match__pack(&sm, buf);
+	int rc = store_match_add(t, child, other, buf, len);
+	free(buf);
+	if (rc == STORE_EXISTS)
+		return STORE_OK; /* found before, by an earlier concern */
+	if (rc != STORE_OK)
+		return rc;
+	char name[64];
+	snprintf(name, sizeof name, "match.%s", match_kind_name(kind));
+	if ((rc = store_counter_add(t, "matches", 1)) != STORE_OK)
+		return rc;
+	return store_counter_add(t, name, 1);
+}
+
+/* Judge one candidate and record it when it is a possible match. */
+static int consider(struct store_txn *t, const struct child_identity *id, uint64_t child,
+                    const struct match_subject *me, const struct candidate *c,
+                    const uint64_t *named_with, size_t n_named, uint64_t concern_seq,
+                    int64_t now_ms)
+{
+	uint64_t other;
+	int rc = store_child_resolve(t, c->child, &other);
+	if (rc != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	if (other == child)
+		return STORE_OK;
+	for (size_t i = 0; i < n_named; i++)
+		if (named_with[i] == other)
+			return STORE_OK;
+	char reason[MATCH_REASON_MAX];
+	/* Judged lower id first, so the reason reads in the order the pair
+	 * is listed. */
+	enum match_kind kind = child < other ? match_judge(me, &c->s, reason, sizeof reason)
+	                                     : match_judge(&c->s, me, reason, sizeof reason);
+	if (kind == MATCH_NONE)
+		return STORE_OK;
+
+	struct child_record mine, theirs;
+	if ((rc = store_child_get(t, child, &mine)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+	if ((rc = store_child_get(t, other, &theirs)) != STORE_OK) {
+		wire_child_release(&mine);
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	}
+	if (!strong_disagree(&mine, &theirs)) {
+		const struct child_identity *a = named_as(&mine, me);
+		rc = record(t, child, a ? a : id, other, named_as(&theirs, &c->s), kind, reason,
+		            concern_seq, now_ms);
+	}
+	wire_child_release(&theirs);
+	wire_child_release(&mine);
+	return rc;
+}
+
+int match_index_child(struct store_txn *t, const struct child_identity *id, uint64_t child,
+                      const uint64_t *named_with, size_t n_named, uint64_t concern_seq,
+                      int64_t now_ms)
+{
+	struct match_subject me;
+	char key[MATCH_KEY_MAX];
+	if (match_subject(id, &me) < 0 || match_key(me.family, me.dob, key) < 0)
+		return STORE_OK; /* nothing to compare by */
+
+	struct candidate *cands = malloc(MATCH_CANDIDATES_MAX * sizeof *cands);
+	if (!cands)
+		return STORE_ERROR;
+	/* The date as sent, then with day and month swapped. */
+	char dobs[2][MATCH_DOB_LEN + 1];
+	snprintf(dobs[0], sizeof dobs[0], "%s", me.dob);
+	int n_dobs = 1 + (match_dob_transposed(me.dob, dobs[1]) == 0);
+	int rc = STORE_OK;
+	for (int d = 0; d < n_dobs && rc == STORE_OK; d++) {
+		char probe_key[MATCH_KEY_MAX];
+		struct probe p = {cands, 0, &me, dobs[d]};
+		if (match_key(me.family, dobs[d], probe_key) < 0)
+			continue;
+		/* Gather first, then judge: recording writes to the store. */
+		rc = store_match_name_each(t, probe_key, visit, &p);
+		for (size_t i = 0; i < p.n && rc == STORE_OK; i++)
+			rc = consider(t, id, child, &me, &cands[i], named_with, n_named,
+			              concern_seq, now_ms);
+	}
+	free(cands);
+	if (rc != STORE_OK)
+		return rc;
+	return store_match_name_put(t, key, child, me.given, me.postcode);
+}
