@@ -101,6 +101,12 @@ struct child_record {
 	uint64_t merged_into;
 	size_t n_ids, cap_ids;
 	struct seen_identity *ids;
+	/* Owned arrays (malloc'd), kept in step with the record by the
+	 * helpers below. */
+	size_t n_aliases;
+	uint64_t *aliases; /* children merged into this one */
+	size_t n_apart;
+	uint64_t *apart; /* children an operator split from this one */
 	void *pb; /* unpacked Child when decoded: owns the strings of the ids
 	           * read from disk; ids added since borrow from their concern */
 };
@@ -109,6 +115,9 @@ int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len);
 int wire_child_decode(const void *buf, size_t len, struct child_record *out);
 /* Append one identity (strings borrowed). Returns 0 or -1 on no memory. */
 int wire_child_add_identity(struct child_record *ch, const struct seen_identity *si);
+/* Append v to an owned id list (aliases or apart) unless it is there.
+ * Returns 0 or -1 on no memory. */
+int wire_id_list_add(uint64_t **v, size_t *n, uint64_t id);
 void wire_child_release(struct child_record *ch);
 
 /* ---- identity events ---- */
