@@ -291,6 +291,7 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 			r->alerts[r->n_alerts++] = a;
 	}
 	free(seqs);
+	r->identity_events = control_identity_events(t, ar, id, &r->n_identity_events);
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CHILD;
 	reply->child = r;
 	return NULL;
@@ -312,6 +313,9 @@ static int pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t 
 static int writes(Ffc__V1__ControlRequest__CommandCase command)
 {
 	switch (command) {
+	case FFC__V1__CONTROL_REQUEST__COMMAND_LINK:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK:
+		return 1;
 	default:
 		return 0;
 	}
@@ -388,6 +392,18 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		reply.result_case = FFC__V1__CONTROL_REPLY__RESULT_SHUTDOWN;
 		reply.shutdown = &shutdown_reply;
 		action = CONTROL_SHUTDOWN;
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CONFLICTS:
+		err = control_conflicts(t, rq->conflicts, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_IDENTITIES:
+		err = control_identities(t, rq->identities, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_LINK:
+		err = control_link(env, rq->operator_, rq->link, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK:
+		err = control_unlink(env, rq->operator_, rq->unlink, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND__NOT_SET:
 	default:

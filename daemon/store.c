@@ -681,8 +681,9 @@ static int rekey_prefix(struct store_txn *t, enum dbi db, uint64_t from, uint64_
 		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 		if (rc != MDB_SUCCESS || k.mv_size < 8 || memcmp(k.mv_data, prefix, 8) != 0) {
 			mdb_cursor_close(c);
-			return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK
-			                                               : result(rc, db_defs[db].name);
+			return rc == MDB_SUCCESS || rc == MDB_NOTFOUND
+			           ? STORE_OK
+			           : result(rc, db_defs[db].name);
 		}
 		/* Copy out before writing: LMDB's pointers die with the write. */
 		uint8_t key[8 + RULE_NAME_MAX + 24];
@@ -777,9 +778,8 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 	}
 	uint8_t *rec = NULL;
 	size_t rec_len = 0;
-	if (n != sc.n_child_ids ||
-	    wire_stored_concern_pack(&sc.w.c, seq, sc.received_at_ms, child_ids, n, &rec, &rec_len) <
-	        0) {
+	if (n != sc.n_child_ids || wire_stored_concern_pack(&sc.w.c, seq, sc.received_at_ms,
+	                                                    child_ids, n, &rec, &rec_len) < 0) {
 		wire_stored_concern_release(&sc);
 		return STORE_ERROR;
 	}

@@ -101,14 +101,15 @@ struct child_record {
 	uint64_t merged_into;
 	size_t n_ids, cap_ids;
 	struct seen_identity *ids;
-	/* Owned arrays (malloc'd), kept in step with the record by the
-	 * helpers below. */
-	size_t n_aliases;
-	uint64_t *aliases; /* children merged into this one */
-	size_t n_apart;
-	uint64_t *apart; /* children an operator split from this one */
 	void *pb; /* unpacked Child when decoded: owns the strings of the ids
 	           * read from disk; ids added since borrow from their concern */
+
+	/* Owned arrays (malloc'd): children merged into this one, and
+	 * children an operator split from this one. */
+	size_t n_aliases;
+	uint64_t *aliases;
+	size_t n_apart;
+	uint64_t *apart;
 };
 
 int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len);

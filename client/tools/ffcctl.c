@@ -32,11 +32,19 @@ static void usage(FILE *f)
 	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
 	        "                               the alert log, oldest first\n"
 	        "  shutdown                     stop the daemon cleanly\n"
+	        "  conflicts [--since SEQ] [--limit N] [--unresolved]\n"
+	        "                               identity conflicts, with each side's identities\n"
+	        "  identities CHILD             identity records (#N), aliases, identity events\n"
+	        "  link A B --reason TEXT       merge two children after review\n"
+	        "  unlink CHILD IDENTITY --reason TEXT\n"
+	        "                               split a wrong link (nhs:N, upn:U,\n"
+	        "                               local:AGENCY:ID or #N) into a new child\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
+	        "  --operator NAME  who makes a change, recorded with it (default $USER)\n"
 	        "  -h, --help     this help;  --version  the version\n");
 }
 
@@ -322,8 +330,17 @@ static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o, int argc, char **argv);
 } commands[] = {
-    {"status", cmd_status}, {"stats", cmd_stats},       {"child", cmd_child},
-    {"alerts", cmd_alerts}, {"shutdown", cmd_shutdown}, {NULL, NULL},
+    {"status", cmd_status},
+    {"stats", cmd_stats},
+    {"child", cmd_child},
+    {"alerts", cmd_alerts},
+    {"shutdown", cmd_shutdown},
+    /* identity review (ffcctl_identity.c) */
+    {"conflicts", cmd_conflicts},
+    {"identities", cmd_identities},
+    {"link", cmd_link},
+    {"unlink", cmd_unlink},
+    {NULL, NULL},
 };
 
 int main(int argc, char **argv)

@@ -25,4 +25,13 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 /* "  A00000007  2026-03-02 14:05  RED  multi-agency  C00000001  reason" */
 void ctl_print_alert_row(const Ffc__V1__Alert *a);
 
+/* One identity event (merge, split or conflict) on one readable line. */
+void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e);
+
+/* Identity review commands (ffcctl_identity.c). */
+int cmd_conflicts(const struct opts *o, int argc, char **argv);
+int cmd_identities(const struct opts *o, int argc, char **argv);
+int cmd_link(const struct opts *o, int argc, char **argv);
+int cmd_unlink(const struct opts *o, int argc, char **argv);
+
 #endif
