@@ -194,7 +194,9 @@ static const char *reason_and_args(const char *cmd, const char *usage, int argc,
 	};
 	const char *reason = NULL;
 	int opt;
-	optind = 1;
+	/* 0, not 1: glibc then starts afresh and permutes, so --reason may
+	 * follow the children (the global options were parsed in order). */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (opt != 'r')
 			tool_exit(EXIT_USAGE, "%s: usage: %s", cmd, usage);
