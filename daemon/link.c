@@ -248,8 +248,16 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	 * then the agency's own id. Each child an identifier names joins the
 	 * ones before unless their identifiers disagree or an operator split
 	 * them; then it is a conflict, the identifier is left with the child
-	 * it names, and the concern is filed without it. */
+	 * it names, and the concern is filed without it. Joining is judged
+	 * against the stronger identifiers only (`before`): the strongest
+	 * one names the child whatever the weaker ones say. */
+	struct identity_keys before;
+	memset(&before, 0, sizeof before);
 	for (int i = 0; i < 3 && rc == STORE_OK; i++) {
+		if (i == 1)
+			memcpy(before.nhs, keys.nhs, sizeof before.nhs); /* "" if left out */
+		if (i == 2)
+			memcpy(before.upn, keys.upn, sizeof before.upn);
 		if (!bound[i] || !strong[i][0])
 			continue;
 		uint64_t c;
@@ -259,7 +267,8 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 			continue;
 		int clash = 0, apart = 0;
 		char why[512];
-		if ((rc = merge_clash(t, chosen, c, &keys, &clash, why, sizeof why)) != STORE_OK ||
+		if ((rc = merge_clash(t, chosen, c, &before, &clash, why, sizeof why)) !=
+		        STORE_OK ||
 		    (rc = merge_kept_apart(t, chosen, c, &apart)) != STORE_OK)
 			break;
 		char name[IDENTITY_KEY_MAX + 16];
