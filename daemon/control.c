@@ -5,7 +5,8 @@
  * Owns the control messages, which exist only for this socket, so it
  * builds them from the generated protobuf-c types directly rather than
  * through wire.c. Every allocation for one reply goes into an arena that
- * is freed after packing. Does not own the socket (server.c).
+ * is freed after packing. Does not own the socket (server.c). Identity
+ * review (conflicts, identities, link, unlink) is control_identity.c's.
  */
 #include "control.h"
 #include "control_int.h"
@@ -113,6 +114,9 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->concerns = store_counter_get(t, "concerns");
 	r->alerts = store_counter_get(t, "alerts");
 	r->batches = st->batches;
+	r->merges = store_counter_get(t, "identity.merged");
+	r->splits = store_counter_get(t, "identity.split");
+	r->identity_conflicts = store_counter_get(t, "identity.conflict");
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)

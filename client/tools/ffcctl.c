@@ -150,6 +150,9 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		counters("concerns by agency", s->concerns_by_agency, s->n_concerns_by_agency);
 		counters("alerts by level", s->alerts_by_level, s->n_alerts_by_level);
 		counters("alerts by rule", s->alerts_by_rule, s->n_alerts_by_rule);
+		printf("identity: %llu merges, %llu splits, %llu conflicts (stored)\n",
+		       (unsigned long long)s->merges, (unsigned long long)s->splits,
+		       (unsigned long long)s->identity_conflicts);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);

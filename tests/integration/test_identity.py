@@ -106,6 +106,8 @@ class Identity(DaemonTest):
         self.assertIn(nhs_number(110), {r["identity"].get("nhs_number")
                                         for r in x["other_identities"]})
         self.assertFalse(x.get("resolved", False))
+        self.assertEqual(self.d.stats().identity_conflicts, 1)
+        self.assertIn("0 merges, 0 splits, 1 conflicts", self.ctl("stats").stdout)
         text = self.ctl("conflicts").stdout
         for word in ("CONFLICT", a, b, nhs_number(110), nhs_number(111), "open"):
             self.assertIn(word, text)
@@ -176,6 +178,8 @@ class Identity(DaemonTest):
         self.ctl("link", s, n, "--reason", "checked again: one child")
         self.assertEqual(self.lookup(upn=u).child_id, self.lookup(nhs_number=nhs).child_id)
         self.assertEqual(self.ctl_json("identities", s).get("kept_apart", []), [])
+        st = self.d.stats()
+        self.assertEqual((st.merges, st.splits, st.identity_conflicts), (2, 1, 1))
 
     def test_unlink_by_record_number(self):
         a = self.file(agency=pb.POLICE, local_id="P-7", given_name="Mia", family_name="Ross",
