@@ -169,27 +169,6 @@ struct conflict {
 
 #define CONFLICTS_MAX 6
 
-/* "nhs:9434765919" for a key "N9434765919". */
-static void key_name(const char *key, char *out, size_t len)
-{
-	switch (key[0]) {
-	case 'N':
-		snprintf(out, len, "nhs:%s", key + 1);
-		break;
-	case 'U':
-		snprintf(out, len, "upn:%s", key + 1);
-		break;
-	case 'L': {
-		int agency = key[1] - '0';
-		const char *colon = strchr(key, ':');
-		snprintf(out, len, "local:%s:%s", agency_name(agency), colon ? colon + 1 : "");
-		break;
-	}
-	default:
-		snprintf(out, len, "demographics");
-	}
-}
-
 static int conflicts_record(struct store_txn *t, uint64_t child, uint64_t seq, int64_t now_ms,
                             const struct conflict *c, size_t n)
 {
@@ -272,7 +251,7 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 		    (rc = merge_kept_apart(t, chosen, c, &apart)) != STORE_OK)
 			break;
 		char name[IDENTITY_KEY_MAX + 16];
-		key_name(saved[i], name, sizeof name);
+		merge_key_label(saved[i], name, sizeof name);
 		if (!clash && !apart) {
 			if (!chosen) {
 				chosen = c;
@@ -331,7 +310,7 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 				continue;
 			if (n_conf < CONFLICTS_MAX) {
 				struct conflict *x = &conf[n_conf++];
-				key_name(strong[i], x->identity, sizeof x->identity);
+				merge_key_label(strong[i], x->identity, sizeof x->identity);
 				say(x->reason, sizeof x->reason, "%s; %s not recorded", why,
 				    x->identity);
 			}

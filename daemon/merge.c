@@ -621,6 +621,20 @@ static int kept_carries(const struct child_record *ch, const unsigned char *move
 	return 0;
 }
 
+void merge_key_label(const char *key, char *out, size_t len)
+{
+	if (key[0] == 'N')
+		snprintf(out, len, "nhs:%s", key + 1);
+	else if (key[0] == 'U')
+		snprintf(out, len, "upn:%s", key + 1);
+	else if (key[0] == 'L' && key[1] && strchr(key, ':'))
+		snprintf(out, len, "local:%s:%s", agency_name(key[1] - '0'), strchr(key, ':') + 1);
+	else if (key[0] == 'D')
+		snprintf(out, len, "demographics");
+	else
+		snprintf(out, len, "%s", key);
+}
+
 /* Strong keys and demographics of the moved records lead to the new
  * child; what the old child no longer carries stops leading to it. */
 static int repoint_split(struct store_txn *t, const struct child_record *old,
@@ -634,7 +648,7 @@ static int repoint_split(struct store_txn *t, const struct child_record *old,
 		identity_keys(&old->ids[i].id, old->ids[i].agency, &k);
 		const char *strong[3] = {k.nhs, k.upn, k.local};
 		for (int j = 0; j < 3 && rc == STORE_OK; j++)
-			if (strong[j][0] && !kept_carries(old, moved, strong[j]))
+			if (strong[j][0]) /* merge_split made sure no kept record has it */
 				rc = store_identity_put(t, strong[j], to);
 		if (rc != STORE_OK || !k.demographic[0])
 			continue;
@@ -676,6 +690,29 @@ int merge_split(struct store_txn *t, uint64_t child, const struct split_selector
 		         identity, cid);
 		rc = SPLIT_REFUSED;
 		goto out;
+	}
+
+	/* A strong identifier is one child's: moving a record whose NHS
+	 * number, UPN or local id stays on another record would leave it
+	 * naming both. The operator names that identifier instead. */
+	for (size_t i = 0; i < old.n_ids; i++) {
+		if (!moved[i])
+			continue;
+		struct identity_keys k;
+		identity_keys(&old.ids[i].id, old.ids[i].agency, &k);
+		const char *strong[3] = {k.nhs, k.upn, k.local};
+		for (int j = 0; j < 3; j++) {
+			if (!strong[j][0] || !kept_carries(&old, moved, strong[j]))
+				continue;
+			char name[IDENTITY_KEY_MAX + 16];
+			merge_key_label(strong[j], name, sizeof name);
+			snprintf(err, errlen,
+			         "unlink.identity: %s carries %s, which other records of %s carry "
+			         "too; unlink %s to move them all",
+			         identity, name, cid, name);
+			rc = SPLIT_REFUSED;
+			goto out;
+		}
 	}
 
 	uint64_t nid;

@@ -94,6 +94,10 @@ int merge_split(struct store_txn *t, uint64_t child, const struct split_selector
                 const char *by, const char *reason, const char *identity, int64_t now_ms,
                 struct split_result *out, char *err, size_t errlen);
 
+/* An identity key as operators write it: "nhs:9434765919", "upn:...",
+ * "local:POLICE:P-1" (unlink takes these), or "demographics". */
+void merge_key_label(const char *key, char *out, size_t len);
+
 /* Are two identity records the same identity: one agency, every field
  * equal? (Such records are kept once, first and last seen widened.) */
 int merge_same_identity(const struct seen_identity *a, const struct seen_identity *b);

@@ -198,6 +198,13 @@ class Identity(DaemonTest):
         c = self.file(agency=pb.EDUCATION, given_name="Mia", family_name="Ross",
                       date_of_birth="2017-07-07")
         self.assertNotIn(c, (a, js["new_child_id"]))
+        # A record whose NHS number other records carry too cannot go
+        # alone: the NHS number would name two children.
+        self.assertEqual(self.file(agency=pb.SOCIAL_CARE, nhs_number=nhs_number(140)),
+                         js["new_child_id"])
+        r = self.ctl("unlink", js["new_child_id"], "#2", "--reason", "r", ok=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("carries nhs:%s, which other records" % nhs_number(140), r.stderr)
 
     def test_bad_input_refused(self):
         a = self.file(agency=pb.HEALTH, nhs_number=nhs_number(150))
