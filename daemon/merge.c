@@ -648,7 +648,7 @@ static int repoint_split(struct store_txn *t, const struct child_record *old,
 		identity_keys(&old->ids[i].id, old->ids[i].agency, &k);
 		const char *strong[3] = {k.nhs, k.upn, k.local};
 		for (int j = 0; j < 3 && rc == STORE_OK; j++)
-			if (strong[j][0]) /* merge_split made sure no kept record has it */
+			if (strong[j][0] && !kept_carries(old, moved, strong[j]))
 				rc = store_identity_put(t, strong[j], to);
 		if (rc != STORE_OK || !k.demographic[0])
 			continue;
@@ -692,37 +692,29 @@ int merge_split(struct store_txn *t, uint64_t child, const struct split_selector
 		goto out;
 	}
 
-	/* A strong identifier is one child's: moving a record whose NHS
-	 * number, UPN or local id stays on another record would leave it
-	 * naming both. The operator names that identifier instead. */
-	for (size_t i = 0; i < old.n_ids; i++) {
-		if (!moved[i])
-			continue;
-		struct identity_keys k;
-		identity_keys(&old.ids[i].id, old.ids[i].agency, &k);
-		const char *strong[3] = {k.nhs, k.upn, k.local};
-		for (int j = 0; j < 3; j++) {
-			if (!strong[j][0] || !kept_carries(&old, moved, strong[j]))
-				continue;
-			char name[IDENTITY_KEY_MAX + 16];
-			merge_key_label(strong[j], name, sizeof name);
-			snprintf(err, errlen,
-			         "unlink.identity: %s carries %s, which other records of %s carry "
-			         "too; unlink %s to move them all",
-			         identity, name, cid, name);
-			rc = SPLIT_REFUSED;
-			goto out;
-		}
-	}
-
 	uint64_t nid;
 	if ((rc = store_child_next(t, &nid)) != STORE_OK)
 		goto out;
 	fresh.id = nid;
 	fresh.created_at_ms = now_ms;
-	for (size_t i = 0; i < old.n_ids && rc == STORE_OK; i++)
-		if (moved[i] && wire_child_add_identity(&fresh, &old.ids[i]) < 0)
+	/* A strong identifier is one child's. A moved record that also
+	 * carries one the old child keeps on other records (a concern named
+	 * both) moves without it: it stays with the records that keep it. */
+	for (size_t i = 0; i < old.n_ids && rc == STORE_OK; i++) {
+		if (!moved[i])
+			continue;
+		struct seen_identity si = old.ids[i];
+		struct identity_keys k;
+		identity_keys(&si.id, si.agency, &k);
+		if (k.nhs[0] && kept_carries(&old, moved, k.nhs))
+			si.id.nhs_number = "";
+		if (k.upn[0] && kept_carries(&old, moved, k.upn))
+			si.id.upn = "";
+		if (k.local[0] && kept_carries(&old, moved, k.local))
+			si.id.local_id = "";
+		if (wire_child_add_identity(&fresh, &si) < 0)
 			rc = STORE_ERROR;
+	}
 	if (rc == STORE_OK && wire_id_list_add(&fresh.apart, &fresh.n_apart, child) < 0)
 		rc = STORE_ERROR;
 	if (rc != STORE_OK || (rc = store_child_put(t, &fresh)) != STORE_OK)

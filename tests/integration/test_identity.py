@@ -198,13 +198,26 @@ class Identity(DaemonTest):
         c = self.file(agency=pb.EDUCATION, given_name="Mia", family_name="Ross",
                       date_of_birth="2017-07-07")
         self.assertNotIn(c, (a, js["new_child_id"]))
-        # A record whose NHS number other records carry too cannot go
-        # alone: the NHS number would name two children.
-        self.assertEqual(self.file(agency=pb.SOCIAL_CARE, nhs_number=nhs_number(140)),
-                         js["new_child_id"])
-        r = self.ctl("unlink", js["new_child_id"], "#2", "--reason", "r", ok=False)
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("carries nhs:%s, which other records" % nhs_number(140), r.stderr)
+
+    def test_unlink_record_naming_both(self):
+        """Health knows the NHS number, the school the UPN, and police
+        named both. Splitting the UPN off takes the school's record and
+        the police record, but the NHS number stays with health's: no
+        identifier ever names two children."""
+        nhs, u = nhs_number(160), upn(160)
+        h = self.file(agency=pb.HEALTH, nhs_number=nhs)
+        e = self.file(agency=pb.EDUCATION, upn=u)
+        p = self.file(agency=pb.POLICE, nhs_number=nhs, upn=u)
+        self.assertEqual(p, min(h, e))
+        js = self.ctl_json("unlink", p, "upn:" + u, "--reason", "school record is another child")
+        n = js["new_child_id"]
+        self.assertEqual((int(js["moved_identities"]), int(js["moved_concerns"])), (2, 2))
+        self.assertEqual(self.lookup(nhs_number=nhs).child_id, p)
+        self.assertEqual(self.lookup(upn=u).child_id, n)
+        for cid, want in ((p, {"nhs": {nhs}, "upn": set()}), (n, {"nhs": set(), "upn": {u}})):
+            recs = self.lookup(child_id=cid).identities
+            self.assertEqual({i.nhs_number for i in recs if i.nhs_number}, want["nhs"], cid)
+            self.assertEqual({i.upn for i in recs if i.upn}, want["upn"], cid)
 
     def test_bad_input_refused(self):
         a = self.file(agency=pb.HEALTH, nhs_number=nhs_number(150))
