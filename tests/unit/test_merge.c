@@ -362,6 +362,19 @@ static void check_consistent(struct fixture *f)
 	store_abort(&t);
 }
 
+struct members {
+	size_t n;
+	uint64_t m[4];
+};
+
+static int member_visit(uint64_t member, void *arg)
+{
+	struct members *l = arg;
+	if (l->n < 4)
+		l->m[l->n++] = member;
+	return 0;
+}
+
 /* ---- merging through concerns ---- */
 
 static void test_merge_joins_histories(void **state)
@@ -525,6 +538,66 @@ static void test_ambiguous_demographics_settled_by_merge(void **state)
 	check_consistent(f);
 }
 
+/* One concern names two children; naming the second merges the first's
+ * child away: both are filed under the survivor, once. */
+static void test_merge_within_one_concern(void **state)
+{
+	struct fixture *f = *state;
+	struct kid a = kid_nhs(10), b = kid_upn(10), kids[2];
+	uint64_t ca = file1(f, "a", 2, T0, &a);
+	uint64_t cb = file1(f, "b", 3, T0, &b);
+	kids[0] = kid_upn(10);
+	kids[1] = kid_nhs(10);
+	memcpy(kids[1].upn, b.upn, sizeof kids[1].upn);
+	struct frame fr = frame_of("both", 1, 1, 2, T0, kids, 2);
+	struct receipt r;
+	batch(f, &fr, 1, &r);
+	assert_int_equal(r.n_child_ids, 2);
+	assert_int_equal(r.child_ids[0], ca);
+	assert_int_equal(r.child_ids[1], ca);
+	assert_int_equal(resolve(f, cb), ca);
+	check_consistent(f);
+}
+
+/* Household members, identity events and alerts follow a merge. */
+static void test_merge_moves_indexes(void **state)
+{
+	struct fixture *f = *state;
+	struct kid a = kid_nhs(11), b = kid_upn(11), sib = kid_nhs(12), both = kid_nhs(11);
+	memcpy(both.upn, b.upn, sizeof both.upn);
+	uint64_t ca = file1(f, "a", 2, T0, &a);
+	uint64_t cb = file_sev(f, "b", 3, SEVERITY_IMMEDIATE, T0, &b);
+	uint64_t cs = file1(f, "s", 3, T0, &sib);
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_household_add(t, cb, cs), STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	file1(f, "j", 4, T0, &both);
+	assert_int_equal(resolve(f, cb), ca);
+
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_child_alerts(t, ca, &seqs, &n), STORE_OK);
+	assert_true(n >= 1); /* b's immediate-risk alert, now under a */
+	free(seqs);
+	assert_int_equal(store_child_alerts(t, cb, &seqs, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	free(seqs);
+	uint64_t open = 0;
+	assert_int_equal(store_open_alert(t, ca, "immediate-risk", &open), STORE_OK);
+	assert_int_equal(store_open_alert(t, cb, "immediate-risk", &open), STORE_NOTFOUND);
+	struct members m = {0};
+	assert_int_equal(store_household_each(t, ca, member_visit, &m), STORE_OK);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.m[0], cs);
+	m.n = 0;
+	assert_int_equal(store_household_each(t, cb, member_visit, &m), STORE_OK);
+	assert_int_equal(m.n, 0);
+	store_abort(&t);
+	check_consistent(f);
+}
+
 /* ---- link and unlink through the control handler ---- */
 
 static int control(struct fixture *f, const char *op, Ffc__V1__ControlRequest *req,
@@ -564,6 +637,30 @@ static void link_ids(struct fixture *f, uint64_t a, uint64_t b, struct outbox *o
 	if (control(f, "alice", &req, &r, ob) < 0)
 		fail_msg("link %s %s: %s", ia, ib, r->error);
 	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
+/* Link when the daemon agrees; 1 when it did. */
+static int try_link(struct fixture *f, uint64_t a, uint64_t b)
+{
+	char ia[WIRE_ID_MAX], ib[WIRE_ID_MAX];
+	struct outbox ob = {0};
+	wire_child_id(a, ia);
+	wire_child_id(b, ib);
+	Ffc__V1__LinkRequest lr = FFC__V1__LINK_REQUEST__INIT;
+	lr.child_a = ia;
+	lr.child_b = ib;
+	lr.reason = (char *)(uintptr_t) "reviewed";
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_LINK;
+	req.link = &lr;
+	Ffc__V1__ControlReply *r;
+	int ok = control(f, "alice", &req, &r, &ob) == 0;
+	if (!ok)
+		assert_true(strstr(r->error, "cannot be one child") ||
+		            strstr(r->error, "already one child"));
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	outbox_clear(&ob);
+	return ok;
 }
 
 /* Unlink; returns the new child, or 0 with the error in err. */
@@ -958,6 +1055,7 @@ static void test_property_never_two_strong_ids(void **state)
 	struct fixture *f = *state;
 	rng_state = 0xdeadbeefcafef00dULL;
 	static const char *const names[] = {"Ann", "Bo", "Cy"};
+	struct outbox ob = {0};
 	for (int run = 0; run < 12; run++) {
 		close_store(f);
 		assert_int_equal(open_store(f), 0);
@@ -982,6 +1080,30 @@ static void test_property_never_two_strong_ids(void **state)
 			snprintf(id, sizeof id, "r%d", c);
 			struct frame fr = frame_of(id, 1 + (int)rnd(AGENCY_MAX), 1, 2, T0, &k, 1);
 			batch(f, &fr, 1, NULL);
+			/* Now and then an operator links two children or splits
+			 * a record off: refused when identifiers disagree. */
+			if (c % 5 == 4) {
+				struct store_txn *t;
+				uint64_t next, a, b;
+				assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+				store_child_next(t, &next);
+				assert_int_equal(
+				    store_child_resolve(t, 1 + rnd((uint32_t)next - 1), &a),
+				    STORE_OK);
+				assert_int_equal(
+				    store_child_resolve(t, 1 + rnd((uint32_t)next - 1), &b),
+				    STORE_OK);
+				store_abort(&t);
+				char err[512], which[8];
+				if (rnd(2)) {
+					try_link(f, a, b);
+				} else {
+					snprintf(which, sizeof which, "#%u", 1 + rnd(3));
+					unlink_id(f, a, which, err, sizeof err, &ob);
+					outbox_clear(&ob);
+				}
+				check_consistent(f);
+			}
 		}
 		check_consistent(f);
 	}
@@ -997,6 +1119,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_alerts_reconciled_on_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ambiguous_demographics_settled_by_merge, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_merge_within_one_concern, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_merge_moves_indexes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_link_unlink_and_kept_apart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rejudge_after_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_property_order_independent, setup, teardown),
