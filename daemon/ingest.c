@@ -311,33 +311,6 @@ static int known(struct store_txn *t, struct ingest_item *it, int *rcp)
 	return 1;
 }
 
-static int file_concern(struct store_txn *t, struct ingest_item *it, const uint64_t *ids,
-                        const struct merge_log *log, const struct rule *rules, size_t n_rules,
-                        int64_t now_ms, struct alert_list *raised);
-
-static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                     size_t n_rules, int64_t now_ms, struct alert_list *raised)
-{
-	int rc = STORE_OK;
-	if (known(t, it, &rc))
-		return rc;
-	const struct concern *c = &it->w.c;
-	uint64_t seq = store_last_concern_seq(t) + 1;
-	uint64_t ids[CONCERN_CHILDREN_MAX];
-	struct merge_log *log = calloc(1, sizeof *log);
-	if (!log)
-		return STORE_ERROR;
-	for (size_t i = 0; i < c->n_children && rc == STORE_OK; i++)
-		rc = link_child(t, &c->children[i], c->agency, seq, now_ms, log, &ids[i]);
-	/* A later child's merge may have made an earlier one's id an alias. */
-	for (size_t i = 0; i < c->n_children && rc == STORE_OK && log->n; i++)
-		rc = store_child_resolve(t, ids[i], &ids[i]);
-	if (rc == STORE_OK)
-		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, raised);
-	free(log);
-	return rc;
-}
-
 /* Store a linked concern and judge each child it is filed under: the
  * windows around it, or the whole history of a child that merges just
  * joined. */
@@ -376,6 +349,29 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 	it->receipt.n_child_ids = c->n_children;
 	memcpy(it->receipt.child_ids, ids, c->n_children * sizeof ids[0]);
 	return STORE_OK;
+}
+
+static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
+                     size_t n_rules, int64_t now_ms, struct alert_list *raised)
+{
+	int rc = STORE_OK;
+	if (known(t, it, &rc))
+		return rc;
+	const struct concern *c = &it->w.c;
+	uint64_t seq = store_last_concern_seq(t) + 1;
+	uint64_t ids[CONCERN_CHILDREN_MAX];
+	struct merge_log *log = calloc(1, sizeof *log);
+	if (!log)
+		return STORE_ERROR;
+	for (size_t i = 0; i < c->n_children && rc == STORE_OK; i++)
+		rc = link_child(t, &c->children[i], c->agency, seq, now_ms, log, &ids[i]);
+	/* A later child's merge may have made an earlier one's id an alias. */
+	for (size_t i = 0; i < c->n_children && rc == STORE_OK && log->n; i++)
+		rc = store_child_resolve(t, ids[i], &ids[i]);
+	if (rc == STORE_OK)
+		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, raised);
+	free(log);
+	return rc;
 }
 
 /* One attempt at the transaction. Receipts of items that reach the store

@@ -3,8 +3,9 @@
  * filed under, and keeps each child's record of the identities it was seen
  * with (which agency, which identifiers, first and last seen).
  *
- * Owns the linking policy. Key normalisation is identity.c's; storage is
- * store.c's.
+ * Owns the linking policy: which identifiers name which child, when two
+ * children become one, what is a conflict. Key normalisation is
+ * identity.c's; what a merge moves is merge.c's; storage is store.c's.
  */
 #include "link.h"
 
