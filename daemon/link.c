@@ -82,12 +82,15 @@ static int demo_find(struct store_txn *t, const struct identity_keys *keys, uint
 		uint64_t live;
 		int clash = 0, apart = 0;
 		char why[256];
-		if ((rc = store_child_resolve(t, d.c[i].child, &live)) != STORE_OK ||
-		    (rc = merge_clash(t, live, chosen, keys, &clash, why, sizeof why)) !=
+		if ((rc = store_child_resolve(t, d.c[i].child, &live)) != STORE_OK)
+			return rc;
+		if (live == chosen || (out->n && live == out->child[0]))
+			continue;
+		if ((rc = merge_clash(t, live, chosen, keys, &clash, why, sizeof why)) !=
 		        STORE_OK ||
 		    (rc = merge_kept_apart(t, live, chosen, &apart)) != STORE_OK)
 			return rc;
-		if (clash || apart || live == chosen || (out->n && live == out->child[0]))
+		if (clash || apart)
 			continue;
 		out->child[out->n++] = live;
 	}
