@@ -802,13 +802,53 @@ struct truth {
 	char local[AGENCY_MAX + 1][16];
 };
 
+/* A concern names one child, or two (a household): node c * 2 + slot
+ * stands for the slot-th child named by concern c. */
+#define NODES (CONCERNS * 2)
+
 struct scenario {
 	struct truth kids[TRUE_KIDS];
-	struct kid named[CONCERNS];
+	struct kid named[CONCERNS][2];
+	size_t n_named[CONCERNS];
 	int agency[CONCERNS];
-	int who[CONCERNS];
+	int who[CONCERNS]; /* the true child of slot 0 */
 	char id[CONCERNS][16];
 };
+
+/* How one agency names true child tk in one concern: a random non-empty
+ * part of what is known of it (a child known only by NHS number always
+ * by that). */
+static void name_kid(const struct truth *tk, int agency, struct kid *n)
+{
+	memset(n, 0, sizeof *n);
+	if (tk->strong_only) {
+		memcpy(n->nhs, tk->full.nhs, sizeof n->nhs);
+		return;
+	}
+	int any = 0;
+	while (!any) {
+		if (tk->has_nhs && rnd(3) == 0) {
+			memcpy(n->nhs, tk->full.nhs, sizeof n->nhs);
+			any = 1;
+		}
+		if (tk->has_upn && rnd(3) == 0) {
+			memcpy(n->upn, tk->full.upn, sizeof n->upn);
+			any = 1;
+		}
+		if (rnd(4) == 0) {
+			memcpy(n->local, tk->local[agency], sizeof n->local);
+			any = 1;
+		}
+		if (rnd(2) == 0) {
+			memcpy(n->given, tk->full.given, sizeof n->given);
+			memcpy(n->family, tk->full.family, sizeof n->family);
+			memcpy(n->dob, tk->full.dob, sizeof n->dob);
+			if (tk->has_postcode && rnd(2))
+				memcpy(n->postcode, tk->full.postcode, sizeof n->postcode);
+			any = 1;
+		}
+	}
+}
 
 static void make_scenario(struct scenario *sc, int base)
 {
@@ -835,39 +875,17 @@ static void make_scenario(struct scenario *sc, int base)
 	sc->kids[0].strong_only = 1;
 	for (int c = 0; c < CONCERNS; c++) {
 		int k = c < TRUE_KIDS ? c : (int)rnd(TRUE_KIDS);
-		const struct truth *tk = &sc->kids[k];
-		struct kid *n = &sc->named[c];
 		int agency = 1 + (int)rnd(AGENCY_MAX);
 		sc->who[c] = k;
 		sc->agency[c] = agency;
 		snprintf(sc->id[c], sizeof sc->id[c], "c%d", c);
-		memset(n, 0, sizeof *n);
-		if (tk->strong_only) {
-			memcpy(n->nhs, tk->full.nhs, sizeof n->nhs);
-			continue;
-		}
-		int any = 0;
-		while (!any) {
-			if (tk->has_nhs && rnd(3) == 0) {
-				memcpy(n->nhs, tk->full.nhs, sizeof n->nhs);
-				any = 1;
-			}
-			if (tk->has_upn && rnd(3) == 0) {
-				memcpy(n->upn, tk->full.upn, sizeof n->upn);
-				any = 1;
-			}
-			if (rnd(4) == 0) {
-				memcpy(n->local, tk->local[agency], sizeof n->local);
-				any = 1;
-			}
-			if (rnd(2) == 0) {
-				memcpy(n->given, tk->full.given, sizeof n->given);
-				memcpy(n->family, tk->full.family, sizeof n->family);
-				memcpy(n->dob, tk->full.dob, sizeof n->dob);
-				if (tk->has_postcode && rnd(2))
-					memcpy(n->postcode, tk->full.postcode, sizeof n->postcode);
-				any = 1;
-			}
+		name_kid(&sc->kids[k], agency, &sc->named[c][0]);
+		sc->n_named[c] = 1;
+		/* Now and then a household incident names a sibling too. */
+		if (c >= TRUE_KIDS && rnd(5) == 0) {
+			int k2 = (k + 1 + (int)rnd(TRUE_KIDS - 1)) % TRUE_KIDS;
+			name_kid(&sc->kids[k2], agency, &sc->named[c][1]);
+			sc->n_named[c] = 2;
 		}
 	}
 }
@@ -881,18 +899,35 @@ static void ingest_order(struct fixture *f, const struct scenario *sc, const int
 		for (; n < 4 && c < CONCERNS; n++, c++) {
 			int i = order[c];
 			frames[n] = frame_of(sc->id[i], sc->agency[i], 1 + i % 15, 1 + i % 3,
-			                     T0 + (i % 20) * DAY, &sc->named[i], 1);
+			                     T0 + (i % 20) * DAY, sc->named[i], sc->n_named[i]);
 		}
 		batch(f, frames, n, NULL);
 	}
 }
 
-/* The grouping: for each concern (by scenario index), the lowest index of
- * a concern filed under the same live child. */
+/* Number the groups of nodes: for each node, the lowest node in its
+ * group (-1 for a slot the concern does not have). */
+static void number_groups(const struct scenario *sc, const uint64_t *key, int *group)
+{
+	for (int x = 0; x < NODES; x++) {
+		group[x] = -1;
+		if ((size_t)(x % 2) >= sc->n_named[x / 2])
+			continue;
+		group[x] = x;
+		for (int y = 0; y < x; y++)
+			if (group[y] >= 0 && key[y] == key[x]) {
+				group[x] = group[y];
+				break;
+			}
+	}
+}
+
+/* The grouping the store holds: nodes filed under the same live child. */
 static void grouping(struct fixture *f, const struct scenario *sc, int *group)
 {
-	uint64_t child[CONCERNS];
+	uint64_t child[NODES];
 	struct store_txn *t;
+	memset(child, 0, sizeof child);
 	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
 	for (int c = 0; c < CONCERNS; c++) {
 		uint64_t seq;
@@ -902,22 +937,19 @@ static void grouping(struct fixture *f, const struct scenario *sc, int *group)
 		assert_int_equal(store_concern_find(t, sc->agency[c], sc->id[c], &seq), STORE_OK);
 		assert_int_equal(store_concern_raw(t, seq, &data, &len), STORE_OK);
 		assert_int_equal(wire_stored_concern_decode(data, len, &s), 0);
-		assert_int_equal(store_child_resolve(t, s.child_ids[0], &child[c]), STORE_OK);
+		assert_int_equal(s.n_child_ids, sc->n_named[c]);
+		for (size_t i = 0; i < s.n_child_ids; i++)
+			assert_int_equal(store_child_resolve(t, s.child_ids[i], &child[c * 2 + i]),
+			                 STORE_OK);
 		wire_stored_concern_release(&s);
 	}
 	store_abort(&t);
-	for (int c = 0; c < CONCERNS; c++) {
-		group[c] = c;
-		for (int d = 0; d < c; d++)
-			if (child[d] == child[c]) {
-				group[c] = group[d];
-				break;
-			}
-	}
+	number_groups(sc, child, group);
 }
 
-/* The grouping the identifiers imply: concerns sharing an NHS number, a
- * UPN, an agency's local id or names and date of birth are one child. */
+/* The grouping the identifiers imply: named children sharing an NHS
+ * number, a UPN, an agency's local id or names and date of birth are one
+ * child. */
 static int uf_find(int *p, int x)
 {
 	while (p[x] != x)
@@ -927,29 +959,29 @@ static int uf_find(int *p, int x)
 
 static void expected_grouping(const struct scenario *sc, int *group)
 {
-	int p[CONCERNS];
-	for (int c = 0; c < CONCERNS; c++)
-		p[c] = c;
-	for (int c = 0; c < CONCERNS; c++)
-		for (int d = 0; d < c; d++) {
-			const struct kid *x = &sc->named[c], *y = &sc->named[d];
-			int same = (x->nhs[0] && !strcmp(x->nhs, y->nhs)) ||
-			           (x->upn[0] && !strcmp(x->upn, y->upn)) ||
-			           (x->local[0] && sc->agency[c] == sc->agency[d] &&
-			            !strcmp(x->local, y->local)) ||
-			           (x->family[0] && !strcmp(x->family, y->family) &&
-			            !strcmp(x->given, y->given) && !strcmp(x->dob, y->dob));
+	int p[NODES];
+	uint64_t root[NODES];
+	for (int x = 0; x < NODES; x++)
+		p[x] = x;
+	for (int x = 0; x < NODES; x++)
+		for (int y = 0; y < x; y++) {
+			if ((size_t)(x % 2) >= sc->n_named[x / 2] ||
+			    (size_t)(y % 2) >= sc->n_named[y / 2])
+				continue;
+			const struct kid *a = &sc->named[x / 2][x % 2],
+			                 *b = &sc->named[y / 2][y % 2];
+			int same = (a->nhs[0] && !strcmp(a->nhs, b->nhs)) ||
+			           (a->upn[0] && !strcmp(a->upn, b->upn)) ||
+			           (a->local[0] && sc->agency[x / 2] == sc->agency[y / 2] &&
+			            !strcmp(a->local, b->local)) ||
+			           (a->family[0] && !strcmp(a->family, b->family) &&
+			            !strcmp(a->given, b->given) && !strcmp(a->dob, b->dob));
 			if (same)
-				p[uf_find(p, c)] = uf_find(p, d);
+				p[uf_find(p, x)] = uf_find(p, y);
 		}
-	for (int c = 0; c < CONCERNS; c++) {
-		group[c] = c;
-		for (int d = 0; d < c; d++)
-			if (uf_find(p, d) == uf_find(p, c)) {
-				group[c] = group[d];
-				break;
-			}
-	}
+	for (int x = 0; x < NODES; x++)
+		root[x] = (uint64_t)uf_find(p, x);
+	number_groups(sc, root, group);
 }
 
 static void shuffle(int *order)
@@ -968,7 +1000,7 @@ static void test_property_order_independent(void **state)
 	rng_state = 0x9e3779b97f4a7c15ULL;
 	for (int s = 0; s < 6; s++) {
 		make_scenario(sc, 100 + s * 10);
-		int want[CONCERNS], got[CONCERNS], order[CONCERNS];
+		int want[NODES], got[NODES], order[CONCERNS];
 		expected_grouping(sc, want);
 		for (int c = 0; c < CONCERNS; c++)
 			order[c] = c;
@@ -978,11 +1010,12 @@ static void test_property_order_independent(void **state)
 			shuffle(order);
 			ingest_order(f, sc, order);
 			grouping(f, sc, got);
-			for (int c = 0; c < CONCERNS; c++)
-				if (got[c] != want[c])
-					fail_msg("scenario %d run %d: concern %d grouped with %d, "
-					         "expected %d",
-					         s, run, c, got[c], want[c]);
+			for (int x = 0; x < NODES; x++)
+				if (got[x] != want[x])
+					fail_msg(
+					    "scenario %d run %d: child %d of concern %d grouped "
+					    "with %d, expected %d",
+					    s, run, x % 2, x / 2, got[x], want[x]);
 			check_consistent(f);
 		}
 	}
@@ -997,7 +1030,7 @@ static void test_property_link_unlink_restores(void **state)
 	rng_state = 0x2545f4914f6cdd1dULL;
 	for (int s = 0; s < 8; s++) {
 		make_scenario(sc, 300 + s * 10);
-		int before[CONCERNS], after[CONCERNS], order[CONCERNS];
+		int before[NODES], after[NODES], order[CONCERNS];
 		for (int c = 0; c < CONCERNS; c++)
 			order[c] = c;
 		shuffle(order);
@@ -1038,11 +1071,12 @@ static void test_property_link_unlink_restores(void **state)
 			fail_msg("scenario %d: unlink: %s", s, err);
 		outbox_clear(&ob);
 		grouping(f, sc, after);
-		for (int c = 0; c < CONCERNS; c++)
-			if (after[c] != before[c])
-				fail_msg("scenario %d: concern %d grouped with %d after link and "
-				         "unlink, %d before",
-				         s, c, after[c], before[c]);
+		for (int x = 0; x < NODES; x++)
+			if (after[x] != before[x])
+				fail_msg(
+				    "scenario %d: child %d of concern %d grouped with %d after "
+				    "link and unlink, %d before",
+				    s, x % 2, x / 2, after[x], before[x]);
 		check_consistent(f);
 	}
 	free(sc);
