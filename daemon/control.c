@@ -5,7 +5,8 @@
  * Owns the control messages, which exist only for this socket, so it
  * builds them from the generated protobuf-c types directly rather than
  * through wire.c. Every allocation for one reply goes into an arena that
- * is freed after packing. Does not own the socket (server.c).
+ * is freed after packing. Does not own the socket (server.c). Identity
+ * review (conflicts, identities, link, unlink) is control_identity.c's.
  */
 #include "control.h"
 #include "control_int.h"
@@ -115,6 +116,9 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->batches = st->batches;
 	r->possible_matches = store_counter_get(t, "matches");
 	r->matches_by_kind = counters(t, ar, "match.", &r->n_matches_by_kind);
+	r->merges = store_counter_get(t, "identity.merged");
+	r->splits = store_counter_get(t, "identity.split");
+	r->identity_conflicts = store_counter_get(t, "identity.conflict");
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
@@ -309,6 +313,8 @@ static int writes(Ffc__V1__ControlRequest__CommandCase command)
 {
 	switch (command) {
 	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_LINK:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK:
 		return 1;
 	default:
 		return 0;
@@ -400,6 +406,18 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_RULES_TEST:
 		err = control_rules_test(env, t, rq->rules_test, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CONFLICTS:
+		err = control_conflicts(t, rq->conflicts, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_IDENTITIES:
+		err = control_identities(t, rq->identities, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_LINK:
+		err = control_link(env, rq->operator_, rq->link, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK:
+		err = control_unlink(env, rq->operator_, rq->unlink, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND__NOT_SET:
 	default:

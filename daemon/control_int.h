@@ -51,4 +51,23 @@ const char *control_matches(struct store_txn *t, const Ffc__V1__MatchesRequest *
 const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                                   int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
 
+/* ---- identity review (control_identity.c) ---- */
+
+/* The identity events indexed under child (merges, splits, conflicts),
+ * oldest first, as messages kept in the arena. */
+Ffc__V1__IdentityEvent **control_identity_events(struct store_txn *t, struct arena *ar,
+                                                 uint64_t child, size_t *n);
+
+const char *control_conflicts(struct store_txn *t, const Ffc__V1__ConflictsRequest *req,
+                              struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_identities(struct store_txn *t, const Ffc__V1__IdentitiesRequest *req,
+                               struct arena *ar, Ffc__V1__ControlReply *reply);
+/* Writing commands: each runs its own control_write() transaction. */
+const char *control_link(const struct control_env *env, const char *operator_,
+                         const Ffc__V1__LinkRequest *req, int64_t now_ms, struct arena *ar,
+                         Ffc__V1__ControlReply *reply);
+const char *control_unlink(const struct control_env *env, const char *operator_,
+                           const Ffc__V1__UnlinkRequest *req, int64_t now_ms, struct arena *ar,
+                           Ffc__V1__ControlReply *reply);
+
 #endif

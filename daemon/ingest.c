@@ -111,8 +111,8 @@ static int evidence(struct store_txn *t, const struct concern_ref *refs, const s
 /* A rule reached m->level for child: raise an alert unless one of that
  * level or higher is already open; a higher one supersedes the lower. */
 static int raise(struct store_txn *t, uint64_t child, const struct rule *r,
-                 const struct concern_ref *refs, const struct rule_match *m, int64_t now_ms,
-                 struct alert_list *raised)
+                 const struct concern_ref *refs, const struct rule_match *m, const char *note,
+                 int64_t now_ms, struct alert_list *raised)
 {
 	struct alert *open = NULL;
 	uint64_t open_seq = 0;
@@ -143,6 +143,10 @@ static int raise(struct store_txn *t, uint64_t child, const struct rule *r,
 	a->level = m->level;
 	snprintf(a->rule, sizeof a->rule, "%s", r->name);
 	rule_reason(r, m, refs, a->reason, sizeof a->reason);
+	if (note && note[0]) {
+		size_t used = strlen(a->reason);
+		snprintf(a->reason + used, sizeof a->reason - used, " (%s)", note);
+	}
 	a->raised_at_ms = now_ms;
 	a->state = ALERT_OPEN;
 	if ((rc = evidence(t, refs, m, a)) != STORE_OK)
@@ -198,10 +202,85 @@ static int correlate(struct store_txn *t, uint64_t child, uint64_t seq, int64_t 
 	}
 	for (size_t i = 0; i < n_rules && rc == STORE_OK; i++)
 		if (rule_eval(&rules[i], refs, n, focus, m) != LEVEL_NONE)
-			rc = raise(t, child, &rules[i], refs, m, now_ms, raised);
+			rc = raise(t, child, &rules[i], refs, m, NULL, now_ms, raised);
 	free(m);
 	free(refs);
 	return rc;
+}
+
+int ingest_rejudge(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
+                   const char *note, int64_t now_ms, struct alert_list *raised)
+{
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	int rc = store_timeline(t, child, INT64_MIN, INT64_MAX, &refs, &n);
+	if (rc != STORE_OK || n == 0)
+		return rc;
+	struct rule_match *m = malloc(sizeof *m), *best = malloc(sizeof *best);
+	if (!m || !best)
+		rc = STORE_ERROR;
+	/* Every window of the history, not only those holding one concern:
+	 * the highest level each rule reaches anywhere, the first window to
+	 * reach it as its evidence. */
+	for (size_t i = 0; i < n_rules && rc == STORE_OK; i++) {
+		best->level = LEVEL_NONE;
+		for (size_t focus = 0; focus < n; focus++)
+			if (rule_eval(&rules[i], refs, n, focus, m) > best->level)
+				*best = *m;
+		if (best->level != LEVEL_NONE)
+			rc = raise(t, child, &rules[i], refs, best, note, now_ms, raised);
+	}
+	free(best);
+	free(m);
+	free(refs);
+	return rc;
+}
+
+/* Do the merges in log leave `child` as a survivor? */
+static int merged_into(struct store_txn *t, const struct merge_log *log, uint64_t child, int *yes)
+{
+	*yes = 0;
+	for (size_t i = 0; i < log->n && !*yes; i++) {
+		uint64_t live;
+		int rc = store_child_resolve(t, log->merged[i].survivor, &live);
+		if (rc != STORE_OK)
+			return rc;
+		*yes = live == child;
+	}
+	return STORE_OK;
+}
+
+int ingest_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,
+                      size_t len)
+{
+	size_t n = 0, used = 0;
+	char ids[4][WIRE_ID_MAX];
+	for (size_t i = 0; i < log->n; i++) {
+		uint64_t live;
+		int rc = store_child_resolve(t, log->merged[i].survivor, &live);
+		if (rc != STORE_OK)
+			return rc;
+		if (live != child)
+			continue;
+		if (n < 4)
+			wire_child_id(log->merged[i].absorbed, ids[n]);
+		n++;
+	}
+	buf[0] = '\0';
+	if (n == 0)
+		return STORE_OK;
+	char into[WIRE_ID_MAX];
+	wire_child_id(child, into);
+	used += (size_t)snprintf(buf, len, "after %s", ids[0]);
+	for (size_t i = 1; i < n && i < 4 && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		                         i + 1 == n ? " and " : ", ", ids[i]);
+	if (n > 4 && used < len)
+		used += (size_t)snprintf(buf + used, len - used, " and %zu more", n - 4);
+	if (used < len)
+		snprintf(buf + used, len - used, " %s merged into %s", n == 1 ? "was" : "were",
+		         into);
+	return STORE_OK;
 }
 
 /* Idempotency: 1 when the (agency, concern_id) is already stored (the
@@ -233,19 +312,15 @@ static int known(struct store_txn *t, struct ingest_item *it, int *rcp)
 	return 1;
 }
 
-static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                     size_t n_rules, int64_t now_ms, struct alert_list *raised)
+/* Store a linked concern and judge each child it is filed under: the
+ * windows around it, or the whole history of a child that merges just
+ * joined. */
+static int file_concern(struct store_txn *t, struct ingest_item *it, const uint64_t *ids,
+                        const struct merge_log *log, const struct rule *rules, size_t n_rules,
+                        int64_t now_ms, struct alert_list *raised)
 {
-	int rc = STORE_OK;
-	if (known(t, it, &rc))
-		return rc;
 	const struct concern *c = &it->w.c;
-	uint64_t seq = store_last_concern_seq(t) + 1;
-	uint64_t ids[CONCERN_CHILDREN_MAX];
-	for (size_t i = 0; i < c->n_children; i++)
-		if ((rc = link_child(t, &c->children[i], c->agency, seq, now_ms, &ids[i])) !=
-		    STORE_OK)
-			return rc;
+	int rc;
 	uint64_t stored;
 	if ((rc = store_concern_add(t, c, now_ms, ids, c->n_children, &stored)) != STORE_OK)
 		return rc;
@@ -264,15 +339,51 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 		int dup = 0;
 		for (size_t j = 0; j < i; j++)
 			dup |= ids[j] == ids[i];
-		if (!dup && (rc = correlate(t, ids[i], stored, c->occurred_at_ms, rules, n_rules,
-		                            now_ms, raised)) != STORE_OK)
+		if (dup)
+			continue;
+		int joined = 0;
+		if ((rc = merged_into(t, log, ids[i], &joined)) != STORE_OK)
 			return rc;
+		if (joined) {
+			char note[RULE_REASON_MAX];
+			if ((rc = ingest_merge_note(t, log, ids[i], note, sizeof note)) !=
+			        STORE_OK ||
+			    (rc = ingest_rejudge(t, ids[i], rules, n_rules, note, now_ms,
+			                         raised)) != STORE_OK)
+				return rc;
+		} else if ((rc = correlate(t, ids[i], stored, c->occurred_at_ms, rules, n_rules,
+		                           now_ms, raised)) != STORE_OK) {
+			return rc;
+		}
 	}
 	it->receipt.status = RECEIPT_ACCEPTED;
 	it->receipt.seq = stored;
 	it->receipt.n_child_ids = c->n_children;
 	memcpy(it->receipt.child_ids, ids, c->n_children * sizeof ids[0]);
 	return STORE_OK;
+}
+
+static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
+                     size_t n_rules, int64_t now_ms, struct alert_list *raised)
+{
+	int rc = STORE_OK;
+	if (known(t, it, &rc))
+		return rc;
+	const struct concern *c = &it->w.c;
+	uint64_t seq = store_last_concern_seq(t) + 1;
+	uint64_t ids[CONCERN_CHILDREN_MAX];
+	struct merge_log *log = calloc(1, sizeof *log);
+	if (!log)
+		return STORE_ERROR;
+	for (size_t i = 0; i < c->n_children && rc == STORE_OK; i++)
+		rc = link_child(t, &c->children[i], c->agency, seq, now_ms, log, &ids[i]);
+	/* A later child's merge may have made an earlier one's id an alias. */
+	for (size_t i = 0; i < c->n_children && rc == STORE_OK && log->n; i++)
+		rc = store_child_resolve(t, ids[i], &ids[i]);
+	if (rc == STORE_OK)
+		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, raised);
+	free(log);
+	return rc;
 }
 
 /* One attempt at the transaction. Receipts of items that reach the store

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "merge.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -44,6 +45,23 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
                  int64_t now_ms, struct alert_list *raised);
 
 void ingest_items_release(struct ingest_item *items, size_t n);
+
+/* Judge every rule over the whole stored history of `child` (every
+ * window, not only those holding the newest concern), raising what is met
+ * and not already open with the same raise-once/escalate policy as a
+ * concern's arrival. Used after a merge joins two histories and after a
+ * split, so alerts neither part raised alone are raised now; `note` (may
+ * be NULL or "") is appended to each reason in parentheses, e.g. "after
+ * C00000002 was merged into C00000001". Raised alerts are stored and
+ * appended to *raised. */
+int ingest_rejudge(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
+                   const char *note, int64_t now_ms, struct alert_list *raised);
+
+/* "after C00000002 was merged into C00000001" (or "after C2 and C3 were
+ * merged into C1") for the merges in log that `child` survived; "" when
+ * none. */
+int ingest_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,
+                      size_t len);
 void alert_list_clear(struct alert_list *l);
 
 #endif

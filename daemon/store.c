@@ -664,6 +664,164 @@ int store_demographic_put(struct store_txn *t, const char *key, uint64_t child,
 	return rc == STORE_EXISTS ? STORE_OK : rc;
 }
 
+int store_demographic_del(struct store_txn *t, const char *key, uint64_t child)
+{
+	/* Collect the child's entries first, then delete each exact pair:
+	 * a cursor deleting duplicates as it walks is easy to get wrong. */
+	uint8_t found[8][8 + POSTCODE_BUF];
+	size_t lens[8], n = 0;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_DEMOGRAPHICS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "demographics");
+	MDB_val k = {strlen(key), (void *)(uintptr_t)key}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == MDB_SUCCESS && n < 8;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size >= 8 && v.mv_size <= sizeof found[0] && get_u64(v.mv_data) == child) {
+			memcpy(found[n], v.mv_data, v.mv_size);
+			lens[n++] = v.mv_size;
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return result(rc, "demographics");
+	for (size_t i = 0; i < n; i++) {
+		MDB_val dk = {strlen(key), (void *)(uintptr_t)key}, dv = {lens[i], found[i]};
+		rc = mdb_del(t->txn, t->s->dbi[DB_DEMOGRAPHICS], &dk, &dv);
+		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+			return result(rc, "demographics");
+	}
+	/* More than 8 postcodes for one child under one key: go again. */
+	return n == 8 ? store_demographic_del(t, key, child) : STORE_OK;
+}
+
+/* ---- merging and splitting children ---- */
+
+/* Re-key every entry of a database whose key starts with the 8-byte child
+ * `from` to start with `to`, the rest of the key and the value unchanged. */
+static int rekey_prefix(struct store_txn *t, enum dbi db, uint64_t from, uint64_t to)
+{
+	uint8_t prefix[8];
+	put_u64(prefix, from);
+	for (;;) {
+		MDB_cursor *c;
+		int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+		if (rc != MDB_SUCCESS)
+			return result(rc, db_defs[db].name);
+		MDB_val k = {8, prefix}, v;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc != MDB_SUCCESS || k.mv_size < 8 || memcmp(k.mv_data, prefix, 8) != 0) {
+			mdb_cursor_close(c);
+			return rc == MDB_SUCCESS || rc == MDB_NOTFOUND
+			           ? STORE_OK
+			           : result(rc, db_defs[db].name);
+		}
+		/* Copy out before writing: LMDB's pointers die with the write. */
+		uint8_t key[8 + RULE_NAME_MAX + 24];
+		uint8_t val[64];
+		size_t klen = k.mv_size, vlen = v.mv_size;
+		if (klen > sizeof key || vlen > sizeof val) {
+			mdb_cursor_close(c);
+			log_error("store: %s: entry too large to re-key", db_defs[db].name);
+			return STORE_ERROR;
+		}
+		memcpy(key, k.mv_data, klen);
+		memcpy(val, v.mv_data, vlen);
+		rc = mdb_cursor_del(c, 0);
+		mdb_cursor_close(c);
+		if (rc != MDB_SUCCESS)
+			return result(rc, db_defs[db].name);
+		put_u64(key, to);
+		rc = put(t, db, key, klen, val, vlen, 0);
+		if (rc != STORE_OK)
+			return rc;
+	}
+}
+
+int store_child_rekey(struct store_txn *t, uint64_t from, uint64_t to)
+{
+	int rc;
+	if (from == to)
+		return STORE_OK;
+	if ((rc = rekey_prefix(t, DB_TIMELINE, from, to)) != STORE_OK ||
+	    (rc = rekey_prefix(t, DB_CHILD_ALERTS, from, to)) != STORE_OK ||
+	    (rc = rekey_prefix(t, DB_CHILD_EVENTS, from, to)) != STORE_OK)
+		return rc;
+	/* Household members: a dupsort list under the child's own key. */
+	for (;;) {
+		uint8_t key[8], member[8];
+		put_u64(key, from);
+		MDB_val k = {8, key}, v;
+		rc = mdb_get(t->txn, t->s->dbi[DB_HOUSEHOLDS], &k, &v);
+		if (rc == MDB_NOTFOUND)
+			return STORE_OK;
+		if (rc != MDB_SUCCESS)
+			return result(rc, "households");
+		if (v.mv_size != 8) {
+			log_error("store: households: malformed entry");
+			return STORE_ERROR;
+		}
+		memcpy(member, v.mv_data, 8);
+		MDB_val dv = {8, member};
+		rc = mdb_del(t->txn, t->s->dbi[DB_HOUSEHOLDS], &k, &dv);
+		if (rc != MDB_SUCCESS)
+			return result(rc, "households");
+		if (get_u64(member) != to &&
+		    (rc = store_household_add(t, to, get_u64(member))) != STORE_OK)
+			return rc;
+	}
+}
+
+int store_timeline_move(struct store_txn *t, uint64_t from, uint64_t to, int64_t occurred_at_ms,
+                        uint64_t seq, int keep_from)
+{
+	uint8_t tk[24];
+	put_u64(tk, from);
+	put_u64(tk + 8, bias_time(occurred_at_ms));
+	put_u64(tk + 16, seq);
+	MDB_val k = {sizeof tk, tk}, v;
+	int rc = mdb_get(t->txn, t->s->dbi[DB_TIMELINE], &k, &v);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "timeline");
+	uint8_t facts[3];
+	if (v.mv_size != sizeof facts) {
+		log_error("store: timeline: malformed entry");
+		return STORE_ERROR;
+	}
+	memcpy(facts, v.mv_data, sizeof facts);
+	if (!keep_from && (rc = mdb_del(t->txn, t->s->dbi[DB_TIMELINE], &k, NULL)) != MDB_SUCCESS)
+		return result(rc, "timeline");
+	put_u64(tk, to);
+	return put(t, DB_TIMELINE, tk, sizeof tk, facts, sizeof facts, 0);
+}
+
+int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *child_ids, size_t n)
+{
+	const void *data;
+	size_t len;
+	struct stored_concern sc;
+	int rc = store_concern_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_stored_concern_decode(data, len, &sc) < 0) {
+		log_error("store: concern %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	if (n != sc.n_child_ids || wire_stored_concern_pack(&sc.w.c, seq, sc.received_at_ms,
+	                                                    child_ids, n, &rec, &rec_len) < 0) {
+		wire_stored_concern_release(&sc);
+		return STORE_ERROR;
+	}
+	wire_stored_concern_release(&sc);
+	uint8_t key[8];
+	put_u64(key, seq);
+	rc = put(t, DB_CONCERNS, key, 8, rec, rec_len, 0);
+	free(rec);
+	return rc;
+}
+
 /* ---- a child's timeline ---- */
 
 int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
@@ -909,6 +1067,11 @@ int store_identity_event_get(struct store_txn *t, uint64_t seq, struct identity_
 		return STORE_ERROR;
 	}
 	return STORE_OK;
+}
+
+uint64_t store_last_identity_event_seq(struct store_txn *t)
+{
+	return last_key(t, DB_IDENTITY_EVENTS);
 }
 
 int store_child_events(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)

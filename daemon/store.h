@@ -112,6 +112,27 @@ int store_demographic_each(struct store_txn *t, const char *key, store_demograph
 int store_demographic_put(struct store_txn *t, const char *key, uint64_t child,
                           const char *postcode);
 
+/* Forget that `child` (or an id resolving to it: the caller says which
+ * ids) was recorded under a demographic key, whatever the postcode. */
+int store_demographic_del(struct store_txn *t, const char *key, uint64_t child);
+
+/* ---- merging and splitting children ---- */
+
+/* Move every per-child index entry of `from` to `to`: timeline,
+ * child_alerts, child_events and household members, so a merged child's
+ * window is still one range scan. open_alerts are the caller's to
+ * reconcile (two open alerts of one rule cannot share a key). */
+int store_child_rekey(struct store_txn *t, uint64_t from, uint64_t to);
+
+/* Move one concern's timeline entry from one child to another; with
+ * keep_from the entry stays under `from` too. */
+int store_timeline_move(struct store_txn *t, uint64_t from, uint64_t to, int64_t occurred_at_ms,
+                        uint64_t seq, int keep_from);
+
+/* Rewrite the child ids a stored concern is filed under (a split moved
+ * some of its children to a new child). */
+int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *child_ids, size_t n);
+
 /* ---- a child's timeline ---- */
 
 /* The child's concerns with occurred_at_ms in [from, to], sorted by time
@@ -144,6 +165,7 @@ int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, siz
 int store_identity_event_add(struct store_txn *t, struct identity_event *e);
 int store_identity_event_get(struct store_txn *t, uint64_t seq, struct identity_event *out);
 int store_identity_event_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
+uint64_t store_last_identity_event_seq(struct store_txn *t);
 /* Event seqs indexed under a child, oldest first, into a malloc'd array. */
 int store_child_events(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n);
 

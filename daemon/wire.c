@@ -343,6 +343,10 @@ int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len)
 	}
 	pb.n_identities = ch->n_ids;
 	pb.identities = seen_ptrs;
+	pb.n_aliases = ch->n_aliases;
+	pb.aliases = ch->aliases;
+	pb.n_kept_apart = ch->n_apart;
+	pb.kept_apart = ch->apart;
 	rc = pack_message(&pb.base, out, len);
 out:
 	free(seen);
@@ -362,6 +366,19 @@ int wire_child_add_identity(struct child_record *ch, const struct seen_identity 
 		ch->cap_ids = cap;
 	}
 	ch->ids[ch->n_ids++] = *si;
+	return 0;
+}
+
+int wire_id_list_add(uint64_t **v, size_t *n, uint64_t id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == id)
+			return 0;
+	uint64_t *p = realloc(*v, (*n + 1) * sizeof *p);
+	if (!p)
+		return -1;
+	p[(*n)++] = id;
+	*v = p;
 	return 0;
 }
 
@@ -389,6 +406,16 @@ int wire_child_decode(const void *buf, size_t len, struct child_record *out)
 			return -1;
 		}
 	}
+	for (size_t i = 0; i < pb->n_aliases; i++)
+		if (wire_id_list_add(&out->aliases, &out->n_aliases, pb->aliases[i]) < 0) {
+			wire_child_release(out);
+			return -1;
+		}
+	for (size_t i = 0; i < pb->n_kept_apart; i++)
+		if (wire_id_list_add(&out->apart, &out->n_apart, pb->kept_apart[i]) < 0) {
+			wire_child_release(out);
+			return -1;
+		}
 	return 0;
 }
 
@@ -397,6 +424,8 @@ void wire_child_release(struct child_record *ch)
 	if (!ch)
 		return;
 	free(ch->ids);
+	free(ch->aliases);
+	free(ch->apart);
 	if (ch->pb)
 		ffc__store__child__free_unpacked(ch->pb, NULL);
 	memset(ch, 0, sizeof *ch);

@@ -103,12 +103,22 @@ struct child_record {
 	struct seen_identity *ids;
 	void *pb; /* unpacked Child when decoded: owns the strings of the ids
 	           * read from disk; ids added since borrow from their concern */
+
+	/* Owned arrays (malloc'd): children merged into this one, and
+	 * children an operator split from this one. */
+	size_t n_aliases;
+	uint64_t *aliases;
+	size_t n_apart;
+	uint64_t *apart;
 };
 
 int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len);
 int wire_child_decode(const void *buf, size_t len, struct child_record *out);
 /* Append one identity (strings borrowed). Returns 0 or -1 on no memory. */
 int wire_child_add_identity(struct child_record *ch, const struct seen_identity *si);
+/* Append v to an owned id list (aliases or apart) unless it is there.
+ * Returns 0 or -1 on no memory. */
+int wire_id_list_add(uint64_t **v, size_t *n, uint64_t id);
 void wire_child_release(struct child_record *ch);
 
 /* ---- identity events ---- */

@@ -42,6 +42,13 @@ static void usage(FILE *f)
 	        "                               concerns from now on, or every error (no change)\n"
 	        "  rules test FILE              what FILE's rules would raise on the stored\n"
 	        "                               history, against the rules in force (no alerts)\n"
+	        "  conflicts [--since SEQ] [--limit N] [--unresolved]\n"
+	        "                               identity conflicts, with each side's identities\n"
+	        "  identities CHILD             identity records (#N), aliases, identity events\n"
+	        "  link A B --reason TEXT       merge two children after review\n"
+	        "  unlink CHILD IDENTITY --reason TEXT\n"
+	        "                               split a wrong link (nhs:N, upn:U,\n"
+	        "                               local:AGENCY:ID or #N) into a new child\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
@@ -158,6 +165,9 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		counters("alerts by level", s->alerts_by_level, s->n_alerts_by_level);
 		counters("alerts by rule", s->alerts_by_rule, s->n_alerts_by_rule);
 		counters("possible matches by kind", s->matches_by_kind, s->n_matches_by_kind);
+		printf("identity: %llu merges, %llu splits, %llu conflicts (stored)\n",
+		       (unsigned long long)s->merges, (unsigned long long)s->splits,
+		       (unsigned long long)s->identity_conflicts);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
@@ -281,6 +291,11 @@ static const struct command {
     {"reload", ctl_cmd_reload},
     {"rules", ctl_cmd_rules},
     {"matches", cmd_matches},
+    /* identity review (ffcctl_identity.c) */
+    {"conflicts", cmd_conflicts},
+    {"identities", cmd_identities},
+    {"link", cmd_link},
+    {"unlink", cmd_unlink},
     {NULL, NULL},
     /* clang-format on */
 };

@@ -31,5 +31,13 @@ int ctl_cmd_rules(const struct opts *o, int argc, char **argv);
 /* Commands defined in their own files (ffcctl_<area>.c). */
 int cmd_child(const struct opts *o, int argc, char **argv);
 int cmd_matches(const struct opts *o, int argc, char **argv);
+/* One identity event (merge, split or conflict) on one readable line. */
+void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e);
+
+/* Identity review commands (ffcctl_identity.c). */
+int cmd_conflicts(const struct opts *o, int argc, char **argv);
+int cmd_identities(const struct opts *o, int argc, char **argv);
+int cmd_link(const struct opts *o, int argc, char **argv);
+int cmd_unlink(const struct opts *o, int argc, char **argv);
 
 #endif

@@ -4,14 +4,7 @@ local_id), by demographics (names and date of birth, insensitive to case,
 accents, spaces and punctuation; postcodes must agree where both have one),
 and what happens when one concern names several identifiers."""
 
-import unittest
-
 from ffctest import (DAY, DaemonTest, T0, concern, drain_alerts, main, nhs_number, pb, upn)
-
-MERGE = ("merging two children already known under different identifiers is not "
-         "built yet: ffcd files the concern under the child its strongest identifier "
-         "names and logs the disagreement")
-
 
 class Linking(DaemonTest):
     n = 0
@@ -145,7 +138,6 @@ class Linking(DaemonTest):
         self.assertEqual(self.kid(agency=pb.EDUCATION, upn=u), both)
         self.assertEqual(self.lookup(nhs_number=nhs).child_id, self.lookup(upn=u).child_id)
 
-    @unittest.skip(MERGE)
     def test_identifiers_named_together_later_join_histories(self):
         """A child known to health by NHS number and to a school by UPN
         becomes one child once a concern names both: one child_id, one
@@ -168,7 +160,6 @@ class Linking(DaemonTest):
         self.assertEqual(len(red), 1, "joined history not judged: no multi-agency RED")
         self.assertEqual(red[0][1].child_id, by_nhs.child_id)
 
-    @unittest.skip(MERGE)
     def test_demographics_with_a_known_identifier_join_histories(self):
         """Police know a child by their id, name and date of birth; health
         by NHS number. A health concern naming the NHS number with the same
