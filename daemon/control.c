@@ -237,20 +237,6 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 	wire_child_id(id, cid);
 	r->child_id = arena_strdup(ar, cid);
 
-	/* Identities, straight from the child's record. */
-	struct child_record ch;
-	if (store_child_get(t, id, &ch) != STORE_OK)
-		return "child: store error";
-	Ffc__Store__Child *pb = ch.pb;
-	ch.pb = NULL; /* the arena frees the record with the reply */
-	wire_child_release(&ch);
-	if (arena_keep(ar, &pb->base) < 0)
-		return NULL;
-	r->identities = arena_alloc(ar, (pb->n_identities + 1) * sizeof *r->identities);
-	for (size_t i = 0; r->identities && i < pb->n_identities; i++)
-		if (pb->identities[i]->identity)
-			r->identities[r->n_identities++] = pb->identities[i]->identity;
-
 	/* Every concern, oldest first: the timeline is kept in that order. */
 	struct concern_ref *refs = NULL;
 	size_t n = 0;

@@ -28,28 +28,17 @@
 static const char *identity_records(struct store_txn *t, uint64_t child, struct arena *ar,
                                     Ffc__V1__ChildReply *r)
 {
-	struct child_record ch;
-	if (store_child_get(t, child, &ch) != STORE_OK)
-		return "child: store error";
-	Ffc__Store__Child *pb = ch.pb;
-	ch.pb = NULL; /* the arena frees the record with the reply */
-	wire_child_release(&ch);
-	if (arena_keep(ar, &pb->base) < 0)
-		return NULL;
-	r->identity_records = arena_alloc(ar, (pb->n_identities + 1) * sizeof *r->identity_records);
-	for (size_t i = 0; r->identity_records && i < pb->n_identities; i++) {
-		const Ffc__Store__SeenIdentity *s = pb->identities[i];
-		Ffc__V1__IdentityRecord *ir = arena_alloc(ar, sizeof *ir);
-		if (!ir || !s->identity)
-			continue;
-		ffc__v1__identity_record__init(ir);
-		ir->agency = s->agency;
-		ir->identity = s->identity;
-		ir->first_seen_ms = s->first_seen_ms;
-		ir->last_seen_ms = s->last_seen_ms;
-		ir->first_seq = s->first_seq;
-		r->identity_records[r->n_identity_records++] = ir;
-	}
+	Ffc__Store__Child *rec;
+	size_t n;
+	r->identity_records = control_identity_records(t, ar, child, &rec, &n);
+	if (!r->identity_records)
+		return ar->failed ? NULL : "child: store error";
+	r->n_identity_records = n;
+	/* The bare identities too, for readers of the older field. */
+	r->identities = arena_alloc(ar, (n + 1) * sizeof *r->identities);
+	for (size_t i = 0; r->identities && i < n; i++)
+		if (r->identity_records[i]->identity)
+			r->identities[r->n_identities++] = r->identity_records[i]->identity;
 	return NULL;
 }
 
@@ -234,27 +223,19 @@ out:
 
 /* ---- identity events ---- */
 
-/* Every merge, split and conflict recorded under the child, oldest first. */
+/* Every merge, split and conflict recorded under the child since since_ms,
+ * oldest first. */
 static const char *identity_events(struct store_txn *t, uint64_t child, int64_t since_ms,
                                    struct arena *ar, Ffc__V1__ChildReply *r)
 {
-	uint64_t *seqs = NULL;
-	size_t n = 0;
-	if (store_child_events(t, child, &seqs, &n) != STORE_OK)
-		return "child: store error";
-	r->identity_events = arena_alloc(ar, (n + 1) * sizeof *r->identity_events);
-	for (size_t i = 0; r->identity_events && i < n; i++) {
-		const void *data;
-		size_t len;
-		if (store_identity_event_raw(t, seqs[i], &data, &len) != STORE_OK)
-			continue;
-		Ffc__V1__IdentityEvent *e = ffc__v1__identity_event__unpack(NULL, len, data);
-		if (!e || arena_keep(ar, &e->base) < 0)
-			continue;
-		if (e->at_ms >= since_ms)
-			r->identity_events[r->n_identity_events++] = e;
-	}
-	free(seqs);
+	size_t n;
+	Ffc__V1__IdentityEvent **all = control_identity_events(t, ar, child, &n);
+	if (!all)
+		return ar->failed ? NULL : "child: store error";
+	r->identity_events = all;
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->at_ms >= since_ms)
+			r->identity_events[r->n_identity_events++] = all[i];
 	return NULL;
 }
 

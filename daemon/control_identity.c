@@ -79,11 +79,9 @@ Ffc__V1__IdentityEvent **control_identity_events(struct store_txn *t, struct are
 	return out;
 }
 
-/* The child's identity records as contract messages, in stored order (the
- * numbering unlink's "#N" uses). */
-static Ffc__V1__IdentityRecord **identity_records(struct store_txn *t, struct arena *ar,
-                                                  uint64_t child, Ffc__Store__Child **rec,
-                                                  size_t *n)
+Ffc__V1__IdentityRecord **control_identity_records(struct store_txn *t, struct arena *ar,
+                                                   uint64_t child, Ffc__Store__Child **rec,
+                                                   size_t *n)
 {
 	*n = 0;
 	*rec = NULL;
@@ -205,7 +203,7 @@ const char *control_identities(struct store_txn *t, const Ffc__V1__IdentitiesReq
 	ffc__v1__identities_reply__init(r);
 	r->child_id = child_id_string(ar, child);
 	Ffc__Store__Child *pb;
-	r->records = identity_records(t, ar, child, &pb, &r->n_records);
+	r->records = control_identity_records(t, ar, child, &pb, &r->n_records);
 	if (!pb)
 		return "store: cannot read";
 	r->aliases = arena_alloc(ar, (pb->n_aliases + 1) * sizeof *r->aliases);
@@ -269,10 +267,11 @@ const char *control_conflicts(struct store_txn *t, const Ffc__V1__ConflictsReque
 		c->other_child_id = child_id_string(ar, lb);
 		c->resolved = resolved;
 		Ffc__Store__Child *pb;
-		c->child_identities = identity_records(t, ar, la, &pb, &c->n_child_identities);
+		c->child_identities =
+		    control_identity_records(t, ar, la, &pb, &c->n_child_identities);
 		if (lb && lb != la)
 			c->other_identities =
-			    identity_records(t, ar, lb, &pb, &c->n_other_identities);
+			    control_identity_records(t, ar, lb, &pb, &c->n_other_identities);
 		items[r->n_conflicts++] = c;
 	}
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CONFLICTS;

@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "control.h"
 #include "ffc.pb-c.h"
+#include "ffc_store.pb-c.h"
 #include "store.h"
 
 /* The live child a ChildRequest names (by child id, NHS number or UPN),
@@ -57,6 +58,13 @@ const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__
  * oldest first, as messages kept in the arena. */
 Ffc__V1__IdentityEvent **control_identity_events(struct store_txn *t, struct arena *ar,
                                                  uint64_t child, size_t *n);
+
+/* The child's identity records as contract messages, in stored order (the
+ * numbering unlink's "#N" uses); *rec is the child's record, kept in the
+ * arena. NULL when the child cannot be read or memory ran out. */
+Ffc__V1__IdentityRecord **control_identity_records(struct store_txn *t, struct arena *ar,
+                                                   uint64_t child, Ffc__Store__Child **rec,
+                                                   size_t *n);
 
 const char *control_conflicts(struct store_txn *t, const Ffc__V1__ConflictsRequest *req,
                               struct arena *ar, Ffc__V1__ControlReply *reply);

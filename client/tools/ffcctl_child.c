@@ -152,29 +152,12 @@ static void alerts(const Ffc__V1__ChildReply *c)
 }
 
 /* One identity event: what changed in which children, by whom and why. */
-static void print_identity_event(const Ffc__V1__IdentityEvent *e)
-{
-	char when[32];
-	ffc_format_time(e->at_ms, when, sizeof when);
-	printf("  %-8s %s  %s%s%s",
-	       tool_enum_name(&ffc__v1__identity_event__kind__descriptor, (int)e->kind), when,
-	       e->child_id, e->other_child_id[0] ? " and " : "", e->other_child_id);
-	if (e->identity[0])
-		printf("  %s", e->identity);
-	if (e->concern_seq)
-		printf("  (concern seq %llu)", (unsigned long long)e->concern_seq);
-	putchar('\n');
-	if (e->by[0] || e->reason[0])
-		printf("  %-8s by %s%s%s\n", "", e->by[0] ? e->by : "?", e->reason[0] ? ": " : "",
-		       e->reason);
-}
-
 /* Identity events: the one place the chronology prints them. */
 static void events(const Ffc__V1__ChildReply *c)
 {
 	printf("\nidentity events (%zu)\n", c->n_identity_events);
 	for (size_t i = 0; i < c->n_identity_events; i++)
-		print_identity_event(c->identity_events[i]);
+		ctl_print_identity_event(c->identity_events[i]);
 }
 
 int cmd_child(const struct opts *o, int argc, char **argv)
