@@ -44,6 +44,9 @@ struct control_env {
 	const struct rule *rules; /* the rules in force */
 	size_t n_rules;
 	struct outbox *out; /* filled with what to publish once the reply is sent */
+	/* The User-Id the ZAP handler gave the asking peer's connection (its
+	 * key's name), or NULL when the connection was not authenticated. */
+	const char *peer;
 	/* The rules in force and the configuration file, for status, reload
 	 * (which swaps rules in place: it runs between batches) and rules
 	 * test. NULL: those commands are refused. */

@@ -420,6 +420,7 @@ static void serve_control(struct server *srv)
 		    .n_rules = srv->rules->n_rules,
 		    .out = &ob,
 		    .rules_state = srv->rules,
+		    .peer = zmq_msg_gets(payload, "User-Id"),
 		};
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);

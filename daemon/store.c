@@ -40,6 +40,8 @@ enum dbi {
 	DB_COUNTERS,
 	DB_MATCH_NAMES,
 	DB_MATCHES,
+	DB_AUDIT,
+	DB_CHILD_AUDIT,
 	DB_COUNT
 };
 
@@ -63,6 +65,8 @@ static const struct {
     [DB_COUNTERS] = {"counters", 0},
     [DB_MATCH_NAMES] = {"match_names", MDB_DUPSORT},
     [DB_MATCHES] = {"matches", 0},
+    [DB_AUDIT] = {"audit", 0},
+    [DB_CHILD_AUDIT] = {"child_audit", 0},
 };
 
 struct store {
@@ -1077,6 +1081,39 @@ uint64_t store_last_identity_event_seq(struct store_txn *t)
 int store_child_events(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
 {
 	return child_index(t, DB_CHILD_EVENTS, child, seqs, n);
+}
+
+/* ---- the audit trail ---- */
+
+int store_audit_add(struct store_txn *t, struct audit_entry *e)
+{
+	e->seq = last_key(t, DB_AUDIT) + 1;
+	uint8_t key[8];
+	uint8_t *rec = NULL;
+	size_t len = 0;
+	put_u64(key, e->seq);
+	if (wire_audit_pack(e, &rec, &len) < 0)
+		return STORE_ERROR;
+	int rc = put(t, DB_AUDIT, key, 8, rec, len, MDB_APPEND);
+	free(rec);
+	if (rc == STORE_OK && e->child)
+		rc = child_index_put(t, DB_CHILD_AUDIT, e->child, e->seq);
+	return rc;
+}
+
+int store_audit_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
+{
+	return get_by_seq(t, DB_AUDIT, seq, data, len);
+}
+
+uint64_t store_last_audit_seq(struct store_txn *t)
+{
+	return last_key(t, DB_AUDIT);
+}
+
+int store_child_audit(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
+{
+	return child_index(t, DB_CHILD_AUDIT, child, seqs, n);
 }
 
 /* ---- households ---- */

@@ -17,6 +17,8 @@
  *   identity_events seq                            -> IdentityEvent
  *   child_events  child seq                        -> (empty)
  *   households    child                 (dupsort)  -> child
+ *   audit         seq                              -> AuditEntry     (append only)
+ *   child_audit   child seq                        -> (empty)
  *   counters      name                             -> u64
  *   match_names   "FAMILY|YYYY-MM-DD"   (dupsort)  -> child given NUL postcode
  *   matches       child(lower) child(higher)       -> StoredMatch       (possible matches)
@@ -202,6 +204,17 @@ int store_match_put(struct store_txn *t, uint64_t a, uint64_t b, const void *rec
 typedef int (*store_match_fn)(uint64_t child, uint64_t other, const void *rec, size_t len,
                               void *arg);
 int store_match_each(struct store_txn *t, store_match_fn fn, void *arg);
+
+/* ---- the audit trail ---- */
+
+/* Append an entry: e->seq is set to the next audit seq, and the entry is
+ * indexed under e->child when set. There is deliberately no function that
+ * changes or deletes an entry. */
+int store_audit_add(struct store_txn *t, struct audit_entry *e);
+int store_audit_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
+uint64_t store_last_audit_seq(struct store_txn *t);
+/* Audit seqs indexed under a child, oldest first, into a malloc'd array. */
+int store_child_audit(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n);
 
 /* ---- counters ---- */
 

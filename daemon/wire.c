@@ -476,6 +476,44 @@ int wire_identity_event_decode(const void *buf, size_t len, struct identity_even
 	return rc;
 }
 
+/* ---- the audit trail ---- */
+
+int wire_audit_pack(const struct audit_entry *e, uint8_t **out, size_t *len)
+{
+	Ffc__V1__AuditEntry pb = FFC__V1__AUDIT_ENTRY__INIT;
+	char child[WIRE_ID_MAX];
+	wire_child_id(e->child, child);
+	pb.seq = e->seq;
+	pb.at_ms = e->at_ms;
+	pb.by = unconst(e->by);
+	pb.role = unconst(e->role);
+	pb.command = unconst(e->command);
+	pb.child_id = e->child ? child : unconst("");
+	pb.purpose = unconst(e->purpose);
+	pb.refused = e->refused != 0;
+	pb.detail = unconst(e->detail);
+	return pack_message(&pb.base, out, len);
+}
+
+int wire_audit_decode(const void *buf, size_t len, struct audit_entry *out)
+{
+	memset(out, 0, sizeof *out);
+	Ffc__V1__AuditEntry *pb = ffc__v1__audit_entry__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	int rc = pb->child_id[0] ? wire_child_id_parse(pb->child_id, &out->child) : 0;
+	out->seq = pb->seq;
+	out->at_ms = pb->at_ms;
+	copy_str(out->by, sizeof out->by, pb->by);
+	copy_str(out->role, sizeof out->role, pb->role);
+	copy_str(out->command, sizeof out->command, pb->command);
+	copy_str(out->purpose, sizeof out->purpose, pb->purpose);
+	out->refused = pb->refused;
+	copy_str(out->detail, sizeof out->detail, pb->detail);
+	ffc__v1__audit_entry__free_unpacked(pb, NULL);
+	return rc;
+}
+
 /* ---- alerts ---- */
 
 void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src)

@@ -144,6 +144,25 @@ struct identity_event {
 int wire_identity_event_pack(const struct identity_event *e, uint8_t **out, size_t *len);
 int wire_identity_event_decode(const void *buf, size_t len, struct identity_event *out);
 
+/* ---- the audit trail ---- */
+
+/* One audit entry (stored as an ffc.v1.AuditEntry). Strings are owned
+ * copies, cut to fit. */
+struct audit_entry {
+	uint64_t seq;
+	int64_t at_ms;
+	char by[WIRE_BY_MAX];
+	char role[32];
+	char command[32];
+	uint64_t child; /* 0: none */
+	char purpose[WIRE_REASON_MAX];
+	int refused;
+	char detail[WIRE_REASON_MAX];
+};
+
+int wire_audit_pack(const struct audit_entry *e, uint8_t **out, size_t *len);
+int wire_audit_decode(const void *buf, size_t len, struct audit_entry *out);
+
 /* ---- alerts ---- */
 
 enum alert_state { ALERT_OPEN = 1, ALERT_SUPERSEDED = 2, ALERT_CLOSED = 3 };

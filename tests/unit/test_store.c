@@ -351,6 +351,55 @@ static void test_identity_events_and_households(void **state)
 	store_abort(&t);
 }
 
+static void test_audit(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_last_audit_seq(t), 0);
+	struct audit_entry read = {.at_ms = T0, .child = 3};
+	snprintf(read.by, sizeof read.by, "j.doe");
+	snprintf(read.role, sizeof read.role, "practitioner");
+	snprintf(read.command, sizeof read.command, "child");
+	snprintf(read.purpose, sizeof read.purpose, "strategy discussion");
+	assert_int_equal(store_audit_add(t, &read), STORE_OK);
+	assert_int_equal(read.seq, 1);
+	struct audit_entry refused = {.at_ms = T0 + 1, .refused = 1};
+	snprintf(refused.by, sizeof refused.by, "visitor");
+	snprintf(refused.command, sizeof refused.command, "purge");
+	snprintf(refused.detail, sizeof refused.detail, "needs the admin role");
+	assert_int_equal(store_audit_add(t, &refused), STORE_OK);
+	assert_int_equal(refused.seq, 2);
+	assert_int_equal(store_commit(&t), STORE_OK);
+
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_last_audit_seq(t), 2);
+	const void *data;
+	size_t len;
+	struct audit_entry got;
+	assert_int_equal(store_audit_raw(t, 1, &data, &len), STORE_OK);
+	assert_int_equal(wire_audit_decode(data, len, &got), 0);
+	assert_int_equal(got.child, 3);
+	assert_int_equal(got.at_ms, T0);
+	assert_string_equal(got.by, "j.doe");
+	assert_string_equal(got.role, "practitioner");
+	assert_string_equal(got.command, "child");
+	assert_string_equal(got.purpose, "strategy discussion");
+	assert_false(got.refused);
+	assert_int_equal(store_audit_raw(t, 2, &data, &len), STORE_OK);
+	assert_int_equal(wire_audit_decode(data, len, &got), 0);
+	assert_int_equal(got.child, 0);
+	assert_true(got.refused);
+	assert_string_equal(got.detail, "needs the admin role");
+	uint64_t *seqs;
+	size_t n;
+	assert_int_equal(store_child_audit(t, 3, &seqs, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], 1);
+	free(seqs);
+	store_abort(&t);
+}
+
 static void test_reopen_and_lock(void **state)
 {
 	struct fixture *f = *state;
@@ -461,6 +510,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_demographics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_identity_events_and_households, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_and_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_creates_missing_parents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
