@@ -113,6 +113,8 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->concerns = store_counter_get(t, "concerns");
 	r->alerts = store_counter_get(t, "alerts");
 	r->batches = st->batches;
+	r->overdue = store_alert_overdue_count(t);
+	r->reminders = store_counter_get(t, "reminders");
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
@@ -148,6 +150,9 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
 	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
 		return "alerts.level: unknown value";
+	if (req->state < FFC__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED ||
+	    req->state > FFC__V1__ALERT_STATE__SUPERSEDED)
+		return "alerts.state: unknown value";
 	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
 	if (limit > CONTROL_ALERTS_MAX)
 		limit = CONTROL_ALERTS_MAX;
@@ -164,6 +169,8 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 		if (!a)
 			continue;
 		if (req->level && a->level != req->level)
+			continue;
+		if (req->state && a->state != req->state)
 			continue;
 		if (r->n_alerts == limit) {
 			r->more = 1;
@@ -312,6 +319,11 @@ static int pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t 
 static int writes(Ffc__V1__ControlRequest__CommandCase command)
 {
 	switch (command) {
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ACK:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTE:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN:
+		return 1;
 	default:
 		return 0;
 	}
@@ -378,9 +390,27 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_CHILD:
 		err = child(t, rq->child, &ar, &reply);
+		if (!err && reply.child)
+			control_child_lifecycle(env, t, &ar, reply.child);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS:
-		err = alerts(t, rq->alerts, &ar, &reply);
+		err = rq->alerts->overdue ? control_alerts_overdue(t, rq->alerts, &ar, &reply)
+		                          : alerts(t, rq->alerts, &ar, &reply);
+		for (size_t i = 0; !err && reply.alerts && i < reply.alerts->n_alerts; i++)
+			reply.alerts->alerts[i] =
+			    control_alert_lifecycle(env, t, &ar, reply.alerts->alerts[i]);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ACK:
+		err = control_ack(env, rq->ack, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE:
+		err = control_close(env, rq->close, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTE:
+		err = control_note(env, rq->note, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN:
+		err = control_assign(env, rq->assign, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_SHUTDOWN:
 		log_info("control: shutdown requested%s%s", rq->operator_[0] ? " by " : "",

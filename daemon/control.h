@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lifecycle.h"
 #include "outbox.h"
 #include "rules.h"
 #include "stats.h"
@@ -43,6 +44,8 @@ struct control_env {
 	const struct rule *rules; /* the rules in force */
 	size_t n_rules;
 	struct outbox *out; /* filled with what to publish once the reply is sent */
+	/* Response times and outcomes in force. */
+	const struct alert_policy *policy;
 };
 
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the

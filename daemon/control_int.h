@@ -28,4 +28,32 @@ const char *control_find_child(struct store_txn *t, const Ffc__V1__ChildRequest 
  * there is none or memory ran out. */
 Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uint64_t seq);
 
+/* ---- working alerts (control_alerts.c) ---- */
+
+/* Writing handlers: acknowledge, close or note an alert, assign a child's
+ * lead practitioner. */
+const char *control_ack(const struct control_env *env, const Ffc__V1__AckRequest *req,
+                        int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_close(const struct control_env *env, const Ffc__V1__CloseRequest *req,
+                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_note(const struct control_env *env, const Ffc__V1__NoteRequest *req,
+                         int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_assign(const struct control_env *env, const Ffc__V1__AssignRequest *req,
+                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+
+/* An Alert read from the store completed with what is not stored in it:
+ * its history (control socket only) and its due time under the response
+ * times in force. A copy kept in the arena (the stored one when memory
+ * runs out). */
+Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct store_txn *t,
+                                        struct arena *ar, const Ffc__V1__Alert *a);
+/* The same for each alert of a ChildReply, and the child's lead
+ * practitioner with every assignment. */
+void control_child_lifecycle(const struct control_env *env, struct store_txn *t, struct arena *ar,
+                             Ffc__V1__ChildReply *c);
+/* AlertsRequest.overdue: the alerts overdue now, by seq, through the
+ * store's index of them. */
+const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
+                                   struct arena *ar, Ffc__V1__ControlReply *reply);
+
 #endif

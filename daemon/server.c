@@ -29,6 +29,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "outbox.h"
+#include "overdue.h"
 #include "stats.h"
 
 /* A concern frame arrives behind its routing envelope: the peer's identity
@@ -58,6 +59,7 @@ struct server {
 	struct message *batch;
 	struct ingest_item *items;
 	int stop;
+	int64_t reminded_at_ms; /* when overdue alerts were last looked for */
 };
 
 /* ---- signals: the handler only writes to a pipe the loop polls ---- */
@@ -367,6 +369,8 @@ static int serve_ingest(struct server *srv)
 	ingest_items_release(srv->items, n);
 	struct outbox ob = {0};
 	for (size_t i = 0; i < raised.n; i++)
+		raised.items[i]->due_at_ms = lifecycle_due(&srv->cfg->lifecycle, raised.items[i]);
+	for (size_t i = 0; i < raised.n; i++)
 		if (outbox_add_alert(&ob, raised.items[i]) < 0)
 			log_error("alerts: out of memory packing %s", raised.items[i]->alert_id);
 	alert_list_clear(&raised);
@@ -399,6 +403,7 @@ static void serve_control(struct server *srv)
 		    .stats = &srv->stats,
 		    .rules = srv->cfg->rules,
 		    .n_rules = srv->cfg->n_rules,
+		    .policy = &srv->cfg->lifecycle,
 		    .out = &ob,
 		};
 		enum control_action action = control_handle(
@@ -411,6 +416,21 @@ static void serve_control(struct server *srv)
 		if (action == CONTROL_SHUTDOWN)
 			srv->stop = 1;
 	}
+}
+
+/* ---- response times ---- */
+
+/* Remind of alerts nobody picked up in time: at most once a second (and
+ * so also after a batch), whether or not anything else happens. */
+static void remind_overdue(struct server *srv)
+{
+	int64_t now = now_ms();
+	if (now >= srv->reminded_at_ms && now - srv->reminded_at_ms < 1000)
+		return;
+	srv->reminded_at_ms = now;
+	struct outbox ob = {0};
+	overdue_remind(srv->store, &srv->cfg->lifecycle, now, &ob);
+	publish(srv, &ob);
 }
 
 int server_run(struct server *srv)
@@ -439,6 +459,7 @@ int server_run(struct server *srv)
 			serve_ingest(srv);
 		if (items[1].revents & ZMQ_POLLIN)
 			serve_control(srv);
+		remind_overdue(srv);
 		if (signalled) {
 			unsigned char b;
 			while (read(signal_pipe[0], &b, 1) == 1)

@@ -31,6 +31,16 @@ static void usage(FILE *f)
 	        "  child --nhs N | --upn U      and alerts, found by id, NHS number or UPN\n"
 	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
 	        "                               the alert log, oldest first\n"
+	        "    [--state S] [--overdue]    only alerts in state S (open, acknowledged,\n"
+	        "                               closed, superseded), only those overdue now\n"
+	        "    [--details]                with each alert's history\n"
+	        "  ack ALERT --by NAME [--note TEXT]\n"
+	        "                               pick an alert up\n"
+	        "  note ALERT --by NAME TEXT    add a note to an alert\n"
+	        "  close ALERT --by NAME --outcome OUTCOME [--note TEXT]\n"
+	        "                               close an alert with one of the outcomes\n"
+	        "  assign CHILD --practitioner NAME --by NAME [--note TEXT]\n"
+	        "                               record the child's lead practitioner\n"
 	        "  shutdown                     stop the daemon cleanly\n"
 	        "\n"
 	        "Options:\n"
@@ -142,6 +152,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		counters("concerns by agency", s->concerns_by_agency, s->n_concerns_by_agency);
 		counters("alerts by level", s->alerts_by_level, s->n_alerts_by_level);
 		counters("alerts by rule", s->alerts_by_rule, s->n_alerts_by_rule);
+		printf("overdue now %llu, overdue reminders sent %llu\n",
+		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
@@ -237,11 +249,14 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 	    {"since", required_argument, NULL, 's'},
 	    {"level", required_argument, NULL, 'l'},
 	    {"limit", required_argument, NULL, 'n'},
+	    {"state", required_argument, NULL, 'S'},
+	    {"overdue", no_argument, NULL, 'O'},
+	    {"details", no_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
 	Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
 	long long limit = 0;
-	int opt;
+	int opt, details = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
@@ -258,6 +273,20 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 			break;
 		case 'n':
 			limit = tool_number("--limit", optarg, 1, 5000);
+			break;
+		case 'S':
+			ar.state = ctl_alert_state_parse(optarg);
+			if (!ar.state)
+				tool_exit(
+				    EXIT_USAGE,
+				    "--state: '%s' is not open, acknowledged, closed or superseded",
+				    optarg);
+			break;
+		case 'O':
+			ar.overdue = 1;
+			break;
+		case 'D':
+			details = 1;
 			break;
 		default:
 			tool_exit(EXIT_USAGE,
@@ -284,6 +313,10 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 				tool_print_json(&a->alerts[i]->base);
 			else
 				ctl_print_alert_row(a->alerts[i]);
+			if (!o->json && details)
+				ctl_print_alert_history(a->alerts[i]);
+			else if (!o->json)
+				ctl_print_alert_state(a->alerts[i]);
 			ar.since_seq = a->alerts[i]->seq;
 			shown++;
 		}
@@ -322,8 +355,17 @@ static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o, int argc, char **argv);
 } commands[] = {
-    {"status", cmd_status}, {"stats", cmd_stats},       {"child", cmd_child},
-    {"alerts", cmd_alerts}, {"shutdown", cmd_shutdown}, {NULL, NULL},
+    {"status", cmd_status},
+    {"stats", cmd_stats},
+    {"child", cmd_child},
+    {"alerts", cmd_alerts},
+    {"shutdown", cmd_shutdown},
+    /* working alerts: ffcctl_alerts.c */
+    {"ack", ctl_cmd_ack},
+    {"close", ctl_cmd_close},
+    {"note", ctl_cmd_note},
+    {"assign", ctl_cmd_assign},
+    {NULL, NULL},
 };
 
 int main(int argc, char **argv)
