@@ -410,6 +410,12 @@ static int overdue_visit(uint64_t seq, void *arg)
 const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
                                    struct arena *ar, Ffc__V1__ControlReply *reply)
 {
+	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
+	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
+		return "alerts.level: unknown value";
+	if (req->state < FFC__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED ||
+	    req->state > FFC__V1__ALERT_STATE__SUPERSEDED)
+		return "alerts.state: unknown value";
 	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
 	if (limit > CONTROL_ALERTS_MAX)
 		limit = CONTROL_ALERTS_MAX;

@@ -384,6 +384,7 @@ static void test_overdue_listed_and_counted(void **state)
 	assert_int_equal(r->alerts->n_alerts, 1);
 	assert_int_equal(r->alerts->alerts[0]->seq, 1);
 	ffc__v1__control_reply__free_unpacked(r, NULL);
+	refused(alerts(f, 1, 7, NOW), "alerts.state: unknown value");
 
 	Ffc__V1__StatsRequest sr = FFC__V1__STATS_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
