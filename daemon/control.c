@@ -401,16 +401,16 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 			    control_alert_lifecycle(env, t, &ar, reply.alerts->alerts[i]);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ACK:
-		err = control_ack(env, rq->ack, now_ms, &ar, &reply);
+		err = control_ack(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE:
-		err = control_close(env, rq->close, now_ms, &ar, &reply);
+		err = control_close(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTE:
-		err = control_note(env, rq->note, now_ms, &ar, &reply);
+		err = control_note(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN:
-		err = control_assign(env, rq->assign, now_ms, &ar, &reply);
+		err = control_assign(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_SHUTDOWN:
 		log_info("control: shutdown requested%s%s", rq->operator_[0] ? " by " : "",

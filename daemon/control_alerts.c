@@ -73,6 +73,7 @@ struct change {
 	const struct control_env *env;
 	enum alert_action action;
 	const char *name; /* the request, for messages: "ack" */
+	const char *operator_;
 	uint64_t seq;
 	const char *by, *text, *outcome;
 	int64_t now_ms;
@@ -123,6 +124,7 @@ static int apply(struct store_txn *t, void *arg)
 		rc = REFUSED;
 		goto out;
 	}
+	snprintf(e->operator_, sizeof e->operator_, "%s", c->operator_);
 	if (c->action == ALERT_ACTION_CLOSED) {
 		/* Closed, the rule may raise again for the child on new
 		 * evidence. A superseded alert is not the open one: the
@@ -186,6 +188,9 @@ static const char *alert_reply(const struct control_env *env, uint64_t seq, stru
 static const char *change(struct change *c, const char *alert_id, struct arena *ar,
                           Ffc__V1__ControlReply *reply, Ffc__V1__ControlReply__ResultCase result)
 {
+	if (lifecycle_check_text("operator", c->operator_, WIRE_PERSON_MAX - 1, 0, 0, c->err,
+	                         sizeof c->err) < 0)
+		return arena_strdup(ar, c->err);
 	if (wire_alert_id_parse(alert_id, &c->seq) < 0) {
 		snprintf(c->err, sizeof c->err, "%s.alert_id: not an alert id (like A00000007)",
 		         c->name);
@@ -202,12 +207,14 @@ static const char *change(struct change *c, const char *alert_id, struct arena *
 	return alert_reply(c->env, c->seq, ar, reply, result);
 }
 
-const char *control_ack(const struct control_env *env, const Ffc__V1__AckRequest *req,
+const char *control_ack(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                         int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
 {
+	const Ffc__V1__AckRequest *req = rq->ack;
 	struct change c = {.env = env,
 	                   .action = ALERT_ACTION_ACKNOWLEDGED,
 	                   .name = "ack",
+	                   .operator_ = rq->operator_,
 	                   .by = req->by,
 	                   .text = req->note,
 	                   .outcome = "",
@@ -215,12 +222,14 @@ const char *control_ack(const struct control_env *env, const Ffc__V1__AckRequest
 	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_ACK);
 }
 
-const char *control_close(const struct control_env *env, const Ffc__V1__CloseRequest *req,
+const char *control_close(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
 {
+	const Ffc__V1__CloseRequest *req = rq->close;
 	struct change c = {.env = env,
 	                   .action = ALERT_ACTION_CLOSED,
 	                   .name = "close",
+	                   .operator_ = rq->operator_,
 	                   .by = req->by,
 	                   .text = req->note,
 	                   .outcome = req->outcome,
@@ -228,12 +237,14 @@ const char *control_close(const struct control_env *env, const Ffc__V1__CloseReq
 	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_CLOSE);
 }
 
-const char *control_note(const struct control_env *env, const Ffc__V1__NoteRequest *req,
+const char *control_note(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
 {
+	const Ffc__V1__NoteRequest *req = rq->note;
 	struct change c = {.env = env,
 	                   .action = ALERT_ACTION_NOTE,
 	                   .name = "note",
+	                   .operator_ = rq->operator_,
 	                   .by = req->by,
 	                   .text = req->text,
 	                   .outcome = "",
@@ -281,6 +292,7 @@ static int practitioners(struct store_txn *t, uint64_t child, struct arena *ar,
 struct assign {
 	const struct control_env *env;
 	const Ffc__V1__AssignRequest *req;
+	const char *operator_;
 	int64_t now_ms;
 	uint64_t child;
 	char err[LIFECYCLE_ERR_MAX];
@@ -310,6 +322,7 @@ static int apply_assign(struct store_txn *t, void *arg)
 		snprintf(as->by, sizeof as->by, "%s", c->req->by);
 		as->at_ms = c->now_ms;
 		snprintf(as->note, sizeof as->note, "%s", c->req->note);
+		snprintf(as->operator_, sizeof as->operator_, "%s", c->operator_);
 		rc = store_assignment_add(t, c->child, as);
 		if (rc == STORE_EXISTS) {
 			snprintf(c->err, sizeof c->err,
@@ -322,16 +335,19 @@ static int apply_assign(struct store_txn *t, void *arg)
 	return rc;
 }
 
-const char *control_assign(const struct control_env *env, const Ffc__V1__AssignRequest *req,
+const char *control_assign(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                            int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
 {
-	struct assign c = {.env = env, .req = req, .now_ms = now_ms};
+	const Ffc__V1__AssignRequest *req = rq->assign;
+	struct assign c = {.env = env, .req = req, .now_ms = now_ms, .operator_ = rq->operator_};
 	static const Ffc__V1__ChildRequest none = FFC__V1__CHILD_REQUEST__INIT;
 	Ffc__V1__AssignRequest named = *req;
 	if (!named.child)
 		named.child = (Ffc__V1__ChildRequest *)(uintptr_t)&none;
 	c.req = &named;
-	if (lifecycle_check_text("assign.practitioner", req->practitioner, WIRE_PERSON_MAX - 1, 1,
+	if (lifecycle_check_text("operator", rq->operator_, WIRE_PERSON_MAX - 1, 0, 0, c.err,
+	                         sizeof c.err) < 0 ||
+	    lifecycle_check_text("assign.practitioner", req->practitioner, WIRE_PERSON_MAX - 1, 1,
 	                         0, c.err, sizeof c.err) < 0 ||
 	    lifecycle_check_text("assign.by", req->by, WIRE_PERSON_MAX - 1, 1, 0, c.err,
 	                         sizeof c.err) < 0 ||

@@ -31,14 +31,14 @@ Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uin
 /* ---- working alerts (control_alerts.c) ---- */
 
 /* Writing handlers: acknowledge, close or note an alert, assign a child's
- * lead practitioner. */
-const char *control_ack(const struct control_env *env, const Ffc__V1__AckRequest *req,
+ * lead practitioner (rq's command, recorded with rq->operator_). */
+const char *control_ack(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                         int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
-const char *control_close(const struct control_env *env, const Ffc__V1__CloseRequest *req,
+const char *control_close(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
-const char *control_note(const struct control_env *env, const Ffc__V1__NoteRequest *req,
+const char *control_note(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
-const char *control_assign(const struct control_env *env, const Ffc__V1__AssignRequest *req,
+const char *control_assign(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                            int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
 
 /* An Alert read from the store completed with what is not stored in it:

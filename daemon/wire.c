@@ -627,6 +627,7 @@ static void event_to_pb(Ffc__V1__AlertEvent *pb, const struct alert_event *e, in
 	pb->at_ms = e->at_ms;
 	pb->text = unconst(with_text ? e->text : "");
 	pb->outcome = unconst(e->outcome);
+	pb->operator_ = unconst(with_text ? e->operator_ : "");
 }
 
 int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len)
@@ -659,6 +660,7 @@ int wire_assignment_pack(const struct assignment *as, uint8_t **out, size_t *len
 	pb.by = unconst(as->by);
 	pb.at_ms = as->at_ms;
 	pb.note = unconst(as->note);
+	pb.operator_ = unconst(as->operator_);
 	return pack_message(&pb.base, out, len);
 }
 
@@ -673,6 +675,7 @@ int wire_assignment_decode(const void *buf, size_t len, struct assignment *out)
 	copy_str(out->by, sizeof out->by, pb->by);
 	out->at_ms = pb->at_ms;
 	copy_str(out->note, sizeof out->note, pb->note);
+	copy_str(out->operator_, sizeof out->operator_, pb->operator_);
 	ffc__v1__practitioner_assignment__free_unpacked(pb, NULL);
 	return 0;
 }

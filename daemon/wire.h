@@ -227,6 +227,7 @@ struct alert_event {
 	int64_t at_ms;
 	char text[WIRE_TEXT_MAX];
 	char outcome[WIRE_OUTCOME_MAX];
+	char operator_[WIRE_PERSON_MAX]; /* the account that asked; not published */
 };
 
 int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len);
@@ -242,6 +243,7 @@ struct assignment {
 	char by[WIRE_PERSON_MAX];
 	int64_t at_ms;
 	char note[WIRE_TEXT_MAX];
+	char operator_[WIRE_PERSON_MAX];
 };
 
 int wire_assignment_pack(const struct assignment *as, uint8_t **out, size_t *len);

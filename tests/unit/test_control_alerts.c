@@ -32,6 +32,7 @@ struct fixture {
 	struct daemon_info info;
 	struct outbox out;
 	struct control_env env;
+	const char *operator_; /* the account acks are sent as */
 };
 
 static int setup(void **state)
@@ -44,6 +45,7 @@ static int setup(void **state)
 		return -1;
 	f->n_rules = rules_defaults(f->rules, RULES_MAX);
 	lifecycle_defaults(&f->policy);
+	f->operator_ = "sjones";
 	f->info =
 	    (struct daemon_info){.version = "test", .ingest = "", .alerts = "", .control = ""};
 	f->env = (struct control_env){.store = f->s,
@@ -123,6 +125,7 @@ static Ffc__V1__ControlReply *ack(struct fixture *f, const char *id, const char 
 	a.by = s(by);
 	a.note = s(note);
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.operator_ = s(f->operator_);
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ACK;
 	req.ack = &a;
 	return call(f, &req, NOW + 1000);
@@ -234,18 +237,23 @@ static void test_ack_note_close(void **state)
 	assert_int_equal(a->n_history, 1);
 	assert_int_equal(a->history[0]->action, FFC__V1__ALERT_EVENT__ACTION__ACKNOWLEDGED);
 	assert_string_equal(a->history[0]->text, "ringing the school");
+	assert_string_equal(a->history[0]->operator_, "sjones"); /* who really asked */
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	Ffc__V1__AlertChange *c = published(f, "event.ack.red.immediate-risk");
 	assert_int_equal(c->state, FFC__V1__ALERT_STATE__ACKNOWLEDGED);
 	assert_int_equal(c->event->action, FFC__V1__ALERT_EVENT__ACTION__ACKNOWLEDGED);
 	assert_string_equal(c->event->by, "Sam Jones");
 	assert_int_equal(c->event->at_ms, NOW + 1000);
+	assert_string_equal(c->event->operator_, "");
 	ffc__v1__alert_change__free_unpacked(c, NULL);
 
 	/* Refusals: nothing queued, nothing stored. */
 	refused(ack(f, "A00000001", "Kim", ""), "ack.alert_id: A00000001 is already acknowledged");
 	assert_int_equal(f->out.n, 0);
 	refused(ack(f, "A00000009", "Kim", ""), "ack.alert_id: no such alert");
+	f->operator_ = "bad\xff";
+	refused(ack(f, "A00000009", "Kim", ""), "operator: not valid UTF-8");
+	f->operator_ = "sjones";
 	refused(ack(f, "C00000001", "Kim", ""), "ack.alert_id: not an alert id");
 	refused(ack(f, "", "Kim", ""), "ack.alert_id: not an alert id");
 	refused(note(f, "A00000001", "", "x"), "note.by: required");
