@@ -49,7 +49,8 @@ static int event_visit(const void *data, size_t len, void *arg)
 }
 
 Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct store_txn *t,
-                                        struct arena *ar, const Ffc__V1__Alert *stored)
+                                        struct arena *ar, const Ffc__V1__Alert *stored,
+                                        int with_history)
 {
 	/* A copy: the unpacked record owns its own arrays and frees them. */
 	Ffc__V1__Alert *a = arena_alloc(ar, sizeof *a);
@@ -62,7 +63,7 @@ Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct st
 	void *v[3] = {ar, a, &cap};
 	a->n_history = 0;
 	a->history = NULL;
-	if (store_alert_events(t, a->seq, event_visit, v) != STORE_OK)
+	if (with_history && store_alert_events(t, a->seq, event_visit, v) != STORE_OK)
 		log_warn("control: history of %s unreadable", a->alert_id);
 	return a;
 }
@@ -164,7 +165,7 @@ static const char *alert_reply(const struct control_env *env, uint64_t seq, stru
 	Ffc__V1__AlertReply *r = arena_alloc(ar, sizeof *r);
 	Ffc__V1__Alert *a = control_alert_message(t, ar, seq);
 	if (a)
-		a = control_alert_lifecycle(env, t, ar, a);
+		a = control_alert_lifecycle(env, t, ar, a, 1);
 	store_abort(&t);
 	if (!r || !a)
 		return "out of memory (the change is stored)";
@@ -389,7 +390,7 @@ void control_child_lifecycle(const struct control_env *env, struct store_txn *t,
                              Ffc__V1__ChildReply *c)
 {
 	for (size_t i = 0; i < c->n_alerts; i++)
-		c->alerts[i] = control_alert_lifecycle(env, t, ar, c->alerts[i]);
+		c->alerts[i] = control_alert_lifecycle(env, t, ar, c->alerts[i], 1);
 	uint64_t child;
 	struct practitioners p;
 	if (wire_child_id_parse(c->child_id, &child) < 0 ||

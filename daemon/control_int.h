@@ -42,11 +42,12 @@ const char *control_assign(const struct control_env *env, const Ffc__V1__Control
                            int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
 
 /* An Alert read from the store completed with what is not stored in it:
- * its history (control socket only) and its due time under the response
- * times in force. A copy kept in the arena (the stored one when memory
- * runs out). */
+ * its due time under the response times in force and, when asked, its
+ * history (control socket only). A copy kept in the arena (the stored one
+ * when memory runs out). */
 Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct store_txn *t,
-                                        struct arena *ar, const Ffc__V1__Alert *a);
+                                        struct arena *ar, const Ffc__V1__Alert *a,
+                                        int with_history);
 /* The same for each alert of a ChildReply, and the child's lead
  * practitioner with every assignment. */
 void control_child_lifecycle(const struct control_env *env, struct store_txn *t, struct arena *ar,

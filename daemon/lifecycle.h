@@ -30,9 +30,6 @@
 
 #define LIFECYCLE_OUTCOMES_MAX 32
 #define LIFECYCLE_ERR_MAX      512
-/* Bounds of a response time (1 second to 30 days). */
-#define LIFECYCLE_RESPONSE_MIN_MS INT64_C(1000)
-#define LIFECYCLE_RESPONSE_MAX_MS (INT64_C(30) * 24 * 3600 * 1000)
 
 /* How alerts are worked here: from the configuration, read-only. */
 struct alert_policy {

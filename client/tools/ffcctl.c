@@ -287,6 +287,7 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 			break;
 		case 'D':
 			details = 1;
+			ar.history = 1;
 			break;
 		default:
 			tool_exit(EXIT_USAGE,

@@ -135,7 +135,10 @@ class Lifecycle(Tools, DaemonTest):
         for text in ("Ringing the school", "Mother says he is at his nan's",
                      "Strategy meeting held", "ACKNOWLEDGED", "NOTE", "CLOSED"):
             self.assertIn(text, details)
-        js, = json_lines(self.ctl("--json", "alerts"))
+        plain, = json_lines(self.ctl("--json", "alerts"))
+        self.assertEqual(plain.get("history", []), [])  # only when asked for
+        self.assertEqual(plain["state"], "CLOSED")
+        js, = json_lines(self.ctl("--json", "alerts", "--details"))
         self.assertEqual(js["state"], "CLOSED")
         self.assertEqual(js["acknowledged_by"], "Sam Jones")
         self.assertEqual(js["outcome"], "strategy discussion")
@@ -273,7 +276,7 @@ class Overdue(Tools, unittest.TestCase):
         st = self.d.stats()
         self.assertEqual((st.overdue, st.reminders), (1, 1))
         self.assertIn("overdue now 1, overdue reminders sent 1", self.ctl("stats"))
-        listed = json_lines(self.ctl("--json", "alerts", "--overdue"))
+        listed = json_lines(self.ctl("--json", "alerts", "--overdue", "--details"))
         self.assertEqual([x["alert_id"] for x in listed], ["A00000001"])
         self.assertEqual(listed[0]["history"][0]["action"], "OVERDUE")
         self.assertIn("OVERDUE", self.ctl("alerts", "--overdue"))

@@ -119,7 +119,7 @@ static void test_oneof_and_nested(void **state)
 	char *json = ffc_json_from_message(m);
 	assert_string_equal(json, "{\"operator\":\"sam\",\"alerts\":{\"since_seq\":4,"
 	                          "\"level\":\"RED\",\"limit\":0,\"overdue\":false,"
-	                          "\"state\":\"ALERT_STATE_UNSPECIFIED\"}}");
+	                          "\"state\":\"ALERT_STATE_UNSPECIFIED\",\"history\":false}}");
 	free(json);
 	protobuf_c_message_free_unpacked(m, NULL);
 }

@@ -177,6 +177,7 @@ static Ffc__V1__ControlReply *assign(struct fixture *f, const char *child, const
 static Ffc__V1__ControlReply *alerts(struct fixture *f, int overdue, int state, int64_t now)
 {
 	Ffc__V1__AlertsRequest a = FFC__V1__ALERTS_REQUEST__INIT;
+	a.history = 1;
 	a.overdue = overdue;
 	a.state = (Ffc__V1__AlertState)state;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
