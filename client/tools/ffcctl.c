@@ -36,7 +36,7 @@ static void usage(FILE *f)
 	        "    [--details]                with each alert's history\n"
 	        "  ack ALERT --by NAME [--note TEXT]\n"
 	        "                               pick an alert up\n"
-	        "  note ALERT --by NAME TEXT    add a note to an alert\n"
+	        "  note ALERT --by NAME TEXT    add a note to an alert (TEXT - : read stdin)\n"
 	        "  close ALERT --by NAME --outcome OUTCOME [--note TEXT]\n"
 	        "                               close an alert with one of the outcomes\n"
 	        "  assign CHILD --practitioner NAME --by NAME [--note TEXT]\n"

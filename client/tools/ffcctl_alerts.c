@@ -152,6 +152,22 @@ static void change_args(int argc, char **argv, const char *usage, int want_outco
 		          "close: --outcome is required (one of the daemon's outcomes)");
 }
 
+/* TEXT "-": the note is read from standard input (at most one byte more
+ * than the daemon takes, so an over-long note is refused by name). */
+static char *text_arg(char *arg)
+{
+	if (strcmp(arg, "-") != 0)
+		return arg;
+	static char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf - 1, stdin);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n))
+		tool_exit(EXIT_USAGE, "note: the text read from standard input holds a NUL byte");
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}
+
 static int show_change(const struct opts *o, Ffc__V1__ControlRequest *req,
                        Ffc__V1__ControlReply__ResultCase expect)
 {
@@ -205,11 +221,11 @@ int ctl_cmd_close(const struct opts *o, int argc, char **argv)
 int ctl_cmd_note(const struct opts *o, int argc, char **argv)
 {
 	struct change_args a;
-	change_args(argc, argv, "note ALERT_ID --by NAME TEXT", 0, 1, &a);
+	change_args(argc, argv, "note ALERT_ID --by NAME TEXT|-", 0, 1, &a);
 	Ffc__V1__NoteRequest note = FFC__V1__NOTE_REQUEST__INIT;
 	note.alert_id = a.alert_id;
 	note.by = a.by;
-	note.text = a.text;
+	note.text = text_arg(a.text);
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_NOTE;
 	req.note = &note;

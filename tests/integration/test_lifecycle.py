@@ -110,7 +110,9 @@ class Lifecycle(Tools, DaemonTest):
         self.assertEqual(c.event.text, "")
         self.assertNotIn(b"Ringing", body, "a note went out on the alerts socket")
 
-        self.ctl("note", a.alert_id, "--by", "Sam Jones", "Mother says he is at his nan's")
+        r = self.d.tool("ffcctl", "note", a.alert_id, "--by", "Sam Jones", "-",
+                        input="Mother says he is at his nan's\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
         topic, body = receive(sub)
         self.assertEqual(topic, "event.note.red.immediate-risk")
         self.assertEqual(change(body).event.action, pb.AlertEvent.NOTE)
