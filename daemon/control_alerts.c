@@ -25,24 +25,29 @@
 
 /* ---- what working alerts adds to Alert messages ---- */
 
+/* An alert's history gathered into the arena. */
+struct history {
+	struct arena *ar;
+	Ffc__V1__Alert *a;
+	size_t cap;
+};
+
 static int event_visit(const void *data, size_t len, void *arg)
 {
-	void **v = arg;
-	struct arena *ar = v[0];
-	Ffc__V1__Alert *a = v[1];
-	size_t *cap = v[2];
+	struct history *h = arg;
+	Ffc__V1__Alert *a = h->a;
 	Ffc__V1__AlertEvent *e = ffc__v1__alert_event__unpack(NULL, len, data);
-	if (!e || arena_keep(ar, &e->base) < 0)
+	if (!e || arena_keep(h->ar, &e->base) < 0)
 		return 0; /* a damaged entry is skipped, the rest still shown */
-	if (a->n_history == *cap) {
-		size_t n = *cap ? *cap * 2 : 8;
-		Ffc__V1__AlertEvent **h = arena_alloc(ar, n * sizeof *h);
-		if (!h)
+	if (a->n_history == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		Ffc__V1__AlertEvent **items = arena_alloc(h->ar, cap * sizeof *items);
+		if (!items)
 			return 1;
 		if (a->n_history)
-			memcpy(h, a->history, a->n_history * sizeof *h);
-		a->history = h;
-		*cap = n;
+			memcpy(items, a->history, a->n_history * sizeof *items);
+		a->history = items;
+		h->cap = cap;
 	}
 	a->history[a->n_history++] = e;
 	return 0;
@@ -59,11 +64,10 @@ Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct st
 	*a = *stored;
 	struct alert shape = {.level = (enum level)a->level, .raised_at_ms = a->raised_at_ms};
 	a->due_at_ms = lifecycle_due(env->policy, &shape);
-	size_t cap = 0;
-	void *v[3] = {ar, a, &cap};
 	a->n_history = 0;
 	a->history = NULL;
-	if (with_history && store_alert_events(t, a->seq, event_visit, v) != STORE_OK)
+	struct history h = {ar, a, 0};
+	if (with_history && store_alert_events(t, a->seq, event_visit, &h) != STORE_OK)
 		log_warn("control: history of %s unreadable", a->alert_id);
 	return a;
 }
