@@ -291,7 +291,8 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 			break;
 		default:
 			tool_exit(EXIT_USAGE,
-			          "alerts: usage: alerts [--since SEQ] [--level L] [--limit N]");
+			          "alerts: usage: alerts [--since SEQ] [--level L] [--limit N]"
+			          " [--state S] [--overdue] [--details]");
 		}
 	}
 	if (optind < argc)
