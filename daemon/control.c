@@ -375,6 +375,12 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		err = "request: not a serialized ffc.v1.ControlRequest";
 		goto done;
 	}
+	char field[128], nul[160];
+	if (control_nul_field(req, len, field, sizeof field)) {
+		snprintf(nul, sizeof nul, "%s: contains a NUL byte", field);
+		err = nul;
+		goto done;
+	}
 	/* A command that writes runs its own write transaction (and may
 	 * grow the map, which no open transaction may see). */
 	if (!writes(rq->command_case) && store_begin(s, 0, &t) != STORE_OK) {

@@ -388,6 +388,72 @@ const char *control_assign(const struct control_env *env, const Ffc__V1__Control
 	return NULL;
 }
 
+/* ---- a request's strings ---- */
+
+static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* Walk the encoding of a message of type d (already known to parse). */
+static int nul_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
+                    char *path, size_t pathlen)
+{
+	while (p < end) {
+		uint64_t key, n;
+		if (varint(&p, end, &key) < 0)
+			return 0;
+		switch (key & 7) {
+		case 0:
+			if (varint(&p, end, &n) < 0)
+				return 0;
+			continue;
+		case 1:
+			p += end - p < 8 ? end - p : 8;
+			continue;
+		case 5:
+			p += end - p < 4 ? end - p : 4;
+			continue;
+		case 2:
+			break;
+		default:
+			return 0;
+		}
+		if (varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
+			return 0;
+		const ProtobufCFieldDescriptor *f =
+		    key >> 3 <= UINT32_MAX
+		        ? protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3))
+		        : NULL;
+		size_t at = strlen(path);
+		if (f && f->type == PROTOBUF_C_TYPE_STRING && memchr(p, 0, (size_t)n)) {
+			snprintf(path + at, pathlen - at, "%s%s", at ? "." : "", f->name);
+			return 1;
+		}
+		if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			snprintf(path + at, pathlen - at, "%s%s", at ? "." : "", f->name);
+			if (nul_walk(f->descriptor, p, p + n, path, pathlen))
+				return 1;
+			path[at] = '\0';
+		}
+		p += n;
+	}
+	return 0;
+}
+
+int control_nul_field(const uint8_t *req, size_t len, char *path, size_t pathlen)
+{
+	path[0] = '\0';
+	return nul_walk(&ffc__v1__control_request__descriptor, req, req + len, path, pathlen);
+}
+
 /* ---- additions to other replies ---- */
 
 void control_child_lifecycle(const struct control_env *env, struct store_txn *t, struct arena *ar,

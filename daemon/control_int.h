@@ -30,6 +30,12 @@ Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uin
 
 /* ---- working alerts (control_alerts.c) ---- */
 
+/* protobuf-c ends a decoded string at its first NUL byte, so a name or a
+ * note holding one would be stored cut short. 1 when a string field of
+ * the ControlRequest encoded in req holds one, with its path ("ack.by"),
+ * else 0. */
+int control_nul_field(const uint8_t *req, size_t len, char *path, size_t pathlen);
+
 /* Writing handlers: acknowledge, close or note an alert, assign a child's
  * lead practitioner (rq's command, recorded with rq->operator_). */
 const char *control_ack(const struct control_env *env, const Ffc__V1__ControlRequest *rq,

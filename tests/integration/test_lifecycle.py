@@ -234,6 +234,15 @@ class Lifecycle(Tools, DaemonTest):
         ack = len_field(1, a.alert_id.encode()) + len_field(2, b"Sam\xff")
         r = self.d.control(len_field(20, ack))
         self.assertEqual(r.error, "ack.by: not valid UTF-8")
+        ack = len_field(1, a.alert_id.encode()) + len_field(2, b"Sam\x00Jones")
+        self.assertEqual(self.d.control(len_field(20, ack)).error, "ack.by: contains a NUL byte")
+        note = len_field(1, a.alert_id.encode()) + len_field(2, b"Sam") + len_field(3, b"a\x00b")
+        self.assertEqual(self.d.control(len_field(22, note)).error,
+                         "note.text: contains a NUL byte")
+        assign = len_field(1, len_field(1, b"C0000\x001")) + len_field(2, b"P") + \
+            len_field(3, b"S")
+        self.assertEqual(self.d.control(len_field(23, assign)).error,
+                         "assign.child.child_id: contains a NUL byte")
         self.assertEqual(self.stored(), before)
         self.assertIsNone(receive(sub, 0.5), "a refused change was published")
         # Closed: no second close, no acknowledging.

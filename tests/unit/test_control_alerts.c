@@ -370,6 +370,30 @@ static void test_lead_practitioner(void **state)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 }
 
+/* Bytes no protobuf library writes from a C string: a NUL inside a name. */
+static void test_nul_in_a_string_refused(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(send_risk(f, "r1", "9434765919", NOW), 1);
+	/* ControlRequest{ack=20: AckRequest{alert_id="A00000001", by="Sam\0Evil"}} */
+	static const char req[] = "\xa2\x01\x15" /* field 20, 21 bytes */
+	                          "\x0a\x09"
+	                          "A00000001" /* alert_id */
+	                          "\x12\x08"
+	                          "Sam\0Evil"; /* by */
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	control_handle(&f->env, (const uint8_t *)req, sizeof req - 1, NOW, &out, &out_len);
+	Ffc__V1__ControlReply *r = ffc__v1__control_reply__unpack(NULL, out_len, out);
+	free(out);
+	assert_non_null(r);
+	refused(r, "ack.by: contains a NUL byte");
+	assert_int_equal(f->out.n, 0);
+	r = alerts(f, 0, 0, NOW);
+	assert_int_equal(r->alerts->alerts[0]->state, FFC__V1__ALERT_STATE__OPEN);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
 static void test_overdue_listed_and_counted(void **state)
 {
 	struct fixture *f = *state;
@@ -411,6 +435,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ack_note_close, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lead_practitioner, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overdue_listed_and_counted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nul_in_a_string_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
