@@ -141,6 +141,14 @@ Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uin
 		return NULL;
 	if (arena_keep(ar, &sa->base) < 0)
 		return NULL;
+	/* Alerts stored before they had a state of their own take it from
+	 * the record's. */
+	if (sa->alert && !sa->alert->state)
+		sa->alert->state = sa->state == FFC__STORE__ALERT_STATE__CLOSED
+		                       ? FFC__V1__ALERT_STATE__CLOSED
+		                   : sa->state == FFC__STORE__ALERT_STATE__SUPERSEDED
+		                       ? FFC__V1__ALERT_STATE__SUPERSEDED
+		                       : FFC__V1__ALERT_STATE__OPEN;
 	return sa->alert;
 }
 
