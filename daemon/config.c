@@ -51,6 +51,7 @@ void config_defaults(struct config *cfg)
 	cfg->batch_max = 512;
 	cfg->log_level = LOG_INFO;
 	cfg->n_rules = rules_defaults(cfg->rules, RULES_MAX);
+	lifecycle_defaults(&cfg->lifecycle);
 }
 
 /* ---- error reporting ---- */
@@ -338,6 +339,108 @@ static void section_store(struct ctx *c, const config_setting_t *g, struct confi
 				cfg->map_size_max = (uint64_t)v * MIB;
 		} else {
 			unknown(c, s, "map_size_mb, map_size_max_mb");
+		}
+	}
+}
+
+/* ---- alerts: the endpoint, response times and outcomes ---- */
+
+#define RESPONSE_MINUTES_MAX (30 * 24 * 60)
+
+/* response_minutes or response_seconds: { red = N; amber = N; } */
+static void response_times(struct ctx *c, const config_setting_t *g, int64_t unit_ms, long long max,
+                           struct alert_policy *p)
+{
+	if (expect_group(c, g) < 0)
+		return;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+		int level = same_name(name, "red")     ? LEVEL_RED
+		            : same_name(name, "amber") ? LEVEL_AMBER
+		                                       : 0;
+		long long v;
+		if (!level)
+			unknown(c, s, "red, amber");
+		else if (get_int(c, s, 1, max, &v) == 0)
+			p->response_ms[level] = (int64_t)v * unit_ms;
+	}
+}
+
+static void outcomes(struct ctx *c, const config_setting_t *s, struct alert_policy *p)
+{
+	char path[PATH_LEN];
+	int type = config_setting_type(s);
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
+		fail(c, s, "%s: expected a list of outcomes, e.g. [\"no further action\"]",
+		     path_of(s, path, sizeof path));
+		return;
+	}
+	int n = config_setting_length(s);
+	if (n == 0 || n > LIFECYCLE_OUTCOMES_MAX) {
+		fail(c, s, "%s: %d outcomes, give 1 to %d", path_of(s, path, sizeof path), n,
+		     LIFECYCLE_OUTCOMES_MAX);
+		return;
+	}
+	struct alert_policy next = *p;
+	next.n_outcomes = 0;
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		char *dst = next.outcomes[next.n_outcomes];
+		char err[LIFECYCLE_ERR_MAX];
+		if (get_string(c, e, dst, WIRE_OUTCOME_MAX, 0) < 0) {
+			bad = 1;
+			continue;
+		}
+		path_of(e, path, sizeof path);
+		if (lifecycle_check_text(path, dst, WIRE_OUTCOME_MAX - 1, 1, 0, err, sizeof err) <
+		    0) {
+			fail(c, e, "%s", err);
+			bad = 1;
+			continue;
+		}
+		if (lifecycle_outcome(&next, dst)) {
+			fail(c, e, "%s: '%s' is listed twice", path, dst);
+			bad = 1;
+			continue;
+		}
+		next.n_outcomes++;
+	}
+	if (!bad)
+		*p = next;
+}
+
+static void section_alerts(struct ctx *c, const config_setting_t *g, struct config *cfg,
+                           struct where *w)
+{
+	const config_setting_t *response = NULL;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+		int minutes = !strcmp(name, "response_minutes");
+		if (!strcmp(name, "endpoint")) {
+			w->alerts = s;
+			get_string(c, s, cfg->alerts, sizeof cfg->alerts, 0);
+		} else if (minutes || !strcmp(name, "response_seconds")) {
+			if (response) {
+				fail(c, s,
+				     "alerts.%s: response times are already given at line %d "
+				     "(give response_minutes or response_seconds, not both)",
+				     name, (int)config_setting_source_line(response));
+				continue;
+			}
+			response = s;
+			if (minutes)
+				response_times(c, s, 60 * 1000, RESPONSE_MINUTES_MAX,
+				               &cfg->lifecycle);
+			else
+				response_times(c, s, 1000, RESPONSE_MINUTES_MAX * 60LL,
+				               &cfg->lifecycle);
+		} else if (!strcmp(name, "outcomes")) {
+			outcomes(c, s, &cfg->lifecycle);
+		} else {
+			unknown(c, s, "endpoint, response_minutes, response_seconds, outcomes");
 		}
 	}
 }
@@ -947,7 +1050,7 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 		else if (!strcmp(name, "ingest"))
 			section_ingest(&c, s, &next, &w);
 		else if (!strcmp(name, "alerts"))
-			section_endpoint(&c, s, next.alerts, sizeof next.alerts, 0, &w.alerts);
+			section_alerts(&c, s, &next, &w);
 		else if (!strcmp(name, "control"))
 			section_endpoint(&c, s, next.control, sizeof next.control, 1, &w.control);
 		else

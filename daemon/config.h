@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lifecycle.h"
 #include "rules.h"
 
 #define CONFIG_PATH_MAX     1024
@@ -32,6 +33,7 @@ struct config {
 	enum log_level log_level;          /* default LOG_INFO */
 	size_t n_rules;
 	struct rule rules[RULES_MAX];
+	struct alert_policy lifecycle; /* alerts.response_minutes, alerts.outcomes */
 };
 
 struct config_errors {

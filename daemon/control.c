@@ -119,6 +119,8 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->merges = store_counter_get(t, "identity.merged");
 	r->splits = store_counter_get(t, "identity.split");
 	r->identity_conflicts = store_counter_get(t, "identity.conflict");
+	r->overdue = store_alert_overdue_count(t);
+	r->reminders = store_counter_get(t, "reminders");
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
@@ -145,6 +147,14 @@ Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uin
 		return NULL;
 	if (arena_keep(ar, &sa->base) < 0)
 		return NULL;
+	/* Alerts stored before they had a state of their own take it from
+	 * the record's. */
+	if (sa->alert && !sa->alert->state)
+		sa->alert->state = sa->state == FFC__STORE__ALERT_STATE__CLOSED
+		                       ? FFC__V1__ALERT_STATE__CLOSED
+		                   : sa->state == FFC__STORE__ALERT_STATE__SUPERSEDED
+		                       ? FFC__V1__ALERT_STATE__SUPERSEDED
+		                       : FFC__V1__ALERT_STATE__OPEN;
 	return sa->alert;
 }
 
@@ -154,6 +164,9 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
 	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
 		return "alerts.level: unknown value";
+	if (req->state < FFC__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED ||
+	    req->state > FFC__V1__ALERT_STATE__SUPERSEDED)
+		return "alerts.state: unknown value";
 	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
 	if (limit > CONTROL_ALERTS_MAX)
 		limit = CONTROL_ALERTS_MAX;
@@ -170,6 +183,8 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 		if (!a)
 			continue;
 		if (req->level && a->level != req->level)
+			continue;
+		if (req->state && a->state != req->state)
 			continue;
 		if (r->n_alerts == limit) {
 			r->more = 1;
@@ -301,6 +316,10 @@ static int writes(Ffc__V1__ControlRequest__CommandCase command)
 	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_LINK:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ACK:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTE:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN:
 		return 1;
 	default:
 		return 0;
@@ -353,6 +372,12 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		err = "request: not a serialized ffc.v1.ControlRequest";
 		goto done;
 	}
+	char field[128], nul[160];
+	if (control_nul_field(req, len, field, sizeof field)) {
+		snprintf(nul, sizeof nul, "%s: contains a NUL byte", field);
+		err = nul;
+		goto done;
+	}
 	/* A command that writes runs its own write transaction (and may
 	 * grow the map, which no open transaction may see). */
 	if (!writes(rq->command_case) && store_begin(s, 0, &t) != STORE_OK) {
@@ -370,9 +395,27 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_CHILD:
 		err = child(t, rq->child, &ar, &reply);
+		if (!err && reply.child)
+			control_child_lifecycle(env, t, &ar, reply.child);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS:
-		err = alerts(t, rq->alerts, &ar, &reply);
+		err = rq->alerts->overdue ? control_alerts_overdue(t, rq->alerts, &ar, &reply)
+		                          : alerts(t, rq->alerts, &ar, &reply);
+		for (size_t i = 0; !err && reply.alerts && i < reply.alerts->n_alerts; i++)
+			reply.alerts->alerts[i] = control_alert_lifecycle(
+			    env, t, &ar, reply.alerts->alerts[i], rq->alerts->history);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ACK:
+		err = control_ack(env, rq, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE:
+		err = control_close(env, rq, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTE:
+		err = control_note(env, rq, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN:
+		err = control_assign(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_MATCHES:
 		err = control_matches(t, rq->matches, &ar, &reply);

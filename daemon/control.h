@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lifecycle.h"
 #include "outbox.h"
 #include "reload.h"
 #include "rules.h"
@@ -51,6 +52,8 @@ struct control_env {
 	 * (which swaps rules in place: it runs between batches) and rules
 	 * test. NULL: those commands are refused. */
 	struct rules_state *rules_state;
+	/* Response times and outcomes in force. */
+	const struct alert_policy *policy;
 };
 
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the

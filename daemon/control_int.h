@@ -78,4 +78,39 @@ const char *control_unlink(const struct control_env *env, const char *operator_,
                            const Ffc__V1__UnlinkRequest *req, int64_t now_ms, struct arena *ar,
                            Ffc__V1__ControlReply *reply);
 
+/* ---- working alerts (control_alerts.c) ---- */
+
+/* protobuf-c ends a decoded string at its first NUL byte, so a name or a
+ * note holding one would be stored cut short. 1 when a string field of
+ * the ControlRequest encoded in req holds one, with its path ("ack.by"),
+ * else 0. */
+int control_nul_field(const uint8_t *req, size_t len, char *path, size_t pathlen);
+
+/* Writing handlers: acknowledge, close or note an alert, assign a child's
+ * lead practitioner (rq's command, recorded with rq->operator_). */
+const char *control_ack(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                        int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_close(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_note(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                         int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_assign(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+
+/* An Alert read from the store completed with what is not stored in it:
+ * its due time under the response times in force and, when asked, its
+ * history (control socket only). A copy kept in the arena (the stored one
+ * when memory runs out). */
+Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct store_txn *t,
+                                        struct arena *ar, const Ffc__V1__Alert *a,
+                                        int with_history);
+/* The same for each alert of a ChildReply, and the child's lead
+ * practitioner with every assignment. */
+void control_child_lifecycle(const struct control_env *env, struct store_txn *t, struct arena *ar,
+                             Ffc__V1__ChildReply *c);
+/* AlertsRequest.overdue: the alerts overdue now, by seq, through the
+ * store's index of them. */
+const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
+                                   struct arena *ar, Ffc__V1__ControlReply *reply);
+
 #endif

@@ -153,6 +153,9 @@ static int raise(struct store_txn *t, uint64_t child, const struct rule *r,
 		goto out;
 	if ((rc = link_display(t, child, &a->display)) != STORE_OK)
 		goto out;
+	if ((rc = store_lead_practitioner(t, child, a->lead_practitioner,
+	                                  sizeof a->lead_practitioner)) != STORE_OK)
+		goto out;
 	if (open) {
 		snprintf(a->supersedes, sizeof a->supersedes, "%s", open->alert_id);
 		open->state = ALERT_SUPERSEDED;

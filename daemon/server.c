@@ -29,6 +29,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "outbox.h"
+#include "overdue.h"
 #include "reload.h"
 #include "stats.h"
 
@@ -62,6 +63,7 @@ struct server {
 	 * reload between batches. */
 	struct rules_state *rules;
 	int stop;
+	int64_t reminded_at_ms; /* when overdue alerts were last looked for */
 };
 
 /* ---- signals: the handler only writes to a pipe the loop polls ---- */
@@ -386,6 +388,8 @@ static int serve_ingest(struct server *srv)
 	ingest_items_release(srv->items, n);
 	struct outbox ob = {0};
 	for (size_t i = 0; i < raised.n; i++)
+		raised.items[i]->due_at_ms = lifecycle_due(&srv->cfg->lifecycle, raised.items[i]);
+	for (size_t i = 0; i < raised.n; i++)
 		if (outbox_add_alert(&ob, raised.items[i]) < 0)
 			log_error("alerts: out of memory packing %s", raised.items[i]->alert_id);
 	alert_list_clear(&raised);
@@ -418,6 +422,7 @@ static void serve_control(struct server *srv)
 		    .stats = &srv->stats,
 		    .rules = srv->rules->rules,
 		    .n_rules = srv->rules->n_rules,
+		    .policy = &srv->cfg->lifecycle,
 		    .out = &ob,
 		    .rules_state = srv->rules,
 		    .peer = zmq_msg_gets(payload, "User-Id"),
@@ -452,6 +457,21 @@ static void reload_on_signal(struct server *srv)
 	free(e);
 }
 
+/* ---- response times ---- */
+
+/* Remind of alerts nobody picked up in time: at most once a second (and
+ * so also after a batch), whether or not anything else happens. */
+static void remind_overdue(struct server *srv)
+{
+	int64_t now = now_ms();
+	if (now >= srv->reminded_at_ms && now - srv->reminded_at_ms < 1000)
+		return;
+	srv->reminded_at_ms = now;
+	struct outbox ob = {0};
+	overdue_remind(srv->store, &srv->cfg->lifecycle, now, &ob);
+	publish(srv, &ob);
+}
+
 int server_run(struct server *srv)
 {
 	if (signals_install() < 0) {
@@ -480,6 +500,7 @@ int server_run(struct server *srv)
 			serve_control(srv);
 		if (reload_requested)
 			reload_on_signal(srv);
+		remind_overdue(srv);
 		if (signalled) {
 			unsigned char b;
 			while (read(signal_pipe[0], &b, 1) == 1)

@@ -42,6 +42,10 @@ enum dbi {
 	DB_MATCHES,
 	DB_AUDIT,
 	DB_CHILD_AUDIT,
+	DB_ALERT_EVENTS,
+	DB_ALERTS_DUE,
+	DB_ALERTS_OVERDUE,
+	DB_ASSIGNMENTS,
 	DB_COUNT
 };
 
@@ -67,6 +71,10 @@ static const struct {
     [DB_MATCHES] = {"matches", 0},
     [DB_AUDIT] = {"audit", 0},
     [DB_CHILD_AUDIT] = {"child_audit", 0},
+    [DB_ALERT_EVENTS] = {"alert_events", 0},
+    [DB_ALERTS_DUE] = {"alerts_due", 0},
+    [DB_ALERTS_OVERDUE] = {"alerts_overdue", 0},
+    [DB_ASSIGNMENTS] = {"assignments", 0},
 };
 
 struct store {
@@ -903,6 +911,47 @@ static int alert_write(struct store_txn *t, const struct alert *a, unsigned flag
 	return rc;
 }
 
+/* The response-time indexes follow an alert's state: `alerts_due` holds
+ * the alerts nobody has picked up and no reminder has been sent for,
+ * `alerts_overdue` those reminded and still not picked up. Every write of
+ * an alert puts it in the one it belongs to and takes it out of the other,
+ * so whoever changes an alert (ingest superseding it, an operator, the
+ * reminder) keeps them right without knowing of them. */
+static int waiting(const struct alert *a)
+{
+	return a->state == ALERT_OPEN && a->acknowledged_at_ms == 0;
+}
+
+static size_t due_key(uint8_t *key, const struct alert *a)
+{
+	key[0] = (uint8_t)a->level;
+	put_u64(key + 1, bias_time(a->raised_at_ms));
+	put_u64(key + 9, a->seq);
+	return 17;
+}
+
+static int del_key(struct store_txn *t, enum dbi db, const void *k, size_t klen)
+{
+	MDB_val key = {klen, (void *)(uintptr_t)k};
+	int rc = mdb_del(t->txn, t->s->dbi[db], &key, NULL);
+	return rc == MDB_NOTFOUND ? STORE_OK : result(rc, db_defs[db].name);
+}
+
+static int alert_index(struct store_txn *t, const struct alert *a)
+{
+	uint8_t dk[17], sk[8];
+	size_t dlen = due_key(dk, a);
+	put_u64(sk, a->seq);
+	int due = waiting(a) && a->overdue_at_ms == 0;
+	int overdue = waiting(a) && a->overdue_at_ms != 0;
+	int rc =
+	    due ? put(t, DB_ALERTS_DUE, dk, dlen, "", 0, 0) : del_key(t, DB_ALERTS_DUE, dk, dlen);
+	if (rc == STORE_OK)
+		rc = overdue ? put(t, DB_ALERTS_OVERDUE, sk, 8, "", 0, 0)
+		             : del_key(t, DB_ALERTS_OVERDUE, sk, 8);
+	return rc;
+}
+
 int store_alert_add(struct store_txn *t, const struct alert *a)
 {
 	if (a->seq != last_key(t, DB_ALERTS) + 1) {
@@ -910,7 +959,7 @@ int store_alert_add(struct store_txn *t, const struct alert *a)
 		return STORE_ERROR;
 	}
 	int rc = alert_write(t, a, MDB_APPEND);
-	if (rc != STORE_OK)
+	if (rc != STORE_OK || (rc = alert_index(t, a)) != STORE_OK)
 		return rc;
 	uint8_t ck[16];
 	put_u64(ck, a->child);
@@ -929,7 +978,173 @@ int store_alert_add(struct store_txn *t, const struct alert *a)
 
 int store_alert_update(struct store_txn *t, const struct alert *a)
 {
-	return alert_write(t, a, 0);
+	int rc = alert_write(t, a, 0);
+	return rc == STORE_OK ? alert_index(t, a) : rc;
+}
+
+int store_alert_due_each(struct store_txn *t, int level, int64_t raised_by_ms, store_seq_fn fn,
+                         void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ALERTS_DUE], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "alerts_due");
+	uint8_t start[17] = {(uint8_t)level};
+	MDB_val k = {sizeof start, start}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		if (k.mv_size != 17 || kp[0] != (uint8_t)level ||
+		    unbias_time(get_u64(kp + 1)) > raised_by_ms)
+			break;
+		if (fn(get_u64(kp + 9), arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "alerts_due");
+}
+
+int store_alert_overdue_each(struct store_txn *t, uint64_t after_seq, store_seq_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ALERTS_OVERDUE], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "alerts_overdue");
+	uint8_t start[8];
+	put_u64(start, after_seq + 1);
+	MDB_val k = {sizeof start, start}, v;
+	for (rc = after_seq == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	     rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size == 8 && fn(get_u64(k.mv_data), arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "alerts_overdue");
+}
+
+uint64_t store_alert_overdue_count(struct store_txn *t)
+{
+	MDB_stat st;
+	if (mdb_stat(t->txn, t->s->dbi[DB_ALERTS_OVERDUE], &st) != MDB_SUCCESS)
+		return 0;
+	return st.ms_entries;
+}
+
+/* Records kept in order under an 8-byte owner (alert seq, child): keys
+ * owner(8) n(4), n counting from 1. */
+static int owned_add(struct store_txn *t, enum dbi db, uint64_t owner, const void *rec, size_t len,
+                     uint32_t max)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, db_defs[db].name);
+	/* The owner's last record: just before the next owner's first. */
+	uint8_t key[12];
+	put_u64(key, owner + 1);
+	memset(key + 8, 0, 4);
+	MDB_val k = {8, key}, v;
+	rc = owner == UINT64_MAX ? mdb_cursor_get(c, &k, &v, MDB_LAST)
+	                         : mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == MDB_SUCCESS && owner != UINT64_MAX)
+		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	uint32_t n = 0;
+	if (rc == MDB_SUCCESS && k.mv_size == 12 && get_u64(k.mv_data) == owner) {
+		const uint8_t *p = (const uint8_t *)k.mv_data + 8;
+		n = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return result(rc, db_defs[db].name);
+	if (n >= max)
+		return STORE_EXISTS;
+	n++;
+	put_u64(key, owner);
+	key[8] = (uint8_t)(n >> 24);
+	key[9] = (uint8_t)(n >> 16);
+	key[10] = (uint8_t)(n >> 8);
+	key[11] = (uint8_t)n;
+	return put(t, db, key, sizeof key, rec, len, MDB_NOOVERWRITE);
+}
+
+static int owned_each(struct store_txn *t, enum dbi db, uint64_t owner, store_record_fn fn,
+                      void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, db_defs[db].name);
+	uint8_t start[8];
+	put_u64(start, owner);
+	MDB_val k = {sizeof start, start}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 12 || get_u64(k.mv_data) != owner)
+			break;
+		if (fn(v.mv_data, v.mv_size, arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, db_defs[db].name);
+}
+
+int store_alert_event_add(struct store_txn *t, uint64_t seq, const struct alert_event *e)
+{
+	uint8_t *rec = NULL;
+	size_t len = 0;
+	if (wire_alert_event_pack(e, &rec, &len) < 0)
+		return STORE_ERROR;
+	/* Only notes can grow without end: acknowledging, closing and the
+	 * reminder happen once each, so they always find room. */
+	uint32_t max = e->action == ALERT_ACTION_NOTE ? STORE_ALERT_EVENTS_MAX : UINT32_MAX;
+	int rc = owned_add(t, DB_ALERT_EVENTS, seq, rec, len, max);
+	free(rec);
+	return rc;
+}
+
+int store_alert_events(struct store_txn *t, uint64_t seq, store_record_fn fn, void *arg)
+{
+	return owned_each(t, DB_ALERT_EVENTS, seq, fn, arg);
+}
+
+/* ---- lead practitioners ---- */
+
+int store_assignment_add(struct store_txn *t, uint64_t child, const struct assignment *as)
+{
+	uint8_t *rec = NULL;
+	size_t len = 0;
+	if (wire_assignment_pack(as, &rec, &len) < 0)
+		return STORE_ERROR;
+	int rc = owned_add(t, DB_ASSIGNMENTS, child, rec, len, STORE_ASSIGNMENTS_MAX);
+	free(rec);
+	return rc;
+}
+
+int store_assignments(struct store_txn *t, uint64_t child, store_record_fn fn, void *arg)
+{
+	return owned_each(t, DB_ASSIGNMENTS, child, fn, arg);
+}
+
+static int keep_last(const void *data, size_t len, void *arg)
+{
+	struct assignment *as = arg;
+	if (wire_assignment_decode(data, len, as) < 0)
+		as->practitioner[0] = '\0';
+	return 0;
+}
+
+int store_lead_practitioner(struct store_txn *t, uint64_t child, char *out, size_t size)
+{
+	struct assignment *as = calloc(1, sizeof *as);
+	if (!as)
+		return STORE_ERROR;
+	int rc = owned_each(t, DB_ASSIGNMENTS, child, keep_last, as);
+	if (rc == STORE_OK)
+		snprintf(out, size, "%s", as->practitioner);
+	free(as);
+	return rc;
 }
 
 int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)

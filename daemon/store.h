@@ -22,6 +22,10 @@
  *   counters      name                             -> u64
  *   match_names   "FAMILY|YYYY-MM-DD"   (dupsort)  -> child given NUL postcode
  *   matches       child(lower) child(higher)       -> StoredMatch       (possible matches)
+ *   alert_events  alert-seq n(4)                   -> AlertEvent        (an alert's history)
+ *   alerts_due    level(1) raised(biased) seq      -> (empty)   open, unacknowledged, not reminded
+ *   alerts_overdue seq                             -> (empty)   open, unacknowledged, reminded
+ *   assignments   child n(4)                       -> PractitionerAssignment (the last is current)
  *
  * A child's concerns in a time window are one range scan of `timeline`,
  * whatever the size of the store. A child merged into another keeps its
@@ -158,6 +162,42 @@ int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, 
 
 /* Alert seqs of a child, oldest first, into a malloc'd array. */
 int store_child_alerts(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n);
+
+/* ---- working alerts: history, response times, lead practitioners ---- */
+
+/* The most notes one alert, and assignments one child, keep: adding more
+ * returns STORE_EXISTS. */
+#define STORE_ALERT_EVENTS_MAX 1000
+#define STORE_ASSIGNMENTS_MAX  1000
+
+/* Called with each seq; stop early when it returns non-zero. */
+typedef int (*store_seq_fn)(uint64_t seq, void *arg);
+/* Called with each raw record (borrowed until the transaction ends). */
+typedef int (*store_record_fn)(const void *data, size_t len, void *arg);
+
+/* Append one entry to alert seq's history. */
+int store_alert_event_add(struct store_txn *t, uint64_t seq, const struct alert_event *e);
+/* Alert seq's history, oldest first, as raw ffc.v1.AlertEvent records. */
+int store_alert_events(struct store_txn *t, uint64_t seq, store_record_fn fn, void *arg);
+
+/* store_alert_add() and store_alert_update() keep two indexes of the
+ * alerts nobody has acknowledged yet (state OPEN, acknowledged_at_ms 0):
+ * those not yet reminded, by level and raise time (so, within a level, by
+ * due time), and those reminded (overdue_at_ms set). */
+/* Unreminded waiting alerts of `level` raised at or before raised_by_ms,
+ * oldest first. Costs only the alerts visited. */
+int store_alert_due_each(struct store_txn *t, int level, int64_t raised_by_ms, store_seq_fn fn,
+                         void *arg);
+/* Reminded alerts still waiting, with seq > after_seq, in seq order. */
+int store_alert_overdue_each(struct store_txn *t, uint64_t after_seq, store_seq_fn fn, void *arg);
+uint64_t store_alert_overdue_count(struct store_txn *t);
+
+/* Record a child's lead practitioner; the last one recorded is current. */
+int store_assignment_add(struct store_txn *t, uint64_t child, const struct assignment *as);
+/* Every assignment of child, oldest first (raw ffc.v1.PractitionerAssignment). */
+int store_assignments(struct store_txn *t, uint64_t child, store_record_fn fn, void *arg);
+/* The current lead practitioner into out ("" when none). */
+int store_lead_practitioner(struct store_txn *t, uint64_t child, char *out, size_t size);
 
 /* ---- identity events ---- */
 

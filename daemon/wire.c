@@ -548,6 +548,14 @@ static void alert_to_pb(struct alert_pb *p, const struct alert *a)
 	pb->raised_at_ms = a->raised_at_ms;
 	pb->supersedes = unconst(a->supersedes);
 	pb->lead_practitioner = unconst(a->lead_practitioner);
+	pb->state = (Ffc__V1__AlertState)wire_alert_view(a);
+	pb->acknowledged_by = unconst(a->acknowledged_by);
+	pb->acknowledged_at_ms = a->acknowledged_at_ms;
+	pb->closed_by = unconst(a->closed_by);
+	pb->closed_at_ms = a->closed_at_ms;
+	pb->outcome = unconst(a->outcome);
+	pb->due_at_ms = a->due_at_ms;
+	pb->overdue_at_ms = a->overdue_at_ms;
 	size_t n = a->n_evidence < RULE_EVIDENCE_MAX ? a->n_evidence : RULE_EVIDENCE_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct alert_evidence *e = &a->evidence[i];
@@ -591,6 +599,9 @@ int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
 	pb.state = (Ffc__Store__AlertState)a->state;
 	pb.child = a->child;
 	pb.superseded_by = unconst(a->superseded_by);
+	/* The deadline follows the response times in force, so it is not
+	 * kept. */
+	p->alert.due_at_ms = 0;
 	int rc = pack_message(&pb.base, out, len);
 	free(p);
 	return rc;
@@ -634,6 +645,104 @@ int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out)
 	copy_str(out->lead_practitioner, sizeof out->lead_practitioner, a->lead_practitioner);
 	out->state = (enum alert_state)pb->state;
 	copy_str(out->superseded_by, sizeof out->superseded_by, pb->superseded_by);
+	copy_str(out->acknowledged_by, sizeof out->acknowledged_by, a->acknowledged_by);
+	out->acknowledged_at_ms = a->acknowledged_at_ms;
+	copy_str(out->closed_by, sizeof out->closed_by, a->closed_by);
+	out->closed_at_ms = a->closed_at_ms;
+	copy_str(out->outcome, sizeof out->outcome, a->outcome);
+	out->overdue_at_ms = a->overdue_at_ms;
 	ffc__store__stored_alert__free_unpacked(pb, NULL);
+	return 0;
+}
+
+int wire_alert_id_parse(const char *s, uint64_t *seq)
+{
+	if (!s || (s[0] != 'A' && s[0] != 'a') || s[1] == '\0')
+		return -1;
+	uint64_t v = 0;
+	for (const char *p = s + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v == 0)
+		return -1;
+	*seq = v;
+	return 0;
+}
+
+enum alert_view wire_alert_view(const struct alert *a)
+{
+	switch (a->state) {
+	case ALERT_CLOSED:
+		return ALERT_VIEW_CLOSED;
+	case ALERT_SUPERSEDED:
+		return ALERT_VIEW_SUPERSEDED;
+	case ALERT_OPEN:
+	default:
+		return a->acknowledged_at_ms ? ALERT_VIEW_ACKNOWLEDGED : ALERT_VIEW_OPEN;
+	}
+}
+
+/* ---- working an alert ---- */
+
+static void event_to_pb(Ffc__V1__AlertEvent *pb, const struct alert_event *e, int with_text)
+{
+	ffc__v1__alert_event__init(pb);
+	pb->action = (Ffc__V1__AlertEvent__Action)e->action;
+	pb->by = unconst(e->by);
+	pb->at_ms = e->at_ms;
+	pb->text = unconst(with_text ? e->text : "");
+	pb->outcome = unconst(e->outcome);
+	pb->operator_ = unconst(with_text ? e->operator_ : "");
+}
+
+int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len)
+{
+	Ffc__V1__AlertEvent pb;
+	event_to_pb(&pb, e, 1);
+	return pack_message(&pb.base, out, len);
+}
+
+int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, uint8_t **out,
+                           size_t *len)
+{
+	Ffc__V1__AlertEvent ev;
+	event_to_pb(&ev, e, 0);
+	Ffc__V1__AlertChange pb = FFC__V1__ALERT_CHANGE__INIT;
+	pb.seq = a->seq;
+	pb.alert_id = unconst(a->alert_id);
+	pb.child_id = unconst(a->child_id);
+	pb.level = (Ffc__V1__Level)a->level;
+	pb.rule = unconst(a->rule);
+	pb.event = &ev;
+	pb.state = (Ffc__V1__AlertState)wire_alert_view(a);
+	return pack_message(&pb.base, out, len);
+}
+
+int wire_assignment_pack(const struct assignment *as, uint8_t **out, size_t *len)
+{
+	Ffc__V1__PractitionerAssignment pb = FFC__V1__PRACTITIONER_ASSIGNMENT__INIT;
+	pb.practitioner = unconst(as->practitioner);
+	pb.by = unconst(as->by);
+	pb.at_ms = as->at_ms;
+	pb.note = unconst(as->note);
+	pb.operator_ = unconst(as->operator_);
+	return pack_message(&pb.base, out, len);
+}
+
+int wire_assignment_decode(const void *buf, size_t len, struct assignment *out)
+{
+	memset(out, 0, sizeof *out);
+	Ffc__V1__PractitionerAssignment *pb =
+	    ffc__v1__practitioner_assignment__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	copy_str(out->practitioner, sizeof out->practitioner, pb->practitioner);
+	copy_str(out->by, sizeof out->by, pb->by);
+	out->at_ms = pb->at_ms;
+	copy_str(out->note, sizeof out->note, pb->note);
+	copy_str(out->operator_, sizeof out->operator_, pb->operator_);
+	ffc__v1__practitioner_assignment__free_unpacked(pb, NULL);
 	return 0;
 }

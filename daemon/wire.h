@@ -167,6 +167,21 @@ int wire_audit_decode(const void *buf, size_t len, struct audit_entry *out);
 
 enum alert_state { ALERT_OPEN = 1, ALERT_SUPERSEDED = 2, ALERT_CLOSED = 3 };
 
+/* Where an alert stands as the contract says it (ffc.v1.AlertState):
+ * the stored state, with an open alert someone acknowledged shown as
+ * ACKNOWLEDGED. */
+enum alert_view {
+	ALERT_VIEW_OPEN = 1,
+	ALERT_VIEW_ACKNOWLEDGED = 2,
+	ALERT_VIEW_CLOSED = 3,
+	ALERT_VIEW_SUPERSEDED = 4
+};
+
+/* Limits of what operators write about an alert (with the NUL). */
+#define WIRE_PERSON_MAX  129  /* a practitioner's name: 128 bytes */
+#define WIRE_TEXT_MAX    2001 /* a note: 2000 bytes */
+#define WIRE_OUTCOME_MAX 65   /* a configured outcome: 64 bytes */
+
 struct alert_evidence {
 	char concern_id[CONCERN_ID_MAX + 1];
 	int agency, category, severity;
@@ -200,6 +215,14 @@ struct alert {
 	char lead_practitioner[CONCERN_FIELD_MAX + 1];
 	enum alert_state state;
 	char superseded_by[WIRE_ID_MAX];
+	/* Working the alert (its history is stored apart: store_alert_event_*) */
+	char acknowledged_by[WIRE_PERSON_MAX];
+	int64_t acknowledged_at_ms; /* 0: not acknowledged */
+	char closed_by[WIRE_PERSON_MAX];
+	int64_t closed_at_ms;
+	char outcome[WIRE_OUTCOME_MAX];
+	int64_t overdue_at_ms; /* when the overdue reminder was published; 0: none */
+	int64_t due_at_ms;     /* filled from the response times in force; not stored */
 };
 
 /* The ffc.v1.Alert published to consoles. */
@@ -210,5 +233,49 @@ int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);
 
 /* Copy an identity into an alert's display copy (truncating safely). */
 void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src);
+
+/* Parse "A00000007" (or "a7"); returns 0 and *seq, or -1. */
+int wire_alert_id_parse(const char *s, uint64_t *seq);
+
+enum alert_view wire_alert_view(const struct alert *a);
+
+/* ---- working an alert ---- */
+
+/* ffc.v1.AlertEvent.Action */
+enum alert_action {
+	ALERT_ACTION_ACKNOWLEDGED = 1,
+	ALERT_ACTION_NOTE = 2,
+	ALERT_ACTION_CLOSED = 3,
+	ALERT_ACTION_OVERDUE = 4
+};
+
+/* One change to an alert (stored as an ffc.v1.AlertEvent). */
+struct alert_event {
+	enum alert_action action;
+	char by[WIRE_PERSON_MAX];
+	int64_t at_ms;
+	char text[WIRE_TEXT_MAX];
+	char outcome[WIRE_OUTCOME_MAX];
+	char operator_[WIRE_PERSON_MAX]; /* the account that asked; not published */
+};
+
+int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len);
+
+/* The ffc.v1.AlertChange published when alert a changed by e; e's text is
+ * left out (notes are never broadcast). */
+int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, uint8_t **out,
+                           size_t *len);
+
+/* A child's lead practitioner, as assigned (ffc.v1.PractitionerAssignment). */
+struct assignment {
+	char practitioner[WIRE_PERSON_MAX];
+	char by[WIRE_PERSON_MAX];
+	int64_t at_ms;
+	char note[WIRE_TEXT_MAX];
+	char operator_[WIRE_PERSON_MAX];
+};
+
+int wire_assignment_pack(const struct assignment *as, uint8_t **out, size_t *len);
+int wire_assignment_decode(const void *buf, size_t len, struct assignment *out);
 
 #endif

@@ -27,28 +27,40 @@ static void usage(FILE *f)
 	        "  status                       version, uptime, endpoints, store size, counts\n"
 	        "  stats                        concerns by agency, alerts by level and rule,\n"
 	        "                               receipts by status, rejects by reason\n"
+	        "\n"
 	        "  child ID [--since DATE]      a child's chronology: identities, household and\n"
 	        "  child --nhs N | --upn U      its open alerts, concerns oldest first, alerts\n"
 	        "                               with their state, identity events\n"
-	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
-	        "                               the alert log, oldest first\n"
+	        "  identities CHILD             identity records (#N), aliases, identity events\n"
+	        "  conflicts [--since SEQ] [--limit N] [--unresolved]\n"
+	        "                               identity conflicts, with each side's identities\n"
 	        "  matches [--limit N] [--dismissed]\n"
 	        "                               possible matches: pairs of children that may\n"
 	        "                               be one (never linked), both sides' details\n"
 	        "  matches dismiss ID ID --reason TEXT\n"
 	        "                               the pair is two different children: not listed\n"
-	        "  shutdown                     stop the daemon cleanly\n"
-	        "  reload                       load the configuration file again: its rules for\n"
-	        "                               concerns from now on, or every error (no change)\n"
-	        "  rules test FILE              what FILE's rules would raise on the stored\n"
-	        "                               history, against the rules in force (no alerts)\n"
-	        "  conflicts [--since SEQ] [--limit N] [--unresolved]\n"
-	        "                               identity conflicts, with each side's identities\n"
-	        "  identities CHILD             identity records (#N), aliases, identity events\n"
 	        "  link A B --reason TEXT       merge two children after review\n"
 	        "  unlink CHILD IDENTITY --reason TEXT\n"
 	        "                               split a wrong link (nhs:N, upn:U,\n"
 	        "                               local:AGENCY:ID or #N) into a new child\n"
+	        "\n"
+	        "  alerts [--since SEQ] [--level amber|red] [--limit N]\n"
+	        "    [--state S] [--overdue]    the alert log, oldest first; only alerts in state\n"
+	        "    [--details]                S (open, acknowledged, closed, superseded), only\n"
+	        "                               those overdue now; with each alert's history\n"
+	        "  ack ALERT --by NAME [--note TEXT]\n"
+	        "                               pick an alert up\n"
+	        "  note ALERT --by NAME TEXT    add a note to an alert (TEXT - : read stdin)\n"
+	        "  close ALERT --by NAME --outcome OUTCOME [--note TEXT]\n"
+	        "                               close an alert with one of the outcomes\n"
+	        "  assign CHILD --practitioner NAME --by NAME [--note TEXT]\n"
+	        "                               record the child's lead practitioner\n"
+	        "\n"
+	        "  rules test FILE              what FILE's rules would raise on the stored\n"
+	        "                               history, against the rules in force (no alerts)\n"
+	        "  reload                       load the configuration file again: its rules for\n"
+	        "                               concerns from now on, or every error (no change)\n"
+	        "  shutdown                     stop the daemon cleanly\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
@@ -168,6 +180,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		printf("identity: %llu merges, %llu splits, %llu conflicts (stored)\n",
 		       (unsigned long long)s->merges, (unsigned long long)s->splits,
 		       (unsigned long long)s->identity_conflicts);
+		printf("overdue now %llu, overdue reminders sent %llu\n",
+		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
@@ -196,11 +210,14 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 	    {"since", required_argument, NULL, 's'},
 	    {"level", required_argument, NULL, 'l'},
 	    {"limit", required_argument, NULL, 'n'},
+	    {"state", required_argument, NULL, 'S'},
+	    {"overdue", no_argument, NULL, 'O'},
+	    {"details", no_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
 	Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
 	long long limit = 0;
-	int opt;
+	int opt, details = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
@@ -218,9 +235,25 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 		case 'n':
 			limit = tool_number("--limit", optarg, 1, 5000);
 			break;
+		case 'S':
+			ar.state = ctl_alert_state_parse(optarg);
+			if (!ar.state)
+				tool_exit(
+				    EXIT_USAGE,
+				    "--state: '%s' is not open, acknowledged, closed or superseded",
+				    optarg);
+			break;
+		case 'O':
+			ar.overdue = 1;
+			break;
+		case 'D':
+			details = 1;
+			ar.history = 1;
+			break;
 		default:
 			tool_exit(EXIT_USAGE,
-			          "alerts: usage: alerts [--since SEQ] [--level L] [--limit N]");
+			          "alerts: usage: alerts [--since SEQ] [--level L] [--limit N]"
+			          " [--state S] [--overdue] [--details]");
 		}
 	}
 	if (optind < argc)
@@ -243,6 +276,10 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 				tool_print_json(&a->alerts[i]->base);
 			else
 				ctl_print_alert_row(a->alerts[i]);
+			if (!o->json && details)
+				ctl_print_alert_history(a->alerts[i]);
+			else if (!o->json)
+				ctl_print_alert_state(a->alerts[i]);
 			ar.since_seq = a->alerts[i]->seq;
 			shown++;
 		}
@@ -296,6 +333,11 @@ static const struct command {
     {"identities", cmd_identities},
     {"link", cmd_link},
     {"unlink", cmd_unlink},
+    /* working alerts: ffcctl_alerts.c */
+    {"ack", ctl_cmd_ack},
+    {"close", ctl_cmd_close},
+    {"note", ctl_cmd_note},
+    {"assign", ctl_cmd_assign},
     {NULL, NULL},
     /* clang-format on */
 };

@@ -39,5 +39,25 @@ int cmd_conflicts(const struct opts *o, int argc, char **argv);
 int cmd_identities(const struct opts *o, int argc, char **argv);
 int cmd_link(const struct opts *o, int argc, char **argv);
 int cmd_unlink(const struct opts *o, int argc, char **argv);
+/* ---- working alerts (ffcctl_alerts.c) ---- */
+
+/* Under an alert's row: its state (who has it, the outcome), due time,
+ * whether it is overdue, and the lead practitioner. */
+void ctl_print_alert_state(const Ffc__V1__Alert *a);
+/* The state line, then every change oldest first: when, what, who, the
+ * outcome and any note. */
+void ctl_print_alert_history(const Ffc__V1__Alert *a);
+/* The child's lead practitioner and every assignment, oldest first. */
+void ctl_print_practitioners(const Ffc__V1__ChildReply *c);
+
+/* "open", "acknowledged", "closed", "superseded" (case ignored) as an
+ * AlertState; 0 when it is none of them. */
+Ffc__V1__AlertState ctl_alert_state_parse(const char *s);
+
+/* ack, close, note and assign (argv[0] is the command name). */
+int ctl_cmd_ack(const struct opts *o, int argc, char **argv);
+int ctl_cmd_close(const struct opts *o, int argc, char **argv);
+int ctl_cmd_note(const struct opts *o, int argc, char **argv);
+int ctl_cmd_assign(const struct opts *o, int argc, char **argv);
 
 #endif

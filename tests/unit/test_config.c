@@ -857,6 +857,74 @@ static void test_config_check(void **state)
 	assert_string_equal(errs.msg[0], "x: no rules: no alert would ever be raised");
 }
 
+/* alerts.response_minutes / response_seconds and alerts.outcomes: the
+ * shipped file holds the defaults, values apply, mistakes are reported at
+ * their line and change nothing. */
+static void test_alert_lifecycle_settings(void **state)
+{
+	(void)state;
+	struct alert_policy defaults;
+	lifecycle_defaults(&defaults);
+	config_defaults(&cfg);
+	assert_int_equal(config_load(shipped(), &cfg, &errs), 0);
+	assert_memory_equal(&cfg.lifecycle, &defaults, sizeof defaults);
+
+	load_good("alerts: {\n response_minutes = { red = 30; AMBER = 90; };\n"
+	          " outcomes = [ \"Strategy discussion\", \"NFA\" ];\n};\n");
+	assert_int_equal(cfg.lifecycle.response_ms[LEVEL_RED], 30 * 60000);
+	assert_int_equal(cfg.lifecycle.response_ms[LEVEL_AMBER], 90 * 60000);
+	assert_int_equal(cfg.lifecycle.n_outcomes, 2);
+	assert_string_equal(lifecycle_outcome(&cfg.lifecycle, "nfa"), "NFA");
+	assert_null(lifecycle_outcome(&cfg.lifecycle, "no further action"));
+	/* Seconds, for drills and tests; a level left out keeps its default. */
+	load_good("alerts: { response_seconds = { red = 5; }; };\n");
+	assert_int_equal(cfg.lifecycle.response_ms[LEVEL_RED], 5000);
+	assert_int_equal(cfg.lifecycle.response_ms[LEVEL_AMBER], defaults.response_ms[LEVEL_AMBER]);
+
+	expect_only("alerts: {\n response_minutes = { red = 0; };\n};\n", 2,
+	            "alerts.response_minutes.red: 0 is out of range (1 to 43200)");
+	expect_only("alerts: {\n\n response_seconds = { amber = 2592001; };\n};\n", 3,
+	            "alerts.response_seconds.amber: 2592001 is out of range (1 to 2592000)");
+	expect_only("alerts: { response_minutes = { red = \"2h\"; }; };\n", 1,
+	            "alerts.response_minutes.red: expected a whole number");
+	expect_only("alerts: {\n response_minutes = { green = 5; };\n};\n", 2,
+	            "unknown setting 'alerts.response_minutes.green' (known here: red, amber)");
+	expect_only("alerts: { response_minutes = 120; };\n", 1,
+	            "alerts.response_minutes: expected a group");
+	expect_only("alerts: {\n response_minutes = { red = 5; };\n"
+	            " response_seconds = { red = 5; };\n};\n",
+	            3,
+	            "alerts.response_seconds: response times are already given at line 2 "
+	            "(give response_minutes or response_seconds, not both)");
+	expect_only("alerts: {\n outcomes = [];\n};\n", 2,
+	            "alerts.outcomes: 0 outcomes, give 1 to 32");
+	expect_only("alerts: { outcomes = \"nfa\"; };\n", 1,
+	            "alerts.outcomes: expected a list of outcomes");
+	expect_only("alerts: { outcomes = [ 1 ]; };\n", 1,
+	            "alerts.outcomes[0]: expected a string in double quotes");
+	expect_only("alerts: { outcomes = [ \"\" ]; };\n", 1,
+	            "alerts.outcomes[0]: must not be empty");
+	expect_only("alerts: { outcomes = ( \"a\",\n \"b\",\n \"A\" ); };\n", 3,
+	            "alerts.outcomes[2]: 'A' is listed twice");
+	expect_only("alerts: { outcomes = [ \"a\\tb\" ]; };\n", 1,
+	            "alerts.outcomes[0]: holds a control character");
+	expect_only("alerts: { outcomes = [\n \"12345678901234567890123456789012345678901234567890"
+	            "123456789012345\" ]; };\n",
+	            2, "alerts.outcomes[0]: longer than 64 bytes");
+	char many[2048] = "alerts: { outcomes = [ \"o0\"";
+	for (int i = 1; i <= LIFECYCLE_OUTCOMES_MAX; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), ", \"o%d\"", i);
+	strcat(many, " ]; };\n");
+	expect_only(many, 1, "alerts.outcomes: 33 outcomes, give 1 to 32");
+	/* Several at once, in line order. */
+	const char *p = load_bad("alerts: {\n outcomes = [ \"x\", \"X\" ];\n"
+	                         " response_minutes = { red = -1; amber = 0; };\n};\n");
+	assert_int_equal(errs.n, 3);
+	expect(p, 2, "'X' is listed twice");
+	expect(p, 3, "alerts.response_minutes.red: -1 is out of range");
+	expect(p, 3, "alerts.response_minutes.amber: 0 is out of range");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -878,6 +946,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_too_many_errors, teardown),
 	    cmocka_unit_test_teardown(test_included_file_is_named, teardown),
 	    cmocka_unit_test_teardown(test_config_check, teardown),
+	    cmocka_unit_test_teardown(test_alert_lifecycle_settings, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

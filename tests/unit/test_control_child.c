@@ -18,6 +18,7 @@
 #include "control.h"
 #include "ffc.pb-c.h"
 #include "ingest.h"
+#include "lifecycle.h"
 #include "testutil.h"
 
 #define NOW (T0 + 400 * DAY)
@@ -108,7 +109,9 @@ static Ffc__V1__ControlReply *call(struct fixture *f, Ffc__V1__ControlRequest *r
 {
 	struct daemon_info info = {.version = "test"};
 	struct stats st = {0};
-	struct control_env env = {.store = f->s, .info = &info, .stats = &st};
+	struct alert_policy policy;
+	lifecycle_defaults(&policy);
+	struct control_env env = {.store = f->s, .info = &info, .stats = &st, .policy = &policy};
 	uint8_t buf[1024], *out = NULL;
 	size_t out_len = 0;
 	size_t len = ffc__v1__control_request__pack(req, buf);

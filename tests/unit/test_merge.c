@@ -30,6 +30,7 @@
 #include "control.h"
 #include "ffc.pb-c.h"
 #include "ingest.h"
+#include "lifecycle.h"
 #include "link.h"
 #include "log.h"
 #include "testutil.h"
@@ -606,12 +607,15 @@ static int control(struct fixture *f, const char *op, Ffc__V1__ControlRequest *r
 	struct daemon_info info = {"test", T0, "", "", "", 1};
 	struct stats st;
 	memset(&st, 0, sizeof st);
+	struct alert_policy policy;
+	lifecycle_defaults(&policy);
 	struct control_env env = {.store = f->s,
 	                          .info = &info,
 	                          .stats = &st,
 	                          .rules = f->rules,
 	                          .n_rules = f->n_rules,
-	                          .out = ob};
+	                          .out = ob,
+	                          .policy = &policy};
 	req->operator_ = (char *)(uintptr_t)op;
 	size_t len = ffc__v1__control_request__get_packed_size(req);
 	uint8_t *buf = malloc(len + 1), *out = NULL;

@@ -1,0 +1,522 @@
+/*
+ * control_alerts.c - working alerts through the control socket: ack,
+ * close and note an alert, assign a child's lead practitioner, and what
+ * that adds to the alerts and children other requests return (history,
+ * due time, overdue list, practitioners).
+ *
+ * Owns the requests' validation and their write transactions: each change
+ * is checked (lifecycle.c), stored with its history entry, and announced
+ * on "event.<action>.<level>.<rule>" through env->out, published by the
+ * server after the commit. Does not own the lifecycle's rules
+ * (lifecycle.c), the reminders (overdue.c) or the socket (server.c).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control_int.h"
+#include "lifecycle.h"
+#include "log.h"
+
+/* A change refused on its merits: control_write() abandons the
+ * transaction (any code but STORE_OK and STORE_FULL does). */
+#define REFUSED 100
+
+/* ---- what working alerts adds to Alert messages ---- */
+
+/* An alert's history gathered into the arena. */
+struct history {
+	struct arena *ar;
+	Ffc__V1__Alert *a;
+	size_t cap;
+};
+
+static int event_visit(const void *data, size_t len, void *arg)
+{
+	struct history *h = arg;
+	Ffc__V1__Alert *a = h->a;
+	Ffc__V1__AlertEvent *e = ffc__v1__alert_event__unpack(NULL, len, data);
+	if (!e || arena_keep(h->ar, &e->base) < 0)
+		return 0; /* a damaged entry is skipped, the rest still shown */
+	if (a->n_history == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		Ffc__V1__AlertEvent **items = arena_alloc(h->ar, cap * sizeof *items);
+		if (!items)
+			return 1;
+		if (a->n_history)
+			memcpy(items, a->history, a->n_history * sizeof *items);
+		a->history = items;
+		h->cap = cap;
+	}
+	a->history[a->n_history++] = e;
+	return 0;
+}
+
+Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct store_txn *t,
+                                        struct arena *ar, const Ffc__V1__Alert *stored,
+                                        int with_history)
+{
+	/* A copy: the unpacked record owns its own arrays and frees them. */
+	Ffc__V1__Alert *a = arena_alloc(ar, sizeof *a);
+	if (!a)
+		return (Ffc__V1__Alert *)(uintptr_t)stored;
+	*a = *stored;
+	struct alert shape = {.level = (enum level)a->level, .raised_at_ms = a->raised_at_ms};
+	a->due_at_ms = lifecycle_due(env->policy, &shape);
+	a->n_history = 0;
+	a->history = NULL;
+	struct history h = {ar, a, 0};
+	if (with_history && store_alert_events(t, a->seq, event_visit, &h) != STORE_OK)
+		log_warn("control: history of %s unreadable", a->alert_id);
+	return a;
+}
+
+/* ---- ack, close, note ---- */
+
+struct change {
+	const struct control_env *env;
+	enum alert_action action;
+	const char *name; /* the request, for messages: "ack" */
+	const char *operator_;
+	uint64_t seq;
+	const char *by, *text, *outcome;
+	int64_t now_ms;
+	char err[LIFECYCLE_ERR_MAX];
+};
+
+static int announce(struct outbox *out, const struct alert *a, const struct alert_event *e)
+{
+	char topic[OUTBOX_TOPIC_MAX], prefix[32], note[OUTBOX_NOTE_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if (wire_alert_change_pack(a, e, &buf, &len) < 0)
+		return STORE_ERROR;
+	snprintf(prefix, sizeof prefix, "event.%s", lifecycle_action_word(e->action));
+	outbox_topic(topic, prefix, a->level, a->rule);
+	/* Ids only in the log: names and notes stay in the store. */
+	snprintf(note, sizeof note, "%s %s %s %s for %s", lifecycle_action_word(e->action),
+	         a->alert_id, level_name(a->level), a->rule, a->child_id);
+	return outbox_add(out, topic, buf, len, note) < 0 ? STORE_ERROR : STORE_OK;
+}
+
+static int apply(struct store_txn *t, void *arg)
+{
+	struct change *c = arg;
+	struct alert *a = malloc(sizeof *a);
+	struct alert_event *e = malloc(sizeof *e);
+	int rc = a && e ? store_alert_get(t, c->seq, a) : STORE_ERROR;
+	if (rc == STORE_NOTFOUND) {
+		snprintf(c->err, sizeof c->err, "%s.alert_id: no such alert", c->name);
+		rc = REFUSED;
+	}
+	if (rc != STORE_OK)
+		goto out;
+	int ok;
+	switch (c->action) {
+	case ALERT_ACTION_ACKNOWLEDGED:
+		ok = lifecycle_ack(a, c->by, c->text, c->now_ms, e, c->err, sizeof c->err);
+		break;
+	case ALERT_ACTION_CLOSED:
+		ok = lifecycle_close(c->env->policy, a, c->by, c->outcome, c->text, c->now_ms, e,
+		                     c->err, sizeof c->err);
+		break;
+	default:
+		ok = lifecycle_note(a, c->by, c->text, c->now_ms, e, c->err, sizeof c->err);
+		break;
+	}
+	if (ok < 0) {
+		rc = REFUSED;
+		goto out;
+	}
+	snprintf(e->operator_, sizeof e->operator_, "%s", c->operator_);
+	if (c->action == ALERT_ACTION_CLOSED) {
+		/* Closed, the rule may raise again for the child on new
+		 * evidence. A superseded alert is not the open one: the
+		 * alert that replaced it stays open. */
+		uint64_t open = 0;
+		rc = store_open_alert(t, a->child, a->rule, &open);
+		if (rc == STORE_OK && open == a->seq)
+			rc = store_open_alert_set(t, a->child, a->rule, 0);
+		else if (rc == STORE_NOTFOUND || rc == STORE_OK)
+			rc = STORE_OK;
+		if (rc != STORE_OK)
+			goto out;
+	}
+	if (c->action != ALERT_ACTION_NOTE && (rc = store_alert_update(t, a)) != STORE_OK)
+		goto out;
+	rc = store_alert_event_add(t, a->seq, e);
+	if (rc == STORE_EXISTS) {
+		snprintf(c->err, sizeof c->err, "%s: %s holds %d history entries, the most kept",
+		         c->name, a->alert_id, STORE_ALERT_EVENTS_MAX);
+		rc = REFUSED;
+	}
+	if (rc == STORE_OK)
+		rc = announce(c->env->out, a, e);
+out:
+	free(a);
+	free(e);
+	return rc;
+}
+
+/* After the commit: the alert as it now stands, for the reply. */
+static const char *alert_reply(const struct control_env *env, uint64_t seq, struct arena *ar,
+                               Ffc__V1__ControlReply *reply, Ffc__V1__ControlReply__ResultCase rc)
+{
+	struct store_txn *t;
+	if (store_begin(env->store, 0, &t) != STORE_OK)
+		return "store: cannot read (the change is stored)";
+	Ffc__V1__AlertReply *r = arena_alloc(ar, sizeof *r);
+	Ffc__V1__Alert *a = control_alert_message(t, ar, seq);
+	if (a)
+		a = control_alert_lifecycle(env, t, ar, a, 1);
+	store_abort(&t);
+	if (!r || !a)
+		return "out of memory (the change is stored)";
+	ffc__v1__alert_reply__init(r);
+	r->alert = a;
+	reply->result_case = rc;
+	switch (rc) {
+	case FFC__V1__CONTROL_REPLY__RESULT_ACK:
+		reply->ack = r;
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_CLOSE:
+		reply->close = r;
+		break;
+	default:
+		reply->note = r;
+		break;
+	}
+	return NULL;
+}
+
+static const char *change(struct change *c, const char *alert_id, struct arena *ar,
+                          Ffc__V1__ControlReply *reply, Ffc__V1__ControlReply__ResultCase result)
+{
+	if (lifecycle_check_text("operator", c->operator_, WIRE_PERSON_MAX - 1, 0, 0, c->err,
+	                         sizeof c->err) < 0)
+		return arena_strdup(ar, c->err);
+	if (wire_alert_id_parse(alert_id, &c->seq) < 0) {
+		snprintf(c->err, sizeof c->err, "%s.alert_id: not an alert id (like A00000007)",
+		         c->name);
+		return arena_strdup(ar, c->err);
+	}
+	int rc = control_write(c->env, apply, c);
+	if (rc != STORE_OK) {
+		outbox_clear(c->env->out);
+		if (rc == REFUSED)
+			return arena_strdup(ar, c->err);
+		return rc == STORE_FULL ? "store: full; nothing changed"
+		                        : "store: write failed; nothing changed";
+	}
+	return alert_reply(c->env, c->seq, ar, reply, result);
+}
+
+const char *control_ack(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                        int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	const Ffc__V1__AckRequest *req = rq->ack;
+	struct change c = {.env = env,
+	                   .action = ALERT_ACTION_ACKNOWLEDGED,
+	                   .name = "ack",
+	                   .operator_ = rq->operator_,
+	                   .by = req->by,
+	                   .text = req->note,
+	                   .outcome = "",
+	                   .now_ms = now_ms};
+	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_ACK);
+}
+
+const char *control_close(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	const Ffc__V1__CloseRequest *req = rq->close;
+	struct change c = {.env = env,
+	                   .action = ALERT_ACTION_CLOSED,
+	                   .name = "close",
+	                   .operator_ = rq->operator_,
+	                   .by = req->by,
+	                   .text = req->note,
+	                   .outcome = req->outcome,
+	                   .now_ms = now_ms};
+	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_CLOSE);
+}
+
+const char *control_note(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                         int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	const Ffc__V1__NoteRequest *req = rq->note;
+	struct change c = {.env = env,
+	                   .action = ALERT_ACTION_NOTE,
+	                   .name = "note",
+	                   .operator_ = rq->operator_,
+	                   .by = req->by,
+	                   .text = req->text,
+	                   .outcome = "",
+	                   .now_ms = now_ms};
+	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_NOTE);
+}
+
+/* ---- lead practitioner ---- */
+
+struct practitioners {
+	struct arena *ar;
+	size_t n, cap;
+	Ffc__V1__PractitionerAssignment **items;
+};
+
+static int assignment_visit(const void *data, size_t len, void *arg)
+{
+	struct practitioners *p = arg;
+	Ffc__V1__PractitionerAssignment *as =
+	    ffc__v1__practitioner_assignment__unpack(NULL, len, data);
+	if (!as || arena_keep(p->ar, &as->base) < 0)
+		return 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		Ffc__V1__PractitionerAssignment **items = arena_alloc(p->ar, cap * sizeof *items);
+		if (!items)
+			return 1;
+		if (p->n)
+			memcpy(items, p->items, p->n * sizeof *items);
+		p->items = items;
+		p->cap = cap;
+	}
+	p->items[p->n++] = as;
+	return 0;
+}
+
+/* Every assignment of child, oldest first; the current one is the last. */
+static int practitioners(struct store_txn *t, uint64_t child, struct arena *ar,
+                         struct practitioners *p)
+{
+	*p = (struct practitioners){.ar = ar};
+	return store_assignments(t, child, assignment_visit, p);
+}
+
+struct assign {
+	const struct control_env *env;
+	const Ffc__V1__AssignRequest *req;
+	const char *operator_;
+	int64_t now_ms;
+	uint64_t child;
+	char err[LIFECYCLE_ERR_MAX];
+};
+
+static int apply_assign(struct store_txn *t, void *arg)
+{
+	struct assign *c = arg;
+	const char *why = control_find_child(t, c->req->child, &c->child);
+	if (why) {
+		snprintf(c->err, sizeof c->err, "assign.%s", why);
+		return REFUSED;
+	}
+	struct assignment *as = calloc(1, sizeof *as);
+	if (!as)
+		return STORE_ERROR;
+	int rc = store_lead_practitioner(t, c->child, as->practitioner, sizeof as->practitioner);
+	char id[WIRE_ID_MAX];
+	wire_child_id(c->child, id);
+	if (rc == STORE_OK && !strcmp(as->practitioner, c->req->practitioner)) {
+		snprintf(c->err, sizeof c->err,
+		         "assign.practitioner: already the lead practitioner of %s", id);
+		rc = REFUSED;
+	}
+	if (rc == STORE_OK) {
+		snprintf(as->practitioner, sizeof as->practitioner, "%s", c->req->practitioner);
+		snprintf(as->by, sizeof as->by, "%s", c->req->by);
+		as->at_ms = c->now_ms;
+		snprintf(as->note, sizeof as->note, "%s", c->req->note);
+		snprintf(as->operator_, sizeof as->operator_, "%s", c->operator_);
+		rc = store_assignment_add(t, c->child, as);
+		if (rc == STORE_EXISTS) {
+			snprintf(c->err, sizeof c->err,
+			         "assign: %s holds %d assignments, the most kept", id,
+			         STORE_ASSIGNMENTS_MAX);
+			rc = REFUSED;
+		}
+	}
+	free(as);
+	return rc;
+}
+
+const char *control_assign(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	const Ffc__V1__AssignRequest *req = rq->assign;
+	struct assign c = {.env = env, .req = req, .now_ms = now_ms, .operator_ = rq->operator_};
+	static const Ffc__V1__ChildRequest none = FFC__V1__CHILD_REQUEST__INIT;
+	Ffc__V1__AssignRequest named = *req;
+	if (!named.child)
+		named.child = (Ffc__V1__ChildRequest *)(uintptr_t)&none;
+	c.req = &named;
+	if (lifecycle_check_text("operator", rq->operator_, WIRE_PERSON_MAX - 1, 0, 0, c.err,
+	                         sizeof c.err) < 0 ||
+	    lifecycle_check_text("assign.practitioner", req->practitioner, WIRE_PERSON_MAX - 1, 1,
+	                         0, c.err, sizeof c.err) < 0 ||
+	    lifecycle_check_text("assign.by", req->by, WIRE_PERSON_MAX - 1, 1, 0, c.err,
+	                         sizeof c.err) < 0 ||
+	    lifecycle_check_text("assign.note", req->note, WIRE_TEXT_MAX - 1, 0, 1, c.err,
+	                         sizeof c.err) < 0)
+		return arena_strdup(ar, c.err);
+	int rc = control_write(env, apply_assign, &c);
+	if (rc == REFUSED)
+		return arena_strdup(ar, c.err);
+	if (rc != STORE_OK)
+		return rc == STORE_FULL ? "store: full; nothing changed"
+		                        : "store: write failed; nothing changed";
+	log_info("control: lead practitioner of C%08" PRIu64 " assigned", c.child);
+
+	struct store_txn *t;
+	if (store_begin(env->store, 0, &t) != STORE_OK)
+		return "store: cannot read (the assignment is stored)";
+	Ffc__V1__AssignReply *r = arena_alloc(ar, sizeof *r);
+	struct practitioners p;
+	int ok = practitioners(t, c.child, ar, &p) == STORE_OK;
+	store_abort(&t);
+	if (!r || !ok)
+		return "store: cannot read (the assignment is stored)";
+	ffc__v1__assign_reply__init(r);
+	char id[WIRE_ID_MAX];
+	wire_child_id(c.child, id);
+	r->child_id = arena_strdup(ar, id);
+	r->practitioners = p.items;
+	r->n_practitioners = p.n;
+	r->lead_practitioner = p.n ? p.items[p.n - 1]->practitioner : arena_strdup(ar, "");
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_ASSIGN;
+	reply->assign = r;
+	return NULL;
+}
+
+/* ---- a request's strings ---- */
+
+static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* Walk the encoding of a message of type d (already known to parse). */
+static int nul_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
+                    char *path, size_t pathlen)
+{
+	while (p < end) {
+		uint64_t key, n;
+		if (varint(&p, end, &key) < 0)
+			return 0;
+		switch (key & 7) {
+		case 0:
+			if (varint(&p, end, &n) < 0)
+				return 0;
+			continue;
+		case 1:
+			p += end - p < 8 ? end - p : 8;
+			continue;
+		case 5:
+			p += end - p < 4 ? end - p : 4;
+			continue;
+		case 2:
+			break;
+		default:
+			return 0;
+		}
+		if (varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
+			return 0;
+		const ProtobufCFieldDescriptor *f =
+		    key >> 3 <= UINT32_MAX
+		        ? protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3))
+		        : NULL;
+		size_t at = strlen(path);
+		if (f && f->type == PROTOBUF_C_TYPE_STRING && memchr(p, 0, (size_t)n)) {
+			snprintf(path + at, pathlen - at, "%s%s", at ? "." : "", f->name);
+			return 1;
+		}
+		if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			snprintf(path + at, pathlen - at, "%s%s", at ? "." : "", f->name);
+			if (nul_walk(f->descriptor, p, p + n, path, pathlen))
+				return 1;
+			path[at] = '\0';
+		}
+		p += n;
+	}
+	return 0;
+}
+
+int control_nul_field(const uint8_t *req, size_t len, char *path, size_t pathlen)
+{
+	path[0] = '\0';
+	return nul_walk(&ffc__v1__control_request__descriptor, req, req + len, path, pathlen);
+}
+
+/* ---- additions to other replies ---- */
+
+void control_child_lifecycle(const struct control_env *env, struct store_txn *t, struct arena *ar,
+                             Ffc__V1__ChildReply *c)
+{
+	for (size_t i = 0; i < c->n_alerts; i++)
+		c->alerts[i] = control_alert_lifecycle(env, t, ar, c->alerts[i], 1);
+	uint64_t child;
+	struct practitioners p;
+	if (wire_child_id_parse(c->child_id, &child) < 0 ||
+	    practitioners(t, child, ar, &p) != STORE_OK)
+		return;
+	c->practitioners = p.items;
+	c->n_practitioners = p.n;
+	c->lead_practitioner = p.n ? p.items[p.n - 1]->practitioner : arena_strdup(ar, "");
+}
+
+struct overdue_page {
+	struct store_txn *t;
+	struct arena *ar;
+	const Ffc__V1__AlertsRequest *req;
+	size_t limit;
+	Ffc__V1__AlertsReply *r;
+};
+
+static int overdue_visit(uint64_t seq, void *arg)
+{
+	struct overdue_page *p = arg;
+	Ffc__V1__Alert *a = control_alert_message(p->t, p->ar, seq);
+	if (!a || (p->req->level && a->level != p->req->level) ||
+	    (p->req->state && a->state != p->req->state))
+		return 0;
+	if (p->r->n_alerts == p->limit) {
+		p->r->more = 1;
+		return 1;
+	}
+	p->r->alerts[p->r->n_alerts++] = a;
+	return 0;
+}
+
+const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
+                                   struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
+	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
+		return "alerts.level: unknown value";
+	if (req->state < FFC__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED ||
+	    req->state > FFC__V1__ALERT_STATE__SUPERSEDED)
+		return "alerts.state: unknown value";
+	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
+	if (limit > CONTROL_ALERTS_MAX)
+		limit = CONTROL_ALERTS_MAX;
+	Ffc__V1__AlertsReply *r = arena_alloc(ar, sizeof *r);
+	Ffc__V1__Alert **items = arena_alloc(ar, limit * sizeof *items);
+	if (!r || !items)
+		return NULL;
+	ffc__v1__alerts_reply__init(r);
+	r->last_seq = store_last_alert_seq(t);
+	r->alerts = items;
+	struct overdue_page p = {t, ar, req, limit, r};
+	if (store_alert_overdue_each(t, req->since_seq, overdue_visit, &p) != STORE_OK)
+		return "alerts: store error";
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_ALERTS;
+	reply->alerts = r;
+	return NULL;
+}

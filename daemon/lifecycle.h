@@ -1,0 +1,74 @@
+/*
+ * lifecycle.h - working an alert: open -> acknowledged -> closed, notes,
+ * response times, outcomes, as pure functions over struct alert.
+ *
+ * An alert is the start of a team's work. Each change names who made it
+ * and when; this module says whether a change is allowed and applies it
+ * to the alert, or says why not, naming the field, and leaves the alert
+ * as it was. Storing the change, its history entry and publishing it are
+ * the callers' (control_alerts.c, overdue.c).
+ *
+ * The rules:
+ *   - acknowledge: an open alert nobody has acknowledged. A superseded
+ *     alert is not acknowledged: the higher one that replaced it is.
+ *   - close: any alert not already closed, superseded ones included (their
+ *     work may have gone on under the higher one, and the team records how
+ *     it ended), with an outcome from the configured list.
+ *   - note: any alert, closed ones included (an addendum to the record).
+ *   - overdue: an open alert nobody has acknowledged, past raised_at_ms +
+ *     the response time of its level, is reminded once.
+ * `by` is required on every change: it is who did it.
+ */
+#ifndef FFC_LIFECYCLE_H
+#define FFC_LIFECYCLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concern.h"
+#include "wire.h"
+
+#define LIFECYCLE_OUTCOMES_MAX 32
+#define LIFECYCLE_ERR_MAX      512
+
+/* How alerts are worked here: from the configuration, read-only. */
+struct alert_policy {
+	int64_t response_ms[LEVEL_MAX + 1]; /* by level: RED 2 h, AMBER 6 h by default */
+	size_t n_outcomes;
+	char outcomes[LIFECYCLE_OUTCOMES_MAX][WIRE_OUTCOME_MAX];
+};
+
+/* RED 120 minutes, AMBER 360, and the default outcomes. */
+void lifecycle_defaults(struct alert_policy *p);
+
+/* When a is due to be picked up: raised_at_ms + its level's response time. */
+int64_t lifecycle_due(const struct alert_policy *p, const struct alert *a);
+
+/* Is `text` acceptable as the field `field` (e.g. "ack.by")? Valid UTF-8,
+ * no control characters (a note may hold newlines and tabs), at most
+ * max_bytes, and not empty when required. 0, or -1 with err set. */
+int lifecycle_check_text(const char *field, const char *text, size_t max_bytes, int required,
+                         int multiline, char *err, size_t errlen);
+
+/* The configured outcome `outcome` names (case ignored), or NULL. */
+const char *lifecycle_outcome(const struct alert_policy *p, const char *outcome);
+
+/* Apply a change at now_ms, filling *e with the history entry to store.
+ * Returns 0, or -1 with err naming the field (nothing changed). */
+int lifecycle_ack(struct alert *a, const char *by, const char *note, int64_t now_ms,
+                  struct alert_event *e, char *err, size_t errlen);
+int lifecycle_close(const struct alert_policy *p, struct alert *a, const char *by,
+                    const char *outcome, const char *note, int64_t now_ms, struct alert_event *e,
+                    char *err, size_t errlen);
+int lifecycle_note(struct alert *a, const char *by, const char *text, int64_t now_ms,
+                   struct alert_event *e, char *err, size_t errlen);
+
+/* Is a waiting and past due at now_ms (and not yet reminded)? */
+int lifecycle_is_due(const struct alert_policy *p, const struct alert *a, int64_t now_ms);
+/* Mark a reminded at now_ms (the daemon is `by`); *e is the entry. */
+void lifecycle_overdue(struct alert *a, int64_t now_ms, struct alert_event *e);
+
+/* "ack", "note", "close", "overdue": the action's word in topics. */
+const char *lifecycle_action_word(enum alert_action action);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * overdue.c - the response-time reminders (see overdue.h).
+ *
+ * Owns finding what is due (through the store's index of waiting alerts,
+ * ordered by level and raise time, so the cost is what is due and not
+ * every open alert) and the reminder's transaction. Does not own the rules
+ * of the lifecycle (lifecycle.c) or the socket (server.c).
+ */
+#include "overdue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+
+struct due {
+	uint64_t seqs[OVERDUE_STEP_MAX];
+	size_t n;
+};
+
+static int collect(uint64_t seq, void *arg)
+{
+	struct due *d = arg;
+	d->seqs[d->n++] = seq;
+	return d->n == OVERDUE_STEP_MAX;
+}
+
+/* Within a level every alert has the same response time, so the alerts
+ * raised at or before now - that time are exactly the due ones. */
+static int find_due(struct store_txn *t, const struct alert_policy *p, int64_t now_ms,
+                    struct due *d)
+{
+	d->n = 0;
+	for (int level = LEVEL_MAX; level >= LEVEL_AMBER && d->n < OVERDUE_STEP_MAX; level--) {
+		int rc = store_alert_due_each(t, level, now_ms - p->response_ms[level], collect, d);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+static int remind_one(struct store_txn *t, const struct alert_policy *p, uint64_t seq,
+                      int64_t now_ms, struct alert *a, struct alert_event *e, struct outbox *out)
+{
+	int rc = store_alert_get(t, seq, a);
+	if (rc != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+	if (!lifecycle_is_due(p, a, now_ms))
+		return STORE_OK; /* the index says waiting; the record decides */
+	lifecycle_overdue(a, now_ms, e);
+	if ((rc = store_alert_update(t, a)) != STORE_OK)
+		return rc;
+	/* A history already at its limit still gets the reminder. */
+	rc = store_alert_event_add(t, seq, e);
+	if (rc != STORE_OK && rc != STORE_EXISTS)
+		return rc;
+	if ((rc = store_counter_add(t, "reminders", 1)) != STORE_OK)
+		return rc;
+
+	char topic[OUTBOX_TOPIC_MAX], note[OUTBOX_NOTE_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	a->due_at_ms = lifecycle_due(p, a);
+	if (wire_alert_pack(a, &buf, &len) < 0)
+		return STORE_ERROR;
+	outbox_topic(topic, "overdue", a->level, a->rule);
+	snprintf(note, sizeof note, "overdue %s %s %s for %s: not acknowledged %lld s after raised",
+	         a->alert_id, level_name(a->level), a->rule, a->child_id,
+	         (long long)((now_ms - a->raised_at_ms) / 1000));
+	return outbox_add(out, topic, buf, len, note) < 0 ? STORE_ERROR : STORE_OK;
+}
+
+int overdue_remind(struct store *s, const struct alert_policy *p, int64_t now_ms,
+                   struct outbox *out)
+{
+	struct due *d = malloc(sizeof *d);
+	struct alert *a = malloc(sizeof *a);
+	struct alert_event *e = malloc(sizeof *e);
+	struct store_txn *t = NULL;
+	int rc = !d || !a || !e ? STORE_ERROR : store_begin(s, 0, &t);
+	/* Look first in a read transaction: most seconds nothing is due, and
+	 * a write transaction costs a disk sync. */
+	if (rc == STORE_OK) {
+		rc = find_due(t, p, now_ms, d);
+		store_abort(&t);
+	}
+	size_t before = out->n;
+	while (rc == STORE_OK && d->n > 0) {
+		if ((rc = store_begin(s, 1, &t)) != STORE_OK)
+			break;
+		rc = find_due(t, p, now_ms, d);
+		for (size_t i = 0; i < d->n && rc == STORE_OK; i++)
+			rc = remind_one(t, p, d->seqs[i], now_ms, a, e, out);
+		if (rc == STORE_OK) {
+			rc = store_commit(&t);
+		} else {
+			store_abort(&t);
+		}
+		if (rc == STORE_OK)
+			break;
+		/* Nothing of the attempt stands: neither do its reminders. */
+		while (out->n > before)
+			free(out->items[--out->n].data);
+		if (rc != STORE_FULL || store_grow(s) < 0)
+			break;
+		rc = STORE_OK;
+	}
+	int n = rc == STORE_OK ? (int)(out->n - before) : -1;
+	if (rc != STORE_OK)
+		log_error("overdue: reminders not recorded (store error); trying again");
+	free(d);
+	free(a);
+	free(e);
+	return n;
+}
