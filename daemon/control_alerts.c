@@ -133,11 +133,15 @@ static int apply(struct store_txn *t, void *arg)
 	if (c->action == ALERT_ACTION_CLOSED) {
 		/* Closed, the rule may raise again for the child on new
 		 * evidence. A superseded alert is not the open one: the
-		 * alert that replaced it stays open. */
-		uint64_t open = 0;
-		rc = store_open_alert(t, a->child, a->rule, &open);
+		 * alert that replaced it stays open. The alert keeps the
+		 * child it was raised for; if that child has merged since,
+		 * its open alerts are the survivor's. */
+		uint64_t open = 0, child = a->child;
+		rc = store_child_resolve(t, a->child, &child);
+		if (rc == STORE_OK)
+			rc = store_open_alert(t, child, a->rule, &open);
 		if (rc == STORE_OK && open == a->seq)
-			rc = store_open_alert_set(t, a->child, a->rule, 0);
+			rc = store_open_alert_set(t, child, a->rule, 0);
 		else if (rc == STORE_NOTFOUND || rc == STORE_OK)
 			rc = STORE_OK;
 		if (rc != STORE_OK)

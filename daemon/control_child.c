@@ -70,14 +70,10 @@ static const char *alerts(struct store_txn *t, uint64_t child, int64_t since_ms,
 	if (store_child_alerts(t, child, &seqs, &n) != STORE_OK)
 		return "child: store error";
 	r->alerts = arena_alloc(ar, (n + 1) * sizeof *r->alerts);
-	r->alert_states = arena_alloc(ar, (n + 1) * sizeof *r->alert_states);
-	for (size_t i = 0; r->alerts && r->alert_states && i < n; i++) {
-		Ffc__Store__AlertState state;
-		Ffc__V1__Alert *a = stored_alert(t, ar, seqs[i], &state);
-		if (!a || a->raised_at_ms < since_ms)
-			continue;
-		r->alert_states[r->n_alert_states++] = (Ffc__V1__ChildReply__AlertState)state;
-		r->alerts[r->n_alerts++] = a;
+	for (size_t i = 0; r->alerts && i < n; i++) {
+		Ffc__V1__Alert *a = control_alert_message(t, ar, seqs[i]);
+		if (a && a->raised_at_ms >= since_ms)
+			r->alerts[r->n_alerts++] = a;
 	}
 	free(seqs);
 	return NULL;

@@ -87,24 +87,14 @@ static void identities(const Ffc__V1__ChildReply *c)
 	}
 }
 
-static const char *state_name(int state)
+/* One alert of the chronology: its row, then its state, history and lead
+ * practitioner. */
+static void print_alert(const Ffc__V1__Alert *a)
 {
-	return tool_enum_name(&ffc__v1__child_reply__alert_state__descriptor, state);
-}
-
-/* One alert of the chronology. Everything shown of an alert is here, so
- * what an alert gains (acknowledgements, notes, closing) slots in once. */
-static void print_alert(const char *indent, const Ffc__V1__Alert *a, const char *state)
-{
-	char when[32];
-	ffc_format_time(a->raised_at_ms, when, sizeof when);
-	printf("%s%-10s %s  %-5s %-16s %-10s %s\n", indent, a->alert_id, when,
-	       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule, state,
-	       a->reason);
+	ctl_print_alert_row(a);
 	if (a->supersedes[0])
-		printf("%s%-10s escalates %s\n", indent, "", a->supersedes);
-	if (a->lead_practitioner[0])
-		printf("%s%-10s lead practitioner: %s\n", indent, "", a->lead_practitioner);
+		printf("  %-10s escalates %s\n", "", a->supersedes);
+	ctl_print_alert_history(a);
 }
 
 static void household(const Ffc__V1__ChildReply *c)
@@ -118,7 +108,7 @@ static void household(const Ffc__V1__ChildReply *c)
 		printf("  %-10s %s\n", m->child_id, d[0] ? d : "");
 		printf("      %s\n", m->n_open_alerts ? "open alerts:" : "no open alerts");
 		for (size_t j = 0; j < m->n_open_alerts; j++)
-			print_alert("      ", m->open_alerts[j], "OPEN");
+			ctl_print_alert_row(m->open_alerts[j]);
 	}
 }
 
@@ -147,11 +137,9 @@ static void alerts(const Ffc__V1__ChildReply *c)
 {
 	printf("\nalerts (%zu)\n", c->n_alerts);
 	for (size_t i = 0; i < c->n_alerts; i++)
-		print_alert("  ", c->alerts[i],
-		            i < c->n_alert_states ? state_name(c->alert_states[i]) : "?");
+		print_alert(c->alerts[i]);
 }
 
-/* One identity event: what changed in which children, by whom and why. */
 /* Identity events: the one place the chronology prints them. */
 static void events(const Ffc__V1__ChildReply *c)
 {
@@ -215,6 +203,8 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 		tool_print_json(&c->base);
 	} else {
 		header(c);
+		putchar('\n');
+		ctl_print_practitioners(c);
 		identities(c);
 		household(c);
 		concerns(c, since);

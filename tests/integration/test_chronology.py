@@ -82,7 +82,7 @@ class Chronology(DaemonTest):
         section = text.split("\nhousehold")[1].split("\nconcerns")[0]
         self.assertIn(noah, section)
         self.assertIn("Noah Smith", section)
-        self.assertRegex(section, r"A\d+ .*RED\s+immediate-risk\s+OPEN")
+        self.assertRegex(section, r"A\d+ .*RED\s+immediate-risk\s+C\d+")
         self.assertIn("1 other child", section)
         self.assertIn("0 other children", self.ctl("child", "--nhs", nhs_number(102)))
 
@@ -127,10 +127,9 @@ class Chronology(DaemonTest):
         self.assertEqual(police.identity.local_id, "WYP-77")
         # multi-agency AMBER (two agencies), then RED (three): the AMBER
         # is superseded, the RED open; each alert carries its state.
-        self.assertEqual(len(c.alerts), len(c.alert_states))
-        states = {(a.rule, a.level): s for a, s in zip(c.alerts, c.alert_states)}
-        self.assertEqual(states[("multi-agency", pb.AMBER)], pb.ChildReply.SUPERSEDED)
-        self.assertEqual(states[("multi-agency", pb.RED)], pb.ChildReply.OPEN)
+        states = {(a.rule, a.level): a.state for a in c.alerts}
+        self.assertEqual(states[("multi-agency", pb.AMBER)], pb.SUPERSEDED)
+        self.assertEqual(states[("multi-agency", pb.RED)], pb.OPEN)
         self.assertEqual(list(c.identity_events), [])
 
         text = self.ctl("child", cid)
@@ -140,8 +139,8 @@ class Chronology(DaemonTest):
         self.assertIn("POLICE local id WYP-77", text)
         sections = [l for l in text.splitlines() if l and not l.startswith(" ")]
         self.assertEqual([s.split(" ")[0] for s in sections],
-                         ["child", "identifiers:", "identities", "household", "concerns",
-                          "alerts", "identity"])
+                         ["child", "identifiers:", "lead", "identities", "household",
+                          "concerns", "alerts", "identity"])
         concerns = text.split("\nconcerns")[1].split("\nalerts")[0]
         order = [m.group(1) for m in re.finditer(r"concern (\S+), seq", concerns)]
         self.assertEqual(order, ["p-0", "e-1", "h-2"])
@@ -150,8 +149,8 @@ class Chronology(DaemonTest):
                        "SystmOne", "reported by HV Jones, 0113 555", "EDUCATION_ABSENCE"):
             self.assertIn(needle, concerns)
         alerts = text.split("\nalerts")[1]
-        self.assertRegex(alerts, r"AMBER\s+multi-agency\s+SUPERSEDED")
-        self.assertRegex(alerts, r"RED\s+multi-agency\s+OPEN")
+        self.assertRegex(alerts, r"AMBER\s+multi-agency\s+C\d+ [^\n]*\n\s+superseded")
+        self.assertRegex(alerts, r"RED\s+multi-agency\s+C\d+ [^\n]*\n(\s+escalates A\d+\n)?\s+open")
         self.assertIn("identity events (0)", text)
 
         # --json: the same data, field names as in the proto.
@@ -161,8 +160,8 @@ class Chronology(DaemonTest):
         self.assertEqual(js["chronology"][0]["source_system"], "Niche RMS")
         self.assertEqual(len(js["identity_records"]), 3)
         self.assertEqual(js["identity_records"][0]["identity"]["postcode"], "LS14AP")
-        self.assertEqual(sorted(js["alert_states"]), sorted(
-            pb.ChildReply.AlertState.Name(s) for s in c.alert_states))
+        self.assertEqual(sorted(a["state"] for a in js["alerts"]), sorted(
+            pb.AlertState.Name(a.state) for a in c.alerts))
         self.assertEqual([a["alert_id"] for a in js["alerts"]], [a.alert_id for a in c.alerts])
 
     def test_since_limits_the_chronology(self):
