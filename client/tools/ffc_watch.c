@@ -172,10 +172,12 @@ static void show(struct watch *w, const Ffc__V1__Alert *a)
 
 /* Fetch and print, in seq order, every stored alert after the cursor.
  * Returns how many were printed, or -1 when the control socket did not
- * answer (nothing is lost: the caller retries). */
-static long long catch_up(struct watch *w, enum watch_reason why)
+ * answer (nothing is lost: the caller retries). Those up to `missed` are
+ * reported as missed; later ones were on their way live anyway. */
+static long long catch_up(struct watch *w, enum watch_reason why, uint64_t missed)
 {
 	const long long before = w->printed;
+	long long n_missed = 0;
 	for (;;) {
 		Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
 		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
@@ -210,8 +212,12 @@ static long long catch_up(struct watch *w, enum watch_reason why)
 			ffc__v1__control_reply__free_unpacked(r, NULL);
 			continue;
 		}
-		for (size_t i = 0; i < a->n_alerts && !stop; i++)
+		for (size_t i = 0; i < a->n_alerts && !stop; i++) {
+			long long printed = w->printed;
 			show(w, a->alerts[i]);
+			if (w->printed > printed && a->alerts[i]->seq <= missed)
+				n_missed++;
+		}
 		int more = a->more && a->n_alerts > 0 && !stop;
 		/* Alerts of other levels move the cursor too: everything up to
 		 * last_seq was in this answer, or left out by the level. */
@@ -224,17 +230,16 @@ static long long catch_up(struct watch *w, enum watch_reason why)
 		if (!more)
 			break;
 	}
-	long long n = w->printed - before;
-	if (n > 0)
-		fprintf(stderr, "ffc-watch: caught up %lld alert%s %s\n", n, n == 1 ? "" : "s",
-		        watch_reason_text(why));
-	return n;
+	if (n_missed > 0)
+		fprintf(stderr, "ffc-watch: caught up %lld alert%s %s\n", n_missed,
+		        n_missed == 1 ? "" : "s", watch_reason_text(why));
+	return w->printed - before;
 }
 
 /* Catch up now; when the control socket does not answer, again later. */
-static int attempt(struct watch *w, enum watch_reason why)
+static int attempt(struct watch *w, enum watch_reason why, uint64_t missed)
 {
-	if (catch_up(w, why) >= 0) {
+	if (catch_up(w, why, missed) >= 0) {
 		w->pending = 0;
 		return 0;
 	}
@@ -259,7 +264,7 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 			/* Fetch the gap first, so everything prints in seq
 			 * order. If that fails the alert is left for the
 			 * retry, which fetches it with the rest. */
-			if (attempt(w, WATCH_SEQ_JUMP) < 0)
+			if (attempt(w, WATCH_SEQ_JUMP, ev->alert->seq - 1) < 0)
 				return;
 			break;
 		case WATCH_SHOW:
@@ -279,12 +284,12 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 			fprintf(stderr, "ffc-watch: ffcd restarted (at %s UTC)\n", when);
 		}
 		if (why != WATCH_OK)
-			attempt(w, why);
+			attempt(w, why, why == WATCH_RESTART ? UINT64_MAX : ev->heartbeat->last_seq);
 		return;
 	case FFC_SUB_CONNECTED:
 		/* The first connection closes the window between subscribing
 		 * and the first catch-up; every later one follows an outage. */
-		attempt(w, *connected_before ? WATCH_RECONNECT : WATCH_OK);
+		attempt(w, *connected_before ? WATCH_RECONNECT : WATCH_OK, UINT64_MAX);
 		*connected_before = 1;
 		return;
 	case FFC_SUB_DISCONNECTED:
@@ -390,7 +395,7 @@ int main(int argc, char **argv)
 		        "ffc-watch: cannot follow the connection to %s; relying on "
 		        "heartbeats to notice a reconnect\n",
 		        w.alerts_ep);
-	attempt(&w, WATCH_OK);
+	attempt(&w, WATCH_OK, UINT64_MAX);
 
 	int connected_before = 0;
 	while (!stop) {
@@ -409,7 +414,7 @@ int main(int argc, char **argv)
 			break;
 		int64_t now = monotonic_ms();
 		if (w.pending && now >= w.retry_ms)
-			attempt(&w, w.pending_why);
+			attempt(&w, w.pending_why, UINT64_MAX);
 		if (watch_gap_silent(&w.gap, now))
 			fprintf(stderr,
 			        "ffc-watch: no heartbeat from ffcd for %lld s (daemon down or "
