@@ -418,7 +418,9 @@ static int sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms, unsigne
 		    {sub->sock, 0, ZMQ_POLLIN, 0},
 		    {sub->monitor, 0, ZMQ_POLLIN, 0},
 		};
-		int n = sub->monitor && (want & (1u << FFC_SUB_CONNECTED)) ? 2 : 1;
+		/* The monitor is read even by a caller that does not want its
+		 * events: libzmq's monitor would stall on a queue left full. */
+		int n = sub->monitor ? 2 : 1;
 		int rc = zmq_poll(items, n, wait);
 		if (rc < 0)
 			return zmq_errno() == EINTR ? FFC_ETIMEOUT : FFC_EZMQ;

@@ -188,9 +188,11 @@ static long long catch_up(struct watch *w, enum watch_reason why, uint64_t misse
 		req.alerts = &ar;
 		int rc = ffc_control_call(w->control_ep, &req, &r, w->timeout_ms);
 		if (rc != FFC_OK) {
-			fprintf(stderr,
-			        "ffc-watch: cannot catch up through %s: %s (trying again)\n",
-			        w->control_ep, ffc_strerror(rc));
+			if (!w->pending) /* once per outage, not per retry */
+				fprintf(
+				    stderr,
+				    "ffc-watch: cannot catch up through %s: %s (trying again)\n",
+				    w->control_ep, ffc_strerror(rc));
 			return -1;
 		}
 		if (r->error[0] || !r->alerts) {
@@ -236,9 +238,16 @@ static long long catch_up(struct watch *w, enum watch_reason why, uint64_t misse
 	return w->printed - before;
 }
 
-/* Catch up now; when the control socket does not answer, again later. */
+/* Catch up now; when the control socket does not answer, again later
+ * (not before retry_ms, however many heartbeats or gaps ask meanwhile:
+ * each try may wait for the control socket's timeout). */
 static int attempt(struct watch *w, enum watch_reason why, uint64_t missed)
 {
+	if (w->pending && monotonic_ms() < w->retry_ms) {
+		if (w->pending_why == WATCH_OK)
+			w->pending_why = why;
+		return -1;
+	}
 	if (catch_up(w, why, missed) >= 0) {
 		w->pending = 0;
 		return 0;
@@ -284,7 +293,8 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 			fprintf(stderr, "ffc-watch: ffcd restarted (at %s UTC)\n", when);
 		}
 		if (why != WATCH_OK)
-			attempt(w, why, why == WATCH_RESTART ? UINT64_MAX : ev->heartbeat->last_seq);
+			attempt(w, why,
+			        why == WATCH_RESTART ? UINT64_MAX : ev->heartbeat->last_seq);
 		return;
 	case FFC_SUB_CONNECTED:
 		/* The first connection closes the window between subscribing

@@ -112,8 +112,9 @@ int ffc_sub_subscribe(ffc_sub_t *sub, const char *prefix);
 
 /* Report the socket's connections to the daemon as FFC_SUB_CONNECTED (the
  * connection is up and the subscriptions are being sent) and
- * FFC_SUB_DISCONNECTED events of ffc_sub_next(). Call it once, before
- * waiting with ffc_sub_next (ffc_sub_recv does not read these events). */
+ * FFC_SUB_DISCONNECTED events of ffc_sub_next() (ffc_sub_recv discards
+ * them). Only connections made after the call are reported, so call it
+ * right after ffc_sub_new, and catch up once anyway. */
 int ffc_sub_monitor(ffc_sub_t *sub);
 
 enum ffc_sub_kind {

@@ -480,6 +480,26 @@ class WatchCatchesUp(DaemonTest):
         last = self.raise_alerts(1)
         self.finish(w, last)
 
+    def test_control_socket_back_later(self):
+        # The control socket is not there when ffc-watch starts (its path
+        # does not exist yet): it says so once, keeps the live alert that
+        # revealed a gap for later, and catches up in order once the path
+        # leads to the daemon.
+        self.relay.resume()
+        last = self.raise_alerts(2)
+        ctl = os.path.join(self.d.dir, "later.sock")
+        w = Watch(self, self.relay.endpoint, "ipc://" + ctl, "--since", "0")
+        self.assertTrue(w.wait_err("cannot catch up"), w.stderr())
+        time.sleep(1.0)  # connected and subscribed
+        last = self.raise_alerts(1)
+        time.sleep(1.5)
+        self.assertEqual(w.seqs(), [], w.stderr())
+        os.symlink(os.path.join(self.d.dir, "control.sock"), ctl)
+        self.assertEqual(w.wait_seqs(3), [1, 2, 3], w.stderr())
+        last = self.raise_alerts(1)
+        self.finish(w, last)
+        self.assertEqual(sum("cannot catch up" in line for line in w.err), 1, w.stderr())
+
     def test_level_filter_with_gaps(self):
         # RED only: AMBER alerts between make seq jump on every RED one;
         # nothing prints twice and no AMBER prints.

@@ -4,7 +4,8 @@
  * topic, skips topics it does not know, reports a bad payload without
  * losing the next message, and reports connections and disconnections
  * (a publisher that goes away and comes back); ffc_sub_recv still returns
- * alerts only, skipping heartbeats; bad arguments are refused.
+ * alerts only, skipping heartbeats and connection events; bad arguments are
+ * refused.
  */
 
 #include <setjmp.h>
@@ -200,6 +201,28 @@ static void test_recv_skips_heartbeats(void **state)
 	assert_int_equal(ffc_sub_recv(sub, small, sizeof small, &a, 2000), FFC_OK);
 	assert_string_equal(small, "alert");
 	ffc__v1__alert__free_unpacked(a, NULL);
+
+	/* With connection events on, ffc_sub_recv discards them: the
+	 * publisher goes and comes back, and what comes is alerts only. */
+	assert_int_equal(ffc_sub_monitor(sub), FFC_OK);
+	zmq_close(f->pub);
+	f->pub = NULL;
+	nanosleep(&(struct timespec){.tv_nsec = 200 * 1000 * 1000}, NULL);
+	pub_open(f);
+	int rc = FFC_ETIMEOUT;
+	for (int i = 0; i < 100 && rc == FFC_ETIMEOUT; i++) {
+		publish_alert(f->pub, 10);
+		rc = ffc_sub_recv(sub, topic, sizeof topic, &a, 50);
+	}
+	assert_int_equal(rc, FFC_OK);
+	assert_int_equal(a->seq, 10);
+	ffc__v1__alert__free_unpacked(a, NULL);
+	ffc_sub_event_t ev;
+	while ((rc = ffc_sub_next(sub, &ev, 200)) == FFC_OK) {
+		assert_int_equal(ev.kind, FFC_SUB_ALERT);
+		ffc_sub_event_release(&ev);
+	}
+	assert_int_equal(rc, FFC_ETIMEOUT);
 	ffc_sub_destroy(&sub);
 }
 
