@@ -117,12 +117,12 @@ static int raise(struct store_txn *t, uint64_t child, const struct rule *r,
 	 * raised. One judgement can pass several thresholds at once (a HIGH
 	 * concern taking a severity sum over AMBER and RED together) where
 	 * another order of the same concerns would have reached them one at a
-	 * time. So each lower level the rule defines and the open episode has
-	 * not reached is raised first, with the same evidence; the alert below
-	 * then supersedes it at once, in this transaction. Both are stored and
-	 * published, lower first, so seqs stay consecutive for consoles and the
-	 * supersedes chain climbs one level at a time. A level already raised
-	 * in the episode is skipped by the check below. */
+	 * time. So each lower level the rule defines is raised first, by this
+	 * same function and with the same evidence (which does nothing for a
+	 * level the open episode already reached); the higher alert raised
+	 * after it then supersedes it at once, in this transaction. Both are
+	 * stored and published, lower first: seqs stay consecutive for
+	 * consoles and the supersedes chain climbs one level at a time. */
 	for (int lower = LEVEL_AMBER; lower < (int)m->level; lower++) {
 		if (!r->threshold[lower])
 			continue;

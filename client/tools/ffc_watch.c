@@ -23,9 +23,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
 #include <time.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "ffc_watch_gap.h"
