@@ -282,6 +282,60 @@ class Heartbeat(DaemonTest):
         while sub.poll(100):
             self.assertEqual(sub.recv_multipart()[0], b"heartbeat")
 
+    def test_beats_while_busy(self):
+        """A daemon kept busy with pipelined concerns for several seconds
+        still beats about once a second, and no alert counted by a
+        heartbeat is published after it."""
+        both = self.d.socket(zmq.SUB)
+        both.setsockopt(zmq.RCVHWM, 1000000)
+        both.setsockopt(zmq.SUBSCRIBE, b"alert.")
+        both.setsockopt(zmq.SUBSCRIBE, b"heartbeat")
+        both.connect(self.d.alerts_ep)
+        time.sleep(0.3)
+        dealer = self.d.dealer()
+        sent = received = 0
+        beat_times, late, counted = [], [], 0
+        t0 = time.time()
+
+        def read():
+            nonlocal counted
+            while both.poll(0):
+                topic, body = both.recv_multipart()
+                if topic == b"heartbeat":
+                    hb = pb.Heartbeat()
+                    hb.ParseFromString(body)
+                    beat_times.append(time.time())
+                    counted = max(counted, hb.last_seq)
+                else:
+                    a = pb.Alert()
+                    a.ParseFromString(body)
+                    if a.seq <= counted:
+                        late.append((a.seq, counted))
+
+        while time.time() - t0 < 4.5:
+            while sent - received < 256:
+                dealer.send(immediate("busy-%d" % sent, [5000 + sent],
+                                      at=T0 + sent).SerializeToString())
+                sent += 1
+            while dealer.poll(0):
+                dealer.recv()
+                received += 1
+            read()
+            time.sleep(0.001)
+        while received < sent and dealer.poll(20000):
+            dealer.recv()
+            received += 1
+        time.sleep(0.5)
+        read()
+        print("%d concerns in %.1f s, %d heartbeats" % (sent, time.time() - t0,
+                                                       len(beat_times)))
+        self.assertEqual(received, sent)
+        self.assertGreaterEqual(len(beat_times), 3, beat_times)
+        gaps = [b - a for a, b in zip(beat_times, beat_times[1:])]
+        self.assertLess(max(gaps), 2.0, gaps)
+        self.assertEqual(late, [], "alerts published after a heartbeat that counted them")
+        self.assertGreater(counted, 0)
+
     def test_restart_changes_started_at(self):
         sub = self.d.subscribe(b"heartbeat")
         (_, before), = heartbeats(sub, 1)
