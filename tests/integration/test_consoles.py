@@ -64,6 +64,7 @@ class Relay:
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
         self.drop = None
         self.dropped = []
+        self.forwarded = []  # topics of the messages forwarded
         self.lock = threading.Lock()
         self.conns = []
         self.listener = None
@@ -78,6 +79,12 @@ class Relay:
         t = threading.Thread(target=self._accept, args=(ls,), daemon=True)
         t.start()
         self.threads.append(t)
+
+    def subscribed(self, timeout=10.0):
+        """Wait until a heartbeat went through: the console's connection
+        is up and its subscription reached the daemon."""
+        n = self.forwarded.count(b"heartbeat")
+        return wait_for(lambda: self.forwarded.count(b"heartbeat") > n, timeout)
 
     def cut(self):
         if self.listener:
@@ -181,6 +188,7 @@ class Relay:
                     self.dropped.append(frames)
                 else:
                     dst.sendall(raw)
+                    self.forwarded.append(frames[0])
                 frames, raw = [], b""
         except (OSError, EOFError):
             pass
@@ -263,9 +271,10 @@ class Heartbeat(DaemonTest):
             self.assertEqual(hb.interval_ms, 1000)
             self.assertLess(abs(hb.at_ms - now_ms()), 10000)
         gaps = [b[0] - a[0] for a, b in zip(got, got[1:])]
-        self.assertTrue(all(0.5 < g < 1.6 for g in gaps), gaps)
+        # Loose bounds: the machine running the tests may be busy.
+        self.assertTrue(all(0.3 < g < 2.5 for g in gaps), gaps)
         stamps = [hb.at_ms for _, hb in got]
-        self.assertTrue(all(900 <= b - a <= 1500 for a, b in zip(stamps, stamps[1:])), stamps)
+        self.assertTrue(all(950 <= b - a <= 2000 for a, b in zip(stamps, stamps[1:])), stamps)
         # Heartbeats are not alerts: an alert. subscription never sees one.
         self.assertFalse(alerts.poll(200))
 
@@ -456,6 +465,7 @@ class WatchCatchesUp(DaemonTest):
     def test_gap_in_seq(self):
         self.relay.resume()
         w = self.watch()
+        self.assertTrue(self.relay.subscribed(), w.stderr())
         last = self.raise_alerts(1)
         self.assertEqual(w.wait_seqs(1), [1])
         # Two alerts published back to back; the first is lost on the way,
@@ -473,6 +483,7 @@ class WatchCatchesUp(DaemonTest):
     def test_heartbeat_tells_an_idle_console(self):
         self.relay.resume()
         w = self.watch()
+        self.assertTrue(self.relay.subscribed(), w.stderr())
         last = self.raise_alerts(1)
         self.assertEqual(w.wait_seqs(1), [1])
         # Every alert is lost on the way; only heartbeats get through.
@@ -487,6 +498,7 @@ class WatchCatchesUp(DaemonTest):
     def test_lost_connection_and_silence(self):
         self.relay.resume()
         w = self.watch()
+        self.assertTrue(self.relay.subscribed(), w.stderr())
         last = self.raise_alerts(2)
         self.assertEqual(w.wait_seqs(2), [1, 2])
         self.relay.cut()
@@ -544,7 +556,7 @@ class WatchCatchesUp(DaemonTest):
         ctl = os.path.join(self.d.dir, "later.sock")
         w = Watch(self, self.relay.endpoint, "ipc://" + ctl, "--since", "0")
         self.assertTrue(w.wait_err("cannot catch up"), w.stderr())
-        time.sleep(1.0)  # connected and subscribed
+        self.assertTrue(self.relay.subscribed(), w.stderr())
         last = self.raise_alerts(1)
         time.sleep(1.5)
         self.assertEqual(w.seqs(), [], w.stderr())
@@ -560,6 +572,7 @@ class WatchCatchesUp(DaemonTest):
         self.relay.resume()
         w = Watch(self, self.relay.endpoint, self.d.control_ep, "--since", "0", "--level",
                   "red")
+        self.assertTrue(self.relay.subscribed(), w.stderr())
         k = [dict(nhs_number=nhs_number(77))]
         for i, agency in enumerate((pb.POLICE, pb.HEALTH)):  # AMBER multi-agency
             self.assertEqual(self.d.send_one(concern("f-%d" % i, agency=agency, children=k,
