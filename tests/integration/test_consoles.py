@@ -23,8 +23,8 @@ import time
 
 import zmq
 
-from ffctest import (BIN, DAY, DaemonTest, T0, concern, main, nhs_number, now_ms, pb,
-                     wait_for)
+from ffctest import (BIN, DAY, SANITIZER_MARKS, DaemonTest, T0, concern, main, nhs_number,
+                     now_ms, pb, wait_for)
 
 
 def immediate(cid, kids, at=T0):
@@ -451,13 +451,18 @@ class WatchCatchesUp(DaemonTest):
         self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in rs))
         return self.d.status().alerts
 
+    def stop_watch(self, w):
+        """SIGTERM: exit 0, nothing from the sanitizers."""
+        self.assertEqual(w.stop(), 0, w.stderr())
+        for mark in SANITIZER_MARKS:
+            self.assertNotIn(mark, w.stderr())
+
     def watch(self, *args):
         return Watch(self, self.relay.endpoint, self.d.control_ep, "--since", "0", *args)
 
     def finish(self, w, last):
-        seqs = w.wait_seqs(last)
-        rc = w.stop()
-        self.assertEqual(rc, 0, w.stderr())
+        w.wait_seqs(last)
+        self.stop_watch(w)
         seqs = w.seqs()
         self.assertEqual(seqs, list(range(1, last + 1)), w.stderr())
         return seqs
@@ -586,7 +591,7 @@ class WatchCatchesUp(DaemonTest):
         self.assertEqual(last, 3)
         self.assertEqual(w.wait_seqs(2), [2, 3], w.stderr())
         time.sleep(1.5)
-        w.stop()
+        self.stop_watch(w)
         self.assertEqual(w.seqs(), [2, 3])
 
 
