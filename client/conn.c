@@ -7,9 +7,11 @@
  * protobuf-c code) or JSON (json.c).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "ffc/ffc.h"
@@ -221,6 +223,7 @@ int ffc_control_call(const char *endpoint, const Ffc__V1__ControlRequest *req,
 
 struct ffc_sub {
 	void *ctx, *sock;
+	void *monitor; /* PAIR receiving sock's connection events, or NULL */
 };
 
 ffc_sub_t *ffc_sub_new(const char *endpoint, const char *prefix)
@@ -242,6 +245,10 @@ void ffc_sub_destroy(ffc_sub_t **p)
 {
 	if (!p || !*p)
 		return;
+	if ((*p)->monitor) {
+		zmq_socket_monitor((*p)->sock, NULL, 0);
+		zmq_close((*p)->monitor);
+	}
 	if ((*p)->sock)
 		zmq_close((*p)->sock);
 	if ((*p)->ctx)
@@ -255,37 +262,209 @@ void *ffc_sub_socket(ffc_sub_t *sub)
 	return sub ? sub->sock : NULL;
 }
 
+int ffc_sub_subscribe(ffc_sub_t *sub, const char *prefix)
+{
+	if (!sub || !prefix)
+		return FFC_EINVAL;
+	return zmq_setsockopt(sub->sock, ZMQ_SUBSCRIBE, prefix, strlen(prefix)) < 0 ? FFC_EZMQ
+	                                                                            : FFC_OK;
+}
+
+/* The event that says the subscriptions are on their way: after the
+ * handshake where libzmq has it, else the bare TCP connection. */
+#ifdef ZMQ_EVENT_HANDSHAKE_SUCCEEDED
+#define SUB_UP_EVENT ZMQ_EVENT_HANDSHAKE_SUCCEEDED
+#else
+#define SUB_UP_EVENT ZMQ_EVENT_CONNECTED
+#endif
+
+int ffc_sub_monitor(ffc_sub_t *sub)
+{
+	if (!sub)
+		return FFC_EINVAL;
+	if (sub->monitor)
+		return FFC_OK;
+	/* Each subscription has its own context, so the name is unique
+	 * within it; the address only makes it readable in a debugger. */
+	char ep[64];
+	snprintf(ep, sizeof ep, "inproc://ffc-sub-monitor-%p", (void *)sub);
+	if (zmq_socket_monitor(sub->sock, ep, SUB_UP_EVENT | ZMQ_EVENT_DISCONNECTED) < 0)
+		return FFC_EZMQ;
+	void *m = zmq_socket(sub->ctx, ZMQ_PAIR);
+	int linger = 0;
+	if (!m || zmq_setsockopt(m, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
+	    zmq_connect(m, ep) < 0) {
+		if (m)
+			zmq_close(m);
+		zmq_socket_monitor(sub->sock, NULL, 0);
+		return FFC_EZMQ;
+	}
+	sub->monitor = m;
+	return FFC_OK;
+}
+
+void ffc_sub_event_release(ffc_sub_event_t *ev)
+{
+	if (!ev)
+		return;
+	if (ev->alert)
+		ffc__v1__alert__free_unpacked(ev->alert, NULL);
+	if (ev->heartbeat)
+		ffc__v1__heartbeat__free_unpacked(ev->heartbeat, NULL);
+	memset(ev, 0, sizeof *ev);
+}
+
+/* Returned by the readers below for something that is not an event for
+ * the caller (a topic it does not know, a monitor event it did not ask
+ * for): wait on. */
+#define SKIP 1
+
+static void copy_text(char *dst, size_t cap, const void *src, size_t len)
+{
+	if (len > cap - 1)
+		len = cap - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* One connection event from the monitor socket: two frames, the event
+ * (16-bit id, 32-bit value) then the endpoint. */
+static int monitor_event(void *mon, ffc_sub_event_t *ev)
+{
+	uint16_t id = 0;
+	int more = 1, first = 1;
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, mon, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return first ? FFC_EZMQ : SKIP;
+		}
+		if (first && zmq_msg_size(&m) >= sizeof id)
+			memcpy(&id, zmq_msg_data(&m), sizeof id);
+		else if (!first)
+			copy_text(ev->topic, sizeof ev->topic, zmq_msg_data(&m), zmq_msg_size(&m));
+		more = zmq_msg_more(&m);
+		zmq_msg_close(&m);
+		first = 0;
+	}
+	if (id == SUB_UP_EVENT)
+		ev->kind = FFC_SUB_CONNECTED;
+	else if (id == ZMQ_EVENT_DISCONNECTED)
+		ev->kind = FFC_SUB_DISCONNECTED;
+	else
+		return SKIP;
+	return FFC_OK;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* One published message: a topic frame, then the payload. */
+static int sub_message(void *sock, ffc_sub_event_t *ev)
+{
+	zmq_msg_t first;
+	zmq_msg_init(&first);
+	if (zmq_msg_recv(&first, sock, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&first);
+		return FFC_EZMQ;
+	}
+	int more = zmq_msg_more(&first);
+	copy_text(ev->topic, sizeof ev->topic, zmq_msg_data(&first), zmq_msg_size(&first));
+	zmq_msg_close(&first);
+	if (!more)
+		return FFC_EPROTO;
+	void *data;
+	size_t len;
+	int rc = recv_payload(sock, &data, &len);
+	if (rc != FFC_OK)
+		return rc;
+	rc = SKIP;
+	if (starts_with(ev->topic, "alert.")) {
+		ev->alert = ffc__v1__alert__unpack(NULL, len, data);
+		ev->kind = FFC_SUB_ALERT;
+		rc = ev->alert ? FFC_OK : FFC_EPROTO;
+	} else if (strcmp(ev->topic, FFC_HEARTBEAT_TOPIC) == 0) {
+		ev->heartbeat = ffc__v1__heartbeat__unpack(NULL, len, data);
+		ev->kind = FFC_SUB_HEARTBEAT;
+		rc = ev->heartbeat ? FFC_OK : FFC_EPROTO;
+	}
+	free(data);
+	return rc;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next event the caller wants; kinds other than those in `want` (a
+ * bit per enum ffc_sub_kind) are skipped. */
+static int sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms, unsigned want)
+{
+	const int64_t deadline = timeout_ms < 0 ? 0 : monotonic_ms() + timeout_ms;
+	memset(ev, 0, sizeof *ev);
+	for (;;) {
+		int wait = -1;
+		if (timeout_ms >= 0) {
+			int64_t left = deadline - monotonic_ms();
+			wait = left > 0 ? (int)left : 0;
+		}
+		zmq_pollitem_t items[2] = {
+		    {sub->sock, 0, ZMQ_POLLIN, 0},
+		    {sub->monitor, 0, ZMQ_POLLIN, 0},
+		};
+		/* The monitor is read even by a caller that does not want its
+		 * events: libzmq's monitor would stall on a queue left full. */
+		int n = sub->monitor ? 2 : 1;
+		int rc = zmq_poll(items, n, wait);
+		if (rc < 0)
+			return zmq_errno() == EINTR ? FFC_ETIMEOUT : FFC_EZMQ;
+		if (rc == 0)
+			return FFC_ETIMEOUT;
+		/* Connection events first: a console catches up on a
+		 * reconnect before it trusts what arrives after it. */
+		if (n == 2 && (items[1].revents & ZMQ_POLLIN))
+			rc = monitor_event(sub->monitor, ev);
+		else
+			rc = sub_message(sub->sock, ev);
+		/* A kind the caller did not ask for is skipped, even when its
+		 * payload is bad: that is not the caller's business. */
+		if ((rc == FFC_OK || rc == FFC_EPROTO) && ev->kind && !(want & (1u << ev->kind)))
+			rc = SKIP;
+		if (rc != SKIP)
+			return rc;
+		ffc_sub_event_release(ev);
+	}
+}
+
+int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms)
+{
+	if (!sub || !ev)
+		return FFC_EINVAL;
+	const unsigned all = 1u << FFC_SUB_ALERT | 1u << FFC_SUB_HEARTBEAT |
+	                     1u << FFC_SUB_CONNECTED | 1u << FFC_SUB_DISCONNECTED;
+	return sub_next(sub, ev, timeout_ms, all);
+}
+
 int ffc_sub_recv(ffc_sub_t *sub, char *topic, size_t topic_len, Ffc__V1__Alert **out,
                  int timeout_ms)
 {
 	if (!sub || !out || (topic && !topic_len))
 		return FFC_EINVAL;
 	*out = NULL;
-	int rc = wait_for(sub->sock, ZMQ_POLLIN, timeout_ms);
-	if (rc != FFC_OK)
-		return rc;
-	zmq_msg_t first;
-	zmq_msg_init(&first);
-	if (zmq_msg_recv(&first, sub->sock, ZMQ_DONTWAIT) < 0) {
-		zmq_msg_close(&first);
-		return FFC_EZMQ;
+	ffc_sub_event_t ev;
+	int rc = sub_next(sub, &ev, timeout_ms, 1u << FFC_SUB_ALERT);
+	if (topic && rc != FFC_ETIMEOUT)
+		copy_text(topic, topic_len, ev.topic, strlen(ev.topic));
+	if (rc == FFC_OK) {
+		*out = ev.alert;
+		ev.alert = NULL;
 	}
-	int more = zmq_msg_more(&first);
-	if (topic) {
-		size_t n =
-		    zmq_msg_size(&first) < topic_len - 1 ? zmq_msg_size(&first) : topic_len - 1;
-		memcpy(topic, zmq_msg_data(&first), n);
-		topic[n] = '\0';
-	}
-	zmq_msg_close(&first);
-	if (!more)
-		return FFC_EPROTO;
-	void *data;
-	size_t len;
-	rc = recv_payload(sub->sock, &data, &len);
-	if (rc != FFC_OK)
-		return rc;
-	*out = ffc__v1__alert__unpack(NULL, len, data);
-	free(data);
-	return *out ? FFC_OK : FFC_EPROTO;
+	ffc_sub_event_release(&ev);
+	return rc;
 }

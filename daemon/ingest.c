@@ -114,6 +114,26 @@ static int raise(struct store_txn *t, uint64_t child, const struct rule *r,
                  const struct concern_ref *refs, const struct rule_match *m, const char *note,
                  int64_t now_ms, struct alert_list *raised)
 {
+	/* Arrival order must not change which (child, rule, level) alerts are
+	 * raised. One judgement can pass several thresholds at once (a HIGH
+	 * concern taking a severity sum over AMBER and RED together) where
+	 * another order of the same concerns would have reached them one at a
+	 * time. So each lower level the rule defines is raised first, by this
+	 * same function and with the same evidence (which does nothing for a
+	 * level the open episode already reached); the higher alert raised
+	 * after it then supersedes it at once, in this transaction. Both are
+	 * stored and published, lower first: seqs stay consecutive for
+	 * consoles and the supersedes chain climbs one level at a time. */
+	for (int lower = LEVEL_AMBER; lower < (int)m->level; lower++) {
+		if (!r->threshold[lower])
+			continue;
+		struct rule_match passed = *m;
+		passed.level = (enum level)lower;
+		int prc = raise(t, child, r, refs, &passed, note, now_ms, raised);
+		if (prc != STORE_OK)
+			return prc;
+	}
+
 	struct alert *open = NULL;
 	uint64_t open_seq = 0;
 	int rc = store_open_alert(t, child, r->name, &open_seq);

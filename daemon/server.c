@@ -6,7 +6,9 @@
  * ingest_batch(), which commits them in one synced write transaction; only
  * then send the receipts and publish the alerts raised. Persist first,
  * answer after, in a group: one fsync serves the whole batch, and no
- * receipt or alert ever speaks of something not on disk.
+ * receipt or alert ever speaks of something not on disk. Every iteration,
+ * busy or idle, ends by publishing a heartbeat when one is due (about once
+ * a second; heartbeat.h), so consoles notice alerts they missed.
  *
  * Owns the ZeroMQ context and sockets, framing (routing envelopes), topics
  * and signals. Does not own what a concern means (ingest.c) or how
@@ -26,6 +28,7 @@
 #include <zmq.h>
 
 #include "control.h"
+#include "heartbeat.h"
 #include "ingest.h"
 #include "log.h"
 #include "outbox.h"
@@ -62,6 +65,7 @@ struct server {
 	/* The rules in force: the server's own copy, swapped whole by a
 	 * reload between batches. */
 	struct rules_state *rules;
+	struct heartbeat hb;
 	int stop;
 	int64_t reminded_at_ms; /* when overdue alerts were last looked for */
 };
@@ -229,6 +233,7 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	    .control = srv->control_ep,
 	    .pid = (long)getpid(),
 	};
+	heartbeat_init(&srv->hb, srv->info.started_at_ms, HEARTBEAT_INTERVAL_MS);
 	return srv;
 fail:
 	server_destroy(&srv);
@@ -472,6 +477,34 @@ static void remind_overdue(struct server *srv)
 	publish(srv, &ob);
 }
 
+/* ---- heartbeat ---- */
+
+/* Publish the latest alert seq when a heartbeat is due. Called once per
+ * loop iteration, after the iteration's alerts are committed and
+ * published, so every alert up to last_seq went out before the heartbeat
+ * naming it, and a busy daemon beats as often as an idle one. */
+static void beat(struct server *srv)
+{
+	int64_t now = now_ms();
+	if (!heartbeat_due(&srv->hb, now))
+		return;
+	heartbeat_sent(&srv->hb, now);
+	struct store_txn *t;
+	if (store_begin(srv->store, 0, &t) != STORE_OK) {
+		log_warn("heartbeat: cannot read the latest alert seq");
+		return;
+	}
+	uint64_t last = store_last_alert_seq(t);
+	store_abort(&t);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct outbox ob = {0};
+	if (heartbeat_pack(&srv->hb, last, now, &buf, &len) < 0 ||
+	    outbox_add(&ob, HEARTBEAT_TOPIC, buf, len, NULL) < 0)
+		log_error("heartbeat: out of memory");
+	publish(srv, &ob);
+}
+
 int server_run(struct server *srv)
 {
 	if (signals_install() < 0) {
@@ -487,7 +520,7 @@ int server_run(struct server *srv)
 		    {srv->control, 0, ZMQ_POLLIN, 0},
 		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0},
 		};
-		if (zmq_poll(items, 3, 1000) < 0) {
+		if (zmq_poll(items, 3, heartbeat_wait_ms(&srv->hb, now_ms())) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_error("poll: %s", zmq_strerror(zmq_errno()));
@@ -501,6 +534,7 @@ int server_run(struct server *srv)
 		if (reload_requested)
 			reload_on_signal(srv);
 		remind_overdue(srv);
+		beat(srv);
 		if (signalled) {
 			unsigned char b;
 			while (read(signal_pipe[0], &b, 1) == 1)

@@ -1,12 +1,18 @@
 /*
  * ffc-watch - a MACPT console in the terminal. Subscribes to the alerts
- * socket first, then catches up through the control socket on everything
- * raised since the last alert it saw, then prints alerts as they come.
- * Alerts are dropped by seq when seen twice, and a jump in seq (a console
- * that fell behind) is filled from the control socket, so nothing raised
- * is missed. The last seq printed is kept in a small state file.
+ * socket (alerts and heartbeats) first, then catches up through the
+ * control socket on everything raised since the last alert it saw, then
+ * prints alerts as they come. It catches up again whenever it learns it
+ * missed something: an alert whose seq is more than one past the last seen,
+ * a heartbeat announcing a later seq or a restarted daemon, and every
+ * reconnection. Alerts are printed once each, in seq order (fetched ones
+ * before the live one that revealed the gap; duplicates dropped by seq). It
+ * says on stderr when it caught up, lost the connection, or heard no
+ * heartbeat for a few seconds. The last seq handled is kept in a small
+ * state file.
  *
- * Owns the catch-up logic, the state file and the printing.
+ * Owns the catch-up, the state file and the printing; when to catch up is
+ * decided in ffc_watch_gap.c.
  */
 #define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
@@ -17,9 +23,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "ffc_watch_gap.h"
 
 const char *tool_name = "ffc-watch";
 
@@ -38,9 +46,25 @@ struct watch {
 	int json;
 	long long count; /* stop after this many (0 = never) */
 	long long printed;
-	uint64_t last; /* the last seq printed */
+	struct watch_gap gap; /* gap.last: every alert up to it was handled */
 	int timeout_ms;
+	int pending; /* a catch-up failed: retry at retry_ms */
+	enum watch_reason pending_why;
+	int64_t retry_ms;
 };
+
+/* Between attempts to reach the control socket after one failed. */
+#define RETRY_MS 2000
+/* How long one wait for the alerts socket lasts, so retries and the
+ * silence check run while nothing arrives. */
+#define TICK_MS 500
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void usage(FILE *f)
 {
@@ -50,6 +74,10 @@ static void usage(FILE *f)
 	    "                 [--state FILE] [--json] [--count N]\n"
 	    "\n"
 	    "Print MACPT alerts as ffcd raises them, after catching up on those missed.\n"
+	    "Every alert is printed once, in seq order: whenever a jump in seq, a\n"
+	    "heartbeat, a daemon restart or a reconnection shows that some were missed,\n"
+	    "they are fetched through the control socket first. Catching up, losing the\n"
+	    "connection and hearing no heartbeat for 3 s are reported on stderr.\n"
 	    "\n"
 	    "  --alerts EP    alerts endpoint (default $FFC_ALERTS or " DEFAULT_ALERTS ")\n"
 	    "  --control EP   control endpoint for catching up (default $FFC_CONTROL or\n"
@@ -113,7 +141,7 @@ static void state_write(const struct watch *w)
 	FILE *f = fopen(tmp, "w");
 	if (!f)
 		return;
-	fprintf(f, "%llu\n", (unsigned long long)w->last);
+	fprintf(f, "%llu\n", (unsigned long long)w->gap.last);
 	/* Write then rename: a crash leaves the old seq or the new one. */
 	if (fclose(f) == 0 && rename(tmp, w->state_path) < 0)
 		unlink(tmp);
@@ -121,40 +149,49 @@ static void state_write(const struct watch *w)
 
 /* ---- alerts ---- */
 
+/* Print a if it is new (and of the level asked for), and move the cursor
+ * past it. */
 static void show(struct watch *w, const Ffc__V1__Alert *a)
 {
-	if (a->seq <= w->last)
+	if (a->seq <= w->gap.last)
 		return; /* seen already: catch-up and live overlap */
-	if (w->level && (int)a->level != w->level)
-		return;
-	if (w->json)
-		tool_print_json(&a->base);
-	else
-		tool_print_alert(stdout, a);
-	fflush(stdout);
-	w->last = a->seq;
-	w->printed++;
+	if (!w->level || (int)a->level == w->level) {
+		if (w->json)
+			tool_print_json(&a->base);
+		else
+			tool_print_alert(stdout, a);
+		fflush(stdout);
+		w->printed++;
+	}
+	watch_gap_handled(&w->gap, a->seq);
 	state_write(w);
 	if (w->count && w->printed >= w->count)
 		stop = 1;
 }
 
-/* Fetch and print every stored alert after w->last. Returns 0, or -1 when
- * the control socket did not answer. */
-static int catch_up(struct watch *w, int first)
+/* Fetch and print, in seq order, every stored alert after the cursor.
+ * Returns how many were printed, or -1 when the control socket did not
+ * answer (nothing is lost: the caller retries). Those up to `missed` are
+ * reported as missed; later ones were on their way live anyway. */
+static long long catch_up(struct watch *w, enum watch_reason why, uint64_t missed)
 {
+	const long long before = w->printed;
+	long long n_missed = 0;
 	for (;;) {
 		Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
 		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 		Ffc__V1__ControlReply *r = NULL;
-		ar.since_seq = w->last;
+		ar.since_seq = w->gap.last;
 		ar.level = (Ffc__V1__Level)w->level;
 		req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS;
 		req.alerts = &ar;
 		int rc = ffc_control_call(w->control_ep, &req, &r, w->timeout_ms);
 		if (rc != FFC_OK) {
-			fprintf(stderr, "ffc-watch: cannot catch up through %s: %s\n",
-			        w->control_ep, ffc_strerror(rc));
+			if (!w->pending) /* once per outage, not per retry */
+				fprintf(
+				    stderr,
+				    "ffc-watch: cannot catch up through %s: %s (trying again)\n",
+				    w->control_ep, ffc_strerror(rc));
 			return -1;
 		}
 		if (r->error[0] || !r->alerts) {
@@ -164,27 +201,110 @@ static int catch_up(struct watch *w, int first)
 			return -1;
 		}
 		const Ffc__V1__AlertsReply *a = r->alerts;
-		if (first && w->last > a->last_seq) {
-			/* The state file speaks of a store with more alerts
-			 * than this one: a new data directory. Start over. */
+		if (w->gap.last > a->last_seq) {
+			/* The cursor speaks of a store with more alerts than
+			 * this one: a new data directory. Start over. */
 			fprintf(stderr,
 			        "ffc-watch: last seen seq %llu is beyond the daemon's %llu "
 			        "(a new store?): showing all\n",
-			        (unsigned long long)w->last, (unsigned long long)a->last_seq);
-			w->last = 0;
-			first = 0;
+			        (unsigned long long)w->gap.last, (unsigned long long)a->last_seq);
+			w->gap.last = 0;
+			why = WATCH_NEW_STORE;
 			ffc__v1__control_reply__free_unpacked(r, NULL);
 			continue;
 		}
-		for (size_t i = 0; i < a->n_alerts && !stop; i++)
+		for (size_t i = 0; i < a->n_alerts && !stop; i++) {
+			long long printed = w->printed;
 			show(w, a->alerts[i]);
+			if (w->printed > printed && a->alerts[i]->seq <= missed)
+				n_missed++;
+		}
 		int more = a->more && a->n_alerts > 0 && !stop;
-		/* Alerts of other levels move the cursor too. */
-		if (a->n_alerts > 0 && a->alerts[a->n_alerts - 1]->seq > w->last)
-			w->last = a->alerts[a->n_alerts - 1]->seq;
+		/* Alerts of other levels move the cursor too: everything up to
+		 * last_seq was in this answer, or left out by the level. */
+		if (a->n_alerts > 0)
+			watch_gap_handled(&w->gap, a->alerts[a->n_alerts - 1]->seq);
+		if (!a->more && !stop)
+			watch_gap_handled(&w->gap, a->last_seq);
+		state_write(w);
 		ffc__v1__control_reply__free_unpacked(r, NULL);
 		if (!more)
-			return 0;
+			break;
+	}
+	if (n_missed > 0)
+		fprintf(stderr, "ffc-watch: caught up %lld alert%s %s\n", n_missed,
+		        n_missed == 1 ? "" : "s", watch_reason_text(why));
+	return w->printed - before;
+}
+
+/* Catch up now; when the control socket does not answer, again later
+ * (not before retry_ms, however many heartbeats or gaps ask meanwhile:
+ * each try may wait for the control socket's timeout). */
+static int attempt(struct watch *w, enum watch_reason why, uint64_t missed)
+{
+	if (w->pending && monotonic_ms() < w->retry_ms) {
+		if (w->pending_why == WATCH_OK)
+			w->pending_why = why;
+		return -1;
+	}
+	if (catch_up(w, why, missed) >= 0) {
+		w->pending = 0;
+		return 0;
+	}
+	if (!w->pending || w->pending_why == WATCH_OK)
+		w->pending_why = why;
+	w->pending = 1;
+	w->retry_ms = monotonic_ms() + RETRY_MS;
+	return -1;
+}
+
+/* One event from the alerts socket. */
+static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_before)
+{
+	int was_silent = 0;
+	enum watch_reason why;
+	switch (ev->kind) {
+	case FFC_SUB_ALERT:
+		switch (watch_gap_alert(&w->gap, ev->alert->seq)) {
+		case WATCH_DROP:
+			return;
+		case WATCH_CATCH_UP:
+			/* Fetch the gap first, so everything prints in seq
+			 * order. If that fails the alert is left for the
+			 * retry, which fetches it with the rest. */
+			if (attempt(w, WATCH_SEQ_JUMP, ev->alert->seq - 1) < 0)
+				return;
+			break;
+		case WATCH_SHOW:
+			break;
+		}
+		show(w, ev->alert);
+		return;
+	case FFC_SUB_HEARTBEAT:
+		why = watch_gap_heartbeat(
+		    &w->gap, ev->heartbeat->last_seq, ev->heartbeat->started_at_ms,
+		    (int64_t)ev->heartbeat->interval_ms, monotonic_ms(), &was_silent);
+		if (was_silent)
+			fprintf(stderr, "ffc-watch: heartbeats from ffcd again\n");
+		if (why == WATCH_RESTART) {
+			char when[32];
+			ffc_format_time(ev->heartbeat->started_at_ms, when, sizeof when);
+			fprintf(stderr, "ffc-watch: ffcd restarted (at %s UTC)\n", when);
+		}
+		if (why != WATCH_OK)
+			attempt(w, why,
+			        why == WATCH_RESTART ? UINT64_MAX : ev->heartbeat->last_seq);
+		return;
+	case FFC_SUB_CONNECTED:
+		/* The first connection closes the window between subscribing
+		 * and the first catch-up; every later one follows an outage. */
+		attempt(w, *connected_before ? WATCH_RECONNECT : WATCH_OK, UINT64_MAX);
+		*connected_before = 1;
+		return;
+	case FFC_SUB_DISCONNECTED:
+		fprintf(stderr, "ffc-watch: lost the connection to %s; reconnecting\n",
+		        w->alerts_ep);
+		return;
 	}
 }
 
@@ -254,11 +374,13 @@ int main(int argc, char **argv)
 		tool_exit(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
 	if (!w.state_path)
 		w.state_path = state_alloc = default_state_path();
+	uint64_t last = 0;
 	if (since >= 0)
-		w.last = (uint64_t)since;
-	else if (w.state_path && state_read(w.state_path, &w.last) == 0)
+		last = (uint64_t)since;
+	else if (w.state_path && state_read(w.state_path, &last) == 0)
 		fprintf(stderr, "ffc-watch: resuming after seq %llu (%s)\n",
-		        (unsigned long long)w.last, w.state_path);
+		        (unsigned long long)last, w.state_path);
+	watch_gap_init(&w.gap, last, monotonic_ms());
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -267,35 +389,47 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	/* Subscribe first, then catch up: whatever is raised in between
-	 * arrives both ways and is printed once. */
+	 * arrives both ways and is printed once. Heartbeats and connection
+	 * events tell of anything missed later. */
 	const char *prefix = w.level == FFC__V1__LEVEL__RED     ? "alert.red"
 	                     : w.level == FFC__V1__LEVEL__AMBER ? "alert.amber"
 	                                                        : "alert.";
 	ffc_sub_t *sub = ffc_sub_new(w.alerts_ep, prefix);
-	if (!sub)
+	if (!sub || ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) != FFC_OK) {
+		ffc_sub_destroy(&sub);
 		tool_exit(EXIT_USAGE, "--alerts: cannot connect to '%s'", w.alerts_ep);
-	int caught_up = catch_up(&w, 1) == 0;
+	}
+	if (ffc_sub_monitor(sub) != FFC_OK)
+		fprintf(stderr,
+		        "ffc-watch: cannot follow the connection to %s; relying on "
+		        "heartbeats to notice a reconnect\n",
+		        w.alerts_ep);
+	attempt(&w, WATCH_OK, UINT64_MAX);
 
+	int connected_before = 0;
 	while (!stop) {
-		Ffc__V1__Alert *a = NULL;
-		char topic[128];
-		int rc = ffc_sub_recv(sub, topic, sizeof topic, &a, 500);
-		if (rc == FFC_ETIMEOUT) {
-			if (!caught_up)
-				caught_up = catch_up(&w, 1) == 0;
-			continue;
-		}
-		if (rc != FFC_OK) {
-			if (!stop)
-				fprintf(stderr, "ffc-watch: %s\n", ffc_strerror(rc));
-			continue;
-		}
-		/* A jump in seq means alerts were dropped on the way (a
-		 * slow console): fetch them before this one. */
-		if (a->seq > w.last + 1 && caught_up)
-			catch_up(&w, 0);
-		show(&w, a);
-		ffc__v1__alert__free_unpacked(a, NULL);
+		ffc_sub_event_t ev;
+		int rc = ffc_sub_next(sub, &ev, TICK_MS);
+		if (rc == FFC_OK)
+			handle(&w, &ev, &connected_before);
+		else if (rc == FFC_EPROTO)
+			fprintf(stderr,
+			        "ffc-watch: skipped a message on '%s' that does not parse\n",
+			        ev.topic);
+		else if (rc != FFC_ETIMEOUT && !stop)
+			fprintf(stderr, "ffc-watch: %s\n", ffc_strerror(rc));
+		ffc_sub_event_release(&ev);
+		if (stop)
+			break;
+		int64_t now = monotonic_ms();
+		if (w.pending && now >= w.retry_ms)
+			attempt(&w, w.pending_why, UINT64_MAX);
+		if (watch_gap_silent(&w.gap, now))
+			fprintf(stderr,
+			        "ffc-watch: no heartbeat from ffcd for %lld s (daemon down or "
+			        "network?); "
+			        "alerts raised meanwhile are fetched when it is back\n",
+			        (long long)(WATCH_SILENT_BEATS * w.gap.interval_ms / 1000));
 	}
 	ffc_sub_destroy(&sub);
 	free(state_alloc);

@@ -82,9 +82,62 @@ void ffc_sub_destroy(ffc_sub_t **sub);
 void *ffc_sub_socket(ffc_sub_t *sub);
 
 /* Wait up to timeout_ms for one alert. topic (topic_len bytes, terminated)
- * receives its topic. FFC_ETIMEOUT when none came. */
+ * receives its topic. FFC_ETIMEOUT when none came. Heartbeats, when
+ * subscribed to, are skipped: ffc_sub_next() returns them. */
 int ffc_sub_recv(ffc_sub_t *sub, char *topic, size_t topic_len, Ffc__V1__Alert **out,
                  int timeout_ms);
+
+/* A console that must never miss an alert.
+ *
+ * A SUB socket is silent about what it did not receive: alerts raised
+ * before its subscription reached the daemon, dropped because it read too
+ * slowly, or raised while it was disconnected (ZeroMQ reconnects on its
+ * own, and says nothing). So a console
+ *   1. subscribes to its alerts and to FFC_HEARTBEAT_TOPIC (the daemon
+ *      publishes an ffc.v1.Heartbeat with the latest alert seq about once a
+ *      second), and turns on connection events with ffc_sub_monitor();
+ *   2. then fetches the alerts since the last seq it saw through the control
+ *      socket (ControlRequest.alerts), and does so again whenever an alert's
+ *      seq is more than one past the last seen, a heartbeat's last_seq is
+ *      beyond it, or FFC_SUB_CONNECTED arrives (a reconnect);
+ *   3. drops duplicates by seq (live and fetched alerts overlap).
+ * A heartbeat that does not come for a few intervals means the daemon or the
+ * network is down. ffc-watch does all of this. */
+
+#define FFC_HEARTBEAT_TOPIC "heartbeat"
+
+/* Also receive what is published under topics starting with prefix (a
+ * subscription is a prefix; a socket may hold several). */
+int ffc_sub_subscribe(ffc_sub_t *sub, const char *prefix);
+
+/* Report the socket's connections to the daemon as FFC_SUB_CONNECTED (the
+ * connection is up and the subscriptions are being sent) and
+ * FFC_SUB_DISCONNECTED events of ffc_sub_next() (ffc_sub_recv discards
+ * them). Only connections made after the call are reported, so call it
+ * right after ffc_sub_new, and catch up once anyway. */
+int ffc_sub_monitor(ffc_sub_t *sub);
+
+enum ffc_sub_kind {
+	FFC_SUB_ALERT = 1,        /* ev->alert */
+	FFC_SUB_HEARTBEAT = 2,    /* ev->heartbeat */
+	FFC_SUB_CONNECTED = 3,    /* (re)connected to the daemon: catch up */
+	FFC_SUB_DISCONNECTED = 4, /* the connection dropped; ZeroMQ retries */
+};
+
+typedef struct ffc_sub_event {
+	enum ffc_sub_kind kind;
+	char topic[128];       /* the message's topic, or the endpoint of a connection event */
+	Ffc__V1__Alert *alert; /* FFC_SUB_ALERT: owned, freed by ffc_sub_event_release */
+	Ffc__V1__Heartbeat *heartbeat; /* FFC_SUB_HEARTBEAT: likewise */
+} ffc_sub_event_t;
+
+/* Wait up to timeout_ms for the next alert, heartbeat or connection event.
+ * Returns 0 with *ev filled (release it with ffc_sub_event_release),
+ * FFC_ETIMEOUT when nothing came, FFC_EPROTO for a message that does not
+ * parse as its topic says (it is consumed; *ev holds its topic). Messages
+ * under topics other than alert.* and heartbeat are skipped. */
+int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms);
+void ffc_sub_event_release(ffc_sub_event_t *ev);
 
 /* ---- JSON ---------------------------------------------------------------
  * Any message as JSON with the proto's field names, enums by name,

@@ -388,15 +388,19 @@ static void test_merge_joins_histories(void **state)
 	assert_int_not_equal(ch, ce);
 	assert_int_equal(f->raised.n, 0);
 	/* Police name both identifiers: one child, lowest id, and the
-	 * joined history meets multi-agency RED at once. */
+	 * joined history meets multi-agency RED at once: AMBER, the level
+	 * passed, is raised first and superseded by RED in the same breath. */
 	uint64_t cp = file1(f, "p1", 1, T0 + 2 * DAY, &both);
 	assert_int_equal(cp, ch < ce ? ch : ce);
 	assert_int_equal(resolve(f, ce), cp);
 	assert_int_equal(resolve(f, ch), cp);
 	const struct alert *red = find_alert(f, "multi-agency", LEVEL_RED);
 	assert_non_null(red);
-	assert_null(find_alert(f, "multi-agency", LEVEL_AMBER));
+	const struct alert *amber = find_alert(f, "multi-agency", LEVEL_AMBER);
+	assert_non_null(amber);
+	assert_string_equal(red->supersedes, amber->alert_id);
 	assert_non_null(strstr(red->reason, "(after C00000002 was merged into C00000001)"));
+	assert_non_null(strstr(amber->reason, "(after C00000002 was merged into C00000001)"));
 	assert_int_equal(red->n_evidence, 3);
 
 	struct identity_event ev;
