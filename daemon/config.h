@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "access.h"
 #include "lifecycle.h"
 #include "rules.h"
 
@@ -34,6 +35,7 @@ struct config {
 	size_t n_rules;
 	struct rule rules[RULES_MAX];
 	struct alert_policy lifecycle; /* alerts.response_minutes, alerts.outcomes */
+	struct access_list access;     /* security: the keys and operators known */
 };
 
 struct config_errors {

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "access.h"
 #include "lifecycle.h"
 #include "outbox.h"
 #include "reload.h"
@@ -48,6 +49,8 @@ struct control_env {
 	/* The User-Id the ZAP handler gave the asking peer's connection (its
 	 * key's name), or NULL when the connection was not authenticated. */
 	const char *peer;
+	/* The keys and operators known, to map whoever asks to a role. */
+	const struct access_list *access;
 	/* The rules in force and the configuration file, for status, reload
 	 * (which swaps rules in place: it runs between batches) and rules
 	 * test. NULL: those commands are refused. */

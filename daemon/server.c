@@ -431,6 +431,7 @@ static void serve_control(struct server *srv)
 		    .out = &ob,
 		    .rules_state = srv->rules,
 		    .peer = zmq_msg_gets(payload, "User-Id"),
+		    .access = &srv->cfg->access,
 		};
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);

@@ -1,0 +1,58 @@
+/*
+ * access.h - who may do what: the keys ffcd accepts and the operators it
+ * knows, each bound to a name and a role.
+ *
+ * Pure data and lookups: the configuration fills an access_list (config.c),
+ * the ZAP handler authenticates a connection's CURVE key against it and
+ * names the connection after the key (its ZAP User-Id), and the control
+ * socket maps the name of whoever asks to a role. A name is known by
+ * exactly one entry.
+ */
+#ifndef FFC_ACCESS_H
+#define FFC_ACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACCESS_NAME_MAX 64  /* including the terminator */
+#define ACCESS_KEYS_MAX 256 /* keys, and separately operators */
+
+enum access_role {
+	ACCESS_NONE = 0,
+	ACCESS_ADAPTER,      /* sends concerns for exactly one agency (ingest) */
+	ACCESS_CONSOLE,      /* receives alerts of the levels it is given (alerts) */
+	ACCESS_VIEWER,       /* control: status and stats */
+	ACCESS_PRACTITIONER, /* control: read children and alerts, ack, close, note, assign */
+	ACCESS_ADMIN,        /* control: everything, link, unlink, reload, purge, ... */
+};
+
+/* A CURVE public key ffcd accepts, or (key all zero) an operator known on
+ * the ipc control socket by the name it gives. */
+struct access_key {
+	char name[ACCESS_NAME_MAX];
+	enum access_role role;
+	int agency;      /* ACCESS_ADAPTER: the one agency it may send for */
+	unsigned levels; /* ACCESS_CONSOLE: bit (1u << level) per level it may receive */
+	uint8_t key[32]; /* the CURVE public key (binary) */
+};
+
+struct access_list {
+	size_t n_keys;
+	struct access_key keys[ACCESS_KEYS_MAX]; /* CURVE keys, by name */
+	size_t n_operators;
+	struct access_key operators[ACCESS_KEYS_MAX]; /* ipc operators: name and role only */
+};
+
+/* The key entry with this name, or NULL. */
+const struct access_key *access_key_named(const struct access_list *l, const char *name);
+/* The key entry holding this public key, or NULL. */
+const struct access_key *access_key_find(const struct access_list *l, const uint8_t key[32]);
+/* The ipc operator with this name, or NULL. */
+const struct access_key *access_operator_named(const struct access_list *l, const char *name);
+
+/* "adapter", "console", "viewer", "practitioner", "admin" ("none" for 0). */
+const char *access_role_name(enum access_role role);
+/* The role named (case ignored), or ACCESS_NONE. */
+enum access_role access_role_parse(const char *s);
+
+#endif
