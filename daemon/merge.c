@@ -307,7 +307,8 @@ int merge_children(struct store_txn *t, uint64_t a, uint64_t b, const struct mer
 	ab.n_ids = ab.n_aliases = ab.n_apart = 0;
 	if ((rc = store_child_put(t, &ab)) != STORE_OK ||
 	    (rc = reconcile_alerts(t, sid, aid)) != STORE_OK ||
-	    (rc = store_child_rekey(t, aid, sid)) != STORE_OK)
+	    (rc = store_child_rekey(t, aid, sid)) != STORE_OK ||
+	    (rc = store_assignments_adopt(t, aid, sid)) != STORE_OK)
 		goto out;
 	/* One child fewer (counters are unsigned: adding 2^64 - 1 takes one). */
 	if ((rc = store_counter_add(t, "children", UINT64_MAX)) != STORE_OK ||

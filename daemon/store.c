@@ -1127,6 +1127,62 @@ int store_assignments(struct store_txn *t, uint64_t child, store_record_fn fn, v
 	return owned_each(t, DB_ASSIGNMENTS, child, fn, arg);
 }
 
+/* Records copied out of a transaction's pages, to be written back. */
+struct record_copies {
+	size_t n;
+	struct {
+		uint8_t *data;
+		size_t len;
+	} v[STORE_ASSIGNMENTS_MAX];
+	int failed;
+};
+
+static int copy_record(const void *data, size_t len, void *arg)
+{
+	struct record_copies *c = arg;
+	if (c->n == STORE_ASSIGNMENTS_MAX)
+		return 1;
+	uint8_t *p = malloc(len ? len : 1);
+	if (!p) {
+		c->failed = 1;
+		return 1;
+	}
+	memcpy(p, data, len);
+	c->v[c->n].data = p;
+	c->v[c->n++].len = len;
+	return 0;
+}
+
+static int count_record(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	++*(size_t *)arg;
+	return 1;
+}
+
+int store_assignments_adopt(struct store_txn *t, uint64_t from, uint64_t to)
+{
+	size_t has = 0;
+	int rc = owned_each(t, DB_ASSIGNMENTS, to, count_record, &has);
+	if (rc != STORE_OK || has)
+		return rc;
+	struct record_copies *c = calloc(1, sizeof *c);
+	if (!c)
+		return STORE_ERROR;
+	rc = owned_each(t, DB_ASSIGNMENTS, from, copy_record, c);
+	if (rc == STORE_OK && c->failed)
+		rc = STORE_ERROR;
+	for (size_t i = 0; i < c->n; i++) {
+		if (rc == STORE_OK)
+			rc = owned_add(t, DB_ASSIGNMENTS, to, c->v[i].data, c->v[i].len,
+			               STORE_ASSIGNMENTS_MAX);
+		free(c->v[i].data);
+	}
+	free(c);
+	return rc;
+}
+
 static int keep_last(const void *data, size_t len, void *arg)
 {
 	struct assignment *as = arg;

@@ -196,6 +196,10 @@ uint64_t store_alert_overdue_count(struct store_txn *t);
 int store_assignment_add(struct store_txn *t, uint64_t child, const struct assignment *as);
 /* Every assignment of child, oldest first (raw ffc.v1.PractitionerAssignment). */
 int store_assignments(struct store_txn *t, uint64_t child, store_record_fn fn, void *arg);
+/* A merge: when `to` has no lead practitioner yet, it takes over every
+ * assignment of `from` (in order, so the current one stays current); a
+ * child that has one keeps it. from's records stay under its own id. */
+int store_assignments_adopt(struct store_txn *t, uint64_t from, uint64_t to);
 /* The current lead practitioner into out ("" when none). */
 int store_lead_practitioner(struct store_txn *t, uint64_t child, char *out, size_t size);
 

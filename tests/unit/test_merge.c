@@ -378,6 +378,57 @@ static int member_visit(uint64_t member, void *arg)
 
 /* ---- merging through concerns ---- */
 
+static void assign(struct fixture *f, uint64_t child, const char *practitioner)
+{
+	struct store_txn *t;
+	struct assignment as;
+	memset(&as, 0, sizeof as);
+	snprintf(as.practitioner, sizeof as.practitioner, "%s", practitioner);
+	snprintf(as.by, sizeof as.by, "team lead");
+	as.at_ms = T0;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_assignment_add(t, child, &as), STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+}
+
+static void lead(struct fixture *f, uint64_t child, char *out, size_t size)
+{
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_lead_practitioner(t, child, out, size), STORE_OK);
+	store_abort(&t);
+}
+
+/* A merged child keeps one lead practitioner: the survivor's own, or the
+ * one the absorbed child had when the survivor had none. */
+static void test_merge_keeps_lead_practitioner(void **state)
+{
+	struct fixture *f = *state;
+	char who[WIRE_PERSON_MAX];
+	/* The survivor has none: it takes the absorbed child's. */
+	struct kid h = kid_nhs(1), e = kid_upn(1), both = kid_nhs(1);
+	memcpy(both.upn, e.upn, sizeof both.upn);
+	uint64_t ch = file1(f, "h1", 2, T0, &h);
+	uint64_t ce = file1(f, "e1", 3, T0 + DAY, &e);
+	assert_true(ch < ce);
+	assign(f, ce, "Sam Patel");
+	assert_int_equal(file1(f, "p1", 1, T0 + 2 * DAY, &both), ch);
+	lead(f, ch, who, sizeof who);
+	assert_string_equal(who, "Sam Patel");
+
+	/* Both have one: the survivor's stands. */
+	struct kid h2 = kid_nhs(2), e2 = kid_upn(2), both2 = kid_nhs(2);
+	memcpy(both2.upn, e2.upn, sizeof both2.upn);
+	uint64_t c2h = file1(f, "h2", 2, T0, &h2);
+	uint64_t c2e = file1(f, "e2", 3, T0 + DAY, &e2);
+	assign(f, c2h, "Jo Okafor");
+	assign(f, c2e, "Sam Patel");
+	assert_int_equal(file1(f, "p2", 1, T0 + 2 * DAY, &both2), c2h);
+	lead(f, c2h, who, sizeof who);
+	assert_string_equal(who, "Jo Okafor");
+	check_consistent(f);
+}
+
 static void test_merge_joins_histories(void **state)
 {
 	struct fixture *f = *state;
@@ -1161,6 +1212,7 @@ int main(void)
 	log_set_level(LOG_ERROR); /* merges and conflicts are logged as they happen */
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_merge_joins_histories, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_merge_keeps_lead_practitioner, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demographics_join_known_children, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_nhs_numbers_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alerts_reconciled_on_merge, setup, teardown),
