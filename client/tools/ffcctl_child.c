@@ -107,8 +107,12 @@ static void household(const Ffc__V1__ChildReply *c)
 		tool_describe_child(m->child, d, sizeof d);
 		printf("  %-10s %s\n", m->child_id, d[0] ? d : "");
 		printf("      %s\n", m->n_open_alerts ? "open alerts:" : "no open alerts");
-		for (size_t j = 0; j < m->n_open_alerts; j++)
-			ctl_print_alert_row(m->open_alerts[j]);
+		for (size_t j = 0; j < m->n_open_alerts; j++) {
+			const Ffc__V1__Alert *a = m->open_alerts[j];
+			printf("      %-10s %-5s %-16s %s\n", a->alert_id,
+			       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule,
+			       a->reason);
+		}
 	}
 }
 
