@@ -311,6 +311,8 @@ void ffc_sub_event_release(ffc_sub_event_t *ev)
 		ffc__v1__alert__free_unpacked(ev->alert, NULL);
 	if (ev->heartbeat)
 		ffc__v1__heartbeat__free_unpacked(ev->heartbeat, NULL);
+	if (ev->change)
+		ffc__v1__alert_change__free_unpacked(ev->change, NULL);
 	memset(ev, 0, sizeof *ev);
 }
 
@@ -386,6 +388,14 @@ static int sub_message(void *sock, ffc_sub_event_t *ev)
 		ev->alert = ffc__v1__alert__unpack(NULL, len, data);
 		ev->kind = FFC_SUB_ALERT;
 		rc = ev->alert ? FFC_OK : FFC_EPROTO;
+	} else if (starts_with(ev->topic, "overdue.")) {
+		ev->alert = ffc__v1__alert__unpack(NULL, len, data);
+		ev->kind = FFC_SUB_OVERDUE;
+		rc = ev->alert ? FFC_OK : FFC_EPROTO;
+	} else if (starts_with(ev->topic, "event.")) {
+		ev->change = ffc__v1__alert_change__unpack(NULL, len, data);
+		ev->kind = FFC_SUB_CHANGE;
+		rc = ev->change ? FFC_OK : FFC_EPROTO;
 	} else if (strcmp(ev->topic, FFC_HEARTBEAT_TOPIC) == 0) {
 		ev->heartbeat = ffc__v1__heartbeat__unpack(NULL, len, data);
 		ev->kind = FFC_SUB_HEARTBEAT;
@@ -447,7 +457,8 @@ int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms)
 	if (!sub || !ev)
 		return FFC_EINVAL;
 	const unsigned all = 1u << FFC_SUB_ALERT | 1u << FFC_SUB_HEARTBEAT |
-	                     1u << FFC_SUB_CONNECTED | 1u << FFC_SUB_DISCONNECTED;
+	                     1u << FFC_SUB_CONNECTED | 1u << FFC_SUB_DISCONNECTED |
+	                     1u << FFC_SUB_CHANGE | 1u << FFC_SUB_OVERDUE;
 	return sub_next(sub, ev, timeout_ms, all);
 }
 

@@ -44,6 +44,7 @@ struct watch {
 	const char *state_path;
 	int level; /* 0 = every level */
 	int json;
+	int alerts_only; /* leave out changes and reminders */
 	long long count; /* stop after this many (0 = never) */
 	long long printed;
 	struct watch_gap gap; /* gap.last: every alert up to it was handled */
@@ -86,7 +87,12 @@ static void usage(FILE *f)
 	    "  --since SEQ    print alerts after SEQ (0: all), instead of the state file's\n"
 	    "  --state FILE   where the last seq seen is kept (default\n"
 	    "                 $XDG_STATE_HOME/ffc/watch.seq, else ~/.local/state/ffc/watch.seq)\n"
-	    "  --json         one JSON object per alert and line (fields as in ffc.proto)\n"
+	    "  --json         one JSON object per alert and line (fields as in ffc.proto);\n"
+	    "                 a change is {\"change\": AlertChange}, a reminder\n"
+	    "                 {\"overdue\": Alert}\n"
+	    "  --alerts-only  leave out who acknowledged, noted or closed an alert and the\n"
+	    "                 reminders of overdue ones (shown as they happen otherwise;\n"
+	    "                 those missed while away are in ffcctl alerts --details)\n"
 	    "  --count N      exit after N alerts\n");
 }
 
@@ -167,6 +173,58 @@ static void show(struct watch *w, const Ffc__V1__Alert *a)
 	state_write(w);
 	if (w->count && w->printed >= w->count)
 		stop = 1;
+}
+
+/* A message that is not an alert, as one JSON line {"<name>": message}. */
+static void print_wrapped_json(const char *name, const ProtobufCMessage *m)
+{
+	char *json = ffc_json_from_message(m);
+	if (!json)
+		tool_exit(EXIT_FAIL, "out of memory");
+	printf("{\"%s\": %s}\n", name, json);
+	free(json);
+}
+
+/* Someone acknowledged, noted or closed an alert: every console sees who
+ * has it. Notes themselves are never on this socket. */
+static void show_change(const struct watch *w, const Ffc__V1__AlertChange *c)
+{
+	if (w->level && (int)c->level != w->level)
+		return;
+	if (w->json) {
+		print_wrapped_json("change", &c->base);
+	} else if (c->event) {
+		const Ffc__V1__AlertEvent *e = c->event;
+		char when[32];
+		ffc_format_time(e->at_ms, when, sizeof when);
+		const char *what = e->action == FFC__V1__ALERT_EVENT__ACTION__ACKNOWLEDGED
+		                       ? "acknowledged"
+		                   : e->action == FFC__V1__ALERT_EVENT__ACTION__CLOSED ? "closed"
+		                   : e->action == FFC__V1__ALERT_EVENT__ACTION__NOTE   ? "noted"
+		                                                                       : "changed";
+		printf("[%s] %s  %s UTC  child %s  %s: %s by %s%s%s\n",
+		       tool_enum_name(&ffc__v1__level__descriptor, (int)c->level), c->alert_id,
+		       when, c->child_id, c->rule, what, e->by, e->outcome[0] ? " -- " : "",
+		       e->outcome);
+	}
+	fflush(stdout);
+}
+
+/* The once-only reminder that nobody acknowledged an alert in time. */
+static void show_overdue(const struct watch *w, const Ffc__V1__Alert *a)
+{
+	if (w->level && (int)a->level != w->level)
+		return;
+	if (w->json) {
+		print_wrapped_json("overdue", &a->base);
+	} else {
+		char due[32];
+		ffc_format_time(a->due_at_ms, due, sizeof due);
+		printf("[%s] %s  OVERDUE: not acknowledged by %s UTC  child %s  %s\n",
+		       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->alert_id, due,
+		       a->child_id, a->rule);
+	}
+	fflush(stdout);
 }
 
 /* Fetch and print, in seq order, every stored alert after the cursor.
@@ -305,12 +363,28 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 		fprintf(stderr, "ffc-watch: lost the connection to %s; reconnecting\n",
 		        w->alerts_ep);
 		return;
+	case FFC_SUB_CHANGE:
+		show_change(w, ev->change);
+		return;
+	case FFC_SUB_OVERDUE:
+		show_overdue(w, ev->alert);
+		return;
 	}
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_ALERTS = 256, O_CONTROL, O_LEVEL, O_SINCE, O_STATE, O_JSON, O_COUNT, O_VERSION };
+	enum {
+		O_ALERTS = 256,
+		O_CONTROL,
+		O_LEVEL,
+		O_SINCE,
+		O_STATE,
+		O_JSON,
+		O_ALERTS_ONLY,
+		O_COUNT,
+		O_VERSION
+	};
 	static const struct option options[] = {
 	    {"alerts", required_argument, NULL, O_ALERTS},
 	    {"control", required_argument, NULL, O_CONTROL},
@@ -318,6 +392,7 @@ int main(int argc, char **argv)
 	    {"since", required_argument, NULL, O_SINCE},
 	    {"state", required_argument, NULL, O_STATE},
 	    {"json", no_argument, NULL, O_JSON},
+	    {"alerts-only", no_argument, NULL, O_ALERTS_ONLY},
 	    {"count", required_argument, NULL, O_COUNT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
@@ -355,6 +430,9 @@ int main(int argc, char **argv)
 			break;
 		case O_JSON:
 			w.json = 1;
+			break;
+		case O_ALERTS_ONLY:
+			w.alerts_only = 1;
 			break;
 		case O_COUNT:
 			w.count = tool_number("--count", optarg, 1, INT64_MAX);
@@ -395,7 +473,9 @@ int main(int argc, char **argv)
 	                     : w.level == FFC__V1__LEVEL__AMBER ? "alert.amber"
 	                                                        : "alert.";
 	ffc_sub_t *sub = ffc_sub_new(w.alerts_ep, prefix);
-	if (!sub || ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) != FFC_OK) {
+	if (!sub || ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) != FFC_OK ||
+	    (!w.alerts_only && (ffc_sub_subscribe(sub, "event.") != FFC_OK ||
+	                        ffc_sub_subscribe(sub, "overdue.") != FFC_OK))) {
 		ffc_sub_destroy(&sub);
 		tool_exit(EXIT_USAGE, "--alerts: cannot connect to '%s'", w.alerts_ep);
 	}

@@ -122,6 +122,8 @@ enum ffc_sub_kind {
 	FFC_SUB_HEARTBEAT = 2,    /* ev->heartbeat */
 	FFC_SUB_CONNECTED = 3,    /* (re)connected to the daemon: catch up */
 	FFC_SUB_DISCONNECTED = 4, /* the connection dropped; ZeroMQ retries */
+	FFC_SUB_CHANGE = 5,       /* ev->change: an alert was acknowledged, noted or closed */
+	FFC_SUB_OVERDUE = 6,      /* ev->alert: the once-only reminder of an overdue alert */
 };
 
 typedef struct ffc_sub_event {
@@ -129,13 +131,16 @@ typedef struct ffc_sub_event {
 	char topic[128];       /* the message's topic, or the endpoint of a connection event */
 	Ffc__V1__Alert *alert; /* FFC_SUB_ALERT: owned, freed by ffc_sub_event_release */
 	Ffc__V1__Heartbeat *heartbeat; /* FFC_SUB_HEARTBEAT: likewise */
+	Ffc__V1__AlertChange *change;  /* FFC_SUB_CHANGE: likewise */
 } ffc_sub_event_t;
 
 /* Wait up to timeout_ms for the next alert, heartbeat or connection event.
  * Returns 0 with *ev filled (release it with ffc_sub_event_release),
  * FFC_ETIMEOUT when nothing came, FFC_EPROTO for a message that does not
  * parse as its topic says (it is consumed; *ev holds its topic). Messages
- * under topics other than alert.* and heartbeat are skipped. */
+ * under topics other than alert.*, event.* (FFC_SUB_CHANGE), overdue.*
+ * (FFC_SUB_OVERDUE) and heartbeat are skipped; a subscription decides
+ * which of them arrive at all. */
 int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms);
 void ffc_sub_event_release(ffc_sub_event_t *ev);
 

@@ -304,6 +304,42 @@ class Overdue(Tools, unittest.TestCase):
         self.assertEqual(self.d.stats().overdue, 0)
         self.assertEqual(self.d.stats().reminders, 1)
 
+    def test_ffc_watch_shows_reminder_and_who_has_it(self):
+        """The project's console prints the raise, the once-only reminder,
+        and who acknowledged and closed it, without any note's text."""
+        out_path = os.path.join(self.d.dir, "watch.out")
+        with open(out_path, "w") as out:
+            w = subprocess.Popen([os.path.join(BIN, "ffc-watch"), "--alerts", self.d.alerts_ep,
+                                  "--control", self.d.control_ep, "--since", "0"],
+                                 stdout=out, stderr=subprocess.DEVNULL,
+                                 env=dict(os.environ, XDG_STATE_HOME=self.d.dir))
+
+        def text():
+            with open(out_path) as f:
+                return f.read()
+
+        def wait(needle, timeout=RED_S + 10.0):
+            end = time.time() + timeout
+            while time.time() < end and needle not in text():
+                time.sleep(0.1)
+            self.assertIn(needle, text())
+
+        try:
+            time.sleep(0.5)  # subscribed before anything is raised
+            self.raise_red("r1", 1)
+            wait("A00000001  seq 1")
+            wait("[RED] A00000001  OVERDUE: not acknowledged by")
+            self.ctl("ack", "A00000001", "--by", "Sam Jones", "--note", "Ringing the school")
+            wait("immediate-risk: acknowledged by Sam Jones")
+            self.ctl("close", "A00000001", "--by", "Sam Jones", "--outcome",
+                     "no further action", "--note", "Seen at school")
+            wait("immediate-risk: closed by Sam Jones -- no further action")
+            self.assertNotIn("Ringing the school", text())
+            self.assertNotIn("Seen at school", text())
+        finally:
+            w.terminate()
+            self.assertEqual(w.wait(timeout=30), 0)
+
     def test_acknowledged_in_time_is_never_reminded(self):
         sub = self.d.subscribe(b"overdue.")
         self.raise_red("r1", 2)

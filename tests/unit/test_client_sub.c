@@ -176,6 +176,64 @@ static void test_events(void **state)
 	ffc_sub_destroy(&sub);
 }
 
+/* Who has an alert (event.*) and the overdue reminders (overdue.*) come
+ * as their own kinds; ffc_sub_recv still returns alerts only. */
+static void test_changes_and_reminders(void **state)
+{
+	struct fixture *f = *state;
+	pub_open(f);
+	ffc_sub_t *sub = ffc_sub_new(f->ep, "alert.");
+	assert_non_null(sub);
+	assert_int_equal(ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC), FFC_OK);
+	assert_int_equal(ffc_sub_subscribe(sub, "event."), FFC_OK);
+	assert_int_equal(ffc_sub_subscribe(sub, "overdue."), FFC_OK);
+	until_subscribed(f, sub);
+
+	Ffc__V1__AlertEvent e = FFC__V1__ALERT_EVENT__INIT;
+	e.action = FFC__V1__ALERT_EVENT__ACTION__ACKNOWLEDGED;
+	e.by = (char *)(uintptr_t) "Sam Patel";
+	Ffc__V1__AlertChange c = FFC__V1__ALERT_CHANGE__INIT;
+	c.seq = 3;
+	c.alert_id = (char *)(uintptr_t) "A00000003";
+	c.level = FFC__V1__LEVEL__RED;
+	c.event = &e;
+	c.state = FFC__V1__ALERT_STATE__ACKNOWLEDGED;
+	uint8_t buf[128];
+	size_t len = ffc__v1__alert_change__pack(&c, buf);
+	publish(f->pub, "event.ack.red.multi-agency", buf, len);
+	publish(f->pub, "event.close.red.multi-agency", "\xff\xff", 2);
+	Ffc__V1__Alert a = FFC__V1__ALERT__INIT;
+	a.seq = 4;
+	a.level = FFC__V1__LEVEL__AMBER;
+	len = ffc__v1__alert__pack(&a, buf);
+	publish(f->pub, "overdue.amber.repeat-missing", buf, len);
+
+	ffc_sub_event_t ev;
+	assert_int_equal(next_kind(sub, &ev, 2000), FFC_SUB_CHANGE);
+	assert_string_equal(ev.topic, "event.ack.red.multi-agency");
+	assert_int_equal(ev.change->seq, 3);
+	assert_int_equal(ev.change->state, FFC__V1__ALERT_STATE__ACKNOWLEDGED);
+	assert_string_equal(ev.change->event->by, "Sam Patel");
+	assert_null(ev.alert);
+	ffc_sub_event_release(&ev);
+	assert_null(ev.change);
+	assert_int_equal(ffc_sub_next(sub, &ev, 2000), FFC_EPROTO);
+	assert_string_equal(ev.topic, "event.close.red.multi-agency");
+	ffc_sub_event_release(&ev);
+	assert_int_equal(next_kind(sub, &ev, 2000), FFC_SUB_OVERDUE);
+	assert_int_equal(ev.alert->seq, 4);
+	ffc_sub_event_release(&ev);
+
+	/* ffc_sub_recv passes over both. */
+	publish(f->pub, "overdue.amber.repeat-missing", buf, len);
+	publish_alert(f->pub, 5);
+	Ffc__V1__Alert *got = NULL;
+	assert_int_equal(ffc_sub_recv(sub, NULL, 0, &got, 2000), FFC_OK);
+	assert_int_equal(got->seq, 5);
+	ffc__v1__alert__free_unpacked(got, NULL);
+	ffc_sub_destroy(&sub);
+}
+
 static void test_recv_skips_heartbeats(void **state)
 {
 	struct fixture *f = *state;
@@ -251,6 +309,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_changes_and_reminders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_recv_skips_heartbeats, setup, teardown),
 	    cmocka_unit_test(test_bad_arguments),
 	};
