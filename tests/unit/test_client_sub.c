@@ -8,6 +8,7 @@
  * refused.
  */
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -42,9 +44,18 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	const char *base = getenv("FFC_TEST_TMP");
-	snprintf(f->dir, sizeof f->dir, "%s/ffc-sub.XXXXXX", base && base[0] ? base : "/tmp");
-	if (!mkdtemp(f->dir))
+	if (!f)
 		return -1;
+	if (!base || !base[0])
+		base = "/tmp";
+	/* The first test of a fresh build may run before any other made it. */
+	mkdir(base, 0700);
+	snprintf(f->dir, sizeof f->dir, "%s/ffc-sub.XXXXXX", base);
+	if (!mkdtemp(f->dir)) {
+		fprintf(stderr, "setup: %s: %s\n", f->dir, strerror(errno));
+		free(f);
+		return -1;
+	}
 	snprintf(f->ep, sizeof f->ep, "ipc://%s/alerts.sock", f->dir);
 	f->ctx = zmq_ctx_new();
 	*state = f;
