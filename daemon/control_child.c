@@ -42,25 +42,7 @@ static const char *identity_records(struct store_txn *t, uint64_t child, struct 
 	return NULL;
 }
 
-/* ---- alerts with their state ---- */
-
-/* The stored alert seq and its state, kept in the arena; NULL when there
- * is none or memory ran out. */
-static Ffc__V1__Alert *stored_alert(struct store_txn *t, struct arena *ar, uint64_t seq,
-                                    Ffc__Store__AlertState *state)
-{
-	const void *data;
-	size_t len;
-	if (store_alert_raw(t, seq, &data, &len) != STORE_OK)
-		return NULL;
-	Ffc__Store__StoredAlert *sa = ffc__store__stored_alert__unpack(NULL, len, data);
-	if (!sa)
-		return NULL;
-	if (arena_keep(ar, &sa->base) < 0 || !sa->alert)
-		return NULL;
-	*state = sa->state;
-	return sa->alert;
-}
+/* ---- alerts ---- */
 
 static const char *alerts(struct store_txn *t, uint64_t child, int64_t since_ms, struct arena *ar,
                           Ffc__V1__ChildReply *r)
@@ -161,9 +143,10 @@ static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct
 		return m;
 	m->open_alerts = arena_alloc(ar, (n + 1) * sizeof *m->open_alerts);
 	for (size_t i = 0; m->open_alerts && i < n; i++) {
-		Ffc__Store__AlertState state;
-		Ffc__V1__Alert *a = stored_alert(t, ar, seqs[i], &state);
-		if (a && state == FFC__STORE__ALERT_STATE__OPEN)
+		/* Open work: raised or acknowledged, not closed or superseded. */
+		Ffc__V1__Alert *a = control_alert_message(t, ar, seqs[i]);
+		if (a && (a->state == FFC__V1__ALERT_STATE__OPEN ||
+		          a->state == FFC__V1__ALERT_STATE__ACKNOWLEDGED))
 			m->open_alerts[m->n_open_alerts++] = a;
 	}
 	free(seqs);

@@ -111,11 +111,14 @@ static Ffc__V1__ControlReply *call(struct fixture *f, Ffc__V1__ControlRequest *r
 	struct stats st = {0};
 	struct alert_policy policy;
 	lifecycle_defaults(&policy);
-	struct control_env env = {.store = f->s, .info = &info, .stats = &st, .policy = &policy};
+	struct outbox ob = {0};
+	struct control_env env = {
+	    .store = f->s, .info = &info, .stats = &st, .policy = &policy, .out = &ob};
 	uint8_t buf[1024], *out = NULL;
 	size_t out_len = 0;
 	size_t len = ffc__v1__control_request__pack(req, buf);
 	control_handle(&env, buf, len, NOW, &out, &out_len);
+	outbox_clear(&ob);
 	assert_non_null(out);
 	Ffc__V1__ControlReply *r = ffc__v1__control_reply__unpack(NULL, out_len, out);
 	free(out);
@@ -235,6 +238,34 @@ static void test_household_after_merges(void **state)
 	assert_string_equal(m->child->given_name, "Noah");
 	assert_int_equal(m->n_open_alerts, 1);
 	assert_string_equal(m->open_alerts[0]->rule, "immediate-risk");
+	char noah_alert[32];
+	snprintf(noah_alert, sizeof noah_alert, "%s", m->open_alerts[0]->alert_id);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	/* Acknowledged is still open work; closed is not. */
+	Ffc__V1__AckRequest ack = FFC__V1__ACK_REQUEST__INIT;
+	ack.alert_id = noah_alert;
+	ack.by = (char *)(uintptr_t) "Sam";
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ACK;
+	req.ack = &ack;
+	r = call(f, &req);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = child(f, 1, 0);
+	assert_int_equal(r->child->household[0]->n_open_alerts, 1);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	Ffc__V1__CloseRequest close = FFC__V1__CLOSE_REQUEST__INIT;
+	close.alert_id = noah_alert;
+	close.by = (char *)(uintptr_t) "Sam";
+	close.outcome = (char *)(uintptr_t) "no further action";
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE;
+	req.close = &close;
+	r = call(f, &req);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = child(f, 1, 0);
+	assert_int_equal(r->child->household[0]->n_open_alerts, 0);
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 
 	/* Zac (4) turns out to be Ella (1): Ella's household is Noah and,
