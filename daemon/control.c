@@ -158,26 +158,40 @@ Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uin
 	return sa->alert;
 }
 
-static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req, struct arena *ar,
-                          Ffc__V1__ControlReply *reply)
+const char *control_alerts_page(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
+                                struct arena *ar, Ffc__V1__AlertsReply **page, size_t *limit)
 {
+	*page = NULL;
 	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
 	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
 		return "alerts.level: unknown value";
 	if (req->state < FFC__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED ||
 	    req->state > FFC__V1__ALERT_STATE__SUPERSEDED)
 		return "alerts.state: unknown value";
-	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
-	if (limit > CONTROL_ALERTS_MAX)
-		limit = CONTROL_ALERTS_MAX;
+	*limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
+	if (*limit > CONTROL_ALERTS_MAX)
+		*limit = CONTROL_ALERTS_MAX;
 	Ffc__V1__AlertsReply *r = arena_alloc(ar, sizeof *r);
-	Ffc__V1__Alert **items = arena_alloc(ar, limit * sizeof *items);
+	Ffc__V1__Alert **items = arena_alloc(ar, *limit * sizeof *items);
 	if (!r || !items)
 		return NULL;
 	ffc__v1__alerts_reply__init(r);
-	uint64_t last = store_last_alert_seq(t);
-	r->last_seq = last;
+	r->last_seq = store_last_alert_seq(t);
 	r->alerts = items;
+	*page = r;
+	return NULL;
+}
+
+static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req, struct arena *ar,
+                          Ffc__V1__ControlReply *reply)
+{
+	Ffc__V1__AlertsReply *r;
+	size_t limit;
+	const char *err = control_alerts_page(t, req, ar, &r, &limit);
+	if (err || !r)
+		return err;
+	const uint64_t last = r->last_seq;
+	Ffc__V1__Alert **items = r->alerts;
 	for (uint64_t seq = req->since_seq + 1; seq <= last && seq > req->since_seq; seq++) {
 		Ffc__V1__Alert *a = control_alert_message(t, ar, seq);
 		if (!a)

@@ -501,22 +501,11 @@ static int overdue_visit(uint64_t seq, void *arg)
 const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
                                    struct arena *ar, Ffc__V1__ControlReply *reply)
 {
-	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
-	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
-		return "alerts.level: unknown value";
-	if (req->state < FFC__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED ||
-	    req->state > FFC__V1__ALERT_STATE__SUPERSEDED)
-		return "alerts.state: unknown value";
-	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
-	if (limit > CONTROL_ALERTS_MAX)
-		limit = CONTROL_ALERTS_MAX;
-	Ffc__V1__AlertsReply *r = arena_alloc(ar, sizeof *r);
-	Ffc__V1__Alert **items = arena_alloc(ar, limit * sizeof *items);
-	if (!r || !items)
-		return NULL;
-	ffc__v1__alerts_reply__init(r);
-	r->last_seq = store_last_alert_seq(t);
-	r->alerts = items;
+	Ffc__V1__AlertsReply *r;
+	size_t limit;
+	const char *err = control_alerts_page(t, req, ar, &r, &limit);
+	if (err || !r)
+		return err;
 	struct overdue_page p = {t, ar, req, limit, r};
 	if (store_alert_overdue_each(t, req->since_seq, overdue_visit, &p) != STORE_OK)
 		return "alerts: store error";

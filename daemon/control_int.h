@@ -25,6 +25,13 @@
 const char *control_find_child(struct store_txn *t, const Ffc__V1__ChildRequest *req,
                                uint64_t *child);
 
+/* A page of alerts for req: its level and state checked (an error message
+ * naming the field), the page size settled (*limit), the reply allocated
+ * with the latest alert seq and room for *limit alerts. *page is NULL
+ * when memory ran out. */
+const char *control_alerts_page(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
+                                struct arena *ar, Ffc__V1__AlertsReply **page, size_t *limit);
+
 /* The stored alert seq as an Alert message kept in the arena; NULL when
  * there is none or memory ran out. */
 Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uint64_t seq);
