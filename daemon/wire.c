@@ -38,9 +38,10 @@ void wire_alert_id(uint64_t seq, char out[WIRE_ID_MAX])
 	snprintf(out, WIRE_ID_MAX, "A%08" PRIu64, seq);
 }
 
-int wire_child_id_parse(const char *s, uint64_t *id)
+/* "X00000042" (or "x42") with the given letter: the number, not 0. */
+static int id_parse(const char *s, char letter, uint64_t *out)
 {
-	if (!s || (s[0] != 'C' && s[0] != 'c') || s[1] == '\0')
+	if (!s || (s[0] != letter && s[0] != letter - 'A' + 'a') || s[1] == '\0')
 		return -1;
 	uint64_t v = 0;
 	for (const char *p = s + 1; *p; p++) {
@@ -50,8 +51,13 @@ int wire_child_id_parse(const char *s, uint64_t *id)
 	}
 	if (v == 0)
 		return -1;
-	*id = v;
+	*out = v;
 	return 0;
+}
+
+int wire_child_id_parse(const char *s, uint64_t *id)
+{
+	return id_parse(s, 'C', id);
 }
 
 /* ---- concerns ---- */
@@ -657,18 +663,7 @@ int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out)
 
 int wire_alert_id_parse(const char *s, uint64_t *seq)
 {
-	if (!s || (s[0] != 'A' && s[0] != 'a') || s[1] == '\0')
-		return -1;
-	uint64_t v = 0;
-	for (const char *p = s + 1; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (v == 0)
-		return -1;
-	*seq = v;
-	return 0;
+	return id_parse(s, 'A', seq);
 }
 
 enum alert_view wire_alert_view(const struct alert *a)
