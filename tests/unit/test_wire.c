@@ -38,6 +38,14 @@ static void test_ids(void **state)
 	assert_int_equal(wire_child_id_parse("A00000001", &id), -1);
 	assert_int_equal(wire_child_id_parse("C12x", &id), -1);
 	assert_int_equal(wire_child_id_parse("C99999999999999999999999", &id), -1);
+	assert_int_equal(wire_alert_id_parse(buf, &id), 0);
+	assert_int_equal(id, 3);
+	assert_int_equal(wire_alert_id_parse("a12", &id), 0);
+	assert_int_equal(id, 12);
+	assert_int_equal(wire_alert_id_parse("A0", &id), -1);
+	assert_int_equal(wire_alert_id_parse("C00000003", &id), -1);
+	assert_int_equal(wire_alert_id_parse("b12", &id), -1);
+	assert_int_equal(wire_alert_id_parse(NULL, &id), -1);
 }
 
 static void test_concern_roundtrip(void **state)
