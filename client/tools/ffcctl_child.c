@@ -130,6 +130,12 @@ static void concerns(const Ffc__V1__ChildReply *c, const char *since)
 		printf("  %-16s  reported by %s (concern %s, seq %llu)\n", "",
 		       e->reporter[0] ? e->reporter : "(not given)", e->concern_id,
 		       (unsigned long long)e->seq);
+		if (e->withdrawn_at_ms) {
+			char at[32];
+			ffc_format_time(e->withdrawn_at_ms, at, sizeof at);
+			printf("  %-16s  WITHDRAWN %s UTC by %s: %s (not counted by rules)\n", "",
+			       at, e->withdrawn_by, e->withdrawn_reason);
+		}
 	}
 }
 
