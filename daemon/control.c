@@ -282,6 +282,8 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 	/* Identity records, alerts with their state, household, events. */
 	if ((err = control_child_chronology(t, id, since, ar, r)) != NULL)
 		return err;
+	if ((err = control_child_corrections(t, id, ar, r)) != NULL)
+		return err;
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CHILD;
 	reply->child = r;
 	return NULL;

@@ -124,6 +124,10 @@ const char *control_purge(const struct control_env *env, const Ffc__V1__ControlR
                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
 const char *control_withdraw(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                              int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+/* The purges and withdrawals recorded under child in the audit trail, into
+ * r->corrections. NULL, or an error message. */
+const char *control_child_corrections(struct store_txn *t, uint64_t child, struct arena *ar,
+                                      Ffc__V1__ChildReply *r);
 const char *control_backup(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                            int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
 

@@ -317,3 +317,29 @@ const char *control_backup(const struct control_env *env, const Ffc__V1__Control
 	reply->backup = r;
 	return NULL;
 }
+
+/* ---- a child's corrections ---- */
+
+const char *control_child_corrections(struct store_txn *t, uint64_t child, struct arena *ar,
+                                      Ffc__V1__ChildReply *r)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	if (store_child_audit(t, child, &seqs, &n) != STORE_OK)
+		return "child: store error";
+	Ffc__V1__AuditEntry **out = arena_alloc(ar, (n + 1) * sizeof *out);
+	for (size_t i = 0; out && i < n; i++) {
+		const void *data;
+		size_t len;
+		if (store_audit_raw(t, seqs[i], &data, &len) != STORE_OK)
+			continue;
+		Ffc__V1__AuditEntry *e = ffc__v1__audit_entry__unpack(NULL, len, data);
+		if (!e || arena_keep(ar, &e->base) < 0)
+			break;
+		if (!strcmp(e->command, "purge") || !strcmp(e->command, "withdraw"))
+			out[r->n_corrections++] = e;
+	}
+	free(seqs);
+	r->corrections = out;
+	return NULL;
+}

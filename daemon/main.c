@@ -186,7 +186,8 @@ int main(int argc, char **argv)
 	if (privdrop_endpoint(&pd, cfg.ingest, err, sizeof err) < 0 ||
 	    privdrop_endpoint(&pd, cfg.alerts, err, sizeof err) < 0 ||
 	    privdrop_endpoint(&pd, server_control_endpoint(srv), err, sizeof err) < 0 ||
-	    privdrop_apply(&pd, err, sizeof err) < 0) {
+	    privdrop_apply(&pd, err, sizeof err) < 0 ||
+	    privdrop_check_dir(&pd, cfg.data_dir, err, sizeof err) < 0) {
 		log_error("%s", err);
 		server_destroy(&srv);
 		close(lock_fd);

@@ -117,3 +117,13 @@ int privdrop_apply(const struct privdrop *p, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int privdrop_check_dir(const struct privdrop *p, const char *dir, char *err, size_t errlen)
+{
+	if (p->decision != PRIVDROP_DROP || access(dir, R_OK | W_OK | X_OK) == 0)
+		return 0;
+	snprintf(err, errlen,
+	         "%s: not usable by %s: %s (every directory on its path must let %s through)",
+	         dir, p->user, strerror(errno), p->user);
+	return -1;
+}

@@ -56,4 +56,8 @@ int privdrop_endpoint(const struct privdrop *p, const char *endpoint, char *err,
  * groups, gid, uid, then check root cannot be had back. */
 int privdrop_apply(const struct privdrop *p, char *err, size_t errlen);
 
+/* After the drop: can the user use the data directory? -1 with a message
+ * naming the likely cause (a directory on the path it cannot pass). */
+int privdrop_check_dir(const struct privdrop *p, const char *dir, char *err, size_t errlen);
+
 #endif

@@ -139,6 +139,21 @@ static void concerns(const Ffc__V1__ChildReply *c, const char *since)
 	}
 }
 
+/* Purges and withdrawals that changed the record: who, when, why. */
+static void corrections(const Ffc__V1__ChildReply *c)
+{
+	if (!c->n_corrections)
+		return;
+	printf("\ncorrections (%zu)\n", c->n_corrections);
+	for (size_t i = 0; i < c->n_corrections; i++) {
+		const Ffc__V1__AuditEntry *e = c->corrections[i];
+		char when[32];
+		ffc_format_time(e->at_ms, when, sizeof when);
+		printf("  %s  %-8s by %s: %s (%s)\n", when, e->command, e->by, e->detail,
+		       e->purpose);
+	}
+}
+
 static void alerts(const Ffc__V1__ChildReply *c)
 {
 	printf("\nalerts (%zu)\n", c->n_alerts);
@@ -214,6 +229,7 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 		identities(c);
 		household(c);
 		concerns(c, since);
+		corrections(c);
 		alerts(c);
 		events(c);
 	}

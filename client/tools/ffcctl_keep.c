@@ -130,8 +130,9 @@ int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv)
 	const char *usage = "withdraw: usage: withdraw AGENCY CONCERN_ID --reason TEXT";
 	Ffc__V1__WithdrawRequest wr = FFC__V1__WITHDRAW_REQUEST__INIT;
 	int opt;
-	optind = 1;
-	/* Options may come anywhere: permute. */
+	/* 0, not 1: glibc then starts afresh and permutes, so --reason may
+	 * come before or after the concern. */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (opt == 'r')
 			wr.reason = optarg;
