@@ -112,27 +112,39 @@ struct scan {
 	struct retention_result *r;
 	size_t n, cap;
 	uint64_t *seqs; /* to purge */
+	size_t children_cap;
 	int failed;
 };
 
-static int count_child(struct retention_result *r, uint64_t child)
+/* Count one purged concern for a live child; the list is kept in child
+ * order (binary search), for the reply and the audit. */
+static int count_child(struct scan *s, uint64_t child)
 {
-	for (size_t i = 0; i < r->n_children; i++)
-		if (r->children[i].child == child) {
-			r->children[i].purged++;
-			return 0;
-		}
-	struct retention_child *c = realloc(r->children, (r->n_children + 1) * sizeof *c);
-	if (!c)
-		return -1;
-	r->children = c;
-	size_t i = r->n_children++;
-	/* Kept in child order, for the reply and the audit. */
-	while (i > 0 && c[i - 1].child > child) {
-		c[i] = c[i - 1];
-		i--;
+	struct retention_result *r = s->r;
+	size_t lo = 0, hi = r->n_children;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->children[mid].child < child)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	c[i] = (struct retention_child){child, 1};
+	if (lo < r->n_children && r->children[lo].child == child) {
+		r->children[lo].purged++;
+		return 0;
+	}
+	if (r->n_children == s->children_cap) {
+		size_t cap = s->children_cap ? s->children_cap * 2 : 64;
+		struct retention_child *c = realloc(r->children, cap * sizeof *c);
+		if (!c)
+			return -1;
+		r->children = c;
+		s->children_cap = cap;
+	}
+	memmove(&r->children[lo + 1], &r->children[lo],
+	        (r->n_children - lo) * sizeof *r->children);
+	r->children[lo] = (struct retention_child){child, 1};
+	r->n_children++;
 	return 0;
 }
 
@@ -183,7 +195,7 @@ static int visit(uint64_t seq, const void *data, size_t len, void *arg)
 					if (dup)
 						continue;
 					seen[n_seen++] = live;
-					rc = count_child(s->r, live);
+					rc = count_child(s, live);
 				}
 			}
 		}
