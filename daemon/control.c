@@ -121,6 +121,8 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->identity_conflicts = store_counter_get(t, "identity.conflict");
 	r->overdue = store_alert_overdue_count(t);
 	r->reminders = store_counter_get(t, "reminders");
+	r->withdrawn = store_counter_get(t, "withdrawn");
+	r->purged = store_counter_get(t, "purged");
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)

@@ -190,6 +190,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->identity_conflicts);
 		printf("overdue now %llu, overdue reminders sent %llu\n",
 		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
+		printf("withdrawn %llu (kept, not counted by rules), purged %llu (retention)\n",
+		       (unsigned long long)s->withdrawn, (unsigned long long)s->purged);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);

@@ -111,6 +111,7 @@ class Purge(Base):
         self.assertEqual({c.name: c.count for c in done.by_child}, {self.a: 2, self.c: 2})
         st = self.d.stats()
         self.assertEqual(st.concerns, 3)
+        self.assertEqual(st.purged, 4)
         self.assertEqual({c.name: c.count for c in st.concerns_by_agency},
                          {"POLICE": 2, "HEALTH": 1, "EDUCATION": 0})
         # The chronology after: the recent concern, the open alert's
@@ -206,8 +207,9 @@ class Withdraw(Base):
         self.assertEqual(self.alerts_of(d), [])
         self.assertGreater({e.concern_id: e for e in self.child_of(4).chronology}
                            ["d-1"].withdrawn_at_ms, 0)
-        # Once only.
+        # Once only; counted.
         self.assertIn("already withdrawn", self.withdraw("d-1").error)
+        self.assertEqual(self.d.stats().withdrawn, 1)
         # The ffcctl child view marks it.
         out = self.ffcctl("child", d)
         self.assertEqual(out.returncode, 0, out.stderr)
@@ -238,6 +240,9 @@ class Withdraw(Base):
                       self.withdraw("f-1", reason="x" * 1025).error)
         self.assertIn("withdraw.agency: unknown value", self.withdraw("f-1", agency=99).error)
         self.assertIn("withdraw.concern_id: required", self.withdraw("").error)
+        self.assertIn("withdraw.reason: contains a NUL byte",
+                      self.withdraw("f-1", reason="a\x00b").error)
+        self.assertIn("backup.path: required", self.ctl(backup=pb.BackupRequest()).error)
         self.assertEqual(self.child_of(6).chronology[0].withdrawn_at_ms, 0)
         # ffcctl: a reason is required, the agency must be one.
         out = self.ffcctl("withdraw", "police", "f-1")

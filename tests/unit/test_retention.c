@@ -362,6 +362,28 @@ static void test_withdraw_cited_by_open_alert(void **state)
 	free(a);
 }
 
+static void test_withdraw_after_merge(void **state)
+{
+	struct fixture *f = *state;
+	struct receipt e = send(f, "e1", EDUC, NOW - 3 * DAY, "", UPN_A);
+	struct receipt h = send(f, "h1", HEALTH, NOW - 2 * DAY, NHS_A, "");
+	assert_int_not_equal(h.child_ids[0], e.child_ids[0]);
+	struct receipt both = send(f, "h2", HEALTH, NOW - DAY, NHS_A, UPN_A);
+	uint64_t live = both.child_ids[0];
+	assert_int_equal(timeline_len(f, live, 0), 3);
+	/* Filed under the child since merged away: found under the survivor. */
+	struct store_txn *t;
+	struct withdraw_result w;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(retention_withdraw(t, EDUC, "e1", "wrong school", &who, NOW, &w),
+	                 STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(w.n_children, 1);
+	assert_int_equal(w.children[0], live);
+	assert_int_equal(timeline_len(f, live, 0), 2);
+	assert_int_equal(timeline_len(f, live, 1), 3);
+}
+
 static void test_backup(void **state)
 {
 	struct fixture *f = *state;
@@ -404,6 +426,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_purge_in_batches_and_merged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_cited_by_open_alert, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_withdraw_after_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
