@@ -853,6 +853,21 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 		wire_stored_concern_release(&sc);
 		return STORE_ERROR;
 	}
+	/* A withdrawn concern stays withdrawn wherever it is filed. */
+	if (sc.withdrawn_at_ms) {
+		uint8_t *marked = NULL;
+		size_t marked_len = 0;
+		int bad =
+		    wire_stored_concern_withdraw(rec, rec_len, sc.withdrawn_at_ms, sc.withdrawn_by,
+		                                 sc.withdrawn_reason, &marked, &marked_len) < 0;
+		free(rec);
+		rec = marked;
+		rec_len = marked_len;
+		if (bad) {
+			wire_stored_concern_release(&sc);
+			return STORE_ERROR;
+		}
+	}
 	wire_stored_concern_release(&sc);
 	uint8_t key[8];
 	put_u64(key, seq);

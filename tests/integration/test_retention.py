@@ -16,7 +16,7 @@ import tempfile
 import unittest
 
 from ffctest import (DAY, T0, Daemon, concern, main, nhs_number, pb, scratch_dir,
-                     start_daemon)
+                     start_daemon, upn)
 
 YEAR = 36525 * DAY // 100
 OLD = T0 - 3 * YEAR  # well past a retention of 1 year, whatever today is
@@ -231,6 +231,32 @@ class Withdraw(Base):
         self.assertTrue(any("evidence withdrawn" in h.text and "e-2" in h.text
                             for h in now.history), now.history)
 
+    def test_withdrawn_through_link_and_unlink(self):
+        nhs, u = nhs_number(11), upn(11)
+        self.accepted(concern("k-h", agency=pb.HEALTH, at=T0, children=[dict(nhs_number=nhs)]),
+                      concern("k-e", agency=pb.EDUCATION, at=T0 + DAY,
+                              children=[dict(upn=u)]))
+        h = self.d.child(nhs_number=nhs).child.child_id
+        e = self.d.child(upn=u).child.child_id
+        self.assertEqual(self.withdraw("k-e", agency=pb.EDUCATION).error, "")
+        # Linked: the withdrawn concern comes along, marked, and the two
+        # agencies do not make a multi-agency alert.
+        out = self.ffcctl("link", h, e, "--reason", "same child")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        s = min(h, e)
+        self.assertEqual(self.alerts_of(s), [])
+        marks = {x.concern_id: x.withdrawn_at_ms > 0 for x in self.d.child(child_id=s).child.chronology}
+        self.assertEqual(marks, {"k-h": False, "k-e": True})
+        # Split again: it moves with its identity, still withdrawn.
+        out = self.ffcctl("unlink", s, "upn:" + u, "--reason", "not the same child")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        moved = self.d.child(upn=u).child
+        self.assertNotEqual(moved.child_id, s)
+        self.assertEqual([(x.concern_id, x.withdrawn_at_ms > 0) for x in moved.chronology],
+                         [("k-e", True)])
+        self.assertEqual([x.concern_id for x in self.d.child(nhs_number=nhs).child.chronology],
+                         ["k-h"])
+
     def test_bad_requests_change_nothing(self):
         self.accepted(concern("f-1", children=kid(6), at=T0))
         self.assertIn("no such concern", self.withdraw("nope").error)
@@ -312,13 +338,18 @@ class DropRoot(unittest.TestCase):
 
     def test_binds_then_runs_as_user(self):
         pw = pwd.getpwnam(self.USER)
-        conf = write_conf(self, 'daemon: { user = "%s"; };\n' % self.USER)
-        # A data directory the user can reach (the build tree may not let
-        # it through); ffcd creates it and gives it to the user.
+        # A data directory and a configuration file the user can reach
+        # (the build tree may not let it through): ffcd creates the
+        # directory and gives it to the user; reloads read the file as the
+        # user.
         top = tempfile.mkdtemp(prefix="ffc-drop-", dir="/tmp")
         self.addCleanup(shutil.rmtree, top, True)
         os.chmod(top, 0o711)
         data = os.path.join(top, "data")
+        conf = os.path.join(top, "ffcd.conf")
+        with open(conf, "w") as f:
+            f.write('daemon: { user = "%s"; };\n' % self.USER)
+        os.chmod(conf, 0o644)
         # LeakSanitizer cannot stop the world of a process that changed its
         # uid (it is no longer dumpable): leaks are checked in every other
         # test.
@@ -343,6 +374,10 @@ class DropRoot(unittest.TestCase):
             st = os.stat(os.path.join(d.dir, name))
             self.assertEqual((st.st_uid, st.st_gid), (pw.pw_uid, pw.pw_gid), name or "dir")
         self.assertEqual(d.status().concerns, 1)
+        # A reload runs the loader as the user: it still reads the file.
+        r = d.control(pb.ControlRequest(operator="olivia", reload=pb.ReloadRequest()))
+        self.assertEqual(r.error, "", r.error)
+        self.assertTrue(r.reload.loaded, r.reload.errors)
         d.assert_stops_cleanly(self)
         # Stopped, it removed its socket file (it owns it).
         self.assertFalse(os.path.exists(os.path.join(d.dir, "control.sock")))
