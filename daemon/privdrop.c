@@ -60,12 +60,20 @@ int privdrop_data_dir(const struct privdrop *p, const char *dir, char *err, size
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
+	/* Directories created on the way are the user's too, or it could not
+	 * pass them after the drop. */
 	for (char *c = path + 1; *c; c++) {
 		if (*c != '/')
 			continue;
 		*c = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		int made = mkdir(path, 0700) == 0;
+		if (!made && errno != EEXIST) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (made && p->decision == PRIVDROP_DROP && chown(path, p->uid, p->gid) < 0) {
+			snprintf(err, errlen, "%s: chown to %s: %s", path, p->user,
+			         strerror(errno));
 			return -1;
 		}
 		*c = '/';
@@ -123,7 +131,7 @@ int privdrop_check_dir(const struct privdrop *p, const char *dir, char *err, siz
 	if (p->decision != PRIVDROP_DROP || access(dir, R_OK | W_OK | X_OK) == 0)
 		return 0;
 	snprintf(err, errlen,
-	         "%s: not usable by %s: %s (every directory on its path must let %s through)",
-	         dir, p->user, strerror(errno), p->user);
+	         "%s: not usable by %s: %s (every directory on its path must let %s through)", dir,
+	         p->user, strerror(errno), p->user);
 	return -1;
 }

@@ -45,7 +45,8 @@ struct privdrop {
 int privdrop_plan(const char *user, struct privdrop *p, char *err, size_t errlen);
 
 /* mkdir -p dir (each directory created 0700); when dropping, the data
- * directory itself is given to the user. Returns 0 or -1 with a message. */
+ * directory and every directory created on the way are given to the user.
+ * Returns 0 or -1 with a message. */
 int privdrop_data_dir(const struct privdrop *p, const char *dir, char *err, size_t errlen);
 
 /* When dropping, give an ipc:// endpoint's socket file to the user (so it

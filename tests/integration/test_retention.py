@@ -345,7 +345,7 @@ class DropRoot(unittest.TestCase):
         top = tempfile.mkdtemp(prefix="ffc-drop-", dir="/tmp")
         self.addCleanup(shutil.rmtree, top, True)
         os.chmod(top, 0o711)
-        data = os.path.join(top, "data")
+        data = os.path.join(top, "made", "data")  # both made by ffcd
         conf = os.path.join(top, "ffcd.conf")
         with open(conf, "w") as f:
             f.write('daemon: { user = "%s"; };\n' % self.USER)
@@ -370,6 +370,8 @@ class DropRoot(unittest.TestCase):
         # Still serves, and everything it made belongs to the user.
         (r,) = d.send([concern("j-1", children=kid(10), at=T0)])
         self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        made = os.stat(os.path.dirname(d.dir))
+        self.assertEqual((made.st_uid, stat.S_IMODE(made.st_mode)), (pw.pw_uid, 0o700))
         for name in ("", "data.mdb", "lock.mdb", "ffcd.lock", "control.sock"):
             st = os.stat(os.path.join(d.dir, name))
             self.assertEqual((st.st_uid, st.st_gid), (pw.pw_uid, pw.pw_gid), name or "dir")
