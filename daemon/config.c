@@ -10,9 +10,11 @@
  * (main.c).
  */
 #include "config.h"
+#include "retention.h"
 
 #include <errno.h>
 #include <libconfig.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -277,8 +279,16 @@ static void section_daemon(struct ctx *c, const config_setting_t *g, struct conf
 			                 "error, warn, info or debug");
 			if (l > 0)
 				cfg->log_level = (enum log_level)(l - 1);
+		} else if (!strcmp(name, "user")) {
+			/* Checked here so that ffcd -n finds a user that does not
+			 * exist on this machine. */
+			if (get_string(c, s, cfg->user, sizeof cfg->user, 0) == 0 &&
+			    !getpwnam(cfg->user)) {
+				fail(c, s, "daemon.user: no user '%s' on this system", cfg->user);
+				cfg->user[0] = '\0';
+			}
 		} else {
-			unknown(c, s, "data_dir, log_level");
+			unknown(c, s, "data_dir, log_level, user");
 		}
 	}
 }
@@ -339,6 +349,20 @@ static void section_store(struct ctx *c, const config_setting_t *g, struct confi
 				cfg->map_size_max = (uint64_t)v * MIB;
 		} else {
 			unknown(c, s, "map_size_mb, map_size_max_mb");
+		}
+	}
+}
+
+static void section_retention(struct ctx *c, const config_setting_t *g, struct config *cfg)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		long long v;
+		if (!strcmp(config_setting_name(s), "years")) {
+			if (get_int(c, s, 0, RETENTION_YEARS_MAX, &v) == 0)
+				cfg->retention_years = (unsigned)v;
+		} else {
+			unknown(c, s, "years");
 		}
 	}
 }
@@ -1036,6 +1060,11 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 		const char *name = config_setting_name(s);
 		if (!strcmp(name, "rules")) {
 			section_rules(&c, s, &next);
+			continue;
+		}
+		if (!strcmp(name, "retention")) {
+			if (expect_group(&c, s) == 0)
+				section_retention(&c, s, &next);
 			continue;
 		}
 		if (strcmp(name, "daemon") && strcmp(name, "ingest") && strcmp(name, "alerts") &&

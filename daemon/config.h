@@ -36,6 +36,8 @@ struct config {
 	struct rule rules[RULES_MAX];
 	struct alert_policy lifecycle; /* alerts.response_minutes, alerts.outcomes */
 	struct access_list access;     /* security: the keys and operators known */
+	char user[64];                 /* daemon.user: drop to it when started as root; "" none */
+	unsigned retention_years;      /* retention.years: 0 (default) never purge */
 };
 
 struct config_errors {

@@ -121,6 +121,8 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->identity_conflicts = store_counter_get(t, "identity.conflict");
 	r->overdue = store_alert_overdue_count(t);
 	r->reminders = store_counter_get(t, "reminders");
+	r->withdrawn = store_counter_get(t, "withdrawn");
+	r->purged = store_counter_get(t, "purged");
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
@@ -270,7 +272,8 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
 	int64_t since = req->since_ms ? req->since_ms : INT64_MIN;
-	if (store_timeline(t, id, since, INT64_MAX, &refs, &n) != STORE_OK)
+	/* Withdrawn concerns too, marked: the rules no longer count them. */
+	if (store_chronology(t, id, since, INT64_MAX, &refs, &n) != STORE_OK)
 		return "child: store error";
 	r->chronology = arena_alloc(ar, (n + 1) * sizeof *r->chronology);
 	for (size_t i = 0; r->chronology && i < n; i++) {
@@ -284,27 +287,18 @@ static const char *child(struct store_txn *t, const Ffc__V1__ChildRequest *req, 
 				protobuf_c_message_free_unpacked(&sc->base, NULL);
 			continue;
 		}
-		const Ffc__V1__Concern *c = sc->concern;
 		Ffc__V1__ChronologyEntry *e = arena_alloc(ar, sizeof *e);
 		if (!e)
 			break;
-		ffc__v1__chronology_entry__init(e);
-		e->seq = sc->seq;
-		e->agency = c->agency;
-		e->concern_id = c->concern_id;
-		e->source_system = c->source_system;
-		e->category = c->category;
-		e->severity = c->severity;
-		e->occurred_at_ms = c->occurred_at_ms;
-		e->reported_at_ms = c->reported_at_ms;
-		e->summary = c->summary;
-		e->reporter = c->reporter;
+		control_chronology_entry(sc, e);
 		r->chronology[r->n_chronology++] = e;
 	}
 	free(refs);
 
 	/* Identity records, alerts with their state, household, events. */
 	if ((err = control_child_chronology(t, id, since, ar, r)) != NULL)
+		return err;
+	if ((err = control_child_corrections(t, id, ar, r)) != NULL)
 		return err;
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CHILD;
 	reply->child = r;
@@ -334,6 +328,9 @@ static int writes(Ffc__V1__ControlRequest__CommandCase command)
 	case FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTE:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_PURGE: /* a dry run opens its own */
+	case FFC__V1__CONTROL_REQUEST__COMMAND_WITHDRAW:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_BACKUP: /* audited; may grow the map */
 		return 1;
 	default:
 		return 0;
@@ -461,6 +458,15 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK:
 		err = control_unlink(env, rq->operator_, rq->unlink, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_PURGE:
+		err = control_purge(env, rq, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_WITHDRAW:
+		err = control_withdraw(env, rq, now_ms, &ar, &reply);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_BACKUP:
+		err = control_backup(env, rq, now_ms, &ar, &reply);
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND__NOT_SET:
 	default:

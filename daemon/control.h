@@ -57,6 +57,8 @@ struct control_env {
 	struct rules_state *rules_state;
 	/* Response times and outcomes in force. */
 	const struct alert_policy *policy;
+	/* retention.years: concerns older than this may be purged; 0: never. */
+	unsigned retention_years;
 };
 
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the

@@ -120,4 +120,22 @@ void control_child_lifecycle(const struct control_env *env, struct store_txn *t,
 const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
                                    struct arena *ar, Ffc__V1__ControlReply *reply);
 
+/* ---- retention, correction and backup (control_keep.c) ---- */
+
+/* A stored concern as a chronology entry (withdrawn marker included); the
+ * strings borrow from sc. */
+void control_chronology_entry(const Ffc__Store__StoredConcern *sc, Ffc__V1__ChronologyEntry *e);
+/* Writing handlers: purge (in bounded batches; dry run reads only),
+ * withdraw one concern, copy the store. */
+const char *control_purge(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+const char *control_withdraw(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                             int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+/* The purges and withdrawals recorded under child in the audit trail, into
+ * r->corrections. NULL, or an error message. */
+const char *control_child_corrections(struct store_txn *t, uint64_t child, struct arena *ar,
+                                      Ffc__V1__ChildReply *r);
+const char *control_backup(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+
 #endif

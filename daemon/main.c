@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
+#include "privdrop.h"
 #include "reload.h"
 #include "server.h"
 #include "store.h"
@@ -153,18 +155,54 @@ int main(int argc, char **argv)
 	umask(077);
 
 	char err[1024];
-	struct store *store =
-	    store_open(cfg.data_dir, cfg.map_size, cfg.map_size_max, err, sizeof err);
-	if (!store) {
+	/* Root binds, then drops to daemon.user before touching the store
+	 * (privdrop.h): the data directory and the lock come first, so a
+	 * second ffcd on the same directory stops before it binds anything
+	 * (binding an ipc socket would take the first one's file). */
+	struct privdrop pd;
+	if (privdrop_plan(cfg.user, &pd, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (pd.decision == PRIVDROP_ROOT)
+		log_warn("%s", err);
+	if (privdrop_data_dir(&pd, cfg.data_dir, err, sizeof err) < 0) {
 		log_error("store: %s", err);
 		return 1;
 	}
-	struct server *srv = server_new(&cfg, store, err, sizeof err);
-	if (!srv) {
-		log_error("%s", err);
-		store_close(&store);
+	int drop = pd.decision == PRIVDROP_DROP;
+	int lock_fd = store_lock(cfg.data_dir, drop ? (long)pd.uid : -1, drop ? (long)pd.gid : -1,
+	                         err, sizeof err);
+	if (lock_fd < 0) {
+		log_error("store: %s", err);
 		return 1;
 	}
+	struct server *srv = server_new(&cfg, NULL, err, sizeof err);
+	if (!srv) {
+		log_error("%s", err);
+		close(lock_fd);
+		return 1;
+	}
+	if (privdrop_endpoint(&pd, cfg.ingest, err, sizeof err) < 0 ||
+	    privdrop_endpoint(&pd, cfg.alerts, err, sizeof err) < 0 ||
+	    privdrop_endpoint(&pd, server_control_endpoint(srv), err, sizeof err) < 0 ||
+	    privdrop_apply(&pd, err, sizeof err) < 0 ||
+	    privdrop_check_dir(&pd, cfg.data_dir, err, sizeof err) < 0) {
+		log_error("%s", err);
+		server_destroy(&srv);
+		close(lock_fd);
+		return 1;
+	}
+	if (drop)
+		log_info("running as %s (uid %ld, gid %ld)", pd.user, (long)pd.uid, (long)pd.gid);
+	struct store *store = store_open_locked(cfg.data_dir, lock_fd, cfg.map_size,
+	                                        cfg.map_size_max, err, sizeof err);
+	if (!store) {
+		log_error("store: %s", err);
+		server_destroy(&srv);
+		return 1;
+	}
+	server_set_store(srv, store);
 	if (file) {
 		/* Reloads must find the file whatever the working directory
 		 * becomes. */

@@ -557,7 +557,8 @@ static int move_concerns(struct store_txn *t, const struct child_record *old,
 {
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
-	int rc = store_timeline(t, old->id, INT64_MIN, INT64_MAX, &refs, &n);
+	/* Withdrawn concerns move too: they stay in the chronology. */
+	int rc = store_chronology(t, old->id, INT64_MIN, INT64_MAX, &refs, &n);
 	for (size_t r = 0; r < n && rc == STORE_OK; r++) {
 		const void *data;
 		size_t len;

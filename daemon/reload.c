@@ -349,6 +349,10 @@ void reload_compare(const struct config *was, const struct rule *rules, size_t n
 		restart(d, "store.map_size_mb");
 	if (was->map_size_max != next->map_size_max)
 		restart(d, "store.map_size_max_mb");
+	if (strcmp(was->user, next->user))
+		restart(d, "daemon.user");
+	if (was->retention_years != next->retention_years)
+		restart(d, "retention.years");
 }
 
 /* ---- the rules in force ---- */

@@ -262,6 +262,16 @@ void server_destroy(struct server **p)
 	*p = NULL;
 }
 
+void server_set_store(struct server *srv, struct store *store)
+{
+	srv->store = store;
+}
+
+const char *server_control_endpoint(const struct server *srv)
+{
+	return srv->control_ep;
+}
+
 void server_config_file(struct server *srv, const char *path, const struct config *file)
 {
 	reload_set_file(srv->rules, path, file);
@@ -432,6 +442,7 @@ static void serve_control(struct server *srv)
 		    .rules_state = srv->rules,
 		    .peer = zmq_msg_gets(payload, "User-Id"),
 		    .access = &srv->cfg->access,
+		    .retention_years = srv->cfg->retention_years,
 		};
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);

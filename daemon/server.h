@@ -27,6 +27,13 @@ int server_run(struct server *srv);
  * daemon has no file. */
 void server_config_file(struct server *srv, const char *path, const struct config *file);
 
+/* Bind before opening the store (a daemon started as root binds, then
+ * drops to its user, then opens the store): server_new() may be given a
+ * NULL store, and the store is handed over here before server_run(). */
+void server_set_store(struct server *srv, struct store *store);
+/* The control endpoint as bound (the default is ipc://DATA/control.sock). */
+const char *server_control_endpoint(const struct server *srv);
+
 void server_destroy(struct server **srv);
 
 #endif

@@ -20,6 +20,10 @@
 #include "log.h"
 
 #define STORE_FORMAT "1"
+/* A timeline entry is three bytes of facts (agency, category, severity);
+ * a withdrawn concern's has a fourth, so store_timeline() (the rules' view)
+ * passes over it while the chronology, merges and splits still find it. */
+#define TIMELINE_WITHDRAWN_LEN 4
 /* Room for a stored postcode (normalised ones are at most 8 bytes). */
 #define POSTCODE_BUF 16
 
@@ -268,15 +272,34 @@ static int make_dirs(const char *dir)
 	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+int store_lock(const char *dir, long owner_uid, long owner_gid, char *err, size_t errlen)
+{
+	int fd = lock_dir(dir, err, errlen);
+	if (fd >= 0 && owner_uid >= 0 && fchown(fd, (uid_t)owner_uid, (gid_t)owner_gid) < 0) {
+		snprintf(err, errlen, "%s/ffcd.lock: chown: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_max, char *err,
                          size_t errlen)
+{
+	return store_open_locked(dir, -1, map_size, map_size_max, err, errlen);
+}
+
+struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
+                                uint64_t map_size_max, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof *s);
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return NULL;
 	}
-	s->lock_fd = -1;
+	s->lock_fd = lock_fd;
 	snprintf(s->path, sizeof s->path, "%s", dir);
 	s->map_size_max = map_size_max;
 
@@ -289,7 +312,8 @@ struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_m
 		snprintf(err, errlen, "%s: not a directory", dir);
 		goto fail;
 	}
-	s->lock_fd = lock_dir(dir, err, errlen);
+	if (s->lock_fd < 0)
+		s->lock_fd = lock_dir(dir, err, errlen);
 	if (s->lock_fd < 0)
 		goto fail;
 
@@ -795,16 +819,19 @@ int store_timeline_move(struct store_txn *t, uint64_t from, uint64_t to, int64_t
 	int rc = mdb_get(t->txn, t->s->dbi[DB_TIMELINE], &k, &v);
 	if (rc != MDB_SUCCESS)
 		return result(rc, "timeline");
-	uint8_t facts[3];
-	if (v.mv_size != sizeof facts) {
+	/* Three bytes of facts, or four for a withdrawn concern (its marker
+	 * moves with it). */
+	uint8_t facts[TIMELINE_WITHDRAWN_LEN];
+	size_t flen = v.mv_size;
+	if (flen != 3 && flen != TIMELINE_WITHDRAWN_LEN) {
 		log_error("store: timeline: malformed entry");
 		return STORE_ERROR;
 	}
-	memcpy(facts, v.mv_data, sizeof facts);
+	memcpy(facts, v.mv_data, flen);
 	if (!keep_from && (rc = mdb_del(t->txn, t->s->dbi[DB_TIMELINE], &k, NULL)) != MDB_SUCCESS)
 		return result(rc, "timeline");
 	put_u64(tk, to);
-	return put(t, DB_TIMELINE, tk, sizeof tk, facts, sizeof facts, 0);
+	return put(t, DB_TIMELINE, tk, sizeof tk, facts, flen, 0);
 }
 
 int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *child_ids, size_t n)
@@ -826,6 +853,21 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 		wire_stored_concern_release(&sc);
 		return STORE_ERROR;
 	}
+	/* A withdrawn concern stays withdrawn wherever it is filed. */
+	if (sc.withdrawn_at_ms) {
+		uint8_t *marked = NULL;
+		size_t marked_len = 0;
+		int bad =
+		    wire_stored_concern_withdraw(rec, rec_len, sc.withdrawn_at_ms, sc.withdrawn_by,
+		                                 sc.withdrawn_reason, &marked, &marked_len) < 0;
+		free(rec);
+		rec = marked;
+		rec_len = marked_len;
+		if (bad) {
+			wire_stored_concern_release(&sc);
+			return STORE_ERROR;
+		}
+	}
 	wire_stored_concern_release(&sc);
 	uint8_t key[8];
 	put_u64(key, seq);
@@ -836,8 +878,23 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 
 /* ---- a child's timeline ---- */
 
+static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                         int withdrawn_too, struct concern_ref **refs, size_t *n);
+
 int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
                    struct concern_ref **refs, size_t *n)
+{
+	return timeline_scan(t, child, from_ms, to_ms, 0, refs, n);
+}
+
+int store_chronology(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                     struct concern_ref **refs, size_t *n)
+{
+	return timeline_scan(t, child, from_ms, to_ms, 1, refs, n);
+}
+
+static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                         int withdrawn_too, struct concern_ref **refs, size_t *n)
 {
 	*refs = NULL;
 	*n = 0;
@@ -860,7 +917,7 @@ int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t
 		int64_t at = unbias_time(get_u64(kp + 8));
 		if (at > to_ms)
 			break;
-		if (v.mv_size != 3)
+		if (v.mv_size != 3 && !(withdrawn_too && v.mv_size == TIMELINE_WITHDRAWN_LEN))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;
@@ -1506,4 +1563,205 @@ int store_match_each(struct store_txn *t, store_match_fn fn, void *arg)
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "matches");
+}
+
+/* ---- retention, correction and backup ---- */
+
+/* The timeline keys a stored concern may sit under: each child it was
+ * filed under, as recorded and as resolved now (children merge and split
+ * after filing), without repeats. */
+static size_t concern_homes(struct store_txn *t, const struct stored_concern *sc,
+                            uint64_t homes[2 * CONCERN_CHILDREN_MAX])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sc->n_child_ids; i++) {
+		uint64_t ids[2] = {sc->child_ids[i], sc->child_ids[i]};
+		if (store_child_resolve(t, ids[0], &ids[1]) != STORE_OK)
+			ids[1] = ids[0];
+		for (int j = 0; j < 2; j++) {
+			int seen = 0;
+			for (size_t k = 0; k < n; k++)
+				seen |= homes[k] == ids[j];
+			if (!seen)
+				homes[n++] = ids[j];
+		}
+	}
+	return n;
+}
+
+static void timeline_key(uint8_t tk[24], uint64_t child, int64_t occurred_at_ms, uint64_t seq)
+{
+	put_u64(tk, child);
+	put_u64(tk + 8, bias_time(occurred_at_ms));
+	put_u64(tk + 16, seq);
+}
+
+static int decode_concern(struct store_txn *t, uint64_t seq, struct stored_concern *sc)
+{
+	const void *data;
+	size_t len;
+	int rc = store_concern_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_stored_concern_decode(data, len, sc) < 0) {
+		log_error("store: concern %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_concern_withdraw(struct store_txn *t, uint64_t seq, int64_t at_ms, const char *by,
+                           const char *reason)
+{
+	struct stored_concern sc;
+	int rc = decode_concern(t, seq, &sc);
+	if (rc != STORE_OK)
+		return rc;
+	if (sc.withdrawn_at_ms) {
+		wire_stored_concern_release(&sc);
+		return STORE_EXISTS;
+	}
+	const void *data;
+	size_t len;
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	rc = store_concern_raw(t, seq, &data, &len);
+	if (rc == STORE_OK &&
+	    wire_stored_concern_withdraw(data, len, at_ms, by, reason, &rec, &rec_len) < 0)
+		rc = STORE_ERROR;
+	uint8_t key[8];
+	put_u64(key, seq);
+	if (rc == STORE_OK)
+		rc = put(t, DB_CONCERNS, key, 8, rec, rec_len, 0);
+	free(rec);
+	uint64_t homes[2 * CONCERN_CHILDREN_MAX];
+	size_t n = rc == STORE_OK ? concern_homes(t, &sc, homes) : 0;
+	const uint8_t marked[TIMELINE_WITHDRAWN_LEN] = {
+	    (uint8_t)sc.w.c.agency, (uint8_t)sc.w.c.category, (uint8_t)sc.w.c.severity, 1};
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		uint8_t tk[24];
+		MDB_val v;
+		timeline_key(tk, homes[i], sc.w.c.occurred_at_ms, seq);
+		int found = get(t, DB_TIMELINE, tk, sizeof tk, &v);
+		if (found == STORE_OK)
+			rc = put(t, DB_TIMELINE, tk, sizeof tk, marked, sizeof marked, 0);
+		else if (found != STORE_NOTFOUND)
+			rc = found;
+	}
+	if (rc == STORE_OK)
+		rc = store_counter_add(t, "withdrawn", 1);
+	wire_stored_concern_release(&sc);
+	return rc;
+}
+
+static int del_if_there(struct store_txn *t, enum dbi db, const void *k, size_t klen)
+{
+	MDB_val key = {klen, (void *)(uintptr_t)k};
+	int rc = mdb_del(t->txn, t->s->dbi[db], &key, NULL);
+	return rc == MDB_NOTFOUND ? STORE_OK : result(rc, db_defs[db].name);
+}
+
+int store_concern_purge(struct store_txn *t, uint64_t seq)
+{
+	struct stored_concern sc;
+	int rc = decode_concern(t, seq, &sc);
+	if (rc != STORE_OK)
+		return rc;
+	uint64_t homes[2 * CONCERN_CHILDREN_MAX];
+	size_t n = concern_homes(t, &sc, homes);
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		uint8_t tk[24];
+		timeline_key(tk, homes[i], sc.w.c.occurred_at_ms, seq);
+		rc = del_if_there(t, DB_TIMELINE, tk, sizeof tk);
+	}
+	/* The id index only if it still names this concern. */
+	uint64_t indexed;
+	if (rc == STORE_OK &&
+	    store_concern_find(t, sc.w.c.agency, sc.w.c.concern_id, &indexed) == STORE_OK &&
+	    indexed == seq) {
+		uint8_t idkey[CONCERN_ID_MAX + 1];
+		size_t idlen = concern_id_key(idkey, sc.w.c.agency, sc.w.c.concern_id);
+		rc = del_if_there(t, DB_CONCERN_IDS, idkey, idlen);
+	}
+	char name[64];
+	snprintf(name, sizeof name, "agency.%s", agency_name(sc.w.c.agency));
+	/* Counters go down by adding the two's complement of one. */
+	if (rc == STORE_OK && store_counter_get(t, "concerns") > 0)
+		rc = store_counter_add(t, "concerns", UINT64_MAX);
+	if (rc == STORE_OK && store_counter_get(t, name) > 0)
+		rc = store_counter_add(t, name, UINT64_MAX);
+	if (rc == STORE_OK && sc.withdrawn_at_ms && store_counter_get(t, "withdrawn") > 0)
+		rc = store_counter_add(t, "withdrawn", UINT64_MAX);
+	if (rc == STORE_OK && (rc = store_counter_add(t, "purged", 1)) == STORE_OK) {
+		uint8_t key[8];
+		put_u64(key, seq);
+		rc = del_if_there(t, DB_CONCERNS, key, 8);
+	}
+	wire_stored_concern_release(&sc);
+	return rc;
+}
+
+int store_concern_each(struct store_txn *t, uint64_t from_seq, store_concern_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CONCERNS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "concerns");
+	uint8_t start[8];
+	put_u64(start, from_seq);
+	MDB_val k = {8, start}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8)
+			continue;
+		if (fn(get_u64(k.mv_data), v.mv_data, v.mv_size, arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "concerns");
+}
+
+int store_alert_each(struct store_txn *t, store_record_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ALERTS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "alerts");
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (fn(v.mv_data, v.mv_size, arg))
+			break;
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "alerts");
+}
+
+int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, size_t errlen)
+{
+	/* A new directory only: a backup never overwrites anything. */
+	if (mkdir(path, 0700) < 0) {
+		snprintf(err, errlen, "%s: %s", path,
+		         errno == EEXIST ? "already exists (a backup never overwrites)"
+		                         : strerror(errno));
+		return -1;
+	}
+	/* A consistent snapshot (one read transaction inside LMDB), free
+	 * pages left out. Writers are not blocked, but the caller is for as
+	 * long as the copy takes. */
+	int rc = mdb_env_copy2(s->env, path, MDB_CP_COMPACT);
+	char file[1100];
+	snprintf(file, sizeof file, "%s/data.mdb", path);
+	if (rc != MDB_SUCCESS) {
+		snprintf(err, errlen, "%s: %s", path, mdb_strerror(rc));
+		unlink(file);
+		rmdir(path);
+		return -1;
+	}
+	struct stat st;
+	if (chmod(file, 0600) < 0 || stat(file, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	*bytes = (uint64_t)st.st_size;
+	return 0;
 }

@@ -67,6 +67,16 @@ struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_m
                          size_t errlen);
 void store_close(struct store **s);
 
+/* Take the lock of dir (which must exist) ahead of opening the store: the
+ * daemon locks as root, binds, drops to its user, then opens. The lock
+ * file is given to owner_uid:owner_gid unless owner_uid is -1. Returns
+ * the lock's descriptor, or -1 with a message. */
+int store_lock(const char *dir, long owner_uid, long owner_gid, char *err, size_t errlen);
+/* store_open() with the lock already taken by store_lock(): the store
+ * owns lock_fd from now on, whatever the outcome. */
+struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
+                                uint64_t map_size_max, char *err, size_t errlen);
+
 /* Double the map size, up to the maximum. Returns 0, or -1 when already at
  * the maximum (the store is full for good) or LMDB refuses. No transaction
  * may be open. */
@@ -146,6 +156,35 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
                    struct concern_ref **refs, size_t *n);
 
+/* The same including concerns withdrawn by an operator (the chronology
+ * shows them; the rules, through store_timeline(), do not count them). */
+int store_chronology(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                     struct concern_ref **refs, size_t *n);
+
+/* ---- retention, correction and backup ---- */
+
+/* Mark concern seq withdrawn (by, reason, at_ms kept in its record) and
+ * take it off the rules' view of every timeline it is on: the entry stays,
+ * marked, for the chronology. STORE_EXISTS when it already is withdrawn. */
+int store_concern_withdraw(struct store_txn *t, uint64_t seq, int64_t at_ms, const char *by,
+                           const char *reason);
+/* Delete concern seq from every index: its record, its (agency,
+ * concern_id) entry (so the id may be sent again, as a new concern), its
+ * timeline entries under each child it was filed under, as filed and as
+ * resolved now; the counters follow. */
+int store_concern_purge(struct store_txn *t, uint64_t seq);
+/* Each concern with seq >= from_seq in seq order, with its raw
+ * StoredConcern (borrowed until the transaction ends; fn must not write).
+ * Stop early when fn returns non-zero. */
+typedef int (*store_concern_fn)(uint64_t seq, const void *data, size_t len, void *arg);
+int store_concern_each(struct store_txn *t, uint64_t from_seq, store_concern_fn fn, void *arg);
+
+/* Copy the store, compacted, into the directory `path`, which must not
+ * exist (created 0700; the copy data.mdb 0600). A consistent snapshot
+ * taken while the daemon runs. Returns 0 with the copy's size, or -1 with
+ * a message in err. */
+int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, size_t errlen);
+
 /* ---- alerts ---- */
 
 uint64_t store_last_alert_seq(struct store_txn *t);
@@ -179,6 +218,9 @@ typedef int (*store_record_fn)(const void *data, size_t len, void *arg);
 int store_alert_event_add(struct store_txn *t, uint64_t seq, const struct alert_event *e);
 /* Alert seq's history, oldest first, as raw ffc.v1.AlertEvent records. */
 int store_alert_events(struct store_txn *t, uint64_t seq, store_record_fn fn, void *arg);
+/* Each stored alert record (raw StoredAlert), in seq order; fn must not
+ * write. Stop early when fn returns non-zero. */
+int store_alert_each(struct store_txn *t, store_record_fn fn, void *arg);
 
 /* store_alert_add() and store_alert_update() keep two indexes of the
  * alerts nobody has acknowledged yet (state OPEN, acknowledged_at_ms 0):

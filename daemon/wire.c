@@ -308,8 +308,32 @@ int wire_stored_concern_decode(const void *buf, size_t len, struct stored_concer
 	out->received_at_ms = pb->received_at_ms;
 	out->n_child_ids = pb->n_child_ids;
 	memcpy(out->child_ids, pb->child_ids, pb->n_child_ids * sizeof *pb->child_ids);
+	out->withdrawn_at_ms = pb->withdrawn_at_ms;
+	out->withdrawn_by = pb->withdrawn_by;
+	out->withdrawn_reason = pb->withdrawn_reason;
 	out->pb = pb;
 	return 0;
+}
+
+int wire_stored_concern_withdraw(const void *buf, size_t len, int64_t at_ms, const char *by,
+                                 const char *reason, uint8_t **out, size_t *out_len)
+{
+	Ffc__Store__StoredConcern *pb = ffc__store__stored_concern__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	char by_buf[WIRE_BY_MAX], reason_buf[WIRE_REASON_MAX];
+	snprintf(by_buf, sizeof by_buf, "%s", by);
+	snprintf(reason_buf, sizeof reason_buf, "%s", reason);
+	/* The unpacked strings stay owned by pb; point at ours only to pack. */
+	char *old_by = pb->withdrawn_by, *old_reason = pb->withdrawn_reason;
+	pb->withdrawn_at_ms = at_ms;
+	pb->withdrawn_by = by_buf;
+	pb->withdrawn_reason = reason_buf;
+	int rc = pack_message(&pb->base, out, out_len);
+	pb->withdrawn_by = old_by;
+	pb->withdrawn_reason = old_reason;
+	ffc__store__stored_concern__free_unpacked(pb, NULL);
+	return rc;
 }
 
 void wire_stored_concern_release(struct stored_concern *s)

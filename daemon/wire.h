@@ -77,12 +77,20 @@ struct stored_concern {
 	uint64_t child_ids[CONCERN_CHILDREN_MAX];
 	struct wire_concern w;
 	void *pb; /* the unpacked StoredConcern (owns w's strings) */
+	/* Withdrawn by an operator (0: not); the strings borrow from pb. */
+	int64_t withdrawn_at_ms;
+	const char *withdrawn_by, *withdrawn_reason;
 };
 
 int wire_stored_concern_pack(const struct concern *c, uint64_t seq, int64_t received_at_ms,
                              const uint64_t *child_ids, size_t n_child_ids, uint8_t **out,
                              size_t *len);
 int wire_stored_concern_decode(const void *buf, size_t len, struct stored_concern *out);
+/* The StoredConcern record buf, everything kept, marked withdrawn at at_ms
+ * by `by` for `reason` (each cut to fit). Returns 0, or -1 when buf does
+ * not parse or memory runs out. */
+int wire_stored_concern_withdraw(const void *buf, size_t len, int64_t at_ms, const char *by,
+                                 const char *reason, uint8_t **out, size_t *out_len);
 void wire_stored_concern_release(struct stored_concern *s);
 
 /* ---- children ---- */

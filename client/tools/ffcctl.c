@@ -62,6 +62,14 @@ static void usage(FILE *f)
 	        "                               concerns from now on, or every error (no change)\n"
 	        "  shutdown                     stop the daemon cleanly\n"
 	        "\n"
+	        "  purge [--dry-run]            remove concerns older than retention.years\n"
+	        "                               that no unfinished alert cites (or list them)\n"
+	        "  withdraw AGENCY CONCERN_ID --reason TEXT\n"
+	        "                               a concern sent in error: kept, marked, no longer\n"
+	        "                               counted by rules (audited)\n"
+	        "  backup PATH                  a consistent copy of the store, into a new\n"
+	        "                               directory PATH\n"
+	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
@@ -182,6 +190,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->identity_conflicts);
 		printf("overdue now %llu, overdue reminders sent %llu\n",
 		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
+		printf("withdrawn %llu (kept, not counted by rules), purged %llu (retention)\n",
+		       (unsigned long long)s->withdrawn, (unsigned long long)s->purged);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
@@ -338,6 +348,10 @@ static const struct command {
     {"close", ctl_cmd_close},
     {"note", ctl_cmd_note},
     {"assign", ctl_cmd_assign},
+    /* retention, correction and backup: ffcctl_keep.c */
+    {"purge", ctl_cmd_purge},
+    {"withdraw", ctl_cmd_withdraw},
+    {"backup", ctl_cmd_backup},
     {NULL, NULL},
     /* clang-format on */
 };

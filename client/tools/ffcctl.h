@@ -60,4 +60,9 @@ int ctl_cmd_close(const struct opts *o, int argc, char **argv);
 int ctl_cmd_note(const struct opts *o, int argc, char **argv);
 int ctl_cmd_assign(const struct opts *o, int argc, char **argv);
 
+/* retention, correction and backup (ffcctl_keep.c). */
+int ctl_cmd_purge(const struct opts *o, int argc, char **argv);
+int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv);
+int ctl_cmd_backup(const struct opts *o, int argc, char **argv);
+
 #endif

@@ -134,6 +134,27 @@ static void concerns(const Ffc__V1__ChildReply *c, const char *since)
 		printf("  %-16s  reported by %s (concern %s, seq %llu)\n", "",
 		       e->reporter[0] ? e->reporter : "(not given)", e->concern_id,
 		       (unsigned long long)e->seq);
+		if (e->withdrawn_at_ms) {
+			char at[32];
+			ffc_format_time(e->withdrawn_at_ms, at, sizeof at);
+			printf("  %-16s  WITHDRAWN %s UTC by %s: %s (not counted by rules)\n", "",
+			       at, e->withdrawn_by, e->withdrawn_reason);
+		}
+	}
+}
+
+/* Purges and withdrawals that changed the record: who, when, why. */
+static void corrections(const Ffc__V1__ChildReply *c)
+{
+	if (!c->n_corrections)
+		return;
+	printf("\ncorrections (%zu)\n", c->n_corrections);
+	for (size_t i = 0; i < c->n_corrections; i++) {
+		const Ffc__V1__AuditEntry *e = c->corrections[i];
+		char when[32];
+		ffc_format_time(e->at_ms, when, sizeof when);
+		printf("  %s  %-8s by %s: %s (%s)\n", when, e->command, e->by, e->detail,
+		       e->purpose);
 	}
 }
 
@@ -212,6 +233,7 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 		identities(c);
 		household(c);
 		concerns(c, since);
+		corrections(c);
 		alerts(c);
 		events(c);
 	}

@@ -925,9 +925,30 @@ static void test_alert_lifecycle_settings(void **state)
 	expect(p, 3, "alerts.response_minutes.amber: 0 is out of range");
 }
 
+static void test_retention_and_user(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(cfg.retention_years, 0);
+	assert_string_equal(cfg.user, "");
+	load_good("retention: { years = 25; };\ndaemon: { user = \"nobody\"; };\n");
+	assert_int_equal(cfg.retention_years, 25);
+	assert_string_equal(cfg.user, "nobody");
+	expect_only("retention:\n{\n  years = 201;\n};\n", 3,
+	            "retention.years: 201 is out of range (0 to 200)");
+	expect_only("retention: { years = \"ten\"; };\n", 1,
+	            "retention.years: expected a whole number");
+	expect_only("\nretention: { days = 30; };\n", 2, "unknown setting 'retention.days'");
+	expect_only("retention = 5;\n", 1, "retention: expected a group");
+	expect_only("daemon:\n{\n  user = \"no-such-user-ffc\";\n};\n", 3,
+	            "daemon.user: no user 'no-such-user-ffc' on this system");
+	expect_only("daemon: { user = \"\"; };\n", 1, "daemon.user: must not be empty");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_retention_and_user, teardown),
 	    cmocka_unit_test_teardown(test_shipped_file_is_the_defaults, teardown),
 	    cmocka_unit_test_teardown(test_every_setting_applies, teardown),
 	    cmocka_unit_test_teardown(test_empty_file_keeps_defaults, teardown),
