@@ -925,6 +925,37 @@ static void test_alert_lifecycle_settings(void **state)
 	expect(p, 3, "alerts.response_minutes.amber: 0 is out of range");
 }
 
+/* Nesting as deep as libconfig's parser goes, and deeper: refused at the
+ * line with a message, nothing crashes or leaks (the parser's stack is
+ * bounded; past it, "memory exhausted"). */
+static void test_deep_nesting_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		int depth;
+		const char *open, *close, *want;
+	} cases[] = {
+	    {4000, "(", ")", "rules[0]: expected a group"},
+	    {20000, "(", ")", "memory exhausted"},
+	    {20000, "{", "}", "syntax error"},
+	    {20000, "[", "]", "syntax error"},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		size_t n = (size_t)cases[k].depth;
+		char *text = malloc(2 * n + 16);
+		assert_non_null(text);
+		char *p = text + sprintf(text, "rules = ");
+		for (size_t i = 0; i < n; i++)
+			*p++ = cases[k].open[0];
+		for (size_t i = 0; i < n; i++)
+			*p++ = cases[k].close[0];
+		strcpy(p, ";\n");
+		const char *path = load_bad(text);
+		free(text);
+		expect(path, 1, cases[k].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -947,6 +978,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_included_file_is_named, teardown),
 	    cmocka_unit_test_teardown(test_config_check, teardown),
 	    cmocka_unit_test_teardown(test_alert_lifecycle_settings, teardown),
+	    cmocka_unit_test_teardown(test_deep_nesting_refused, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
