@@ -21,6 +21,17 @@
 
 #include "config.h"
 
+const char *__lsan_default_suppressions(void);
+
+/* libconfig 1.5 leaks the token its parser discards on a syntax error
+ * (test_value_without_equals_refused); the library's, not ours, and
+ * reported as such by fuzz_config.c, which suppresses it the same way.
+ * Our own leaks of a parse are allocated elsewhere and still reported. */
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:strbuf_append\nleak:libconfig_yylex\n";
+}
+
 #define MIB (UINT64_C(1) << 20)
 
 /* conf/ffcd.conf: under $FFC_SOURCE when set, else found from this file's
@@ -925,6 +936,23 @@ static void test_alert_lifecycle_settings(void **state)
 	expect(p, 3, "alerts.response_minutes.amber: 0 is out of range");
 }
 
+/* What the configuration fuzzer found: a name followed by a value without
+ * `=` or `:`, which libconfig 1.5 refuses leaking the discarded token
+ * (the library's; see fuzz_config.c). Refused at its line, with the
+ * defaults kept, whichever the token. */
+static void test_value_without_equals_refused(void **state)
+{
+	(void)state;
+	static const char *const cases[] = {"b \"x\";\n", "a = 1;\nb \"\";\n",
+	                                    "a = { b = 1; c \"x\"; };\n",
+	                                    "rules = ( { name \"x\"; } );\n"};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *path = load_bad(cases[i]);
+		expect(path, strchr(cases[i], '\n') < strrchr(cases[i], '\n') ? 2 : 1,
+		       "syntax error");
+	}
+}
+
 /* Nesting as deep as libconfig's parser goes, and deeper: refused at the
  * line with a message, nothing crashes or leaks (the parser's stack is
  * bounded; past it, "memory exhausted"). */
@@ -979,6 +1007,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_config_check, teardown),
 	    cmocka_unit_test_teardown(test_alert_lifecycle_settings, teardown),
 	    cmocka_unit_test_teardown(test_deep_nesting_refused, teardown),
+	    cmocka_unit_test_teardown(test_value_without_equals_refused, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
