@@ -412,9 +412,13 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS:
 		err = rq->alerts->overdue ? control_alerts_overdue(t, rq->alerts, &ar, &reply)
 		                          : alerts(t, rq->alerts, &ar, &reply);
-		for (size_t i = 0; !err && reply.alerts && i < reply.alerts->n_alerts; i++)
+		for (size_t i = 0; !err && reply.alerts && i < reply.alerts->n_alerts; i++) {
 			reply.alerts->alerts[i] = control_alert_lifecycle(
 			    env, t, &ar, reply.alerts->alerts[i], rq->alerts->history);
+			/* The listing consoles catch up with is the broadcast
+			 * data again: the same least identity. */
+			wire_alert_broadcast(reply.alerts->alerts[i]);
+		}
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ACK:
 		err = control_ack(env, rq, now_ms, &ar, &reply);

@@ -561,6 +561,7 @@ void wire_alert_child_set(struct alert_child *dst, const struct child_identity *
 struct alert_pb {
 	Ffc__V1__Alert alert;
 	Ffc__V1__ChildIdentity child;
+	struct alert_child display; /* a copy the broadcast form may cut */
 	Ffc__V1__ConcernRef refs[RULE_EVIDENCE_MAX];
 	Ffc__V1__ConcernRef *ref_ptrs[RULE_EVIDENCE_MAX];
 };
@@ -600,11 +601,37 @@ static void alert_to_pb(struct alert_pb *p, const struct alert *a)
 	}
 	pb->n_evidence = n;
 	pb->evidence = p->ref_ptrs;
-	const struct alert_child *d = &a->display;
+	p->display = a->display;
+	struct alert_child *d = &p->display;
 	struct child_identity id = {d->nhs_number,  d->upn,           d->local_id, d->given_name,
 	                            d->family_name, d->date_of_birth, d->postcode};
 	identity_to_pb(&p->child, &id);
 	pb->child = &p->child;
+}
+
+/* Empty a string of a message in place: its owner (an unpacked message,
+ * or a copy made for packing) stays the same, and protobuf-c leaves an
+ * empty proto3 string out of the bytes. protobuf-c's shared empty string
+ * is read-only, hence the test before writing. */
+static void cut(char *s)
+{
+	if (s && s[0])
+		s[0] = '\0';
+}
+
+void wire_alert_broadcast(Ffc__V1__Alert *pb)
+{
+	/* A console triages by name, date of birth and child_id; the
+	 * identifiers that find the child in other systems (NHS number, UPN,
+	 * the agency's own id) and where the child lives are read from the
+	 * child's record on the control socket. */
+	Ffc__V1__ChildIdentity *c = pb->child;
+	if (c) {
+		cut(c->nhs_number);
+		cut(c->upn);
+		cut(c->local_id);
+		cut(c->postcode);
+	}
 }
 
 int wire_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
@@ -613,6 +640,7 @@ int wire_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
 	if (!p)
 		return -1;
 	alert_to_pb(p, a);
+	wire_alert_broadcast(&p->alert);
 	int rc = pack_message(&p->alert.base, out, len);
 	free(p);
 	return rc;

@@ -233,8 +233,20 @@ struct alert {
 	int64_t due_at_ms;     /* filled from the response times in force; not stored */
 };
 
-/* The ffc.v1.Alert published to consoles. */
+/* The ffc.v1.Alert published to consoles, in its broadcast form
+ * (wire_alert_broadcast). */
 int wire_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
+
+/* What an alert carries on the broadcast channel, decided here and only
+ * here: the alert itself (level, rule, reason, evidence references with
+ * agency, category, severity and date, its state) and, of the child, its
+ * child_id, names and date of birth. The NHS number, UPN, local id and
+ * postcode are emptied in place (the message keeps its owner), so the
+ * alerts socket, overdue reminders and the control socket's alerts
+ * listing never carry them; the child's record (`child`, read one child at
+ * a time) keeps everything. An Alert never holds a concern's summary. */
+struct Ffc__V1__Alert;
+void wire_alert_broadcast(struct Ffc__V1__Alert *pb);
 /* The stored record (the Alert plus its state). */
 int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
 int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);

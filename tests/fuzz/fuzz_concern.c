@@ -1,8 +1,9 @@
 /*
  * Fuzz target: a Concern frame from the network, through everything that
- * reads it before the store: decode, validate, and the identity keys of
- * every child that passed. Nothing here may crash, leak or read out of
- * bounds, whatever the bytes.
+ * reads it before the store, in ingest's order: decode, the scan for a
+ * string holding a NUL byte, validate, and the identity keys of every
+ * child that passed. Nothing here may crash, leak or read out of bounds,
+ * whatever the bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,9 +21,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wire_concern_decode(data, size, &w) < 0)
 		return 0;
 	char err[VALIDATE_ERR_MAX];
+	char field[128];
 	/* 2026-11-01T00:00:00Z: a fixed clock keeps runs reproducible. */
 	const int64_t now = INT64_C(1793491200000);
-	if (validate_concern(&w.c, now, err, sizeof err) == 0) {
+	if (wire_concern_nul_field(data, size, field, sizeof field)) {
+		/* Refused as "<field>: contains a NUL byte": a path, never empty. */
+		if (field[0] == '\0' || memchr(field, '\0', sizeof field) == NULL)
+			__builtin_trap();
+	} else if (validate_concern(&w.c, now, err, sizeof err) == 0) {
 		for (size_t i = 0; i < w.c.n_children; i++) {
 			struct identity_keys keys;
 			identity_keys(&w.c.children[i], w.c.agency, &keys);

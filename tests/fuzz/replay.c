@@ -7,6 +7,10 @@
  * hostile input under the sanitizers.
  *
  * usage: fuzz_X CORPUS_DIR [ITERATIONS [SEED]]
+ *
+ * With FFC_REPLAY_SAVE=DIR in the environment, mutation i is also written
+ * to DIR/i before it runs: a leak is reported only at exit, and this is
+ * how to find the input behind it (run each saved file alone).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -148,6 +152,7 @@ int main(int argc, char **argv)
 	uint8_t *buf = malloc(MAX_INPUT);
 	if (!buf)
 		return 1;
+	const char *save = getenv("FFC_REPLAY_SAVE");
 	for (long i = 0; i < iterations; i++) {
 		const struct seed *s = &seeds[rng() % n];
 		memcpy(buf, s->data, s->len);
@@ -157,6 +162,15 @@ int main(int argc, char **argv)
 		if (!input)
 			break;
 		memcpy(input, buf, len);
+		if (save) {
+			char path[4096];
+			snprintf(path, sizeof path, "%s/%ld", save, i);
+			FILE *f = fopen(path, "wb");
+			if (f) {
+				fwrite(input, 1, len, f);
+				fclose(f);
+			}
+		}
 		LLVMFuzzerTestOneInput(input, len);
 		free(input);
 	}

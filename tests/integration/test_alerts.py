@@ -22,6 +22,11 @@ class AlertChecks:
         super().setUp()
         self.sent = {}
 
+    def child_id(self, nhs):
+        """The child_id of the child with this NHS number (alerts carry
+        only the child_id and names)."""
+        return self.d.child(nhs_number=nhs).child.child_id
+
     def send(self, cid, **kw):
         c = concern(cid, **kw)
         r = self.d.send_one(c)
@@ -64,8 +69,11 @@ class Rules(AlertChecks, DaemonTest):
         (topic, a), = receive_alerts(sub, 1)
         self.check_alert(topic, a, pb.RED, "immediate-risk", ["ir"])
         self.assertEqual(a.supersedes, "")
-        self.assertEqual(a.child.nhs_number, nhs_number(1))
-        self.assertEqual(a.child.family_name, "Smith")
+        # The broadcast names the child, never its identifiers.
+        self.assertEqual(a.child.nhs_number, "")
+        self.assertEqual((a.child.given_name, a.child.family_name, a.child.date_of_birth),
+                         ("Ella", "Smith", "2016-04-12"))
+        self.assertEqual(self.d.child(nhs_number=nhs_number(1)).child.child_id, a.child_id)
         self.assertEqual(self.d.status().alerts, a.seq)
         # Another one for the same child while the RED is open: no new alert.
         self.send("ir2", category=pb.NEGLECT, severity=pb.IMMEDIATE_RISK, at=T0 + DAY,
@@ -294,8 +302,9 @@ class ArrivalOrder(DaemonTest):
                     self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
             got = {}
             for a in self.d.all_alerts():
-                got.setdefault(a.child.nhs_number, set()).add((a.rule, a.level))
-            results[name] = [got.get(nhs_number(500 + o * 100 + c), set())
+                got.setdefault(a.child_id, set()).add((a.rule, a.level))
+            results[name] = [got.get(self.d.child(nhs_number=nhs_number(500 + o * 100 + c))
+                                     .child.child_id, set())
                              for c in range(len(histories))]
         for child, hist in enumerate(histories):
             want = expected_alerts([concern("x", **x) for x in hist])

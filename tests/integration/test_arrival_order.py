@@ -113,9 +113,10 @@ class ArrivalOrder(unittest.TestCase):
             self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in rs))
         got = {}
         for a in self.d.all_alerts():
-            got.setdefault(a.child.nhs_number, set()).add((a.rule, a.level))
+            got.setdefault(a.child_id, set()).add((a.rule, a.level))
         for o, (name, _, _) in enumerate(orders):
-            results[name] = [got.get(nhs_number(300 + o * 50 + c), set())
+            results[name] = [got.get(self.d.child(nhs_number=nhs_number(300 + o * 50 + c))
+                                     .child.child_id, set())
                              for c in range(len(histories))]
         for child, hist in enumerate(histories):
             want = results["time"][child]

@@ -429,6 +429,41 @@ static void test_overdue_listed_and_counted(void **state)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 }
 
+/* The alerts listing, plain and overdue, carries the broadcast's least
+ * identity (no NHS number); the overdue reminder published too; the
+ * child's record keeps it. */
+static void test_listing_least_identity(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(send_risk(f, "r1", "9434765919", NOW), 1);
+	struct outbox out = {0};
+	assert_int_equal(overdue_remind(f->s, &f->policy, NOW + 2 * 3600000, &out), 1);
+	assert_int_equal(out.n, 1);
+	Ffc__V1__Alert *o = ffc__v1__alert__unpack(NULL, out.items[0].len, out.items[0].data);
+	assert_non_null(o);
+	assert_string_equal(o->child->nhs_number, "");
+	ffc__v1__alert__free_unpacked(o, NULL);
+	outbox_clear(&out);
+	for (int overdue = 0; overdue <= 1; overdue++) {
+		Ffc__V1__ControlReply *r = alerts(f, overdue, 0, NOW);
+		assert_int_equal(r->alerts->n_alerts, 1);
+		assert_non_null(r->alerts->alerts[0]->child);
+		assert_string_equal(r->alerts->alerts[0]->child->nhs_number, "");
+		assert_string_equal(r->alerts->alerts[0]->child_id, "C00000001");
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+	}
+	Ffc__V1__ChildRequest cr = FFC__V1__CHILD_REQUEST__INIT;
+	cr.child_id = s("C00000001");
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
+	req.child = &cr;
+	Ffc__V1__ControlReply *r = call(f, &req, NOW);
+	assert_non_null(r->child);
+	assert_int_equal(r->child->n_alerts, 1);
+	assert_string_equal(r->child->alerts[0]->child->nhs_number, "9434765919");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +471,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lead_practitioner, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overdue_listed_and_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nul_in_a_string_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_listing_least_identity, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ffc.pb-c.h"
+#include "ffc_store.pb-c.h"
 #include "testutil.h"
 #include "wire.h"
 
@@ -220,6 +221,119 @@ static void test_alert_roundtrip(void **state)
 	free(b);
 }
 
+static int contains(const uint8_t *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; n && i + n <= len; i++)
+		if (!memcmp(buf + i, s, n))
+			return 1;
+	return 0;
+}
+
+/* What a console may learn from a broadcast alert: names, date of birth,
+ * child_id and the alert; never the identifiers, postcode or a summary. */
+static void assert_least(const uint8_t *buf, size_t len, const char *summary)
+{
+	assert_false(contains(buf, len, "9434765919"));
+	assert_false(contains(buf, len, "A123456789012"));
+	assert_false(contains(buf, len, "MIS-77421"));
+	assert_false(contains(buf, len, "LS1 4AP"));
+	assert_false(contains(buf, len, summary));
+	assert_true(contains(buf, len, "Ella"));
+	assert_true(contains(buf, len, "Smith"));
+	assert_true(contains(buf, len, "2016-04-12"));
+	assert_true(contains(buf, len, "C00000001"));
+	assert_true(contains(buf, len, "pol-1"));
+	Ffc__V1__Alert *pb = ffc__v1__alert__unpack(NULL, len, buf);
+	assert_non_null(pb);
+	assert_non_null(pb->child);
+	assert_string_equal(pb->child->nhs_number, "");
+	assert_string_equal(pb->child->upn, "");
+	assert_string_equal(pb->child->local_id, "");
+	assert_string_equal(pb->child->postcode, "");
+	assert_string_equal(pb->child->given_name, "Ella");
+	assert_string_equal(pb->child->family_name, "Smith");
+	assert_string_equal(pb->child->date_of_birth, "2016-04-12");
+	assert_int_equal(pb->n_evidence, 1);
+	assert_int_equal(pb->evidence[0]->agency, FFC__V1__AGENCY__POLICE);
+	assert_int_equal(pb->evidence[0]->severity, FFC__V1__SEVERITY__HIGH);
+	assert_int_equal(pb->evidence[0]->occurred_at_ms, T0);
+	ffc__v1__alert__free_unpacked(pb, NULL);
+}
+
+static void test_alert_broadcast_least_data(void **state)
+{
+	(void)state;
+	static const char summary[] = "Disclosed at school that her stepfather hits her";
+	struct child_identity ella = {"9434765919", "A123456789012", "MIS-77421", "Ella",
+	                              "Smith",      "2016-04-12",    "LS1 4AP"};
+	struct concern c = {0};
+	c.agency = 1;
+	c.concern_id = "pol-1";
+	c.category = 1;
+	c.severity = 3;
+	c.occurred_at_ms = T0;
+	c.summary = summary;
+	c.n_children = 1;
+	c.children = &ella;
+
+	/* An alert raised on that concern, as the rules fill it. */
+	struct alert *a = calloc(1, sizeof *a);
+	assert_non_null(a);
+	a->seq = 1;
+	wire_alert_id(1, a->alert_id);
+	a->child = 1;
+	wire_child_id(1, a->child_id);
+	a->level = LEVEL_RED;
+	strcpy(a->rule, "immediate-risk");
+	strcpy(a->reason, "a concern graded HIGH");
+	a->n_evidence = 1;
+	strcpy(a->evidence[0].concern_id, c.concern_id);
+	a->evidence[0].agency = c.agency;
+	a->evidence[0].category = c.category;
+	a->evidence[0].severity = c.severity;
+	a->evidence[0].occurred_at_ms = c.occurred_at_ms;
+	wire_alert_child_set(&a->display, &c.children[0]);
+	a->state = ALERT_OPEN;
+
+	/* Published (alerts socket, overdue reminders). */
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(wire_alert_pack(a, &buf, &len), 0);
+	assert_least(buf, len, summary);
+	free(buf);
+	/* Packing for the broadcast leaves the alert itself whole. */
+	assert_string_equal(a->display.nhs_number, "9434765919");
+
+	/* The stored record keeps the whole identity (the child's record
+	 * shows it); the control socket's alerts listing cuts it in place. */
+	assert_int_equal(wire_stored_alert_pack(a, &buf, &len), 0);
+	assert_true(contains(buf, len, "9434765919"));
+	assert_true(contains(buf, len, "LS1 4AP"));
+	Ffc__Store__StoredAlert *sa = ffc__store__stored_alert__unpack(NULL, len, buf);
+	free(buf);
+	assert_non_null(sa);
+	assert_non_null(sa->alert);
+	wire_alert_broadcast(sa->alert);
+	wire_alert_broadcast(sa->alert); /* twice: nothing left to cut */
+	len = ffc__v1__alert__get_packed_size(sa->alert);
+	buf = malloc(len);
+	assert_non_null(buf);
+	ffc__v1__alert__pack(sa->alert, buf);
+	assert_least(buf, len, summary);
+	free(buf);
+	ffc__store__stored_alert__free_unpacked(sa, NULL);
+
+	/* An alert without a child identity, and one with empty fields. */
+	Ffc__V1__Alert bare = FFC__V1__ALERT__INIT;
+	wire_alert_broadcast(&bare);
+	Ffc__V1__ChildIdentity empty = FFC__V1__CHILD_IDENTITY__INIT;
+	bare.child = &empty;
+	wire_alert_broadcast(&bare);
+	assert_string_equal(empty.nhs_number, "");
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_receipt),
 	    cmocka_unit_test(test_child_roundtrip),
 	    cmocka_unit_test(test_alert_roundtrip),
+	    cmocka_unit_test(test_alert_broadcast_least_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Writes fuzz_control's seed corpus: one valid ControlRequest per command,
+naming what fuzz_control's store holds (children C00000001-C00000003,
+alert A00000001, the NHS number and UPN it was made with), plus a few
+refused ones.
+
+usage: FFC_PB2=build-test/gen/python tests/fuzz/gen_control_seeds.py tests/fuzz/corpus/fuzz_control
+"""
+import hashlib
+import os
+import sys
+
+sys.path.insert(0, os.environ.get("FFC_PB2", "build-test/gen/python"))
+import ffc_pb2 as pb  # noqa: E402
+
+R = pb.ControlRequest
+OP = "fuzz"
+requests = [
+    R(operator=OP, status=pb.StatusRequest()),
+    R(operator=OP, stats=pb.StatsRequest()),
+    R(operator=OP, child=pb.ChildRequest(child_id="C00000001")),
+    R(operator=OP, child=pb.ChildRequest(nhs_number="400 000 0071", since_ms=1790000000000)),
+    R(operator=OP, child=pb.ChildRequest(upn="X801200000001")),
+    R(operator=OP, alerts=pb.AlertsRequest()),
+    R(operator=OP, alerts=pb.AlertsRequest(since_seq=0, level=pb.RED, limit=2, history=True,
+                                           state=pb.OPEN)),
+    R(operator=OP, alerts=pb.AlertsRequest(overdue=True)),
+    R(operator=OP, shutdown=pb.ShutdownRequest()),
+    R(operator=OP, reload=pb.ReloadRequest()),
+    R(operator=OP, rules_test=pb.RulesTestRequest(path="/nonexistent/ffcd.conf")),
+    R(operator=OP, matches=pb.MatchesRequest(limit=10, dismissed=True)),
+    R(operator=OP, dismiss_match=pb.MatchDismissRequest(
+        child_id="C00000001", other_child_id="C00000003", reason="different children")),
+    R(operator=OP, conflicts=pb.ConflictsRequest(limit=5, unresolved=True)),
+    R(operator=OP, identities=pb.IdentitiesRequest(child_id="C00000001")),
+    R(operator=OP, link=pb.LinkRequest(child_a="C00000001", child_b="C00000003",
+                                       reason="same girl: school confirmed")),
+    R(operator=OP, unlink=pb.UnlinkRequest(child_id="C00000001", identity="local:HEALTH:RHQ-1234",
+                                           reason="wrong link")),
+    R(operator=OP, unlink=pb.UnlinkRequest(child_id="C00000001", identity="#2",
+                                           reason="wrong link")),
+    R(operator=OP, ack=pb.AckRequest(alert_id="A00000001", by="Sam Jones", note="on it")),
+    R(operator=OP, close=pb.CloseRequest(alert_id="A00000001", by="Sam Jones",
+                                         outcome="no further action", note="seen")),
+    R(operator=OP, note=pb.NoteRequest(alert_id="A00000001", by="Sam Jones",
+                                       text="visited the family")),
+    R(operator=OP, assign=pb.AssignRequest(child=pb.ChildRequest(child_id="C00000002"),
+                                           practitioner="Ann Lee", by="Sam Jones",
+                                           note="school nurse")),
+    # Refused ones.
+    R(operator=OP, child=pb.ChildRequest(child_id="X1")),
+    R(operator=OP, ack=pb.AckRequest(alert_id="A00000099", by="")),
+    R(),
+]
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+for r in requests:
+    b = r.SerializeToString()
+    with open(os.path.join(out, hashlib.sha1(b).hexdigest()), "wb") as f:
+        f.write(b)
+# Not a ControlRequest at all, and one over the size limit.
+for b in (b"\xff\xff\xff", b"\x0a" + b"\x80" * 5000):
+    with open(os.path.join(out, hashlib.sha1(b).hexdigest()), "wb") as f:
+        f.write(b)
+print("%d seeds in %s" % (len(requests) + 2, out))
