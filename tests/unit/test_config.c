@@ -196,7 +196,7 @@ static void test_every_setting_applies(void **state)
 	(void)state;
 	load_good(
 	    "daemon: { data_dir = \"/srv/ffc\"; log_level = \"DEBUG\"; };\n"
-	    "ingest: { endpoint = \"tcp://*:9401\"; max_message_kb = 1024; batch_max = 1; };\n"
+	    "ingest: { endpoint = \"tcp://[::1]:9401\"; max_message_kb = 1024; batch_max = 1; };\n"
 	    "alerts: { endpoint = \"ipc:///run/ffc/alerts\"; };\n"
 	    "control: { endpoint = \"inproc://control\"; };\n"
 	    "store: { map_size_mb = 1L; map_size_max_mb = 1048576; };\n"
@@ -213,7 +213,7 @@ static void test_every_setting_applies(void **state)
 	    ");\n");
 	assert_string_equal(cfg.data_dir, "/srv/ffc");
 	assert_int_equal(cfg.log_level, LOG_DEBUG);
-	assert_string_equal(cfg.ingest, "tcp://*:9401");
+	assert_string_equal(cfg.ingest, "tcp://[::1]:9401");
 	assert_string_equal(cfg.alerts, "ipc:///run/ffc/alerts");
 	assert_string_equal(cfg.control, "inproc://control");
 	assert_int_equal(cfg.max_message, 1024 * 1024);
@@ -714,7 +714,7 @@ static void test_whole_config_checks_at_their_line(void **state)
 	snprintf(text, sizeof text, "daemon: {\n data_dir = \"%.100s\"; };\n", dir);
 	expect_only(text, 2, "daemon.data_dir: too long for the control socket path (94 bytes");
 	snprintf(text, sizeof text,
-	         "daemon: { data_dir = \"%.100s\"; };\ncontrol: { endpoint = \"tcp://h:1\"; };\n",
+	         "daemon: { data_dir = \"%.100s\"; };\ncontrol: { endpoint = \"tcp://localhost:1\"; };\n",
 	         dir);
 	load_good(text);
 }
