@@ -62,7 +62,8 @@ static int setting(const char *line, char *key, size_t klen, char *value, size_t
 		line++;
 	char quote = (*line == '"' || *line == '\'') ? *line++ : '\0';
 	size_t v = 0;
-	while (*line && (quote ? *line != quote : (*line != ' ' && *line != '\t' && *line != '#'))) {
+	while (*line &&
+	       (quote ? *line != quote : (*line != ' ' && *line != '\t' && *line != '#'))) {
 		if (v + 1 >= vlen)
 			return -1;
 		value[v++] = *line++;
@@ -108,7 +109,8 @@ int ffc_cert_parse(const char *text, size_t len, struct ffc_cert *out, char *err
 				memcpy(section, p, strlen(p) + 1); /* one of the two above */
 				continue;
 			}
-			snprintf(err, errlen, "line %d: unknown section (metadata or curve)", lineno);
+			snprintf(err, errlen, "line %d: unknown section (metadata or curve)",
+			         lineno);
 			goto bad;
 		}
 		char key[32], value[FFC_CERT_NAME_MAX + 8];
@@ -118,16 +120,16 @@ int ffc_cert_parse(const char *text, size_t len, struct ffc_cert *out, char *err
 		}
 		if (!strcmp(section, "curve") && !strcmp(key, "public-key")) {
 			if (!ffc_key_valid(value)) {
-				snprintf(err, errlen, "line %d: public-key: not 40 characters of Z85",
-				         lineno);
+				snprintf(err, errlen,
+				         "line %d: public-key: not 40 characters of Z85", lineno);
 				goto bad;
 			}
 			memcpy(out->public_key, value, FFC_KEY_Z85_LEN + 1);
 		} else if (!strcmp(section, "curve") && !strcmp(key, "secret-key")) {
 			if (!ffc_key_valid(value)) {
 				/* Never echo any of a secret. */
-				snprintf(err, errlen, "line %d: secret-key: not 40 characters of Z85",
-				         lineno);
+				snprintf(err, errlen,
+				         "line %d: secret-key: not 40 characters of Z85", lineno);
 				explicit_bzero(value, sizeof value);
 				goto bad;
 			}
@@ -147,7 +149,8 @@ int ffc_cert_parse(const char *text, size_t len, struct ffc_cert *out, char *err
 		return fail(err, errlen, "no curve public-key");
 	if (out->secret_key[0]) {
 		char z85[FFC_KEY_Z85_LEN + 1];
-		int ok = zmq_curve_public(z85, out->secret_key) == 0 && !strcmp(z85, out->public_key);
+		int ok =
+		    zmq_curve_public(z85, out->secret_key) == 0 && !strcmp(z85, out->public_key);
 		if (!ok) {
 			explicit_bzero(out, sizeof *out);
 			return fail(err, errlen, "secret-key does not belong to public-key");
@@ -255,8 +258,7 @@ static int write_cert(const char *path, mode_t mode, const char *name, const cha
 	return rc;
 }
 
-int ffc_cert_generate(const char *dir, const char *name, char *public_key, char *err,
-                      size_t errlen)
+int ffc_cert_generate(const char *dir, const char *name, char *public_key, char *err, size_t errlen)
 {
 	if (!dir || !name || !valid_name(name))
 		return fail(err, errlen,

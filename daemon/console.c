@@ -45,8 +45,8 @@ static void narrow(const char *root, const char *sub, size_t len, char out[][OUT
 	(*n)++;
 }
 
-size_t console_topics(const char *sub, size_t len, unsigned levels,
-                      char out[][OUTBOX_TOPIC_MAX], size_t max)
+size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][OUTBOX_TOPIC_MAX],
+                      size_t max)
 {
 	size_t n = 0;
 	char root[OUTBOX_TOPIC_MAX];

@@ -25,7 +25,7 @@
  * (it carries a seq, no child). A subscription to "alert." from a
  * RED-only console becomes "alert.red.". Returns how many were written to
  * out (0: nothing this console may see). */
-size_t console_topics(const char *sub, size_t len, unsigned levels,
-                      char out[][OUTBOX_TOPIC_MAX], size_t max);
+size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][OUTBOX_TOPIC_MAX],
+                      size_t max);
 
 #endif

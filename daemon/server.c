@@ -515,23 +515,26 @@ static void serve_zap(struct server *srv)
 		size_t n = 0, total = 0;
 		int more = 1;
 		while (more) {
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			if (zmq_msg_recv(&m, srv->zap, total ? 0 : ZMQ_DONTWAIT) < 0) {
-				zmq_msg_close(&m);
+			/* Frames past the most kept are read into a scratch message
+			 * and dropped. A small message keeps its bytes inside the
+			 * zmq_msg_t: receive in place, never copy one. */
+			zmq_msg_t extra;
+			zmq_msg_t *m = n < ZAP_FRAMES_MAX ? &frames[n] : &extra;
+			zmq_msg_init(m);
+			if (zmq_msg_recv(m, srv->zap, total ? 0 : ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(m);
 				for (size_t k = 0; k < n; k++)
 					zmq_msg_close(&frames[k]);
 				return;
 			}
-			more = zmq_msg_more(&m);
+			more = zmq_msg_more(m);
 			total++;
-			if (n < ZAP_FRAMES_MAX) {
-				frames[n] = m;
-				f[n] = (struct zap_frame){zmq_msg_data(&m), zmq_msg_size(&m)};
-				n++;
-			} else {
-				zmq_msg_close(&m);
+			if (m == &extra) {
+				zmq_msg_close(m);
+				continue;
 			}
+			f[n] = (struct zap_frame){zmq_msg_data(m), zmq_msg_size(m)};
+			n++;
 		}
 		struct zap_request r;
 		char why[ZAP_ERR_MAX] = "";

@@ -33,7 +33,8 @@ int zap_parse(const struct zap_frame *frames, size_t n, struct zap_request *out,
               size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	if (n >= 2 && frames[1].len <= sizeof out->request_id && (frames[1].data || !frames[1].len)) {
+	if (n >= 2 && frames[1].len <= sizeof out->request_id &&
+	    (frames[1].data || !frames[1].len)) {
 		if (frames[1].len)
 			memcpy(out->request_id, frames[1].data, frames[1].len);
 		out->request_id_len = frames[1].len;
@@ -83,8 +84,7 @@ static int role_fits(const char *domain, enum access_role role)
 	if (!strcmp(domain, ZAP_DOMAIN_ALERTS))
 		return role == ACCESS_CONSOLE;
 	if (!strcmp(domain, ZAP_DOMAIN_CONTROL))
-		return role == ACCESS_VIEWER || role == ACCESS_PRACTITIONER ||
-		       role == ACCESS_ADMIN;
+		return role == ACCESS_VIEWER || role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN;
 	return 0; /* a socket ffcd does not know: nobody */
 }
 

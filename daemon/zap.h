@@ -18,17 +18,17 @@
 
 #include "access.h"
 
-#define ZAP_ENDPOINT      "inproc://zeromq.zap.01"
-#define ZAP_DOMAIN_INGEST "ingest"
-#define ZAP_DOMAIN_ALERTS "alerts"
+#define ZAP_ENDPOINT       "inproc://zeromq.zap.01"
+#define ZAP_DOMAIN_INGEST  "ingest"
+#define ZAP_DOMAIN_ALERTS  "alerts"
 #define ZAP_DOMAIN_CONTROL "control"
 
 /* A request is exactly 7 frames (CURVE: one credential); more is never
  * read into memory. Limits from RFC 27: each field is a short string. */
-#define ZAP_FRAMES       7
-#define ZAP_FRAMES_MAX   8 /* frames kept; more marks the request malformed */
-#define ZAP_FIELD_MAX    255
-#define ZAP_ERR_MAX      96
+#define ZAP_FRAMES     7
+#define ZAP_FRAMES_MAX 8 /* frames kept; more marks the request malformed */
+#define ZAP_FIELD_MAX  255
+#define ZAP_ERR_MAX    96
 
 struct zap_frame {
 	const uint8_t *data;

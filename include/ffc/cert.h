@@ -27,9 +27,9 @@ extern "C" {
 #define FFC_CERT_FILE_MAX (64 * 1024) /* a longer file is not a certificate */
 
 struct ffc_cert {
-	char name[FFC_CERT_NAME_MAX];              /* metadata name; "" when absent */
-	char public_key[FFC_KEY_Z85_LEN + 1];      /* Z85 */
-	char secret_key[FFC_KEY_Z85_LEN + 1];      /* Z85; "" in a public certificate */
+	char name[FFC_CERT_NAME_MAX];         /* metadata name; "" when absent */
+	char public_key[FFC_KEY_Z85_LEN + 1]; /* Z85 */
+	char secret_key[FFC_KEY_Z85_LEN + 1]; /* Z85; "" in a public certificate */
 };
 
 /* Parse a certificate's text (not NUL-terminated; len bytes). The public
