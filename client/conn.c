@@ -59,8 +59,7 @@ int ffc_curve_use(const char *public_key, const char *secret_key, const char *se
 		explicit_bzero(&curve, sizeof curve);
 		return FFC_OK;
 	}
-	if (!ffc_key_valid(public_key) || !ffc_key_valid(secret_key) ||
-	    !ffc_key_valid(server_key))
+	if (!ffc_key_valid(public_key) || !ffc_key_valid(secret_key) || !ffc_key_valid(server_key))
 		return FFC_EINVAL;
 	memcpy(curve.public_key, public_key, sizeof curve.public_key);
 	memcpy(curve.secret_key, secret_key, sizeof curve.secret_key);

@@ -974,8 +974,8 @@ static int one_key(struct ctx *c, const config_setting_t *g, struct access_key *
 				k->agency = a;
 		} else if (name_set(c, agency, agency_parse, "agency", "police", &set) == 0) {
 			if (popcount(set) != 1)
-				fail(c, agency, "%s.agency: an adapter sends for exactly one agency",
-				     path);
+				fail(c, agency,
+				     "%s.agency: an adapter sends for exactly one agency", path);
 			for (int a = 1; a < 32; a++)
 				if (set == (UINT32_C(1) << a))
 					k->agency = a;
@@ -986,8 +986,9 @@ static int one_key(struct ctx *c, const config_setting_t *g, struct access_key *
 	if (r == ACCESS_CONSOLE) {
 		uint32_t set = 0;
 		if (!levels)
-			fail(c, g, "%s: a console needs the levels it may receive, e.g. levels = "
-			           "[\"red\"]",
+			fail(c, g,
+			     "%s: a console needs the levels it may receive, e.g. levels = "
+			     "[\"red\"]",
 			     path);
 		else if (name_set(c, levels, level_parse, "level", "red", &set) == 0)
 			k->levels = set;
@@ -1101,8 +1102,8 @@ static void section_security(struct ctx *c, const config_setting_t *g, struct co
 
 int config_endpoint_local(const char *ep)
 {
-	static const char *const local[] = {"ipc://", "inproc://", "tcp://127.0.0.1:",
-	                                    "tcp://localhost:", "tcp://[::1]:"};
+	static const char *const local[] = {"ipc://", "inproc://",
+	                                    "tcp://127.0.0.1:", "tcp://localhost:", "tcp://[::1]:"};
 	for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
 		if (!strncmp(ep, local[i], strlen(local[i])))
 			return 1;

@@ -39,8 +39,8 @@ struct config {
 	enum log_level log_level;          /* default LOG_INFO */
 	size_t n_rules;
 	struct rule rules[RULES_MAX];
-	struct alert_policy lifecycle; /* alerts.response_minutes, alerts.outcomes */
-	struct access_list access;     /* security: the keys and operators known */
+	struct alert_policy lifecycle;    /* alerts.response_minutes, alerts.outcomes */
+	struct access_list access;        /* security: the keys and operators known */
 	enum security_mode security_mode; /* default SECURITY_INSECURE */
 	/* security.secret_key_file: the daemon's secret certificate (curve
 	 * mode). Only its path and public key are held here: the secret is

@@ -52,7 +52,7 @@ struct reload_diff {
 	char removed[RULES_MAX][RULE_NAME_MAX];
 	char changed[RULES_MAX][RULE_NAME_MAX];
 	char restart[RELOAD_RESTART_MAX]
-	            [RELOAD_NOTE_MAX]; /* "ingest.endpoint: needs a restart, ignored" */
+	            [RELOAD_NOTE_MAX];       /* "ingest.endpoint: needs a restart, ignored" */
 	size_t n_keys_added, n_keys_removed; /* security.keys, by name */
 	char keys_added[ACCESS_KEYS_MAX][ACCESS_NAME_MAX];
 	char keys_removed[ACCESS_KEYS_MAX][ACCESS_NAME_MAX];

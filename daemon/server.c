@@ -492,8 +492,8 @@ static int serve_ingest(struct server *srv)
 
 /* ---- ZAP: who may complete a CURVE handshake ---- */
 
-static void zap_reply(void *sock, const struct zap_request *r, const char *code,
-                      const char *text, const char *user)
+static void zap_reply(void *sock, const struct zap_request *r, const char *code, const char *text,
+                      const char *user)
 {
 	/* RFC 27: version, request id, status code, status text, user id,
 	 * metadata. */
@@ -560,7 +560,8 @@ static void serve_zap(struct server *srv)
 			else
 				srv->stats.refused_malformed++;
 			/* A public key is no secret: it says which key to look into. */
-			log_warn("ZAP: refused %s on %s: %s%s%s", v == ZAP_MALFORMED ? "a request" : key,
+			log_warn("ZAP: refused %s on %s: %s%s%s",
+			         v == ZAP_MALFORMED ? "a request" : key,
 			         v == ZAP_MALFORMED ? "a socket" : r.domain, zap_verdict_text(v),
 			         why[0] ? ": " : "", why);
 			zap_reply(srv->zap, &r, "400", zap_verdict_text(v), "");
@@ -734,10 +735,8 @@ int server_run(struct server *srv)
 	int rc = 0;
 	while (!srv->stop) {
 		zmq_pollitem_t items[] = {
-		    {srv->ingest, 0, ZMQ_POLLIN, 0},
-		    {srv->control, 0, ZMQ_POLLIN, 0},
-		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0},
-		    {srv->alerts, 0, ZMQ_POLLIN, 0},
+		    {srv->ingest, 0, ZMQ_POLLIN, 0},       {srv->control, 0, ZMQ_POLLIN, 0},
+		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0}, {srv->alerts, 0, ZMQ_POLLIN, 0},
 		    {srv->zap, 0, ZMQ_POLLIN, 0}, /* last: absent in insecure mode */
 		};
 		int n_items = srv->zap ? 5 : 4;

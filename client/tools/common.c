@@ -61,8 +61,9 @@ void tool_curve(const char *key_file, const char *server_key_file)
 	if (!have_key && !have_server)
 		return;
 	if (!have_key || !have_server)
-		tool_exit(EXIT_USAGE, "CURVE needs both --key FILE (this tool's NAME.key_secret) and "
-		                      "--server-key FILE (the daemon's public ffcd.key)");
+		tool_exit(EXIT_USAGE,
+		          "CURVE needs both --key FILE (this tool's NAME.key_secret) and "
+		          "--server-key FILE (the daemon's public ffcd.key)");
 	struct ffc_cert mine, server;
 	char err[512];
 	if (ffc_cert_load(key_file, &mine, err, sizeof err) < 0)

@@ -198,7 +198,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		counters("rejects by reason", s->rejects_by_reason, s->n_rejects_by_reason);
 		printf("  CURVE handshakes refused: %llu unknown key, %llu role not allowed, "
 		       "%llu malformed\n",
-		       (unsigned long long)s->refused_unknown_key, (unsigned long long)s->refused_role,
+		       (unsigned long long)s->refused_unknown_key,
+		       (unsigned long long)s->refused_role,
 		       (unsigned long long)s->refused_malformed);
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);

@@ -714,7 +714,8 @@ static void test_whole_config_checks_at_their_line(void **state)
 	snprintf(text, sizeof text, "daemon: {\n data_dir = \"%.100s\"; };\n", dir);
 	expect_only(text, 2, "daemon.data_dir: too long for the control socket path (94 bytes");
 	snprintf(text, sizeof text,
-	         "daemon: { data_dir = \"%.100s\"; };\ncontrol: { endpoint = \"tcp://localhost:1\"; };\n",
+	         "daemon: { data_dir = \"%.100s\"; };\ncontrol: { endpoint = "
+	         "\"tcp://localhost:1\"; };\n",
 	         dir);
 	load_good(text);
 }
