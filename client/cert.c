@@ -145,8 +145,10 @@ int ffc_cert_parse(const char *text, size_t len, struct ffc_cert *out, char *err
 		explicit_bzero(value, sizeof value);
 	}
 	explicit_bzero(line, sizeof line);
-	if (!out->public_key[0])
+	if (!out->public_key[0]) {
+		explicit_bzero(out, sizeof *out);
 		return fail(err, errlen, "no curve public-key");
+	}
 	if (out->secret_key[0]) {
 		char z85[FFC_KEY_Z85_LEN + 1];
 		int ok =
