@@ -20,7 +20,7 @@ import unittest
 
 import zmq
 
-from ffctest import (BIN, Daemon, T0, concern, drain_alerts, main, nhs_number, pb,
+from ffctest import (BIN, Daemon, T0, concern, drain_alerts, free_port, main, nhs_number, pb,
                      receive_alerts, scratch_dir, wait_for)
 
 REFUSED_WAIT_MS = 1500
@@ -302,6 +302,57 @@ class Security(unittest.TestCase):
                 watch.communicate()
         self.assertEqual(watch.returncode, 0, err)
         self.assertIn("immediate-risk", out)
+
+
+class TcpControl(unittest.TestCase):
+    """A tcp:// control socket in curve mode: ffcctl with an operator key
+    gets an answer, without keys or with a console key it gets none."""
+
+    def test_ffcctl_over_curve(self):
+        d = scratch_dir(self)
+        keys = Keys()
+        kdir = os.path.join(d, "keys")
+        os.mkdir(kdir)
+        r = subprocess.run([os.path.join(BIN, "ffcctl"), "keygen", "ops", "--dir", kdir],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        entries = [("ops", "viewer", {"public_key_file": os.path.join(kdir, "ops.key")}),
+                   ("red-console", "console", {"levels": '["red"]'})]
+        conf = security_conf(d, keys, entries)
+        server_pub = write(os.path.join(kdir, "ffcd.key"), cert_text("ffcd", keys["ffcd"][0]),
+                           0o644)
+        console_secret = write(os.path.join(kdir, "red.key_secret"),
+                               cert_text("red-console", *keys["red-console"]))
+        daemon = Daemon(conf=conf)
+        self.addCleanup(daemon.close)
+        control = "tcp://127.0.0.1:%d" % free_port()
+        daemon.extra = ["--control", control]
+        daemon.log = open(daemon.log_path, "ab")
+        daemon.proc = subprocess.Popen(daemon.argv(), stderr=daemon.log, stdout=daemon.log)
+
+        def ffcctl(*args, timeout_ms="1500"):
+            return subprocess.run([os.path.join(BIN, "ffcctl"), "--control", control,
+                                   "--timeout", timeout_ms] + list(args),
+                                  capture_output=True, text=True, timeout=60)
+
+        ok = os.path.join(kdir, "ops.key_secret")
+        wait_for(lambda: ffcctl("--key", ok, "--server-key", server_pub,
+                                "status").returncode == 0, timeout=30)
+        r = ffcctl("--key", ok, "--server-key", server_pub, "status")
+        self.assertIn("security   curve", r.stdout)
+        self.assertIn(keys["ffcd"][0].decode(), r.stdout)
+        r = ffcctl("status")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no answer", r.stderr)
+        r = ffcctl("--key", console_secret, "--server-key", server_pub, "status")
+        self.assertNotEqual(r.returncode, 0)
+        r = ffcctl("--key", ok, "--server-key", server_pub, "stats")
+        # A client without CURVE fails the handshake before any key is
+        # presented; the console key reached the ZAP handler.
+        self.assertRegex(r.stdout, r"refused: \d+ unknown key, [1-9]\d* role not allowed")
+        self.assertEqual(daemon.stop(), 0, daemon.stderr())
+        daemon.assert_clean(self)
+
 
 
 class Keygen(unittest.TestCase):
