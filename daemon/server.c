@@ -308,6 +308,7 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	heartbeat_init(&srv->hb, srv->info.started_at_ms, HEARTBEAT_INTERVAL_MS);
 	return srv;
 fail:
+	explicit_bzero(&cert, sizeof cert); /* the secret, if it was read */
 	server_destroy(&srv);
 	return NULL;
 }
