@@ -61,6 +61,11 @@ struct server {
 	struct store *store;
 	void *ctx, *ingest, *alerts, *control;
 	void *zap; /* the ZAP handler's REP socket; NULL in insecure mode */
+	/* Refusals are logged at most once a second: a refused peer's libzmq
+	 * tries again about ten times a second, and must not flood the log
+	 * (every refusal is counted in stats all the same). */
+	int64_t zap_logged_at_ms;
+	uint64_t zap_unlogged;
 	char control_ep[CONFIG_ENDPOINT_MAX];
 	char control_path[CONFIG_ENDPOINT_MAX]; /* ipc socket file, "" otherwise */
 	struct daemon_info info;
@@ -561,10 +566,19 @@ static void serve_zap(struct server *srv)
 			else
 				srv->stats.refused_malformed++;
 			/* A public key is no secret: it says which key to look into. */
-			log_warn("ZAP: refused %s on %s: %s%s%s",
-			         v == ZAP_MALFORMED ? "a request" : key,
-			         v == ZAP_MALFORMED ? "a socket" : r.domain, zap_verdict_text(v),
-			         why[0] ? ": " : "", why);
+			int64_t now = now_ms();
+			if (now - srv->zap_logged_at_ms >= 1000) {
+				log_warn("ZAP: refused %s on %s: %s%s%s (%llu more refused since "
+				         "the last one logged)",
+				         v == ZAP_MALFORMED ? "a request" : key,
+				         v == ZAP_MALFORMED ? "a socket" : r.domain,
+				         zap_verdict_text(v), why[0] ? ": " : "", why,
+				         (unsigned long long)srv->zap_unlogged);
+				srv->zap_logged_at_ms = now;
+				srv->zap_unlogged = 0;
+			} else {
+				srv->zap_unlogged++;
+			}
 			zap_reply(srv->zap, &r, "400", zap_verdict_text(v), "");
 		}
 		for (size_t k = 0; k < n; k++)

@@ -150,6 +150,13 @@ class Security(unittest.TestCase):
         wait_for(lambda: self.d.stats().refused_unknown_key > before)
         # Nothing of it was stored.
         self.assertEqual(self.d.status().concerns, 1)
+        # Logged (with the public key, never a secret), but not once per
+        # attempt: a refused client keeps trying.
+        refused = self.d.stats().refused_unknown_key
+        logged = self.d.stderr().count("ZAP: refused")
+        self.assertIn(self.keys["stranger"][0].decode(), self.d.stderr())
+        self.assertGreaterEqual(logged, 1)
+        self.assertLessEqual(logged, 3, "%d refusals, %d logged" % (refused, logged))
 
         # A plain client (no CURVE at all) gets nothing either.
         s = self.d.dealer()
