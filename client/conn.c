@@ -6,6 +6,7 @@
  * program may use several. Does not own message content (the generated
  * protobuf-c code) or JSON (json.c).
  */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "ffc/cert.h"
 #include "ffc/ffc.h"
 
 const char *ffc_strerror(int err)
@@ -44,6 +46,42 @@ struct ffc_conn {
 	void *ctx, *sock;
 };
 
+/* The keys set by ffc_curve_use(), for every tcp:// socket opened after. */
+static struct {
+	int on;
+	char public_key[FFC_KEY_Z85_LEN + 1], secret_key[FFC_KEY_Z85_LEN + 1];
+	char server_key[FFC_KEY_Z85_LEN + 1];
+} curve;
+
+int ffc_curve_use(const char *public_key, const char *secret_key, const char *server_key)
+{
+	if (!public_key && !secret_key && !server_key) {
+		explicit_bzero(&curve, sizeof curve);
+		return FFC_OK;
+	}
+	if (!ffc_key_valid(public_key) || !ffc_key_valid(secret_key) || !ffc_key_valid(server_key))
+		return FFC_EINVAL;
+	memcpy(curve.public_key, public_key, sizeof curve.public_key);
+	memcpy(curve.secret_key, secret_key, sizeof curve.secret_key);
+	memcpy(curve.server_key, server_key, sizeof curve.server_key);
+	curve.on = 1;
+	return FFC_OK;
+}
+
+/* A CURVE client of the daemon, when keys are set and the endpoint is
+ * tcp:// (ipc:// is guarded by file permissions, and ffcd does not run
+ * CURVE there). */
+static int curve_client(void *s, const char *endpoint)
+{
+	if (!curve.on || strncmp(endpoint, "tcp://", 6) != 0)
+		return 0;
+	if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, curve.server_key, FFC_KEY_Z85_LEN) < 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, curve.public_key, FFC_KEY_Z85_LEN) < 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, curve.secret_key, FFC_KEY_Z85_LEN) < 0)
+		return -1;
+	return 0;
+}
+
 static void *socket_new(void **ctx, int type, const char *endpoint)
 {
 	*ctx = zmq_ctx_new();
@@ -58,7 +96,7 @@ static void *socket_new(void **ctx, int type, const char *endpoint)
 	/* Never hang at exit on messages the daemon will not take. */
 	int linger = 0;
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-	if (zmq_connect(s, endpoint) < 0) {
+	if (curve_client(s, endpoint) < 0 || zmq_connect(s, endpoint) < 0) {
 		zmq_close(s);
 		zmq_ctx_term(*ctx);
 		*ctx = NULL;

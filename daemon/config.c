@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "ffc/cert.h"
 #include "log.h"
 
 #define MIB         (UINT64_C(1) << 20)
@@ -251,6 +252,7 @@ static int get_enum(struct ctx *c, const config_setting_t *s, int (*parse)(const
 struct where {
 	const config_setting_t *data_dir, *log_level, *ingest, *alerts, *control;
 	const config_setting_t *max_message, *batch_max, *map_size, *map_size_max;
+	const config_setting_t *security_mode, *secret_key_file;
 };
 
 /* ---- sections ---- */
@@ -917,7 +919,220 @@ static void section_rules(struct ctx *c, const config_setting_t *s, struct confi
 	}
 }
 
+/* ---- security: the mode, the daemon's key, the keys it accepts ---- */
+
+static int mode_parse(const char *s)
+{
+	return same_name(s, "insecure") ? SECURITY_INSECURE + 1
+	       : same_name(s, "curve")  ? SECURITY_CURVE + 1
+	                                : -1;
+}
+
+static int role_parse(const char *s)
+{
+	int r = (int)access_role_parse(s);
+	return r > 0 ? r : -1;
+}
+
+static int valid_key_name(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == '@'))
+			return 0;
+	return s[0] != '\0';
+}
+
+/* One entry of security.keys. Each field's error at its own line; the
+ * entry is only kept when all of it is good. */
+static int one_key(struct ctx *c, const config_setting_t *g, struct access_key *k)
+{
+	char path[PATH_LEN];
+	memset(k, 0, sizeof *k);
+	if (expect_group(c, g) < 0)
+		return -1;
+	const config_setting_t *name = NULL, *role = NULL, *agency = NULL, *levels = NULL,
+	                       *key = NULL, *key_file = NULL;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+		if (!strcmp(n, "name"))
+			name = s;
+		else if (!strcmp(n, "role"))
+			role = s;
+		else if (!strcmp(n, "agency"))
+			agency = s;
+		else if (!strcmp(n, "levels"))
+			levels = s;
+		else if (!strcmp(n, "public_key"))
+			key = s;
+		else if (!strcmp(n, "public_key_file"))
+			key_file = s;
+		else
+			unknown(c, s, "name, role, agency, levels, public_key, public_key_file");
+	}
+	const size_t before = c->total;
+	path_of(g, path, sizeof path);
+	if (!name)
+		fail(c, g, "%s: needs a name", path);
+	else if (get_string(c, name, k->name, sizeof k->name, 0) == 0 && !valid_key_name(k->name))
+		fail(c, name, "%s.name: '%s' may hold only letters, digits, '.', '_', '-' and '@'",
+		     path, k->name);
+	int r = -1;
+	if (!role)
+		fail(c, g, "%s: needs a role (adapter or console, or an operator's)", path);
+	else
+		r = get_enum(c, role, role_parse, "a role",
+		             "adapter, console, viewer, practitioner or admin");
+	if (r > 0)
+		k->role = (enum access_role)r;
+	if (r == ACCESS_ADAPTER) {
+		uint32_t set = 0;
+		if (!agency)
+			fail(c, g, "%s: an adapter needs its one agency, e.g. agency = \"police\"",
+			     path);
+		else if (config_setting_type(agency) == CONFIG_TYPE_STRING) {
+			int a = get_enum(c, agency, agency_parse, "an agency",
+			                 "police, health, education, social-care or other");
+			if (a > 0)
+				k->agency = a;
+		} else if (name_set(c, agency, agency_parse, "agency", "police", &set) == 0) {
+			if (popcount(set) != 1)
+				fail(c, agency,
+				     "%s.agency: an adapter sends for exactly one agency", path);
+			for (int a = 1; a < 32; a++)
+				if (set == (UINT32_C(1) << a))
+					k->agency = a;
+		}
+	} else if (agency && r > 0) {
+		fail(c, agency, "%s.agency: only an adapter is bound to an agency", path);
+	}
+	if (r == ACCESS_CONSOLE) {
+		uint32_t set = 0;
+		if (!levels)
+			fail(c, g,
+			     "%s: a console needs the levels it may receive, e.g. levels = "
+			     "[\"red\"]",
+			     path);
+		else if (name_set(c, levels, level_parse, "level", "red", &set) == 0)
+			k->levels = set;
+	} else if (levels && r > 0) {
+		fail(c, levels, "%s.levels: only a console is given levels", path);
+	}
+	char z85[CONFIG_KEY_Z85_LEN + 8] = "";
+	if (key && key_file) {
+		fail(c, key_file, "%s: give public_key or public_key_file, not both", path);
+	} else if (key) {
+		if (get_string(c, key, z85, sizeof z85, 0) == 0 && !ffc_key_valid(z85))
+			fail(c, key, "%s.public_key: not a CURVE public key (40 characters of Z85)",
+			     path);
+	} else if (key_file) {
+		char file[CONFIG_PATH_MAX], err[CONFIG_ERROR_LEN - 64];
+		struct ffc_cert cert;
+		if (get_string(c, key_file, file, sizeof file, 0) == 0) {
+			if (ffc_cert_load(file, &cert, err, sizeof err) < 0)
+				fail(c, key_file, "%s.public_key_file: %s", path, err);
+			else if (cert.secret_key[0])
+				fail(c, key_file,
+				     "%s.public_key_file: %s holds a secret key; give the public "
+				     "certificate (NAME.key)",
+				     path, file);
+			else
+				memcpy(z85, cert.public_key, sizeof cert.public_key);
+			memset(&cert, 0, sizeof cert);
+		}
+	} else {
+		fail(c, g, "%s: needs public_key or public_key_file", path);
+	}
+	if (c->total != before)
+		return -1;
+	return ffc_key_decode(z85, k->key);
+}
+
+static void security_keys(struct ctx *c, const config_setting_t *s, struct config *cfg)
+{
+	char path[PATH_LEN];
+	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
+		fail(c, s, "security.keys: expected a list ( { ... }, ... )");
+		return;
+	}
+	struct access_list *l = &cfg->access;
+	l->n_keys = 0;
+	int n = config_setting_length(s);
+	if (n > ACCESS_KEYS_MAX) {
+		fail(c, s, "security.keys: %d keys, at most %d", n, ACCESS_KEYS_MAX);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		struct access_key k;
+		if (one_key(c, g, &k) < 0)
+			continue;
+		path_of(g, path, sizeof path);
+		const struct access_key *same = access_key_named(l, k.name);
+		if (same) {
+			fail(c, g, "%s: the name '%s' is already given to another key", path,
+			     k.name);
+			continue;
+		}
+		if (access_key_find(l, k.key)) {
+			fail(c, g, "%s (%s): the same public key is already listed as '%s'", path,
+			     k.name, access_key_find(l, k.key)->name);
+			continue;
+		}
+		l->keys[l->n_keys++] = k;
+	}
+}
+
+static void section_security(struct ctx *c, const config_setting_t *g, struct config *cfg,
+                             struct where *w)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+		if (!strcmp(name, "mode")) {
+			w->security_mode = s;
+			int m = get_enum(c, s, mode_parse, "a security mode", "curve or insecure");
+			if (m > 0)
+				cfg->security_mode = (enum security_mode)(m - 1);
+		} else if (!strcmp(name, "secret_key_file")) {
+			w->secret_key_file = s;
+			if (get_string(c, s, cfg->secret_key_file, sizeof cfg->secret_key_file, 0) <
+			    0)
+				continue;
+			/* Read here for its public key and to refuse a bad file at
+			 * its line; the secret itself is dropped at once. */
+			char err[CONFIG_ERROR_LEN - 64];
+			struct ffc_cert cert;
+			if (ffc_cert_load(cfg->secret_key_file, &cert, err, sizeof err) < 0)
+				fail(c, s, "security.secret_key_file: %s", err);
+			else if (!cert.secret_key[0])
+				fail(c, s,
+				     "security.secret_key_file: %s holds no secret-key (give the "
+				     "NAME.key_secret file)",
+				     cfg->secret_key_file);
+			else
+				memcpy(cfg->public_key, cert.public_key, sizeof cfg->public_key);
+			memset(&cert, 0, sizeof cert);
+		} else if (!strcmp(name, "keys")) {
+			security_keys(c, s, cfg);
+		} else {
+			unknown(c, s, "mode, secret_key_file, keys");
+		}
+	}
+}
+
 /* ---- checks on a whole config ---- */
+
+int config_endpoint_local(const char *ep)
+{
+	static const char *const local[] = {"ipc://", "inproc://",
+	                                    "tcp://127.0.0.1:", "tcp://localhost:", "tcp://[::1]:"};
+	for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
+		if (!strncmp(ep, local[i], strlen(local[i])))
+			return 1;
+	return 0;
+}
 
 /* NULL when the endpoint is usable, else what is wrong with it. */
 static const char *endpoint_problem(const char *ep, char *buf, size_t len)
@@ -977,7 +1192,21 @@ static void check_settings(struct ctx *c, const struct config *cfg, const struct
 		const char *why = endpoint_problem(eps[i].value, buf, sizeof buf);
 		if (why)
 			fail(c, eps[i].where, "%s '%s': %s", eps[i].name, eps[i].value, why);
+		else if (cfg->security_mode == SECURITY_INSECURE &&
+		         !config_endpoint_local(eps[i].value))
+			/* Without CURVE anyone who can reach the port reads and
+			 * writes records about children: only this machine. */
+			fail(c, eps[i].where ? eps[i].where : w->security_mode,
+			     "%s '%s': security.mode is insecure, which allows only loopback "
+			     "(tcp://127.0.0.1:, tcp://localhost:, tcp://[::1]:), ipc:// or "
+			     "inproc:// endpoints; use security.mode = \"curve\" to listen on "
+			     "a network",
+			     eps[i].name, eps[i].value);
 	}
+	if (cfg->security_mode == SECURITY_CURVE && !cfg->public_key[0])
+		fail(c, w->security_mode,
+		     "security.mode is curve but no security.secret_key_file gives the daemon's "
+		     "key (make one with: ffcctl keygen ffcd)");
 	if (!cfg->data_dir[0])
 		fail(c, w->data_dir, "daemon.data_dir: must not be empty");
 	else if (!cfg->control[0] && strlen(cfg->data_dir) + strlen(CONTROL_SOCK) > IPC_PATH_MAX)
@@ -1068,8 +1297,8 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 			continue;
 		}
 		if (strcmp(name, "daemon") && strcmp(name, "ingest") && strcmp(name, "alerts") &&
-		    strcmp(name, "control") && strcmp(name, "store")) {
-			unknown(&c, s, "daemon, ingest, alerts, control, store, rules");
+		    strcmp(name, "control") && strcmp(name, "store") && strcmp(name, "security")) {
+			unknown(&c, s, "daemon, ingest, alerts, control, store, retention, security, rules");
 			continue;
 		}
 		if (expect_group(&c, s) < 0)
@@ -1082,6 +1311,8 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 			section_alerts(&c, s, &next, &w);
 		else if (!strcmp(name, "control"))
 			section_endpoint(&c, s, next.control, sizeof next.control, 1, &w.control);
+		else if (!strcmp(name, "security"))
+			section_security(&c, s, &next, &w);
 		else
 			section_store(&c, s, &next, &w);
 	}

@@ -22,6 +22,11 @@
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
+/* security.mode: "insecure" (no CURVE; only loopback, ipc:// and inproc://
+ * endpoints) or "curve" (every tcp:// socket a CURVE server with ZAP). */
+enum security_mode { SECURITY_INSECURE = 0, SECURITY_CURVE = 1 };
+#define CONFIG_KEY_Z85_LEN 40
+
 struct config {
 	char data_dir[CONFIG_PATH_MAX];    /* default "var" */
 	char ingest[CONFIG_ENDPOINT_MAX];  /* default tcp://127.0.0.1:7401 */
@@ -34,10 +39,16 @@ struct config {
 	enum log_level log_level;          /* default LOG_INFO */
 	size_t n_rules;
 	struct rule rules[RULES_MAX];
-	struct alert_policy lifecycle; /* alerts.response_minutes, alerts.outcomes */
-	struct access_list access;     /* security: the keys and operators known */
-	char user[64];                 /* daemon.user: drop to it when started as root; "" none */
-	unsigned retention_years;      /* retention.years: 0 (default) never purge */
+	struct alert_policy lifecycle;    /* alerts.response_minutes, alerts.outcomes */
+	struct access_list access;        /* security: the keys and operators known */
+	enum security_mode security_mode; /* default SECURITY_INSECURE */
+	/* security.secret_key_file: the daemon's secret certificate (curve
+	 * mode). Only its path and public key are held here: the secret is
+	 * read by the server when it opens its sockets, never copied around. */
+	char secret_key_file[CONFIG_PATH_MAX];
+	char public_key[CONFIG_KEY_Z85_LEN + 1]; /* the daemon's, Z85; "" in insecure mode */
+	char user[64];            /* daemon.user: drop to it when started as root; "" none */
+	unsigned retention_years; /* retention.years: 0 (default) never purge */
 };
 
 struct config_errors {
@@ -54,8 +65,13 @@ void config_defaults(struct config *cfg);
 int config_load(const char *path, struct config *cfg, struct config_errors *errs);
 
 /* Check a finished config (after flags override the file): endpoints
- * non-empty and well-formed, limits in range. Same error convention, with
+ * non-empty and well-formed (and loopback or local in insecure mode),
+ * limits in range. Same error convention, with
  * `origin` in place of file:line. */
 int config_check(const struct config *cfg, const char *origin, struct config_errors *errs);
+
+/* 1 when ep may be used without CURVE: ipc://, inproc://, or tcp:// on
+ * 127.0.0.1, localhost or [::1]. */
+int config_endpoint_local(const char *ep);
 
 #endif

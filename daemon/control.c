@@ -45,6 +45,9 @@ static void status(struct store *s, struct store_txn *t, const struct daemon_inf
 	r->children = store_counter_get(t, "children");
 	r->alerts = store_last_alert_seq(t);
 	r->pid = (uint32_t)info->pid;
+	/* The public key only: the secret never leaves the server. */
+	r->security_mode = (char *)(uintptr_t)(info->security_mode ? info->security_mode : "");
+	r->server_public_key = (char *)(uintptr_t)(info->public_key ? info->public_key : "");
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_STATUS;
 	reply->status = r;
 }
@@ -123,6 +126,9 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->reminders = store_counter_get(t, "reminders");
 	r->withdrawn = store_counter_get(t, "withdrawn");
 	r->purged = store_counter_get(t, "purged");
+	r->refused_unknown_key = st->refused_unknown_key;
+	r->refused_role = st->refused_role;
+	r->refused_malformed = st->refused_malformed;
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)

@@ -34,6 +34,8 @@ struct daemon_info {
 	int64_t started_at_ms;
 	const char *ingest, *alerts, *control;
 	long pid;
+	const char *security_mode; /* "curve" or "insecure" */
+	const char *public_key;    /* the daemon's CURVE public key, "" when insecure */
 };
 
 enum control_action { CONTROL_NONE = 0, CONTROL_SHUTDOWN = 1 };

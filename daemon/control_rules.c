@@ -38,6 +38,7 @@ void control_rules_status(const struct control_env *env, Ffc__V1__StatusReply *r
 	r->config_path = (char *)(uintptr_t)st->path;
 	r->rules_loaded_at_ms = st->loaded_at_ms;
 	r->rules = (uint32_t)st->n_rules;
+	r->keys = (uint32_t)st->access.n_keys;
 }
 
 const char *control_reload(const struct control_env *env, const char *by, int64_t now_ms,
@@ -70,6 +71,10 @@ const char *control_reload(const struct control_env *env, const char *by, int64_
 	r->removed = strings(ar, d->removed[0], sizeof d->removed[0], d->n_removed, &r->n_removed);
 	r->changed = strings(ar, d->changed[0], sizeof d->changed[0], d->n_changed, &r->n_changed);
 	r->restart = strings(ar, d->restart[0], sizeof d->restart[0], d->n_restart, &r->n_restart);
+	r->keys_added = strings(ar, d->keys_added[0], sizeof d->keys_added[0], d->n_keys_added,
+	                        &r->n_keys_added);
+	r->keys_removed = strings(ar, d->keys_removed[0], sizeof d->keys_removed[0],
+	                          d->n_keys_removed, &r->n_keys_removed);
 	r->rules = (uint32_t)st->n_rules;
 	r->rules_loaded_at_ms = st->loaded_at_ms;
 	free(d);

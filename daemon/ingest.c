@@ -53,6 +53,10 @@ static void precheck(struct ingest_item *it, const struct ingest_limits *limits,
 		reject(it, err);
 	} else if (validate_concern(&it->w.c, now_ms, err, sizeof err) < 0) {
 		reject(it, err);
+	} else if (it->agency_bound && (int)it->w.c.agency != it->agency_bound) {
+		/* A compromised system of one agency must not file another's
+		 * reports. */
+		reject(it, "agency: not permitted for this adapter");
 	}
 }
 

@@ -20,6 +20,9 @@
 struct ingest_item {
 	const uint8_t *data; /* the Concern frame (borrowed) */
 	size_t len;
+	/* The one agency the sending adapter's key is bound to (security.keys);
+	 * 0 when the connection is not authenticated (insecure mode). */
+	int agency_bound;
 	struct wire_concern w; /* decoded (owned; released by ingest_items_release) */
 	int decoded;
 	struct receipt receipt; /* the answer, final when ingest_batch returns */

@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	           "  -h, --help         this help\n"
 	           "      --version      print the version\n"
 	           "\n"
-	           "SIGHUP (or ffcctl reload) loads FILE's rules again; SIGTERM stops.\n");
+	           "SIGHUP (or ffcctl reload) loads FILE's rules and security.keys again; SIGTERM\n"
+	           "stops.\n");
 }
 
 /* Copy a flag's value into a config field, refusing what does not fit. */

@@ -179,6 +179,16 @@ static void terminate_strings(struct config *c)
 	c->control[sizeof c->control - 1] = '\0';
 	for (size_t i = 0; i < RULES_MAX; i++)
 		c->rules[i].name[RULE_NAME_MAX - 1] = '\0';
+	c->secret_key_file[sizeof c->secret_key_file - 1] = '\0';
+	c->public_key[sizeof c->public_key - 1] = '\0';
+	if (c->access.n_keys > ACCESS_KEYS_MAX)
+		c->access.n_keys = 0;
+	if (c->access.n_operators > ACCESS_KEYS_MAX)
+		c->access.n_operators = 0;
+	for (size_t i = 0; i < ACCESS_KEYS_MAX; i++) {
+		c->access.keys[i].name[ACCESS_NAME_MAX - 1] = '\0';
+		c->access.operators[i].name[ACCESS_NAME_MAX - 1] = '\0';
+	}
 }
 
 int reload_load(const char *helper, const char *path, int timeout_ms, struct config *out,
@@ -353,6 +363,31 @@ void reload_compare(const struct config *was, const struct rule *rules, size_t n
 		restart(d, "daemon.user");
 	if (was->retention_years != next->retention_years)
 		restart(d, "retention.years");
+	if (was->security_mode != next->security_mode)
+		restart(d, "security.mode");
+	if (strcmp(was->secret_key_file, next->secret_key_file) ||
+	    strcmp(was->public_key, next->public_key))
+		restart(d, "security.secret_key_file");
+}
+
+/* Keys new in next and keys gone from it, by name; a key whose public key
+ * or binding changed counts as removed and added. */
+static void compare_keys(const struct access_list *was, const struct access_list *next,
+                         struct reload_diff *d)
+{
+	for (size_t i = 0; i < next->n_keys; i++) {
+		const struct access_key *k = &next->keys[i];
+		const struct access_key *old = access_key_named(was, k->name);
+		if (!old || memcmp(old, k, sizeof *k))
+			snprintf(d->keys_added[d->n_keys_added++], ACCESS_NAME_MAX, "%s", k->name);
+	}
+	for (size_t i = 0; i < was->n_keys; i++) {
+		const struct access_key *k = &was->keys[i];
+		const struct access_key *now = access_key_named(next, k->name);
+		if (!now || memcmp(now, k, sizeof *k))
+			snprintf(d->keys_removed[d->n_keys_removed++], ACCESS_NAME_MAX, "%s",
+			         k->name);
+	}
 }
 
 /* ---- the rules in force ---- */
@@ -366,6 +401,7 @@ void reload_init(struct rules_state *st, const struct config *cfg, const char *h
 	st->file = *cfg;
 	st->n_rules = cfg->n_rules <= RULES_MAX ? cfg->n_rules : RULES_MAX;
 	memcpy(st->rules, cfg->rules, st->n_rules * sizeof st->rules[0]);
+	st->access = cfg->access;
 	st->loaded_at_ms = now_ms;
 }
 
@@ -401,14 +437,19 @@ int reload_apply(struct rules_state *st, int64_t now_ms, const char *by, struct 
 		return -1;
 	}
 	reload_compare(&st->file, st->rules, st->n_rules, next, d);
+	compare_keys(&st->access, &next->access, d);
 	/* The swap: whole, and between batches (the server's loop calls this
 	 * only when no batch or request is in hand). */
 	st->n_rules = next->n_rules;
 	memcpy(st->rules, next->rules, next->n_rules * sizeof st->rules[0]);
+	st->access = next->access;
 	st->loaded_at_ms = now_ms;
 	free(next);
 	log_info("reload (%s): %s: %zu rules in force (%zu added, %zu changed, %zu removed)", by,
 	         st->path, st->n_rules, d->n_added, d->n_changed, d->n_removed);
+	if (d->n_keys_added || d->n_keys_removed)
+		log_info("reload (%s): %zu keys accepted (%zu added, %zu removed)", by,
+		         st->access.n_keys, d->n_keys_added, d->n_keys_removed);
 	for (size_t i = 0; i < d->n_restart; i++)
 		log_warn("reload: %s", d->restart[i]);
 	return 0;

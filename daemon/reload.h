@@ -38,6 +38,10 @@ struct rules_state {
 	struct config file;
 	size_t n_rules;
 	struct rule rules[RULES_MAX]; /* in force */
+	/* The keys and operators in force (security.keys, .operators):
+	 * reloaded with the rules, so adding or removing a key needs no
+	 * restart. The ZAP handler judges new connections against it. */
+	struct access_list access;
 	int64_t loaded_at_ms;
 };
 
@@ -48,7 +52,10 @@ struct reload_diff {
 	char removed[RULES_MAX][RULE_NAME_MAX];
 	char changed[RULES_MAX][RULE_NAME_MAX];
 	char restart[RELOAD_RESTART_MAX]
-	            [RELOAD_NOTE_MAX]; /* "ingest.endpoint: needs a restart, ignored" */
+	            [RELOAD_NOTE_MAX];       /* "ingest.endpoint: needs a restart, ignored" */
+	size_t n_keys_added, n_keys_removed; /* security.keys, by name */
+	char keys_added[ACCESS_KEYS_MAX][ACCESS_NAME_MAX];
+	char keys_removed[ACCESS_KEYS_MAX][ACCESS_NAME_MAX];
 };
 
 /* Rules in force from cfg (started without a file: path stays ""). */

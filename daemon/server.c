@@ -14,6 +14,7 @@
  * and signals. Does not own what a concern means (ingest.c) or how
  * control requests are answered (control.c).
  */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "server.h"
 
 #include <errno.h>
@@ -27,7 +28,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "console.h"
 #include "control.h"
+#include "ffc/cert.h"
 #include "heartbeat.h"
 #include "ingest.h"
 #include "log.h"
@@ -35,6 +38,7 @@
 #include "overdue.h"
 #include "reload.h"
 #include "stats.h"
+#include "zap.h"
 
 /* A concern frame arrives behind its routing envelope: the peer's identity
  * (DEALER) or identity and an empty delimiter (REQ). A message with more
@@ -56,6 +60,12 @@ struct server {
 	const struct config *cfg;
 	struct store *store;
 	void *ctx, *ingest, *alerts, *control;
+	void *zap; /* the ZAP handler's REP socket; NULL in insecure mode */
+	/* Refusals are logged at most once a second: a refused peer's libzmq
+	 * tries again about ten times a second, and must not flood the log
+	 * (every refusal is counted in stats all the same). */
+	int64_t zap_logged_at_ms;
+	uint64_t zap_unlogged;
 	char control_ep[CONFIG_ENDPOINT_MAX];
 	char control_path[CONFIG_ENDPOINT_MAX]; /* ipc socket file, "" otherwise */
 	struct daemon_info info;
@@ -138,6 +148,11 @@ struct sockopts {
 	int hwm;            /* send and receive high-water marks; 0: libzmq's */
 	int64_t maxmsgsize; /* 0: no limit */
 	int mandatory;      /* ROUTER: report a reply that cannot be delivered */
+	int xpub_manual;    /* XPUB: the server decides what each subscriber gets */
+	/* Curve mode: the ZAP domain naming the socket, and the daemon's
+	 * secret key (Z85), set on tcp:// endpoints; NULL otherwise. */
+	const char *zap_domain;
+	const char *secret_key;
 };
 
 static void *open_socket(struct server *srv, int type, const char *endpoint, const char *what,
@@ -158,6 +173,21 @@ static void *open_socket(struct server *srv, int type, const char *endpoint, con
 		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize);
 	if (o->mandatory)
 		zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &o->mandatory, sizeof o->mandatory);
+	if (o->xpub_manual)
+		zmq_setsockopt(s, ZMQ_XPUB_MANUAL, &o->xpub_manual, sizeof o->xpub_manual);
+	if (o->secret_key && !strncmp(endpoint, "tcp://", 6)) {
+		/* A CURVE server whose every handshake goes to the ZAP handler:
+		 * CURVE alone would let any key in. */
+		int on = 1;
+		if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &on, sizeof on) < 0 ||
+		    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, o->secret_key, FFC_KEY_Z85_LEN) < 0 ||
+		    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, o->zap_domain, strlen(o->zap_domain)) < 0) {
+			snprintf(err, errlen, "%s socket: CURVE: %s", what,
+			         zmq_strerror(zmq_errno()));
+			zmq_close(s);
+			return NULL;
+		}
+	}
 	if (zmq_bind(s, endpoint) < 0) {
 		snprintf(err, errlen, "%s socket: cannot bind %s: %s", what, endpoint,
 		         zmq_strerror(zmq_errno()));
@@ -198,26 +228,71 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	if (strncmp(srv->control_ep, "ipc://", 6) == 0)
 		snprintf(srv->control_path, sizeof srv->control_path, "%s", srv->control_ep + 6);
 
+	/* Curve mode: the daemon's secret key, held only for as long as the
+	 * sockets take to copy it, and the ZAP handler, bound before any
+	 * socket can accept a handshake. */
+	struct ffc_cert cert;
+	memset(&cert, 0, sizeof cert);
+	if (cfg->security_mode == SECURITY_CURVE) {
+		char why[512];
+		if (!zmq_has("curve")) {
+			snprintf(err, errlen,
+			         "security.mode is curve but this libzmq has no CURVE support "
+			         "(built without libsodium)");
+			goto fail;
+		}
+		if (ffc_cert_load(cfg->secret_key_file, &cert, why, sizeof why) < 0 ||
+		    !cert.secret_key[0]) {
+			snprintf(err, errlen, "security.secret_key_file: %s",
+			         cert.secret_key[0] || why[0] ? why : "no secret-key");
+			goto fail;
+		}
+		srv->zap = zmq_socket(srv->ctx, ZMQ_REP);
+		int linger = 0;
+		if (srv->zap)
+			zmq_setsockopt(srv->zap, ZMQ_LINGER, &linger, sizeof linger);
+		if (!srv->zap || zmq_bind(srv->zap, ZAP_ENDPOINT) < 0) {
+			snprintf(err, errlen, "ZAP handler: %s", zmq_strerror(zmq_errno()));
+			goto fail;
+		}
+	}
+	const char *secret = cert.secret_key[0] ? cert.secret_key : NULL;
+
 	/* Pipelining adapters keep many receipts in flight: the high-water
 	 * mark must not drop them while an adapter is still sending. */
 	const struct sockopts ingest_opts = {
 	    .hwm = 100000,
 	    .maxmsgsize = (int64_t)cfg->max_message * OVERSIZE_FACTOR,
 	    .mandatory = 1,
+	    .zap_domain = ZAP_DOMAIN_INGEST,
+	    .secret_key = secret,
 	};
 	/* A PUB socket drops for a slow subscriber rather than block ingest;
 	 * consoles catch up by seq. */
-	const struct sockopts alerts_opts = {.hwm = 10000};
-	const struct sockopts control_opts = {.maxmsgsize = 1 << 20, .mandatory = 1};
+	/* An XPUB in manual mode: a console key gets only the levels it is
+	 * given (console.h). */
+	const struct sockopts alerts_opts = {
+	    .hwm = 10000,
+	    .xpub_manual = 1,
+	    .zap_domain = ZAP_DOMAIN_ALERTS,
+	    .secret_key = secret,
+	};
+	const struct sockopts control_opts = {
+	    .maxmsgsize = 1 << 20,
+	    .mandatory = 1,
+	    .zap_domain = ZAP_DOMAIN_CONTROL,
+	    .secret_key = secret,
+	};
 	srv->ingest =
 	    open_socket(srv, ZMQ_ROUTER, cfg->ingest, "ingest", &ingest_opts, err, errlen);
-	if (!srv->ingest)
-		goto fail;
-	srv->alerts = open_socket(srv, ZMQ_PUB, cfg->alerts, "alerts", &alerts_opts, err, errlen);
-	if (!srv->alerts)
-		goto fail;
-	srv->control =
-	    open_socket(srv, ZMQ_ROUTER, srv->control_ep, "control", &control_opts, err, errlen);
+	if (srv->ingest)
+		srv->alerts =
+		    open_socket(srv, ZMQ_XPUB, cfg->alerts, "alerts", &alerts_opts, err, errlen);
+	if (srv->alerts)
+		srv->control = open_socket(srv, ZMQ_ROUTER, srv->control_ep, "control",
+		                           &control_opts, err, errlen);
+	explicit_bzero(&cert, sizeof cert);
+	secret = NULL;
 	if (!srv->control)
 		goto fail;
 	if (srv->control_path[0] && chmod(srv->control_path, 0600) < 0) {
@@ -232,10 +307,13 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	    .alerts = cfg->alerts,
 	    .control = srv->control_ep,
 	    .pid = (long)getpid(),
+	    .security_mode = cfg->security_mode == SECURITY_CURVE ? "curve" : "insecure",
+	    .public_key = cfg->public_key,
 	};
 	heartbeat_init(&srv->hb, srv->info.started_at_ms, HEARTBEAT_INTERVAL_MS);
 	return srv;
 fail:
+	explicit_bzero(&cert, sizeof cert); /* the secret, if it was read */
 	server_destroy(&srv);
 	return NULL;
 }
@@ -251,6 +329,8 @@ void server_destroy(struct server **p)
 		zmq_close(srv->alerts);
 	if (srv->control)
 		zmq_close(srv->control);
+	if (srv->zap)
+		zmq_close(srv->zap);
 	if (srv->ctx)
 		zmq_ctx_term(srv->ctx);
 	if (srv->control_path[0])
@@ -352,6 +432,19 @@ static void publish(struct server *srv, struct outbox *ob)
 	outbox_clear(ob);
 }
 
+/* The agency the sending key is bound to: 0 on an unauthenticated
+ * connection (insecure mode, ipc), -1 (no agency) for a key no longer
+ * listed since a reload, so a removed key's open connection files
+ * nothing. */
+static int bound_agency(const struct server *srv, zmq_msg_t *frame)
+{
+	const char *user = zmq_msg_gets(frame, "User-Id");
+	if (!user || !user[0])
+		return 0;
+	const struct access_key *k = access_key_named(&srv->rules->access, user);
+	return k && k->role == ACCESS_ADAPTER ? k->agency : -1;
+}
+
 static int serve_ingest(struct server *srv)
 {
 	size_t n = 0;
@@ -372,6 +465,7 @@ static int serve_ingest(struct server *srv)
 		memset(&srv->items[n], 0, sizeof srv->items[n]);
 		srv->items[n].data = zmq_msg_data(payload);
 		srv->items[n].len = zmq_msg_size(payload);
+		srv->items[n].agency_bound = bound_agency(srv, payload);
 		n++;
 	}
 	if (n == 0)
@@ -412,6 +506,138 @@ static int serve_ingest(struct server *srv)
 	return 0;
 }
 
+/* ---- ZAP: who may complete a CURVE handshake ---- */
+
+static void zap_reply(void *sock, const struct zap_request *r, const char *code, const char *text,
+                      const char *user)
+{
+	/* RFC 27: version, request id, status code, status text, user id,
+	 * metadata. */
+	if (zmq_send(sock, "1.0", 3, ZMQ_SNDMORE) < 0 ||
+	    zmq_send(sock, r->request_id, r->request_id_len, ZMQ_SNDMORE) < 0 ||
+	    zmq_send(sock, code, 3, ZMQ_SNDMORE) < 0 ||
+	    zmq_send(sock, text, strlen(text), ZMQ_SNDMORE) < 0 ||
+	    zmq_send(sock, user, strlen(user), ZMQ_SNDMORE) < 0 || zmq_send(sock, "", 0, 0) < 0)
+		log_error("ZAP: reply not sent: %s", zmq_strerror(zmq_errno()));
+}
+
+/* Answer every ZAP request waiting. The keys are those in force now, so a
+ * key added or removed by a reload counts from the next handshake. */
+static void serve_zap(struct server *srv)
+{
+	for (int i = 0; i < CONTROL_PER_ITERATION; i++) {
+		zmq_msg_t frames[ZAP_FRAMES_MAX];
+		struct zap_frame f[ZAP_FRAMES_MAX];
+		size_t n = 0, total = 0;
+		int more = 1;
+		while (more) {
+			/* Frames past the most kept are read into a scratch message
+			 * and dropped. A small message keeps its bytes inside the
+			 * zmq_msg_t: receive in place, never copy one. */
+			zmq_msg_t extra;
+			zmq_msg_t *m = n < ZAP_FRAMES_MAX ? &frames[n] : &extra;
+			zmq_msg_init(m);
+			if (zmq_msg_recv(m, srv->zap, total ? 0 : ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(m);
+				for (size_t k = 0; k < n; k++)
+					zmq_msg_close(&frames[k]);
+				return;
+			}
+			more = zmq_msg_more(m);
+			total++;
+			if (m == &extra) {
+				zmq_msg_close(m);
+				continue;
+			}
+			f[n] = (struct zap_frame){zmq_msg_data(m), zmq_msg_size(m)};
+			n++;
+		}
+		struct zap_request r;
+		char why[ZAP_ERR_MAX] = "";
+		const struct access_key *who = NULL;
+		enum zap_verdict v = total > ZAP_FRAMES_MAX ? ZAP_MALFORMED
+		                     : zap_parse(f, n, &r, why, sizeof why) < 0
+		                         ? ZAP_MALFORMED
+		                         : zap_decide(&r, &srv->rules->access, &who);
+		if (total > ZAP_FRAMES_MAX)
+			snprintf(why, sizeof why, "%zu frames", total);
+		if (v == ZAP_ALLOW) {
+			log_debug("ZAP: %s key '%s' connected to %s", access_role_name(who->role),
+			          who->name, r.domain);
+			zap_reply(srv->zap, &r, "200", "OK", who->name);
+		} else {
+			char key[FFC_KEY_Z85_LEN + 1] = "?";
+			if (v != ZAP_MALFORMED)
+				zmq_z85_encode(key, r.key, sizeof r.key);
+			if (v == ZAP_UNKNOWN_KEY)
+				srv->stats.refused_unknown_key++;
+			else if (v == ZAP_WRONG_ROLE)
+				srv->stats.refused_role++;
+			else
+				srv->stats.refused_malformed++;
+			/* A public key is no secret: it says which key to look into. */
+			int64_t now = now_ms();
+			if (now - srv->zap_logged_at_ms >= 1000) {
+				log_warn("ZAP: refused %s on %s: %s%s%s (%llu more refused since "
+				         "the last one logged)",
+				         v == ZAP_MALFORMED ? "a request" : key,
+				         v == ZAP_MALFORMED ? "a socket" : r.domain,
+				         zap_verdict_text(v), why[0] ? ": " : "", why,
+				         (unsigned long long)srv->zap_unlogged);
+				srv->zap_logged_at_ms = now;
+				srv->zap_unlogged = 0;
+			} else {
+				srv->zap_unlogged++;
+			}
+			zap_reply(srv->zap, &r, "400", zap_verdict_text(v), "");
+		}
+		for (size_t k = 0; k < n; k++)
+			zmq_msg_close(&frames[k]);
+	}
+}
+
+/* ---- alerts: what each console subscribes to ---- */
+
+/* Read the alerts socket's (un)subscriptions and subscribe each console's
+ * connection to what its key's levels allow (console.h). Without CURVE a
+ * subscription is taken as it is. */
+static void serve_subscriptions(struct server *srv)
+{
+	for (int i = 0; i < CONTROL_PER_ITERATION; i++) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, srv->alerts, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		const uint8_t *d = zmq_msg_data(&m);
+		size_t len = zmq_msg_size(&m);
+		if (len == 0 || (d[0] != 0 && d[0] != 1)) {
+			zmq_msg_close(&m); /* not a subscription: XPUB peers send no data */
+			continue;
+		}
+		int opt = d[0] ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
+		const char *user = zmq_msg_gets(&m, "User-Id");
+		if (!user || !user[0]) {
+			zmq_setsockopt(srv->alerts, opt, d + 1, len - 1);
+		} else {
+			const struct access_key *k = access_key_named(&srv->rules->access, user);
+			char topics[CONSOLE_TOPICS_MAX][OUTBOX_TOPIC_MAX];
+			size_t n = k && k->role == ACCESS_CONSOLE
+			               ? console_topics((const char *)d + 1, len - 1, k->levels,
+			                                topics, CONSOLE_TOPICS_MAX)
+			               : 0;
+			for (size_t t = 0; t < n; t++)
+				zmq_setsockopt(srv->alerts, opt, topics[t], strlen(topics[t]));
+			if (d[0] && n == 0)
+				log_info("alerts: console '%s' may receive nothing of its "
+				         "subscription",
+				         user);
+		}
+		zmq_msg_close(&m);
+	}
+}
+
 /* ---- control ---- */
 
 static void serve_control(struct server *srv)
@@ -441,7 +667,7 @@ static void serve_control(struct server *srv)
 		    .out = &ob,
 		    .rules_state = srv->rules,
 		    .peer = zmq_msg_gets(payload, "User-Id"),
-		    .access = &srv->cfg->access,
+		    .access = &srv->rules->access,
 		    .retention_years = srv->cfg->retention_years,
 		};
 		enum control_action action = control_handle(
@@ -525,20 +751,32 @@ int server_run(struct server *srv)
 	}
 	log_info("ffcd %s serving: ingest %s, alerts %s, control %s, store %s", FFC_VERSION,
 	         srv->cfg->ingest, srv->cfg->alerts, srv->control_ep, store_path(srv->store));
+	if (srv->cfg->security_mode == SECURITY_CURVE)
+		log_info("security: curve, %zu keys accepted, daemon public key %s",
+		         srv->rules->access.n_keys, srv->cfg->public_key);
+	else
+		log_warn("security: INSECURE development mode: no CURVE, no keys; anyone on "
+		         "this machine may send concerns and read alerts; listening on "
+		         "loopback and local sockets only");
 	int rc = 0;
 	while (!srv->stop) {
 		zmq_pollitem_t items[] = {
-		    {srv->ingest, 0, ZMQ_POLLIN, 0},
-		    {srv->control, 0, ZMQ_POLLIN, 0},
-		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0},
+		    {srv->ingest, 0, ZMQ_POLLIN, 0},       {srv->control, 0, ZMQ_POLLIN, 0},
+		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0}, {srv->alerts, 0, ZMQ_POLLIN, 0},
+		    {srv->zap, 0, ZMQ_POLLIN, 0}, /* last: absent in insecure mode */
 		};
-		if (zmq_poll(items, 3, heartbeat_wait_ms(&srv->hb, now_ms())) < 0) {
+		int n_items = srv->zap ? 5 : 4;
+		if (zmq_poll(items, n_items, heartbeat_wait_ms(&srv->hb, now_ms())) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_error("poll: %s", zmq_strerror(zmq_errno()));
 			rc = -1;
 			break;
 		}
+		if (srv->zap && (items[4].revents & ZMQ_POLLIN))
+			serve_zap(srv);
+		if (items[3].revents & ZMQ_POLLIN)
+			serve_subscriptions(srv);
 		if (items[0].revents & ZMQ_POLLIN)
 			serve_ingest(srv);
 		if (items[1].revents & ZMQ_POLLIN)

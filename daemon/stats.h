@@ -17,6 +17,8 @@
 struct stats {
 	uint64_t receipts[RECEIPT_REJECTED + 1]; /* by receipt_status */
 	uint64_t batches;                        /* write transactions committed */
+	/* CURVE handshakes the ZAP handler refused, by reason. */
+	uint64_t refused_unknown_key, refused_role, refused_malformed;
 	size_t n_reasons;
 	struct {
 		char reason[STATS_REASON_LEN];

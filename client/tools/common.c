@@ -2,6 +2,7 @@
  * common.c - helpers shared by ffcctl, ffc-send and ffc-watch: messages
  * and exit codes, flag values, and the human form of an alert.
  */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "common.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "ffc/cert.h"
 
 _Noreturn void tool_exit(int code, const char *fmt, ...)
 {
@@ -50,6 +53,31 @@ const char *tool_enum_name(const ProtobufCEnumDescriptor *d, int value)
 {
 	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
 	return v ? v->name : "?";
+}
+
+void tool_curve(const char *key_file, const char *server_key_file)
+{
+	int have_key = key_file && key_file[0], have_server = server_key_file && server_key_file[0];
+	if (!have_key && !have_server)
+		return;
+	if (!have_key || !have_server)
+		tool_exit(EXIT_USAGE,
+		          "CURVE needs both --key FILE (this tool's NAME.key_secret) and "
+		          "--server-key FILE (the daemon's public ffcd.key)");
+	struct ffc_cert mine, server;
+	char err[512];
+	if (ffc_cert_load(key_file, &mine, err, sizeof err) < 0)
+		tool_exit(EXIT_FAIL, "--key: %s", err);
+	if (!mine.secret_key[0])
+		tool_exit(EXIT_FAIL, "--key: %s holds no secret-key (give NAME.key_secret)",
+		          key_file);
+	if (ffc_cert_load(server_key_file, &server, err, sizeof err) < 0)
+		tool_exit(EXIT_FAIL, "--server-key: %s", err);
+	int rc = ffc_curve_use(mine.public_key, mine.secret_key, server.public_key);
+	explicit_bzero(&mine, sizeof mine);
+	explicit_bzero(&server, sizeof server);
+	if (rc != FFC_OK)
+		tool_exit(EXIT_FAIL, "CURVE keys: %s", ffc_strerror(rc));
 }
 
 void tool_print_json(const ProtobufCMessage *msg)

@@ -42,6 +42,13 @@ int64_t tool_now_ms(void);
 /* The name of an enum value ("POLICE"), "?" when unknown. */
 const char *tool_enum_name(const ProtobufCEnumDescriptor *d, int value);
 
+/* CURVE for every tcp:// connection this tool makes: key_file is the
+ * tool's secret certificate (NAME.key_secret), server_key_file the
+ * daemon's public one (ffcd.key). NULL or "" for both: no CURVE. Exits 2
+ * when only one is given, 1 when a file cannot be used. Flags --key and
+ * --server-key, or $FFC_KEY and $FFC_SERVER_KEY. */
+void tool_curve(const char *key_file, const char *server_key_file);
+
 /* Print a message as one line of JSON on stdout. */
 void tool_print_json(const ProtobufCMessage *msg);
 

@@ -69,6 +69,10 @@ static void usage(FILE *f)
 	    "  --id ID --summary TEXT --reporter TEXT --source SYSTEM\n"
 	    "Options:\n"
 	    "  --ingest EP    ingest endpoint (default $FFC_INGEST or " DEFAULT_INGEST ")\n"
+	    "  --key FILE     CURVE: this tool's secret certificate, NAME.key_secret\n"
+	    "                 (default $FFC_KEY)\n"
+	    "  --server-key FILE\n"
+	    "                 CURVE: the daemon's public certificate (default $FFC_SERVER_KEY)\n"
 	    "  --window N     concerns in flight (default 256)\n"
 	    "  --timeout MS   resend what has no receipt after this long (default 5000)\n"
 	    "  --give-up S    stop after S seconds without any receipt (default 60)\n"
@@ -354,7 +358,9 @@ int main(int argc, char **argv)
 		O_SUMMARY,
 		O_REPORTER,
 		O_SOURCE,
-		O_VERSION
+		O_VERSION,
+		O_KEY,
+		O_SERVER_KEY
 	};
 	static const struct option options[] = {
 	    {"ingest", required_argument, NULL, O_INGEST},
@@ -380,9 +386,12 @@ int main(int argc, char **argv)
 	    {"source", required_argument, NULL, O_SOURCE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
+	    {"key", required_argument, NULL, O_KEY},
+	    {"server-key", required_argument, NULL, O_SERVER_KEY},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *ingest = tool_env("FFC_INGEST", DEFAULT_INGEST);
+	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
 	struct sender s = {.window = 256, .timeout_ms = DEFAULT_TIMEOUT_MS, .give_up_ms = 60000};
 	Ffc__V1__Concern c = FFC__V1__CONCERN__INIT;
 	Ffc__V1__ChildIdentity kid = FFC__V1__CHILD_IDENTITY__INIT;
@@ -394,6 +403,12 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case O_INGEST:
 			ingest = optarg;
+			break;
+		case O_KEY:
+			key = optarg;
+			break;
+		case O_SERVER_KEY:
+			server_key = optarg;
 			break;
 		case O_WINDOW:
 			s.window = (size_t)tool_number("--window", optarg, 1, 100000);
@@ -496,6 +511,7 @@ int main(int argc, char **argv)
 			tool_exit(EXIT_FAIL, "%s: cannot open", argv[optind]);
 	}
 
+	tool_curve(key, server_key);
 	s.conn = ffc_conn_new(ingest);
 	if (!s.conn)
 		tool_exit(EXIT_USAGE, "--ingest: cannot connect to '%s'", ingest);

@@ -81,6 +81,10 @@ static void usage(FILE *f)
 	    "connection and hearing no heartbeat for 3 s are reported on stderr.\n"
 	    "\n"
 	    "  --alerts EP    alerts endpoint (default $FFC_ALERTS or " DEFAULT_ALERTS ")\n"
+	    "  --key FILE     CURVE: this tool's secret certificate, NAME.key_secret\n"
+	    "                 (default $FFC_KEY)\n"
+	    "  --server-key FILE\n"
+	    "                 CURVE: the daemon's public certificate (default $FFC_SERVER_KEY)\n"
 	    "  --control EP   control endpoint for catching up (default $FFC_CONTROL or\n"
 	    "                 " DEFAULT_CONTROL ")\n"
 	    "  --level L      only AMBER or only RED alerts\n"
@@ -383,7 +387,9 @@ int main(int argc, char **argv)
 		O_JSON,
 		O_ALERTS_ONLY,
 		O_COUNT,
-		O_VERSION
+		O_VERSION,
+		O_KEY,
+		O_SERVER_KEY
 	};
 	static const struct option options[] = {
 	    {"alerts", required_argument, NULL, O_ALERTS},
@@ -396,8 +402,11 @@ int main(int argc, char **argv)
 	    {"count", required_argument, NULL, O_COUNT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
+	    {"key", required_argument, NULL, O_KEY},
+	    {"server-key", required_argument, NULL, O_SERVER_KEY},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
 	struct watch w = {
 	    .alerts_ep = tool_env("FFC_ALERTS", DEFAULT_ALERTS),
 	    .control_ep = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
@@ -410,6 +419,12 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case O_ALERTS:
 			w.alerts_ep = optarg;
+			break;
+		case O_KEY:
+			key = optarg;
+			break;
+		case O_SERVER_KEY:
+			server_key = optarg;
 			break;
 		case O_CONTROL:
 			w.control_ep = optarg;
@@ -472,6 +487,7 @@ int main(int argc, char **argv)
 	const char *prefix = w.level == FFC__V1__LEVEL__RED     ? "alert.red"
 	                     : w.level == FFC__V1__LEVEL__AMBER ? "alert.amber"
 	                                                        : "alert.";
+	tool_curve(key, server_key);
 	ffc_sub_t *sub = ffc_sub_new(w.alerts_ep, prefix);
 	if (!sub || ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) != FFC_OK ||
 	    (!w.alerts_only && (ffc_sub_subscribe(sub, "event.") != FFC_OK ||

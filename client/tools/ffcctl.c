@@ -61,6 +61,8 @@ static void usage(FILE *f)
 	        "  reload                       load the configuration file again: its rules for\n"
 	        "                               concerns from now on, or every error (no change)\n"
 	        "  shutdown                     stop the daemon cleanly\n"
+	        "  keygen NAME [--dir DIR]      write a CURVE key pair: DIR/NAME.key (public)\n"
+	        "                               and DIR/NAME.key_secret (mode 0600); no daemon\n"
 	        "\n"
 	        "  purge [--dry-run]            remove concerns older than retention.years\n"
 	        "                               that no unfinished alert cites (or list them)\n"
@@ -75,6 +77,10 @@ static void usage(FILE *f)
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
 	        "  --operator N   who is asking, recorded with changes (default $USER)\n"
+	        "  --key FILE     CURVE: this operator's secret certificate (default $FFC_KEY)\n"
+	        "  --server-key FILE\n"
+	        "                 CURVE: the daemon's public certificate (default\n"
+	        "                 $FFC_SERVER_KEY); both needed for a tcp:// control socket\n"
 	        "  -h, --help     this help;  --version  the version\n");
 }
 
@@ -146,6 +152,10 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 		ffc_format_time(s->rules_loaded_at_ms, loaded, sizeof loaded);
 		printf("rules      %u, loaded %s UTC from %s\n", s->rules, loaded,
 		       s->config_path[0] ? s->config_path : "the built-in defaults (no -c FILE)");
+		if (s->security_mode[0])
+			printf("security   %s%s%s, %u keys accepted\n", s->security_mode,
+			       s->server_public_key[0] ? ", daemon public key " : "",
+			       s->server_public_key, s->keys);
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;
@@ -196,6 +206,11 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
 		counters("rejects by reason", s->rejects_by_reason, s->n_rejects_by_reason);
+		printf("  CURVE handshakes refused: %llu unknown key, %llu role not allowed, "
+		       "%llu malformed\n",
+		       (unsigned long long)s->refused_unknown_key,
+		       (unsigned long long)s->refused_role,
+		       (unsigned long long)s->refused_malformed);
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;
@@ -352,6 +367,8 @@ static const struct command {
     {"purge", ctl_cmd_purge},
     {"withdraw", ctl_cmd_withdraw},
     {"backup", ctl_cmd_backup},
+    /* keys: ffcctl_keys.c */
+    {"keygen", ctl_cmd_keygen},
     {NULL, NULL},
     /* clang-format on */
 };
@@ -365,8 +382,11 @@ int main(int argc, char **argv)
 	    {"operator", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"server-key", required_argument, NULL, 'K'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
 	struct opts o = {
 	    .control = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
 	    .operator_name = tool_env("USER", ""),
@@ -388,6 +408,12 @@ int main(int argc, char **argv)
 		case 'o':
 			o.operator_name = optarg;
 			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'K':
+			server_key = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -404,6 +430,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[optind];
+	tool_curve(key, server_key);
 	for (const struct command *c = commands; c->name; c++)
 		if (!strcmp(cmd, c->name))
 			return c->run(&o, argc - optind, argv + optind);

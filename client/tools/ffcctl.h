@@ -39,6 +39,9 @@ int cmd_conflicts(const struct opts *o, int argc, char **argv);
 int cmd_identities(const struct opts *o, int argc, char **argv);
 int cmd_link(const struct opts *o, int argc, char **argv);
 int cmd_unlink(const struct opts *o, int argc, char **argv);
+/* keygen NAME [--dir DIR] (ffcctl_keys.c): needs no daemon. */
+int ctl_cmd_keygen(const struct opts *o, int argc, char **argv);
+
 /* ---- working alerts (ffcctl_alerts.c) ---- */
 
 /* Under an alert's row: its state (who has it, the outcome), due time,

@@ -207,7 +207,7 @@ static void test_every_setting_applies(void **state)
 	(void)state;
 	load_good(
 	    "daemon: { data_dir = \"/srv/ffc\"; log_level = \"DEBUG\"; };\n"
-	    "ingest: { endpoint = \"tcp://*:9401\"; max_message_kb = 1024; batch_max = 1; };\n"
+	    "ingest: { endpoint = \"tcp://[::1]:9401\"; max_message_kb = 1024; batch_max = 1; };\n"
 	    "alerts: { endpoint = \"ipc:///run/ffc/alerts\"; };\n"
 	    "control: { endpoint = \"inproc://control\"; };\n"
 	    "store: { map_size_mb = 1L; map_size_max_mb = 1048576; };\n"
@@ -224,7 +224,7 @@ static void test_every_setting_applies(void **state)
 	    ");\n");
 	assert_string_equal(cfg.data_dir, "/srv/ffc");
 	assert_int_equal(cfg.log_level, LOG_DEBUG);
-	assert_string_equal(cfg.ingest, "tcp://*:9401");
+	assert_string_equal(cfg.ingest, "tcp://[::1]:9401");
 	assert_string_equal(cfg.alerts, "ipc:///run/ffc/alerts");
 	assert_string_equal(cfg.control, "inproc://control");
 	assert_int_equal(cfg.max_message, 1024 * 1024);
@@ -725,7 +725,8 @@ static void test_whole_config_checks_at_their_line(void **state)
 	snprintf(text, sizeof text, "daemon: {\n data_dir = \"%.100s\"; };\n", dir);
 	expect_only(text, 2, "daemon.data_dir: too long for the control socket path (94 bytes");
 	snprintf(text, sizeof text,
-	         "daemon: { data_dir = \"%.100s\"; };\ncontrol: { endpoint = \"tcp://h:1\"; };\n",
+	         "daemon: { data_dir = \"%.100s\"; };\ncontrol: { endpoint = "
+	         "\"tcp://localhost:1\"; };\n",
 	         dir);
 	load_good(text);
 }
@@ -1004,6 +1005,140 @@ static void test_deep_nesting_refused(void **state)
 	}
 }
 
+/* ---- security ---- */
+
+/* A certificate file (mode given) holding a fixed key pair. */
+#define SERVER_PUBLIC "OWdE}y<]m5ay1Oij=+Vuu3j5R0MXkKZ%Jw6c%.Qq"
+#define SERVER_SECRET "55Nt@ybO({{Lul2s)SB7&/epC)oZ1H^(xCmI>t1["
+#define OTHER_PUBLIC  "KQL!xa-M(}cHn-Mhj6w#{TsF2tr]!C&7wa&ku7xC"
+#define THIRD_PUBLIC  "n&[/&ka]wkLrkL9hRI6of:pYh1B>CSg!/8V8vQyH"
+
+static const char *cert_file(const char *secret, mode_t mode)
+{
+	char text[512];
+	snprintf(text, sizeof text,
+	         "# a certificate\nmetadata\n    name = \"ffcd\"\ncurve\n    public-key = "
+	         "\"%s\"\n%s%s%s",
+	         SERVER_PUBLIC, secret ? "    secret-key = \"" : "", secret ? secret : "",
+	         secret ? "\"\n" : "");
+	const char *p = write_conf(text);
+	chmod(p, mode);
+	return p;
+}
+
+static void test_security_mode_and_keys(void **state)
+{
+	(void)state;
+	char text[2048];
+	const char *secret = cert_file(SERVER_SECRET, 0600);
+	const char *pub = cert_file(NULL, 0644);
+	snprintf(text, sizeof text,
+	         "security: {\n"
+	         "  mode = \"curve\";\n"
+	         "  secret_key_file = \"%s\";\n"
+	         "  keys = (\n"
+	         "    { name = \"police\"; role = \"adapter\"; agency = \"police\";\n"
+	         "      public_key = \"%s\"; },\n"
+	         "    { name = \"red\"; role = \"console\"; levels = [\"red\"];\n"
+	         "      public_key_file = \"%s\"; },\n"
+	         "    { name = \"op\"; role = \"admin\"; public_key = \"%s\"; }\n"
+	         "  );\n"
+	         "};\n"
+	         "ingest: { endpoint = \"tcp://*:7401\"; };\n",
+	         secret, OTHER_PUBLIC, pub, THIRD_PUBLIC);
+	load_good(text);
+	assert_int_equal(cfg.security_mode, SECURITY_CURVE);
+	assert_string_equal(cfg.public_key, SERVER_PUBLIC);
+	assert_int_equal(cfg.access.n_keys, 3);
+	const struct access_key *k = access_key_named(&cfg.access, "police");
+	assert_non_null(k);
+	assert_int_equal(k->role, ACCESS_ADAPTER);
+	assert_int_equal(k->agency, agency_parse("police"));
+	k = access_key_named(&cfg.access, "red");
+	assert_int_equal(k->role, ACCESS_CONSOLE);
+	assert_int_equal(k->levels, 1u << LEVEL_RED);
+	assert_int_equal(access_key_named(&cfg.access, "op")->role, ACCESS_ADMIN);
+	/* Nothing of the secret is kept. */
+	const char *bytes = (const char *)&cfg;
+	for (size_t i = 0; i + 40 <= sizeof cfg; i++)
+		assert_false(!memcmp(bytes + i, SERVER_SECRET, 40));
+}
+
+static void test_security_errors(void **state)
+{
+	(void)state;
+	char text[4096];
+	/* Curve without a key; insecure mode (the default) off loopback. */
+	const char *p = load_bad("security: { mode = \"curve\"; };\n");
+	expect(p, 1, "no security.secret_key_file");
+	p = load_bad("ingest: { endpoint = \"tcp://10.0.0.1:7401\"; };\n");
+	expect(p, 1, "security.mode is insecure");
+	p = load_bad("security: {\n  mode = \"insecure\";\n};\n"
+	             "control: { endpoint = \"tcp://0.0.0.0:7403\"; };\n");
+	expect(p, 4, "control.endpoint 'tcp://0.0.0.0:7403': security.mode is insecure");
+	p = load_bad("security: { mode = \"open\"; };\n");
+	expect(p, 1, "'open' is not a security mode");
+	/* A secret readable by others; a public certificate as the secret. */
+	snprintf(text, sizeof text,
+	         "security: {\n mode = \"curve\";\n secret_key_file = \"%s\";\n};\n",
+	         cert_file(SERVER_SECRET, 0640));
+	p = load_bad(text);
+	expect(p, 3, "chmod 600");
+	snprintf(text, sizeof text,
+	         "security: {\n mode = \"curve\";\n secret_key_file = \"%s\";\n};\n",
+	         cert_file(NULL, 0600));
+	p = load_bad(text);
+	expect(p, 3, "holds no secret-key");
+	/* Keys: each error at its line. */
+	snprintf(
+	    text, sizeof text,
+	    "security: {\n"
+	    "  keys = (\n"
+	    "    { name = \"a\"; role = \"adapter\"; agency = \"police\"; public_key = \"%s\"; },\n"
+	    "    { name = \"a\"; role = \"console\"; levels = [\"red\"]; public_key = \"%s\"; },\n"
+	    "    { name = \"b\"; role = \"console\"; levels = [\"red\"]; public_key = \"%s\"; },\n"
+	    "    { name = \"c\"; role = \"adapter\"; public_key = \"%s\"; },\n"
+	    "    { name = \"d\"; role = \"adapter\"; agency = [\"police\", \"health\"];\n"
+	    "      public_key = \"%s\"; },\n"
+	    "    { name = \"e\"; role = \"console\"; public_key = \"%s\"; },\n"
+	    "    { name = \"f\"; role = \"viewer\"; agency = \"police\"; public_key = \"x\"; },\n"
+	    "    { name = \"g h\"; role = \"admin\"; public_key = \"%s\"; public_key_file = "
+	    "\"/x\"; },\n"
+	    "    { role = \"admin\"; colour = \"blue\"; }\n"
+	    "  );\n"
+	    "};\n",
+	    OTHER_PUBLIC, SERVER_PUBLIC, OTHER_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC,
+	    SERVER_PUBLIC);
+	p = load_bad(text);
+	expect(p, 4, "the name 'a' is already given");
+	expect(p, 5, "the same public key is already listed as 'a'");
+	expect(p, 6, "an adapter needs its one agency");
+	expect(p, 7, "exactly one agency");
+	expect(p, 9, "a console needs the levels");
+	expect(p, 10, "only an adapter is bound to an agency");
+	expect(p, 10, "not a CURVE public key");
+	expect(p, 11, "may hold only letters");
+	expect(p, 11, "not both");
+	expect(p, 12, "unknown setting 'security.keys[8].colour'");
+	expect(p, 12, "needs a name");
+	expect(p, 12, "needs public_key or public_key_file");
+}
+
+static void test_endpoint_local(void **state)
+{
+	(void)state;
+	assert_true(config_endpoint_local("tcp://127.0.0.1:7401"));
+	assert_true(config_endpoint_local("tcp://localhost:1"));
+	assert_true(config_endpoint_local("tcp://[::1]:7401"));
+	assert_true(config_endpoint_local("ipc:///run/ffc/x"));
+	assert_true(config_endpoint_local("inproc://x"));
+	assert_false(config_endpoint_local("tcp://*:7401"));
+	assert_false(config_endpoint_local("tcp://0.0.0.0:7401"));
+	assert_false(config_endpoint_local("tcp://127.0.0.10:7401"));
+	assert_false(config_endpoint_local("tcp://localhost.example.org:7401"));
+	assert_false(config_endpoint_local("tcp://eth0;127.0.0.1:7401"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1029,6 +1164,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_alert_lifecycle_settings, teardown),
 	    cmocka_unit_test_teardown(test_deep_nesting_refused, teardown),
 	    cmocka_unit_test_teardown(test_value_without_equals_refused, teardown),
+	    cmocka_unit_test_teardown(test_security_mode_and_keys, teardown),
+	    cmocka_unit_test_teardown(test_security_errors, teardown),
+	    cmocka_unit_test_teardown(test_endpoint_local, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

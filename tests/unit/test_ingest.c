@@ -471,6 +471,38 @@ static void test_grows_full_map(void **state)
 	assert_true(store_map_size(f->s) > start);
 }
 
+/* A concern for another agency than the sending key's is refused before
+ * the store sees it; its own agency passes; a key removed since (bound to
+ * no agency) files nothing. */
+static void test_agency_binding(void **state)
+{
+	struct fixture *f = *state;
+	struct frame fr[3] = {
+	    frame("b1", 2, 12, 2, T0, "9434765919", "", "", ""),
+	    frame("b2", 1, 1, 2, T0, "9434765919", "", "", ""),
+	    frame("b3", 1, 1, 2, T0, "9434765919", "", "", ""),
+	};
+	struct ingest_item items[3];
+	memset(items, 0, sizeof items);
+	const int bound[3] = {1, 1, -1};
+	for (size_t i = 0; i < 3; i++) {
+		items[i].data = fr[i].data;
+		items[i].len = fr[i].len;
+		items[i].agency_bound = bound[i];
+	}
+	struct ingest_limits limits = {.max_message = 64 * 1024};
+	assert_int_equal(
+	    ingest_batch(f->s, f->rules, f->n_rules, &limits, items, 3, NOW, &f->raised), 1);
+	assert_int_equal(items[0].receipt.status, RECEIPT_REJECTED);
+	assert_string_equal(items[0].receipt.error, "agency: not permitted for this adapter");
+	assert_int_equal(items[1].receipt.status, RECEIPT_ACCEPTED);
+	assert_int_equal(items[2].receipt.status, RECEIPT_REJECTED);
+	assert_string_equal(items[2].receipt.error, "agency: not permitted for this adapter");
+	ingest_items_release(items, 3);
+	for (size_t i = 0; i < 3; i++)
+		free(fr[i].data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +516,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_grows_full_map, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_household_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_possible_matches_recorded_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_agency_binding, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -659,7 +659,7 @@ static void test_merge_moves_indexes(void **state)
 static int control(struct fixture *f, const char *op, Ffc__V1__ControlRequest *req,
                    Ffc__V1__ControlReply **reply, struct outbox *ob)
 {
-	struct daemon_info info = {"test", T0, "", "", "", 1};
+	struct daemon_info info = {"test", T0, "", "", "", 1, "insecure", ""};
 	struct stats st;
 	memset(&st, 0, sizeof st);
 	struct alert_policy policy;

@@ -1,0 +1,105 @@
+/*
+ * Unit tests for console.c: a console's subscription narrowed to its
+ * levels, for alerts, reminders, alert events and the heartbeat.
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "concern.h"
+#include "console.h"
+
+#define RED   (1u << LEVEL_RED)
+#define AMBER (1u << LEVEL_AMBER)
+
+static char out[CONSOLE_TOPICS_MAX][OUTBOX_TOPIC_MAX];
+
+static size_t topics(const char *sub, unsigned levels)
+{
+	memset(out, 0, sizeof out);
+	return console_topics(sub, strlen(sub), levels, out, CONSOLE_TOPICS_MAX);
+}
+
+static int has(size_t n, const char *topic)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(out[i], topic))
+			return 1;
+	return 0;
+}
+
+static void test_alert_prefix(void **state)
+{
+	(void)state;
+	size_t n = topics("alert.", RED);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "alert.red.");
+	n = topics("alert.", RED | AMBER);
+	assert_int_equal(n, 2);
+	assert_true(has(n, "alert.red.") && has(n, "alert.amber."));
+	/* Already narrower than a level: kept as it is. */
+	n = topics("alert.red.multi-agency", RED);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "alert.red.multi-agency");
+	assert_int_equal(topics("alert.amber.", RED), 0);
+	assert_int_equal(topics("alert.amber.multi-agency", RED), 0);
+	assert_int_equal(topics("alert.", 0), 0);
+}
+
+static void test_everything(void **state)
+{
+	(void)state;
+	/* "" subscribes to everything: each family at the allowed level. */
+	size_t n = topics("", RED);
+	assert_true(has(n, "heartbeat"));
+	assert_true(has(n, "alert.red."));
+	assert_true(has(n, "overdue.red."));
+	assert_true(has(n, "event.ack.red."));
+	assert_true(has(n, "event.close.red."));
+	assert_true(has(n, "event.note.red."));
+	for (size_t i = 0; i < n; i++)
+		assert_null(strstr(out[i], "amber"));
+	n = topics("event.", AMBER);
+	assert_true(has(n, "event.ack.amber."));
+	assert_false(has(n, "heartbeat"));
+	assert_false(has(n, "alert.amber."));
+	n = topics("event.ack.red.x", AMBER);
+	assert_int_equal(n, 0);
+}
+
+static void test_heartbeat(void **state)
+{
+	(void)state;
+	size_t n = topics("heartbeat", RED);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "heartbeat");
+	n = topics("heart", 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "heartbeat");
+	assert_int_equal(topics("x", RED | AMBER), 0);
+	/* A NUL in a subscription matches no topic. */
+	assert_int_equal(console_topics("alert.\0", 7, RED, out, CONSOLE_TOPICS_MAX), 0);
+	/* Longer than any topic: nothing, no overflow. */
+	char lng[OUTBOX_TOPIC_MAX + 20];
+	memset(lng, 'a', sizeof lng);
+	memcpy(lng, "alert.red.", 10);
+	assert_int_equal(console_topics(lng, sizeof lng, RED, out, CONSOLE_TOPICS_MAX), 0);
+	/* Fewer slots than prefixes: never more than max. */
+	assert_int_equal(console_topics("", 0, RED | AMBER, out, 3), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_alert_prefix),
+	    cmocka_unit_test(test_everything),
+	    cmocka_unit_test(test_heartbeat),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
