@@ -38,6 +38,8 @@ struct daemon_info {
 
 enum control_action { CONTROL_NONE = 0, CONTROL_SHUTDOWN = 1 };
 
+struct control_audit;
+
 /* What a request is answered with: borrowed from the server for one call. */
 struct control_env {
 	struct store *store;
@@ -57,6 +59,9 @@ struct control_env {
 	struct rules_state *rules_state;
 	/* Response times and outcomes in force. */
 	const struct alert_policy *policy;
+	/* Set by control_handle() for a writing command: the audit entry
+	 * control_write() appends in the change's transaction. */
+	struct control_audit *audit;
 };
 
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the

@@ -349,6 +349,10 @@ void reload_compare(const struct config *was, const struct rule *rules, size_t n
 		restart(d, "store.map_size_mb");
 	if (was->map_size_max != next->map_size_max)
 		restart(d, "store.map_size_max_mb");
+	if (was->access.n_operators != next->access.n_operators ||
+	    memcmp(was->access.operators, next->access.operators,
+	           was->access.n_operators * sizeof was->access.operators[0]))
+		restart(d, "security.operators");
 }
 
 /* ---- the rules in force ---- */

@@ -21,7 +21,8 @@ const char *tool_name = "ffcctl";
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: ffcctl [--control EP] [--json] [--timeout MS] COMMAND [ARGS]\n"
+	        "usage: ffcctl [--control EP] [--operator N] [--purpose TEXT] [--json]\n"
+	        "              [--timeout MS] COMMAND [ARGS]\n"
 	        "\n"
 	        "Commands:\n"
 	        "  status                       version, uptime, endpoints, store size, counts\n"
@@ -61,12 +62,19 @@ static void usage(FILE *f)
 	        "  reload                       load the configuration file again: its rules for\n"
 	        "                               concerns from now on, or every error (no change)\n"
 	        "  shutdown                     stop the daemon cleanly\n"
+	        "  audit [--child ID] [--by NAME] [--since DATE] [--limit N]\n"
+	        "                               the audit trail: who read or changed which\n"
+	        "                               child's record, when and why (admin)\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
-	        "  --operator N   who is asking, recorded with changes (default $USER)\n"
+	        "  --operator N   who is asking: an operator of security.operators, recorded\n"
+	        "                 in the audit trail (default $FFC_OPERATOR, else $USER)\n"
+	        "  --purpose TEXT why you read a child's record (child, alerts --details,\n"
+	        "                 identities, conflicts, matches, rules test, audit):\n"
+	        "                 required there, kept in the audit trail (default $FFC_PURPOSE)\n"
 	        "  -h, --help     this help;  --version  the version\n");
 }
 
@@ -74,6 +82,7 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 {
 	Ffc__V1__ControlReply *reply = NULL;
 	req->operator_ = (char *)(uintptr_t)o->operator_name;
+	req->purpose = (char *)(uintptr_t)o->purpose;
 	int rc = ffc_control_call(o->control, req, &reply, o->timeout_ms);
 	if (rc == FFC_ENODAEMON)
 		tool_exit(EXIT_FAIL, "no ffcd at %s (socket file missing: is the daemon running?)",
@@ -85,6 +94,10 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 		tool_exit(EXIT_FAIL, "%s: %s", o->control, ffc_strerror(rc));
 	if (reply->error[0]) {
 		fprintf(stderr, "ffcctl: ffcd: %s\n", reply->error);
+		if (!o->purpose[0] && strstr(reply->error, "purpose: required"))
+			fprintf(stderr,
+			        "ffcctl: a child's record is read for a reason: give it "
+			        "with --purpose TEXT before the command (or $FFC_PURPOSE)\n");
 		ffc__v1__control_reply__free_unpacked(reply, NULL);
 		exit(EXIT_FAIL);
 	}
@@ -338,6 +351,8 @@ static const struct command {
     {"close", ctl_cmd_close},
     {"note", ctl_cmd_note},
     {"assign", ctl_cmd_assign},
+    /* the audit trail: ffcctl_audit.c */
+    {"audit", ctl_cmd_audit},
     {NULL, NULL},
     /* clang-format on */
 };
@@ -345,17 +360,21 @@ static const struct command {
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
+	    /* clang-format off */
 	    {"control", required_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"operator", required_argument, NULL, 'o'},
+	    {"purpose", required_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
+	    /* clang-format on */
 	};
 	struct opts o = {
 	    .control = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
-	    .operator_name = tool_env("USER", ""),
+	    .operator_name = tool_env("FFC_OPERATOR", tool_env("USER", "")),
+	    .purpose = tool_env("FFC_PURPOSE", ""),
 	    .timeout_ms = DEFAULT_TIMEOUT_MS,
 	};
 	int opt;
@@ -373,6 +392,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			o.operator_name = optarg;
+			break;
+		case 'p':
+			o.purpose = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -30,6 +30,8 @@ BIN = os.environ.get("FFC_BIN", "")
 SOURCE = os.environ.get("FFC_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
 TMP = os.environ.get("FFC_TEST_TMP", tempfile.gettempdir())
 CONF = os.path.join(SOURCE, "conf", "ffcd.conf")
+# Reads of a child's record on the control socket need a purpose.
+PURPOSE = "integration test"
 HOUR = 3600000
 DAY = 24 * HOUR
 # 2026-01-01T00:00:00Z: event times in the past, so none is "in the future".
@@ -311,8 +313,12 @@ class Daemon:
         finally:
             s.close()
 
-    def control(self, req, timeout=10000):
-        """One ControlRequest over a fresh DEALER; TimeoutError if no reply."""
+    def control(self, req, timeout=10000, purpose=PURPOSE):
+        """One ControlRequest over a fresh DEALER; TimeoutError if no reply.
+        A request giving no purpose is sent with `purpose` (None: none)."""
+        if not isinstance(req, bytes) and purpose and not req.purpose:
+            req = pb.ControlRequest.FromString(req.SerializeToString())
+            req.purpose = purpose
         s = self.dealer(self.control_ep)
         try:
             s.send(req if isinstance(req, bytes) else req.SerializeToString())
@@ -363,7 +369,7 @@ class Daemon:
         flags = {} if not endpoints else {"ffcctl": ["--control", self.control_ep],
                  "ffc-send": ["--ingest", self.ingest_ep],
                  "ffc-watch": ["--alerts", self.alerts_ep, "--control", self.control_ep]}
-        e = dict(os.environ, XDG_STATE_HOME=self.dir)
+        e = dict(os.environ, XDG_STATE_HOME=self.dir, FFC_PURPOSE=PURPOSE)
         e.update(env or {})
         return subprocess.run([os.path.join(BIN, name)] + flags.get(name, []) + list(args),
                               input=input, capture_output=True, text=True, timeout=timeout,
