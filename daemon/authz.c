@@ -107,10 +107,10 @@ static int refuse(struct authz_decision *d, const char *command, const char *nam
 	return 0;
 }
 
-/* "a viewer", "an admin". */
+/* "a viewer", "an admin", "an adapter". */
 static const char *article(enum access_role r)
 {
-	return r == ACCESS_ADMIN ? "an" : "a";
+	return strchr("aeiou", access_role_name(r)[0]) ? "an" : "a";
 }
 
 int authz_decide(const struct authz_caller *c, const struct authz_request *r,
