@@ -164,13 +164,16 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
 class Daemon:
     """One ffcd process on free ports with its own data directory."""
 
-    def __init__(self, data=None, conf=CONF, extra=()):
+    def __init__(self, data=None, conf=CONF, extra=(), operator=""):
         self.dir = data or tempfile.mkdtemp(prefix="ffc-it-", dir=_tmpdir())
         self.own_dir = data is None
         self.ingest_ep = "tcp://127.0.0.1:%d" % free_port()
         self.alerts_ep = "tcp://127.0.0.1:%d" % free_port()
         self.control_ep = "ipc://%s/control.sock" % self.dir
         self.conf = conf
+        # The operator control requests are sent as when they name none
+        # (security.operators; "" for the shipped config, where any is admin).
+        self.operator = operator
         self.extra = list(extra)
         self.ctx = zmq.Context()
         self.proc = None
@@ -316,9 +319,12 @@ class Daemon:
     def control(self, req, timeout=10000, purpose=PURPOSE):
         """One ControlRequest over a fresh DEALER; TimeoutError if no reply.
         A request giving no purpose is sent with `purpose` (None: none)."""
-        if not isinstance(req, bytes) and purpose and not req.purpose:
+        if not isinstance(req, bytes):
             req = pb.ControlRequest.FromString(req.SerializeToString())
-            req.purpose = purpose
+            if purpose and not req.purpose:
+                req.purpose = purpose
+            if self.operator and not req.operator:
+                req.operator = self.operator
         s = self.dealer(self.control_ep)
         try:
             s.send(req if isinstance(req, bytes) else req.SerializeToString())
