@@ -2,6 +2,10 @@
  * control.h - the operators' control socket: one ControlRequest frame in,
  * one ControlReply frame out (proto/ffc.proto).
  *
+ * Who may ask what is decided once, before dispatch (authz.h); every
+ * refusal, every read of a child's record and every change leaves an
+ * entry in the store's audit trail (control_audit.c).
+ *
  * Reading requests are answered from one read transaction. Requests that
  * change the store run in a write transaction of their own
  * (control_write()), committed before the reply is packed; whatever they

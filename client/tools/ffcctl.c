@@ -31,7 +31,8 @@ static void usage(FILE *f)
 	        "\n"
 	        "  child ID [--since DATE]      a child's chronology: identities, household and\n"
 	        "  child --nhs N | --upn U      its open alerts, concerns oldest first, alerts\n"
-	        "                               with their state, identity events\n"
+	        "                               with their state, identity events, who has\n"
+	        "                               read it (viewed by)\n"
 	        "  identities CHILD             identity records (#N), aliases, identity events\n"
 	        "  conflicts [--since SEQ] [--limit N] [--unresolved]\n"
 	        "                               identity conflicts, with each side's identities\n"
@@ -195,6 +196,9 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->identity_conflicts);
 		printf("overdue now %llu, overdue reminders sent %llu\n",
 		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
+		printf("audit trail: %llu entries, %llu control requests refused (stored)\n",
+		       (unsigned long long)s->audit_entries,
+		       (unsigned long long)s->control_refused);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);

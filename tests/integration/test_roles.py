@@ -76,6 +76,7 @@ class Roles(unittest.TestCase):
         self.assertIn("ffcd ", self.ok(self.ctl("v.iewer", "status")))
         st = json.loads(self.ok(self.ctl("v.iewer", "--json", "stats")))
         self.assertEqual(int(st["control_refused"]), 1)
+        self.assertIn("1 control requests refused", self.ok(self.ctl("v.iewer", "stats")))
         # Refused link, unlink, reload, shutdown for a practitioner.
         for args in (["link", self.child, "C00000009", "--reason", "x"], ["reload"],
                      ["shutdown"], ["audit"], ["rules", "test", CONF]):
