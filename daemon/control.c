@@ -343,10 +343,13 @@ int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, 
 		/* A change is audited in its own transaction: both or neither. */
 		if (rc == STORE_OK && env->audit && !env->audit->done)
 			rc = control_audit_change(t, env->audit);
-		if (rc == STORE_OK && (rc = store_commit(&t)) == STORE_OK && env->audit)
-			env->audit->done = 1;
-		else
+		if (rc == STORE_OK) {
+			rc = store_commit(&t);
+			if (rc == STORE_OK && env->audit)
+				env->audit->done = 1;
+		} else {
 			store_abort(&t);
+		}
 		if (rc != STORE_FULL)
 			return rc;
 		outbox_clear(env->out);
@@ -415,7 +418,7 @@ enum control_action control_handle(const struct control_env *env_in, const uint8
 		asked.alerts_level = (int)rq->alerts->level;
 	}
 	if (!authz_decide(&caller, &asked, &decision)) {
-		log_warn("control: refused: %s", decision.why);
+		control_clean_text(decision.why);
 		control_audit_refusal(env, rq, &caller, &decision, now_ms);
 		err = decision.why;
 		goto done;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "validate.h"
 #include "wire.h"
 
 #define AUDIT_PAGE 500
@@ -58,6 +59,28 @@ static void entry_init(struct audit_entry *e, const struct authz_caller *c, cons
 	snprintf(e->purpose, sizeof e->purpose, "%s", purpose);
 }
 
+/* Whatever a caller sent (a name not listed, a purpose refused as not
+ * UTF-8) is kept as readable text: an entry must be readable by every
+ * client, and a log line must be one line. Bytes that are not valid UTF-8
+ * or are control characters become '?'. */
+void control_clean_text(char *s)
+{
+	size_t n = strlen(s);
+	int utf8 = validate_utf8(s, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		if (b < 0x20 || b == 0x7f || (!utf8 && b >= 0x80))
+			s[i] = '?';
+	}
+}
+
+static void entry_clean(struct audit_entry *e)
+{
+	control_clean_text(e->by);
+	control_clean_text(e->purpose);
+	control_clean_text(e->detail);
+}
+
 /* ---- writing entries ---- */
 
 struct batch {
@@ -70,6 +93,7 @@ static int add_batch(struct store_txn *t, void *arg)
 {
 	struct batch *b = arg;
 	for (size_t i = 0; i < b->n; i++) {
+		entry_clean(&b->e[i]);
 		int rc = store_audit_add(t, &b->e[i]);
 		if (rc != STORE_OK)
 			return rc;
@@ -99,10 +123,12 @@ int control_audit_refusal(const struct control_env *env, const Ffc__V1__ControlR
 	e.child = named_child(rq);
 	e.refused = 1;
 	snprintf(e.detail, sizeof e.detail, "%s", d->why);
+	entry_clean(&e);
+	log_warn("control: refused: %s", e.detail);
 	struct batch b = {&e, 1, 1};
 	int rc = control_write(env, add_batch, &b);
 	if (rc != STORE_OK)
-		log_error("control: cannot record a refusal in the audit trail (%s)", d->why);
+		log_error("control: cannot record a refusal in the audit trail");
 	return rc == STORE_OK ? 0 : -1;
 }
 
@@ -286,6 +312,7 @@ int control_audit_change(struct store_txn *t, const struct control_audit *a)
 			break;
 		struct audit_entry copy = e;
 		copy.child = children[i];
+		entry_clean(&copy);
 		rc = store_audit_add(t, &copy);
 	}
 	return rc;

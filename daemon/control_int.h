@@ -132,6 +132,9 @@ struct control_audit {
  * or rq. */
 void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                     struct authz_caller *c);
+/* Make text a caller sent readable in place: bytes of invalid UTF-8 and
+ * control characters become '?' (for the audit trail, logs, replies). */
+void control_clean_text(char *s);
 /* Record a refused request (and count it), in a write transaction of its
  * own. 0, or -1 (logged) when it could not be recorded. */
 int control_audit_refusal(const struct control_env *env, const Ffc__V1__ControlRequest *rq,

@@ -212,6 +212,18 @@ static void test_unknown_and_unnamed_operators_refused(void **state)
 	                    "child: an operator giving no name is not a known operator or key");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	assert_int_equal(stat_refused(f), 2);
+
+	/* What a caller sends is kept readable: one line, valid UTF-8. */
+	r = child(f, "m\xff\nx", "why\x01\xfe", NOW);
+	assert_string_equal(r->error, "child: m??x is not a known operator or key");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = audit(f, "a.dmin", "", "", 0, 1);
+	assert_int_equal(r->audit->n_entries, 1);
+	assert_string_equal(r->audit->entries[0]->by, "m??x");
+	assert_string_equal(r->audit->entries[0]->purpose, "why??");
+	assert_string_equal(r->audit->entries[0]->detail,
+	                    "child: m??x is not a known operator or key");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
 }
 
 static void test_read_recorded_with_purpose_and_shown_as_viewed(void **state)
