@@ -382,12 +382,55 @@ const char *control_audit_query(struct store_txn *t, const Ffc__V1__AuditRequest
 	return NULL;
 }
 
+static int by_seq(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The audit seqs indexed under the child and under every child merged
+ * into it (looked at before the merge), oldest first. */
+static int child_and_aliases_audit(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
+{
+	struct child_record rec;
+	memset(&rec, 0, sizeof rec);
+	int rc = store_child_get(t, child, &rec);
+	if (rc == STORE_OK)
+		rc = store_child_audit(t, child, seqs, n);
+	for (size_t i = 0; rc == STORE_OK && i < rec.n_aliases; i++) {
+		uint64_t *more = NULL, *all;
+		size_t n_more = 0;
+		rc = store_child_audit(t, rec.aliases[i], &more, &n_more);
+		if (rc == STORE_OK && n_more) {
+			all = realloc(*seqs, (*n + n_more) * sizeof *all);
+			if (!all) {
+				rc = STORE_ERROR;
+			} else {
+				memcpy(all + *n, more, n_more * sizeof *all);
+				*seqs = all;
+				*n += n_more;
+			}
+		}
+		free(more);
+	}
+	wire_child_release(&rec);
+	if (rc != STORE_OK) {
+		free(*seqs);
+		*seqs = NULL;
+		*n = 0;
+		return rc;
+	}
+	if (*n > 1)
+		qsort(*seqs, *n, sizeof **seqs, by_seq);
+	return STORE_OK;
+}
+
 void control_audit_viewed(struct store_txn *t, struct arena *ar, Ffc__V1__ChildReply *c)
 {
 	uint64_t child, *seqs = NULL;
 	size_t n = 0;
 	if (wire_child_id_parse(c->child_id, &child) < 0 ||
-	    store_child_audit(t, child, &seqs, &n) != STORE_OK)
+	    child_and_aliases_audit(t, child, &seqs, &n) != STORE_OK)
 		return;
 	c->viewed_by = arena_alloc(ar, (n ? n : 1) * sizeof *c->viewed_by);
 	for (size_t i = 0; c->viewed_by && i < n; i++) {

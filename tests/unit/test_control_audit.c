@@ -48,13 +48,19 @@ static char *s(const char *v)
 	return (char *)(uintptr_t)v;
 }
 
-/* One RED alert (IMMEDIATE_RISK) for the child with this NHS number. */
+/* One RED alert (IMMEDIATE_RISK) for the child with this NHS number, or
+ * with no NHS number the child named Ella Smith, born 2016-04-12. */
 static void send_risk(struct fixture *f, const char *id, const char *nhs)
 {
 	Ffc__V1__ChildIdentity kid = FFC__V1__CHILD_IDENTITY__INIT;
 	Ffc__V1__ChildIdentity *kids[1] = {&kid};
 	Ffc__V1__Concern c = FFC__V1__CONCERN__INIT;
 	kid.nhs_number = s(nhs);
+	if (!nhs[0]) {
+		kid.given_name = s("Ella");
+		kid.family_name = s("Smith");
+		kid.date_of_birth = s("2016-04-12");
+	}
 	c.concern_id = s(id);
 	c.agency = FFC__V1__AGENCY__POLICE;
 	c.category = FFC__V1__CATEGORY__PHYSICAL_ABUSE;
@@ -361,6 +367,52 @@ static void test_audit_filters_and_its_own_read(void **state)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 }
 
+static void test_viewed_by_survives_a_merge(void **state)
+{
+	struct fixture *f = *state;
+	send_risk(f, "c-2", ""); /* C00000002, by name and date of birth */
+	Ffc__V1__ChildRequest cr = FFC__V1__CHILD_REQUEST__INIT;
+	cr.child_id = s("C00000002");
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
+	req.child = &cr;
+	Ffc__V1__ControlReply *r = call(f, "j.doe", "before the merge", &req, NOW + 1);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	Ffc__V1__LinkRequest l = FFC__V1__LINK_REQUEST__INIT;
+	l.child_a = s("C00000001");
+	l.child_b = s("C00000002");
+	l.reason = s("same child, school confirmed");
+	req = (Ffc__V1__ControlRequest)FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_LINK;
+	req.link = &l;
+	r = call(f, "j.doe", "", &req, NOW + 2);
+	assert_string_equal(r->error, "link: needs the admin role; j.doe is a practitioner");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = call(f, "a.dmin", "", &req, NOW + 3);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	/* The survivor shows the read of the child merged into it. */
+	r = child(f, "j.doe", "after the merge", NOW + 4);
+	assert_int_equal(r->child->n_viewed_by, 1);
+	assert_string_equal(r->child->viewed_by[0]->purpose, "before the merge");
+	assert_string_equal(r->child->viewed_by[0]->child_id, "C00000002");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* The link is recorded under both children, with its reason. */
+	r = audit(f, "a.dmin", "C00000002", "a.dmin", 0, 0);
+	assert_int_equal(r->audit->n_entries, 1);
+	assert_string_equal(r->audit->entries[0]->command, "link");
+	assert_string_equal(r->audit->entries[0]->detail,
+	                    "C00000001 and C00000002: same child, school confirmed");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = audit(f, "a.dmin", "C00000001", "a.dmin", 0, 0);
+	assert_int_equal(r->audit->n_entries, 1);
+	assert_string_equal(r->audit->entries[0]->command, "link");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
 static void test_no_operators_every_caller_admin(void **state)
 {
 	struct fixture *f = *state;
@@ -425,6 +477,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_changes_recorded_in_their_transaction, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_filters_and_its_own_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_viewed_by_survives_a_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_operators_every_caller_admin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_console_key_alerts_of_its_levels_only, setup,
 	                                    teardown),
