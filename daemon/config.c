@@ -471,6 +471,95 @@ static void section_alerts(struct ctx *c, const config_setting_t *g, struct conf
 	}
 }
 
+/* ---- security ---- */
+
+/* An operator's name as it is given on the command line and recorded in
+ * the audit trail: letters, digits and . _ - @, nothing to misread. */
+static int valid_operator_name(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._-@", *s)))
+			return 0;
+	return 1;
+}
+
+static int operator_role_parse(const char *s)
+{
+	enum access_role r = access_role_parse(s);
+	return r == ACCESS_VIEWER || r == ACCESS_PRACTITIONER || r == ACCESS_ADMIN ? (int)r : -1;
+}
+
+/* security.operators = ( { name = "j.doe"; role = "practitioner"; }, ... ):
+ * who may use the ipc control socket, and with which role. */
+static void operators(struct ctx *c, const config_setting_t *s, struct access_list *l)
+{
+	char path[PATH_LEN];
+	const config_setting_t *line[ACCESS_KEYS_MAX];
+	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
+		fail(c, s, "%s: expected a list ( { name = \"...\"; role = \"...\"; }, ... )",
+		     path_of(s, path, sizeof path));
+		return;
+	}
+	int n = config_setting_length(s);
+	if (n > ACCESS_KEYS_MAX) {
+		fail(c, s, "%s: %d operators, at most %d", path_of(s, path, sizeof path), n,
+		     ACCESS_KEYS_MAX);
+		return;
+	}
+	l->n_operators = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		if (expect_group(c, g) < 0)
+			continue;
+		struct access_key k;
+		memset(&k, 0, sizeof k);
+		const config_setting_t *name = NULL;
+		int bad = 0;
+		for (int j = 0; j < config_setting_length(g); j++) {
+			const config_setting_t *e = config_setting_get_elem(g, (unsigned)j);
+			if (!strcmp(config_setting_name(e), "name")) {
+				name = e;
+				if (get_string(c, e, k.name, sizeof k.name, 0) < 0) {
+					bad = 1;
+				} else if (!valid_operator_name(k.name)) {
+					fail(c, e,
+					     "%s: '%s' may hold only letters, digits and . _ - @",
+					     path_of(e, path, sizeof path), k.name);
+					bad = 1;
+				}
+			} else if (!strcmp(config_setting_name(e), "role")) {
+				int r = get_enum(c, e, operator_role_parse, "an operator's role",
+				                 "viewer, practitioner or admin");
+				if (r > 0)
+					k.role = (enum access_role)r;
+				else
+					bad = 1;
+			} else {
+				unknown(c, e, "name, role");
+				bad = 1;
+			}
+		}
+		if (!name || !k.role) {
+			if (!bad)
+				fail(c, g, "%s: give both name and role",
+				     path_of(g, path, sizeof path));
+			continue;
+		}
+		if (bad)
+			continue;
+		const struct access_key *dup = access_operator_named(l, k.name);
+		if (dup) {
+			fail(c, name, "%s: '%s' is already listed at line %d",
+			     path_of(name, path, sizeof path), k.name,
+			     (int)config_setting_source_line(line[dup - l->operators]));
+			continue;
+		}
+		line[l->n_operators] = name;
+		l->operators[l->n_operators++] = k;
+	}
+}
+
 /* ---- rules ---- */
 
 static const struct {
@@ -1116,8 +1205,10 @@ static void section_security(struct ctx *c, const config_setting_t *g, struct co
 			memset(&cert, 0, sizeof cert);
 		} else if (!strcmp(name, "keys")) {
 			security_keys(c, s, cfg);
+		} else if (!strcmp(name, "operators")) {
+			operators(c, s, &cfg->access);
 		} else {
-			unknown(c, s, "mode, secret_key_file, keys");
+			unknown(c, s, "mode, secret_key_file, keys, operators");
 		}
 	}
 }
@@ -1298,7 +1389,9 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 		}
 		if (strcmp(name, "daemon") && strcmp(name, "ingest") && strcmp(name, "alerts") &&
 		    strcmp(name, "control") && strcmp(name, "store") && strcmp(name, "security")) {
-			unknown(&c, s, "daemon, ingest, alerts, control, store, retention, security, rules");
+			unknown(
+			    &c, s,
+			    "daemon, ingest, alerts, control, store, retention, security, rules");
 			continue;
 		}
 		if (expect_group(&c, s) < 0)

@@ -129,6 +129,8 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->refused_unknown_key = st->refused_unknown_key;
 	r->refused_role = st->refused_role;
 	r->refused_malformed = st->refused_malformed;
+	r->control_refused = store_counter_get(t, "control.refused");
+	r->audit_entries = store_last_audit_seq(t);
 
 	struct counter_list l = {.ar = ar};
 	for (int i = RECEIPT_ACCEPTED; i <= RECEIPT_REJECTED; i++)
@@ -190,8 +192,9 @@ const char *control_alerts_page(struct store_txn *t, const Ffc__V1__AlertsReques
 	return NULL;
 }
 
-static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req, struct arena *ar,
-                          Ffc__V1__ControlReply *reply)
+/* levels: bit (1u << level) per level the caller may see; all when 0. */
+static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req, unsigned levels,
+                          struct arena *ar, Ffc__V1__ControlReply *reply)
 {
 	Ffc__V1__AlertsReply *r;
 	size_t limit;
@@ -207,6 +210,8 @@ static const char *alerts(struct store_txn *t, const Ffc__V1__AlertsRequest *req
 		if (req->level && a->level != req->level)
 			continue;
 		if (req->state && a->state != req->state)
+			continue;
+		if (levels && (a->level < 0 || a->level >= 32 || !(levels & (1u << a->level))))
 			continue;
 		if (r->n_alerts == limit) {
 			r->more = 1;
@@ -352,10 +357,16 @@ int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, 
 		if (rc != STORE_OK)
 			return rc;
 		rc = fn(t, arg);
-		if (rc == STORE_OK)
+		/* A change is audited in its own transaction: both or neither. */
+		if (rc == STORE_OK && env->audit && !env->audit->done)
+			rc = control_audit_change(t, env->audit);
+		if (rc == STORE_OK) {
 			rc = store_commit(&t);
-		else
+			if (rc == STORE_OK && env->audit)
+				env->audit->done = 1;
+		} else {
 			store_abort(&t);
+		}
 		if (rc != STORE_FULL)
 			return rc;
 		outbox_clear(env->out);
@@ -364,9 +375,30 @@ int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, 
 	}
 }
 
-enum control_action control_handle(const struct control_env *env, const uint8_t *req, size_t len,
+/* A console sees the alerts of its levels only, on the overdue list too. */
+static void keep_levels(Ffc__V1__AlertsReply *r, unsigned levels)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < r->n_alerts; i++) {
+		int level = r->alerts[i]->level;
+		if (level >= 0 && level < 32 && (levels & (1u << level)))
+			r->alerts[kept++] = r->alerts[i];
+	}
+	r->n_alerts = kept;
+}
+
+enum control_action control_handle(const struct control_env *env_in, const uint8_t *req, size_t len,
                                    int64_t now_ms, uint8_t **out, size_t *out_len)
 {
+	/* The server's environment with this request's audit entry. */
+	struct control_env env_req = *env_in;
+	const struct control_env *env = &env_req;
+	struct control_audit change = {0};
+	struct authz_caller caller;
+	struct authz_decision decision = {0};
+	uint64_t *named = NULL;
+	size_t n_named = 0;
+	unsigned seen;
 	struct store *s = env->store;
 	const struct daemon_info *info = env->info;
 	const struct stats *st = env->stats;
@@ -395,6 +427,23 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		err = nul;
 		goto done;
 	}
+	/* Who asks, and may they? Decided once, here, for every command. */
+	control_caller(env, rq, &caller);
+	struct authz_request asked = {.command = (int)rq->command_case, .purpose = rq->purpose};
+	if (rq->command_case == FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS) {
+		asked.alerts_history = rq->alerts->history;
+		asked.alerts_level = (int)rq->alerts->level;
+	}
+	if (!authz_decide(&caller, &asked, &decision)) {
+		control_clean_text(decision.why);
+		control_audit_refusal(env, rq, &caller, &decision, now_ms);
+		err = decision.why;
+		goto done;
+	}
+	if (writes(rq->command_case)) {
+		change = (struct control_audit){rq, &caller, decision.command, now_ms, 0};
+		env_req.audit = &change;
+	}
 	/* A command that writes runs its own write transaction (and may
 	 * grow the map, which no open transaction may see). */
 	if (!writes(rq->command_case) && store_begin(s, 0, &t) != STORE_OK) {
@@ -412,12 +461,19 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_CHILD:
 		err = child(t, rq->child, &ar, &reply);
-		if (!err && reply.child)
+		if (!err && reply.child) {
 			control_child_lifecycle(env, t, &ar, reply.child);
+			control_audit_viewed(t, &ar, reply.child);
+		}
 		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS:
+		/* A console's levels (bit 0, no level, matches no alert: a console
+		 * given no level sees none). */
+		seen = caller.role == ACCESS_CONSOLE ? caller.levels | 1u : 0;
 		err = rq->alerts->overdue ? control_alerts_overdue(t, rq->alerts, &ar, &reply)
-		                          : alerts(t, rq->alerts, &ar, &reply);
+		                          : alerts(t, rq->alerts, seen, &ar, &reply);
+		if (!err && reply.alerts && caller.role == ACCESS_CONSOLE)
+			keep_levels(reply.alerts, caller.levels);
 		for (size_t i = 0; !err && reply.alerts && i < reply.alerts->n_alerts; i++) {
 			reply.alerts->alerts[i] = control_alert_lifecycle(
 			    env, t, &ar, reply.alerts->alerts[i], rq->alerts->history);
@@ -478,6 +534,9 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 	case FFC__V1__CONTROL_REQUEST__COMMAND_BACKUP:
 		err = control_backup(env, rq, now_ms, &ar, &reply);
 		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_AUDIT:
+		err = control_audit_query(t, rq->audit, &ar, &reply);
+		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND__NOT_SET:
 	default:
 		err = "request: no command (or one this ffcd does not know)";
@@ -485,6 +544,26 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 	}
 	if (!err && ar.failed)
 		err = "out of memory";
+	/* A read of children's records is in the audit trail before anyone
+	 * sees the reply, or the reply is not sent. The reply is packed
+	 * first: it may point into the read transaction, which must end
+	 * before the audit's write transaction may grow the map. */
+	if (!err && decision.reads_record) {
+		if (control_audit_named(rq, &reply, &named, &n_named) < 0) {
+			err = "out of memory";
+		} else if (pack_reply(&reply, out, out_len) < 0) {
+			err = "out of memory";
+		} else {
+			store_abort(&t);
+			if (control_audit_reads(env, rq, &caller, decision.command, named, n_named,
+			                        now_ms) == 0)
+				goto packed;
+			free(*out);
+			*out = NULL;
+			*out_len = 0;
+			err = "audit: the read cannot be recorded, so it is refused";
+		}
+	}
 done:
 	if (err) {
 		/* An error reply carries nothing else. */
@@ -493,6 +572,8 @@ done:
 	}
 	if (pack_reply(&reply, out, out_len) < 0)
 		log_error("control: out of memory packing a reply");
+packed:
+	free(named);
 	if (t)
 		store_abort(&t);
 	if (rq)

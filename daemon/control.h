@@ -2,6 +2,10 @@
  * control.h - the operators' control socket: one ControlRequest frame in,
  * one ControlReply frame out (proto/ffc.proto).
  *
+ * Who may ask what is decided once, before dispatch (authz.h); every
+ * refusal, every read of a child's record and every change leaves an
+ * entry in the store's audit trail (control_audit.c).
+ *
  * Reading requests are answered from one read transaction. Requests that
  * change the store run in a write transaction of their own
  * (control_write()), committed before the reply is packed; whatever they
@@ -40,6 +44,8 @@ struct daemon_info {
 
 enum control_action { CONTROL_NONE = 0, CONTROL_SHUTDOWN = 1 };
 
+struct control_audit;
+
 /* What a request is answered with: borrowed from the server for one call. */
 struct control_env {
 	struct store *store;
@@ -61,6 +67,9 @@ struct control_env {
 	const struct alert_policy *policy;
 	/* retention.years: concerns older than this may be purged; 0: never. */
 	unsigned retention_years;
+	/* Set by control_handle() for a writing command: the audit entry
+	 * control_write() appends in the change's transaction. */
+	struct control_audit *audit;
 };
 
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the

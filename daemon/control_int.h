@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "authz.h"
 #include "control.h"
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
@@ -137,5 +138,49 @@ const char *control_child_corrections(struct store_txn *t, uint64_t child, struc
                                       Ffc__V1__ChildReply *r);
 const char *control_backup(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                            int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply);
+
+/* ---- who asks, and the audit trail (control_audit.c) ---- */
+
+/* A change's audit entry, appended by control_write() in the change's own
+ * transaction (env->audit), once. */
+struct control_audit {
+	const Ffc__V1__ControlRequest *rq;
+	const struct authz_caller *caller;
+	const char *command;
+	int64_t now_ms;
+	int done; /* recorded and committed */
+};
+
+/* Who is asking: the CURVE key the connection was authenticated with,
+ * else the operator named in rq, looked up in security.operators (every
+ * caller is admin when none are configured). c->name is borrowed from env
+ * or rq. */
+void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                    struct authz_caller *c);
+/* Make text a caller sent readable in place: bytes of invalid UTF-8 and
+ * control characters become '?' (for the audit trail, logs, replies). */
+void control_clean_text(char *s);
+/* Record a refused request (and count it), in a write transaction of its
+ * own. 0, or -1 (logged) when it could not be recorded. */
+int control_audit_refusal(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                          const struct authz_caller *c, const struct authz_decision *d,
+                          int64_t now_ms);
+/* The children a reply names, each once, into a malloc'd *ids. -1 when
+ * memory ran out. */
+int control_audit_named(const Ffc__V1__ControlRequest *rq, const Ffc__V1__ControlReply *r,
+                        uint64_t **ids, size_t *n);
+/* Record a read of the children ids (one entry each, one with no child
+ * when n is 0) in a write transaction of its own, before the reply is
+ * sent. -1 when it could not be recorded: the read must be refused. */
+int control_audit_reads(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                        const struct authz_caller *c, const char *command, const uint64_t *ids,
+                        size_t n, int64_t now_ms);
+/* Append a change's entries (one per child it changed) in t. */
+int control_audit_change(struct store_txn *t, const struct control_audit *a);
+/* ffcctl audit: the entries matching the request's filters. */
+const char *control_audit_query(struct store_txn *t, const Ffc__V1__AuditRequest *req,
+                                struct arena *ar, Ffc__V1__ControlReply *reply);
+/* Fill a ChildReply's viewed_by: the reads recorded under the child. */
+void control_audit_viewed(struct store_txn *t, struct arena *ar, Ffc__V1__ChildReply *c);
 
 #endif

@@ -212,6 +212,14 @@ int main(int argc, char **argv)
 	}
 	log_info("%zu rules in force%s%s", cfg.n_rules, file ? " from " : " (built in)",
 	         file ? file : "");
+	/* Said at every start: with no operators listed, anyone who can open
+	 * the control socket (ffcd's own user, by its file modes) is admin. */
+	if (cfg.access.n_operators == 0)
+		log_warn("control: no security.operators configured: every caller of the "
+		         "control socket without a key is admin (development on one machine only)");
+	else
+		log_info("control: %zu operators known (security.operators); others are refused",
+		         cfg.access.n_operators);
 	int rc = server_run(srv);
 	server_destroy(&srv);
 	store_close(&store);

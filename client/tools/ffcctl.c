@@ -21,7 +21,8 @@ const char *tool_name = "ffcctl";
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: ffcctl [--control EP] [--json] [--timeout MS] COMMAND [ARGS]\n"
+	        "usage: ffcctl [--control EP] [--operator N] [--purpose TEXT] [--json]\n"
+	        "              [--timeout MS] [--key FILE --server-key FILE] COMMAND [ARGS]\n"
 	        "\n"
 	        "Commands:\n"
 	        "  status                       version, uptime, endpoints, store size, counts\n"
@@ -30,7 +31,8 @@ static void usage(FILE *f)
 	        "\n"
 	        "  child ID [--since DATE]      a child's chronology: identities, household and\n"
 	        "  child --nhs N | --upn U      its open alerts, concerns oldest first, alerts\n"
-	        "                               with their state, identity events\n"
+	        "                               with their state, identity events, who has\n"
+	        "                               read it (viewed by)\n"
 	        "  identities CHILD             identity records (#N), aliases, identity events\n"
 	        "  conflicts [--since SEQ] [--limit N] [--unresolved]\n"
 	        "                               identity conflicts, with each side's identities\n"
@@ -61,9 +63,9 @@ static void usage(FILE *f)
 	        "  reload                       load the configuration file again: its rules for\n"
 	        "                               concerns from now on, or every error (no change)\n"
 	        "  shutdown                     stop the daemon cleanly\n"
-	        "  keygen NAME [--dir DIR]      write a CURVE key pair: DIR/NAME.key (public)\n"
-	        "                               and DIR/NAME.key_secret (mode 0600); no daemon\n"
-	        "\n"
+	        "\n");
+	/* Two strings: C11 promises no more than 4095 bytes in one. */
+	fprintf(f,
 	        "  purge [--dry-run]            remove concerns older than retention.years\n"
 	        "                               that no unfinished alert cites (or list them)\n"
 	        "  withdraw AGENCY CONCERN_ID --reason TEXT\n"
@@ -71,12 +73,21 @@ static void usage(FILE *f)
 	        "                               counted by rules (audited)\n"
 	        "  backup PATH                  a consistent copy of the store, into a new\n"
 	        "                               directory PATH\n"
+	        "  audit [--child ID] [--by NAME] [--since DATE] [--limit N]\n"
+	        "                               the audit trail: who read or changed which\n"
+	        "                               child's record, when and why (admin)\n"
+	        "  keygen NAME [--dir DIR]      write a CURVE key pair: DIR/NAME.key (public)\n"
+	        "                               and DIR/NAME.key_secret (mode 0600); no daemon\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
-	        "  --operator N   who is asking, recorded with changes (default $USER)\n"
+	        "  --operator N   who is asking: an operator of security.operators, recorded\n"
+	        "                 in the audit trail (default $FFC_OPERATOR, else $USER)\n"
+	        "  --purpose TEXT why you read a child's record (child, alerts --details,\n"
+	        "                 identities, conflicts, matches, rules test, audit):\n"
+	        "                 required there, kept in the audit trail (default $FFC_PURPOSE)\n"
 	        "  --key FILE     CURVE: this operator's secret certificate (default $FFC_KEY)\n"
 	        "  --server-key FILE\n"
 	        "                 CURVE: the daemon's public certificate (default\n"
@@ -88,6 +99,7 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 {
 	Ffc__V1__ControlReply *reply = NULL;
 	req->operator_ = (char *)(uintptr_t)o->operator_name;
+	req->purpose = (char *)(uintptr_t)o->purpose;
 	int rc = ffc_control_call(o->control, req, &reply, o->timeout_ms);
 	if (rc == FFC_ENODAEMON)
 		tool_exit(EXIT_FAIL, "no ffcd at %s (socket file missing: is the daemon running?)",
@@ -99,6 +111,10 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 		tool_exit(EXIT_FAIL, "%s: %s", o->control, ffc_strerror(rc));
 	if (reply->error[0]) {
 		fprintf(stderr, "ffcctl: ffcd: %s\n", reply->error);
+		if (!o->purpose[0] && strstr(reply->error, "purpose: required"))
+			fprintf(stderr,
+			        "ffcctl: a child's record is read for a reason: give it "
+			        "with --purpose TEXT before the command (or $FFC_PURPOSE)\n");
 		ffc__v1__control_reply__free_unpacked(reply, NULL);
 		exit(EXIT_FAIL);
 	}
@@ -202,6 +218,9 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
 		printf("withdrawn %llu (kept, not counted by rules), purged %llu (retention)\n",
 		       (unsigned long long)s->withdrawn, (unsigned long long)s->purged);
+		printf("audit trail: %llu entries, %llu control requests refused (stored)\n",
+		       (unsigned long long)s->audit_entries,
+		       (unsigned long long)s->control_refused);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
@@ -369,6 +388,8 @@ static const struct command {
     {"backup", ctl_cmd_backup},
     /* keys: ffcctl_keys.c */
     {"keygen", ctl_cmd_keygen},
+    /* the audit trail: ffcctl_audit.c */
+    {"audit", ctl_cmd_audit},
     {NULL, NULL},
     /* clang-format on */
 };
@@ -376,20 +397,24 @@ static const struct command {
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
+	    /* clang-format off */
 	    {"control", required_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"operator", required_argument, NULL, 'o'},
+	    {"purpose", required_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"server-key", required_argument, NULL, 'K'},
 	    {NULL, 0, NULL, 0},
+	    /* clang-format on */
 	};
 	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
 	struct opts o = {
 	    .control = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
-	    .operator_name = tool_env("USER", ""),
+	    .operator_name = tool_env("FFC_OPERATOR", tool_env("USER", "")),
+	    .purpose = tool_env("FFC_PURPOSE", ""),
 	    .timeout_ms = DEFAULT_TIMEOUT_MS,
 	};
 	int opt;
@@ -413,6 +438,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			server_key = optarg;
+			break;
+		case 'p':
+			o.purpose = optarg;
 			break;
 		case 'h':
 			usage(stdout);

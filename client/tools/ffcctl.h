@@ -12,6 +12,7 @@
 struct opts {
 	const char *control;
 	const char *operator_name;
+	const char *purpose; /* why records are read: --purpose, $FFC_PURPOSE */
 	int json;
 	int timeout_ms;
 };
@@ -67,5 +68,12 @@ int ctl_cmd_assign(const struct opts *o, int argc, char **argv);
 int ctl_cmd_purge(const struct opts *o, int argc, char **argv);
 int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv);
 int ctl_cmd_backup(const struct opts *o, int argc, char **argv);
+
+/* ---- the audit trail (ffcctl_audit.c) ---- */
+
+/* "  2026-03-02 14:05  j.doe (practitioner)  child C00000001  purpose" on
+ * one line; with_child 0 leaves the child out (printed under a child). */
+void ctl_print_audit_entry(const Ffc__V1__AuditEntry *e, int with_child);
+int ctl_cmd_audit(const struct opts *o, int argc, char **argv);
 
 #endif

@@ -173,6 +173,15 @@ static void events(const Ffc__V1__ChildReply *c)
 		ctl_print_identity_event(c->identity_events[i]);
 }
 
+/* Who has read the child's record before, from the audit trail: the
+ * record shows its readers, as practitioners expect. */
+static void viewed_by(const Ffc__V1__ChildReply *c)
+{
+	printf("\nviewed by (%zu)\n", c->n_viewed_by);
+	for (size_t i = 0; i < c->n_viewed_by; i++)
+		ctl_print_audit_entry(c->viewed_by[i], 0);
+}
+
 int cmd_child(const struct opts *o, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -236,6 +245,7 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 		corrections(c);
 		alerts(c);
 		events(c);
+		viewed_by(c);
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;

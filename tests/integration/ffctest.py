@@ -30,6 +30,8 @@ BIN = os.environ.get("FFC_BIN", "")
 SOURCE = os.environ.get("FFC_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
 TMP = os.environ.get("FFC_TEST_TMP", tempfile.gettempdir())
 CONF = os.path.join(SOURCE, "conf", "ffcd.conf")
+# Reads of a child's record on the control socket need a purpose.
+PURPOSE = "integration test"
 HOUR = 3600000
 DAY = 24 * HOUR
 # 2026-01-01T00:00:00Z: event times in the past, so none is "in the future".
@@ -162,13 +164,16 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
 class Daemon:
     """One ffcd process on free ports with its own data directory."""
 
-    def __init__(self, data=None, conf=CONF, extra=()):
+    def __init__(self, data=None, conf=CONF, extra=(), operator=""):
         self.dir = data or tempfile.mkdtemp(prefix="ffc-it-", dir=_tmpdir())
         self.own_dir = data is None
         self.ingest_ep = "tcp://127.0.0.1:%d" % free_port()
         self.alerts_ep = "tcp://127.0.0.1:%d" % free_port()
         self.control_ep = "ipc://%s/control.sock" % self.dir
         self.conf = conf
+        # The operator control requests are sent as when they name none
+        # (security.operators; "" for the shipped config, where any is admin).
+        self.operator = operator
         self.extra = list(extra)
         self.ctx = zmq.Context()
         self.proc = None
@@ -311,8 +316,15 @@ class Daemon:
         finally:
             s.close()
 
-    def control(self, req, timeout=10000):
-        """One ControlRequest over a fresh DEALER; TimeoutError if no reply."""
+    def control(self, req, timeout=10000, purpose=PURPOSE):
+        """One ControlRequest over a fresh DEALER; TimeoutError if no reply.
+        A request giving no purpose is sent with `purpose` (None: none)."""
+        if not isinstance(req, bytes):
+            req = pb.ControlRequest.FromString(req.SerializeToString())
+            if purpose and not req.purpose:
+                req.purpose = purpose
+            if self.operator and not req.operator:
+                req.operator = self.operator
         s = self.dealer(self.control_ep)
         try:
             s.send(req if isinstance(req, bytes) else req.SerializeToString())
@@ -363,7 +375,7 @@ class Daemon:
         flags = {} if not endpoints else {"ffcctl": ["--control", self.control_ep],
                  "ffc-send": ["--ingest", self.ingest_ep],
                  "ffc-watch": ["--alerts", self.alerts_ep, "--control", self.control_ep]}
-        e = dict(os.environ, XDG_STATE_HOME=self.dir)
+        e = dict(os.environ, XDG_STATE_HOME=self.dir, FFC_PURPOSE=PURPOSE)
         e.update(env or {})
         return subprocess.run([os.path.join(BIN, name)] + flags.get(name, []) + list(args),
                               input=input, capture_output=True, text=True, timeout=timeout,

@@ -140,7 +140,7 @@ class Chronology(DaemonTest):
         sections = [l for l in text.splitlines() if l and not l.startswith(" ")]
         self.assertEqual([s.split(" ")[0] for s in sections],
                          ["child", "identifiers:", "lead", "identities", "household",
-                          "concerns", "alerts", "identity"])
+                          "concerns", "alerts", "identity", "viewed"])
         concerns = text.split("\nconcerns")[1].split("\nalerts")[0]
         order = [m.group(1) for m in re.finditer(r"concern (\S+), seq", concerns)]
         self.assertEqual(order, ["p-0", "e-1", "h-2"])

@@ -44,6 +44,8 @@ class LeastData(unittest.TestCase):
             self.assertNotIn(s.encode(), data, "%s carries %r" % (what, s))
 
     def control_raw(self, req):
+        if not req.purpose:
+            req.purpose = "checking what the listing carries"
         s = self.d.socket(zmq.DEALER)
         s.connect(self.d.control_ep)
         try:

@@ -19,7 +19,7 @@ import unittest
 
 import zmq
 
-from ffctest import (BIN, CONF, DAY, Daemon, T0, collect_receipts, concern, drain_alerts,
+from ffctest import (BIN, CONF, DAY, PURPOSE, Daemon, T0, collect_receipts, concern, drain_alerts,
                      main, nhs_number, no_more_alerts, pb, receive_alerts, scratch_dir,
                      start_daemon, wait_for)
 
@@ -115,8 +115,8 @@ class ReloadTest(unittest.TestCase):
         return self.d.tool("ffcctl", *args) if cwd is None else self.tool_in(cwd, *args)
 
     def tool_in(self, cwd, *args):
-        return subprocess.run([os.path.join(BIN, "ffcctl"), "--control", self.d.control_ep]
-                              + list(args), capture_output=True, text=True, timeout=120,
+        return subprocess.run([os.path.join(BIN, "ffcctl"), "--control", self.d.control_ep,
+                               "--purpose", PURPOSE] + list(args), capture_output=True, text=True, timeout=120,
                               cwd=cwd)
 
     def rule_alerts(self, rule):

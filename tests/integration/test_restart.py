@@ -181,6 +181,10 @@ class Restart(unittest.TestCase):
         time.sleep(0.1)
         self.d.start()
         after = self.d.child(child_id=r.child_ids[0]).child
+        # The first read is in the audit trail, kept across the restart.
+        self.assertEqual(len(after.viewed_by), len(before.viewed_by) + 1)
+        del after.viewed_by[:]
+        del before.viewed_by[:]
         self.assertEqual(after, before)
         # Linking still works against what was stored before.
         r2 = self.d.send_one(concern("c", agency=pb.EDUCATION, children=[dict(

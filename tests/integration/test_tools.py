@@ -128,6 +128,8 @@ class Tools(DaemonTest):
                 self.assertIn(field, entry)
         self.assertTrue(any("upn" in i for i in cj["identities"]))
         by_id = json.loads(self.ok(self.d.tool("ffcctl", "--json", "child", cid)).stdout)
+        # The same record, now also showing the first read.
+        self.assertGreater(len(by_id.pop("viewed_by")), len(cj.pop("viewed_by", [])))
         self.assertEqual(by_id, cj)
         by_upn = json.loads(self.ok(self.d.tool("ffcctl", "--json", "child", "--upn",
                                                 "Z330200112004")).stdout)

@@ -168,6 +168,52 @@ static void assert_rule_equal(const struct rule *a, const struct rule *b)
 	assert_memory_equal(a->weight, b->weight, sizeof a->weight);
 }
 
+/* ---- security.operators ---- */
+
+static void test_operators(void **state)
+{
+	(void)state;
+	load_good("security = { operators = (\n"
+	          "  { name = \"j.doe\"; role = \"practitioner\"; },\n"
+	          "  { name = \"a.admin@la.gov.uk\"; role = \"Admin\"; },\n"
+	          "  { role = \"viewer\"; name = \"v_1-x\"; }\n"
+	          "); };\n");
+	assert_int_equal(cfg.access.n_operators, 3);
+	assert_string_equal(cfg.access.operators[0].name, "j.doe");
+	assert_int_equal(cfg.access.operators[0].role, ACCESS_PRACTITIONER);
+	assert_int_equal(cfg.access.operators[1].role, ACCESS_ADMIN);
+	assert_int_equal(cfg.access.operators[2].role, ACCESS_VIEWER);
+	assert_non_null(access_operator_named(&cfg.access, "v_1-x"));
+	load_good("security = { operators = (); };\n");
+	assert_int_equal(cfg.access.n_operators, 0);
+
+	expect_only("security = { operators = (\n"
+	            "  { name = \"j.doe\"; role = \"viewer\"; },\n"
+	            "  { name = \"j.doe\"; role = \"admin\"; }\n"
+	            "); };\n",
+	            3, "security.operators[1].name: 'j.doe' is already listed at line 2");
+	expect_only("security = { operators = (\n"
+	            "  { name = \"j.doe\"; role = \"boss\"; }\n"
+	            "); };\n",
+	            2, "'boss' is not an operator's role (viewer, practitioner or admin)");
+	/* Keys' roles are not operators' roles. */
+	expect_only("security = { operators = ( { name = \"c\"; role = \"console\"; } ); };\n", 1,
+	            "'console' is not an operator's role");
+	expect_only(
+	    "security = { operators = (\n  { name = \"j doe\"; role = \"viewer\"; }\n); };\n", 2,
+	    "'j doe' may hold only letters, digits and . _ - @");
+	expect_only("security = { operators = (\n  { name = \"\"; role = \"viewer\"; }\n); };\n", 2,
+	            "must not be empty");
+	expect_only("security = { operators = (\n  { name = \"x\"; }\n); };\n", 2,
+	            "give both name and role");
+	expect_only("security = { operators = (\n  { name = \"x\"; role = \"viewer\"; "
+	            "team = \"a\"; }\n); };\n",
+	            2, "unknown setting 'security.operators[0].team' (known here: name, role)");
+	expect_only("security = {\n  operators = \"j.doe\";\n};\n", 2, "expected a list");
+	expect_only("security = {\n  operators = ( \"j.doe\" );\n};\n", 2, "expected a group");
+	expect_only("security = {\n  operatorz = ();\n};\n", 2, "unknown setting");
+}
+
 /* ---- the shipped file and the settings ---- */
 
 static void test_shipped_file_is_the_defaults(void **state)
@@ -1143,6 +1189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_retention_and_user, teardown),
+	    cmocka_unit_test(test_operators),
 	    cmocka_unit_test_teardown(test_shipped_file_is_the_defaults, teardown),
 	    cmocka_unit_test_teardown(test_every_setting_applies, teardown),
 	    cmocka_unit_test_teardown(test_empty_file_keeps_defaults, teardown),

@@ -1,0 +1,62 @@
+/*
+ * authz.h - who may ask the control socket what: the one table of
+ * control commands with the least role each needs and whether it reads a
+ * child's record (and so needs a purpose and leaves an audit entry).
+ *
+ * Pure decisions over plain values: no store, no socket. control.c asks
+ * before dispatching a request and records what it is told (control
+ * audit); the tests walk every command and every role. A command not in
+ * the table needs the admin role, so a command added later is safe
+ * until it is classified here.
+ */
+#ifndef FFC_AUTHZ_H
+#define FFC_AUTHZ_H
+
+#include <stddef.h>
+
+#include "access.h"
+
+/* A purpose: non-empty UTF-8 without control characters, at most this
+ * many bytes. */
+#define AUTHZ_PURPOSE_MAX 512
+#define AUTHZ_WHY_MAX     256
+
+/* Who is asking, as control.c established it. */
+struct authz_caller {
+	const char *name;      /* the key's or the operator's name */
+	enum access_role role; /* ACCESS_NONE: unknown, refused everything */
+	unsigned levels;       /* ACCESS_CONSOLE: bit (1u << level) per level it receives */
+};
+
+/* What is asked: the ControlRequest's command (its oneof case number)
+ * and what of it matters to the decision. */
+struct authz_request {
+	int command;
+	const char *purpose; /* ControlRequest.purpose, "" when absent */
+	int alerts_history;  /* alerts: with each alert's history (its details) */
+	int alerts_level;    /* alerts: the level asked for (0: every level) */
+};
+
+struct authz_decision {
+	int allowed;
+	int reads_record;        /* allowed: the reply names children; audit one entry per child */
+	const char *command;     /* the command's name, for messages and the audit */
+	char why[AUTHZ_WHY_MAX]; /* refused: the message for the caller and the audit */
+};
+
+/* Decide one request. Fills d and returns d->allowed. */
+int authz_decide(const struct authz_caller *c, const struct authz_request *r,
+                 struct authz_decision *d);
+
+/* The command's name ("child", "rules test", ...), or "unknown". */
+const char *authz_command_name(int command);
+/* The least role the command needs (ACCESS_ADMIN when not in the table). */
+enum access_role authz_least_role(int command);
+/* Does the command (by its name, as audit entries carry it) read a
+ * child's record? "alerts" counts: it is audited only with details. */
+int authz_name_reads(const char *name);
+
+/* Check a purpose; 0, or -1 with a message naming the field in why. */
+int authz_check_purpose(const char *purpose, char *why, size_t whylen);
+
+#endif

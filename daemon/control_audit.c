@@ -1,0 +1,450 @@
+/*
+ * control_audit.c - who is asking the control socket, and the audit trail
+ * of what they read, changed or were refused (ffc.v1.AuditEntry, append
+ * only in the store); `ffcctl audit` and the "viewed by" of a chronology.
+ *
+ * What each role may do is authz.c's; this file establishes the caller,
+ * writes the entries and reads them back. Nothing here changes or deletes
+ * an entry: the store offers no way to.
+ */
+#include "control_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "validate.h"
+#include "wire.h"
+
+#define AUDIT_PAGE 500
+#define AUDIT_MAX  5000
+
+void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                    struct authz_caller *c)
+{
+	const struct access_list *l = env->access;
+	const struct access_key *k;
+	memset(c, 0, sizeof *c);
+	if (env->peer) {
+		/* Authenticated by its CURVE key: the key is the caller,
+		 * whatever operator name it gives. */
+		k = l ? access_key_named(l, env->peer) : NULL;
+		c->name = env->peer;
+	} else if (!l || l->n_operators == 0) {
+		/* No operators configured: development on one machine. The
+		 * socket's file modes admit only ffcd's own user, every one of
+		 * its callers is admin (announced in the log at start). */
+		c->name = rq->operator_[0] ? rq->operator_ : "local";
+		c->role = ACCESS_ADMIN;
+		return;
+	} else {
+		k = access_operator_named(l, rq->operator_);
+		c->name = rq->operator_[0] ? rq->operator_ : "an operator giving no name";
+	}
+	if (k) {
+		c->role = k->role;
+		c->levels = k->levels;
+	}
+}
+
+static void entry_init(struct audit_entry *e, const struct authz_caller *c, const char *command,
+                       const char *purpose, int64_t now_ms)
+{
+	memset(e, 0, sizeof *e);
+	e->at_ms = now_ms;
+	snprintf(e->by, sizeof e->by, "%s", c->name);
+	snprintf(e->role, sizeof e->role, "%s", access_role_name(c->role));
+	snprintf(e->command, sizeof e->command, "%s", command);
+	snprintf(e->purpose, sizeof e->purpose, "%s", purpose);
+}
+
+/* Whatever a caller sent (a name not listed, a purpose refused as not
+ * UTF-8) is kept as readable text: an entry must be readable by every
+ * client, and a log line must be one line. Bytes that are not valid UTF-8
+ * or are control characters become '?'. */
+void control_clean_text(char *s)
+{
+	size_t n = strlen(s);
+	int utf8 = validate_utf8(s, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		if (b < 0x20 || b == 0x7f || (!utf8 && b >= 0x80))
+			s[i] = '?';
+	}
+}
+
+static void entry_clean(struct audit_entry *e)
+{
+	control_clean_text(e->by);
+	control_clean_text(e->purpose);
+	control_clean_text(e->detail);
+}
+
+/* ---- writing entries ---- */
+
+struct batch {
+	struct audit_entry *e; /* entries to append, children in e[i].child */
+	size_t n;
+	int refused; /* count them as refusals */
+};
+
+static int add_batch(struct store_txn *t, void *arg)
+{
+	struct batch *b = arg;
+	for (size_t i = 0; i < b->n; i++) {
+		entry_clean(&b->e[i]);
+		int rc = store_audit_add(t, &b->e[i]);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return b->refused ? store_counter_add(t, "control.refused", 1) : STORE_OK;
+}
+
+/* The child a refused request named, when it names one by id: the
+ * refusal is then found among that child's entries too. */
+static uint64_t named_child(const Ffc__V1__ControlRequest *rq)
+{
+	const char *id = rq->command_case == FFC__V1__CONTROL_REQUEST__COMMAND_CHILD
+	                     ? rq->child->child_id
+	                 : rq->command_case == FFC__V1__CONTROL_REQUEST__COMMAND_IDENTITIES
+	                     ? rq->identities->child_id
+	                     : "";
+	uint64_t child = 0;
+	return id[0] && wire_child_id_parse(id, &child) == 0 ? child : 0;
+}
+
+int control_audit_refusal(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                          const struct authz_caller *c, const struct authz_decision *d,
+                          int64_t now_ms)
+{
+	struct audit_entry e;
+	entry_init(&e, c, d->command, rq->purpose, now_ms);
+	e.child = named_child(rq);
+	e.refused = 1;
+	snprintf(e.detail, sizeof e.detail, "%s", d->why);
+	entry_clean(&e);
+	log_warn("control: refused: %s", e.detail);
+	struct batch b = {&e, 1, 1};
+	int rc = control_write(env, add_batch, &b);
+	if (rc != STORE_OK)
+		log_error("control: cannot record a refusal in the audit trail");
+	return rc == STORE_OK ? 0 : -1;
+}
+
+static void push(uint64_t **ids, size_t *n, size_t *cap, const char *child_id, int *failed)
+{
+	uint64_t id;
+	if (!child_id || !child_id[0] || wire_child_id_parse(child_id, &id) < 0)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if ((*ids)[i] == id)
+			return;
+	if (*n == *cap) {
+		size_t next = *cap ? *cap * 2 : 16;
+		uint64_t *v = realloc(*ids, next * sizeof *v);
+		if (!v) {
+			*failed = 1;
+			return;
+		}
+		*ids = v;
+		*cap = next;
+	}
+	(*ids)[(*n)++] = id;
+}
+
+int control_audit_named(const Ffc__V1__ControlRequest *rq, const Ffc__V1__ControlReply *r,
+                        uint64_t **ids, size_t *n)
+{
+	size_t cap = 0;
+	int failed = 0;
+	*ids = NULL;
+	*n = 0;
+	switch (r->result_case) {
+	case FFC__V1__CONTROL_REPLY__RESULT_CHILD:
+		push(ids, n, &cap, r->child->child_id, &failed);
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_IDENTITIES:
+		push(ids, n, &cap, r->identities->child_id, &failed);
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_ALERTS:
+		for (size_t i = 0; i < r->alerts->n_alerts; i++)
+			push(ids, n, &cap, r->alerts->alerts[i]->child_id, &failed);
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_CONFLICTS:
+		for (size_t i = 0; i < r->conflicts->n_conflicts; i++) {
+			push(ids, n, &cap, r->conflicts->conflicts[i]->child_id, &failed);
+			push(ids, n, &cap, r->conflicts->conflicts[i]->other_child_id, &failed);
+		}
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_MATCHES:
+		for (size_t i = 0; i < r->matches->n_matches; i++) {
+			push(ids, n, &cap, r->matches->matches[i]->child_id, &failed);
+			push(ids, n, &cap, r->matches->matches[i]->other_child_id, &failed);
+		}
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_RULES_TEST:
+		for (size_t i = 0; i < r->rules_test->n_gained; i++)
+			push(ids, n, &cap, r->rules_test->gained[i]->child_id, &failed);
+		for (size_t i = 0; i < r->rules_test->n_lost; i++)
+			push(ids, n, &cap, r->rules_test->lost[i]->child_id, &failed);
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_AUDIT:
+		/* Reading a child's audit entries is a look at that child. */
+		push(ids, n, &cap, rq->audit->child_id, &failed);
+		break;
+	default:
+		break;
+	}
+	if (failed) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int control_audit_reads(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
+                        const struct authz_caller *c, const char *command, const uint64_t *ids,
+                        size_t n, int64_t now_ms)
+{
+	/* A read naming no child (an empty listing, the whole audit) is
+	 * recorded once, with no child. */
+	size_t count = n ? n : 1;
+	struct audit_entry *e = calloc(count, sizeof *e);
+	if (!e)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		entry_init(&e[i], c, command, rq->purpose, now_ms);
+		e[i].child = n ? ids[i] : 0;
+		if (n > 1)
+			snprintf(e[i].detail, sizeof e[i].detail,
+			         "one of %zu children in the reply", n);
+		else if (rq->command_case == FFC__V1__CONTROL_REQUEST__COMMAND_AUDIT)
+			snprintf(e[i].detail, sizeof e[i].detail,
+			         "filters: child '%s', by '%s', since %lld", rq->audit->child_id,
+			         rq->audit->by, (long long)rq->audit->since_ms);
+	}
+	struct batch b = {e, count, 0};
+	int rc = control_write(env, add_batch, &b);
+	free(e);
+	if (rc != STORE_OK)
+		log_error("control: cannot record a %s read in the audit trail: refused", command);
+	return rc == STORE_OK ? 0 : -1;
+}
+
+/* ---- a change, in the change's own transaction ---- */
+
+/* The child an alert is about. */
+static uint64_t alert_child(struct store_txn *t, const char *alert_id)
+{
+	uint64_t seq, child = 0;
+	if (wire_alert_id_parse(alert_id, &seq) < 0)
+		return 0;
+	struct alert *a = malloc(sizeof *a);
+	if (a && store_alert_get(t, seq, a) == STORE_OK &&
+	    wire_child_id_parse(a->child_id, &child) < 0)
+		child = 0;
+	free(a);
+	return child;
+}
+
+static uint64_t child_of(const char *id)
+{
+	uint64_t child = 0;
+	return wire_child_id_parse(id, &child) == 0 ? child : 0;
+}
+
+int control_audit_change(struct store_txn *t, const struct control_audit *a)
+{
+	const Ffc__V1__ControlRequest *rq = a->rq;
+	struct audit_entry e;
+	uint64_t children[2] = {0, 0};
+	entry_init(&e, a->caller, a->command, rq->purpose, a->now_ms);
+	switch (rq->command_case) {
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ACK:
+		children[0] = alert_child(t, rq->ack->alert_id);
+		snprintf(e.detail, sizeof e.detail, "%s by %s%s%s", rq->ack->alert_id, rq->ack->by,
+		         rq->ack->note[0] ? ": " : "", rq->ack->note);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE:
+		children[0] = alert_child(t, rq->close->alert_id);
+		snprintf(e.detail, sizeof e.detail, "%s by %s, outcome %s%s%s", rq->close->alert_id,
+		         rq->close->by, rq->close->outcome, rq->close->note[0] ? ": " : "",
+		         rq->close->note);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTE:
+		children[0] = alert_child(t, rq->note->alert_id);
+		snprintf(e.detail, sizeof e.detail, "%s by %s", rq->note->alert_id, rq->note->by);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN: {
+		uint64_t child;
+		if (!control_find_child(t, rq->assign->child, &child))
+			children[0] = child;
+		snprintf(e.detail, sizeof e.detail, "lead practitioner %s, by %s",
+		         rq->assign->practitioner, rq->assign->by);
+		break;
+	}
+	case FFC__V1__CONTROL_REQUEST__COMMAND_LINK:
+		children[0] = child_of(rq->link->child_a);
+		children[1] = child_of(rq->link->child_b);
+		snprintf(e.detail, sizeof e.detail, "%s and %s: %s", rq->link->child_a,
+		         rq->link->child_b, rq->link->reason);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK:
+		children[0] = child_of(rq->unlink->child_id);
+		snprintf(e.detail, sizeof e.detail, "%s from %s: %s", rq->unlink->identity,
+		         rq->unlink->child_id, rq->unlink->reason);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_PURGE:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_WITHDRAW:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_BACKUP:
+		/* They record their own entries, one per child they change,
+		 * with what they did to it. */
+		return STORE_OK;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
+		children[0] = child_of(rq->dismiss_match->child_id);
+		children[1] = child_of(rq->dismiss_match->other_child_id);
+		snprintf(e.detail, sizeof e.detail, "%s and %s: %s", rq->dismiss_match->child_id,
+		         rq->dismiss_match->other_child_id, rq->dismiss_match->reason);
+		break;
+	default:
+		break;
+	}
+	int rc = STORE_OK;
+	for (size_t i = 0; rc == STORE_OK && i < 2; i++) {
+		if (i && !children[i])
+			break;
+		struct audit_entry copy = e;
+		copy.child = children[i];
+		entry_clean(&copy);
+		rc = store_audit_add(t, &copy);
+	}
+	return rc;
+}
+
+/* ---- reading entries ---- */
+
+static Ffc__V1__AuditEntry *entry_message(struct store_txn *t, struct arena *ar, uint64_t seq)
+{
+	const void *data;
+	size_t len;
+	if (store_audit_raw(t, seq, &data, &len) != STORE_OK)
+		return NULL;
+	Ffc__V1__AuditEntry *m = ffc__v1__audit_entry__unpack(NULL, len, data);
+	if (!m || arena_keep(ar, &m->base) < 0)
+		return NULL;
+	return m;
+}
+
+const char *control_audit_query(struct store_txn *t, const Ffc__V1__AuditRequest *req,
+                                struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	uint64_t child = 0, *seqs = NULL;
+	size_t n_seqs = 0;
+	if (req->child_id[0] && wire_child_id_parse(req->child_id, &child) < 0)
+		return "audit.child_id: not a child id (like C00000042)";
+	if (strlen(req->by) >= WIRE_BY_MAX)
+		return "audit.by: longer than 128 bytes";
+	size_t limit = req->limit ? req->limit : AUDIT_PAGE;
+	if (limit > AUDIT_MAX)
+		limit = AUDIT_MAX;
+	if (child && store_child_audit(t, child, &seqs, &n_seqs) != STORE_OK)
+		return "audit: store error";
+	Ffc__V1__AuditReply *r = arena_alloc(ar, sizeof *r);
+	Ffc__V1__AuditEntry **items = arena_alloc(ar, limit * sizeof *items);
+	if (!r || !items) {
+		free(seqs);
+		return NULL;
+	}
+	ffc__v1__audit_reply__init(r);
+	/* Newest first up to the limit, then turned to oldest first. */
+	uint64_t left = child ? n_seqs : store_last_audit_seq(t);
+	while (left > 0) {
+		uint64_t seq = child ? seqs[left - 1] : left;
+		left--;
+		Ffc__V1__AuditEntry *e = entry_message(t, ar, seq);
+		if (!e)
+			continue;
+		if ((req->by[0] && strcmp(e->by, req->by)) ||
+		    (req->since_ms && e->at_ms < req->since_ms))
+			continue;
+		if (r->n_entries == limit) {
+			r->more = 1;
+			break;
+		}
+		items[r->n_entries++] = e;
+	}
+	free(seqs);
+	for (size_t i = 0; i < r->n_entries / 2; i++) {
+		Ffc__V1__AuditEntry *x = items[i];
+		items[i] = items[r->n_entries - 1 - i];
+		items[r->n_entries - 1 - i] = x;
+	}
+	r->entries = items;
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_AUDIT;
+	reply->audit = r;
+	return NULL;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The audit seqs indexed under the child and under every child merged
+ * into it (looked at before the merge), oldest first. */
+static int child_and_aliases_audit(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
+{
+	struct child_record rec;
+	memset(&rec, 0, sizeof rec);
+	int rc = store_child_get(t, child, &rec);
+	if (rc == STORE_OK)
+		rc = store_child_audit(t, child, seqs, n);
+	for (size_t i = 0; rc == STORE_OK && i < rec.n_aliases; i++) {
+		uint64_t *more = NULL, *all;
+		size_t n_more = 0;
+		rc = store_child_audit(t, rec.aliases[i], &more, &n_more);
+		if (rc == STORE_OK && n_more) {
+			all = realloc(*seqs, (*n + n_more) * sizeof *all);
+			if (!all) {
+				rc = STORE_ERROR;
+			} else {
+				memcpy(all + *n, more, n_more * sizeof *all);
+				*seqs = all;
+				*n += n_more;
+			}
+		}
+		free(more);
+	}
+	wire_child_release(&rec);
+	if (rc != STORE_OK) {
+		free(*seqs);
+		*seqs = NULL;
+		*n = 0;
+		return rc;
+	}
+	if (*n > 1)
+		qsort(*seqs, *n, sizeof **seqs, by_seq);
+	return STORE_OK;
+}
+
+void control_audit_viewed(struct store_txn *t, struct arena *ar, Ffc__V1__ChildReply *c)
+{
+	uint64_t child, *seqs = NULL;
+	size_t n = 0;
+	if (wire_child_id_parse(c->child_id, &child) < 0 ||
+	    child_and_aliases_audit(t, child, &seqs, &n) != STORE_OK)
+		return;
+	c->viewed_by = arena_alloc(ar, (n ? n : 1) * sizeof *c->viewed_by);
+	for (size_t i = 0; c->viewed_by && i < n; i++) {
+		Ffc__V1__AuditEntry *e = entry_message(t, ar, seqs[i]);
+		/* Reads only: changes are in the chronology already, refusals
+		 * are no look at the record. */
+		if (e && !e->refused && authz_name_reads(e->command))
+			c->viewed_by[c->n_viewed_by++] = e;
+	}
+	free(seqs);
+}
