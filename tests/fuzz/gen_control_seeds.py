@@ -13,8 +13,16 @@ import sys
 sys.path.insert(0, os.environ.get("FFC_PB2", "build-test/gen/python"))
 import ffc_pb2 as pb  # noqa: E402
 
-R = pb.ControlRequest
 OP = "fuzz"
+
+
+def R(**kw):
+    """A request as an admin gives it: named, with a purpose for the reads."""
+    kw.setdefault("operator", OP)
+    kw.setdefault("purpose", "fuzzing the control socket")
+    return pb.ControlRequest(**kw)
+
+
 requests = [
     R(operator=OP, status=pb.StatusRequest()),
     R(operator=OP, stats=pb.StatsRequest()),
@@ -47,10 +55,16 @@ requests = [
     R(operator=OP, assign=pb.AssignRequest(child=pb.ChildRequest(child_id="C00000002"),
                                            practitioner="Ann Lee", by="Sam Jones",
                                            note="school nurse")),
+    R(operator=OP, audit=pb.AuditRequest(child_id="C00000001", by=OP, limit=5)),
+    R(operator=OP, purge=pb.PurgeRequest(dry_run=True)),
+    R(operator=OP, withdraw=pb.WithdrawRequest(agency=pb.HEALTH, concern_id="h-1",
+                                               reason="sent in error")),
+    R(operator=OP, backup=pb.BackupRequest(path="/nonexistent/ffc-backup")),
     # Refused ones.
+    R(operator=OP, purpose="", child=pb.ChildRequest(child_id="C00000001")),
     R(operator=OP, child=pb.ChildRequest(child_id="X1")),
     R(operator=OP, ack=pb.AckRequest(alert_id="A00000099", by="")),
-    R(),
+    pb.ControlRequest(),
 ]
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
