@@ -78,11 +78,18 @@ struct control_env {
 enum control_action control_handle(const struct control_env *env, const uint8_t *req, size_t len,
                                    int64_t now_ms, uint8_t **reply, size_t *reply_len);
 
+/* What a control_write() function returns when it refuses the request on
+ * its merits (an unknown alert, a transition not allowed, ...), having
+ * said why in its own words: the transaction is abandoned. Distinct from
+ * every STORE_* code. */
+#define CONTROL_REFUSED 100
+
 /* Run fn(t, arg) in a write transaction and commit it. When the map is
  * full the transaction is abandoned, the map grown and fn run again from
  * the start, so fn must keep no state across calls but what it writes to
  * the store (and must empty anything it queued in env->out before
- * returning an error). Returns STORE_OK, fn's own error, or the store's. */
+ * returning an error). Returns STORE_OK, CONTROL_REFUSED, or the store's
+ * error. */
 int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, void *arg),
                   void *arg);
 

@@ -19,10 +19,6 @@
 #include "lifecycle.h"
 #include "log.h"
 
-/* A change refused on its merits: control_write() abandons the
- * transaction (any code but STORE_OK and STORE_FULL does). */
-#define REFUSED 100
-
 /* ---- what working alerts adds to Alert messages ---- */
 
 /* An alert's history gathered into the arena. */
@@ -108,7 +104,7 @@ static int apply(struct store_txn *t, void *arg)
 	int rc = a && e ? store_alert_get(t, c->seq, a) : STORE_ERROR;
 	if (rc == STORE_NOTFOUND) {
 		snprintf(c->err, sizeof c->err, "%s.alert_id: no such alert", c->name);
-		rc = REFUSED;
+		rc = CONTROL_REFUSED;
 	}
 	if (rc != STORE_OK)
 		goto out;
@@ -126,7 +122,7 @@ static int apply(struct store_txn *t, void *arg)
 		break;
 	}
 	if (ok < 0) {
-		rc = REFUSED;
+		rc = CONTROL_REFUSED;
 		goto out;
 	}
 	snprintf(e->operator_, sizeof e->operator_, "%s", c->operator_);
@@ -153,7 +149,7 @@ static int apply(struct store_txn *t, void *arg)
 	if (rc == STORE_EXISTS) {
 		snprintf(c->err, sizeof c->err, "%s: %s holds %d history entries, the most kept",
 		         c->name, a->alert_id, STORE_ALERT_EVENTS_MAX);
-		rc = REFUSED;
+		rc = CONTROL_REFUSED;
 	}
 	if (rc == STORE_OK)
 		rc = announce(c->env->out, a, e);
@@ -208,7 +204,7 @@ static const char *change(struct change *c, const char *alert_id, struct arena *
 	int rc = control_write(c->env, apply, c);
 	if (rc != STORE_OK) {
 		outbox_clear(c->env->out);
-		if (rc == REFUSED)
+		if (rc == CONTROL_REFUSED)
 			return arena_strdup(ar, c->err);
 		return rc == STORE_FULL ? "store: full; nothing changed"
 		                        : "store: write failed; nothing changed";
@@ -313,7 +309,7 @@ static int apply_assign(struct store_txn *t, void *arg)
 	const char *why = control_find_child(t, c->req->child, &c->child);
 	if (why) {
 		snprintf(c->err, sizeof c->err, "assign.%s", why);
-		return REFUSED;
+		return CONTROL_REFUSED;
 	}
 	struct assignment *as = calloc(1, sizeof *as);
 	if (!as)
@@ -324,7 +320,7 @@ static int apply_assign(struct store_txn *t, void *arg)
 	if (rc == STORE_OK && !strcmp(as->practitioner, c->req->practitioner)) {
 		snprintf(c->err, sizeof c->err,
 		         "assign.practitioner: already the lead practitioner of %s", id);
-		rc = REFUSED;
+		rc = CONTROL_REFUSED;
 	}
 	if (rc == STORE_OK) {
 		snprintf(as->practitioner, sizeof as->practitioner, "%s", c->req->practitioner);
@@ -337,7 +333,7 @@ static int apply_assign(struct store_txn *t, void *arg)
 			snprintf(c->err, sizeof c->err,
 			         "assign: %s holds %d assignments, the most kept", id,
 			         STORE_ASSIGNMENTS_MAX);
-			rc = REFUSED;
+			rc = CONTROL_REFUSED;
 		}
 	}
 	free(as);
@@ -364,7 +360,7 @@ const char *control_assign(const struct control_env *env, const Ffc__V1__Control
 	                         sizeof c.err) < 0)
 		return arena_strdup(ar, c.err);
 	int rc = control_write(env, apply_assign, &c);
-	if (rc == REFUSED)
+	if (rc == CONTROL_REFUSED)
 		return arena_strdup(ar, c.err);
 	if (rc != STORE_OK)
 		return rc == STORE_FULL ? "store: full; nothing changed"

@@ -293,8 +293,6 @@ struct link_job {
 	struct alert_list raised;
 };
 
-enum { JOB_REFUSED = 1 };
-
 static int link_run(struct store_txn *t, void *arg)
 {
 	struct link_job *j = arg;
@@ -306,7 +304,7 @@ static int link_run(struct store_txn *t, void *arg)
 	    (e = find(t, "link.child_b", j->req->child_b, &b, j->err, sizeof j->err))) {
 		if (e != j->err)
 			snprintf(j->err, sizeof j->err, "%s", e);
-		return JOB_REFUSED;
+		return CONTROL_REFUSED;
 	}
 	char ia[WIRE_ID_MAX], ib[WIRE_ID_MAX];
 	wire_child_id(a, ia);
@@ -314,7 +312,7 @@ static int link_run(struct store_txn *t, void *arg)
 	if (a == b) {
 		snprintf(j->err, sizeof j->err, "link: %s and %s are already one child (%s)",
 		         j->req->child_a, j->req->child_b, ia);
-		return JOB_REFUSED;
+		return CONTROL_REFUSED;
 	}
 	int clash = 0;
 	char why[512];
@@ -324,7 +322,7 @@ static int link_run(struct store_txn *t, void *arg)
 	if (clash) {
 		snprintf(j->err, sizeof j->err, "link: %s and %s cannot be one child: %s", ia, ib,
 		         why);
-		return JOB_REFUSED;
+		return CONTROL_REFUSED;
 	}
 	struct merge_log log;
 	memset(&log, 0, sizeof log);
@@ -363,7 +361,7 @@ const char *control_link(const struct control_env *env, const char *operator_,
 	j->now_ms = now_ms;
 	int rc = control_write(env, link_run, j);
 	const char *out = NULL;
-	if (rc == JOB_REFUSED) {
+	if (rc == CONTROL_REFUSED) {
 		snprintf(err, sizeof err, "%s", j->err);
 		out = err;
 	} else if (rc != STORE_OK) {
@@ -467,12 +465,12 @@ static int unlink_run(struct store_txn *t, void *arg)
 	if (e) {
 		if (e != j->err)
 			snprintf(j->err, sizeof j->err, "%s", e);
-		return JOB_REFUSED;
+		return CONTROL_REFUSED;
 	}
 	int rc = merge_split(t, j->child, j->sel, j->operator_, j->req->reason, j->req->identity,
 	                     j->now_ms, &j->res, j->err, sizeof j->err);
 	if (rc == SPLIT_REFUSED)
-		return JOB_REFUSED;
+		return CONTROL_REFUSED;
 	if (rc != STORE_OK)
 		return rc;
 	char note[RULE_REASON_MAX], a[WIRE_ID_MAX], b[WIRE_ID_MAX];
@@ -509,7 +507,7 @@ const char *control_unlink(const struct control_env *env, const char *operator_,
 	j->now_ms = now_ms;
 	int rc = control_write(env, unlink_run, j);
 	const char *out = NULL;
-	if (rc == JOB_REFUSED) {
+	if (rc == CONTROL_REFUSED) {
 		snprintf(err, sizeof err, "%s", j->err);
 		out = err;
 	} else if (rc != STORE_OK) {
