@@ -313,7 +313,8 @@ class Security(unittest.TestCase):
 
 class TcpControl(unittest.TestCase):
     """A tcp:// control socket in curve mode: ffcctl with an operator key
-    gets an answer, without keys or with a console key it gets none."""
+    gets an answer, without keys none; a console key gets the alerts of its
+    levels (to catch up) and nothing else, an adapter key no handshake."""
 
     def test_ffcctl_over_curve(self):
         d = scratch_dir(self)
@@ -324,12 +325,15 @@ class TcpControl(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         entries = [("ops", "viewer", {"public_key_file": os.path.join(kdir, "ops.key")}),
-                   ("red-console", "console", {"levels": '["red"]'})]
+                   ("red-console", "console", {"levels": '["red"]'}),
+                   ("police", "adapter", {"agency": '"police"'})]
         conf = security_conf(d, keys, entries)
         server_pub = write(os.path.join(kdir, "ffcd.key"), cert_text("ffcd", keys["ffcd"][0]),
                            0o644)
         console_secret = write(os.path.join(kdir, "red.key_secret"),
                                cert_text("red-console", *keys["red-console"]))
+        adapter_secret = write(os.path.join(kdir, "police.key_secret"),
+                               cert_text("police", *keys["police"]))
         daemon = Daemon(conf=conf)
         self.addCleanup(daemon.close)
         control = "tcp://127.0.0.1:%d" % free_port()
@@ -353,9 +357,16 @@ class TcpControl(unittest.TestCase):
         self.assertIn("no answer", r.stderr)
         r = ffcctl("--key", console_secret, "--server-key", server_pub, "status")
         self.assertNotEqual(r.returncode, 0)
+        self.assertIn("status: a console may only fetch alerts; red-console is a console",
+                      r.stderr)
+        r = ffcctl("--key", console_secret, "--server-key", server_pub, "alerts")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = ffcctl("--key", adapter_secret, "--server-key", server_pub, "alerts")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no answer", r.stderr)
         r = ffcctl("--key", ok, "--server-key", server_pub, "stats")
         # A client without CURVE fails the handshake before any key is
-        # presented; the console key reached the ZAP handler.
+        # presented; the adapter key reached the ZAP handler.
         self.assertRegex(r.stdout, r"refused: \d+ unknown key, [1-9]\d* role not allowed")
         self.assertEqual(daemon.stop(), 0, daemon.stderr())
         daemon.assert_clean(self)
