@@ -163,6 +163,10 @@ int control_audit_named(const Ffc__V1__ControlRequest *rq, const Ffc__V1__Contro
 	switch (r->result_case) {
 	case FFC__V1__CONTROL_REPLY__RESULT_CHILD:
 		push(ids, n, &cap, r->child->child_id, &failed);
+		/* The household shows each other child's identifiers and open
+		 * alerts: a look at their records too. */
+		for (size_t i = 0; i < r->child->n_household; i++)
+			push(ids, n, &cap, r->child->household[i]->child_id, &failed);
 		break;
 	case FFC__V1__CONTROL_REPLY__RESULT_IDENTITIES:
 		push(ids, n, &cap, r->identities->child_id, &failed);

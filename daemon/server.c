@@ -61,6 +61,10 @@ struct server {
 	struct store *store;
 	void *ctx, *ingest, *alerts, *control;
 	void *zap; /* the ZAP handler's REP socket; NULL in insecure mode */
+	/* Which sockets are CURVE servers: only there is a message's User-Id
+	 * the key name the ZAP handler gave. Elsewhere it is whatever the
+	 * peer put in its own handshake metadata, and names nobody. */
+	int ingest_curve, alerts_curve, control_curve;
 	/* Refusals are logged at most once a second: a refused peer's libzmq
 	 * tries again about ten times a second, and must not flood the log
 	 * (every refusal is counted in stats all the same). */
@@ -257,6 +261,9 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 		}
 	}
 	const char *secret = cert.secret_key[0] ? cert.secret_key : NULL;
+	srv->ingest_curve = secret && !strncmp(cfg->ingest, "tcp://", 6);
+	srv->alerts_curve = secret && !strncmp(cfg->alerts, "tcp://", 6);
+	srv->control_curve = secret && !strncmp(srv->control_ep, "tcp://", 6);
 
 	/* Pipelining adapters keep many receipts in flight: the high-water
 	 * mark must not drop them while an adapter is still sending. */
@@ -438,7 +445,7 @@ static void publish(struct server *srv, struct outbox *ob)
  * nothing. */
 static int bound_agency(const struct server *srv, zmq_msg_t *frame)
 {
-	const char *user = zmq_msg_gets(frame, "User-Id");
+	const char *user = srv->ingest_curve ? zmq_msg_gets(frame, "User-Id") : NULL;
 	if (!user || !user[0])
 		return 0;
 	const struct access_key *k = access_key_named(&srv->rules->access, user);
@@ -617,7 +624,7 @@ static void serve_subscriptions(struct server *srv)
 			continue;
 		}
 		int opt = d[0] ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
-		const char *user = zmq_msg_gets(&m, "User-Id");
+		const char *user = srv->alerts_curve ? zmq_msg_gets(&m, "User-Id") : NULL;
 		if (!user || !user[0]) {
 			zmq_setsockopt(srv->alerts, opt, d + 1, len - 1);
 		} else {
@@ -666,7 +673,7 @@ static void serve_control(struct server *srv)
 		    .policy = &srv->cfg->lifecycle,
 		    .out = &ob,
 		    .rules_state = srv->rules,
-		    .peer = zmq_msg_gets(payload, "User-Id"),
+		    .peer = srv->control_curve ? zmq_msg_gets(payload, "User-Id") : NULL,
 		    .access = &srv->rules->access,
 		    .retention_years = srv->cfg->retention_years,
 		};

@@ -13,7 +13,9 @@ secret."""
 import os
 import re
 import signal
+import socket
 import stat
+import struct
 import subprocess
 import time
 import unittest
@@ -371,6 +373,82 @@ class TcpControl(unittest.TestCase):
         self.assertEqual(daemon.stop(), 0, daemon.stderr())
         daemon.assert_clean(self)
 
+
+
+def zmtp_frame(body, flags=0):
+    if len(body) < 256:
+        return bytes([flags, len(body)]) + body
+    return bytes([flags | 0x02]) + struct.pack(">Q", len(body)) + body
+
+
+def zmtp_read_frame(s):
+    def exact(n):
+        b = b""
+        while len(b) < n:
+            chunk = s.recv(n - len(b))
+            if not chunk:
+                raise EOFError("connection closed")
+            b += chunk
+        return b
+    flags = exact(1)[0]
+    size = struct.unpack(">Q", exact(8))[0] if flags & 0x02 else exact(1)[0]
+    return flags, exact(size)
+
+
+def zmtp_null_request(path, properties, payload, timeout=10.0):
+    """One message over a hand-made ZMTP 3.0 NULL connection to an ipc
+    socket, with READY properties chosen by the caller (libzmq's own
+    sockets only let a client add X- properties); the one-frame reply."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        s.sendall(b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\0") +
+                  b"\0" + b"\0" * 31)
+        got = b""
+        while len(got) < 64:
+            chunk = s.recv(64 - len(got))
+            if not chunk:
+                raise EOFError("no greeting")
+            got += chunk
+        ready = b"\x05READY"
+        for name, value in properties:
+            ready += bytes([len(name)]) + name + struct.pack(">I", len(value)) + value
+        s.sendall(zmtp_frame(ready, 0x04) + zmtp_frame(payload))
+        while True:
+            flags, body = zmtp_read_frame(s)
+            if not flags & 0x04:
+                return body
+    finally:
+        s.close()
+
+
+class PeerMetadata(unittest.TestCase):
+    """A User-Id is a CURVE key's name only when ffcd's ZAP handler gave
+    it: one a client puts in its own handshake metadata on a socket
+    without CURVE (the ipc control socket) names nobody."""
+
+    def test_user_id_in_handshake_metadata_is_ignored(self):
+        d = scratch_dir(self)
+        keys = Keys()
+        conf = security_conf(d, keys, [("ops", "admin", {})])
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(text.replace("  keys = (", '  operators = ( { name = "j.doe"; '
+                                 'role = "practitioner"; } );\n  keys = (', 1))
+        daemon = Daemon(conf=conf, operator="j.doe")
+        self.addCleanup(daemon.close)
+        daemon.start()
+        req = pb.ControlRequest(operator="j.doe", purpose="checking",
+                                audit=pb.AuditRequest()).SerializeToString()
+        path = daemon.control_ep[len("ipc://"):]
+        reply = pb.ControlReply.FromString(zmtp_null_request(
+            path, [(b"Socket-Type", b"DEALER"), (b"User-Id", b"ops")], req))
+        self.assertEqual(reply.error, "audit: needs the admin role; j.doe is a practitioner")
+        self.assertFalse(reply.HasField("audit"))
+        self.assertEqual(daemon.stop(), 0, daemon.stderr())
+        daemon.assert_clean(self)
 
 
 class Keygen(unittest.TestCase):

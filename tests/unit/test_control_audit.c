@@ -306,6 +306,48 @@ static void test_changes_recorded_in_their_transaction(void **state)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 }
 
+/* A child's record shows its household: the other children's identifiers
+ * and open alerts are read too, and each such child has its entry. */
+static void test_household_read_recorded_for_each_child(void **state)
+{
+	struct fixture *f = *state;
+	Ffc__V1__ChildIdentity a = FFC__V1__CHILD_IDENTITY__INIT;
+	Ffc__V1__ChildIdentity b = FFC__V1__CHILD_IDENTITY__INIT;
+	Ffc__V1__ChildIdentity *kids[2] = {&a, &b};
+	Ffc__V1__Concern c = FFC__V1__CONCERN__INIT;
+	a.nhs_number = s(NHS);
+	b.nhs_number = s("4857773457"); /* a sibling, C00000002 */
+	c.concern_id = s("c-house");
+	c.agency = FFC__V1__AGENCY__POLICE;
+	c.category = FFC__V1__CATEGORY__PHYSICAL_ABUSE;
+	c.severity = FFC__V1__SEVERITY__IMMEDIATE_RISK;
+	c.occurred_at_ms = T0;
+	c.n_children = 2;
+	c.children = kids;
+	uint8_t buf[512];
+	struct ingest_item item = {.data = buf, .len = ffc__v1__concern__pack(&c, buf)};
+	struct ingest_limits limits = {.max_message = 64 * 1024};
+	struct alert_list raised = {0};
+	assert_int_equal(ingest_batch(f->s, f->rules, f->n_rules, &limits, &item, 1, NOW, &raised),
+	                 1);
+	ingest_items_release(&item, 1);
+	alert_list_clear(&raised);
+
+	Ffc__V1__ControlReply *r = child(f, "j.doe", "visit", NOW + 1);
+	assert_string_equal(r->error, "");
+	assert_int_equal(r->child->n_household, 1);
+	assert_string_equal(r->child->household[0]->child_id, "C00000002");
+	assert_string_equal(r->child->household[0]->child->nhs_number, "4857773457");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	r = audit(f, "a.dmin", "C00000002", "", 0, 0);
+	assert_int_equal(r->audit->n_entries, 1);
+	assert_string_equal(r->audit->entries[0]->by, "j.doe");
+	assert_string_equal(r->audit->entries[0]->command, "child");
+	assert_string_equal(r->audit->entries[0]->purpose, "visit");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
 static void test_audit_filters_and_its_own_read(void **state)
 {
 	struct fixture *f = *state;
@@ -475,6 +517,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_read_recorded_with_purpose_and_shown_as_viewed,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_changes_recorded_in_their_transaction, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_household_read_recorded_for_each_child, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_filters_and_its_own_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_viewed_by_survives_a_merge, setup, teardown),
