@@ -278,6 +278,42 @@ static void test_purge_in_batches_and_merged(void **state)
 	assert_int_equal(counter(f, "concerns"), 1);
 }
 
+/* A purge that takes the newest concern leaves its seq used: the next
+ * concern gets a new one, not the purged one's (receipts, identity events
+ * and matches name concerns by seq). */
+static void test_purge_newest_seq_not_reused(void **state)
+{
+	struct fixture *f = *state;
+	struct receipt a1 = send(f, "a1", POLICE, NOW - DAY, NHS_A, "");
+	struct receipt a2 = send(f, "a2", POLICE, OLD, NHS_A, "");
+	assert_int_equal(a1.status, RECEIPT_ACCEPTED);
+	assert_int_equal(a2.seq, a1.seq + 1);
+	struct retention_result r;
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_OK);
+	assert_int_equal(r.purged, 1);
+	retention_result_release(&r);
+	struct receipt a3 = send(f, "a3", POLICE, NOW - DAY, NHS_A, "");
+	assert_int_equal(a3.status, RECEIPT_ACCEPTED);
+	assert_int_equal(a3.seq, a2.seq + 1);
+	/* The same after a restart. */
+	char err[256];
+	store_close(&f->s);
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_OK);
+	retention_result_release(&r);
+	struct receipt a4 = send(f, "a4", POLICE, OLD, NHS_A, "");
+	assert_int_equal(a4.seq, a3.seq + 1);
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_OK);
+	assert_int_equal(r.purged, 1);
+	retention_result_release(&r);
+	store_close(&f->s);
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+	struct receipt a5 = send(f, "a5", POLICE, NOW - DAY, NHS_A, "");
+	assert_int_equal(a5.seq, a4.seq + 1);
+}
+
 static void test_withdraw(void **state)
 {
 	struct fixture *f = *state;
@@ -424,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_cutoff),
 	    cmocka_unit_test_setup_teardown(test_purge_selection, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_in_batches_and_merged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purge_newest_seq_not_reused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_cited_by_open_alert, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_merge, setup, teardown),
