@@ -16,6 +16,7 @@
 
 #include "ffc.pb-c.h"
 #include "ingest.h"
+#include "merge.h"
 #include "retention.h"
 #include "testutil.h"
 
@@ -420,6 +421,36 @@ static void test_withdraw_after_merge(void **state)
 	assert_int_equal(timeline_len(f, live, 1), 3);
 }
 
+/* After an unlink the concern is filed under the new child while the
+ * alert that cites it stays with the old one: it is still found, noted. */
+static void test_withdraw_after_split(void **state)
+{
+	struct fixture *f = *state;
+	struct receipt p = send(f, "p1", POLICE, NOW - 2 * DAY, NHS_A, "");
+	send(f, "h1", HEALTH, NOW - DAY, NHS_A, UPN_A);
+	assert_int_equal(f->raised.n, 1);
+	uint64_t alert = f->raised.items[0]->seq, old = p.child_ids[0];
+	struct store_txn *t;
+	struct split_selector sel = {"", 2};
+	struct split_result res;
+	char err[256];
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(
+	    merge_split(t, old, &sel, "bob", "wrong link", "upn", NOW, &res, err, sizeof err),
+	    STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(res.moved_concerns, 1);
+	struct withdraw_result w;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(retention_withdraw(t, HEALTH, "h1", "test record", &who, NOW, &w),
+	                 STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(w.n_children, 1);
+	assert_int_equal(w.children[0], res.new_child);
+	assert_int_equal(w.n_alerts, 1);
+	assert_int_equal(w.alerts[0], alert);
+}
+
 static void test_backup(void **state)
 {
 	struct fixture *f = *state;
@@ -464,6 +495,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_cited_by_open_alert, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_withdraw_after_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
