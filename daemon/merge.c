@@ -514,7 +514,8 @@ static void as_record(const struct child_identity *named, int agency, struct ide
 	out->id = *named;
 	out->id.nhs_number = k->nhs[0] ? k->nhs + 1 : "";
 	out->id.upn = k->upn[0] ? k->upn + 1 : "";
-	out->id.postcode = k->postcode;
+	/* As link.c records it: one not UK-shaped is kept as sent. */
+	out->id.postcode = k->postcode[0] ? k->postcode : named->postcode;
 }
 
 /* A record whose NHS number, UPN or local id was left out (it named
