@@ -514,17 +514,20 @@ static void as_record(const struct child_identity *named, int agency, struct ide
 	out->id = *named;
 	out->id.nhs_number = k->nhs[0] ? k->nhs + 1 : "";
 	out->id.upn = k->upn[0] ? k->upn + 1 : "";
-	out->id.postcode = k->postcode;
+	/* As link.c records it: one not UK-shaped is kept as sent. */
+	out->id.postcode = k->postcode[0] ? k->postcode : named->postcode;
 }
 
-/* A record whose NHS number or UPN was left out (it named another child)
- * still brought the concern: equal apart from what the record lacks. */
+/* A record whose NHS number, UPN or local id was left out (it named
+ * another child) still brought the concern: equal apart from what the
+ * record lacks. */
 static int loosely_same(const struct seen_identity *rec, const struct seen_identity *named)
 {
 	const struct child_identity *x = &rec->id, *y = &named->id;
 	return rec->agency == named->agency &&
 	       (!x->nhs_number[0] || !strcmp(x->nhs_number, y->nhs_number)) &&
-	       (!x->upn[0] || !strcmp(x->upn, y->upn)) && !strcmp(x->local_id, y->local_id) &&
+	       (!x->upn[0] || !strcmp(x->upn, y->upn)) &&
+	       (!x->local_id[0] || !strcmp(x->local_id, y->local_id)) &&
 	       !strcmp(x->given_name, y->given_name) && !strcmp(x->family_name, y->family_name) &&
 	       !strcmp(x->date_of_birth, y->date_of_birth) && !strcmp(x->postcode, y->postcode);
 }

@@ -273,6 +273,34 @@ int retention_purge(struct store_txn *t, int64_t cutoff_ms, uint64_t from_seq, s
 
 /* ---- withdraw ---- */
 
+/* The unfinished alerts citing one concern, in seq order. */
+struct citing {
+	int agency;
+	const char *concern_id;
+	struct withdraw_result *r;
+	int failed;
+};
+
+static int citing_visit(const void *data, size_t len, void *arg)
+{
+	struct citing *c = arg;
+	struct alert *a = malloc(sizeof *a);
+	if (!a) {
+		c->failed = 1;
+		return 1;
+	}
+	if (wire_stored_alert_decode(data, len, a) == 0 && a->state != ALERT_CLOSED) {
+		int cites = 0;
+		for (size_t e = 0; e < a->n_evidence; e++)
+			cites |= a->evidence[e].agency == c->agency &&
+			         !strcmp(a->evidence[e].concern_id, c->concern_id);
+		if (cites)
+			c->r->alerts[c->r->n_alerts++] = a->seq;
+	}
+	free(a);
+	return c->r->n_alerts == RETENTION_ALERTS_MAX;
+}
+
 int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, const char *reason,
                        const struct retention_actor *who, int64_t now_ms, struct withdraw_result *r)
 {
@@ -303,46 +331,31 @@ int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, 
 	wire_stored_concern_release(&sc);
 
 	char detail[WIRE_REASON_MAX], cid[WIRE_ID_MAX];
-	struct alert *a = malloc(sizeof *a);
-	if (!a)
-		rc = STORE_ERROR;
 	/* Alerts not yet closed that cite it: left for an operator to judge,
-	 * with a note in each one's history. */
-	for (size_t i = 0; i < r->n_children && rc == STORE_OK; i++) {
-		uint64_t *seqs = NULL;
-		size_t n = 0;
-		if ((rc = store_child_alerts(t, r->children[i], &seqs, &n)) != STORE_OK)
-			break;
-		for (size_t j = 0; j < n && rc == STORE_OK; j++) {
-			if (store_alert_get(t, seqs[j], a) != STORE_OK || a->state == ALERT_CLOSED)
-				continue;
-			int cites = 0;
-			for (size_t e = 0; e < a->n_evidence; e++)
-				cites |= a->evidence[e].agency == agency &&
-				         !strcmp(a->evidence[e].concern_id, concern_id);
-			int listed = 0;
-			for (size_t k = 0; k < r->n_alerts; k++)
-				listed |= r->alerts[k] == seqs[j];
-			if (!cites || listed || r->n_alerts == RETENTION_ALERTS_MAX)
-				continue;
-			r->alerts[r->n_alerts++] = seqs[j];
-			struct alert_event ev;
-			memset(&ev, 0, sizeof ev);
-			ev.action = ALERT_ACTION_NOTE;
-			ev.at_ms = now_ms;
-			snprintf(ev.by, sizeof ev.by, "ffcd");
-			snprintf(ev.operator_, sizeof ev.operator_, "%s", who->by);
-			snprintf(ev.text, sizeof ev.text,
-			         "evidence withdrawn: %s concern %s was withdrawn by %s (%s); "
-			         "this alert stands until an operator closes it",
-			         agency_name(agency), concern_id, who->by, reason);
-			rc = store_alert_event_add(t, seqs[j], &ev);
-			if (rc == STORE_EXISTS) /* its history is full: the audit has it */
-				rc = STORE_OK;
-		}
-		free(seqs);
+	 * with a note in each one's history. Every alert is looked at, not
+	 * only those of the children it is filed under now: an alert stays
+	 * with the child it was raised for when an unlink moves the concern
+	 * to another. Gathered first, then noted: no write during the walk. */
+	struct citing cg = {agency, concern_id, r, 0};
+	if (rc == STORE_OK)
+		rc = store_alert_each(t, citing_visit, &cg);
+	if (rc == STORE_OK && cg.failed)
+		rc = STORE_ERROR;
+	for (size_t j = 0; j < r->n_alerts && rc == STORE_OK; j++) {
+		struct alert_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.action = ALERT_ACTION_NOTE;
+		ev.at_ms = now_ms;
+		snprintf(ev.by, sizeof ev.by, "ffcd");
+		snprintf(ev.operator_, sizeof ev.operator_, "%s", who->by);
+		snprintf(ev.text, sizeof ev.text,
+		         "evidence withdrawn: %s concern %s was withdrawn by %s (%s); "
+		         "this alert stands until an operator closes it",
+		         agency_name(agency), concern_id, who->by, reason);
+		rc = store_alert_event_add(t, r->alerts[j], &ev);
+		if (rc == STORE_EXISTS) /* its history is full: the audit has it */
+			rc = STORE_OK;
 	}
-	free(a);
 	for (size_t i = 0; i < r->n_children && rc == STORE_OK; i++) {
 		wire_child_id(r->children[i], cid);
 		snprintf(detail, sizeof detail,

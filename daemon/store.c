@@ -513,15 +513,25 @@ int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size
 	return get_by_seq(t, DB_CONCERNS, seq, data, len);
 }
 
+/* The highest concern seq ever given: a purge may take the newest record,
+ * and a seq names one concern for good (receipts, identity events, first
+ * seen), so the purge leaves the mark in meta. */
+#define CONCERN_SEQ_MARK "concern_seq"
+
 uint64_t store_last_concern_seq(struct store_txn *t)
 {
-	return last_key(t, DB_CONCERNS);
+	uint64_t last = last_key(t, DB_CONCERNS), mark = 0;
+	if (get_u64_value(t, DB_META, CONCERN_SEQ_MARK, strlen(CONCERN_SEQ_MARK), &mark) ==
+	        STORE_OK &&
+	    mark > last)
+		last = mark;
+	return last;
 }
 
 int store_concern_add(struct store_txn *t, const struct concern *c, int64_t received_at_ms,
                       const uint64_t *child_ids, size_t n_child_ids, uint64_t *seq_out)
 {
-	uint64_t seq = last_key(t, DB_CONCERNS) + 1;
+	uint64_t seq = store_last_concern_seq(t) + 1;
 	uint8_t *rec = NULL;
 	size_t rec_len = 0;
 	if (wire_stored_concern_pack(c, seq, received_at_ms, child_ids, n_child_ids, &rec,
@@ -1693,9 +1703,12 @@ int store_concern_purge(struct store_txn *t, uint64_t seq)
 	if (rc == STORE_OK && sc.withdrawn_at_ms && store_counter_get(t, "withdrawn") > 0)
 		rc = store_counter_add(t, "withdrawn", UINT64_MAX);
 	if (rc == STORE_OK && (rc = store_counter_add(t, "purged", 1)) == STORE_OK) {
-		uint8_t key[8];
+		uint8_t key[8], mark[8];
 		put_u64(key, seq);
-		rc = del_if_there(t, DB_CONCERNS, key, 8);
+		put_u64(mark, store_last_concern_seq(t));
+		rc = put(t, DB_META, CONCERN_SEQ_MARK, strlen(CONCERN_SEQ_MARK), mark, 8, 0);
+		if (rc == STORE_OK)
+			rc = del_if_there(t, DB_CONCERNS, key, 8);
 	}
 	wire_stored_concern_release(&sc);
 	return rc;

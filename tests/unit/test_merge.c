@@ -800,6 +800,65 @@ static void test_link_unlink_and_kept_apart(void **state)
 	check_consistent(f);
 }
 
+/* A concern whose local id was left out (it named another child) is
+ * brought by the record kept without it: an unlink of that record moves
+ * the concern too. */
+static void test_split_moves_concern_local_left_out(void **state)
+{
+	struct fixture *f = *state;
+	struct kid x = kid_nhs(21), y = kid_nhs(22), yh = kid_nhs(22);
+	snprintf(x.local, sizeof x.local, "P-1");
+	snprintf(y.local, sizeof y.local, "P-1");
+	uint64_t cx = file1(f, "l1", 1, T0, &x);
+	uint64_t cy = file1(f, "l2", 1, T0 + DAY, &y);
+	assert_int_not_equal(cx, cy);
+	assert_int_equal(file1(f, "l3", 2, T0 + 2 * DAY, &yh), cy);
+	struct store_txn *t;
+	struct split_selector sel = {"", 1};
+	struct split_result res;
+	char err[256];
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(
+	    merge_split(t, cy, &sel, "bob", "wrong link", "record 1", NOW, &res, err, sizeof err),
+	    STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(res.moved_concerns, 1);
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_timeline(t, res.new_child, INT64_MIN, INT64_MAX, &refs, &n),
+	                 STORE_OK);
+	assert_int_equal(n, 1);
+	free(refs);
+	assert_int_equal(store_timeline(t, cy, INT64_MIN, INT64_MAX, &refs, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	free(refs);
+	store_abort(&t);
+	check_consistent(f);
+}
+
+/* A postcode that is not UK-shaped is recorded as sent: the concern that
+ * brought it is still found to come through that record. */
+static void test_split_moves_concern_odd_postcode(void **state)
+{
+	struct fixture *f = *state;
+	struct kid p = kid_nhs(31), h = kid_nhs(31);
+	snprintf(p.postcode, sizeof p.postcode, "unknown");
+	uint64_t c = file1(f, "o1", 1, T0, &p);
+	assert_int_equal(file1(f, "o2", 2, T0 + DAY, &h), c);
+	struct store_txn *t;
+	struct split_selector sel = {"", 1};
+	struct split_result res;
+	char err[256];
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(
+	    merge_split(t, c, &sel, "bob", "wrong link", "record 1", NOW, &res, err, sizeof err),
+	    STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(res.moved_concerns, 1);
+	check_consistent(f);
+}
+
 static void test_rejudge_after_split(void **state)
 {
 	struct fixture *f = *state;
@@ -1222,6 +1281,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_merge_moves_indexes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_link_unlink_and_kept_apart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rejudge_after_split, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_split_moves_concern_odd_postcode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_split_moves_concern_local_left_out, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_property_order_independent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_property_never_two_strong_ids, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_property_link_unlink_restores, setup, teardown),

@@ -16,6 +16,7 @@
 
 #include "ffc.pb-c.h"
 #include "ingest.h"
+#include "merge.h"
 #include "retention.h"
 #include "testutil.h"
 
@@ -278,6 +279,42 @@ static void test_purge_in_batches_and_merged(void **state)
 	assert_int_equal(counter(f, "concerns"), 1);
 }
 
+/* A purge that takes the newest concern leaves its seq used: the next
+ * concern gets a new one, not the purged one's (receipts, identity events
+ * and matches name concerns by seq). */
+static void test_purge_newest_seq_not_reused(void **state)
+{
+	struct fixture *f = *state;
+	struct receipt a1 = send(f, "a1", POLICE, NOW - DAY, NHS_A, "");
+	struct receipt a2 = send(f, "a2", POLICE, OLD, NHS_A, "");
+	assert_int_equal(a1.status, RECEIPT_ACCEPTED);
+	assert_int_equal(a2.seq, a1.seq + 1);
+	struct retention_result r;
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_OK);
+	assert_int_equal(r.purged, 1);
+	retention_result_release(&r);
+	struct receipt a3 = send(f, "a3", POLICE, NOW - DAY, NHS_A, "");
+	assert_int_equal(a3.status, RECEIPT_ACCEPTED);
+	assert_int_equal(a3.seq, a2.seq + 1);
+	/* The same after a restart. */
+	char err[256];
+	store_close(&f->s);
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_OK);
+	retention_result_release(&r);
+	struct receipt a4 = send(f, "a4", POLICE, OLD, NHS_A, "");
+	assert_int_equal(a4.seq, a3.seq + 1);
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_OK);
+	assert_int_equal(r.purged, 1);
+	retention_result_release(&r);
+	store_close(&f->s);
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+	struct receipt a5 = send(f, "a5", POLICE, NOW - DAY, NHS_A, "");
+	assert_int_equal(a5.seq, a4.seq + 1);
+}
+
 static void test_withdraw(void **state)
 {
 	struct fixture *f = *state;
@@ -384,6 +421,36 @@ static void test_withdraw_after_merge(void **state)
 	assert_int_equal(timeline_len(f, live, 1), 3);
 }
 
+/* After an unlink the concern is filed under the new child while the
+ * alert that cites it stays with the old one: it is still found, noted. */
+static void test_withdraw_after_split(void **state)
+{
+	struct fixture *f = *state;
+	struct receipt p = send(f, "p1", POLICE, NOW - 2 * DAY, NHS_A, "");
+	send(f, "h1", HEALTH, NOW - DAY, NHS_A, UPN_A);
+	assert_int_equal(f->raised.n, 1);
+	uint64_t alert = f->raised.items[0]->seq, old = p.child_ids[0];
+	struct store_txn *t;
+	struct split_selector sel = {"", 2};
+	struct split_result res;
+	char err[256];
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(
+	    merge_split(t, old, &sel, "bob", "wrong link", "upn", NOW, &res, err, sizeof err),
+	    STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(res.moved_concerns, 1);
+	struct withdraw_result w;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(retention_withdraw(t, HEALTH, "h1", "test record", &who, NOW, &w),
+	                 STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(w.n_children, 1);
+	assert_int_equal(w.children[0], res.new_child);
+	assert_int_equal(w.n_alerts, 1);
+	assert_int_equal(w.alerts[0], alert);
+}
+
 static void test_backup(void **state)
 {
 	struct fixture *f = *state;
@@ -424,9 +491,11 @@ int main(void)
 	    cmocka_unit_test(test_cutoff),
 	    cmocka_unit_test_setup_teardown(test_purge_selection, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_in_batches_and_merged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purge_newest_seq_not_reused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_cited_by_open_alert, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_withdraw_after_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
