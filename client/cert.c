@@ -115,6 +115,8 @@ int ffc_cert_parse(const char *text, size_t len, struct ffc_cert *out, char *err
 		}
 		char key[32], value[FFC_CERT_NAME_MAX + 8];
 		if (setting(p, key, sizeof key, value, sizeof value) < 0) {
+			/* It may hold the start of a secret-key too long to fit. */
+			explicit_bzero(value, sizeof value);
 			snprintf(err, errlen, "line %d: expected name = \"value\"", lineno);
 			goto bad;
 		}

@@ -9,6 +9,7 @@
  * must pass. Does not evaluate rules (rules.c) or apply the command line
  * (main.c).
  */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "config.h"
 #include "retention.h"
 
@@ -1128,7 +1129,7 @@ static int one_key(struct ctx *c, const config_setting_t *g, struct access_key *
 				     path, file);
 			else
 				memcpy(z85, cert.public_key, sizeof cert.public_key);
-			memset(&cert, 0, sizeof cert);
+			explicit_bzero(&cert, sizeof cert); /* the secret: kept nowhere */
 		}
 	} else {
 		fail(c, g, "%s: needs public_key or public_key_file", path);
@@ -1202,7 +1203,7 @@ static void section_security(struct ctx *c, const config_setting_t *g, struct co
 				     cfg->secret_key_file);
 			else
 				memcpy(cfg->public_key, cert.public_key, sizeof cfg->public_key);
-			memset(&cert, 0, sizeof cert);
+			explicit_bzero(&cert, sizeof cert); /* the secret: kept nowhere */
 		} else if (!strcmp(name, "keys")) {
 			security_keys(c, s, cfg);
 		} else if (!strcmp(name, "operators")) {

@@ -65,6 +65,9 @@ struct server {
 	 * the key name the ZAP handler gave. Elsewhere it is whatever the
 	 * peer put in its own handshake metadata, and names nobody. */
 	int ingest_curve, alerts_curve, control_curve;
+	/* A subscriber sent data on the alerts socket: discard what is queued
+	 * until the socket is empty (see serve_subscriptions). */
+	int subs_draining;
 	/* Refusals are logged at most once a second: a refused peer's libzmq
 	 * tries again about ten times a second, and must not flood the log
 	 * (every refusal is counted in stats all the same). */
@@ -560,6 +563,7 @@ static void serve_zap(struct server *srv)
 			n++;
 		}
 		struct zap_request r;
+		memset(&r, 0, sizeof r); /* a request cut short: a reply with no id */
 		char why[ZAP_ERR_MAX] = "";
 		const struct access_key *who = NULL;
 		enum zap_verdict v = total > ZAP_FRAMES_MAX ? ZAP_MALFORMED
@@ -615,12 +619,29 @@ static void serve_subscriptions(struct server *srv)
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, srv->alerts, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
+			srv->subs_draining = 0; /* empty: the queues are in step */
 			return;
 		}
 		const uint8_t *d = zmq_msg_data(&m);
 		size_t len = zmq_msg_size(&m);
-		if (len == 0 || (d[0] != 0 && d[0] != 1)) {
-			zmq_msg_close(&m); /* not a subscription: XPUB peers send no data */
+		if (len == 0 || (d[0] != 0 && d[0] != 1) || zmq_msg_more(&m)) {
+			/* Not a subscription: consoles send no data. libzmq 4.3's
+			 * XPUB in manual mode queues such a message without the
+			 * connection it came from, so from here on each
+			 * subscription read would be applied to the connection of
+			 * the one queued after it: one console's levels to another.
+			 * Apply nothing until the queues are empty and in step
+			 * again; subscriptions discarded meanwhile are lost until
+			 * those consoles reconnect (they notice: no heartbeat). */
+			if (!srv->subs_draining)
+				log_warn("alerts: a subscriber sent data; discarding the queued "
+				         "subscriptions");
+			srv->subs_draining = 1;
+			zmq_msg_close(&m);
+			continue;
+		}
+		if (srv->subs_draining) {
+			zmq_msg_close(&m);
 			continue;
 		}
 		int opt = d[0] ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
