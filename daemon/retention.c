@@ -35,7 +35,7 @@ void retention_result_release(struct retention_result *r)
 struct cited {
 	size_t n, cap;
 	char **keys; /* "agency:concern_id", sorted once gathered */
-	int failed;  /* out of memory: the list is incomplete */
+	int failed;  /* out of memory or an unreadable alert: the list is incomplete */
 };
 
 static char *cited_key(int agency, const char *concern_id)
@@ -61,7 +61,12 @@ static int gather(const void *data, size_t len, void *arg)
 		return -1;
 	}
 	int rc = 0;
-	if (wire_stored_alert_decode(data, len, a) == 0 && a->state != ALERT_CLOSED) {
+	if (wire_stored_alert_decode(data, len, a) < 0) {
+		/* An alert that cannot be read may cite anything: purge nothing
+		 * on a list that misses its evidence. */
+		log_error("retention: an alert record does not decode; purge refused");
+		rc = -1;
+	} else if (a->state != ALERT_CLOSED) {
 		for (size_t i = 0; i < a->n_evidence && rc == 0; i++) {
 			if (c->n == c->cap) {
 				size_t cap = c->cap ? c->cap * 2 : 64;
@@ -141,8 +146,7 @@ static int count_child(struct scan *s, uint64_t child)
 		r->children = c;
 		s->children_cap = cap;
 	}
-	memmove(&r->children[lo + 1], &r->children[lo],
-	        (r->n_children - lo) * sizeof *r->children);
+	memmove(&r->children[lo + 1], &r->children[lo], (r->n_children - lo) * sizeof *r->children);
 	r->children[lo] = (struct retention_child){child, 1};
 	r->n_children++;
 	return 0;
@@ -231,8 +235,8 @@ int retention_purge(struct store_txn *t, int64_t cutoff_ms, uint64_t from_seq, s
 	r->cutoff_ms = cutoff_ms;
 	struct cited cited = {0};
 	int rc = store_alert_each(t, gather, &cited);
-	/* Out of memory stops the walk early: the list is then incomplete,
-	 * and nothing may be purged on it. */
+	/* Out of memory or an unreadable alert stops the walk early: the list
+	 * is then incomplete, and nothing may be purged on it. */
 	if (rc != STORE_OK || cited.failed) {
 		cited_free(&cited);
 		return rc != STORE_OK ? rc : STORE_ERROR;

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <lmdb.h>
+
 #include "ffc.pb-c.h"
 #include "ingest.h"
 #include "merge.h"
@@ -230,6 +232,50 @@ static void test_purge_selection(void **state)
 	struct receipt again = send(f, "a1", POLICE, OLD, NHS_A, "");
 	assert_int_equal(again.status, RECEIPT_ACCEPTED);
 	assert_true(again.seq > a1.seq);
+}
+
+/* Overwrite an alert record with bytes that are no StoredAlert, straight
+ * through LMDB (the store never writes such a record itself). */
+static void corrupt_alert(struct fixture *f, uint64_t seq)
+{
+	store_close(&f->s);
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 30), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "alerts", 0, &dbi), 0);
+	uint8_t key[8];
+	for (int i = 7; i >= 0; i--, seq >>= 8)
+		key[i] = (uint8_t)(seq & 0xff);
+	MDB_val k = {sizeof key, key}, v = {3, (void *)(uintptr_t) "\xff\xff\xff"};
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	char err[256];
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+}
+
+/* An alert that cannot be read may cite any concern: purge nothing. */
+static void test_purge_refused_on_unreadable_alert(void **state)
+{
+	struct fixture *f = *state;
+	struct receipt b1 = send(f, "b1", POLICE, OLD, NHS_B, "");
+	send(f, "b2", HEALTH, OLD + DAY, NHS_B, "");
+	assert_int_equal(f->raised.n, 1);
+	corrupt_alert(f, f->raised.items[0]->seq);
+	struct retention_result r;
+	assert_int_equal(purge(f, 1, 0, RETENTION_BATCH, &r), STORE_ERROR);
+	retention_result_release(&r);
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_ERROR);
+	retention_result_release(&r);
+	assert_int_equal(counter(f, "concerns"), 2);
+	assert_int_equal(counter(f, "purged"), 0);
+	assert_int_equal(timeline_len(f, b1.child_ids[0], 0), 2);
 }
 
 static void test_purge_in_batches_and_merged(void **state)
@@ -491,6 +537,8 @@ int main(void)
 	    cmocka_unit_test(test_cutoff),
 	    cmocka_unit_test_setup_teardown(test_purge_selection, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_in_batches_and_merged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purge_refused_on_unreadable_alert, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_newest_seq_not_reused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_cited_by_open_alert, setup, teardown),
