@@ -84,14 +84,11 @@ static size_t send_risk(struct fixture *f, const char *id, const char *nhs, int6
 	c.occurred_at_ms = T0;
 	c.n_children = 1;
 	c.children = kids;
-	uint8_t buf[512];
-	struct ingest_item item = {.data = buf, .len = ffc__v1__concern__pack(&c, buf)};
-	struct ingest_limits limits = {.max_message = 64 * 1024};
 	struct alert_list raised = {0};
-	assert_int_equal(ingest_batch(f->s, f->rules, f->n_rules, &limits, &item, 1, now, &raised),
-	                 1);
-	assert_int_equal(item.receipt.status, RECEIPT_ACCEPTED);
-	ingest_items_release(&item, 1);
+	int stored;
+	struct receipt r = test_ingest_one(f->s, f->rules, f->n_rules, &c, now, &raised, &stored);
+	assert_int_equal(stored, 1);
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
 	size_t n = raised.n;
 	alert_list_clear(&raised);
 	return n;

@@ -68,13 +68,10 @@ static void send_risk(struct fixture *f, const char *id, const char *nhs)
 	c.occurred_at_ms = T0;
 	c.n_children = 1;
 	c.children = kids;
-	uint8_t buf[512];
-	struct ingest_item item = {.data = buf, .len = ffc__v1__concern__pack(&c, buf)};
-	struct ingest_limits limits = {.max_message = 64 * 1024};
 	struct alert_list raised = {0};
-	assert_int_equal(ingest_batch(f->s, f->rules, f->n_rules, &limits, &item, 1, NOW, &raised),
-	                 1);
-	ingest_items_release(&item, 1);
+	int stored;
+	test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &raised, &stored);
+	assert_int_equal(stored, 1);
 	alert_list_clear(&raised);
 }
 
@@ -324,13 +321,10 @@ static void test_household_read_recorded_for_each_child(void **state)
 	c.occurred_at_ms = T0;
 	c.n_children = 2;
 	c.children = kids;
-	uint8_t buf[512];
-	struct ingest_item item = {.data = buf, .len = ffc__v1__concern__pack(&c, buf)};
-	struct ingest_limits limits = {.max_message = 64 * 1024};
 	struct alert_list raised = {0};
-	assert_int_equal(ingest_batch(f->s, f->rules, f->n_rules, &limits, &item, 1, NOW, &raised),
-	                 1);
-	ingest_items_release(&item, 1);
+	int stored;
+	test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &raised, &stored);
+	assert_int_equal(stored, 1);
 	alert_list_clear(&raised);
 
 	Ffc__V1__ControlReply *r = child(f, "j.doe", "visit", NOW + 1);

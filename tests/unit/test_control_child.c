@@ -75,15 +75,11 @@ static struct receipt send(struct fixture *f, const char *id, int severity, int6
 	c.occurred_at_ms = at;
 	c.n_children = n;
 	c.children = kp;
-	uint8_t buf[2048];
-	struct ingest_item item = {.data = buf, .len = ffc__v1__concern__pack(&c, buf)};
-	struct ingest_limits limits = {.max_message = 64 * 1024};
 	struct alert_list raised = {0};
-	assert_int_equal(ingest_batch(f->s, f->rules, f->n_rules, &limits, &item, 1, NOW, &raised),
-	                 1);
-	struct receipt r = item.receipt;
+	int stored;
+	struct receipt r = test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &raised, &stored);
+	assert_int_equal(stored, 1);
 	assert_int_equal(r.status, RECEIPT_ACCEPTED);
-	ingest_items_release(&item, 1);
 	alert_list_clear(&raised);
 	return r;
 }

@@ -80,21 +80,12 @@ static struct receipt send(struct fixture *f, const char *id, int agency, int64_
 	c.occurred_at_ms = at;
 	c.n_children = 1;
 	c.children = kids;
-	struct ingest_item item = {0};
-	size_t len = ffc__v1__concern__get_packed_size(&c);
-	uint8_t *data = malloc(len + 1);
-	ffc__v1__concern__pack(&c, data);
-	item.data = data;
-	item.len = len;
-	struct ingest_limits limits = {.max_message = 64 * 1024};
 	alert_list_clear(&f->raised);
+	int stored;
+	struct receipt r =
+	    test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &f->raised, &stored);
 	/* 1 stored, or 0 for a duplicate; never the store's -1. */
-	assert_true(ingest_batch(f->s, f->rules, f->n_rules, &limits, &item, 1, NOW, &f->raised) >=
-	            0);
-	struct receipt r = item.receipt;
-	r.concern_id = "";
-	ingest_items_release(&item, 1);
-	free(data);
+	assert_true(stored >= 0);
 	return r;
 }
 

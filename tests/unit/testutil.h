@@ -1,6 +1,6 @@
 /*
  * testutil.h - small helpers shared by the unit tests: scratch
- * directories and concern builders.
+ * directories, concern builders, and one concern through ingest.
  */
 #ifndef FFC_TESTUTIL_H
 #define FFC_TESTUTIL_H
@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "concern.h"
+#include "ffc.pb-c.h"
+#include "ingest.h"
 
 /* A fresh empty directory under $FFC_TEST_TMP (or /tmp); caller frees. */
 static inline char *test_tmpdir(const char *name)
@@ -70,6 +72,29 @@ static inline struct concern test_concern(const char *id, int agency, int catego
 	    .reporter = "",
 	};
 	return c;
+}
+
+/* Pack c and ingest it as a batch of its own at now_ms: its receipt
+ * (concern_id blanked, as it borrows from the frame), with what
+ * ingest_batch returned in *stored (1 stored, 0 duplicate or rejected, -1
+ * the store failed). The alerts raised are appended to *raised. */
+static inline struct receipt test_ingest_one(struct store *s, const struct rule *rules,
+                                             size_t n_rules, const Ffc__V1__Concern *c,
+                                             int64_t now_ms, struct alert_list *raised, int *stored)
+{
+	size_t len = ffc__v1__concern__get_packed_size(c);
+	uint8_t *buf = malloc(len + 1);
+	if (!buf)
+		abort();
+	ffc__v1__concern__pack(c, buf);
+	struct ingest_item item = {.data = buf, .len = len};
+	struct ingest_limits limits = {.max_message = 64 * 1024};
+	*stored = ingest_batch(s, rules, n_rules, &limits, &item, 1, now_ms, raised);
+	struct receipt r = item.receipt;
+	r.concern_id = "";
+	ingest_items_release(&item, 1);
+	free(buf);
+	return r;
 }
 
 #endif
