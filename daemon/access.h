@@ -34,6 +34,10 @@ struct access_key {
 	int agency;      /* ACCESS_ADAPTER: the one agency it may send for */
 	unsigned levels; /* ACCESS_CONSOLE: bit (1u << level) per level it may receive */
 	uint8_t key[32]; /* the CURVE public key (binary) */
+	/* An operator: the Unix user (uid) who acts as it on the ipc control
+	 * socket, as the kernel names the connection's peer. */
+	int has_unix_uid;
+	unsigned unix_uid;
 };
 
 struct access_list {

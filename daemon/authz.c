@@ -7,7 +7,9 @@
  */
 #include "authz.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ffc.pb-c.h"
@@ -100,6 +102,51 @@ int authz_check_purpose(const char *purpose, char *why, size_t whylen)
 		return 0;
 	snprintf(why, whylen, "purpose: %s", problem);
 	return -1;
+}
+
+int authz_peer_uid(const char *peer_address, unsigned *uid)
+{
+	if (!peer_address)
+		return -1;
+	/* The last three fields, each decimal: ":<uid>:<gid>:<pid>". */
+	const char *p = peer_address + strlen(peer_address);
+	const char *field[3];
+	for (int i = 2; i >= 0; i--) {
+		const char *end = p;
+		while (p > peer_address && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		if (p == end || end - p > 10 || p == peer_address || p[-1] != ':')
+			return -1;
+		field[i] = p;
+		p--; /* the colon */
+	}
+	unsigned long long v = strtoull(field[0], NULL, 10);
+	if (v > UINT32_MAX)
+		return -1;
+	*uid = (unsigned)v;
+	return 0;
+}
+
+const struct access_key *authz_ipc_operator(const struct access_list *l, unsigned uid,
+                                            const char *claimed, int *unknown_name)
+{
+	*unknown_name = 0;
+	if (claimed && claimed[0]) {
+		const struct access_key *k = access_operator_named(l, claimed);
+		if (!k) {
+			*unknown_name = 1;
+			return NULL;
+		}
+		if (k->has_unix_uid && k->unix_uid == uid)
+			return k;
+	}
+	const struct access_key *least = NULL;
+	for (size_t i = 0; i < l->n_operators; i++) {
+		const struct access_key *k = &l->operators[i];
+		if (k->has_unix_uid && k->unix_uid == uid && (!least || k->role < least->role))
+			least = k;
+	}
+	return least;
 }
 
 static int refuse(struct authz_decision *d, const char *command, const char *name, const char *what)

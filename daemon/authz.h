@@ -24,6 +24,7 @@
 /* Who is asking, as control.c established it. */
 struct authz_caller {
 	const char *name;      /* the key's or the operator's name */
+	char own_name[96];     /* where name points when it is made up ("unix user 1000") */
 	enum access_role role; /* ACCESS_NONE: unknown, refused everything */
 	unsigned levels;       /* ACCESS_CONSOLE: bit (1u << level) per level it receives */
 };
@@ -55,6 +56,22 @@ enum access_role authz_least_role(int command);
 /* Does the command (by its name, as audit entries carry it) read a
  * child's record? "alerts" counts: it is audited only with details. */
 int authz_name_reads(const char *name);
+
+/* The Unix user of an ipc connection from its ZeroMQ Peer-Address,
+ * "<host>:<uid>:<gid>:<pid>" (libzmq on Linux, from SO_PEERCRED). 0 and
+ * *uid, or -1 when the address does not have that form. */
+int authz_peer_uid(const char *peer_address, unsigned *uid);
+
+/* Who a caller of the ipc control socket is when operators are
+ * configured: its Unix user (uid, from the kernel) acts as the operators
+ * whose unix_user it is, and the name it gives (claimed, "" for none)
+ * only chooses among those. A name listed for another Unix user cannot
+ * be claimed: the caller is then the least of its own operators (the
+ * first listed among equals), as it is when it names none. NULL when no
+ * operator is this Unix user's, or claimed names no operator at all
+ * (*unknown_name set): both are refused. */
+const struct access_key *authz_ipc_operator(const struct access_list *l, unsigned uid,
+                                            const char *claimed, int *unknown_name);
 
 /* Check a purpose; 0, or -1 with a message naming the field in why. */
 int authz_check_purpose(const char *purpose, char *why, size_t whylen);

@@ -491,14 +491,44 @@ static int operator_role_parse(const char *s)
 	return r == ACCESS_VIEWER || r == ACCESS_PRACTITIONER || r == ACCESS_ADMIN ? (int)r : -1;
 }
 
-/* security.operators = ( { name = "j.doe"; role = "practitioner"; }, ... ):
- * who may use the ipc control socket, and with which role. */
+/* An operator's unix_user: a user name of this system, or a uid. Resolved
+ * here, so that ffcd -n finds a user that does not exist. */
+static int unix_user(struct ctx *c, const config_setting_t *e, struct access_key *k)
+{
+	char path[PATH_LEN], name[ACCESS_NAME_MAX];
+	int type = config_setting_type(e);
+	if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+		long long uid;
+		if (get_int(c, e, 0, UINT32_MAX - 1, &uid) < 0)
+			return -1;
+		k->unix_uid = (unsigned)uid;
+	} else {
+		if (get_string(c, e, name, sizeof name, 0) < 0)
+			return -1;
+		struct passwd pw, *found = NULL;
+		char buf[1024];
+		if (getpwnam_r(name, &pw, buf, sizeof buf, &found) != 0 || !found) {
+			fail(c, e, "%s: no user '%s' on this system", path_of(e, path, sizeof path),
+			     name);
+			return -1;
+		}
+		k->unix_uid = (unsigned)found->pw_uid;
+	}
+	k->has_unix_uid = 1;
+	return 0;
+}
+
+/* security.operators = ( { name = "j.doe"; role = "practitioner";
+ * unix_user = "jdoe"; }, ... ): who may use the ipc control socket, as
+ * which Unix user (the kernel's word for the caller), with which role. */
 static void operators(struct ctx *c, const config_setting_t *s, struct access_list *l)
 {
 	char path[PATH_LEN];
 	const config_setting_t *line[ACCESS_KEYS_MAX];
 	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
-		fail(c, s, "%s: expected a list ( { name = \"...\"; role = \"...\"; }, ... )",
+		fail(c, s,
+		     "%s: expected a list ( { name = \"...\"; role = \"...\"; unix_user = "
+		     "\"...\"; }, ... )",
 		     path_of(s, path, sizeof path));
 		return;
 	}
@@ -536,14 +566,20 @@ static void operators(struct ctx *c, const config_setting_t *s, struct access_li
 					k.role = (enum access_role)r;
 				else
 					bad = 1;
+			} else if (!strcmp(config_setting_name(e), "unix_user")) {
+				if (unix_user(c, e, &k) < 0)
+					bad = 1;
 			} else {
-				unknown(c, e, "name, role");
+				unknown(c, e, "name, role, unix_user");
 				bad = 1;
 			}
 		}
-		if (!name || !k.role) {
+		if (!name || !k.role || (!k.has_unix_uid && !bad)) {
 			if (!bad)
-				fail(c, g, "%s: give both name and role",
+				fail(c, g,
+				     "%s: give name, role and unix_user (the Unix user, by "
+				     "name or uid, who acts as this operator on the ipc "
+				     "control socket)",
 				     path_of(g, path, sizeof path));
 			continue;
 		}

@@ -129,7 +129,8 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	r->refused_unknown_key = st->refused_unknown_key;
 	r->refused_role = st->refused_role;
 	r->refused_malformed = st->refused_malformed;
-	r->control_refused = store_counter_get(t, "control.refused");
+	/* With those counted and not yet written (control_refusals.h). */
+	r->control_refused = store_counter_get(t, "control.refused") + control_refusals_pending();
 	r->audit_entries = store_last_audit_seq(t);
 
 	struct counter_list l = {.ar = ar};
@@ -412,8 +413,11 @@ enum control_action control_handle(const struct control_env *env_in, const uint8
 
 	*out = NULL;
 	*out_len = 0;
+	char too_big[96];
 	if (len > CONTROL_REQUEST_MAX) {
-		err = "request: over the size limit";
+		snprintf(too_big, sizeof too_big, "request: %zu bytes, over the limit of %d bytes",
+		         len, CONTROL_REQUEST_MAX);
+		err = too_big;
 		goto done;
 	}
 	rq = ffc__v1__control_request__unpack(NULL, len, req);

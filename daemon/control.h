@@ -30,7 +30,9 @@
  * request may ask for. */
 #define CONTROL_ALERTS_PAGE 500
 #define CONTROL_ALERTS_MAX  5000
-/* Requests are small; anything larger is refused unread. */
+/* Requests are small; anything larger is refused unread. (The socket
+ * drops a connection sending a frame over ZMQ_MAXMSGSIZE, 1 MiB, before
+ * any reply is possible.) */
 #define CONTROL_REQUEST_MAX 4096
 
 struct daemon_info {
@@ -57,6 +59,10 @@ struct control_env {
 	/* The User-Id the ZAP handler gave the asking peer's connection (its
 	 * key's name), or NULL when the connection was not authenticated. */
 	const char *peer;
+	/* The connection's ZeroMQ Peer-Address; on an ipc:// control socket
+	 * "<host>:<uid>:<gid>:<pid>" from the kernel (SO_PEERCRED), which
+	 * names the caller's Unix user. NULL when unknown. */
+	const char *peer_address;
 	/* The keys and operators known, to map whoever asks to a role. */
 	const struct access_list *access;
 	/* The rules in force and the configuration file, for status, reload
@@ -77,6 +83,13 @@ struct control_env {
  * unless memory runs out (then *reply is NULL). */
 enum control_action control_handle(const struct control_env *env, const uint8_t *req, size_t len,
                                    int64_t now_ms, uint8_t **reply, size_t *reply_len);
+
+/* Housekeeping between requests, from the server's loop: write the
+ * refusals counted in windows that have ended (control_refusals.h); all
+ * of them when stopping, so none is lost at shutdown. */
+void control_tick(struct store *s, int64_t now_ms, int stopping);
+/* Refusals counted and not yet written to the audit trail. */
+uint64_t control_refusals_pending(void);
 
 /* What a control_write() function returns when it refuses the request on
  * its merits (an unknown alert, a transition not allowed, ...), having

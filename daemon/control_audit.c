@@ -9,22 +9,47 @@
  */
 #include "control_int.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "control_refusals.h"
 #include "log.h"
+#include "outbox.h"
 #include "validate.h"
 #include "wire.h"
 
 #define AUDIT_PAGE 500
 #define AUDIT_MAX  5000
 
+/* The Unix user an ipc caller is, from the kernel; -1 on any other
+ * transport (a tcp:// socket's Peer-Address is an IP address). */
+static int ipc_uid(const struct control_env *env, unsigned *uid)
+{
+	if (!env->info || !env->info->control || strncmp(env->info->control, "ipc://", 6) != 0)
+		return -1;
+	return authz_peer_uid(env->peer_address, uid);
+}
+
+/* "unix user NAME (uid N)", or "uid N" when the name is not found. */
+static void unix_user_name(unsigned uid, char *buf, size_t len, int bare)
+{
+	struct passwd pw, *found = NULL;
+	char tmp[1024];
+	if (getpwuid_r((uid_t)uid, &pw, tmp, sizeof tmp, &found) == 0 && found)
+		snprintf(buf, len, bare ? "%s" : "unix user %s (uid %u)", found->pw_name, uid);
+	else
+		snprintf(buf, len, "uid %u", uid);
+}
+
 void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                     struct authz_caller *c)
 {
 	const struct access_list *l = env->access;
-	const struct access_key *k;
+	const struct access_key *k = NULL;
+	unsigned uid;
+	int have_uid = ipc_uid(env, &uid) == 0;
 	memset(c, 0, sizeof *c);
 	if (env->peer) {
 		/* Authenticated by its CURVE key: the key is the caller,
@@ -34,13 +59,33 @@ void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest
 	} else if (!l || l->n_operators == 0) {
 		/* No operators configured: development on one machine. The
 		 * socket's file modes admit only ffcd's own user, every one of
-		 * its callers is admin (announced in the log at start). */
-		c->name = rq->operator_[0] ? rq->operator_ : "local";
+		 * its callers is admin (announced in the log at start), named
+		 * as it likes, else after its Unix user. */
+		if (rq->operator_[0]) {
+			c->name = rq->operator_;
+		} else if (have_uid) {
+			unix_user_name(uid, c->own_name, sizeof c->own_name, 1);
+			c->name = c->own_name;
+		} else {
+			c->name = "local";
+		}
 		c->role = ACCESS_ADMIN;
 		return;
+	} else if (!have_uid) {
+		/* Operators are Unix users: a caller the kernel does not name
+		 * (a tcp:// socket without CURVE) is none of them. */
+		c->name = rq->operator_[0] ? rq->operator_ : "a caller of unknown Unix user";
 	} else {
-		k = access_operator_named(l, rq->operator_);
-		c->name = rq->operator_[0] ? rq->operator_ : "an operator giving no name";
+		int unknown_name;
+		k = authz_ipc_operator(l, uid, rq->operator_, &unknown_name);
+		if (k) {
+			c->name = k->name;
+		} else if (unknown_name) {
+			c->name = rq->operator_;
+		} else {
+			unix_user_name(uid, c->own_name, sizeof c->own_name, 0);
+			c->name = c->own_name;
+		}
 	}
 	if (k) {
 		c->role = k->role;
@@ -86,7 +131,7 @@ static void entry_clean(struct audit_entry *e)
 struct batch {
 	struct audit_entry *e; /* entries to append, children in e[i].child */
 	size_t n;
-	int refused; /* count them as refusals */
+	uint64_t refused; /* refusals they stand for, counted as such */
 };
 
 static int add_batch(struct store_txn *t, void *arg)
@@ -98,7 +143,7 @@ static int add_batch(struct store_txn *t, void *arg)
 		if (rc != STORE_OK)
 			return rc;
 	}
-	return b->refused ? store_counter_add(t, "control.refused", 1) : STORE_OK;
+	return b->refused ? store_counter_add(t, "control.refused", b->refused) : STORE_OK;
 }
 
 /* The child a refused request named, when it names one by id: the
@@ -114,22 +159,75 @@ static uint64_t named_child(const Ffc__V1__ControlRequest *rq)
 	return id[0] && wire_child_id_parse(id, &child) == 0 ? child : 0;
 }
 
+/* Each caller's refusals of the last window (control_refusals.h). One
+ * control socket per process: the table lives as long as ffcd, and what
+ * it counts is written by control_tick() at the latest. */
+static struct refusals refusals;
+
+/* Write refusal entries (each standing for its count, at least one) in
+ * one transaction of their own; each is logged, so the log is as bounded
+ * as the trail. */
+static int write_refusals(struct store *s, struct audit_entry *e, size_t n)
+{
+	struct outbox none = {0};
+	const struct control_env env = {.store = s, .out = &none};
+	struct batch b = {e, n, 0};
+	for (size_t i = 0; i < n; i++) {
+		b.refused += e[i].count ? e[i].count : 1;
+		entry_clean(&e[i]);
+		log_warn("control: refused: %s%s%s", e[i].count > 1 ? e[i].by : "",
+		         e[i].count > 1 ? ": " : "", e[i].detail);
+	}
+	int rc = control_write(&env, add_batch, &b);
+	outbox_clear(&none);
+	if (rc != STORE_OK)
+		log_error("control: cannot record %llu refusals in the audit trail",
+		          (unsigned long long)b.refused);
+	return rc == STORE_OK ? 0 : -1;
+}
+
 int control_audit_refusal(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                           const struct authz_caller *c, const struct authz_decision *d,
                           int64_t now_ms)
 {
-	struct audit_entry e;
-	entry_init(&e, c, d->command, rq->purpose, now_ms);
-	e.child = named_child(rq);
-	e.refused = 1;
-	snprintf(e.detail, sizeof e.detail, "%s", d->why);
-	entry_clean(&e);
-	log_warn("control: refused: %s", e.detail);
-	struct batch b = {&e, 1, 1};
-	int rc = control_write(env, add_batch, &b);
-	if (rc != STORE_OK)
-		log_error("control: cannot record a refusal in the audit trail");
-	return rc == STORE_OK ? 0 : -1;
+	struct audit_entry e[2];
+	int has_due;
+	entry_init(&e[1], c, d->command, rq->purpose, now_ms);
+	e[1].child = named_child(rq);
+	e[1].refused = 1;
+	snprintf(e[1].detail, sizeof e[1].detail, "%s", d->why);
+	/* Only a configured operator or key has a name of its own; whoever
+	 * names no known one shares one count, whatever name it claims. */
+	enum refusal_verdict v =
+	    refusals_note(&refusals, &e[1], c->role != ACCESS_NONE, now_ms, &e[0], &has_due);
+	if (v == REFUSAL_COUNTED && !has_due)
+		return 0; /* no store work: written with its window's count */
+	if (v == REFUSAL_COUNTED)
+		return write_refusals(env->store, e, 1);
+	return has_due ? write_refusals(env->store, e, 2) : write_refusals(env->store, &e[1], 1);
+}
+
+void control_tick(struct store *s, int64_t now_ms, int stopping)
+{
+	size_t n = refusals_due_count(&refusals, now_ms, stopping);
+	if (n == 0) {
+		if (stopping)
+			refusals_due(&refusals, now_ms, 1, NULL, 0);
+		return;
+	}
+	struct audit_entry *e = calloc(n, sizeof *e);
+	if (!e) {
+		log_error("control: out of memory writing the refusals counted");
+		return; /* kept: the next tick tries again */
+	}
+	n = refusals_due(&refusals, now_ms, stopping, e, n);
+	write_refusals(s, e, n);
+	free(e);
+}
+
+uint64_t control_refusals_pending(void)
+{
+	return refusals_pending(&refusals);
 }
 
 static void push(uint64_t **ids, size_t *n, size_t *cap, const char *child_id, int *failed)

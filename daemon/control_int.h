@@ -151,10 +151,11 @@ struct control_audit {
 	int done; /* recorded and committed */
 };
 
-/* Who is asking: the CURVE key the connection was authenticated with,
- * else the operator named in rq, looked up in security.operators (every
- * caller is admin when none are configured). c->name is borrowed from env
- * or rq. */
+/* Who is asking: the CURVE key the connection was authenticated with;
+ * else, on ipc://, the operator the caller's Unix user is (kernel peer
+ * credentials), the name in rq choosing among that user's operators only
+ * (authz_ipc_operator()); every caller is admin when no operators are
+ * configured. c->name is borrowed from env, rq or c itself. */
 void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
                     struct authz_caller *c);
 /* Make text a caller sent readable in place: bytes of invalid UTF-8 and

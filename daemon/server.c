@@ -695,6 +695,8 @@ static void serve_control(struct server *srv)
 		    .out = &ob,
 		    .rules_state = srv->rules,
 		    .peer = srv->control_curve ? zmq_msg_gets(payload, "User-Id") : NULL,
+		    .peer_address =
+		        srv->control_curve ? NULL : zmq_msg_gets(payload, "Peer-Address"),
 		    .access = &srv->rules->access,
 		    .retention_years = srv->cfg->retention_years,
 		};
@@ -820,6 +822,7 @@ int server_run(struct server *srv)
 			log_info("signal %d: stopping", (int)signalled);
 			srv->stop = 1;
 		}
+		control_tick(srv->store, now_ms(), srv->stop);
 	}
 	signals_remove();
 	log_info("stopped");

@@ -522,6 +522,7 @@ int wire_audit_pack(const struct audit_entry *e, uint8_t **out, size_t *len)
 	pb.purpose = unconst(e->purpose);
 	pb.refused = e->refused != 0;
 	pb.detail = unconst(e->detail);
+	pb.count = e->count;
 	return pack_message(&pb.base, out, len);
 }
 
@@ -539,6 +540,7 @@ int wire_audit_decode(const void *buf, size_t len, struct audit_entry *out)
 	copy_str(out->command, sizeof out->command, pb->command);
 	copy_str(out->purpose, sizeof out->purpose, pb->purpose);
 	out->refused = pb->refused;
+	out->count = pb->count;
 	copy_str(out->detail, sizeof out->detail, pb->detail);
 	ffc__v1__audit_entry__free_unpacked(pb, NULL);
 	return rc;

@@ -166,6 +166,7 @@ struct audit_entry {
 	char purpose[WIRE_REASON_MAX];
 	int refused;
 	char detail[WIRE_REASON_MAX];
+	uint64_t count; /* a refusal: how many it stands for (0 or 1: one) */
 };
 
 int wire_audit_pack(const struct audit_entry *e, uint8_t **out, size_t *len);

@@ -174,9 +174,9 @@ static void test_operators(void **state)
 {
 	(void)state;
 	load_good("security = { operators = (\n"
-	          "  { name = \"j.doe\"; role = \"practitioner\"; },\n"
-	          "  { name = \"a.admin@la.gov.uk\"; role = \"Admin\"; },\n"
-	          "  { role = \"viewer\"; name = \"v_1-x\"; }\n"
+	          "  { name = \"j.doe\"; role = \"practitioner\"; unix_user = \"root\"; },\n"
+	          "  { name = \"a.admin@la.gov.uk\"; role = \"Admin\"; unix_user = 1234; },\n"
+	          "  { role = \"viewer\"; unix_user = \"nobody\"; name = \"v_1-x\"; }\n"
 	          "); };\n");
 	assert_int_equal(cfg.access.n_operators, 3);
 	assert_string_equal(cfg.access.operators[0].name, "j.doe");
@@ -184,12 +184,16 @@ static void test_operators(void **state)
 	assert_int_equal(cfg.access.operators[1].role, ACCESS_ADMIN);
 	assert_int_equal(cfg.access.operators[2].role, ACCESS_VIEWER);
 	assert_non_null(access_operator_named(&cfg.access, "v_1-x"));
+	assert_true(cfg.access.operators[0].has_unix_uid);
+	assert_int_equal(cfg.access.operators[0].unix_uid, 0);
+	assert_int_equal(cfg.access.operators[1].unix_uid, 1234);
+	assert_int_equal(cfg.access.operators[2].unix_uid, 65534);
 	load_good("security = { operators = (); };\n");
 	assert_int_equal(cfg.access.n_operators, 0);
 
 	expect_only("security = { operators = (\n"
-	            "  { name = \"j.doe\"; role = \"viewer\"; },\n"
-	            "  { name = \"j.doe\"; role = \"admin\"; }\n"
+	            "  { name = \"j.doe\"; role = \"viewer\"; unix_user = 0; },\n"
+	            "  { name = \"j.doe\"; role = \"admin\"; unix_user = 0; }\n"
 	            "); };\n",
 	            3, "security.operators[1].name: 'j.doe' is already listed at line 2");
 	expect_only("security = { operators = (\n"
@@ -204,11 +208,23 @@ static void test_operators(void **state)
 	    "'j doe' may hold only letters, digits and . _ - @");
 	expect_only("security = { operators = (\n  { name = \"\"; role = \"viewer\"; }\n); };\n", 2,
 	            "must not be empty");
-	expect_only("security = { operators = (\n  { name = \"x\"; }\n); };\n", 2,
-	            "give both name and role");
+	expect_only("security = { operators = (\n  { name = \"x\"; unix_user = 0; }\n); };\n", 2,
+	            "give name, role and unix_user");
 	expect_only("security = { operators = (\n  { name = \"x\"; role = \"viewer\"; "
-	            "team = \"a\"; }\n); };\n",
-	            2, "unknown setting 'security.operators[0].team' (known here: name, role)");
+	            "unix_user = 0; team = \"a\"; }\n); };\n",
+	            2,
+	            "unknown setting 'security.operators[0].team' (known here: name, role, "
+	            "unix_user)");
+	/* An operator is a Unix user: the kernel says who calls on ipc. */
+	expect_only("security = { operators = (\n  { name = \"x\"; role = \"viewer\"; }\n); };\n",
+	            2, "security.operators[0]: give name, role and unix_user");
+	expect_only("security = { operators = (\n  { name = \"x\"; role = \"viewer\";\n"
+	            "    unix_user = \"no-such-user-here\"; }\n); };\n",
+	            3,
+	            "security.operators[0].unix_user: no user 'no-such-user-here' on this system");
+	expect_only("security = { operators = (\n  { name = \"x\"; role = \"viewer\";\n"
+	            "    unix_user = -1; }\n); };\n",
+	            3, "security.operators[0].unix_user: -1 is out of range");
 	expect_only("security = {\n  operators = \"j.doe\";\n};\n", 2, "expected a list");
 	expect_only("security = {\n  operators = ( \"j.doe\" );\n};\n", 2, "expected a group");
 	expect_only("security = {\n  operatorz = ();\n};\n", 2, "unknown setting");

@@ -41,6 +41,9 @@ static void add_operator(struct access_list *l, const char *name, enum access_ro
 	memset(k, 0, sizeof *k);
 	snprintf(k->name, sizeof k->name, "%s", name);
 	k->role = role;
+	/* Every one of them the test's Unix user's: the name chooses. */
+	k->has_unix_uid = 1;
+	k->unix_uid = 0;
 }
 
 static char *s(const char *v)
@@ -85,8 +88,8 @@ static int setup(void **state)
 		return -1;
 	f->n_rules = rules_defaults(f->rules, RULES_MAX);
 	lifecycle_defaults(&f->policy);
-	f->info =
-	    (struct daemon_info){.version = "test", .ingest = "", .alerts = "", .control = ""};
+	f->info = (struct daemon_info){
+	    .version = "test", .ingest = "", .alerts = "", .control = "ipc:///x/control.sock"};
 	add_operator(&f->access, "v.iewer", ACCESS_VIEWER);
 	add_operator(&f->access, "j.doe", ACCESS_PRACTITIONER);
 	add_operator(&f->access, "a.dmin", ACCESS_ADMIN);
@@ -101,7 +104,9 @@ static int setup(void **state)
 	                              .n_rules = f->n_rules,
 	                              .out = &f->out,
 	                              .access = &f->access,
-	                              .policy = &f->policy};
+	                              .policy = &f->policy,
+	                              /* as libzmq gives it for uid 0 */
+	                              .peer_address = "localhost:0:0:4242"};
 	send_risk(f, "c-1", NHS);
 	*state = f;
 	return 0;
@@ -210,9 +215,9 @@ static void test_unknown_and_unnamed_operators_refused(void **state)
 	Ffc__V1__ControlReply *r = child(f, "mallory", "x", NOW);
 	assert_string_equal(r->error, "child: mallory is not a known operator or key");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* Naming none, the caller is the least of its Unix user's operators. */
 	r = child(f, "", "x", NOW);
-	assert_string_equal(r->error,
-	                    "child: an operator giving no name is not a known operator or key");
+	assert_string_equal(r->error, "child: needs the practitioner role; v.iewer is a viewer");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	assert_int_equal(stat_refused(f), 2);
 
@@ -458,7 +463,8 @@ static void test_no_operators_every_caller_admin(void **state)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	r = audit(f, "sam", "", "", 0, 0);
 	assert_int_equal(r->audit->n_entries, 1);
-	assert_string_equal(r->audit->entries[0]->by, "local");
+	/* Named after its Unix user, as the kernel gives it (uid 0). */
+	assert_string_equal(r->audit->entries[0]->by, "root");
 	assert_string_equal(r->audit->entries[0]->role, "admin");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 }
