@@ -28,7 +28,7 @@ static void burst_entry(const struct refusal_caller *c, struct audit_entry *e)
 	e->refused = 1;
 	e->count = c->counted;
 	if (c->names_differ)
-		snprintf(e->by, sizeof e->by, "%s", "(callers naming no known operator)");
+		snprintf(e->by, sizeof e->by, "%s", "(several callers)");
 	if (c->children_differ)
 		e->child = 0;
 	snprintf(e->detail, sizeof e->detail,

@@ -231,6 +231,81 @@ static void test_audit_command_names(void **state)
 	assert_int_equal(authz_name_reads("nonsense"), 0);
 }
 
+/* ---- who an ipc caller is ---- */
+
+static void test_peer_uid_from_peer_address(void **state)
+{
+	(void)state;
+	unsigned uid = 7;
+	/* libzmq 4.3 on Linux: "<host>:<uid>:<gid>:<pid>"; older: ":uid:gid:pid". */
+	assert_int_equal(authz_peer_uid("localhost:0:0:14102", &uid), 0);
+	assert_int_equal(uid, 0);
+	assert_int_equal(authz_peer_uid(":65534:65533:9", &uid), 0);
+	assert_int_equal(uid, 65534);
+	assert_int_equal(authz_peer_uid("localhost:4294967294:1:1", &uid), 0);
+	assert_int_equal(uid, 4294967294u);
+	/* Anything else names no Unix user. */
+	const char *bad[] = {NULL,
+	                     "",
+	                     "127.0.0.1",
+	                     "::1",
+	                     "localhost:0:0",
+	                     ":0:0:",
+	                     "x:4294967296:0:1",
+	                     "x:0:a:1",
+	                     "0:0:1",
+	                     "x:00000000001:0:1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uid = 7;
+		assert_int_equal(authz_peer_uid(bad[i], &uid), -1);
+		assert_int_equal(uid, 7);
+	}
+}
+
+static void add(struct access_list *l, const char *name, enum access_role role, unsigned uid)
+{
+	struct access_key *k = &l->operators[l->n_operators++];
+	memset(k, 0, sizeof *k);
+	snprintf(k->name, sizeof k->name, "%s", name);
+	k->role = role;
+	k->has_unix_uid = 1;
+	k->unix_uid = uid;
+}
+
+static void test_ipc_operator_is_its_unix_users(void **state)
+{
+	(void)state;
+	static struct access_list l;
+	memset(&l, 0, sizeof l);
+	add(&l, "a.dmin", ACCESS_ADMIN, 1000);
+	add(&l, "j.doe", ACCESS_PRACTITIONER, 1000);
+	add(&l, "v.iewer", ACCESS_VIEWER, 1001);
+	add(&l, "boss", ACCESS_ADMIN, 0);
+	int unknown = 1;
+	/* The name chooses among the user's own operators. */
+	assert_ptr_equal(authz_ipc_operator(&l, 1000, "a.dmin", &unknown), &l.operators[0]);
+	assert_int_equal(unknown, 0);
+	assert_ptr_equal(authz_ipc_operator(&l, 1000, "j.doe", &unknown), &l.operators[1]);
+	/* No name: the least of them. */
+	assert_ptr_equal(authz_ipc_operator(&l, 1000, "", &unknown), &l.operators[1]);
+	/* Another user's operator, however strong, is not claimed: the
+	 * caller is its own. */
+	assert_ptr_equal(authz_ipc_operator(&l, 1001, "boss", &unknown), &l.operators[2]);
+	assert_int_equal(unknown, 0);
+	assert_ptr_equal(authz_ipc_operator(&l, 1001, "a.dmin", &unknown), &l.operators[2]);
+	/* A user with no operator is none, whatever it names. */
+	assert_null(authz_ipc_operator(&l, 1002, "boss", &unknown));
+	assert_int_equal(unknown, 0);
+	assert_null(authz_ipc_operator(&l, 1002, "", &unknown));
+	/* A name listed nowhere is refused as unknown. */
+	assert_null(authz_ipc_operator(&l, 1000, "mallory", &unknown));
+	assert_int_equal(unknown, 1);
+	/* An operator given no Unix user (not from the configuration) is
+	 * nobody's, not uid 0's. */
+	l.operators[3].has_unix_uid = 0;
+	assert_null(authz_ipc_operator(&l, 0, "boss", &unknown));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +317,8 @@ int main(void)
 	    cmocka_unit_test(test_alerts_with_history_need_a_purpose),
 	    cmocka_unit_test(test_reads_need_a_valid_purpose),
 	    cmocka_unit_test(test_audit_command_names),
+	    cmocka_unit_test(test_peer_uid_from_peer_address),
+	    cmocka_unit_test(test_ipc_operator_is_its_unix_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

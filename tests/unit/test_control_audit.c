@@ -115,6 +115,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	control_tick(f->s, NOW, 1); /* nothing counted is carried to the next test */
 	outbox_clear(&f->out);
 	store_close(&f->s);
 	test_rmdir(f->dir);
@@ -507,6 +508,104 @@ static void test_console_key_alerts_of_its_levels_only(void **state)
 	f->env.peer = NULL;
 }
 
+/* ---- refusals counted ---- */
+
+static void test_refusal_flood_counted_exactly(void **state)
+{
+	struct fixture *f = *state;
+	/* 2,000 refusals in 200 ms: the first few written one by one, the
+	 * rest counted with no store work, written at the tick. */
+	for (int i = 0; i < 2000; i++) {
+		Ffc__V1__ControlReply *r = child(f, "v.iewer", "curious", NOW + i / 10);
+		assert_string_equal(r->error,
+		                    "child: needs the practitioner role; v.iewer is a viewer");
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+	}
+	assert_int_equal(stat_refused(f), 2000); /* counted ones included */
+	Ffc__V1__ControlReply *r = trail(f);
+	assert_int_equal(r->audit->n_entries, 10);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	control_tick(f->s, NOW + 500, 0); /* the window has not ended */
+	r = trail(f);
+	assert_int_equal(r->audit->n_entries, 10 + 1); /* + the read of the trail */
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	control_tick(f->s, NOW + 1000, 0);
+	assert_int_equal(stat_refused(f), 2000);
+	r = trail(f);
+	uint64_t total = 0;
+	size_t refused = 0;
+	for (size_t i = 0; i < r->audit->n_entries; i++) {
+		const Ffc__V1__AuditEntry *e = r->audit->entries[i];
+		if (!e->refused)
+			continue;
+		refused++;
+		total += e->count ? e->count : 1;
+	}
+	assert_int_equal(refused, 11);
+	assert_int_equal(total, 2000);
+	/* After the ten and the two reads of the trail: the one counted. */
+	const Ffc__V1__AuditEntry *last = r->audit->entries[r->audit->n_entries - 1];
+	assert_true(last->refused);
+	assert_int_equal(last->count, 1990);
+	assert_string_equal(last->by, "v.iewer");
+	assert_string_equal(last->child_id, "C00000001");
+	assert_non_null(strstr(last->detail, "refused 1990 times in 198 ms"));
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
+static void test_stop_writes_what_is_counted(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < 15; i++) {
+		Ffc__V1__ControlReply *r = child(f, "v.iewer", "", NOW);
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+	}
+	control_tick(f->s, NOW, 1);
+	Ffc__V1__ControlReply *r = trail(f);
+	assert_int_equal(r->audit->n_entries, 11);
+	assert_int_equal(r->audit->entries[10]->count, 5);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
+/* ---- who an ipc caller is ---- */
+
+static void test_ipc_caller_is_its_unix_users_operator(void **state)
+{
+	struct fixture *f = *state;
+	/* uid 0 is v.iewer only; a.dmin and j.doe are another user's. */
+	f->access.operators[1].unix_uid = 1000;
+	f->access.operators[2].unix_uid = 1000;
+	Ffc__V1__ControlReply *r = child(f, "a.dmin", "x", NOW);
+	assert_string_equal(r->error, "child: needs the practitioner role; v.iewer is a viewer");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* The other user is a.dmin when it says so, j.doe when it names none. */
+	f->env.peer_address = "localhost:1000:1000:77";
+	r = child(f, "a.dmin", "x", NOW);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = audit(f, "", "", "", 0, 0);
+	assert_string_equal(r->error, "audit: needs the admin role; j.doe is a practitioner");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* A Unix user with no operator is refused, named by its uid. */
+	f->env.peer_address = "localhost:4242:4242:77";
+	r = child(f, "a.dmin", "x", NOW);
+	assert_non_null(strstr(r->error, "uid 4242"));
+	assert_non_null(strstr(r->error, "is not a known operator or key"));
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* No peer credentials (not ipc): no operator. */
+	f->env.peer_address = "localhost:1000:1000:77";
+	f->info.control = "tcp://127.0.0.1:5557";
+	r = child(f, "a.dmin", "x", NOW);
+	assert_string_equal(r->error, "child: a.dmin is not a known operator or key");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	f->info.control = "ipc:///x/control.sock";
+	f->env.peer_address = NULL;
+	r = child(f, "a.dmin", "x", NOW);
+	assert_string_equal(r->error, "child: a.dmin is not a known operator or key");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	f->env.peer_address = "localhost:0:0:4242";
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +623,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_viewed_by_survives_a_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_operators_every_caller_admin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_console_key_alerts_of_its_levels_only, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_refusal_flood_counted_exactly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_writes_what_is_counted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ipc_caller_is_its_unix_users_operator, setup,
 	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
