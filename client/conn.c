@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "ffc/cert.h"
@@ -37,6 +38,8 @@ const char *ffc_strerror(int err)
 		return "no daemon at that endpoint";
 	case FFC_EJSON:
 		return "JSON does not describe the message";
+	case FFC_EPERM:
+		return "permission denied on the socket file";
 	default:
 		return "unknown error";
 	}
@@ -229,11 +232,17 @@ int ffc_control_call(const char *endpoint, const Ffc__V1__ControlRequest *req,
 		return FFC_EINVAL;
 	*out = NULL;
 	/* ZeroMQ queues a request for a peer that never comes; for a local
-	 * socket file we can say at once that nobody is there. */
+	 * socket file we can say at once that nobody is there, or that this
+	 * user may not connect (a directory above it not searchable, or the
+	 * file not writable: connecting to a Unix socket needs write). */
 	if (strncmp(endpoint, "ipc://", 6) == 0) {
 		struct stat st;
-		if (stat(endpoint + 6, &st) < 0 || !S_ISSOCK(st.st_mode))
+		if (stat(endpoint + 6, &st) < 0)
+			return errno == EACCES ? FFC_EPERM : FFC_ENODAEMON;
+		if (!S_ISSOCK(st.st_mode))
 			return FFC_ENODAEMON;
+		if (access(endpoint + 6, R_OK | W_OK) < 0 && errno == EACCES)
+			return FFC_EPERM;
 	}
 	ffc_conn_t *c = ffc_conn_new(endpoint);
 	if (!c)

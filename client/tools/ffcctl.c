@@ -83,8 +83,9 @@ static void usage(FILE *f)
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
-	        "  --operator N   who is asking: an operator of security.operators, recorded\n"
-	        "                 in the audit trail (default $FFC_OPERATOR, else $USER)\n"
+	        "  --operator N   who is asking: one of your Unix user's operators in\n"
+	        "                 security.operators, recorded in the audit trail (default\n"
+	        "                 $FFC_OPERATOR, else the least of your user's operators)\n"
 	        "  --purpose TEXT why you read a child's record (child, alerts --details,\n"
 	        "                 identities, conflicts, matches, rules test, audit):\n"
 	        "                 required there, kept in the audit trail (default $FFC_PURPOSE)\n"
@@ -102,7 +103,11 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 	req->purpose = (char *)(uintptr_t)o->purpose;
 	int rc = ffc_control_call(o->control, req, &reply, o->timeout_ms);
 	if (rc == FFC_ENODAEMON)
-		tool_exit(EXIT_FAIL, "no ffcd at %s (socket file missing: is the daemon running?)",
+		tool_exit(EXIT_FAIL, "no such socket: %s (is ffcd running?)", o->control);
+	if (rc == FFC_EPERM)
+		tool_exit(EXIT_FAIL,
+		          "permission denied: %s (the control socket is readable only by the "
+		          "daemon's user)",
 		          o->control);
 	if (rc == FFC_ETIMEOUT)
 		tool_exit(EXIT_FAIL, "no answer from ffcd at %s within %d ms", o->control,
@@ -413,7 +418,8 @@ int main(int argc, char **argv)
 	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
 	struct opts o = {
 	    .control = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
-	    .operator_name = tool_env("FFC_OPERATOR", tool_env("USER", "")),
+	    /* None named: ffcd takes the caller's Unix user's operator. */
+	    .operator_name = tool_env("FFC_OPERATOR", ""),
 	    .purpose = tool_env("FFC_PURPOSE", ""),
 	    .timeout_ms = DEFAULT_TIMEOUT_MS,
 	};

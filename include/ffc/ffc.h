@@ -33,6 +33,7 @@ enum {
 	FFC_EPROTO = -5,    /* the peer sent something that is not the expected message */
 	FFC_ENODAEMON = -6, /* no daemon at that endpoint (ipc socket file missing) */
 	FFC_EJSON = -7,     /* JSON that does not describe the message */
+	FFC_EPERM = -8,     /* the ipc socket file is there, but this user may not open it */
 };
 
 /* A short English description of an FFC_E* code. */
@@ -67,7 +68,8 @@ int ffc_recv_receipt(ffc_conn_t *conn, Ffc__V1__Receipt **out, int timeout_ms);
 
 /* One request, one reply, on a fresh connection to endpoint. A daemon that
  * does not answer within timeout_ms gives FFC_ETIMEOUT; an ipc:// endpoint
- * whose socket file is missing gives FFC_ENODAEMON at once. */
+ * whose socket file is missing gives FFC_ENODAEMON at once, one this user
+ * may not open (the file or a directory above it) FFC_EPERM. */
 int ffc_control_call(const char *endpoint, const Ffc__V1__ControlRequest *req,
                      Ffc__V1__ControlReply **out, int timeout_ms);
 
