@@ -130,19 +130,15 @@ int authz_peer_uid(const char *peer_address, unsigned *uid)
 const struct access_key *authz_ipc_operator(const struct access_list *l, unsigned uid,
                                             const char *claimed, int *unknown_name)
 {
-	*unknown_name = 0;
-	if (claimed && claimed[0]) {
-		const struct access_key *k = access_operator_named(l, claimed);
-		if (!k) {
-			*unknown_name = 1;
-			return NULL;
-		}
-		if (k->has_unix_uid && k->unix_uid == uid)
-			return k;
-	}
+	const struct access_key *k = access_operator_named(l, claimed ? claimed : "");
+	*unknown_name = k == NULL;
+	if (!k)
+		return NULL;
+	if (k->has_unix_uid && k->unix_uid == uid)
+		return k;
 	const struct access_key *least = NULL;
 	for (size_t i = 0; i < l->n_operators; i++) {
-		const struct access_key *k = &l->operators[i];
+		k = &l->operators[i];
 		if (k->has_unix_uid && k->unix_uid == uid && (!least || k->role < least->role))
 			least = k;
 	}

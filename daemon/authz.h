@@ -64,12 +64,11 @@ int authz_peer_uid(const char *peer_address, unsigned *uid);
 
 /* Who a caller of the ipc control socket is when operators are
  * configured: its Unix user (uid, from the kernel) acts as the operators
- * whose unix_user it is, and the name it gives (claimed, "" for none)
- * only chooses among those. A name listed for another Unix user cannot
- * be claimed: the caller is then the least of its own operators (the
- * first listed among equals), as it is when it names none. NULL when no
- * operator is this Unix user's, or claimed names no operator at all
- * (*unknown_name set): both are refused. */
+ * whose unix_user it is, and the name it gives (claimed) chooses among
+ * those. A name listed for another Unix user cannot be claimed: the
+ * caller is then the least of its own operators (the first listed among
+ * equals). NULL when no operator is this Unix user's, or claimed names no
+ * operator at all, "" included (*unknown_name set): both are refused. */
 const struct access_key *authz_ipc_operator(const struct access_list *l, unsigned uid,
                                             const char *claimed, int *unknown_name);
 

@@ -81,7 +81,7 @@ void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest
 		if (k) {
 			c->name = k->name;
 		} else if (unknown_name) {
-			c->name = rq->operator_;
+			c->name = rq->operator_[0] ? rq->operator_ : "an operator giving no name";
 		} else {
 			unix_user_name(uid, c->own_name, sizeof c->own_name, 0);
 			c->name = c->own_name;

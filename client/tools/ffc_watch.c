@@ -249,7 +249,7 @@ static long long catch_up(struct watch *w, enum watch_reason why, uint64_t misse
 		req.alerts = &ar;
 		/* On ipc the control socket knows callers by operator name
 		 * (security.operators); a key names its caller itself. */
-		req.operator_ = (char *)(uintptr_t)tool_env("FFC_OPERATOR", "");
+		req.operator_ = (char *)(uintptr_t)tool_env("FFC_OPERATOR", tool_env("USER", ""));
 		int rc = ffc_control_call(w->control_ep, &req, &r, w->timeout_ms);
 		if (rc != FFC_OK) {
 			if (!w->pending) /* once per outage, not per retry */

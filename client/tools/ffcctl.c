@@ -85,7 +85,7 @@ static void usage(FILE *f)
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
 	        "  --operator N   who is asking: one of your Unix user's operators in\n"
 	        "                 security.operators, recorded in the audit trail (default\n"
-	        "                 $FFC_OPERATOR, else the least of your user's operators)\n"
+	        "                 $FFC_OPERATOR, else $USER)\n"
 	        "  --purpose TEXT why you read a child's record (child, alerts --details,\n"
 	        "                 identities, conflicts, matches, rules test, audit):\n"
 	        "                 required there, kept in the audit trail (default $FFC_PURPOSE)\n"
@@ -418,8 +418,7 @@ int main(int argc, char **argv)
 	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
 	struct opts o = {
 	    .control = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
-	    /* None named: ffcd takes the caller's Unix user's operator. */
-	    .operator_name = tool_env("FFC_OPERATOR", ""),
+	    .operator_name = tool_env("FFC_OPERATOR", tool_env("USER", "")),
 	    .purpose = tool_env("FFC_PURPOSE", ""),
 	    .timeout_ms = DEFAULT_TIMEOUT_MS,
 	};

@@ -16,11 +16,13 @@ import unittest
 from ffctest import (CONF, Daemon, concern, main, nhs_number, now_ms, pb, scratch_dir,
                      start_daemon)
 
+# Every operator is the test's own Unix user's: the name given chooses
+# among them (ffcd takes who calls from the kernel).
 OPERATORS = """operators = (
-    { name = "v.iewer"; role = "viewer"; },
-    { name = "j.doe"; role = "practitioner"; },
-    { name = "a.dmin"; role = "admin"; }
-  );"""
+    { name = "v.iewer"; role = "viewer"; unix_user = %d; },
+    { name = "j.doe"; role = "practitioner"; unix_user = %d; },
+    { name = "a.dmin"; role = "admin"; unix_user = %d; }
+  );""" % ((os.getuid(),) * 3)
 
 
 def roles_conf(test):

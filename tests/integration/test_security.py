@@ -436,7 +436,8 @@ class PeerMetadata(unittest.TestCase):
             text = f.read()
         with open(conf, "w") as f:
             f.write(text.replace("  keys = (", '  operators = ( { name = "j.doe"; '
-                                 'role = "practitioner"; } );\n  keys = (', 1))
+                                 'role = "practitioner"; unix_user = %d; } );\n  keys = ('
+                                 % os.getuid(), 1))
         daemon = Daemon(conf=conf, operator="j.doe")
         self.addCleanup(daemon.close)
         daemon.start()

@@ -286,8 +286,9 @@ static void test_ipc_operator_is_its_unix_users(void **state)
 	assert_ptr_equal(authz_ipc_operator(&l, 1000, "a.dmin", &unknown), &l.operators[0]);
 	assert_int_equal(unknown, 0);
 	assert_ptr_equal(authz_ipc_operator(&l, 1000, "j.doe", &unknown), &l.operators[1]);
-	/* No name: the least of them. */
-	assert_ptr_equal(authz_ipc_operator(&l, 1000, "", &unknown), &l.operators[1]);
+	/* No name names no operator. */
+	assert_null(authz_ipc_operator(&l, 1000, "", &unknown));
+	assert_int_equal(unknown, 1);
 	/* Another user's operator, however strong, is not claimed: the
 	 * caller is its own. */
 	assert_ptr_equal(authz_ipc_operator(&l, 1001, "boss", &unknown), &l.operators[2]);
@@ -296,7 +297,6 @@ static void test_ipc_operator_is_its_unix_users(void **state)
 	/* A user with no operator is none, whatever it names. */
 	assert_null(authz_ipc_operator(&l, 1002, "boss", &unknown));
 	assert_int_equal(unknown, 0);
-	assert_null(authz_ipc_operator(&l, 1002, "", &unknown));
 	/* A name listed nowhere is refused as unknown. */
 	assert_null(authz_ipc_operator(&l, 1000, "mallory", &unknown));
 	assert_int_equal(unknown, 1);

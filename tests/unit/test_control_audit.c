@@ -216,9 +216,9 @@ static void test_unknown_and_unnamed_operators_refused(void **state)
 	Ffc__V1__ControlReply *r = child(f, "mallory", "x", NOW);
 	assert_string_equal(r->error, "child: mallory is not a known operator or key");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
-	/* Naming none, the caller is the least of its Unix user's operators. */
 	r = child(f, "", "x", NOW);
-	assert_string_equal(r->error, "child: needs the practitioner role; v.iewer is a viewer");
+	assert_string_equal(r->error,
+	                    "child: an operator giving no name is not a known operator or key");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	assert_int_equal(stat_refused(f), 2);
 
@@ -578,12 +578,13 @@ static void test_ipc_caller_is_its_unix_users_operator(void **state)
 	Ffc__V1__ControlReply *r = child(f, "a.dmin", "x", NOW);
 	assert_string_equal(r->error, "child: needs the practitioner role; v.iewer is a viewer");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
-	/* The other user is a.dmin when it says so, j.doe when it names none. */
+	/* The other user is a.dmin when it says so, j.doe when it names
+	 * v.iewer, uid 0's. */
 	f->env.peer_address = "localhost:1000:1000:77";
 	r = child(f, "a.dmin", "x", NOW);
 	assert_string_equal(r->error, "");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
-	r = audit(f, "", "", "", 0, 0);
+	r = audit(f, "v.iewer", "", "", 0, 0);
 	assert_string_equal(r->error, "audit: needs the admin role; j.doe is a practitioner");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	/* A Unix user with no operator is refused, named by its uid. */
