@@ -3,8 +3,9 @@
  * one ControlReply frame out (proto/ffc.proto).
  *
  * Who may ask what is decided once, before dispatch (authz.h); every
- * refusal, every read of a child's record and every change leaves an
- * entry in the store's audit trail (control_audit.c).
+ * read of a child's record and every change leaves an entry in the
+ * store's audit trail, and every refusal is in it too, counted
+ * (control_audit.c, control_refusals.h).
  *
  * Reading requests are answered from one read transaction. Requests that
  * change the store run in a write transaction of their own
