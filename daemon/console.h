@@ -20,9 +20,11 @@
 /* The longest subscription a console may send: no topic is longer than
  * OUTBOX_TOPIC_MAX, so a longer prefix could never match. The alerts
  * socket's ZMQ_MAXMSGSIZE (CONSOLE_FRAME_MAX) makes libzmq cut a peer
- * sending a larger frame before it is ever read. */
+ * sending a larger frame before it is ever read; it also bounds the
+ * handshake's frames, and a CURVE INITIATE with its metadata is a few
+ * hundred bytes, so the limit leaves room for it. */
 #define CONSOLE_SUB_MAX   (OUTBOX_TOPIC_MAX - 1)
-#define CONSOLE_FRAME_MAX 256
+#define CONSOLE_FRAME_MAX 1024
 /* The most subscriptions one console connection may hold: ffc-watch needs
  * a handful; the rest are ignored, so a console cannot grow the daemon's
  * subscription tree without bound. */

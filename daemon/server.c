@@ -544,13 +544,14 @@ static int message_recv(void *sock, struct message *m)
 
 /* Where a message's envelope ends. A REQ peer's ends with its empty
  * delimiter (RFC 28): the frames after it are the request, and more than
- * one is a message of several parts. A DEALER's is the routing frames
+ * one is a message of several parts (an empty last frame is a payload,
+ * the empty concern, not a delimiter). A DEALER's is the routing frames
  * before the last. A message cut short (n_read over what was kept) is
  * answered on its first routing frame, and its delimiter if it has one.
  * Returns how many parts the request has (1 is the contract). */
 static size_t message_shape(struct message *m)
 {
-	for (size_t i = 1; i < m->n_frames; i++) {
+	for (size_t i = 1; i < m->n_frames && i + 1 < m->n_read; i++) {
 		if (zmq_msg_size(&m->frames[i]) == 0) {
 			m->n_envelope = i + 1;
 			return m->n_read - (i + 1);
