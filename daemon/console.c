@@ -1,8 +1,9 @@
 /*
  * console.c - narrowing a console's subscriptions to its levels (see
  * console.h). Owns the list of topic families and where the level stands
- * in each; the topics themselves are made by outbox.c, overdue.c and
- * control_alerts.c.
+ * in each, and what a message a console sends is allowed to be; the
+ * topics themselves are made by outbox.c, overdue.c and control_alerts.c,
+ * and the socket is server.c's.
  */
 #include "console.h"
 
@@ -68,4 +69,47 @@ size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][O
 		}
 	}
 	return n;
+}
+
+enum console_verdict console_parse(const uint8_t *msg, size_t len, int more, int restricted,
+                                   unsigned levels, size_t held, struct console_sub *out)
+{
+	out->n = 0;
+	/* A subscription is one frame: 1 (subscribe) or 0 (unsubscribe), then
+	 * the prefix. Anything else is data, which libzmq 4.3's manual XPUB
+	 * queues out of step with the connections (server.c). */
+	if (more || len == 0 || (msg[0] != 0 && msg[0] != 1))
+		return CONSOLE_DATA;
+	enum console_verdict v = msg[0] ? CONSOLE_SUBSCRIBE : CONSOLE_UNSUBSCRIBE;
+	const char *sub = (const char *)msg + 1;
+	size_t sub_len = len - 1;
+	if (sub_len > CONSOLE_SUB_MAX)
+		return CONSOLE_TOO_LONG;
+	if (v == CONSOLE_SUBSCRIBE && held >= CONSOLE_SUBS_MAX)
+		return CONSOLE_TOO_MANY;
+	if (restricted) {
+		out->n = console_topics(sub, sub_len, levels, out->topics, CONSOLE_TOPICS_MAX);
+	} else if (!memchr(sub, '\0', sub_len)) {
+		memcpy(out->topics[0], sub, sub_len);
+		out->topics[0][sub_len] = '\0';
+		out->n = 1;
+	}
+	return v;
+}
+
+const char *console_verdict_name(enum console_verdict v)
+{
+	switch (v) {
+	case CONSOLE_SUBSCRIBE:
+		return "subscribe";
+	case CONSOLE_UNSUBSCRIBE:
+		return "unsubscribe";
+	case CONSOLE_DATA:
+		return "data";
+	case CONSOLE_TOO_LONG:
+		return "subscription too long";
+	case CONSOLE_TOO_MANY:
+		return "too many subscriptions";
+	}
+	return "?";
 }

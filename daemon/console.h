@@ -11,11 +11,24 @@
 #define FFC_CONSOLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "outbox.h"
 
 /* The most prefixes one subscription becomes. */
 #define CONSOLE_TOPICS_MAX 24
+/* The longest subscription a console may send: no topic is longer than
+ * OUTBOX_TOPIC_MAX, so a longer prefix could never match. The alerts
+ * socket's ZMQ_MAXMSGSIZE (CONSOLE_FRAME_MAX) makes libzmq cut a peer
+ * sending a larger frame before it is ever read; it also bounds the
+ * handshake's frames, and a CURVE INITIATE with its metadata is a few
+ * hundred bytes, so the limit leaves room for it. */
+#define CONSOLE_SUB_MAX   (OUTBOX_TOPIC_MAX - 1)
+#define CONSOLE_FRAME_MAX 1024
+/* The most subscriptions one console connection may hold: ffc-watch needs
+ * a handful; the rest are ignored, so a console cannot grow the daemon's
+ * subscription tree without bound. */
+#define CONSOLE_SUBS_MAX 64
 
 /* The prefixes a subscription to sub[0..len) becomes for a console that may
  * receive the levels in `levels` (bit 1u << level): for each topic family
@@ -27,5 +40,35 @@
  * out (0: nothing this console may see). */
 size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][OUTBOX_TOPIC_MAX],
                       size_t max);
+
+/* What one message read from the alerts socket is. */
+enum console_verdict {
+	CONSOLE_SUBSCRIBE = 0,
+	CONSOLE_UNSUBSCRIBE,
+	CONSOLE_DATA,     /* not a subscription: consoles may send nothing else */
+	CONSOLE_TOO_LONG, /* a subscription longer than CONSOLE_SUB_MAX */
+	CONSOLE_TOO_MANY, /* a subscription past CONSOLE_SUBS_MAX held */
+};
+
+/* What a subscription becomes: the prefixes to (un)subscribe the
+ * console's connection to. */
+struct console_sub {
+	size_t n;
+	char topics[CONSOLE_TOPICS_MAX][OUTBOX_TOPIC_MAX];
+};
+
+/* Decide what the message msg[0..len) read from the alerts socket is and,
+ * for a subscription or unsubscription, the prefixes it becomes (out).
+ * `more`: the frame is part of a multipart message (never a
+ * subscription). `restricted`: the console authenticated with a key
+ * whose levels are `levels` (console_topics); otherwise the prefix is
+ * taken as it is (a NUL in it matches no topic: nothing). `held`: the subscriptions this connection
+ * holds now (an unsubscription is always allowed, so a console can make room). Pure: the caller
+ * applies the verdict to the socket and keeps the count. */
+enum console_verdict console_parse(const uint8_t *msg, size_t len, int more, int restricted,
+                                   unsigned levels, size_t held, struct console_sub *out);
+
+/* A short name for a verdict, for logs and stats ("data", ...). */
+const char *console_verdict_name(enum console_verdict v);
 
 #endif

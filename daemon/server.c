@@ -19,7 +19,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "conns.h"
 #include "console.h"
 #include "control.h"
 #include "ffc/cert.h"
@@ -50,9 +53,71 @@
 #define OVERSIZE_FACTOR 16
 /* Control requests served per loop iteration, so ingest is never starved. */
 #define CONTROL_PER_ITERATION 16
+/* Messages read from the alerts socket per iteration: reading one is a
+ * copy of a few bytes, and a flood must be read to its end quickly so the
+ * socket's queues come back in step (serve_subscriptions). */
+#define SUBS_PER_ITERATION 1024
+/* Receipts queued for one adapter, in multiples of batch_max: enough for
+ * an adapter pipelining several batches; past it the adapter is not
+ * reading its receipts (see serve_ingest). The same bounds what one
+ * adapter may have queued towards the daemon. */
+#define INGEST_HWM_BATCHES 4
+/* Ingest connections at once: with the per-adapter queue, this bounds the
+ * memory held for receipts nobody reads. */
+#define INGEST_CONNS_MAX 256
+/* Alerts connections at once. */
+#define ALERTS_CONNS_MAX 1024
+/* Bytes a console connection may send in its life: its handshake and its
+ * subscriptions (CONSOLE_SUBS_MAX of CONSOLE_FRAME_MAX bytes) with room
+ * to spare. A connection past it once a subscriber sent data is cut. */
+#define CONSOLE_BYTES_MAX (64 * 1024)
+/* How long a console key that sent data on the alerts socket is refused. */
+#define CONSOLE_BAN_MS (60 * 1000)
+#define BANS_MAX       16
+/* Connections whose subscription counts are kept (console.h). */
+#define SUB_COUNTS_MAX 256
+
+/* Log lines a peer can cause, each kind at most once a second with a
+ * count of those left out (log_limited). */
+enum limited_kind {
+	LIMITED_ZAP,
+	LIMITED_INGEST_REJECT,
+	LIMITED_INGEST_PARTS,
+	LIMITED_RECEIPT,
+	LIMITED_INGEST_CONNS,
+	LIMITED_ALERTS_DATA,
+	LIMITED_ALERTS_CUT,
+	LIMITED_SUBS,
+	LIMITED_SUBS_NOTHING,
+	LIMITED_CONTROL,
+	LIMITED_KINDS
+};
+
+struct limited {
+	int64_t logged_at_ms;
+	uint64_t unlogged;
+};
+
+/* One console connection's subscriptions held. A connection is known by
+ * its messages' metadata (libzmq makes one per connection); `ref` is a
+ * copy of one of its messages, which keeps that metadata alive so no
+ * other connection can be mistaken for it while the entry stands. */
+struct sub_count {
+	zmq_msg_t ref;
+	const char *meta;
+	size_t held;
+	uint64_t used; /* when last seen, in messages read: the oldest goes */
+};
+
+struct ban {
+	char name[ACCESS_NAME_MAX];
+	int64_t until_ms;
+};
 
 struct message {
-	size_t n_frames; /* envelope frames, then the payload */
+	size_t n_frames;   /* envelope frames, then the payload */
+	size_t n_read;     /* frames the message had (more than kept: dropped) */
+	size_t n_envelope; /* frames a reply goes back on (message_shape) */
 	zmq_msg_t frames[ENVELOPE_MAX + 1];
 };
 
@@ -66,13 +131,18 @@ struct server {
 	 * peer put in its own handshake metadata, and names nobody. */
 	int ingest_curve, alerts_curve, control_curve;
 	/* A subscriber sent data on the alerts socket: discard what is queued
-	 * until the socket is empty (see serve_subscriptions). */
-	int subs_draining;
-	/* Refusals are logged at most once a second: a refused peer's libzmq
-	 * tries again about ten times a second, and must not flood the log
-	 * (every refusal is counted in stats all the same). */
-	int64_t zap_logged_at_ms;
-	uint64_t zap_unlogged;
+	 * until the socket is empty, then cut the connections that sent
+	 * anything meanwhile (see serve_subscriptions). */
+	int subs_draining, subs_resync;
+	struct conns *alerts_conns, *ingest_conns;
+	struct sub_count sub_counts[SUB_COUNTS_MAX];
+	size_t n_sub_counts;
+	uint64_t subs_read;
+	struct console_sub sub; /* scratch: what one subscription becomes */
+	struct ban bans[BANS_MAX];
+	struct limited limited[LIMITED_KINDS];
+	int trim_due; /* peers left: give memory back (give_back) */
+	int64_t trimmed_at_ms;
 	char control_ep[CONFIG_ENDPOINT_MAX];
 	char control_path[CONFIG_ENDPOINT_MAX]; /* ipc socket file, "" otherwise */
 	struct daemon_info info;
@@ -119,12 +189,11 @@ static int signals_install(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0)
+		return -1;
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	return 0;
+	return sigaction(SIGPIPE, &sa, NULL);
 }
 
 static void signals_remove(void)
@@ -146,13 +215,42 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Log a line a peer caused: at most one a second of each kind, saying
+ * how many were left out since the last one (every one is counted in
+ * stats all the same). A refused or hostile peer may try thousands of
+ * times a second and must not flood the log. */
+static void log_limited(struct server *srv, enum limited_kind kind, enum log_level level,
+                        const char *fmt, ...) FFC_PRINTF(4, 5);
+static void log_limited(struct server *srv, enum limited_kind kind, enum log_level level,
+                        const char *fmt, ...)
+{
+	struct limited *l = &srv->limited[kind];
+	int64_t now = now_ms();
+	if (l->logged_at_ms && now >= l->logged_at_ms && now - l->logged_at_ms < 1000) {
+		l->unlogged++;
+		return;
+	}
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (l->unlogged)
+		log_msg(level, "%s (%llu more like it since the last one logged)", line,
+		        (unsigned long long)l->unlogged);
+	else
+		log_msg(level, "%s", line);
+	l->logged_at_ms = now;
+	l->unlogged = 0;
+}
+
 /* ---- sockets ---- */
 
 /* Socket options, set before zmq_bind: libzmq copies them into the
  * listener when it binds, so options set afterwards never reach the
  * connections it accepts. */
 struct sockopts {
-	int hwm;            /* send and receive high-water marks; 0: libzmq's */
+	int sndhwm, rcvhwm; /* high-water marks; 0: libzmq's */
 	int64_t maxmsgsize; /* 0: no limit */
 	int mandatory;      /* ROUTER: report a reply that cannot be delivered */
 	int xpub_manual;    /* XPUB: the server decides what each subscriber gets */
@@ -170,18 +268,31 @@ static void *open_socket(struct server *srv, int type, const char *endpoint, con
 		snprintf(err, errlen, "%s socket: %s", what, zmq_strerror(zmq_errno()));
 		return NULL;
 	}
+	/* Each option is a limit or the socket's contract (a manual XPUB
+	 * that is not manual would give every console every level): one
+	 * that does not take fails start-up. */
 	int linger = 1000;
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-	if (o->hwm) {
-		zmq_setsockopt(s, ZMQ_SNDHWM, &o->hwm, sizeof o->hwm);
-		zmq_setsockopt(s, ZMQ_RCVHWM, &o->hwm, sizeof o->hwm);
+	const char *opt = NULL;
+	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0)
+		opt = "ZMQ_LINGER";
+	else if (o->sndhwm && zmq_setsockopt(s, ZMQ_SNDHWM, &o->sndhwm, sizeof o->sndhwm) < 0)
+		opt = "ZMQ_SNDHWM";
+	else if (o->rcvhwm && zmq_setsockopt(s, ZMQ_RCVHWM, &o->rcvhwm, sizeof o->rcvhwm) < 0)
+		opt = "ZMQ_RCVHWM";
+	else if (o->maxmsgsize &&
+	         zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize) < 0)
+		opt = "ZMQ_MAXMSGSIZE";
+	else if (o->mandatory &&
+	         zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &o->mandatory, sizeof o->mandatory) < 0)
+		opt = "ZMQ_ROUTER_MANDATORY";
+	else if (o->xpub_manual &&
+	         zmq_setsockopt(s, ZMQ_XPUB_MANUAL, &o->xpub_manual, sizeof o->xpub_manual) < 0)
+		opt = "ZMQ_XPUB_MANUAL";
+	if (opt) {
+		snprintf(err, errlen, "%s socket: %s: %s", what, opt, zmq_strerror(zmq_errno()));
+		zmq_close(s);
+		return NULL;
 	}
-	if (o->maxmsgsize)
-		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize);
-	if (o->mandatory)
-		zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &o->mandatory, sizeof o->mandatory);
-	if (o->xpub_manual)
-		zmq_setsockopt(s, ZMQ_XPUB_MANUAL, &o->xpub_manual, sizeof o->xpub_manual);
 	if (o->secret_key && !strncmp(endpoint, "tcp://", 6)) {
 		/* A CURVE server whose every handshake goes to the ZAP handler:
 		 * CURVE alone would let any key in. */
@@ -268,10 +379,13 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	srv->alerts_curve = secret && !strncmp(cfg->alerts, "tcp://", 6);
 	srv->control_curve = secret && !strncmp(srv->control_ep, "tcp://", 6);
 
-	/* Pipelining adapters keep many receipts in flight: the high-water
-	 * mark must not drop them while an adapter is still sending. */
+	/* Pipelining adapters keep receipts in flight, a few batches' worth;
+	 * an adapter with more waiting is not reading them and is cut
+	 * (serve_ingest), so one never holds more than this. */
+	int ingest_hwm = (int)(cfg->batch_max * INGEST_HWM_BATCHES);
 	const struct sockopts ingest_opts = {
-	    .hwm = 100000,
+	    .sndhwm = ingest_hwm,
+	    .rcvhwm = ingest_hwm,
 	    .maxmsgsize = (int64_t)cfg->max_message * OVERSIZE_FACTOR,
 	    .mandatory = 1,
 	    .zap_domain = ZAP_DOMAIN_INGEST,
@@ -280,9 +394,12 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	/* A PUB socket drops for a slow subscriber rather than block ingest;
 	 * consoles catch up by seq. */
 	/* An XPUB in manual mode: a console key gets only the levels it is
-	 * given (console.h). */
+	 * given (console.h). A console sends subscriptions only, each a few
+	 * bytes: libzmq cuts one sending a larger frame. */
 	const struct sockopts alerts_opts = {
-	    .hwm = 10000,
+	    .sndhwm = 10000,
+	    .rcvhwm = 10000,
+	    .maxmsgsize = CONSOLE_FRAME_MAX,
 	    .xpub_manual = 1,
 	    .zap_domain = ZAP_DOMAIN_ALERTS,
 	    .secret_key = secret,
@@ -304,6 +421,13 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	explicit_bzero(&cert, sizeof cert);
 	secret = NULL;
 	if (!srv->control)
+		goto fail;
+	srv->ingest_conns =
+	    conns_new(srv->ctx, srv->ingest, "ingest", INGEST_CONNS_MAX, err, errlen);
+	if (srv->ingest_conns)
+		srv->alerts_conns =
+		    conns_new(srv->ctx, srv->alerts, "alerts", ALERTS_CONNS_MAX, err, errlen);
+	if (!srv->alerts_conns)
 		goto fail;
 	if (srv->control_path[0] && chmod(srv->control_path, 0600) < 0) {
 		snprintf(err, errlen, "control socket %s: chmod: %s", srv->control_path,
@@ -341,6 +465,10 @@ void server_destroy(struct server **p)
 		zmq_close(srv->control);
 	if (srv->zap)
 		zmq_close(srv->zap);
+	conns_destroy(&srv->ingest_conns);
+	conns_destroy(&srv->alerts_conns);
+	for (size_t i = 0; i < srv->n_sub_counts; i++)
+		zmq_msg_close(&srv->sub_counts[i].ref);
 	if (srv->ctx)
 		zmq_ctx_term(srv->ctx);
 	if (srv->control_path[0])
@@ -378,10 +506,12 @@ static void message_close(struct message *m)
 
 /* Receive one whole multipart message without blocking. Returns 1 when one
  * was read, 0 when none is waiting, -1 on error. A message with too many
- * frames is read to its end and dropped (returns 2). */
+ * frames is read to its end, keeping only the first ENVELOPE_MAX + 1 and
+ * counting the rest in n_read (returns 2, see message_shape). */
 static int message_recv(void *sock, struct message *m)
 {
 	m->n_frames = 0;
+	m->n_read = 0;
 	int dropped = 0;
 	for (;;) {
 		zmq_msg_t frame;
@@ -393,6 +523,7 @@ static int message_recv(void *sock, struct message *m)
 			return e == EAGAIN ? 0 : -1;
 		}
 		int more = zmq_msg_more(&frame);
+		m->n_read++;
 		if (m->n_frames < ENVELOPE_MAX + 1)
 			m->frames[m->n_frames++] = frame;
 		else {
@@ -402,18 +533,40 @@ static int message_recv(void *sock, struct message *m)
 		if (!more)
 			break;
 	}
-	if (dropped || m->n_frames < 2) {
-		/* No envelope (impossible on a ROUTER) or too many frames. */
+	if (m->n_frames < 2) {
+		/* No envelope: impossible on a ROUTER. */
 		message_close(m);
 		return 2;
 	}
-	return 1;
+	m->n_envelope = m->n_frames - 1;
+	return dropped ? 2 : 1;
+}
+
+/* Where a message's envelope ends. A REQ peer's ends with its empty
+ * delimiter (RFC 28): the frames after it are the request, and more than
+ * one is a message of several parts (an empty last frame is a payload,
+ * the empty concern, not a delimiter). A DEALER's is the routing frames
+ * before the last. A message cut short (n_read over what was kept) is
+ * answered on its first routing frame, and its delimiter if it has one.
+ * Returns how many parts the request has (1 is the contract). */
+static size_t message_shape(struct message *m)
+{
+	for (size_t i = 1; i < m->n_frames && i + 1 < m->n_read; i++) {
+		if (zmq_msg_size(&m->frames[i]) == 0) {
+			m->n_envelope = i + 1;
+			return m->n_read - (i + 1);
+		}
+	}
+	if (m->n_read == m->n_frames)
+		return 1;
+	m->n_envelope = 1; /* reply on the routing frame only */
+	return m->n_read - 1;
 }
 
 /* Send payload back on the message's envelope. */
 static int reply_send(void *sock, struct message *m, const void *data, size_t len)
 {
-	for (size_t i = 0; i + 1 < m->n_frames; i++) {
+	for (size_t i = 0; i < m->n_envelope; i++) {
 		if (zmq_send(sock, zmq_msg_data(&m->frames[i]), zmq_msg_size(&m->frames[i]),
 		             ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
 			return -1;
@@ -455,6 +608,47 @@ static int bound_agency(const struct server *srv, zmq_msg_t *frame)
 	return k && k->role == ACCESS_ADAPTER ? k->agency : -1;
 }
 
+/* Send a receipt; one that cannot be sent is counted and, when the
+ * peer's queue is full (ROUTER_MANDATORY says EAGAIN: the adapter is not
+ * reading its receipts), the connections not reading are cut, so the
+ * daemon neither waits for them nor holds their receipts. */
+static void receipt_send(struct server *srv, struct message *m, const struct receipt *r)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if (wire_receipt_pack(r, &buf, &len) < 0) {
+		srv->stats.receipts_unsent++;
+		log_limited(srv, LIMITED_RECEIPT, LOG_ERROR,
+		            "ingest: receipt for '%.64s' not sent: out of memory", r->concern_id);
+		return;
+	}
+	if (reply_send(srv->ingest, m, buf, len) < 0) {
+		int e = zmq_errno();
+		srv->stats.receipts_unsent++;
+		size_t cut = e == EAGAIN ? conns_cut_stalled(srv->ingest_conns) : 0;
+		log_limited(srv, LIMITED_RECEIPT, LOG_WARN,
+		            "ingest: receipt for '%.64s' not sent: %s%s", r->concern_id,
+		            e == EAGAIN ? "the adapter is not reading its receipts"
+		                        : zmq_strerror(e),
+		            cut ? "; cut the connections not reading" : "");
+	}
+	free(buf);
+}
+
+/* Answer a message of several parts with a REJECTED receipt saying so. */
+static void reject_parts(struct server *srv, struct message *m, size_t parts)
+{
+	struct receipt r;
+	memset(&r, 0, sizeof r);
+	r.concern_id = "";
+	r.status = RECEIPT_REJECTED;
+	snprintf(r.error, sizeof r.error, "frame: %zu parts; a concern is one frame", parts);
+	stats_receipt(&srv->stats, &r);
+	srv->stats.ingest_parts++;
+	log_limited(srv, LIMITED_INGEST_PARTS, LOG_WARN, "ingest: rejected a message: %s", r.error);
+	receipt_send(srv, m, &r);
+}
+
 static int serve_ingest(struct server *srv)
 {
 	size_t n = 0;
@@ -466,11 +660,17 @@ static int serve_ingest(struct server *srv)
 			log_error("ingest: receive: %s", zmq_strerror(zmq_errno()));
 			break;
 		}
-		if (rc == 2) {
-			log_warn("ingest: dropped a message that is not envelope + one frame");
+		struct message *m = &srv->batch[n];
+		if (rc == 2 && m->n_frames == 0)
+			continue; /* no envelope: nobody to answer */
+		size_t parts = message_shape(m);
+		if (parts != 1) {
+			/* A concern is one frame: answer the peer that it is
+			 * not, and go on (its frames are not read as one). */
+			reject_parts(srv, m, parts);
+			message_close(m);
 			continue;
 		}
-		struct message *m = &srv->batch[n];
 		zmq_msg_t *payload = &m->frames[m->n_frames - 1];
 		memset(&srv->items[n], 0, sizeof srv->items[n]);
 		srv->items[n].data = zmq_msg_data(payload);
@@ -491,17 +691,11 @@ static int serve_ingest(struct server *srv)
 
 	/* Committed: now answer, then tell the consoles. */
 	for (size_t i = 0; i < n; i++) {
-		uint8_t *buf = NULL;
-		size_t len = 0;
 		const struct receipt *r = &srv->items[i].receipt;
 		stats_receipt(&srv->stats, r);
 		if (r->status == RECEIPT_REJECTED)
 			log_debug("ingest: rejected '%.64s': %s", r->concern_id, r->error);
-		if (wire_receipt_pack(r, &buf, &len) < 0 ||
-		    reply_send(srv->ingest, &srv->batch[i], buf, len) < 0)
-			log_warn("ingest: receipt for '%.64s' not sent: %s", r->concern_id,
-			         buf ? zmq_strerror(zmq_errno()) : "out of memory");
-		free(buf);
+		receipt_send(srv, &srv->batch[i], r);
 		message_close(&srv->batch[i]);
 	}
 	ingest_items_release(srv->items, n);
@@ -529,6 +723,33 @@ static void zap_reply(void *sock, const struct zap_request *r, const char *code,
 	    zmq_send(sock, text, strlen(text), ZMQ_SNDMORE) < 0 ||
 	    zmq_send(sock, user, strlen(user), ZMQ_SNDMORE) < 0 || zmq_send(sock, "", 0, 0) < 0)
 		log_error("ZAP: reply not sent: %s", zmq_strerror(zmq_errno()));
+}
+
+/* Whether a key is refused for now for what it sent (ban). */
+static int banned(struct server *srv, const char *name, int64_t now)
+{
+	for (size_t i = 0; i < BANS_MAX; i++)
+		if (srv->bans[i].until_ms > now && !strcmp(srv->bans[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* Refuse a key's handshakes on the alerts socket for CONSOLE_BAN_MS. The
+ * table is small: a full one gives way to the ban ending soonest. */
+static void ban(struct server *srv, const char *name, int64_t now)
+{
+	struct ban *slot = &srv->bans[0];
+	for (size_t i = 0; i < BANS_MAX; i++) {
+		struct ban *b = &srv->bans[i];
+		if (!strcmp(b->name, name) || b->until_ms <= now) {
+			slot = b;
+			break;
+		}
+		if (b->until_ms < slot->until_ms)
+			slot = b;
+	}
+	snprintf(slot->name, sizeof slot->name, "%s", name);
+	slot->until_ms = now + CONSOLE_BAN_MS;
 }
 
 /* Answer every ZAP request waiting. The keys are those in force now, so a
@@ -572,6 +793,9 @@ static void serve_zap(struct server *srv)
 		                         : zap_decide(&r, &srv->rules->access, &who);
 		if (total > ZAP_FRAMES_MAX)
 			snprintf(why, sizeof why, "%zu frames", total);
+		if (v == ZAP_ALLOW && !strcmp(r.domain, ZAP_DOMAIN_ALERTS) &&
+		    banned(srv, who->name, now_ms()))
+			v = ZAP_BANNED;
 		if (v == ZAP_ALLOW) {
 			log_debug("ZAP: %s key '%s' connected to %s", access_role_name(who->role),
 			          who->name, r.domain);
@@ -584,22 +808,17 @@ static void serve_zap(struct server *srv)
 				srv->stats.refused_unknown_key++;
 			else if (v == ZAP_WRONG_ROLE)
 				srv->stats.refused_role++;
+			else if (v == ZAP_BANNED)
+				srv->stats.refused_banned++;
 			else
 				srv->stats.refused_malformed++;
-			/* A public key is no secret: it says which key to look into. */
-			int64_t now = now_ms();
-			if (now - srv->zap_logged_at_ms >= 1000) {
-				log_warn("ZAP: refused %s on %s: %s%s%s (%llu more refused since "
-				         "the last one logged)",
-				         v == ZAP_MALFORMED ? "a request" : key,
-				         v == ZAP_MALFORMED ? "a socket" : r.domain,
-				         zap_verdict_text(v), why[0] ? ": " : "", why,
-				         (unsigned long long)srv->zap_unlogged);
-				srv->zap_logged_at_ms = now;
-				srv->zap_unlogged = 0;
-			} else {
-				srv->zap_unlogged++;
-			}
+			/* A public key is no secret: it says which key to look into.
+			 * A refused peer's libzmq tries again about ten times a
+			 * second. */
+			log_limited(srv, LIMITED_ZAP, LOG_WARN, "ZAP: refused %s on %s: %s%s%s",
+			            v == ZAP_MALFORMED ? "a request" : key,
+			            v == ZAP_MALFORMED ? "a socket" : r.domain, zap_verdict_text(v),
+			            why[0] ? ": " : "", why);
 			zap_reply(srv->zap, &r, "400", zap_verdict_text(v), "");
 		}
 		for (size_t k = 0; k < n; k++)
@@ -609,58 +828,142 @@ static void serve_zap(struct server *srv)
 
 /* ---- alerts: what each console subscribes to ---- */
 
+/* The subscription count of the connection a message came from, made if
+ * new; NULL for a message without metadata (the unsubscriptions libzmq
+ * makes itself when a console leaves). When the table is full the entry
+ * seen longest ago gives way: that connection starts counting again. */
+static struct sub_count *sub_count_of(struct server *srv, zmq_msg_t *m)
+{
+	const char *meta = zmq_msg_gets(m, "Socket-Type");
+	if (!meta)
+		return NULL;
+	struct sub_count *c = NULL;
+	for (size_t i = 0; i < srv->n_sub_counts && !c; i++)
+		if (srv->sub_counts[i].meta == meta)
+			c = &srv->sub_counts[i];
+	if (!c) {
+		if (srv->n_sub_counts < SUB_COUNTS_MAX) {
+			c = &srv->sub_counts[srv->n_sub_counts++];
+		} else {
+			c = &srv->sub_counts[0];
+			for (size_t i = 1; i < SUB_COUNTS_MAX; i++)
+				if (srv->sub_counts[i].used < c->used)
+					c = &srv->sub_counts[i];
+			zmq_msg_close(&c->ref);
+		}
+		zmq_msg_init(&c->ref);
+		if (zmq_msg_copy(&c->ref, m) < 0) {
+			c->meta = NULL; /* an empty slot: matches no connection */
+			c->used = 0;
+			return NULL;
+		}
+		c->meta = meta;
+		c->held = 0;
+	}
+	c->used = ++srv->subs_read;
+	return c;
+}
+
+/* A subscriber sent data. libzmq 4.3's XPUB in manual mode queues such a
+ * message without the connection it came from, so every subscription read
+ * after it until the socket's queue is empty would be applied to the
+ * connection of the one queued after it: one console's levels to another.
+ * So: apply nothing until the queue is empty (draining); then cut every
+ * connection that sent anything meanwhile (resync), so those consoles
+ * reconnect and subscribe again by themselves (libzmq resends their
+ * subscriptions; ffc-watch catches up by seq) while a console that sent
+ * nothing is untouched. The sender is refused further: in curve mode its
+ * key for CONSOLE_BAN_MS, and any connection past CONSOLE_BYTES_MAX (a
+ * flood) is cut at once. */
+static void subs_data(struct server *srv, const char *user, int *checked)
+{
+	srv->stats.alerts_data++;
+	if (user)
+		ban(srv, user, now_ms());
+	if (!*checked) {
+		*checked = 1;
+		srv->stats.alerts_cut += conns_cut_over(srv->alerts_conns, CONSOLE_BYTES_MAX);
+	}
+	log_limited(srv, LIMITED_ALERTS_DATA, LOG_WARN,
+	            "alerts: %s%s%s sent data, which consoles may not; applying no "
+	            "subscription until the socket is in step, then cutting the connections "
+	            "that sent anything meanwhile",
+	            user ? "console '" : "a subscriber", user ? user : "", user ? "'" : "");
+	srv->subs_draining = 1;
+	srv->subs_resync = 1;
+}
+
+/* The socket's queue is empty: its queues are in step again. */
+static void subs_in_step(struct server *srv)
+{
+	if (srv->subs_resync) {
+		size_t cut = conns_cut_changed(srv->alerts_conns);
+		srv->stats.alerts_cut += cut;
+		log_limited(srv, LIMITED_ALERTS_CUT, LOG_WARN,
+		            "alerts: in step again; cut %zu connections that sent anything "
+		            "meanwhile, to subscribe again",
+		            cut);
+		srv->subs_resync = 0;
+	}
+	srv->subs_draining = 0;
+	conns_mark(srv->alerts_conns);
+}
+
+/* Apply one (un)subscription to the connection it came from. */
+static void subs_apply(struct server *srv, enum console_verdict v, const char *user,
+                       struct sub_count *c)
+{
+	int opt = v == CONSOLE_SUBSCRIBE ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
+	for (size_t t = 0; t < srv->sub.n; t++)
+		if (zmq_setsockopt(srv->alerts, opt, srv->sub.topics[t],
+		                   strlen(srv->sub.topics[t])) < 0)
+			log_limited(srv, LIMITED_SUBS, LOG_WARN,
+			            "alerts: subscription not applied: %s",
+			            zmq_strerror(zmq_errno()));
+	if (c && v == CONSOLE_SUBSCRIBE)
+		c->held++;
+	else if (c && c->held)
+		c->held--;
+	if (user && v == CONSOLE_SUBSCRIBE && srv->sub.n == 0)
+		log_limited(srv, LIMITED_SUBS_NOTHING, LOG_INFO,
+		            "alerts: console '%s' may receive nothing of its subscription", user);
+}
+
 /* Read the alerts socket's (un)subscriptions and subscribe each console's
  * connection to what its key's levels allow (console.h). Without CURVE a
  * subscription is taken as it is. */
 static void serve_subscriptions(struct server *srv)
 {
-	for (int i = 0; i < CONTROL_PER_ITERATION; i++) {
+	int checked = 0;
+	for (int i = 0; i < SUBS_PER_ITERATION; i++) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, srv->alerts, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
-			srv->subs_draining = 0; /* empty: the queues are in step */
+			subs_in_step(srv);
 			return;
 		}
-		const uint8_t *d = zmq_msg_data(&m);
-		size_t len = zmq_msg_size(&m);
-		if (len == 0 || (d[0] != 0 && d[0] != 1) || zmq_msg_more(&m)) {
-			/* Not a subscription: consoles send no data. libzmq 4.3's
-			 * XPUB in manual mode queues such a message without the
-			 * connection it came from, so from here on each
-			 * subscription read would be applied to the connection of
-			 * the one queued after it: one console's levels to another.
-			 * Apply nothing until the queues are empty and in step
-			 * again; subscriptions discarded meanwhile are lost until
-			 * those consoles reconnect (they notice: no heartbeat). */
-			if (!srv->subs_draining)
-				log_warn("alerts: a subscriber sent data; discarding the queued "
-				         "subscriptions");
-			srv->subs_draining = 1;
-			zmq_msg_close(&m);
-			continue;
-		}
-		if (srv->subs_draining) {
-			zmq_msg_close(&m);
-			continue;
-		}
-		int opt = d[0] ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
 		const char *user = srv->alerts_curve ? zmq_msg_gets(&m, "User-Id") : NULL;
-		if (!user || !user[0]) {
-			zmq_setsockopt(srv->alerts, opt, d + 1, len - 1);
+		if (user && !user[0])
+			user = NULL;
+		const struct access_key *k =
+		    user ? access_key_named(&srv->rules->access, user) : NULL;
+		unsigned levels = k && k->role == ACCESS_CONSOLE ? k->levels : 0;
+		struct sub_count *c = sub_count_of(srv, &m);
+		enum console_verdict v =
+		    console_parse(zmq_msg_data(&m), zmq_msg_size(&m), zmq_msg_more(&m),
+		                  user != NULL, levels, c ? c->held : 0, &srv->sub);
+		if (v == CONSOLE_DATA) {
+			subs_data(srv, user, &checked);
+		} else if (srv->subs_draining) {
+			srv->stats.alerts_discarded++;
+		} else if (v == CONSOLE_TOO_LONG || v == CONSOLE_TOO_MANY) {
+			srv->stats.alerts_refused++;
+			log_limited(srv, LIMITED_SUBS, LOG_WARN, "alerts: %s%s%s: %s ignored",
+			            user ? "console '" : "a subscriber", user ? user : "",
+			            user ? "'" : "", console_verdict_name(v));
 		} else {
-			const struct access_key *k = access_key_named(&srv->rules->access, user);
-			char topics[CONSOLE_TOPICS_MAX][OUTBOX_TOPIC_MAX];
-			size_t n = k && k->role == ACCESS_CONSOLE
-			               ? console_topics((const char *)d + 1, len - 1, k->levels,
-			                                topics, CONSOLE_TOPICS_MAX)
-			               : 0;
-			for (size_t t = 0; t < n; t++)
-				zmq_setsockopt(srv->alerts, opt, topics[t], strlen(topics[t]));
-			if (d[0] && n == 0)
-				log_info("alerts: console '%s' may receive nothing of its "
-				         "subscription",
-				         user);
+			subs_apply(srv, v, user, c);
 		}
 		zmq_msg_close(&m);
 	}
@@ -745,6 +1048,39 @@ static void remind_overdue(struct server *srv)
 	publish(srv, &ob);
 }
 
+/* ---- connections ---- */
+
+/* Connections accepted and gone on the ingest and alerts sockets: refuse
+ * those past the caps, and note that memory may be given back. */
+static void serve_conns(struct server *srv, struct conns *c, const char *what)
+{
+	struct conns_events ev;
+	conns_serve(c, &ev);
+	if (ev.disconnected)
+		srv->trim_due = 1;
+	if (ev.refused) {
+		if (c == srv->ingest_conns)
+			srv->stats.ingest_conns_refused += ev.refused;
+		else
+			srv->stats.alerts_cut += ev.refused;
+		log_limited(srv, LIMITED_INGEST_CONNS, LOG_WARN,
+		            "%s: cut %zu new connections: %zu are open, the most allowed", what,
+		            ev.refused, conns_count(c));
+	}
+}
+
+/* Peers that left may have had megabytes queued: give the freed memory
+ * back to the system, at most once a second (it walks the heap). */
+static void give_back(struct server *srv)
+{
+	int64_t now = now_ms();
+	if (!srv->trim_due || (now >= srv->trimmed_at_ms && now - srv->trimmed_at_ms < 1000))
+		return;
+	malloc_trim(0);
+	srv->trim_due = 0;
+	srv->trimmed_at_ms = now;
+}
+
 /* ---- heartbeat ---- */
 
 /* Publish the latest alert seq when a heartbeat is due. Called once per
@@ -791,19 +1127,30 @@ int server_run(struct server *srv)
 	int rc = 0;
 	while (!srv->stop) {
 		zmq_pollitem_t items[] = {
-		    {srv->ingest, 0, ZMQ_POLLIN, 0},       {srv->control, 0, ZMQ_POLLIN, 0},
-		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0}, {srv->alerts, 0, ZMQ_POLLIN, 0},
+		    {srv->ingest, 0, ZMQ_POLLIN, 0},
+		    {srv->control, 0, ZMQ_POLLIN, 0},
+		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0},
+		    {srv->alerts, 0, ZMQ_POLLIN, 0},
+		    {conns_socket(srv->ingest_conns), 0, ZMQ_POLLIN, 0},
+		    {conns_socket(srv->alerts_conns), 0, ZMQ_POLLIN, 0},
 		    {srv->zap, 0, ZMQ_POLLIN, 0}, /* last: absent in insecure mode */
 		};
-		int n_items = srv->zap ? 5 : 4;
-		if (zmq_poll(items, n_items, heartbeat_wait_ms(&srv->hb, now_ms())) < 0) {
+		int n_items = srv->zap ? 7 : 6;
+		int64_t wait = heartbeat_wait_ms(&srv->hb, now_ms());
+		if (srv->trim_due && (wait < 0 || wait > 1000))
+			wait = 1000;
+		if (zmq_poll(items, n_items, wait) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_error("poll: %s", zmq_strerror(zmq_errno()));
 			rc = -1;
 			break;
 		}
-		if (srv->zap && (items[4].revents & ZMQ_POLLIN))
+		if (items[4].revents & ZMQ_POLLIN)
+			serve_conns(srv, srv->ingest_conns, "ingest");
+		if (items[5].revents & ZMQ_POLLIN)
+			serve_conns(srv, srv->alerts_conns, "alerts");
+		if (srv->zap && (items[6].revents & ZMQ_POLLIN))
 			serve_zap(srv);
 		if (items[3].revents & ZMQ_POLLIN)
 			serve_subscriptions(srv);
@@ -815,6 +1162,7 @@ int server_run(struct server *srv)
 			reload_on_signal(srv);
 		remind_overdue(srv);
 		beat(srv);
+		give_back(srv);
 		if (signalled) {
 			unsigned char b;
 			while (read(signal_pipe[0], &b, 1) == 1)

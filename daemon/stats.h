@@ -18,7 +18,15 @@ struct stats {
 	uint64_t receipts[RECEIPT_REJECTED + 1]; /* by receipt_status */
 	uint64_t batches;                        /* write transactions committed */
 	/* CURVE handshakes the ZAP handler refused, by reason. */
-	uint64_t refused_unknown_key, refused_role, refused_malformed;
+	uint64_t refused_unknown_key, refused_role, refused_malformed, refused_banned;
+	/* What peers sent that the sockets refused (server.c). Alerts:
+	 * frames that were not subscriptions, subscriptions discarded while
+	 * the socket's queues were out of step, subscriptions refused for
+	 * their length or count, connections cut. Ingest: messages of more
+	 * than one frame, receipts a peer did not take, connections over the
+	 * cap. */
+	uint64_t alerts_data, alerts_discarded, alerts_refused, alerts_cut;
+	uint64_t ingest_parts, receipts_unsent, ingest_conns_refused;
 	size_t n_reasons;
 	struct {
 		char reason[STATS_REASON_LEN];

@@ -113,6 +113,8 @@ const char *zap_verdict_text(enum zap_verdict v)
 		return "unknown key";
 	case ZAP_WRONG_ROLE:
 		return "key not allowed on this socket";
+	case ZAP_BANNED:
+		return "key refused for a while: it sent what its role may not";
 	case ZAP_MALFORMED:
 		break;
 	}

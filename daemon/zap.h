@@ -48,6 +48,7 @@ enum zap_verdict {
 	ZAP_UNKNOWN_KEY, /* a well-formed CURVE request with a key not listed */
 	ZAP_WRONG_ROLE,  /* a listed key whose role does not fit the socket */
 	ZAP_MALFORMED,   /* not a ZAP 1.0 CURVE request as libzmq sends them */
+	ZAP_BANNED,      /* a listed key refused for a while for what it sent */
 };
 
 /* Parse frames[0..n) (version, request id, domain, address, identity,

@@ -1,6 +1,7 @@
 /*
  * Unit tests for console.c: a console's subscription narrowed to its
- * levels, for alerts, reminders, alert events and the heartbeat.
+ * levels, for alerts, reminders, alert events and the heartbeat; what a
+ * message from a console is, and the length and count limits.
  */
 
 #include <setjmp.h>
@@ -94,12 +95,70 @@ static void test_heartbeat(void **state)
 	assert_int_equal(console_topics("", 0, RED | AMBER, out, 3), 3);
 }
 
+static enum console_verdict parse(const char *msg, size_t len, int restricted, size_t held,
+                                  struct console_sub *sub)
+{
+	return console_parse((const uint8_t *)msg, len, 0, restricted, RED, held, sub);
+}
+
+static void test_parse_kinds(void **state)
+{
+	(void)state;
+	struct console_sub sub;
+	/* Insecure: the prefix as it is. */
+	assert_int_equal(parse("\001alert.", 7, 0, 0, &sub), CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 1);
+	assert_string_equal(sub.topics[0], "alert.");
+	assert_int_equal(parse("\000alert.", 7, 0, 0, &sub), CONSOLE_UNSUBSCRIBE);
+	assert_string_equal(sub.topics[0], "alert.");
+	assert_int_equal(parse("\001", 1, 0, 0, &sub), CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 1);
+	assert_string_equal(sub.topics[0], "");
+	/* A key's levels narrow it. */
+	assert_int_equal(parse("\001alert.", 7, 1, 0, &sub), CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 1);
+	assert_string_equal(sub.topics[0], "alert.red.");
+	assert_int_equal(parse("\001alert.amber.", 13, 1, 0, &sub), CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 0);
+	/* Anything else is data, whatever it holds. */
+	assert_int_equal(parse("", 0, 0, 0, &sub), CONSOLE_DATA);
+	assert_int_equal(parse("xalert.", 7, 0, 0, &sub), CONSOLE_DATA);
+	assert_int_equal(parse("\002", 1, 0, 0, &sub), CONSOLE_DATA);
+	assert_int_equal(sub.n, 0);
+	assert_int_equal(console_parse((const uint8_t *)"\001alert.", 7, 1, 0, RED, 0, &sub),
+	                 CONSOLE_DATA);
+	/* A NUL never matches a topic: nothing, even unrestricted. */
+	assert_int_equal(parse("\001al\0rt", 6, 0, 0, &sub), CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 0);
+	assert_string_equal(console_verdict_name(CONSOLE_DATA), "data");
+}
+
+static void test_parse_limits(void **state)
+{
+	(void)state;
+	struct console_sub sub;
+	char msg[CONSOLE_SUB_MAX + 2];
+	msg[0] = 1;
+	memset(msg + 1, 'a', sizeof msg - 1);
+	assert_int_equal(parse(msg, CONSOLE_SUB_MAX + 1, 0, 0, &sub), CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 1);
+	assert_int_equal(strlen(sub.topics[0]), CONSOLE_SUB_MAX);
+	assert_int_equal(parse(msg, sizeof msg, 0, 0, &sub), CONSOLE_TOO_LONG);
+	assert_int_equal(sub.n, 0);
+	/* The count: the last one allowed, then none; unsubscribing always. */
+	assert_int_equal(parse("\001alert.", 7, 0, CONSOLE_SUBS_MAX - 1, &sub), CONSOLE_SUBSCRIBE);
+	assert_int_equal(parse("\001alert.", 7, 0, CONSOLE_SUBS_MAX, &sub), CONSOLE_TOO_MANY);
+	assert_int_equal(sub.n, 0);
+	assert_int_equal(parse("\000alert.", 7, 0, CONSOLE_SUBS_MAX, &sub), CONSOLE_UNSUBSCRIBE);
+	assert_int_equal(sub.n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_alert_prefix),
-	    cmocka_unit_test(test_everything),
-	    cmocka_unit_test(test_heartbeat),
+	    cmocka_unit_test(test_alert_prefix), cmocka_unit_test(test_everything),
+	    cmocka_unit_test(test_heartbeat),    cmocka_unit_test(test_parse_kinds),
+	    cmocka_unit_test(test_parse_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
