@@ -21,7 +21,6 @@ FFC_LONG=1 runs 100 kill rounds instead of 8 and fills larger stores.
 import collections
 import os
 import random
-import shutil
 import subprocess
 import time
 import unittest
@@ -205,7 +204,8 @@ def pump(senders, until, poll_ms=20):
 
 def drain(senders, timeout):
     """Send and read until no sender has a concern queued or a receipt
-    outstanding (senders that are not closed go on making new ones); fail after `timeout` seconds."""
+    outstanding (senders that are not closed go on making new ones); fail
+    after `timeout` seconds."""
     deadline = time.time() + timeout
     pump(senders, lambda: all(s.idle() for s in senders) or time.time() > deadline)
     left = sum(len(s.in_flight) + len(s.queue) for s in senders)
@@ -359,6 +359,7 @@ class KillUnderLoad(unittest.TestCase):
                    Sender(ledger, self.make_old, 200, strict=False)]
         plan = ["none", "reload", "backup", "purge", "merge"]
         actions = collections.Counter()
+        outcomes = collections.Counter()
         kills_in_flight = 0
         started = time.time()
         for rnd in range(ROUNDS + 1):
@@ -372,17 +373,34 @@ class KillUnderLoad(unittest.TestCase):
                 if rnd:
                     s.resend_acknowledged(self.rng, 20)
             if what == "purge":
+                # Old concerns stored first, so the purge has work to do.
                 self.old_quota = 200
+                drain(senders[4:], 120)
             if last:
                 for s in senders:
                     s.closed = True
                 drain(senders, 300)
+                # A purge that runs to its end, for the checker to see
+                # what it removed and what it left.
+                final_purged, at = 0, 0
+                while True:
+                    r = self.d.control(pb.ControlRequest(purge=pb.PurgeRequest(from_seq=at)),
+                                       timeout=60000)
+                    self.assertEqual(r.error, "", r.error)
+                    final_purged += r.purge.purged
+                    at = r.purge.next_seq
+                    if not at:
+                        break
                 break
             # Run a while, then the fault (if any), then the kill a
             # moment later, all while the senders keep their windows full.
             t0 = time.time()
-            run = self.rng.uniform(0.5, 3.0 if LONG else 2.0)
-            lag = self.rng.uniform(0.0, 0.15)
+            run = self.rng.uniform(0.5, 3.0)
+            # A control request waits for the ingest batches in hand (under
+            # the sanitizers on a loaded machine its reply comes 2 to 4 s
+            # later), so the kill comes up to 5 s after it: some land
+            # before it runs, some while it runs, some after its reply.
+            lag = self.rng.uniform(0.0, 5.0 if what in ("reload", "backup", "purge") else 0.15)
             state = {"acted": False}
 
             def until():
@@ -400,8 +418,12 @@ class KillUnderLoad(unittest.TestCase):
             actions[what] += 1
             for s in senders:
                 s.disconnect()
-            if state.get("sock") is not None:
-                state["sock"].close(linger=0)
+            sock = state.get("sock")
+            if sock is not None:
+                # Did the request finish before the kill, or was it cut?
+                done = sock.poll(0)
+                outcomes["%s %s" % (what, "done" if done else "cut")] += 1
+                sock.close(linger=0)
         elapsed = time.time() - started
 
         self.assertEqual(ledger.breaches, [], "receipt contract broken")
@@ -419,14 +441,17 @@ class KillUnderLoad(unittest.TestCase):
         self.assertEqual([a.seq for a in self.d.all_alerts()], list(range(1, total + 1)))
         stats = self.d.stats()
         self.d.assert_stops_cleanly(self)
-        print("\nkill -9: seed %d, %d rounds (%s) in %.0f s; %d concerns acknowledged "
-              "(%d never purgeable), %d receipts %s, %d concerns in flight at the kills, "
-              "%d stored and checked with their first seq, %d merges, %d purged, %d alerts"
+        print("\nkill -9: seed %d, %d rounds (%s; control requests before the kill: %s) "
+              "in %.0f s; %d concerns acknowledged (%d never purgeable), %d receipts %s, "
+              "%d concerns in flight at the kills, %d stored and checked with their first "
+              "seq, %d merges, %d purged (%d by the last purge), %d alerts"
               % (SEED, ROUNDS, ", ".join("%s %d" % kv for kv in sorted(actions.items())),
-                 elapsed, acked, strict_acked, sum(ledger.receipts.values()),
-                 dict(ledger.receipts), kills_in_flight, checked, stats.merges, stats.purged,
+                 ", ".join("%s %d" % kv for kv in sorted(outcomes.items())), elapsed,
+                 acked, strict_acked, sum(ledger.receipts.values()), dict(ledger.receipts),
+                 kills_in_flight, checked, stats.merges, stats.purged, final_purged,
                  total), flush=True)
         self.assertGreater(stats.merges, 0, "no merge happened")
+        self.assertGreater(stats.purged, 0, "no purge removed anything")
         self.assertGreater(ledger.receipts["DUPLICATE"], 0, "nothing was sent twice")
 
 
