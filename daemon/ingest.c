@@ -423,8 +423,7 @@ void ingest_set_fault_hook(int (*hook)(const struct concern *c, void *arg), void
 /* Link, store and judge one concern. *stage names the step under way, so
  * a failure can say where it happened. */
 static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                     size_t n_rules, int64_t now_ms, struct alert_list *raised,
-                     const char **stage)
+                     size_t n_rules, int64_t now_ms, struct alert_list *raised, const char **stage)
 {
 	int rc = STORE_OK;
 	*stage = "concern_id: checking for an earlier copy";
