@@ -25,6 +25,9 @@ enum { CATEGORY_MISSING = 10 };
 #define CONCERN_CHILDREN_MAX    32
 #define CONCERN_SUMMARY_MAX     4096
 #define CONCERN_FUTURE_SLACK_MS (5 * 60 * 1000)
+/* 1900-01-01T00:00:00Z: no concern about a child living now happened
+ * before it, and the bound keeps every time far from int64's ends. */
+#define CONCERN_EARLIEST_MS INT64_C(-2208988800000)
 /* Our own bound on every other string field, so a peer cannot make us store
  * megabytes of names. */
 #define CONCERN_FIELD_MAX 256

@@ -41,6 +41,13 @@ static void status(struct store *s, struct store_txn *t, const struct daemon_inf
 	r->store_path = (char *)(uintptr_t)store_path(s);
 	r->store_bytes = store_used_bytes(s);
 	r->store_map_bytes = store_map_size(s);
+	const struct store_fault *f = store_fault(s);
+	r->store_fault = (char *)(uintptr_t)(f->last == STORE_DISK_FULL  ? "disk full"
+	                                     : f->last == STORE_IO_ERROR ? "I/O error"
+	                                                                 : "");
+	r->store_fault_at_ms = f->last == STORE_OK ? 0 : f->at_ms;
+	r->disk_full = f->disk_full;
+	r->disk_full_at_ms = f->disk_full_at_ms;
 	r->concerns = store_counter_get(t, "concerns");
 	r->children = store_counter_get(t, "children");
 	r->alerts = store_last_alert_seq(t);

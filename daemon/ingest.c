@@ -4,6 +4,8 @@
  * write transaction: idempotency, linking each named child, storing, and
  * judging every rule for each child over its stored history. Alerts raised
  * are stored in the same transaction as the concern that raised them.
+ * Each concern's part of the transaction is a savepoint of its own, so one
+ * that fails there is rejected alone and never takes the others with it.
  *
  * Owns the order of those steps and the raise-once/escalate policy. Does
  * not own sockets (server.c), rule arithmetic (rules.c) or linking policy
@@ -76,6 +78,13 @@ static int alert_list_push(struct alert_list *l, const struct alert *a)
 	*copy = *a;
 	l->items[l->n++] = copy;
 	return 0;
+}
+
+/* Forget the alerts after the first n: those of work rolled back. */
+static void alert_list_truncate(struct alert_list *l, size_t n)
+{
+	while (l->n > n)
+		free(l->items[--l->n]);
 }
 
 void alert_list_clear(struct alert_list *l)
@@ -198,18 +207,30 @@ out:
 	return rc;
 }
 
+/* Times are bounded by validation, but a window around one must still not
+ * overflow whatever reaches here (a stored record, a fuzzer): saturate. */
+static int64_t time_plus(int64_t t, int64_t d)
+{
+	return d > 0 && t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+static int64_t time_minus(int64_t t, int64_t d)
+{
+	return d > 0 && t < INT64_MIN + d ? INT64_MIN : t - d;
+}
+
 /* Judge every rule for one child in the windows around the concern seq. */
 static int correlate(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
                      const struct rule *rules, size_t n_rules, int64_t now_ms,
                      struct alert_list *raised)
 {
-	int64_t reach = 0;
+	int64_t reach = 0; /* never negative, so the saturation above holds */
 	for (size_t i = 0; i < n_rules; i++)
 		if (rules[i].window_ms > reach)
 			reach = rules[i].window_ms;
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
-	int rc = store_timeline(t, child, at - reach, at + reach, &refs, &n);
+	int rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
 	if (rc != STORE_OK)
 		return rc;
 	size_t focus = n;
@@ -390,10 +411,22 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 	return STORE_OK;
 }
 
+static int (*fault_hook)(const struct concern *c, void *arg);
+static void *fault_arg;
+
+void ingest_set_fault_hook(int (*hook)(const struct concern *c, void *arg), void *arg)
+{
+	fault_hook = hook;
+	fault_arg = arg;
+}
+
+/* Link, store and judge one concern. *stage names the step under way, so
+ * a failure can say where it happened. */
 static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                     size_t n_rules, int64_t now_ms, struct alert_list *raised)
+                     size_t n_rules, int64_t now_ms, struct alert_list *raised, const char **stage)
 {
 	int rc = STORE_OK;
+	*stage = "concern_id: checking for an earlier copy";
 	if (known(t, it, &rc))
 		return rc;
 	const struct concern *c = &it->w.c;
@@ -402,22 +435,75 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 	struct merge_log *log = calloc(1, sizeof *log);
 	if (!log)
 		return STORE_ERROR;
+	*stage = "children: linking to known children";
 	for (size_t i = 0; i < c->n_children && rc == STORE_OK; i++)
 		rc = link_child(t, &c->children[i], c->agency, seq, now_ms, log, &ids[i]);
 	/* A later child's merge may have made an earlier one's id an alias. */
 	for (size_t i = 0; i < c->n_children && rc == STORE_OK && log->n; i++)
 		rc = store_child_resolve(t, ids[i], &ids[i]);
+	*stage = "store: filing the concern and judging the rules";
 	if (rc == STORE_OK)
 		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, raised);
 	free(log);
+	if (rc == STORE_OK && fault_hook && fault_hook(c, fault_arg) != 0) {
+		*stage = "test fault";
+		rc = STORE_ERROR;
+	}
 	return rc;
 }
 
+/* Faults of the store as a whole, not of one concern: no concern can be
+ * stored until they pass, so the whole attempt stops. */
+static int whole_batch(int rc)
+{
+	return rc == STORE_FULL || rc == STORE_DISK_FULL || rc == STORE_IO_ERROR;
+}
+
+/* What attempt() returns when a concern failed on its own in a batch run
+ * without savepoints: run it again with them. */
+enum { ATTEMPT_ISOLATE = -100 };
+
+/* One concern inside its own savepoint: when it fails on its own (a
+ * record that does not decode, a rule that cannot be judged), its writes,
+ * its alerts and its receipt are undone and it alone is REJECTED; the
+ * batch goes on. Returns what must stop the whole attempt, else STORE_OK. */
+static int isolated(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
+                    size_t n_rules, int64_t now_ms, struct alert_list *raised)
+{
+	size_t mark = raised->n;
+	int rc = store_savepoint(t);
+	if (rc != STORE_OK)
+		return rc;
+	const char *stage = "";
+	rc = store_one(t, it, rules, n_rules, now_ms, raised, &stage);
+	if (rc == STORE_OK)
+		return store_release(t) == STORE_OK ? STORE_OK : STORE_ERROR;
+	store_rollback(t);
+	alert_list_truncate(raised, mark);
+	if (whole_batch(rc))
+		return rc;
+	const char *id = it->receipt.concern_id;
+	memset(&it->receipt, 0, sizeof it->receipt);
+	it->receipt.concern_id = id;
+	char why[VALIDATE_ERR_MAX];
+	snprintf(why, sizeof why, "%s failed; this concern not stored", stage);
+	reject(it, why);
+	log_warn("ingest: concern %s of %s rejected alone: %s", id, agency_name(it->w.c.agency),
+	         why);
+	return STORE_OK;
+}
+
 /* One attempt at the transaction. Receipts of items that reach the store
- * are (re)set here, so an aborted attempt can simply run again. */
+ * are (re)set here, so an aborted attempt can simply run again.
+ *
+ * A savepoint is not free: LMDB gives each nested transaction its own
+ * dirty-page list (a 2 MiB allocation) and merges it into the parent on
+ * release. So a batch first runs without them; only when one of its
+ * concerns fails on its own is the batch run again with a savepoint per
+ * concern (isolate), where that concern fails alone. */
 static int attempt(struct store *s, const struct rule *rules, size_t n_rules,
                    struct ingest_item *items, size_t n, int64_t now_ms, struct alert_list *raised,
-                   int *stored)
+                   int isolate, int *stored)
 {
 	struct store_txn *t;
 	int rc = store_begin(s, 1, &t);
@@ -428,13 +514,41 @@ static int attempt(struct store *s, const struct rule *rules, size_t n_rules,
 		struct ingest_item *it = &items[i];
 		if (!it->decoded || it->receipt.status == RECEIPT_REJECTED)
 			continue;
-		if ((rc = store_one(t, it, rules, n_rules, now_ms, raised)) != STORE_OK) {
+		const char *stage;
+		if (isolate)
+			rc = isolated(t, it, rules, n_rules, now_ms, raised);
+		else if ((rc = store_one(t, it, rules, n_rules, now_ms, raised, &stage)) !=
+		             STORE_OK &&
+		         !whole_batch(rc))
+			rc = ATTEMPT_ISOLATE;
+		if (rc != STORE_OK) {
 			store_abort(&t);
 			return rc;
 		}
 		*stored += it->receipt.status == RECEIPT_ACCEPTED;
 	}
 	return store_commit(&t);
+}
+
+/* The receipt's words for a batch the store could not take. */
+static void store_failure(const struct store *s, int rc, char *why, size_t len)
+{
+	if (rc == STORE_FULL) {
+		snprintf(why, len, "store: full (map_size_max reached); not stored");
+	} else if (rc == STORE_DISK_FULL) {
+		/* The directory cut short to whole UTF-8 characters: a receipt
+		 * must parse in strict protobuf libraries. */
+		char dir[80];
+		snprintf(dir, sizeof dir, "%s", store_path(s));
+		size_t n = strlen(dir);
+		while (n && !validate_utf8(dir, n))
+			dir[--n] = '\0';
+		snprintf(why, len, "store: disk full in %s; not stored, send again", dir);
+	} else if (rc == STORE_IO_ERROR) {
+		snprintf(why, len, "store: I/O error; not stored, send again");
+	} else {
+		snprintf(why, len, "store: write failed; not stored, send again");
+	}
 }
 
 int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
@@ -451,13 +565,15 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 	}
 
 	int stored = 0, rc;
+	const size_t mark = raised->n;
+	int isolate = 0;
 	for (;;) {
-		rc = attempt(s, rules, n_rules, items, n, now_ms, raised, &stored);
+		rc = attempt(s, rules, n_rules, items, n, now_ms, raised, isolate, &stored);
 		if (rc == STORE_OK)
 			break;
 		/* Nothing of the attempt stands: forget its receipts and
 		 * alerts before trying again. */
-		alert_list_clear(raised);
+		alert_list_truncate(raised, mark);
 		for (size_t i = 0; i < n; i++) {
 			if (pre[i])
 				continue;
@@ -465,13 +581,16 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 			memset(&items[i].receipt, 0, sizeof items[i].receipt);
 			items[i].receipt.concern_id = id;
 		}
+		if (rc == ATTEMPT_ISOLATE && !isolate) {
+			isolate = 1;
+			continue;
+		}
 		if (rc != STORE_FULL || store_grow(s) < 0)
 			break;
 	}
 	if (rc != STORE_OK) {
-		const char *why = rc == STORE_FULL
-		                      ? "store: full (map_size_max reached); not stored"
-		                      : "store: write failed; not stored, send again";
+		char why[VALIDATE_ERR_MAX];
+		store_failure(s, rc, why, sizeof why);
 		log_error("ingest: batch of %zu not stored: %s", n, why);
 		for (size_t i = 0; i < n; i++)
 			if (!pre[i])

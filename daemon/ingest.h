@@ -39,10 +39,16 @@ struct ingest_limits {
 
 /* Process items[0..n) at time now_ms with `rules`. Every item gets a
  * receipt; accepted ones are committed and raised alerts appended to
- * *raised (stored, in seq order) before this returns. Returns the number of
- * concerns newly stored, or -1 when the store failed (every item not
- * rejected on its own merits is then REJECTED with a store error, and
- * nothing of the batch is stored). */
+ * *raised (stored, in seq order) before this returns.
+ *
+ * Isolation: a concern that fails inside the write transaction (its own
+ * link, store or judging step) is REJECTED alone, naming the step; its
+ * writes and alerts are undone and the rest of the batch is stored.
+ * Returns the number of concerns newly stored, or -1 when the store as a
+ * whole failed (map full at map_size_max, disk full, I/O error): every
+ * item not rejected on its own merits is then REJECTED with the store's
+ * error ("store: disk full in DIR; not stored, send again"), and nothing
+ * of the batch is stored. */
 int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
                  const struct ingest_limits *limits, struct ingest_item *items, size_t n,
                  int64_t now_ms, struct alert_list *raised);
@@ -66,5 +72,10 @@ int ingest_rejudge(struct store_txn *t, uint64_t child, const struct rule *rules
 int ingest_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,
                       size_t len);
 void alert_list_clear(struct alert_list *l);
+
+/* For tests only: called after each concern is filed and judged inside its
+ * savepoint; non-zero makes that concern fail there, as a fault of its own
+ * would. NULL (the default) removes it. */
+void ingest_set_fault_hook(int (*hook)(const struct concern *c, void *arg), void *arg);
 
 #endif

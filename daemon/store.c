@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -87,11 +88,20 @@ struct store {
 	char path[1024];
 	uint64_t map_size, map_size_max;
 	int lock_fd;
+	struct store_fault fault;
+	/* Test hook: the next n LMDB writes (puts and commits) fail with
+	 * this errno, as if the disk had said so. */
+	int inject_errno;
+	unsigned inject_n;
 };
 
 struct store_txn {
 	struct store *s;
 	MDB_txn *txn;
+	/* Inside a savepoint: txn is the nested transaction, parent the one
+	 * it belongs to (the only one used again after release or
+	 * rollback). */
+	MDB_txn *parent;
 	int write;
 };
 
@@ -124,8 +134,33 @@ static int64_t unbias_time(uint64_t v)
 	return (int64_t)(v ^ (UINT64_C(1) << 63));
 }
 
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A disk that is full and one that fails call for different people: an
+ * operator freeing space, or a hardware fault. Both are remembered for
+ * `ffcctl status` and said apart in the log. */
+static int fault(struct store *s, int rc, const char *what)
+{
+	int disk_full = rc == ENOSPC || rc == EDQUOT;
+	s->fault.last = disk_full ? STORE_DISK_FULL : STORE_IO_ERROR;
+	s->fault.at_ms = wall_ms();
+	if (disk_full) {
+		s->fault.disk_full++;
+		s->fault.disk_full_at_ms = s->fault.at_ms;
+		log_error("store: %s: disk full in %s (%s)", what, s->path, mdb_strerror(rc));
+		return STORE_DISK_FULL;
+	}
+	log_error("store: %s: I/O error in %s (%s)", what, s->path, mdb_strerror(rc));
+	return STORE_IO_ERROR;
+}
+
 /* Map an LMDB result to ours, logging what is not expected. */
-static int result(int rc, const char *what)
+static int result_of(struct store *s, int rc, const char *what)
 {
 	switch (rc) {
 	case MDB_SUCCESS:
@@ -137,10 +172,25 @@ static int result(int rc, const char *what)
 	case MDB_MAP_FULL:
 	case MDB_TXN_FULL:
 		return STORE_FULL;
+	case ENOSPC:
+	case EDQUOT:
+	case EIO:
+		return fault(s, rc, what);
 	default:
 		log_error("store: %s: %s", what, mdb_strerror(rc));
 		return STORE_ERROR;
 	}
+}
+
+#define result(rc, what) result_of(t->s, (rc), (what))
+
+/* The errno the test hook says the next write fails with, or 0. */
+static int injected(struct store *s)
+{
+	if (!s->inject_n)
+		return 0;
+	s->inject_n--;
+	return s->inject_errno;
 }
 
 static int put(struct store_txn *t, enum dbi db, const void *k, size_t klen, const void *v,
@@ -148,7 +198,10 @@ static int put(struct store_txn *t, enum dbi db, const void *k, size_t klen, con
 {
 	MDB_val key = {klen, (void *)(uintptr_t)k};
 	MDB_val val = {vlen, (void *)(uintptr_t)v};
-	return result(mdb_put(t->txn, t->s->dbi[db], &key, &val, flags), db_defs[db].name);
+	int rc = injected(t->s);
+	if (!rc)
+		rc = mdb_put(t->txn, t->s->dbi[db], &key, &val, flags);
+	return result(rc, db_defs[db].name);
 }
 
 static int get(struct store_txn *t, enum dbi db, const void *k, size_t klen, MDB_val *val)
@@ -187,32 +240,50 @@ static uint64_t last_key(struct store_txn *t, enum dbi db)
 
 /* ---- environment ---- */
 
-static int lock_dir(const char *dir, char *err, size_t errlen)
+/* One daemon per store: an exclusive flock on the data directory itself,
+ * which cannot be deleted or replaced while it holds the store (a lock
+ * file could be, and a second daemon would then lock a new one). The
+ * lock lives as long as the descriptor, across the drop of privileges.
+ * ffcd.lock is kept beside the store as a note of the holder's pid for
+ * operators; nothing relies on it. */
+static int lock_dir(const char *dir, long owner_uid, long owner_gid, char *err, size_t errlen)
 {
-	char path[1100];
-	snprintf(path, sizeof path, "%s/ffcd.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		snprintf(err, errlen, "%s: %s", path,
+		snprintf(err, errlen, "%s: %s", dir,
 		         errno == EWOULDBLOCK ? "another ffcd is using this data directory"
 		                              : strerror(errno));
 		close(fd);
 		return -1;
 	}
+	char path[1100];
+	snprintf(path, sizeof path, "%s/ffcd.lock", dir);
+	int pid_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (pid_fd < 0) {
+		log_warn("store: could not write pid to %s: %s", path, strerror(errno));
+		return fd;
+	}
 	char pid[32];
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0 && write(fd, pid, (size_t)n) != n)
+	if (write(pid_fd, pid, (size_t)n) != n)
 		log_warn("store: could not write pid to %s", path);
+	if (owner_uid >= 0 && fchown(pid_fd, (uid_t)owner_uid, (gid_t)owner_gid) < 0) {
+		snprintf(err, errlen, "%s: chown: %s", path, strerror(errno));
+		close(pid_fd);
+		close(fd);
+		return -1;
+	}
+	close(pid_fd);
 	return fd;
 }
 
 static int check_format(struct store *s, char *err, size_t errlen)
 {
-	struct store_txn t = {s, NULL, 1};
+	struct store_txn t = {.s = s, .write = 1};
 	int rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
 	if (rc != MDB_SUCCESS) {
 		snprintf(err, errlen, "%s: %s", s->path, mdb_strerror(rc));
@@ -274,13 +345,7 @@ static int make_dirs(const char *dir)
 
 int store_lock(const char *dir, long owner_uid, long owner_gid, char *err, size_t errlen)
 {
-	int fd = lock_dir(dir, err, errlen);
-	if (fd >= 0 && owner_uid >= 0 && fchown(fd, (uid_t)owner_uid, (gid_t)owner_gid) < 0) {
-		snprintf(err, errlen, "%s/ffcd.lock: chown: %s", dir, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return lock_dir(dir, owner_uid, owner_gid, err, errlen);
 }
 
 struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_max, char *err,
@@ -313,7 +378,7 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
 		goto fail;
 	}
 	if (s->lock_fd < 0)
-		s->lock_fd = lock_dir(dir, err, errlen);
+		s->lock_fd = lock_dir(dir, -1, -1, err, errlen);
 	if (s->lock_fd < 0)
 		goto fail;
 
@@ -322,7 +387,9 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
 		rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_set_mapsize(s->env, (size_t)map_size);
-	/* Default flags: every commit is synced to disk before it returns. */
+	/* Default flags: every commit is synced to disk before it returns.
+	 * Never MDB_WRITEMAP: it forbids the nested transactions that
+	 * store_savepoint() is made of. */
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
 	if (rc != MDB_SUCCESS) {
@@ -402,8 +469,9 @@ int store_begin(struct store *s, int write, struct store_txn **out)
 	t->write = write;
 	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
 	if (rc != MDB_SUCCESS) {
+		int out_rc = result(rc, "begin");
 		free(t);
-		return result(rc, "begin");
+		return out_rc;
 	}
 	*out = t;
 	return STORE_OK;
@@ -414,10 +482,28 @@ int store_commit(struct store_txn **tp)
 	struct store_txn *t = *tp;
 	if (!t)
 		return STORE_ERROR;
-	int rc = mdb_txn_commit(t->txn);
+	if (t->parent) {
+		/* A savepoint left open: its writes go with the whole. */
+		int rc = mdb_txn_commit(t->txn);
+		t->txn = t->parent;
+		t->parent = NULL;
+		if (rc != MDB_SUCCESS) {
+			int out = result(rc, "commit");
+			store_abort(tp);
+			return out;
+		}
+	}
+	int rc = t->write ? injected(t->s) : 0;
+	if (rc)
+		mdb_txn_abort(t->txn);
+	else
+		rc = mdb_txn_commit(t->txn);
+	int out = result(rc, "commit");
+	if (out == STORE_OK && t->write)
+		t->s->fault.last = STORE_OK;
 	free(t);
 	*tp = NULL;
-	return result(rc, "commit");
+	return out;
 }
 
 void store_abort(struct store_txn **tp)
@@ -425,9 +511,55 @@ void store_abort(struct store_txn **tp)
 	struct store_txn *t = *tp;
 	if (!t)
 		return;
-	mdb_txn_abort(t->txn);
+	/* Aborting the parent aborts its nested transaction too. */
+	mdb_txn_abort(t->parent ? t->parent : t->txn);
 	free(t);
 	*tp = NULL;
+}
+
+int store_savepoint(struct store_txn *t)
+{
+	if (!t->write || t->parent) {
+		log_error("store: savepoint: %s", t->parent ? "one is already open" : "read-only");
+		return STORE_ERROR;
+	}
+	MDB_txn *child;
+	int rc = mdb_txn_begin(t->s->env, t->txn, 0, &child);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "savepoint");
+	t->parent = t->txn;
+	t->txn = child;
+	return STORE_OK;
+}
+
+int store_release(struct store_txn *t)
+{
+	if (!t->parent)
+		return STORE_ERROR;
+	int rc = mdb_txn_commit(t->txn);
+	t->txn = t->parent;
+	t->parent = NULL;
+	return result(rc, "savepoint");
+}
+
+void store_rollback(struct store_txn *t)
+{
+	if (!t->parent)
+		return;
+	mdb_txn_abort(t->txn);
+	t->txn = t->parent;
+	t->parent = NULL;
+}
+
+const struct store_fault *store_fault(const struct store *s)
+{
+	return &s->fault;
+}
+
+void store_inject_error(struct store *s, int err, unsigned n)
+{
+	s->inject_errno = err;
+	s->inject_n = n;
 }
 
 /* ---- counters ---- */

@@ -55,21 +55,28 @@ enum {
 	STORE_EXISTS = 2, /* a key written with no-overwrite was there */
 	STORE_ERROR = -1,
 	STORE_FULL = -2, /* the map is full: abort, store_grow(), retry */
+	/* The disk said ENOSPC (or EDQUOT): nothing of the transaction is
+	 * stored; an operator must free space. Said apart from an I/O error
+	 * (EIO: a failing disk) in the log and in store_fault(). */
+	STORE_DISK_FULL = -3,
+	STORE_IO_ERROR = -4,
 };
 
 struct store;
 struct store_txn;
 
 /* Open (creating if needed, mode 0700 / 0600) the store in `dir`. Takes an
- * exclusive lock on dir/ffcd.lock so two daemons never share a store.
+ * exclusive flock on the directory itself so two daemons never share a
+ * store (deleting a file cannot defeat it); dir/ffcd.lock only notes the
+ * holder's pid.
  * Returns NULL with a message in err on failure. */
 struct store *store_open(const char *dir, uint64_t map_size, uint64_t map_size_max, char *err,
                          size_t errlen);
 void store_close(struct store **s);
 
 /* Take the lock of dir (which must exist) ahead of opening the store: the
- * daemon locks as root, binds, drops to its user, then opens. The lock
- * file is given to owner_uid:owner_gid unless owner_uid is -1. Returns
+ * daemon locks as root, binds, drops to its user, then opens. The pid
+ * file ffcd.lock is given to owner_uid:owner_gid unless owner_uid is -1. Returns
  * the lock's descriptor, or -1 with a message. */
 int store_lock(const char *dir, long owner_uid, long owner_gid, char *err, size_t errlen);
 /* store_open() with the lock already taken by store_lock(): the store
@@ -91,6 +98,30 @@ int store_begin(struct store *s, int write, struct store_txn **t);
 /* Commit and free the transaction (whatever the outcome). */
 int store_commit(struct store_txn **t);
 void store_abort(struct store_txn **t);
+
+/* Savepoints: a nested LMDB transaction inside write transaction t, so
+ * one piece of work can fail alone. After store_savepoint() every call on
+ * t writes into the savepoint; store_release() keeps those writes as part
+ * of t, store_rollback() forgets them and t is as it was before. One at a
+ * time. A savepoint left open is released by store_commit() and dropped
+ * by store_abort(). STORE_FULL or STORE_DISK_FULL inside a savepoint
+ * still means the whole transaction must be aborted. */
+int store_savepoint(struct store_txn *t);
+int store_release(struct store_txn *t);
+void store_rollback(struct store_txn *t);
+
+/* The store's health since it opened, for `ffcctl status`. */
+struct store_fault {
+	int last;                /* STORE_OK, or the fault of the last failed write */
+	int64_t at_ms;           /* when that write failed (0: never) */
+	uint64_t disk_full;      /* writes refused for a full disk */
+	int64_t disk_full_at_ms; /* the last one (0: never) */
+};
+const struct store_fault *store_fault(const struct store *s);
+
+/* For tests only: the next n writes (puts and commits of write
+ * transactions) fail with errno err as if the disk had returned it. */
+void store_inject_error(struct store *s, int err, unsigned n);
 
 /* ---- concerns ---- */
 

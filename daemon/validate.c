@@ -335,6 +335,20 @@ static const char *child_rule(const struct child_identity *id, int64_t now_ms, c
 	return NULL;
 }
 
+/* A time a concern carries: from 1900-01-01T00:00:00Z to 5 minutes past
+ * now (exactly 5 minutes ahead is still a clock skew we accept). Both
+ * bounds are compared, never subtracted, so no value can overflow; and
+ * the range leaves every window the rules add or subtract (at most years)
+ * far from int64's ends. */
+static const char *time_rule(int64_t ms, int64_t now_ms)
+{
+	if (ms < CONCERN_EARLIEST_MS)
+		return "before 1900-01-01";
+	if (ms > now_ms && (uint64_t)ms - (uint64_t)now_ms > (uint64_t)CONCERN_FUTURE_SLACK_MS)
+		return "more than 5 minutes in the future";
+	return NULL;
+}
+
 static int fail(char *err, size_t errlen, const char *field, const char *rule)
 {
 	if (err && errlen)
@@ -382,11 +396,16 @@ int validate_concern(const struct concern *c, int64_t now_ms, char *err, size_t 
 	/* 0 is what proto3 sends for a field the adapter never set. */
 	if (c->occurred_at_ms == 0)
 		return fail(err, errlen, "occurred_at_ms", "missing");
-	/* Exactly 5 minutes ahead is still a clock skew we accept. The
-	 * difference is taken unsigned, where it cannot overflow. */
-	if (c->occurred_at_ms > now_ms &&
-	    (uint64_t)c->occurred_at_ms - (uint64_t)now_ms > (uint64_t)CONCERN_FUTURE_SLACK_MS)
-		return fail(err, errlen, "occurred_at_ms", "more than 5 minutes in the future");
+	if ((why = time_rule(c->occurred_at_ms, now_ms)))
+		return fail(err, errlen, "occurred_at_ms", why);
+	/* reported_at_ms is optional; when set it is a real time too, and
+	 * nothing is recorded before it happened. */
+	if (c->reported_at_ms != 0) {
+		if ((why = time_rule(c->reported_at_ms, now_ms)))
+			return fail(err, errlen, "reported_at_ms", why);
+		if (c->occurred_at_ms > c->reported_at_ms)
+			return fail(err, errlen, "occurred_at_ms", "after reported_at_ms");
+	}
 
 	if ((why = text_rule(c->summary, CONCERN_SUMMARY_MAX, buf, sizeof buf)))
 		return fail(err, errlen, "summary", why);

@@ -166,6 +166,18 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 		printf("alerts     %s\n", s->alerts_endpoint);
 		printf("control    %s\n", s->control_endpoint);
 		printf("store      %s (%s used, map %s)\n", s->store_path, used, map);
+		if (s->store_fault[0]) {
+			char at[32];
+			ffc_format_time(s->store_fault_at_ms, at, sizeof at);
+			printf("FAULT      %s since %s UTC: concerns are refused until it clears\n",
+			       s->store_fault, at);
+		}
+		if (s->disk_full) {
+			char at[32];
+			ffc_format_time(s->disk_full_at_ms, at, sizeof at);
+			printf("disk full  %llu writes refused, the last at %s UTC\n",
+			       (unsigned long long)s->disk_full, at);
+		}
 		printf("concerns   %llu\nchildren   %llu\nalerts     %llu\n",
 		       (unsigned long long)s->concerns, (unsigned long long)s->children,
 		       (unsigned long long)s->alerts);

@@ -6,6 +6,7 @@
  * grows without losing the batch.
  */
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -503,6 +504,138 @@ static void test_agency_binding(void **state)
 		free(fr[i].data);
 }
 
+/* The test hook: concern_id "poison" fails inside its savepoint, after it
+ * was stored and judged (so it had writes and alerts to undo). */
+static int poison_hook(const struct concern *c, void *arg)
+{
+	int *calls = arg;
+	(*calls)++;
+	return strcmp(c->concern_id, "poison") == 0;
+}
+
+/* One concern failing inside the write transaction is rejected alone: the
+ * others of its batch are stored with consecutive seqs, its alert (an
+ * IMMEDIATE_RISK, which raises RED at once) is neither stored nor
+ * published, and its child never existed. */
+static void test_poison_rejected_alone(void **state)
+{
+	struct fixture *f = *state;
+	int calls = 0;
+	ingest_set_fault_hook(poison_hook, &calls);
+	struct frame fr[4] = {
+	    frame("v1", 1, 1, 2, T0, "9434765919", "", "", ""),
+	    frame("poison", 2, 1, 4, T0, "", "B801200005001", "", ""),
+	    frame("v2", 2, 1, 2, T0 + DAY, "9434765919", "", "", ""),
+	    frame("v3", 3, 1, 2, T0 + 2 * DAY, "9434765919", "", "", ""),
+	};
+	struct receipt r[4];
+	assert_int_equal(batch(f, fr, 4, r), 3);
+	ingest_set_fault_hook(NULL, NULL);
+	assert_true(calls >= 4);
+	assert_int_equal(r[0].status, RECEIPT_ACCEPTED);
+	assert_int_equal(r[1].status, RECEIPT_REJECTED);
+	assert_string_equal(r[1].error, "test fault failed; this concern not stored");
+	assert_int_equal(r[1].seq, 0);
+	assert_int_equal(r[2].status, RECEIPT_ACCEPTED);
+	assert_int_equal(r[3].status, RECEIPT_ACCEPTED);
+	assert_int_equal(r[0].seq, 1);
+	assert_int_equal(r[2].seq, 2);
+	assert_int_equal(r[3].seq, 3);
+	/* multi-agency AMBER then RED for the valid child; nothing RED from
+	 * immediate-risk, which only the poison one met. */
+	assert_int_equal(f->raised.n, 2);
+	for (size_t i = 0; i < f->raised.n; i++) {
+		assert_string_equal(f->raised.items[i]->rule, "multi-agency");
+		assert_int_equal(f->raised.items[i]->seq, i + 1);
+		assert_int_equal(f->raised.items[i]->child, r[0].child_ids[0]);
+	}
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, 2, "poison", &seq), STORE_NOTFOUND);
+	assert_int_equal(store_counter_get(t, "concerns"), 3);
+	assert_int_equal(store_counter_get(t, "children"), 1);
+	assert_int_equal(store_last_alert_seq(t), 2);
+	store_abort(&t);
+
+	/* Without the fault it is an ordinary concern. */
+	struct receipt again = one(f, frame("poison", 2, 1, 4, T0, "", "B801200005001", "", ""));
+	assert_int_equal(again.status, RECEIPT_ACCEPTED);
+	assert_int_equal(again.seq, 4);
+	assert_int_equal(f->raised.n, 1);
+	assert_string_equal(f->raised.items[0]->rule, "immediate-risk");
+	assert_int_equal(f->raised.items[0]->seq, 3);
+}
+
+/* Impossible times are refused before the store, naming the field, and
+ * the valid concerns of the batch are stored. (Before times were bounded,
+ * occurred_at_ms near INT64_MIN overflowed the rules' window arithmetic
+ * and failed every concern batched with it.) */
+static void test_impossible_times_alone(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t bad[] = {INT64_MIN, INT64_MIN + 1, -INT64_C(3000000) * 365 * DAY, INT64_MAX,
+	                       NOW + 5 * 60 * 1000 + 1};
+	const char *why[] = {"occurred_at_ms: before 1900-01-01",
+	                     "occurred_at_ms: before 1900-01-01",
+	                     "occurred_at_ms: before 1900-01-01",
+	                     "occurred_at_ms: more than 5 minutes in the future",
+	                     "occurred_at_ms: more than 5 minutes in the future"};
+	enum { N = sizeof bad / sizeof bad[0] };
+	struct frame fr[2 * N + 1];
+	char ids[2 * N + 1][16];
+	for (size_t i = 0; i < 2 * N + 1; i++) {
+		snprintf(ids[i], sizeof ids[i], "%s%zu", i % 2 ? "bad" : "ok", i);
+		fr[i] = frame(ids[i], 1 + i % 3, 1, 2, i % 2 ? bad[i / 2] : T0 + (int64_t)i * DAY,
+		              "9434765919", "", "", "");
+	}
+	struct receipt r[2 * N + 1];
+	assert_int_equal(batch(f, fr, 2 * N + 1, r), N + 1);
+	for (size_t i = 0; i < 2 * N + 1; i++) {
+		if (i % 2) {
+			assert_int_equal(r[i].status, RECEIPT_REJECTED);
+			assert_string_equal(r[i].error, why[i / 2]);
+		} else {
+			assert_int_equal(r[i].status, RECEIPT_ACCEPTED);
+		}
+	}
+}
+
+/* A full disk rejects the whole batch, saying so with the directory, and
+ * nothing of it is stored; with space again the batch goes in. */
+static void test_disk_full_receipt(void **state)
+{
+	struct fixture *f = *state;
+	struct frame fr[2] = {
+	    frame("d1", 1, 1, 4, T0, "9434765919", "", "", ""),
+	    frame("d2", 2, 1, 2, T0, "9434765919", "", "", ""),
+	};
+	struct receipt r[2];
+	store_inject_error(f->s, ENOSPC, 1);
+	assert_int_equal(batch(f, fr, 2, r), -1);
+	char want[VALIDATE_ERR_MAX];
+	snprintf(want, sizeof want, "store: disk full in %s; not stored, send again", f->dir);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(r[i].status, RECEIPT_REJECTED);
+		assert_string_equal(r[i].error, want);
+	}
+	assert_int_equal(f->raised.n, 0);
+	assert_int_equal(store_fault(f->s)->disk_full, 1);
+
+	store_inject_error(f->s, EIO, 1);
+	fr[0] = frame("d1", 1, 1, 4, T0, "9434765919", "", "", "");
+	fr[1] = frame("d2", 2, 1, 2, T0, "9434765919", "", "", "");
+	assert_int_equal(batch(f, fr, 2, r), -1);
+	assert_string_equal(r[0].error, "store: I/O error; not stored, send again");
+
+	fr[0] = frame("d1", 1, 1, 4, T0, "9434765919", "", "", "");
+	fr[1] = frame("d2", 2, 1, 2, T0, "9434765919", "", "", "");
+	assert_int_equal(batch(f, fr, 2, r), 2);
+	assert_int_equal(r[0].seq, 1);
+	assert_int_equal(r[1].seq, 2);
+	assert_int_equal(store_fault(f->s)->last, STORE_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +650,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_household_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_possible_matches_recorded_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_agency_binding, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_poison_rejected_alone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_impossible_times_alone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_disk_full_receipt, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * the data directory lock and growing a full map.
  */
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -415,11 +416,110 @@ static void test_reopen_and_lock(void **state)
 	assert_null(other);
 	assert_non_null(strstr(err, "another ffcd"));
 
+	/* Deleting ffcd.lock does not let one in: the lock is the
+	 * directory's own. */
+	char lock[1200];
+	snprintf(lock, sizeof lock, "%s/ffcd.lock", f->dir);
+	assert_int_equal(unlink(lock), 0);
+	other = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_null(other);
+	assert_non_null(strstr(err, "another ffcd is using this data directory"));
+	assert_int_equal(store_lock(f->dir, -1, -1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "another ffcd"));
+
 	store_close(&f->s);
 	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
 	assert_non_null(f->s);
 	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
 	assert_int_equal(store_concern_find(t, 1, "kept", &seq), STORE_OK);
+	store_abort(&t);
+}
+
+/* A savepoint's writes are kept by release, forgotten by rollback, and
+ * the transaction around it goes on either way. */
+static void test_savepoints(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	add(t, "before", 1, T0, 1, &seq);
+	assert_int_equal(store_savepoint(t), STORE_OK);
+	assert_int_equal(store_savepoint(t), STORE_ERROR); /* one at a time */
+	add(t, "kept", 1, T0, 1, &seq);
+	assert_int_equal(store_release(t), STORE_OK);
+	assert_int_equal(store_savepoint(t), STORE_OK);
+	add(t, "dropped", 1, T0, 1, &seq);
+	assert_int_equal(store_concern_find(t, 1, "dropped", &seq), STORE_OK);
+	store_rollback(t);
+	assert_int_equal(store_concern_find(t, 1, "dropped", &seq), STORE_NOTFOUND);
+	add(t, "after", 1, T0, 1, &seq);
+	assert_int_equal(seq, 3); /* the dropped one's seq is free again */
+	/* A savepoint left open goes with the commit. */
+	assert_int_equal(store_savepoint(t), STORE_OK);
+	add(t, "open", 1, T0, 1, &seq);
+	assert_int_equal(store_commit(&t), STORE_OK);
+
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_savepoint(t), STORE_ERROR); /* read-only */
+	const char *ids[] = {"before", "kept", "after", "open"};
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(store_concern_find(t, 1, ids[i], &seq), STORE_OK);
+	assert_int_equal(store_concern_find(t, 1, "dropped", &seq), STORE_NOTFOUND);
+	assert_int_equal(store_counter_get(t, "concerns"), 4);
+	store_abort(&t);
+
+	/* Aborting with a savepoint open drops both. */
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_savepoint(t), STORE_OK);
+	add(t, "gone", 1, T0, 1, &seq);
+	store_abort(&t);
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, 1, "gone", &seq), STORE_NOTFOUND);
+	store_abort(&t);
+}
+
+/* ENOSPC is "disk full", told apart from EIO, counted and timed. */
+static void test_disk_full_said_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_fault(f->s)->last, STORE_OK);
+	assert_int_equal(store_fault(f->s)->disk_full, 0);
+
+	store_inject_error(f->s, ENOSPC, 1);
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_counter_add(t, "x", 1), STORE_DISK_FULL);
+	store_abort(&t);
+	assert_int_equal(store_fault(f->s)->last, STORE_DISK_FULL);
+	assert_int_equal(store_fault(f->s)->disk_full, 1);
+	assert_true(store_fault(f->s)->disk_full_at_ms > 0);
+
+	/* EIO is a failing disk, not a full one. */
+	store_inject_error(f->s, EIO, 1);
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_counter_add(t, "x", 1), STORE_IO_ERROR);
+	store_abort(&t);
+	assert_int_equal(store_fault(f->s)->last, STORE_IO_ERROR);
+	assert_int_equal(store_fault(f->s)->disk_full, 1);
+
+	/* At commit too: nothing of the transaction stays. */
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	add(t, "c1", 1, T0, 1, &seq);
+	store_inject_error(f->s, ENOSPC, 1);
+	assert_int_equal(store_commit(&t), STORE_DISK_FULL);
+	assert_int_equal(store_fault(f->s)->disk_full, 2);
+
+	/* Space again: the next write succeeds and the fault clears. */
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	add(t, "c2", 1, T0, 1, &seq);
+	assert_int_equal(seq, 1);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(store_fault(f->s)->last, STORE_OK);
+	assert_int_equal(store_fault(f->s)->disk_full, 2);
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, 1, "c1", &seq), STORE_NOTFOUND);
 	store_abort(&t);
 }
 
@@ -512,6 +612,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_identity_events_and_households, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_and_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_savepoints, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_disk_full_said_apart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_creates_missing_parents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
 	};

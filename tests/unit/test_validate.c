@@ -623,6 +623,7 @@ static void test_occurred_at(void **state)
 {
 	(void)state;
 	struct concern c = good(1);
+	c.reported_at_ms = 0; /* this test is about occurred_at_ms alone */
 	c.occurred_at_ms = 0;
 	assert_string_equal(reject(&c), "occurred_at_ms: missing");
 	c.occurred_at_ms = NOW;
@@ -633,21 +634,67 @@ static void test_occurred_at(void **state)
 	assert_string_equal(reject(&c), "occurred_at_ms: more than 5 minutes in the future");
 	c.occurred_at_ms = INT64_MAX;
 	assert_string_equal(reject(&c), "occurred_at_ms: more than 5 minutes in the future");
-	/* Back-filled history is fine, however old. */
+	/* Back-filled history is fine, back to 1900 (1 and -1 are instants
+	 * of 1970: real times, so within the range). */
 	c.occurred_at_ms = 1;
+	accept(&c);
+	c.occurred_at_ms = -1;
 	accept(&c);
 	c.occurred_at_ms = -DAY;
 	accept(&c);
-	c.occurred_at_ms = INT64_MIN;
+	c.occurred_at_ms = INT64_C(-2208988800000); /* 1900-01-01T00:00:00Z */
 	accept(&c);
+	c.occurred_at_ms = INT64_C(-2208988800001);
+	assert_string_equal(reject(&c), "occurred_at_ms: before 1900-01-01");
+	c.occurred_at_ms = -INT64_C(3000000) * 365 * DAY; /* 3 million years ago */
+	assert_string_equal(reject(&c), "occurred_at_ms: before 1900-01-01");
+	c.occurred_at_ms = INT64_MIN;
+	assert_string_equal(reject(&c), "occurred_at_ms: before 1900-01-01");
+	c.occurred_at_ms = INT64_MIN + 1;
+	assert_string_equal(reject(&c), "occurred_at_ms: before 1900-01-01");
 
 	/* No overflow with an extreme clock either. */
 	char err[VALIDATE_ERR_MAX];
+	c.reported_at_ms = 0;
 	c.occurred_at_ms = INT64_MAX;
 	c.children = &(struct child_identity){"", "", "P-1", "", "", "", ""};
 	assert_int_equal(validate_concern(&c, INT64_MIN, err, sizeof err), -1);
 	assert_string_equal(err, "occurred_at_ms: more than 5 minutes in the future");
 	assert_int_equal(validate_concern(&c, INT64_MAX, err, sizeof err), 0);
+}
+
+static void test_reported_at(void **state)
+{
+	(void)state;
+	struct concern c = good(1);
+	c.reported_at_ms = 0; /* optional */
+	accept(&c);
+	c.reported_at_ms = c.occurred_at_ms; /* recorded as it happened */
+	accept(&c);
+	c.reported_at_ms = NOW + 5 * 60 * 1000;
+	accept(&c);
+	c.reported_at_ms = NOW + 5 * 60 * 1000 + 1;
+	assert_string_equal(reject(&c), "reported_at_ms: more than 5 minutes in the future");
+	c.reported_at_ms = INT64_MAX;
+	assert_string_equal(reject(&c), "reported_at_ms: more than 5 minutes in the future");
+	c.reported_at_ms = INT64_MIN;
+	assert_string_equal(reject(&c), "reported_at_ms: before 1900-01-01");
+	c.reported_at_ms = -1;
+	c.occurred_at_ms = -DAY;
+	accept(&c);
+	c.reported_at_ms = 1;
+	accept(&c);
+	/* Recorded before it happened. */
+	c.occurred_at_ms = NOW - DAY;
+	c.reported_at_ms = NOW - DAY - 1;
+	assert_string_equal(reject(&c), "occurred_at_ms: after reported_at_ms");
+	c.occurred_at_ms = 1;
+	c.reported_at_ms = -1;
+	assert_string_equal(reject(&c), "occurred_at_ms: after reported_at_ms");
+	/* The occurred time is judged first. */
+	c.occurred_at_ms = INT64_MIN;
+	c.reported_at_ms = INT64_MAX;
+	assert_string_equal(reject(&c), "occurred_at_ms: before 1900-01-01");
 }
 
 static void test_strings(void **state)
@@ -750,6 +797,7 @@ int main(void)
 	    cmocka_unit_test(test_child_identifiers),
 	    cmocka_unit_test(test_child_text_fields),
 	    cmocka_unit_test(test_occurred_at),
+	    cmocka_unit_test(test_reported_at),
 	    cmocka_unit_test(test_strings),
 	    cmocka_unit_test(test_first_failure_wins),
 	    cmocka_unit_test(test_error_buffer),

@@ -1,0 +1,273 @@
+/*
+ * Fuzz target: a batch of Concern frames through the whole write path,
+ * ingest_batch(): decode, validate, idempotency, linking (merges
+ * included), storing, judging the five default rules and raising alerts,
+ * against a small store made once (two children with concerns from three
+ * agencies and open alerts), at a fixed clock.
+ *
+ * The input is split into at most FRAMES_MAX frames, each a 2-byte
+ * big-endian length then that many bytes (a length past the end takes the
+ * rest), so one input is one batch and the fuzzer can put a hostile
+ * concern beside valid ones. Every frame must get a receipt, a rejection
+ * must name its field, no batch may fail as a whole (nothing here fills
+ * the disk or the map), and the alerts raised are numbered on from the
+ * last.
+ *
+ * When a batch wrote, the store is put back as it was made, so every
+ * input meets the same store (a crash reproduces from its input alone)
+ * and nothing grows without bound. The scratch directory is under
+ * $TMPDIR, else /dev/shm (a commit's sync costs nothing there), else
+ * /tmp.
+ */
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ffc.pb-c.h"
+#include "ingest.h"
+#include "log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* 2026-11-01T00:00:00Z, and a day: a fixed clock keeps runs reproducible. */
+#define NOW        INT64_C(1793491200000)
+#define DAY        INT64_C(86400000)
+#define FRAMES_MAX 8
+
+static struct {
+	char dir[4096], file[4200];
+	struct store *s;
+	uint8_t *pristine; /* the data file as made */
+	size_t pristine_len;
+	uint8_t meta[2 * 65536]; /* the two meta pages */
+	size_t meta_len;
+	struct rule rules[RULES_MAX];
+	size_t n_rules;
+} fx;
+
+static char *s(const char *v)
+{
+	return (char *)(uintptr_t)v;
+}
+
+static void concern(struct ingest_item *item, uint8_t *buf, const char *id, int agency,
+                    int category, int severity, int64_t at, const Ffc__V1__ChildIdentity *kid)
+{
+	Ffc__V1__ChildIdentity *kids[1] = {(Ffc__V1__ChildIdentity *)(uintptr_t)kid};
+	Ffc__V1__Concern c = FFC__V1__CONCERN__INIT;
+	c.concern_id = s(id);
+	c.agency = (Ffc__V1__Agency)agency;
+	c.category = (Ffc__V1__Category)category;
+	c.severity = (Ffc__V1__Severity)severity;
+	c.occurred_at_ms = at;
+	c.reported_at_ms = at;
+	c.n_children = 1;
+	c.children = kids;
+	*item = (struct ingest_item){.data = buf, .len = ffc__v1__concern__pack(&c, buf)};
+}
+
+/* Ella (NHS number, then a local id) and Noah (UPN), with alerts open. */
+static int seed(void)
+{
+	Ffc__V1__ChildIdentity a = FFC__V1__CHILD_IDENTITY__INIT, b = a;
+	a.nhs_number = s("4000000071");
+	a.given_name = s("Ella");
+	a.family_name = s("Smith");
+	a.date_of_birth = s("2016-04-12");
+	a.postcode = s("LS6 2AB");
+	Ffc__V1__ChildIdentity a2 = a;
+	a2.local_id = s("RHQ-1234");
+	b.upn = s("X801200000001");
+	b.given_name = s("Noah");
+	b.family_name = s("Jones");
+	b.date_of_birth = s("2019-10-30");
+	static uint8_t bufs[4][512];
+	struct ingest_item items[4];
+	const int64_t t = NOW - 30 * DAY;
+	concern(&items[0], bufs[0], "pol-1", FFC__V1__AGENCY__POLICE, 1, 3, t, &a);
+	concern(&items[1], bufs[1], "hlt-1", FFC__V1__AGENCY__HEALTH, 3, 2, t + DAY, &a2);
+	concern(&items[2], bufs[2], "edu-1", FFC__V1__AGENCY__EDUCATION, 10, 1, t + 2 * DAY, &b);
+	concern(&items[3], bufs[3], "edu-2", FFC__V1__AGENCY__EDUCATION, 10, 2, t + 3 * DAY, &b);
+	struct ingest_limits limits = {.max_message = 64 * 1024};
+	struct alert_list raised = {0};
+	int n = ingest_batch(fx.s, fx.rules, fx.n_rules, &limits, items, 4, NOW, &raised);
+	ingest_items_release(items, 4);
+	alert_list_clear(&raised);
+	return n == 4 ? 0 : -1;
+}
+
+/* LMDB writes one of its two meta pages at every commit that changed
+ * something: comparing them sees any write. */
+static int metas(uint8_t *buf)
+{
+	int fd = open(fx.file, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = pread(fd, buf, fx.meta_len, 0);
+	close(fd);
+	return n == (ssize_t)fx.meta_len ? 0 : -1;
+}
+
+static int changed(void)
+{
+	uint8_t now[sizeof fx.meta];
+	return metas(now) < 0 || memcmp(now, fx.meta, fx.meta_len) != 0;
+}
+
+static int open_store(void)
+{
+	char err[256];
+	fx.s = store_open(fx.dir, 1 << 20, 1 << 26, err, sizeof err);
+	if (!fx.s) {
+		fprintf(stderr, "fuzz_ingest: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Put the store back as it was made. */
+static void restore(void)
+{
+	store_close(&fx.s);
+	int fd = open(fx.file, O_WRONLY | O_TRUNC);
+	if (fd < 0 || write(fd, fx.pristine, fx.pristine_len) != (ssize_t)fx.pristine_len) {
+		perror("fuzz_ingest: restoring the store");
+		abort();
+	}
+	close(fd);
+	if (open_store() < 0 || metas(fx.meta) < 0)
+		abort();
+}
+
+static void cleanup(void)
+{
+	store_close(&fx.s);
+	free(fx.pristine);
+	char path[4300];
+	snprintf(path, sizeof path, "%s/lock.mdb", fx.dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/ffcd.lock", fx.dir);
+	unlink(path);
+	unlink(fx.file);
+	rmdir(fx.dir);
+}
+
+static int init(void)
+{
+	const char *base = getenv("TMPDIR");
+	struct stat st;
+	if (!base || !base[0])
+		base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+		               access("/dev/shm", W_OK) == 0
+		           ? "/dev/shm"
+		           : "/tmp";
+	log_set_level(LOG_ERROR + 1); /* rejections alone are expected here */
+	snprintf(fx.dir, sizeof fx.dir, "%s/ffc-fuzz-ingest-XXXXXX", base);
+	if (!mkdtemp(fx.dir))
+		return -1;
+	snprintf(fx.file, sizeof fx.file, "%s/data.mdb", fx.dir);
+	long page = sysconf(_SC_PAGESIZE);
+	fx.meta_len = page > 0 && page <= 65536 ? 2 * (size_t)page : 2 * 4096;
+	atexit(cleanup);
+	fx.n_rules = rules_defaults(fx.rules, RULES_MAX);
+	if (open_store() < 0 || seed() < 0)
+		return -1;
+	store_close(&fx.s);
+	FILE *f = fopen(fx.file, "rb");
+	if (!f || fstat(fileno(f), &st) < 0 || !(fx.pristine = malloc((size_t)st.st_size)) ||
+	    fread(fx.pristine, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	fx.pristine_len = (size_t)st.st_size;
+	return open_store() < 0 ? -1 : metas(fx.meta);
+}
+
+/* The last alert seq stored. */
+static uint64_t last_alert(void)
+{
+	struct store_txn *t;
+	if (store_begin(fx.s, 0, &t) != STORE_OK)
+		__builtin_trap();
+	uint64_t seq = store_last_alert_seq(t);
+	store_abort(&t);
+	return seq;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	if (!ready) {
+		if (init() < 0) {
+			fprintf(stderr, "fuzz_ingest: cannot make the store in %s\n", fx.dir);
+			abort();
+		}
+		ready = 1;
+	}
+	struct ingest_item items[FRAMES_MAX];
+	size_t n = 0;
+	memset(items, 0, sizeof items);
+	while (size >= 2 && n < FRAMES_MAX) {
+		size_t len = (size_t)data[0] << 8 | data[1];
+		data += 2;
+		size -= 2;
+		if (len > size || n + 1 == FRAMES_MAX)
+			len = size;
+		items[n].data = data;
+		items[n].len = len;
+		/* Every other frame from a key bound to POLICE: the binding
+		 * check runs beside the rest. */
+		items[n].agency_bound = n % 2 ? FFC__V1__AGENCY__POLICE : 0;
+		n++;
+		data += len;
+		size -= len;
+	}
+	if (n == 0)
+		return 0;
+
+	const uint64_t before = last_alert();
+	struct ingest_limits limits = {.max_message = 16 * 1024};
+	struct alert_list raised = {0};
+	int stored = ingest_batch(fx.s, fx.rules, fx.n_rules, &limits, items, n, NOW, &raised);
+	if (stored < 0)
+		__builtin_trap(); /* no concern may fail the batch as a whole */
+	int accepted = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct receipt *r = &items[i].receipt;
+		switch (r->status) {
+		case RECEIPT_ACCEPTED:
+			accepted++;
+			/* fall through */
+		case RECEIPT_DUPLICATE:
+			if (r->seq == 0 || r->n_child_ids == 0)
+				__builtin_trap();
+			break;
+		case RECEIPT_REJECTED:
+			/* Every rejection names its field or step. */
+			if (!strchr(r->error, ':'))
+				__builtin_trap();
+			break;
+		default:
+			__builtin_trap(); /* every frame gets an answer */
+		}
+	}
+	if (accepted != stored)
+		__builtin_trap();
+	for (size_t i = 0; i < raised.n; i++)
+		if (raised.items[i]->seq != before + 1 + i)
+			__builtin_trap();
+	if (last_alert() != before + raised.n)
+		__builtin_trap();
+	alert_list_clear(&raised);
+	ingest_items_release(items, n);
+	if (changed())
+		restore();
+	return 0;
+}
