@@ -147,6 +147,23 @@ static void stats(struct store_txn *t, const struct stats *st, struct arena *ar,
 	for (size_t i = 0; i < st->n_reasons; i++)
 		counter_push(&l, st->rejects[i].reason, st->rejects[i].count);
 	r->rejects_by_reason = counter_list_take(&l, &r->n_rejects_by_reason);
+	const struct {
+		const char *name;
+		uint64_t count;
+	} peers[] = {
+	    {"refused_banned", st->refused_banned},
+	    {"alerts_data", st->alerts_data},
+	    {"alerts_discarded", st->alerts_discarded},
+	    {"alerts_refused", st->alerts_refused},
+	    {"alerts_cut", st->alerts_cut},
+	    {"ingest_parts", st->ingest_parts},
+	    {"receipts_unsent", st->receipts_unsent},
+	    {"ingest_conns_refused", st->ingest_conns_refused},
+	    {"control_parts", st->control_parts},
+	};
+	for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++)
+		counter_push(&l, peers[i].name, peers[i].count);
+	r->peers = counter_list_take(&l, &r->n_peers);
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_STATS;
 	reply->stats = r;
 }
@@ -334,6 +351,15 @@ static int pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t 
 		return -1;
 	*len = ffc__v1__control_reply__pack(reply, *out);
 	return 0;
+}
+
+int control_error_reply(const char *error, uint8_t **out, size_t *len)
+{
+	Ffc__V1__ControlReply reply = FFC__V1__CONTROL_REPLY__INIT;
+	reply.error = (char *)(uintptr_t)error;
+	*out = NULL;
+	*len = 0;
+	return pack_reply(&reply, out, len);
 }
 
 /* Does the command change the store? Those run in control_write(). */

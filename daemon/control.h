@@ -85,6 +85,11 @@ struct control_env {
 enum control_action control_handle(const struct control_env *env, const uint8_t *req, size_t len,
                                    int64_t now_ms, uint8_t **reply, size_t *reply_len);
 
+/* A reply carrying only error, for a request the server cannot hand to
+ * control_handle() (a message of several parts). *reply is malloc'd
+ * (caller frees). Returns 0, or -1 when out of memory (*reply NULL). */
+int control_error_reply(const char *error, uint8_t **reply, size_t *reply_len);
+
 /* Housekeeping between requests, from the server's loop: write the
  * refusals counted in windows that have ended (control_refusals.h); all
  * of them when stopping, so none is lost at shutdown. */

@@ -89,7 +89,8 @@ enum limited_kind {
 	LIMITED_ALERTS_CUT,
 	LIMITED_SUBS,
 	LIMITED_SUBS_NOTHING,
-	LIMITED_CONTROL,
+	LIMITED_CONTROL_PARTS,
+	LIMITED_CONTROL_REPLY,
 	LIMITED_KINDS
 };
 
@@ -982,11 +983,30 @@ static void serve_control(struct server *srv)
 			log_error("control: receive: %s", zmq_strerror(zmq_errno()));
 			return;
 		}
-		if (rc == 2)
-			continue;
-		zmq_msg_t *payload = &m.frames[m.n_frames - 1];
+		if (rc == 2 && m.n_frames == 0)
+			continue; /* no envelope: nobody to answer */
 		uint8_t *reply = NULL;
 		size_t len = 0;
+		size_t parts = message_shape(&m);
+		if (parts != 1) {
+			/* A request is one frame: say so rather than leave a REQ
+			 * client waiting for a reply that never comes. */
+			char why[96];
+			snprintf(why, sizeof why, "request: %zu parts; a request is one frame",
+			         parts);
+			srv->stats.control_parts++;
+			log_limited(srv, LIMITED_CONTROL_PARTS, LOG_WARN,
+			            "control: refused a message: %s", why);
+			if (control_error_reply(why, &reply, &len) == 0 &&
+			    reply_send(srv->control, &m, reply, len) < 0)
+				log_limited(srv, LIMITED_CONTROL_REPLY, LOG_WARN,
+				            "control: reply not sent: %s",
+				            zmq_strerror(zmq_errno()));
+			free(reply);
+			message_close(&m);
+			continue;
+		}
+		zmq_msg_t *payload = &m.frames[m.n_frames - 1];
 		struct outbox ob = {0};
 		const struct control_env env = {
 		    .store = srv->store,
@@ -1006,7 +1026,8 @@ static void serve_control(struct server *srv)
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);
 		if (reply && reply_send(srv->control, &m, reply, len) < 0)
-			log_warn("control: reply not sent: %s", zmq_strerror(zmq_errno()));
+			log_limited(srv, LIMITED_CONTROL_REPLY, LOG_WARN,
+			            "control: reply not sent: %s", zmq_strerror(zmq_errno()));
 		free(reply);
 		message_close(&m);
 		publish(srv, &ob);

@@ -27,6 +27,8 @@ struct stats {
 	 * cap. */
 	uint64_t alerts_data, alerts_discarded, alerts_refused, alerts_cut;
 	uint64_t ingest_parts, receipts_unsent, ingest_conns_refused;
+	/* Control: messages of more than one frame. */
+	uint64_t control_parts;
 	size_t n_reasons;
 	struct {
 		char reason[STATS_REASON_LEN];

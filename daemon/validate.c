@@ -399,12 +399,15 @@ int validate_concern(const struct concern *c, int64_t now_ms, char *err, size_t 
 	if ((why = time_rule(c->occurred_at_ms, now_ms)))
 		return fail(err, errlen, "occurred_at_ms", why);
 	/* reported_at_ms is optional; when set it is a real time too, and
-	 * nothing is recorded before it happened. */
+	 * nothing is recorded before it happened, give or take the same clock
+	 * skew a time in the future is allowed. Both times are within the
+	 * bounds above, so the difference cannot overflow. */
 	if (c->reported_at_ms != 0) {
 		if ((why = time_rule(c->reported_at_ms, now_ms)))
 			return fail(err, errlen, "reported_at_ms", why);
-		if (c->occurred_at_ms > c->reported_at_ms)
-			return fail(err, errlen, "occurred_at_ms", "after reported_at_ms");
+		if (c->occurred_at_ms - c->reported_at_ms > CONCERN_FUTURE_SLACK_MS)
+			return fail(err, errlen, "reported_at_ms",
+			            "more than 5 minutes before occurred_at_ms");
 	}
 
 	if ((why = text_rule(c->summary, CONCERN_SUMMARY_MAX, buf, sizeof buf)))

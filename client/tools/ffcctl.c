@@ -247,6 +247,7 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->refused_unknown_key,
 		       (unsigned long long)s->refused_role,
 		       (unsigned long long)s->refused_malformed);
+		counters("refused or cut on the sockets", s->peers, s->n_peers);
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;

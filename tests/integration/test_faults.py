@@ -525,7 +525,8 @@ class FullStore(unittest.TestCase):
         self.assertEqual(self.ledger.breaches, [])
         reasons = set(self.ledger.rejected.values())
         for why in reasons:
-            self.assertIn("store", why, "REJECTED receipt does not name the store")
+            self.assertIn("store: disk full in ", why,
+                          "REJECTED receipt does not say the disk is full")
         self.assertTrue(d.running(), d.stderr())
         self.assertGreater(d.status().pid, 0, "no status answer on a full disk")
         full_at = len(self.ledger.seqs)

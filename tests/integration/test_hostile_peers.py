@@ -161,6 +161,21 @@ class Ingest(DaemonTest):
         r.ParseFromString(s.recv())
         self.assertIn("3 parts", r.error)
 
+    def test_control_message_of_many_parts_is_answered(self):
+        """A REQ client sending a control request in 3 parts gets an error
+        reply naming it (before: dropped silently, the client waited
+        forever); the socket goes on answering."""
+        s = self.d.socket(zmq.REQ)
+        s.connect(self.d.control_ep)
+        s.send_multipart([b"a", b"b", b"c"])
+        self.assertTrue(s.poll(10000), "no reply to a control message of 3 parts")
+        r = pb.ControlReply()
+        r.ParseFromString(s.recv())
+        self.assertEqual(r.error, "request: 3 parts; a request is one frame")
+        self.assertTrue(self.d.status().version)
+        peers = {c.name: c.count for c in self.d.stats().peers}
+        self.assertEqual(peers["control_parts"], 1)
+
     def test_adapters_not_reading_receipts(self):
         """Adapters that send and never read their receipts, beside a good
         one: the good adapter's throughput holds, the daemon's memory stays
@@ -194,6 +209,11 @@ class Ingest(DaemonTest):
               "reading %d receipts each; RSS %d kB before, %d kB during, %d kB after "
               "they left" % (base, during, n_bad, per, rss0, rss1, rss2))
         self.assertGreater(during, base / 5)
+        # Receipts the daemon could not queue were counted and not held:
+        # each adapter's queue is bounded, far below what they sent.
+        peers = {c.name: c.count for c in self.d.stats().peers}
+        print("receipts not taken: %d" % peers["receipts_unsent"])
+        self.assertGreater(peers["receipts_unsent"], 0)
         # Under AddressSanitizer freed memory sits in its quarantine (up to
         # 256 MB) and is never trimmed, so only a gross bound holds here.
         self.assertLess(rss1 - rss0, 400 * 1024)

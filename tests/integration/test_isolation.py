@@ -34,7 +34,8 @@ def poison(i):
         (dict(occurred_at_ms=-3000000 * 365 * DAY), "occurred_at_ms: before 1900-01-01"),
         (dict(reported_at_ms=INT64_MAX), "reported_at_ms: more than 5 minutes in the future"),
         (dict(reported_at_ms=INT64_MIN), "reported_at_ms: before 1900-01-01"),
-        (dict(reported_at_ms=at - 1), "occurred_at_ms: after reported_at_ms"),
+        (dict(reported_at_ms=at - 5 * 60000 - 1),
+         "reported_at_ms: more than 5 minutes before occurred_at_ms"),
         (dict(occurred_at_ms=INT64_MAX, reported_at_ms=0),
          "occurred_at_ms: more than 5 minutes in the future"),
     ]
