@@ -98,10 +98,16 @@ static int gather(struct store_txn *t, const struct identity_keys *keys, uint64_
 		rc = store_demographic_each(t, keys->demographic, demo_visit, &g->demo);
 	if (g->demo.overflow)
 		log_info("link: demographics match many children; not linked on them");
-	for (size_t i = 0; i < g->demo.n && !g->demo.overflow && rc == STORE_OK; i++)
-		if ((rc = store_child_resolve(t, g->demo.stored[i], &g->demo.e[i].child)) ==
-		    STORE_OK)
+	/* Only the children the decision will weigh are loaded: a common
+	 * name is recorded under many addresses. */
+	for (size_t i = 0; i < g->demo.n && !g->demo.overflow && rc == STORE_OK; i++) {
+		g->demo.e[i].child = g->demo.stored[i];
+		if (!link_postcodes_agree(&g->f, &g->demo.e[i]))
+			continue;
+		rc = store_child_resolve(t, g->demo.stored[i], &g->demo.e[i].child);
+		if (rc == STORE_OK)
 			rc = merge_known_add(t, &g->known, g->demo.e[i].child);
+	}
 	g->f.demo = g->demo.e;
 	g->f.n_demo = g->demo.n;
 	g->f.demo_overflow = g->demo.overflow;

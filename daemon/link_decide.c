@@ -226,8 +226,7 @@ static void merge_add(struct sim *s, struct link_decision *d, uint64_t *chosen, 
 	*chosen = sim_merge(s, *chosen, c);
 }
 
-/* Postcodes agree where both sides have one. */
-static int postcodes_agree(const struct link_facts *f, const struct link_demo *e)
+int link_postcodes_agree(const struct link_facts *f, const struct link_demo *e)
 {
 	if (!f->n_post || !e->n_post)
 		return 1;
@@ -344,7 +343,7 @@ static void by_demographics(struct sim *s, const struct identity_keys *keys, uin
 	uint64_t match[2];
 	size_t n = 0;
 	for (size_t i = 0; i < f->n_demo && i < LINK_DEMO_MAX && n < 2; i++) {
-		if (!postcodes_agree(f, &f->demo[i]))
+		if (!link_postcodes_agree(f, &f->demo[i]))
 			continue;
 		uint64_t c = live(s, f->demo[i].child);
 		if (c == *chosen || (n && c == match[0]))

@@ -115,6 +115,13 @@ struct link_decision {
  * order, before filing. Cannot fail. */
 void link_decide(const struct link_facts *f, struct link_decision *d);
 
+/* Does the demographic entry's postcode agree with the named child's?
+ * Where both sides have one they must be the same: children move, and a
+ * different address is for an operator to judge. An entry that does not
+ * agree is never looked at further, so a gatherer need not load its
+ * child. */
+int link_postcodes_agree(const struct link_facts *f, const struct link_demo *e);
+
 /* Why a and b (either may be NULL) together with the NHS number and UPN in
  * keys (may be NULL) cannot be one child: 1 and a sentence in why ("NHS
  * numbers 9434765919 (C00000001) and 9876543210 (C00000002) disagree"),
