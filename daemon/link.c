@@ -1,100 +1,119 @@
 /*
- * link.c - identity linking: decides the child id each named child is
- * filed under, and keeps each child's record of the identities it was seen
- * with (which agency, which identifiers, first and last seen).
+ * link.c - identity linking around the decision: gathers from the store
+ * what link_decide() needs for each named child, applies what it decides
+ * (merges, a new child, identity keys, conflict events), and keeps each
+ * child's record of the identities it was seen with (which agency, which
+ * identifiers, first and last seen).
  *
- * Owns the linking policy: which identifiers name which child, when two
- * children become one, what is a conflict. Key normalisation is
- * identity.c's; what a merge moves is merge.c's; storage is store.c's.
+ * Does not own the linking policy (link_decide.c), key normalisation
+ * (identity.c), what a merge moves (merge.c) or storage (store.c).
  */
 #include "link.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "identity.h"
+#include "link_decide.h"
 #include "log.h"
 #include "merge.h"
 
-/* Children recorded under one demographic key, with what their records
- * say of the postcode. */
-#define DEMO_CANDIDATES 16
+/* ---- gathering the facts ---- */
 
+/* The demographic search, one entry per child id recorded under the key
+ * (an alias's entries apart from its survivor's, as linking has always
+ * grouped them), with the postcodes each was recorded with. */
 struct demo_search {
 	const char *postcode; /* the concern's, normalised; "" when absent */
+	uint64_t stored[LINK_DEMO_MAX];
+	struct link_demo e[LINK_DEMO_MAX];
 	size_t n;
 	int overflow;
-	struct {
-		uint64_t child;
-		int has_postcode, same_postcode;
-	} c[DEMO_CANDIDATES];
 };
 
 static int demo_visit(uint64_t child, const char *postcode, void *arg)
 {
 	struct demo_search *d = arg;
 	size_t i = 0;
-	while (i < d->n && d->c[i].child != child)
+	while (i < d->n && d->stored[i] != child)
 		i++;
 	if (i == d->n) {
-		if (d->n == DEMO_CANDIDATES) {
+		if (d->n == LINK_DEMO_MAX) {
 			d->overflow = 1;
 			return 1;
 		}
-		d->c[d->n].child = child;
-		d->c[d->n].has_postcode = d->c[d->n].same_postcode = 0;
+		d->stored[i] = child;
+		d->e[i].n_post = 0;
 		d->n++;
 	}
-	if (postcode[0]) {
-		d->c[i].has_postcode = 1;
-		d->c[i].same_postcode |= strcmp(postcode, d->postcode) == 0;
-	}
+	struct link_demo *e = &d->e[i];
+	if (!postcode[0])
+		return 0;
+	for (size_t j = 0; j < e->n_post; j++)
+		if (!strcmp(e->post[j], postcode))
+			return 0;
+	/* Full, the decision needs only whether one agrees with the
+	 * concern's: that one takes the last place. */
+	if (e->n_post < LINK_POSTCODES_MAX)
+		snprintf(e->post[e->n_post++], POSTCODE_MAX, "%s", postcode);
+	else if (!strcmp(postcode, d->postcode))
+		snprintf(e->post[LINK_POSTCODES_MAX - 1], POSTCODE_MAX, "%s", postcode);
 	return 0;
 }
 
-/* What the demographics say: the live children other than `chosen` that
- * the names, date of birth and postcode match and that could join chosen
- * and the concern's kept identifiers. Where both the concern and the
- * child have a postcode they must agree: children move, and a different
- * address is for an operator to judge. */
-struct demo_match {
-	size_t n;
-	uint64_t child[2]; /* the first two found; n counts up to 2 */
+/* Everything link_decide() needs of the store for one named child. */
+struct gathered {
+	struct link_facts f;
+	struct demo_search demo;
+	struct merge_known known;
 };
 
-static int demo_find(struct store_txn *t, const struct identity_keys *keys, uint64_t chosen,
-                     struct demo_match *out)
+static int gather(struct store_txn *t, const struct identity_keys *keys, uint64_t seq,
+                  struct gathered *g)
 {
-	struct demo_search d = {.postcode = keys->postcode};
-	memset(out, 0, sizeof *out);
-	int rc = store_demographic_each(t, keys->demographic, demo_visit, &d);
-	if (rc != STORE_OK)
-		return rc;
-	if (d.overflow) {
+	const char *strong[3] = {keys->nhs, keys->upn, keys->local};
+	int rc = STORE_OK;
+	g->f.keys = keys;
+	g->f.seq = seq;
+	for (int i = 0; i < 3 && rc == STORE_OK; i++) {
+		uint64_t c;
+		if (!strong[i][0] ||
+		    (rc = store_identity_get(t, strong[i], &c)) == STORE_NOTFOUND) {
+			rc = STORE_OK;
+			continue;
+		}
+		if (rc == STORE_OK &&
+		    (rc = store_child_resolve(t, c, &g->f.bound[i])) == STORE_NOTFOUND)
+			rc = STORE_ERROR;
+		if (rc == STORE_OK)
+			rc = merge_known_add(t, &g->known, g->f.bound[i]);
+	}
+	if (keys->postcode[0]) {
+		snprintf(g->f.post[0], POSTCODE_MAX, "%s", keys->postcode);
+		g->f.n_post = 1;
+	}
+	g->demo.postcode = keys->postcode;
+	if (rc == STORE_OK && keys->demographic[0])
+		rc = store_demographic_each(t, keys->demographic, demo_visit, &g->demo);
+	if (g->demo.overflow)
 		log_info("link: demographics match many children; not linked on them");
-		return STORE_OK;
+	/* Only the children the decision will weigh are loaded: a common
+	 * name is recorded under many addresses. */
+	for (size_t i = 0; i < g->demo.n && !g->demo.overflow && rc == STORE_OK; i++) {
+		g->demo.e[i].child = g->demo.stored[i];
+		if (!link_postcodes_agree(&g->f, &g->demo.e[i]))
+			continue;
+		rc = store_child_resolve(t, g->demo.stored[i], &g->demo.e[i].child);
+		if (rc == STORE_OK)
+			rc = merge_known_add(t, &g->known, g->demo.e[i].child);
 	}
-	for (size_t i = 0; i < d.n && out->n < 2; i++) {
-		if (keys->postcode[0] && d.c[i].has_postcode && !d.c[i].same_postcode)
-			continue;
-		uint64_t live;
-		int clash = 0, apart = 0;
-		char why[256];
-		if ((rc = store_child_resolve(t, d.c[i].child, &live)) != STORE_OK)
-			return rc;
-		if (live == chosen || (out->n && live == out->child[0]))
-			continue;
-		if ((rc = merge_clash(t, live, chosen, keys, &clash, why, sizeof why)) !=
-		        STORE_OK ||
-		    (rc = merge_kept_apart(t, live, chosen, &apart)) != STORE_OK)
-			return rc;
-		if (clash || apart)
-			continue;
-		out->child[out->n++] = live;
-	}
-	return STORE_OK;
+	g->f.demo = g->demo.e;
+	g->f.n_demo = g->demo.n;
+	g->f.demo_overflow = g->demo.overflow;
+	g->f.known = g->known.k;
+	g->f.n_known = g->known.n;
+	return rc;
 }
 
 /* Record (or refresh) the identity on the child's record. */
@@ -156,28 +175,10 @@ static int remember(struct store_txn *t, uint64_t child, int created, int agency
 	return rc;
 }
 
-/* A sentence cut to fit: reasons quote identifiers of bounded length, and
- * a cut reason is still a reason. */
-static void say(char *buf, size_t len, const char *fmt, ...) FFC_PRINTF(3, 4);
-static void say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-/* A conflict found while linking, recorded once the child is known. */
-struct conflict {
-	uint64_t other;
-	char identity[IDENTITY_KEY_MAX + 16];
-	char reason[WIRE_REASON_MAX];
-};
-
-#define CONFLICTS_MAX 6
+/* ---- applying the decision ---- */
 
 static int conflicts_record(struct store_txn *t, uint64_t child, uint64_t seq, int64_t now_ms,
-                            const struct conflict *c, size_t n)
+                            const struct link_conflict *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct identity_event e;
@@ -187,8 +188,8 @@ static int conflicts_record(struct store_txn *t, uint64_t child, uint64_t seq, i
 		e.child = child;
 		e.other = c[i].other;
 		snprintf(e.by, sizeof e.by, "ffcd");
-		say(e.reason, sizeof e.reason, "%s", c[i].reason);
-		say(e.identity, sizeof e.identity, "%s", c[i].identity);
+		memcpy(e.reason, c[i].reason, sizeof e.reason);
+		memcpy(e.identity, c[i].identity, sizeof e.identity);
 		e.concern_seq = seq;
 		int rc = store_identity_event_add(t, &e);
 		if (rc == STORE_OK)
@@ -203,163 +204,41 @@ static int conflicts_record(struct store_txn *t, uint64_t child, uint64_t seq, i
 	return STORE_OK;
 }
 
+/* Merge as decided; the survivors are the ones the decision foresaw. */
+static int merges_apply(struct store_txn *t, const struct link_decision *d, uint64_t seq,
+                        int64_t now_ms, struct merge_log *log)
+{
+	int rc = STORE_OK;
+	for (size_t i = 0; i < d->n_merges && rc == STORE_OK; i++) {
+		const struct link_merge *m = &d->merges[i];
+		struct merge_why w = {"ffcd", m->reason, m->identity, seq};
+		uint64_t survivor;
+		rc = merge_children(t, m->a, m->b, &w, now_ms, log, &survivor);
+	}
+	return rc;
+}
+
 int link_child(struct store_txn *t, const struct child_identity *id, int agency, uint64_t seq,
                int64_t now_ms, struct merge_log *log, uint64_t *child_out)
 {
 	struct identity_keys keys;
 	identity_keys(id, agency, &keys);
+	struct gathered *g = calloc(1, sizeof *g);
+	struct link_decision *d = calloc(1, sizeof *d);
+	size_t merges_before = log->n;
+	int rc = g && d ? gather(t, &keys, seq, g) : STORE_ERROR;
+	if (rc == STORE_OK) {
+		link_decide(&g->f, d);
+		rc = merges_apply(t, d, seq, now_ms, log);
+	}
+	merge_known_release(g ? &g->known : NULL);
+
+	/* What the decision left out is not recorded for this child. */
 	char *strong[3] = {keys.nhs, keys.upn, keys.local};
-	char saved[3][IDENTITY_KEY_MAX];
-	uint64_t bound[3] = {0, 0, 0};
-	uint64_t chosen = 0;
-	struct conflict *conf = calloc(CONFLICTS_MAX, sizeof *conf);
-	size_t n_conf = 0, merges_before = log->n;
-	int rc = conf ? STORE_OK : STORE_ERROR;
-
-	for (int i = 0; i < 3 && rc == STORE_OK; i++) {
-		snprintf(saved[i], sizeof saved[i], "%s", strong[i]);
-		if (!strong[i][0])
-			continue;
-		uint64_t c;
-		rc = store_identity_get(t, strong[i], &c);
-		if (rc == STORE_NOTFOUND) {
-			rc = STORE_OK;
-			continue;
-		}
-		if (rc == STORE_OK && (rc = store_child_resolve(t, c, &bound[i])) == STORE_NOTFOUND)
-			rc = STORE_ERROR;
-	}
-
-	/* Strongest first: the NHS number names the child, then the UPN,
-	 * then the agency's own id. Each child an identifier names joins the
-	 * ones before unless their identifiers disagree or an operator split
-	 * them; then it is a conflict, the identifier is left with the child
-	 * it names, and the concern is filed without it. Joining is judged
-	 * against the stronger identifiers only (`before`): the strongest
-	 * one names the child whatever the weaker ones say. */
-	struct identity_keys before;
-	memset(&before, 0, sizeof before);
-	for (int i = 0; i < 3 && rc == STORE_OK; i++) {
-		if (i == 1)
-			memcpy(before.nhs, keys.nhs, sizeof before.nhs); /* "" if left out */
-		if (i == 2)
-			memcpy(before.upn, keys.upn, sizeof before.upn);
-		if (!bound[i] || !strong[i][0])
-			continue;
-		uint64_t c;
-		if ((rc = store_child_resolve(t, bound[i], &c)) != STORE_OK)
-			break;
-		if (c == chosen)
-			continue;
-		int clash = 0, apart = 0;
-		char why[512];
-		if ((rc = merge_clash(t, chosen, c, &before, &clash, why, sizeof why)) !=
-		        STORE_OK ||
-		    (rc = merge_kept_apart(t, chosen, c, &apart)) != STORE_OK)
-			break;
-		char name[IDENTITY_KEY_MAX + 16];
-		merge_key_label(saved[i], name, sizeof name);
-		if (!clash && !apart) {
-			if (!chosen) {
-				chosen = c;
-				continue;
-			}
-			char reason[WIRE_REASON_MAX], a[WIRE_ID_MAX], b[WIRE_ID_MAX];
-			wire_child_id(chosen, a);
-			wire_child_id(c, b);
-			say(reason, sizeof reason,
-			    "concern seq %llu named %s, which belongs to %s, with identifiers "
-			    "of %s",
-			    (unsigned long long)seq, name, b, a);
-			struct merge_why w = {"ffcd", reason, name, seq};
-			rc = merge_children(t, chosen, c, &w, now_ms, log, &chosen);
-			continue;
-		}
-		/* Every identifier naming c stays with c. */
-		for (int j = i; j < 3; j++) {
-			uint64_t cj = 0;
-			if (bound[j] && store_child_resolve(t, bound[j], &cj) == STORE_OK &&
-			    cj == c)
-				strong[j][0] = '\0';
-		}
-		if (n_conf < CONFLICTS_MAX) {
-			struct conflict *x = &conf[n_conf++];
-			char b[WIRE_ID_MAX];
-			wire_child_id(c, b);
-			x->other = c;
-			snprintf(x->identity, sizeof x->identity, "%s", name);
-			if (apart)
-				say(x->reason, sizeof x->reason,
-				    "%s belongs to %s, which an operator kept apart; not merged",
-				    name, b);
-			else
-				say(x->reason, sizeof x->reason,
-				    "%s belongs to %s, but %s; not merged", name, b, why);
-		}
-	}
-
-	/* The concern's own NHS number or UPN may disagree with the child
-	 * chosen even when nobody else holds it: the child's is kept. */
-	if (rc == STORE_OK && chosen) {
-		for (int i = 0; i < 2; i++) {
-			if (!strong[i][0] || bound[i])
-				continue;
-			struct identity_keys only;
-			memset(&only, 0, sizeof only);
-			snprintf(i == 0 ? only.nhs : only.upn,
-			         i == 0 ? sizeof only.nhs : sizeof only.upn, "%s", strong[i]);
-			int clash = 0;
-			char why[512];
-			if ((rc = merge_clash(t, chosen, 0, &only, &clash, why, sizeof why)) !=
-			    STORE_OK)
-				break;
-			if (!clash)
-				continue;
-			if (n_conf < CONFLICTS_MAX) {
-				struct conflict *x = &conf[n_conf++];
-				merge_key_label(strong[i], x->identity, sizeof x->identity);
-				say(x->reason, sizeof x->reason, "%s; %s not recorded", why,
-				    x->identity);
-			}
+	uint64_t chosen = d ? d->child : 0;
+	for (int i = 0; i < 3 && rc == STORE_OK; i++)
+		if (!d->keep[i])
 			strong[i][0] = '\0';
-		}
-	}
-
-	/* Demographics link where they name one child only. */
-	if (rc == STORE_OK && keys.demographic[0]) {
-		struct demo_match dm;
-		if ((rc = demo_find(t, &keys, chosen, &dm)) == STORE_OK && dm.n == 1) {
-			if (!chosen) {
-				chosen = dm.child[0];
-			} else {
-				char reason[WIRE_REASON_MAX], a[WIRE_ID_MAX];
-				wire_child_id(chosen, a);
-				say(reason, sizeof reason,
-				    "concern seq %llu named %s with the names and date of birth "
-				    "that only this child has",
-				    (unsigned long long)seq, a);
-				struct merge_why w = {"ffcd", reason, "demographics", seq};
-				rc = merge_children(t, chosen, dm.child[0], &w, now_ms, log,
-				                    &chosen);
-			}
-		} else if (rc == STORE_OK && dm.n > 1) {
-			/* Two children match equally: linking on demographics
-			 * alone would be a guess. */
-			char a[WIRE_ID_MAX], b[WIRE_ID_MAX];
-			wire_child_id(dm.child[0], a);
-			wire_child_id(dm.child[1], b);
-			for (size_t i = 0; i < 2 && n_conf < CONFLICTS_MAX; i++) {
-				struct conflict *x = &conf[n_conf++];
-				x->other = dm.child[i];
-				snprintf(x->identity, sizeof x->identity, "demographics");
-				say(x->reason, sizeof x->reason,
-				    "names and date of birth match %s and %s equally; not linked "
-				    "to either on them",
-				    a, b);
-			}
-		}
-	}
-
 	int created = 0;
 	if (rc == STORE_OK && !chosen) {
 		rc = store_child_next(t, &chosen);
@@ -373,11 +252,12 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	if (rc == STORE_OK)
 		rc = remember(t, chosen, created, agency, id, &keys, seq, now_ms);
 	if (rc == STORE_OK)
-		rc = conflicts_record(t, chosen, seq, now_ms, conf, n_conf);
+		rc = conflicts_record(t, chosen, seq, now_ms, d->conflicts, d->n_conflicts);
 	/* A merge may settle what demographics left open before. */
 	if (rc == STORE_OK && (log->n != merges_before || log->overflow))
 		rc = merge_reexamine(t, &chosen, now_ms, log);
-	free(conf);
+	free(g);
+	free(d);
 	if (rc == STORE_OK)
 		*child_out = chosen;
 	return rc;

@@ -12,7 +12,8 @@
  * (or a new one), the disagreeing identifiers are left with the children
  * they name, and an identity CONFLICT event is recorded. Demographics
  * that match several children equally link to none of them (also a
- * conflict).
+ * conflict). The decision is link_decide()'s (link_decide.h); this module
+ * gathers its facts from the store and applies it.
  */
 #ifndef FFC_LINK_H
 #define FFC_LINK_H

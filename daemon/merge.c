@@ -6,9 +6,10 @@
  * child's identity records carry only strong identifiers whose keys lead
  * to that child, no child holds two NHS numbers or two UPNs, every alias
  * resolves in one hop, every concern is on the timeline of each live
- * child it is filed under. Does not own deciding that two children are
- * one (link.c, or an operator through control_identity.c) nor re-judging
- * rules (ingest.c).
+ * child it is filed under; the gathering of facts for the identity
+ * decision (merge_known) and re-examining demographics after a merge.
+ * Does not own deciding that two children are one (link_decide.c, or an
+ * operator through control_identity.c) nor re-judging rules (ingest.c).
  */
 #include "merge.h"
 
@@ -38,96 +39,74 @@ int merge_same_identity(const struct seen_identity *a, const struct seen_identit
 	       !strcmp(x->date_of_birth, y->date_of_birth) && !strcmp(x->postcode, y->postcode);
 }
 
-/* ---- compatibility ---- */
+/* ---- facts for the identity decision ---- */
 
-/* The first value of one kind of strong identifier seen, and whose. */
-struct first_seen {
-	const char *what; /* "NHS numbers", "UPNs" */
-	const char *value;
-	uint64_t owner; /* 0: the concern being linked */
-};
-
-static void owner_name(uint64_t owner, char out[WIRE_ID_MAX])
+int merge_known_add(struct store_txn *t, struct merge_known *m, uint64_t live)
 {
-	if (owner)
-		wire_child_id(owner, out);
-	else
-		snprintf(out, WIRE_ID_MAX, "this concern");
-}
-
-/* 1 (and why) when value disagrees with the first one seen. */
-static int differs(struct first_seen *f, const char *value, uint64_t owner, char *why,
-                   size_t whylen)
-{
-	if (!value[0])
-		return 0;
-	if (!f->value) {
-		f->value = value;
-		f->owner = owner;
-		return 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->rec[i].id == live)
+			return STORE_OK;
+	if (m->n == LINK_KNOWN_MAX) {
+		log_error("merge: more than %d children to decide between", LINK_KNOWN_MAX);
+		return STORE_ERROR;
 	}
-	if (!strcmp(f->value, value))
-		return 0;
-	char a[WIRE_ID_MAX], b[WIRE_ID_MAX];
-	owner_name(f->owner, a);
-	owner_name(owner, b);
-	snprintf(why, whylen, "%s %s (%s) and %s (%s) disagree", f->what, f->value, a, value, b);
-	return 1;
+	struct child_record *ch = &m->rec[m->n];
+	int rc = load(t, live, ch);
+	if (rc != STORE_OK)
+		return rc;
+	uint64_t *apart = calloc(ch->n_apart ? ch->n_apart : 1, sizeof *apart);
+	size_t n = 0;
+	if (!apart)
+		rc = STORE_ERROR;
+	/* A mark naming a child since merged names the survivor. */
+	for (size_t i = 0; i < ch->n_apart && rc == STORE_OK; i++) {
+		rc = store_child_resolve(t, ch->apart[i], &apart[n]);
+		if (rc == STORE_NOTFOUND)
+			rc = STORE_OK;
+		else if (rc == STORE_OK)
+			n++;
+	}
+	if (rc != STORE_OK) {
+		free(apart);
+		wire_child_release(ch);
+		return rc;
+	}
+	m->k[m->n] = (struct link_known){.rec = ch, .apart = apart, .n_apart = n};
+	m->n++;
+	return STORE_OK;
 }
 
-static int record_clashes(const struct child_record *ch, struct first_seen *nhs,
-                          struct first_seen *upn, char *why, size_t whylen)
+void merge_known_release(struct merge_known *m)
 {
-	for (size_t i = 0; i < ch->n_ids; i++)
-		if (differs(nhs, ch->ids[i].id.nhs_number, ch->id, why, whylen) ||
-		    differs(upn, ch->ids[i].id.upn, ch->id, why, whylen))
-			return 1;
-	return 0;
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free((void *)(uintptr_t)m->k[i].apart);
+		wire_child_release(&m->rec[i]);
+	}
+	m->n = 0;
 }
 
 int merge_clash(struct store_txn *t, uint64_t a, uint64_t b, const struct identity_keys *keys,
                 int *clash, char *why, size_t whylen)
 {
-	struct first_seen nhs = {"NHS numbers", NULL, 0}, upn = {"UPNs", NULL, 0};
 	struct child_record ra, rb;
 	int rc;
-	memset(&ra, 0, sizeof ra);
-	memset(&rb, 0, sizeof rb);
 	*clash = 0;
 	why[0] = '\0';
 	if (a && (rc = load(t, a, &ra)) != STORE_OK)
 		return rc;
 	if (b && (rc = load(t, b, &rb)) != STORE_OK) {
+		if (a)
+			wire_child_release(&ra);
+		return rc;
+	}
+	*clash = link_clash(a ? &ra : NULL, b ? &rb : NULL, keys, why, whylen);
+	if (a)
 		wire_child_release(&ra);
-		return rc;
-	}
-	*clash = record_clashes(&ra, &nhs, &upn, why, whylen) ||
-	         record_clashes(&rb, &nhs, &upn, why, whylen);
-	if (!*clash && keys)
-		*clash = differs(&nhs, keys->nhs[0] ? keys->nhs + 1 : "", 0, why, whylen) ||
-		         differs(&upn, keys->upn[0] ? keys->upn + 1 : "", 0, why, whylen);
-	wire_child_release(&ra);
-	wire_child_release(&rb);
+	if (b)
+		wire_child_release(&rb);
 	return STORE_OK;
-}
-
-/* Does x's kept-apart list name y (through any merges since)? */
-static int apart_one_way(struct store_txn *t, uint64_t x, uint64_t y, int *apart)
-{
-	struct child_record ch;
-	int rc = load(t, x, &ch);
-	if (rc != STORE_OK)
-		return rc;
-	for (size_t i = 0; i < ch.n_apart && !*apart && rc == STORE_OK; i++) {
-		uint64_t live;
-		rc = store_child_resolve(t, ch.apart[i], &live);
-		if (rc == STORE_NOTFOUND)
-			rc = STORE_OK;
-		else if (rc == STORE_OK && live == y)
-			*apart = 1;
-	}
-	wire_child_release(&ch);
-	return rc;
 }
 
 int merge_kept_apart(struct store_txn *t, uint64_t a, uint64_t b, int *apart)
@@ -135,9 +114,14 @@ int merge_kept_apart(struct store_txn *t, uint64_t a, uint64_t b, int *apart)
 	*apart = 0;
 	if (!a || !b || a == b)
 		return STORE_OK;
-	int rc = apart_one_way(t, a, b, apart);
-	if (rc == STORE_OK && !*apart)
-		rc = apart_one_way(t, b, a, apart);
+	struct merge_known *m = calloc(1, sizeof *m);
+	int rc = m ? merge_known_add(t, m, a) : STORE_ERROR;
+	if (rc == STORE_OK)
+		rc = merge_known_add(t, m, b);
+	if (rc == STORE_OK)
+		*apart = link_kept_apart(&m->k[0], &m->k[1]);
+	merge_known_release(m);
+	free(m);
 	return rc;
 }
 
@@ -350,20 +334,13 @@ out:
 
 /* ---- re-examining demographics after a merge ---- */
 
-#define HOLDERS_MAX   16
-#define POSTCODES_MAX 4
-
 /* The live children recorded under one demographic key, with the
  * postcodes they were recorded with. */
 struct holders {
 	struct store_txn *t;
 	int rc, overflow;
 	size_t n;
-	struct {
-		uint64_t child;
-		size_t n_post;
-		char post[POSTCODES_MAX][POSTCODE_MAX];
-	} h[HOLDERS_MAX];
+	struct link_demo h[LINK_DEMO_MAX];
 };
 
 static int holder_visit(uint64_t child, const char *postcode, void *arg)
@@ -381,7 +358,7 @@ static int holder_visit(uint64_t child, const char *postcode, void *arg)
 	while (i < hs->n && hs->h[i].child != live)
 		i++;
 	if (i == hs->n) {
-		if (hs->n == HOLDERS_MAX) {
+		if (hs->n == LINK_DEMO_MAX) {
 			hs->overflow = 1;
 			return 1;
 		}
@@ -389,69 +366,52 @@ static int holder_visit(uint64_t child, const char *postcode, void *arg)
 		hs->h[i].n_post = 0;
 		hs->n++;
 	}
-	if (postcode[0] && hs->h[i].n_post < POSTCODES_MAX && strlen(postcode) < POSTCODE_MAX)
-		snprintf(hs->h[i].post[hs->h[i].n_post++], POSTCODE_MAX, "%s", postcode);
+	struct link_demo *h = &hs->h[i];
+	if (postcode[0] && h->n_post < LINK_POSTCODES_MAX && strlen(postcode) < POSTCODE_MAX)
+		snprintf(h->post[h->n_post++], POSTCODE_MAX, "%s", postcode);
 	return 0;
-}
-
-/* Postcodes agree where both sides have one. */
-static int postcodes_agree(const struct holders *hs, size_t x, size_t y)
-{
-	if (!hs->h[x].n_post || !hs->h[y].n_post)
-		return 1;
-	for (size_t i = 0; i < hs->h[x].n_post; i++)
-		for (size_t j = 0; j < hs->h[y].n_post; j++)
-			if (!strcmp(hs->h[x].post[i], hs->h[y].post[j]))
-				return 1;
-	return 0;
-}
-
-/* Could holders x and y be one child? */
-static int could_join(struct store_txn *t, const struct holders *hs, size_t x, size_t y, int *ok)
-{
-	char why[256];
-	int clash = 0, apart = 0;
-	*ok = 0;
-	if (!postcodes_agree(hs, x, y))
-		return STORE_OK;
-	int rc = merge_clash(t, hs->h[x].child, hs->h[y].child, NULL, &clash, why, sizeof why);
-	if (rc == STORE_OK && !clash)
-		rc = merge_kept_apart(t, hs->h[x].child, hs->h[y].child, &apart);
-	*ok = !clash && !apart;
-	return rc;
 }
 
 /* One pass over one key: 1 in *merged when a holder was merged into
- * *child (the holders are then stale). */
+ * *child (the holders are then stale). A holder joins *child when, asked
+ * as a child of its own, the decision's demographics name *child alone. */
 static int reexamine_key(struct store_txn *t, const char *key, uint64_t *child, int64_t now_ms,
                          struct merge_log *log, int *merged)
 {
 	struct holders *hs = calloc(1, sizeof *hs);
-	if (!hs)
-		return STORE_ERROR;
-	hs->t = t;
+	struct merge_known *known = calloc(1, sizeof *known);
+	struct link_decision *d = calloc(1, sizeof *d);
+	int rc = hs && known && d ? STORE_OK : STORE_ERROR;
 	*merged = 0;
-	int rc = store_demographic_each(t, key, holder_visit, hs);
+	if (rc == STORE_OK) {
+		hs->t = t;
+		rc = store_demographic_each(t, key, holder_visit, hs);
+	}
 	if (rc == STORE_OK)
 		rc = hs->rc;
-	size_t self = hs->n;
-	for (size_t i = 0; i < hs->n; i++)
-		if (hs->h[i].child == *child)
-			self = i;
-	for (size_t x = 0; rc == STORE_OK && !hs->overflow && self < hs->n && x < hs->n; x++) {
-		if (x == self)
+	int self = 0;
+	for (size_t i = 0; rc == STORE_OK && i < hs->n; i++)
+		self |= hs->h[i].child == *child;
+	for (size_t i = 0; rc == STORE_OK && !hs->overflow && self && i < hs->n; i++)
+		rc = merge_known_add(t, known, hs->h[i].child);
+	struct identity_keys keys;
+	memset(&keys, 0, sizeof keys);
+	snprintf(keys.demographic, sizeof keys.demographic, "%s", key);
+	for (size_t x = 0; rc == STORE_OK && !hs->overflow && self && x < hs->n; x++) {
+		if (hs->h[x].child == *child)
 			continue;
-		/* x's compatible matches under this key, other than itself. */
-		size_t matches = 0;
-		int with_self = 0;
-		for (size_t y = 0; y < hs->n && rc == STORE_OK && matches < 2; y++) {
-			int ok = 0;
-			if (y != x && (rc = could_join(t, hs, x, y, &ok)) == STORE_OK && ok) {
-				matches++;
-				with_self |= y == self;
-			}
-		}
-		if (rc != STORE_OK || matches != 1 || !with_self)
+		struct link_facts f = {
+		    .keys = &keys,
+		    .start = hs->h[x].child,
+		    .n_post = hs->h[x].n_post,
+		    .demo = hs->h,
+		    .n_demo = hs->n,
+		    .known = known->k,
+		    .n_known = known->n,
+		};
+		memcpy(f.post, hs->h[x].post, sizeof f.post);
+		link_decide(&f, d);
+		if (d->by_demographics != *child)
 			continue;
 		char reason[WIRE_REASON_MAX], a[WIRE_ID_MAX], b[WIRE_ID_MAX];
 		wire_child_id(hs->h[x].child, a);
@@ -465,7 +425,10 @@ static int reexamine_key(struct store_txn *t, const char *key, uint64_t *child, 
 		*merged = rc == STORE_OK;
 		break;
 	}
+	merge_known_release(known);
+	free(known);
 	free(hs);
+	free(d);
 	return rc;
 }
 
@@ -473,7 +436,7 @@ int merge_reexamine(struct store_txn *t, uint64_t *child, int64_t now_ms, struct
 {
 	/* Each merge takes a holder away, so this ends; the bound only
 	 * guards against a store that says otherwise. */
-	for (int round = 0; round < HOLDERS_MAX * 4; round++) {
+	for (int round = 0; round < LINK_DEMO_MAX * 4; round++) {
 		struct child_record ch;
 		int rc = load(t, *child, &ch);
 		if (rc != STORE_OK)
@@ -624,20 +587,6 @@ static int kept_carries(const struct child_record *ch, const unsigned char *move
 			return 1;
 	}
 	return 0;
-}
-
-void merge_key_label(const char *key, char *out, size_t len)
-{
-	if (key[0] == 'N')
-		snprintf(out, len, "nhs:%s", key + 1);
-	else if (key[0] == 'U')
-		snprintf(out, len, "upn:%s", key + 1);
-	else if (key[0] == 'L' && key[1] && strchr(key, ':'))
-		snprintf(out, len, "local:%s:%s", agency_name(key[1] - '0'), strchr(key, ':') + 1);
-	else if (key[0] == 'D')
-		snprintf(out, len, "demographics");
-	else
-		snprintf(out, len, "%s", key);
 }
 
 /* Strong keys and demographics of the moved records lead to the new

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "identity.h"
+#include "link_decide.h"
 #include "store.h"
 
 /* The merges done in one transaction (by linking a concern's children or
@@ -49,12 +50,28 @@ struct merge_why {
 /* Why `a` and `b` (live children; b may be 0 for none) together with the
  * strong identifiers in `keys` (may be NULL) cannot be one child: writes a
  * sentence to why and sets *clash to 1 ("NHS numbers 9434765919 (C00000001)
- * and 9876543210 (C00000002) disagree"), else *clash is 0. */
+ * and 9876543210 (C00000002) disagree"), else *clash is 0. The records are
+ * the store's; the judgement is link_clash()'s. */
 int merge_clash(struct store_txn *t, uint64_t a, uint64_t b, const struct identity_keys *keys,
                 int *clash, char *why, size_t whylen);
 
 /* Has an operator split a from b (or their merged predecessors)? */
 int merge_kept_apart(struct store_txn *t, uint64_t a, uint64_t b, int *apart);
+
+/* Live children loaded for link_decide(): each record once, with its
+ * kept-apart marks resolved to live ids. k[i].rec points into rec[], so
+ * the set is not to be copied. Allocate it (about 3 KB). */
+struct merge_known {
+	size_t n;
+	struct child_record rec[LINK_KNOWN_MAX];
+	struct link_known k[LINK_KNOWN_MAX];
+};
+
+/* Load live child `live` into m unless it is there. Returns STORE_OK, a
+ * store error, or STORE_ERROR when m is full or the child has no record. */
+int merge_known_add(struct store_txn *t, struct merge_known *m, uint64_t live);
+/* Free what m holds (m itself is the caller's); NULL is ignored. */
+void merge_known_release(struct merge_known *m);
 
 /* Merge two live, compatible children (the caller checked merge_clash and
  * merge_kept_apart). Records a MERGED event; *survivor is the lower id. */
@@ -95,10 +112,6 @@ enum { SPLIT_OK = 0, SPLIT_REFUSED = 1 };
 int merge_split(struct store_txn *t, uint64_t child, const struct split_selector *sel,
                 const char *by, const char *reason, const char *identity, int64_t now_ms,
                 struct split_result *out, char *err, size_t errlen);
-
-/* An identity key as operators write it: "nhs:9434765919", "upn:...",
- * "local:POLICE:P-1" (unlink takes these), or "demographics". */
-void merge_key_label(const char *key, char *out, size_t len);
 
 /* Are two identity records the same identity: one agency, every field
  * equal? (Such records are kept once, first and last seen widened.) */
