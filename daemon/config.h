@@ -13,14 +13,13 @@
 
 #include "access.h"
 #include "lifecycle.h"
+#include "log.h"
 #include "rules.h"
 
 #define CONFIG_PATH_MAX     1024
 #define CONFIG_ENDPOINT_MAX 1024
 #define CONFIG_ERRORS_MAX   32
 #define CONFIG_ERROR_LEN    512
-
-enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* security.mode: "insecure" (no CURVE; only loopback, ipc:// and inproc://
  * endpoints) or "curve" (every tcp:// socket a CURVE server with ZAP). */
