@@ -3,8 +3,9 @@
  * again: in a loader process, bounded in time and size, checked twice,
  * then swapped whole.
  *
- * Owns the loader's protocol (a header and one plain struct through a
- * pipe), the comparison of two configurations and the swap. Does not parse
+ * Owns the loader's protocol (a header and the config's fields, one by
+ * one, through a pipe), the comparison of two configurations and the
+ * swap. Does not parse
  * the file (config.c) or decide when to reload (server.c, control_rules.c).
  */
 #define _GNU_SOURCE /* close_range */
