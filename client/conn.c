@@ -215,6 +215,9 @@ int ffc_send_concern(ffc_conn_t *conn, const Ffc__V1__Concern *concern, int time
 
 int ffc_recv_receipt(ffc_conn_t *conn, Ffc__V1__Receipt **out, int timeout_ms)
 {
+	if (!out)
+		return FFC_EINVAL;
+	*out = NULL;
 	void *data;
 	size_t len;
 	int rc = ffc_conn_recv(conn, &data, &len, timeout_ms);

@@ -29,7 +29,9 @@ char *arena_strdup(struct arena *a, const char *s);
 /* Take ownership of an unpacked message (freed by arena_free). Returns 0,
  * or -1 when out of memory (m is then freed at once). */
 int arena_keep(struct arena *a, ProtobufCMessage *m);
-/* Free everything; the arena may be reused after memset to 0. */
+/* Free everything (blocks, strings and kept messages: every pointer the
+ * arena gave is invalid after). The arena may be reused after memset to
+ * 0. Safe on a zeroed arena. */
 void arena_free(struct arena *a);
 
 /* Grow a malloc'd pointer array *v of capacity *cap to hold need items.

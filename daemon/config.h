@@ -13,14 +13,13 @@
 
 #include "access.h"
 #include "lifecycle.h"
+#include "log.h"
 #include "rules.h"
 
 #define CONFIG_PATH_MAX     1024
 #define CONFIG_ENDPOINT_MAX 1024
 #define CONFIG_ERRORS_MAX   32
 #define CONFIG_ERROR_LEN    512
-
-enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* security.mode: "insecure" (no CURVE; only loopback, ipc:// and inproc://
  * endpoints) or "curve" (every tcp:// socket a CURVE server with ZAP). */
@@ -56,22 +55,25 @@ struct config_errors {
 	char msg[CONFIG_ERRORS_MAX][CONFIG_ERROR_LEN];
 };
 
-/* Fill cfg with the built-in defaults (and the default rules). */
+/* Fill cfg with the built-in defaults (and the default rules). Every
+ * field is set; cannot fail. */
 void config_defaults(struct config *cfg);
 
-/* Load and check `path` on top of the defaults. Returns 0 on success; -1
- * with every problem found in errs (file:line: message). cfg is only
- * changed on success. */
+/* Load and check `path` on top of what cfg holds (the defaults, from
+ * config_defaults). Returns 0 on success; -1 with every problem found in
+ * errs (file:line: message, at most CONFIG_ERRORS_MAX), including a file
+ * that cannot be read ("file: cannot read: reason"). cfg is only changed
+ * on success; errs is cleared first. path is only read. */
 int config_load(const char *path, struct config *cfg, struct config_errors *errs);
 
 /* Check a finished config (after flags override the file): endpoints
  * non-empty and well-formed (and loopback or local in insecure mode),
- * limits in range. Same error convention, with
- * `origin` in place of file:line. */
+ * limits in range. Returns 0, or -1 with every problem appended to errs,
+ * each starting with `origin` in place of file:line. Only reads cfg. */
 int config_check(const struct config *cfg, const char *origin, struct config_errors *errs);
 
 /* 1 when ep may be used without CURVE: ipc://, inproc://, or tcp:// on
- * 127.0.0.1, localhost or [::1]. */
+ * 127.0.0.1, localhost or [::1]; else 0 (also for a malformed endpoint). */
 int config_endpoint_local(const char *ep);
 
 #endif

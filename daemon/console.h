@@ -37,7 +37,9 @@
  * sub itself when it is already inside an allowed one; "heartbeat" always
  * (it carries a seq, no child). A subscription to "alert." from a
  * RED-only console becomes "alert.red.". Returns how many were written to
- * out (0: nothing this console may see). */
+ * out (0: nothing this console may see), at most max; prefixes past max
+ * are dropped. sub is the subscription's bytes as received (not
+ * terminated, may hold anything), only read. Cannot fail. */
 size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][OUTBOX_TOPIC_MAX],
                       size_t max);
 

@@ -28,6 +28,7 @@ struct heartbeat {
 	int64_t last_ms; /* when the last one was sent; 0: never */
 };
 
+/* Set *hb whole: none sent yet. Cannot fail. */
 void heartbeat_init(struct heartbeat *hb, int64_t started_at_ms, int64_t interval_ms);
 
 /* 1 when a heartbeat is due at now_ms (the first one at once), else 0. A
@@ -39,11 +40,12 @@ int heartbeat_due(const struct heartbeat *hb, int64_t now_ms);
  * 0 .. interval_ms. */
 int heartbeat_wait_ms(const struct heartbeat *hb, int64_t now_ms);
 
-/* Note that a heartbeat was sent at now_ms. */
+/* Note that a heartbeat was sent at now_ms. Cannot fail. */
 void heartbeat_sent(struct heartbeat *hb, int64_t now_ms);
 
 /* The ffc.v1.Heartbeat saying last_seq at now_ms, malloc'd into *out (the
- * caller frees). Returns 0, or -1 when out of memory. */
+ * caller frees it with free()). Returns 0, or -1 when out of memory (*out
+ * is then NULL). */
 int heartbeat_pack(const struct heartbeat *hb, uint64_t last_seq, int64_t now_ms, uint8_t **out,
                    size_t *len);
 

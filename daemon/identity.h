@@ -36,7 +36,8 @@ struct identity_keys {
 
 /* Build the keys for one child named by `agency`. The identity must
  * already have passed validate_concern(). Returns the number of keys set
- * (nhs, upn, local, demographic), 0 when none. */
+ * (nhs, upn, local, demographic), 0 when none; *out is filled whole (the
+ * keys absent are ""), and keeps no pointer into id. Cannot fail. */
 int identity_keys(const struct child_identity *id, int agency, struct identity_keys *out);
 
 /* Fold a name for comparison: case-, accent-, space- and punctuation-
@@ -44,7 +45,9 @@ int identity_keys(const struct child_identity *id, int agency, struct identity_k
  * (Latin-1, Extended-A and -B, Extended Additional) fold to their base
  * letters, Greek and Cyrillic to upper case without accents; letters of
  * other scripts are kept as their UTF-8 bytes. Writes at most
- * outlen bytes including the terminator; returns the folded length. */
+ * outlen bytes including the terminator, cut before a character that
+ * does not fit; returns the length the whole folding would take (as
+ * snprintf does), so a result >= outlen means it was cut. */
 size_t identity_fold_name(const char *in, char *out, size_t outlen);
 
 /* Postcode without spaces, upper case ("ls1 4ap" -> "LS14AP"). Returns 0

@@ -8,8 +8,13 @@
 #ifndef FFC_LOG_H
 #define FFC_LOG_H
 
-#include "config.h"
+/* How much is logged: a message is written when its level is at most the
+ * level set (daemon.log_level, or LOG_DEBUG with -v). */
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
+/* The level in force for the whole process (LOG_INFO until set). Not
+ * thread-safe: set it before starting anything that logs from another
+ * thread (ffcd has one thread of its own). Cannot fail. */
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 
@@ -19,6 +24,10 @@ enum log_level log_get_level(void);
 #define FFC_PRINTF(a, b)
 #endif
 
+/* Write one line to stderr, when level is at most the level set: the time,
+ * the program and pid, the level and the formatted message, cut at 2 KiB.
+ * Errors writing are ignored (there is nowhere to report
+ * them). fmt and its arguments are only read. */
 void log_msg(enum log_level level, const char *fmt, ...) FFC_PRINTF(2, 3);
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)

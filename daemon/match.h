@@ -76,12 +76,13 @@ int match_one_edit(const char *a, const char *b);
 int match_initial(const char *a, const char *b);
 
 /* Could a and b be one child? The kind (MATCH_NONE when not), with one
- * sentence for an operator in reason saying what is alike and what
- * differs. */
+ * sentence for an operator in reason (cut to len, terminated; not
+ * meaningful for MATCH_NONE) saying what is alike and what differs.
+ * Cannot fail. */
 enum match_kind match_judge(const struct match_subject *a, const struct match_subject *b,
                             char *reason, size_t len);
 
-/* "DIFFERENT_POSTCODE", ... as in the proto; "?" for others. */
+/* "DIFFERENT_POSTCODE", ... as in the proto; "?" for others. Static. */
 const char *match_kind_name(enum match_kind k);
 
 #endif

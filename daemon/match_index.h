@@ -26,7 +26,8 @@
  * record its possible matches and index it. `named_with` holds the child
  * ids of the whole concern: children named together are different
  * children, never a possible match of each other. Returns STORE_OK or a
- * store error (STORE_FULL: retry the transaction after growing). */
+ * store error (STORE_FULL: retry the transaction after growing; the caller
+ * aborts on any error). id and named_with are only read. */
 int match_index_child(struct store_txn *t, const struct child_identity *id, uint64_t child,
                       const uint64_t *named_with, size_t n_named, uint64_t concern_seq,
                       int64_t now_ms);

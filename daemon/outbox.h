@@ -26,23 +26,29 @@ struct outbox_msg {
 	char note[OUTBOX_NOTE_MAX]; /* logged when published: ids only, never names */
 };
 
+/* Zeroed is empty. Owns its items and their data until outbox_clear();
+ * the server reads items[0..n) to publish them, then clears. */
 struct outbox {
 	size_t n, cap;
 	struct outbox_msg *items;
 };
 
 /* Queue a payload under topic; takes ownership of data (freed even when
- * this fails). note may be NULL. Returns 0, or -1 when out of memory. */
+ * this fails). topic and note (may be NULL) are copied, cut to fit.
+ * Returns 0, or -1 when out of memory (the outbox is as it was). */
 int outbox_add(struct outbox *o, const char *topic, uint8_t *data, size_t len, const char *note);
 
 /* Queue a raised alert as the contract publishes it: topic
- * "alert.<level>.<rule>" in lower case, payload an ffc.v1.Alert. */
+ * "alert.<level>.<rule>" in lower case, payload an ffc.v1.Alert packed
+ * from *a (only read). Returns 0, or -1 when out of memory. */
 int outbox_add_alert(struct outbox *o, const struct alert *a);
 
 /* "alert.red.multi-agency": prefix, level and rule joined by dots, in
  * lower case, into topic (OUTBOX_TOPIC_MAX bytes). */
 void outbox_topic(char *topic, const char *prefix, int level, const char *rule);
 
+/* Free every item and their data, and leave o empty (reusable). Safe on
+ * an empty outbox and twice. */
 void outbox_clear(struct outbox *o);
 
 #endif

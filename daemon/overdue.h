@@ -25,7 +25,9 @@
 /* Remind every alert due at now_ms (up to OVERDUE_STEP_MAX), queueing the
  * reminders in out, to publish once this returns. Finding nothing due
  * costs one read transaction and an index lookup per level. Returns the
- * number reminded, or -1 when the store failed (nothing is then queued). */
+ * number reminded, or -1 when the store failed (nothing is then queued
+ * and nothing written: the transaction is aborted). p is only read; out
+ * stays the caller's, and owns what was queued. */
 int overdue_remind(struct store *s, const struct alert_policy *p, int64_t now_ms,
                    struct outbox *out);
 

@@ -50,11 +50,14 @@ int privdrop_plan(const char *user, struct privdrop *p, char *err, size_t errlen
 int privdrop_data_dir(const struct privdrop *p, const char *dir, char *err, size_t errlen);
 
 /* When dropping, give an ipc:// endpoint's socket file to the user (so it
- * stays usable and removable after the drop). Other endpoints: nothing. */
+ * stays usable and removable after the drop). Other endpoints: nothing.
+ * Returns 0, or -1 with err naming the file and the system's reason. */
 int privdrop_endpoint(const struct privdrop *p, const char *endpoint, char *err, size_t errlen);
 
 /* Drop to the user for good (when the decision is to drop): supplementary
- * groups, gid, uid, then check root cannot be had back. */
+ * groups, gid, uid, then check root cannot be had back. Returns 0 (also
+ * when there is nothing to drop), or -1 with err naming the step that
+ * failed: the process must then exit, since it may be half dropped. */
 int privdrop_apply(const struct privdrop *p, char *err, size_t errlen);
 
 /* After the drop: can the user use the data directory? -1 with a message

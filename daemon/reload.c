@@ -3,8 +3,9 @@
  * again: in a loader process, bounded in time and size, checked twice,
  * then swapped whole.
  *
- * Owns the loader's protocol (a header and one plain struct through a
- * pipe), the comparison of two configurations and the swap. Does not parse
+ * Owns the loader's protocol (a header and the config's fields, one by
+ * one, through a pipe), the comparison of two configurations and the
+ * swap. Does not parse
  * the file (config.c) or decide when to reload (server.c, control_rules.c).
  */
 #define _GNU_SOURCE /* close_range */
@@ -24,11 +25,16 @@
 
 #include "log.h"
 
-/* The loader's answer: a header, then exactly one struct config (status
- * OK) or struct config_errors (status ERRORS). Both sides are the same
- * program, so the structs have the same layout; the size is checked all
- * the same, and anything else is refused. */
-#define ANSWER_MAGIC UINT32_C(0x46464352) /* "FFCR" */
+/* The loader's answer: a header, then the fields of one struct config
+ * (status OK) or of one struct config_errors (status ERRORS), each written
+ * on its own by one field list (config_fields, errors_fields) that both
+ * sides walk. Never the struct's bytes: a string arrives as a length and
+ * its bytes and is refused when it does not fit its array or holds a NUL,
+ * a count is refused above its array's size, a number outside its range,
+ * and an answer that ends early or goes on past its last field is
+ * refused whole. So a field added to struct config is either in the list
+ * (and checked) or absent (and zero), never read past its end. */
+#define ANSWER_MAGIC UINT32_C(0x46464353) /* "FFCS" */
 enum { ANSWER_OK = 0, ANSWER_ERRORS = 1 };
 
 struct answer_header {
@@ -36,6 +42,13 @@ struct answer_header {
 	uint32_t status;
 	uint64_t size;
 };
+
+/* The most an answer may hold after its header: each field takes at most
+ * 8 bytes of length or value more than its place in the struct. */
+#define ANSWER_MAX                                                                                 \
+	(4 * (sizeof(struct config) > sizeof(struct config_errors)                                 \
+	          ? sizeof(struct config)                                                          \
+	          : sizeof(struct config_errors)))
 
 /* ---- errors ---- */
 
@@ -54,6 +67,251 @@ static int64_t mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the answer's codec ---- */
+
+/* One walk over the fields, encoding (from the struct into out) or
+ * decoding (from in into the struct). A decoding walk stops taking values
+ * at the first fault and names the field in `bad`. */
+struct codec {
+	int decoding;
+	unsigned char *out;
+	size_t out_len, out_cap;
+	int out_full;
+	const unsigned char *in;
+	size_t in_len, in_at;
+	char bad[96]; /* the first field refused, "" while all is well */
+};
+
+static FFC_PRINTF(2, 3) void refuse(struct codec *c, const char *fmt, ...)
+{
+	if (c->bad[0])
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->bad, sizeof c->bad, fmt, ap);
+	va_end(ap);
+}
+
+static void put_raw(struct codec *c, const void *p, size_t n)
+{
+	if (c->out_full || c->out_cap - c->out_len < n) {
+		c->out_full = 1;
+		return;
+	}
+	memcpy(c->out + c->out_len, p, n);
+	c->out_len += n;
+}
+
+static int take_raw(struct codec *c, const char *what, void *p, size_t n)
+{
+	if (c->bad[0])
+		return -1;
+	if (c->in_len - c->in_at < n) {
+		refuse(c, "%s: the answer ends early", what);
+		return -1;
+	}
+	memcpy(p, c->in + c->in_at, n);
+	c->in_at += n;
+	return 0;
+}
+
+/* An integer field in [lo, hi]: 8 bytes, little-endian. Returns the value
+ * to store (decoding), or v (encoding); 0 after a fault. */
+static int64_t num(struct codec *c, const char *what, int64_t v, int64_t lo, int64_t hi)
+{
+	unsigned char b[8];
+	if (!c->decoding) {
+		/* The loader's own config was checked; a value out of range
+		 * here is refused all the same, since the loops that follow a
+		 * count trust it. */
+		if (v < lo || v > hi) {
+			refuse(c, "%s: %lld is out of range", what, (long long)v);
+			return lo;
+		}
+		uint64_t u = (uint64_t)v;
+		for (int i = 0; i < 8; i++)
+			b[i] = (unsigned char)(u >> (8 * i));
+		put_raw(c, b, sizeof b);
+		return v;
+	}
+	if (take_raw(c, what, b, sizeof b) < 0)
+		return 0;
+	uint64_t u = 0;
+	for (int i = 0; i < 8; i++)
+		u |= (uint64_t)b[i] << (8 * i);
+	int64_t got = (int64_t)u;
+	if (got < lo || got > hi) {
+		refuse(c, "%s: %lld is out of range", what, (long long)got);
+		return 0;
+	}
+	return got;
+}
+
+/* Encode or decode `field` (any integer or enum type) in [lo, hi]. */
+#define NUM(c, what, field, lo, hi)                                                                \
+	do {                                                                                       \
+		int64_t v_ = num((c), (what), (int64_t)(field), (lo), (hi));                       \
+		if ((c)->decoding)                                                                 \
+			(field) = v_;                                                              \
+	} while (0)
+
+/* A string held in char s[size]: its length, then its bytes. */
+static void str(struct codec *c, const char *what, char *s, size_t size)
+{
+	if (!c->decoding) {
+		size_t n = strnlen(s, size - 1);
+		num(c, what, (int64_t)n, 0, (int64_t)size - 1);
+		put_raw(c, s, n);
+		return;
+	}
+	size_t n = (size_t)num(c, what, 0, 0, (int64_t)size - 1);
+	if (take_raw(c, what, s, n) < 0)
+		return;
+	s[n] = '\0';
+	if (memchr(s, '\0', n))
+		refuse(c, "%s: holds a NUL byte", what);
+}
+
+/* A byte array of fixed size. */
+static void bytes(struct codec *c, const char *what, void *p, size_t n)
+{
+	if (c->decoding)
+		take_raw(c, what, p, n);
+	else
+		put_raw(c, p, n);
+}
+
+static void rule_fields(struct codec *c, struct rule *r)
+{
+	str(c, "rule name", r->name, sizeof r->name);
+	NUM(c, "rule kind", r->kind, RULE_ANY, RULE_ALL_OF);
+	NUM(c, "rule window", r->window_ms, INT64_MIN, INT64_MAX);
+	for (size_t i = 0; i < sizeof r->threshold / sizeof r->threshold[0]; i++)
+		NUM(c, "rule threshold", r->threshold[i], 0, UINT32_MAX);
+	NUM(c, "rule agencies", r->agencies, 0, UINT32_MAX);
+	NUM(c, "rule categories", r->categories, 0, UINT32_MAX);
+	NUM(c, "rule min_severity", r->min_severity, INT32_MIN, INT32_MAX);
+	for (size_t i = 0; i < sizeof r->weight / sizeof r->weight[0]; i++)
+		NUM(c, "rule weight", r->weight[i], 0, UINT32_MAX);
+	NUM(c, "rule parts", r->n_parts, 0, RULE_PARTS_MAX);
+	for (size_t i = 0; i < r->n_parts && !c->bad[0]; i++) {
+		struct rule_part *p = &r->parts[i];
+		NUM(c, "rule part agencies", p->agencies, 0, UINT32_MAX);
+		NUM(c, "rule part categories", p->categories, 0, UINT32_MAX);
+		NUM(c, "rule part min_severity", p->min_severity, INT32_MIN, INT32_MAX);
+		NUM(c, "rule part count", p->count, 0, UINT32_MAX);
+	}
+}
+
+static void key_fields(struct codec *c, struct access_key *k)
+{
+	str(c, "key name", k->name, sizeof k->name);
+	NUM(c, "key role", k->role, ACCESS_NONE, ACCESS_ADMIN);
+	NUM(c, "key agency", k->agency, INT32_MIN, INT32_MAX);
+	NUM(c, "key levels", k->levels, 0, UINT32_MAX);
+	bytes(c, "key", k->key, sizeof k->key);
+}
+
+/* Every field of struct config, in one list: a field added there is added
+ * here (test_reload's round trip fails until it is). */
+static void config_fields(struct codec *c, struct config *cfg)
+{
+	str(c, "daemon.data_dir", cfg->data_dir, sizeof cfg->data_dir);
+	str(c, "ingest.endpoint", cfg->ingest, sizeof cfg->ingest);
+	str(c, "alerts.endpoint", cfg->alerts, sizeof cfg->alerts);
+	str(c, "control.endpoint", cfg->control, sizeof cfg->control);
+	NUM(c, "store.map_size_mb", cfg->map_size, 0, INT64_MAX);
+	NUM(c, "store.map_size_max_mb", cfg->map_size_max, 0, INT64_MAX);
+	NUM(c, "ingest.max_message_kb", cfg->max_message, 0, INT64_MAX);
+	NUM(c, "ingest.batch_max", cfg->batch_max, 0, UINT32_MAX);
+	NUM(c, "daemon.log_level", cfg->log_level, LOG_ERROR, LOG_DEBUG);
+	NUM(c, "rules", cfg->n_rules, 0, RULES_MAX);
+	for (size_t i = 0; i < cfg->n_rules && !c->bad[0]; i++)
+		rule_fields(c, &cfg->rules[i]);
+	struct alert_policy *p = &cfg->lifecycle;
+	for (size_t i = 0; i < sizeof p->response_ms / sizeof p->response_ms[0]; i++)
+		NUM(c, "alerts.response_minutes", p->response_ms[i], INT64_MIN, INT64_MAX);
+	NUM(c, "alerts.outcomes", p->n_outcomes, 0, LIFECYCLE_OUTCOMES_MAX);
+	for (size_t i = 0; i < p->n_outcomes && !c->bad[0]; i++)
+		str(c, "alerts.outcomes", p->outcomes[i], sizeof p->outcomes[i]);
+	struct access_list *a = &cfg->access;
+	NUM(c, "security.keys", a->n_keys, 0, ACCESS_KEYS_MAX);
+	for (size_t i = 0; i < a->n_keys && !c->bad[0]; i++)
+		key_fields(c, &a->keys[i]);
+	NUM(c, "security.operators", a->n_operators, 0, ACCESS_KEYS_MAX);
+	for (size_t i = 0; i < a->n_operators && !c->bad[0]; i++)
+		key_fields(c, &a->operators[i]);
+	NUM(c, "security.mode", cfg->security_mode, SECURITY_INSECURE, SECURITY_CURVE);
+	str(c, "security.secret_key_file", cfg->secret_key_file, sizeof cfg->secret_key_file);
+	str(c, "security.public_key", cfg->public_key, sizeof cfg->public_key);
+	str(c, "daemon.user", cfg->user, sizeof cfg->user);
+	NUM(c, "retention.years", cfg->retention_years, 0, UINT32_MAX);
+}
+
+static void errors_fields(struct codec *c, struct config_errors *e)
+{
+	NUM(c, "errors", e->n, 0, CONFIG_ERRORS_MAX);
+	for (size_t i = 0; i < e->n && !c->bad[0]; i++)
+		str(c, "error", e->msg[i], sizeof e->msg[i]);
+}
+
+size_t reload_answer_encode(const struct config *cfg, const struct config_errors *errs,
+                            unsigned char *buf, size_t cap)
+{
+	struct codec c = {.out = buf, .out_cap = cap};
+	struct answer_header h = {.magic = ANSWER_MAGIC};
+	put_raw(&c, &h, sizeof h); /* its size is known at the end */
+	/* The walk only reads when encoding; it takes a mutable pointer
+	 * because decoding walks the same list. */
+	if (cfg) {
+		h.status = ANSWER_OK;
+		config_fields(&c, (struct config *)(uintptr_t)cfg);
+	} else {
+		h.status = ANSWER_ERRORS;
+		errors_fields(&c, (struct config_errors *)(uintptr_t)errs);
+	}
+	if (c.out_full || c.bad[0])
+		return 0;
+	h.size = c.out_len - sizeof h;
+	memcpy(buf, &h, sizeof h);
+	return c.out_len;
+}
+
+int reload_answer_decode(const unsigned char *buf, size_t len, struct config *out,
+                         struct config_errors *errs, char *why, size_t whylen)
+{
+	struct answer_header h;
+	if (len < sizeof h) {
+		snprintf(why, whylen, "the answer ends early (%zu bytes)", len);
+		return -1;
+	}
+	memcpy(&h, buf, sizeof h);
+	if (h.magic != ANSWER_MAGIC || (h.status != ANSWER_OK && h.status != ANSWER_ERRORS)) {
+		snprintf(why, whylen, "the answer's header is not one");
+		return -1;
+	}
+	if (h.size != len - sizeof h) {
+		snprintf(why, whylen, "the answer says %llu bytes but holds %zu",
+		         (unsigned long long)h.size, len - sizeof h);
+		return -1;
+	}
+	struct codec c = {.decoding = 1, .in = buf + sizeof h, .in_len = len - sizeof h};
+	if (h.status == ANSWER_OK) {
+		memset(out, 0, sizeof *out);
+		config_fields(&c, out);
+	} else {
+		memset(errs, 0, sizeof *errs);
+		errors_fields(&c, errs);
+	}
+	if (!c.bad[0] && c.in_at != c.in_len)
+		refuse(&c, "%zu bytes follow the last field", c.in_len - c.in_at);
+	if (c.bad[0]) {
+		snprintf(why, whylen, "%s", c.bad);
+		return -1;
+	}
+	return h.status == ANSWER_OK ? 0 : 1;
 }
 
 /* ---- the loader's side ---- */
@@ -84,20 +342,11 @@ int reload_helper_main(const char *path)
 	}
 	static struct config cfg;
 	static struct config_errors errs;
+	static unsigned char answer[sizeof(struct answer_header) + ANSWER_MAX];
 	config_defaults(&cfg);
-	struct answer_header h = {.magic = ANSWER_MAGIC};
-	const void *payload;
-	if (config_load(path, &cfg, &errs) == 0) {
-		h.status = ANSWER_OK;
-		h.size = sizeof cfg;
-		payload = &cfg;
-	} else {
-		h.status = ANSWER_ERRORS;
-		h.size = sizeof errs;
-		payload = &errs;
-	}
-	if (write_all(STDOUT_FILENO, &h, sizeof h) < 0 ||
-	    write_all(STDOUT_FILENO, payload, (size_t)h.size) < 0)
+	int ok = config_load(path, &cfg, &errs) == 0;
+	size_t len = reload_answer_encode(ok ? &cfg : NULL, &errs, answer, sizeof answer);
+	if (len == 0 || write_all(STDOUT_FILENO, answer, len) < 0)
 		return 1;
 	return 0;
 }
@@ -169,39 +418,20 @@ static int reap(pid_t pid, int64_t deadline)
 	}
 }
 
-/* Force every string of a received config to end inside its array: the
- * checks that follow read them with strlen. */
-static void terminate_strings(struct config *c)
-{
-	c->data_dir[sizeof c->data_dir - 1] = '\0';
-	c->ingest[sizeof c->ingest - 1] = '\0';
-	c->alerts[sizeof c->alerts - 1] = '\0';
-	c->control[sizeof c->control - 1] = '\0';
-	for (size_t i = 0; i < RULES_MAX; i++)
-		c->rules[i].name[RULE_NAME_MAX - 1] = '\0';
-	c->secret_key_file[sizeof c->secret_key_file - 1] = '\0';
-	c->public_key[sizeof c->public_key - 1] = '\0';
-	if (c->access.n_keys > ACCESS_KEYS_MAX)
-		c->access.n_keys = 0;
-	if (c->access.n_operators > ACCESS_KEYS_MAX)
-		c->access.n_operators = 0;
-	for (size_t i = 0; i < ACCESS_KEYS_MAX; i++) {
-		c->access.keys[i].name[ACCESS_NAME_MAX - 1] = '\0';
-		c->access.operators[i].name[ACCESS_NAME_MAX - 1] = '\0';
-	}
-}
-
 int reload_load(const char *helper, const char *path, int timeout_ms, struct config *out,
                 struct config_errors *errs)
 {
 	errs->n = 0;
-	const size_t most = sizeof(struct config) > sizeof(struct config_errors)
-	                        ? sizeof(struct config)
-	                        : sizeof(struct config_errors);
-	const size_t cap = sizeof(struct answer_header) + most;
+	const size_t cap = sizeof(struct answer_header) + ANSWER_MAX;
 	/* One byte more than any answer, to see an answer that is too long. */
 	unsigned char *buf = malloc(cap + 1);
-	if (!buf) {
+	/* Decoded here, checked, and only then copied to the caller's. */
+	struct config *next = malloc(sizeof *next);
+	struct config_errors *reported = malloc(sizeof *reported);
+	if (!buf || !next || !reported) {
+		free(buf);
+		free(next);
+		free(reported);
 		add_error(errs, "%s: out of memory", path);
 		return -1;
 	}
@@ -211,6 +441,8 @@ int reload_load(const char *helper, const char *path, int timeout_ms, struct con
 		add_error(errs, "%s: cannot start the configuration loader: %s", path,
 		          strerror(errno));
 		free(buf);
+		free(next);
+		free(reported);
 		return -1;
 	}
 	const int64_t deadline = mono_ms() + timeout_ms;
@@ -252,15 +484,11 @@ int reload_load(const char *helper, const char *path, int timeout_ms, struct con
 	 * stopped now. */
 	int status = reap(pid, timed_out || too_long || read_error ? 0 : deadline);
 
-	struct answer_header h;
-	memset(&h, 0, sizeof h);
-	if (got >= sizeof h)
-		memcpy(&h, buf, sizeof h);
-	const int complete =
-	    !timed_out && !too_long && !read_error && got >= sizeof h && h.magic == ANSWER_MAGIC &&
-	    ((h.status == ANSWER_OK && h.size == sizeof(struct config)) ||
-	     (h.status == ANSWER_ERRORS && h.size == sizeof(struct config_errors))) &&
-	    got == sizeof h + h.size;
+	char why[160] = "";
+	int decoded = -1; /* 0 a config, 1 errors, -1 none */
+	if (!timed_out && !too_long && !read_error)
+		decoded = reload_answer_decode(buf, got, next, reported, why, sizeof why);
+	const int complete = decoded >= 0;
 	int rc = -1;
 	if (timed_out)
 		add_error(errs,
@@ -282,29 +510,29 @@ int reload_load(const char *helper, const char *path, int timeout_ms, struct con
 		add_error(errs,
 		          "%s: the configuration loader exited with status %d without an answer",
 		          path, WEXITSTATUS(status));
-	else if (!complete)
+	else if (!complete && got == 0)
 		add_error(errs, "%s: the configuration loader sent no answer or a malformed one",
 		          path);
-	else if (h.status == ANSWER_ERRORS) {
-		struct config_errors *e = (struct config_errors *)(void *)(buf + sizeof h);
-		size_t n = e->n < CONFIG_ERRORS_MAX ? e->n : CONFIG_ERRORS_MAX;
-		for (size_t i = 0; i < n; i++) {
-			e->msg[i][CONFIG_ERROR_LEN - 1] = '\0';
-			add_error(errs, "%s", e->msg[i]);
-		}
+	else if (!complete)
+		add_error(errs,
+		          "%s: the configuration loader sent no answer or a malformed one (%s)",
+		          path, why);
+	else if (decoded == 1) {
+		for (size_t i = 0; i < reported->n; i++)
+			add_error(errs, "%s", reported->msg[i]);
 		if (errs->n == 0)
 			add_error(errs,
 			          "%s: the configuration loader reported errors but named none",
 			          path);
-	} else {
-		memcpy(out, buf + sizeof h, sizeof *out);
-		terminate_strings(out);
+	} else if (config_check(next, path, errs) == 0) {
 		/* Checked again here: only a config that passes in this
 		 * process is ever used. */
-		if (config_check(out, path, errs) == 0)
-			rc = 0;
+		memcpy(out, next, sizeof *out);
+		rc = 0;
 	}
 	free(buf);
+	free(next);
+	free(reported);
 	return rc;
 }
 

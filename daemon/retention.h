@@ -42,9 +42,11 @@ struct retention_result {
 	size_t n_children;
 	struct retention_child *children; /* malloc'd, by child id */
 };
+/* Free r->children and clear it; safe on a zeroed result and twice. */
 void retention_result_release(struct retention_result *r);
 
-/* Who asks, for the audit trail. */
+/* Who asks, for the audit trail. Both strings are borrowed for the call
+ * and copied into the entries written. */
 struct retention_actor {
 	const char *by;   /* operator or key name */
 	const char *role; /* "" when unknown */
@@ -69,9 +71,10 @@ struct withdraw_result {
 	uint64_t alerts[RETENTION_ALERTS_MAX]; /* unfinished alerts citing it */
 };
 
-/* Withdraw (agency, concern_id) for `reason`. Returns STORE_OK,
- * STORE_NOTFOUND (no such concern), STORE_EXISTS (already withdrawn) or
- * the store's error. */
+/* Withdraw (agency, concern_id) for `reason`. Returns STORE_OK with *r
+ * filled, STORE_NOTFOUND (no such concern), STORE_EXISTS (already
+ * withdrawn) or the store's error (STORE_FULL: grow and retry; the caller
+ * aborts the transaction on any error). Strings are only read. */
 int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, const char *reason,
                        const struct retention_actor *who, int64_t now_ms,
                        struct withdraw_result *r);

@@ -36,13 +36,15 @@ struct stats {
 	} rejects[STATS_REASONS_MAX];
 };
 
-/* Count one receipt sent. */
+/* Count one receipt sent (a rejected one also under its reason; once
+ * STATS_REASONS_MAX - 1 reasons are known, new ones count as "other").
+ * Cannot fail. */
 void stats_receipt(struct stats *st, const struct receipt *r);
 
 /* The reason a rejection is counted under: the error with child indexes
  * and numbers taken out ("children[3].nhs_number: check digit mismatch" ->
  * "children[].nhs_number: check digit mismatch"), so the table stays
- * small. */
+ * small. out is cut to len and terminated. Cannot fail. */
 void stats_reason(const char *error, char *out, size_t len);
 
 #endif

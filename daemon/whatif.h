@@ -57,9 +57,12 @@ struct whatif {
 struct whatif *whatif_new(const struct rule *in_force, size_t n_in_force,
                           const struct rule *candidate, size_t n_candidate);
 
-/* Judge one child's whole timeline (sorted by time, then seq). */
+/* Judge one child's whole timeline (sorted by time, then seq; borrowed
+ * for the call). Cannot fail: outcomes past WHATIF_LIST_MAX are counted,
+ * not listed. */
 void whatif_child(struct whatif *w, uint64_t child, const struct concern_ref *refs, size_t n);
 
+/* Free *w and set it to NULL; safe with *w NULL and twice. */
 void whatif_destroy(struct whatif **w);
 
 #endif

@@ -152,58 +152,74 @@ static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
-static const char *const concern_strings[] = {
-    [1] = "concern_id", [3] = "source_system", [9] = "summary", [10] = "reporter"};
-static const char *const child_strings[] = {
-    [1] = "nhs_number",  [2] = "upn",           [3] = "local_id", [4] = "given_name",
-    [5] = "family_name", [6] = "date_of_birth", [7] = "postcode"};
+/* Nesting the NUL walk follows at most: ffc.v1 nests one level (a
+ * Concern's children); the bound keeps a recursive message type, should
+ * one be added, from recursing with the input. */
+#define NUL_DEPTH_MAX 8
+/* Repeated fields are numbered ("children[1]") for the first this many
+ * fields of a message; later ones are named without their index. */
+#define NUL_FIELDS_MAX 64
 
-/* Walk one message's fields; `names` maps string field numbers to names;
- * children (field 4 of a Concern) are walked with child_strings. */
-static int nul_walk(const uint8_t *p, const uint8_t *end, const char *const *names, size_t n_names,
-                    int top, char *path, size_t pathlen)
+/* Walk one message's encoding with its descriptor: every string field
+ * (repeated or not) is searched for a NUL byte, and every message field
+ * walked the same way, so a string field added to ffc.proto is checked
+ * without a line here. Returns 1 with the field's path in path, else 0;
+ * bytes that do not parse end the walk (the decoder refused them, or will). */
+static int nul_walk(const uint8_t *p, const uint8_t *end, const ProtobufCMessageDescriptor *d,
+                    int depth, char *path, size_t pathlen)
 {
-	size_t child = 0;
+	size_t seen[NUL_FIELDS_MAX] = {0};
 	while (p < end) {
 		uint64_t key, n;
 		if (read_varint(&p, end, &key) < 0)
 			return 0;
-		uint64_t field = key >> 3;
 		switch (key & 7) {
 		case 0:
 			if (read_varint(&p, end, &n) < 0)
 				return 0;
-			break;
+			continue;
 		case 1:
 			if (end - p < 8)
 				return 0;
 			p += 8;
-			break;
+			continue;
 		case 5:
 			if (end - p < 4)
 				return 0;
 			p += 4;
-			break;
+			continue;
 		case 2:
 			if (read_varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
 				return 0;
-			if (top && field == 4) {
-				char sub[64];
-				if (nul_walk(p, p + n, child_strings,
-				             sizeof child_strings / sizeof child_strings[0], 0, sub,
-				             sizeof sub)) {
-					snprintf(path, pathlen, "children[%zu].%s", child, sub);
-					return 1;
-				}
-				child++;
-			} else if (field < n_names && names[field] && memchr(p, 0, (size_t)n)) {
-				snprintf(path, pathlen, "%s", names[field]);
-				return 1;
-			}
-			p += n;
 			break;
 		default:
 			return 0; /* groups: not in ffc.v1, and protobuf-c refused them */
+		}
+		const uint8_t *v = p;
+		p += n;
+		if (key >> 3 > UINT32_MAX)
+			continue;
+		const ProtobufCFieldDescriptor *f =
+		    protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3));
+		if (!f)
+			continue; /* unknown to this version: not decoded, not stored */
+		/* "name", or "name[i]" for the i-th of a repeated field */
+		char name[96];
+		size_t at = (size_t)(f - d->fields);
+		if (f->label == PROTOBUF_C_LABEL_REPEATED && at < NUL_FIELDS_MAX)
+			snprintf(name, sizeof name, "%s[%zu]", f->name, seen[at]++);
+		else
+			snprintf(name, sizeof name, "%s", f->name);
+		if (f->type == PROTOBUF_C_TYPE_STRING && memchr(v, 0, (size_t)n)) {
+			snprintf(path, pathlen, "%s", name);
+			return 1;
+		}
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE && depth < NUL_DEPTH_MAX) {
+			char sub[160];
+			if (nul_walk(v, v + n, f->descriptor, depth + 1, sub, sizeof sub)) {
+				snprintf(path, pathlen, "%s.%s", name, sub);
+				return 1;
+			}
 		}
 	}
 	return 0;
@@ -212,8 +228,7 @@ static int nul_walk(const uint8_t *p, const uint8_t *end, const char *const *nam
 int wire_concern_nul_field(const void *buf, size_t len, char *path, size_t pathlen)
 {
 	const uint8_t *p = buf;
-	return nul_walk(p, p + len, concern_strings,
-	                sizeof concern_strings / sizeof concern_strings[0], 1, path, pathlen);
+	return nul_walk(p, p + len, &ffc__v1__concern__descriptor, 0, path, pathlen);
 }
 
 /* Fill a Concern message from a concern; identities go in ids/ptrs, which

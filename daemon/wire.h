@@ -44,8 +44,11 @@ void wire_concern_release(struct wire_concern *w);
 
 /* protobuf-c ends every decoded string at its first NUL byte, so a string
  * holding one would be stored, and compared, cut short. Scan the frame's
- * own bytes for such a string field of the Concern or its children: 1 when
- * one is found, with its path ("children[0].nhs_number") in path, else 0. */
+ * own bytes for such a string field of the Concern or of any message in it
+ * (found from the generated descriptors, so every string field is
+ * checked): 1 when one is found, with its path ("children[0].nhs_number")
+ * in path (cut to pathlen), else 0. Bytes that do not parse end the scan
+ * with 0: the decoder is what refuses them. Reads buf[0..len) only. */
 int wire_concern_nul_field(const void *buf, size_t len, char *path, size_t pathlen);
 
 /* ---- receipts ---- */

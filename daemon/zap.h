@@ -53,18 +53,22 @@ enum zap_verdict {
 
 /* Parse frames[0..n) (version, request id, domain, address, identity,
  * mechanism, credentials). Returns 0, or -1 with the reason in err
- * ("version: ..."); out->request_id is filled whenever frame 1 exists, so
- * even a refusal of a malformed request can be addressed. */
+ * ("version: ...", cut to errlen); out->request_id is filled whenever
+ * frame 1 exists and fits ZAP_FIELD_MAX bytes, so even a refusal of a
+ * malformed request can be addressed. The frames are only read during
+ * the call: *out holds copies. */
 int zap_parse(const struct zap_frame *frames, size_t n, struct zap_request *out, char *err,
               size_t errlen);
 
 /* Whether the key of a parsed request may connect to the socket its
  * domain names. *who is the key's entry when ZAP_ALLOW (its name becomes
- * the connection's User-Id), else NULL. */
+ * the connection's User-Id), else NULL; it points into l, valid while l
+ * is unchanged (a reload replaces l: copy the name). */
 enum zap_verdict zap_decide(const struct zap_request *r, const struct access_list *l,
                             const struct access_key **who);
 
-/* The reply's status text for a verdict ("OK", "unknown key", ...). */
+/* The reply's status text for a verdict ("OK", "unknown key", ...).
+ * Static. */
 const char *zap_verdict_text(enum zap_verdict v);
 
 #endif

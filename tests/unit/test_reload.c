@@ -5,7 +5,9 @@
  * loader that crashes, exits without an answer, answers nonsense or too
  * much are each reported and never change anything; reload_apply swaps the
  * rules whole or leaves them untouched; settings that need a restart are
- * named.
+ * named. The answer is read field by field: a config survives the round
+ * trip whole, and an answer cut short, run long, or with a field that does
+ * not fit is refused, by reload_answer_decode and through a real loader.
  *
  * This program is its own loader: run with RELOAD_HELPER_FLAG it does what
  * ffcd does, except for paths naming a simulated failure.
@@ -43,6 +45,27 @@ static int helper(const char *path)
 	if (strstr(path, "simulate-garbage")) {
 		static const char junk[] = "this is not an answer";
 		return write(STDOUT_FILENO, junk, sizeof junk) == (ssize_t)sizeof junk ? 0 : 1;
+	}
+	if (strstr(path, "simulate-short") || strstr(path, "simulate-long-string")) {
+		/* A well-formed answer for the defaults, then spoiled: cut in
+		 * half, or its first string's length made one more than its
+		 * array holds. */
+		static struct config c;
+		static unsigned char a[1 << 20];
+		config_defaults(&c);
+		size_t n = reload_answer_encode(&c, NULL, a, sizeof a);
+		if (n == 0)
+			return 1;
+		if (strstr(path, "simulate-short")) {
+			n /= 2;
+		} else {
+			/* After the 16-byte header: data_dir's length, 8 bytes
+			 * little-endian. */
+			uint64_t too_long = sizeof c.data_dir;
+			for (int i = 0; i < 8; i++)
+				a[16 + i] = (unsigned char)(too_long >> (8 * i));
+		}
+		return write(STDOUT_FILENO, a, n) == (ssize_t)n ? 0 : 1;
 	}
 	if (strstr(path, "simulate-flood")) {
 		static char block[65536];
@@ -205,6 +228,11 @@ static void test_loader_failures(void **state)
 	     "the configuration loader exited with status 3 without an answer"},
 	    {"simulate-garbage.conf", "the configuration loader sent no answer or a malformed one"},
 	    {"simulate-flood.conf", "the configuration loader sent more than"},
+	    {"simulate-short.conf", "the configuration loader sent no answer or a malformed one "
+	                            "(the answer says"},
+	    {"simulate-long-string.conf",
+	     "the configuration loader sent no answer or a malformed one (daemon.data_dir: 1024 "
+	     "is out of range)"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *p = file(cases[i].name, good_text);
@@ -217,6 +245,165 @@ static void test_loader_failures(void **state)
 	    reload_load("/nonexistent/loader", file("x.conf", good_text), 10000, &cfg, &errs), -1);
 	expect_error("the configuration loader /nonexistent/loader could not be run (exit status "
 	             "127)");
+}
+
+/* ---- the answer, field by field ---- */
+
+/* s[0..size) holds v and zeros: a decoded string has nothing after its
+ * terminator. */
+static void set(char *s, size_t size, const char *v)
+{
+	memset(s, 0, size);
+	snprintf(s, size, "%s", v);
+}
+
+/* A config with every field away from zero and its defaults. */
+static void rich_config(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	config_defaults(c);
+	set(c->data_dir, sizeof c->data_dir, "/srv/ffc");
+	set(c->ingest, sizeof c->ingest, "tcp://127.0.0.1:9");
+	set(c->alerts, sizeof c->alerts, "tcp://127.0.0.1:10");
+	set(c->control, sizeof c->control, "ipc:///run/ffc/control.sock");
+	c->map_size = UINT64_C(1) << 33;
+	c->map_size_max = UINT64_C(1) << 40;
+	c->max_message = 12345;
+	c->batch_max = 99;
+	c->log_level = LOG_DEBUG;
+	c->rules[0].window_ms = -1; /* out of range for the checks, not for the codec */
+	c->rules[0].parts[0].count = 3;
+	c->rules[0].n_parts = 1;
+	c->lifecycle.response_ms[LEVEL_RED] = 42;
+	set(c->lifecycle.outcomes[0], sizeof c->lifecycle.outcomes[0], "moved away");
+	c->access.n_keys = 2;
+	set(c->access.keys[0].name, sizeof c->access.keys[0].name, "health-adapter");
+	c->access.keys[0].role = ACCESS_ADAPTER;
+	c->access.keys[0].agency = 2;
+	memset(c->access.keys[0].key, 0xa5, sizeof c->access.keys[0].key);
+	set(c->access.keys[1].name, sizeof c->access.keys[1].name, "console");
+	c->access.keys[1].role = ACCESS_CONSOLE;
+	c->access.keys[1].levels = 6;
+	c->access.keys[1].key[31] = 1;
+	c->access.n_operators = 1;
+	set(c->access.operators[0].name, sizeof c->access.operators[0].name, "alice");
+	c->access.operators[0].role = ACCESS_ADMIN;
+	c->security_mode = SECURITY_CURVE;
+	set(c->secret_key_file, sizeof c->secret_key_file, "/etc/ffc/ffcd.key_secret");
+	memset(c->public_key, 'Z', CONFIG_KEY_Z85_LEN);
+	c->public_key[CONFIG_KEY_Z85_LEN] = '\0';
+	set(c->user, sizeof c->user, "ffc");
+	c->retention_years = 7;
+	/* Nothing past a count is sent: clear it, as a decoded config has
+	 * it. */
+	memset(&c->rules[c->n_rules], 0, (RULES_MAX - c->n_rules) * sizeof c->rules[0]);
+	memset(&c->rules[0].parts[1], 0, (RULE_PARTS_MAX - 1) * sizeof c->rules[0].parts[0]);
+	for (size_t i = 0; i < c->n_rules; i++)
+		memset(&c->rules[i].parts[c->rules[i].n_parts], 0,
+		       (RULE_PARTS_MAX - c->rules[i].n_parts) * sizeof c->rules[i].parts[0]);
+	struct alert_policy *p = &c->lifecycle;
+	memset(p->outcomes[p->n_outcomes], 0,
+	       (LIFECYCLE_OUTCOMES_MAX - p->n_outcomes) * sizeof p->outcomes[0]);
+}
+
+static unsigned char answer[1 << 20];
+
+static void test_answer_round_trip_is_whole(void **state)
+{
+	(void)state;
+	static struct config a, b;
+	rich_config(&a);
+	size_t n = reload_answer_encode(&a, NULL, answer, sizeof answer);
+	assert_true(n > 16);
+	char why[160];
+	memset(&b, 0, sizeof b);
+	assert_int_equal(reload_answer_decode(answer, n, &b, &errs, why, sizeof why), 0);
+	/* Byte for byte: a field missing from the codec's list shows here. */
+	assert_memory_equal(&a, &b, sizeof a);
+
+	/* The error list too. */
+	static struct config_errors e, f;
+	memset(&e, 0, sizeof e);
+	e.n = 2;
+	snprintf(e.msg[0], sizeof e.msg[0], "x.conf:1: first");
+	snprintf(e.msg[1], sizeof e.msg[1], "x.conf:2: second");
+	n = reload_answer_encode(NULL, &e, answer, sizeof answer);
+	assert_true(n > 16);
+	memset(&f, 0, sizeof f);
+	assert_int_equal(reload_answer_decode(answer, n, &cfg, &f, why, sizeof why), 1);
+	assert_memory_equal(&e, &f, sizeof e);
+
+	/* Too small a buffer: nothing, not a part. */
+	assert_int_equal(reload_answer_encode(&a, NULL, answer, 100), 0);
+}
+
+static void test_answer_short_long_or_garbled_is_refused(void **state)
+{
+	(void)state;
+	static struct config a;
+	rich_config(&a);
+	const size_t n = reload_answer_encode(&a, NULL, answer, sizeof answer);
+	assert_true(n > 16);
+	char why[160];
+	/* Every length short of the whole, its header saying the whole or
+	 * saying what it holds: refused, nothing read past the end (ASan). */
+	static unsigned char cut[1 << 20];
+	for (size_t len = 0; len < n; len++) {
+		memcpy(cut, answer, len);
+		assert_int_equal(reload_answer_decode(cut, len, &cfg, &errs, why, sizeof why), -1);
+		if (len >= 16) {
+			uint64_t body = len - 16;
+			memcpy(cut + 8, &body, sizeof body);
+			assert_int_equal(
+			    reload_answer_decode(cut, len, &cfg, &errs, why, sizeof why), -1);
+			assert_non_null(strstr(why, "ends early"));
+		}
+	}
+	/* One byte more than the last field. */
+	memcpy(cut, answer, n);
+	cut[n] = 0;
+	uint64_t body = n + 1 - 16;
+	memcpy(cut + 8, &body, sizeof body);
+	assert_int_equal(reload_answer_decode(cut, n + 1, &cfg, &errs, why, sizeof why), -1);
+	assert_string_equal(why, "1 bytes follow the last field");
+	/* Each byte of the body flipped: decoded or refused, never a crash
+	 * nor a string past its array. */
+	for (size_t i = 16; i < n; i++) {
+		memcpy(cut, answer, n);
+		cut[i] ^= 0xff;
+		if (reload_answer_decode(cut, n, &cfg, &errs, why, sizeof why) == 0) {
+			assert_true(strnlen(cfg.data_dir, sizeof cfg.data_dir) <
+			            sizeof cfg.data_dir);
+			assert_true(cfg.n_rules <= RULES_MAX);
+			assert_true(cfg.access.n_keys <= ACCESS_KEYS_MAX);
+		}
+	}
+	/* A NUL inside a string, and a count above its array. */
+	memcpy(cut, answer, n);
+	cut[16 + 8 + 1] = '\0'; /* inside data_dir, "/srv/ffc" */
+	assert_int_equal(reload_answer_decode(cut, n, &cfg, &errs, why, sizeof why), -1);
+	assert_string_equal(why, "daemon.data_dir: holds a NUL byte");
+	/* A count above its array: the rules' count follows four strings
+	 * and five numbers. */
+	size_t at = 16 + (8 + strlen(a.data_dir)) + (8 + strlen(a.ingest)) +
+	            (8 + strlen(a.alerts)) + (8 + strlen(a.control)) + 5 * 8;
+	memcpy(cut, answer, n);
+	assert_int_equal(cut[at], a.n_rules);
+	cut[at] = RULES_MAX + 1;
+	assert_int_equal(reload_answer_decode(cut, n, &cfg, &errs, why, sizeof why), -1);
+	char want[160];
+	snprintf(want, sizeof want, "rules: %d is out of range", RULES_MAX + 1);
+	assert_string_equal(why, want);
+	/* Nor does the loader's side send one. */
+	static struct config big;
+	rich_config(&big);
+	big.n_rules = RULES_MAX + 1;
+	assert_int_equal(reload_answer_encode(&big, NULL, answer, sizeof answer), 0);
+	/* The header: not one, or a status that is neither. */
+	memcpy(cut, answer, 16);
+	cut[0] ^= 1;
+	assert_int_equal(reload_answer_decode(cut, n, &cfg, &errs, why, sizeof why), -1);
+	assert_string_equal(why, "the answer's header is not one");
 }
 
 /* ---- the rules in force ---- */
@@ -346,6 +533,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_missing_file_and_directory),
 	    cmocka_unit_test(test_loader_that_hangs_is_stopped),
 	    cmocka_unit_test(test_loader_failures),
+	    cmocka_unit_test(test_answer_round_trip_is_whole),
+	    cmocka_unit_test(test_answer_short_long_or_garbled_is_refused),
 	    cmocka_unit_test(test_apply_swaps_whole_or_not_at_all),
 	    cmocka_unit_test(test_compare_names_every_restart_setting),
 	};

@@ -112,6 +112,71 @@ static void test_nul_in_strings(void **state)
 	assert_int_equal(wire_concern_nul_field(cut, sizeof cut, path, sizeof path), 0);
 }
 
+/* Every string field of a Concern, and of a ChildIdentity inside one,
+ * holding a NUL is found and named, whichever field it is: the walk reads
+ * the descriptors, so this test goes through each string field they list
+ * and also checks the fields ffc.v1 had when it was written. */
+static void test_nul_in_every_string_field(void **state)
+{
+	(void)state;
+	char path[128];
+	const ProtobufCMessageDescriptor *top = &ffc__v1__concern__descriptor;
+	const ProtobufCMessageDescriptor *kid = &ffc__v1__child_identity__descriptor;
+	size_t n_top = 0, n_kid = 0;
+	for (unsigned i = 0; i < top->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &top->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_STRING)
+			continue;
+		assert_true(f->id < 16); /* one-byte keys below */
+		/* agency = 2, then the field holding "a\0b" */
+		const uint8_t frame[] = {0x10, 0x02, (uint8_t)(f->id << 3 | 2), 3, 'a', 0, 'b'};
+		assert_int_equal(wire_concern_nul_field(frame, sizeof frame, path, sizeof path), 1);
+		assert_string_equal(path, f->name);
+		n_top++;
+	}
+	for (unsigned i = 0; i < kid->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &kid->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_STRING)
+			continue;
+		assert_true(f->id < 16);
+		/* a clean child, then one whose field holds "x\0" */
+		const uint8_t frame[] = {0x22, 0x03, 0x0a, 0x01,
+		                         '9',  0x22, 0x04, (uint8_t)(f->id << 3 | 2),
+		                         0x02, 'x',  0};
+		assert_int_equal(wire_concern_nul_field(frame, sizeof frame, path, sizeof path), 1);
+		char want[128];
+		snprintf(want, sizeof want, "children[1].%s", f->name);
+		assert_string_equal(path, want);
+		n_kid++;
+	}
+	assert_true(n_top >= 4);
+	assert_true(n_kid >= 7);
+	/* By name, as the contract has them. */
+	static const struct {
+		uint8_t key;
+		const char *name;
+	} known[] = {
+	    {0x0a, "concern_id"}, {0x1a, "source_system"}, {0x4a, "summary"}, {0x52, "reporter"}};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		const uint8_t frame[] = {known[i].key, 1, 0};
+		assert_int_equal(wire_concern_nul_field(frame, sizeof frame, path, sizeof path), 1);
+		assert_string_equal(path, known[i].name);
+	}
+	static const char *const child_fields[] = {"nhs_number", "upn",         "local_id",
+	                                           "given_name", "family_name", "date_of_birth",
+	                                           "postcode"};
+	for (uint8_t id = 1; id <= 7; id++) {
+		const uint8_t frame[] = {0x22, 0x03, (uint8_t)(id << 3 | 2), 1, 0};
+		assert_int_equal(wire_concern_nul_field(frame, sizeof frame, path, sizeof path), 1);
+		char want[128];
+		snprintf(want, sizeof want, "children[0].%s", child_fields[id - 1]);
+		assert_string_equal(path, want);
+	}
+	/* A field unknown to this version is neither decoded nor checked. */
+	const uint8_t unknown[] = {0xfa, 0x01, 0x01, 0x00}; /* field 31 */
+	assert_int_equal(wire_concern_nul_field(unknown, sizeof unknown, path, sizeof path), 0);
+}
+
 static void test_receipt(void **state)
 {
 	(void)state;
@@ -341,6 +406,7 @@ int main(void)
 	    cmocka_unit_test(test_concern_roundtrip),
 	    cmocka_unit_test(test_concern_decode_refuses_garbage),
 	    cmocka_unit_test(test_nul_in_strings),
+	    cmocka_unit_test(test_nul_in_every_string_field),
 	    cmocka_unit_test(test_receipt),
 	    cmocka_unit_test(test_child_roundtrip),
 	    cmocka_unit_test(test_alert_roundtrip),
