@@ -212,6 +212,8 @@ static void key_fields(struct codec *c, struct access_key *k)
 	NUM(c, "key agency", k->agency, INT32_MIN, INT32_MAX);
 	NUM(c, "key levels", k->levels, 0, UINT32_MAX);
 	bytes(c, "key", k->key, sizeof k->key);
+	NUM(c, "operator has unix_user", k->has_unix_uid, 0, 1);
+	NUM(c, "operator unix_user", k->unix_uid, 0, UINT32_MAX);
 }
 
 /* Every field of struct config, in one list: a field added there is added

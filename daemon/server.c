@@ -51,6 +51,8 @@
  * than this many times max_message make libzmq drop the peer instead of
  * reading megabytes for a rejection. */
 #define OVERSIZE_FACTOR 16
+/* Bytes of receipts the kernel may hold per adapter connection. */
+#define INGEST_SNDBUF (128 * 1024)
 /* Control requests served per loop iteration, so ingest is never starved. */
 #define CONTROL_PER_ITERATION 16
 /* Messages read from the alerts socket per iteration: reading one is a
@@ -252,6 +254,7 @@ static void log_limited(struct server *srv, enum limited_kind kind, enum log_lev
  * connections it accepts. */
 struct sockopts {
 	int sndhwm, rcvhwm; /* high-water marks; 0: libzmq's */
+	int sndbuf;         /* the kernel's send buffer per connection, bytes; 0: the kernel's */
 	int64_t maxmsgsize; /* 0: no limit */
 	int mandatory;      /* ROUTER: report a reply that cannot be delivered */
 	int xpub_manual;    /* XPUB: the server decides what each subscriber gets */
@@ -280,6 +283,8 @@ static void *open_socket(struct server *srv, int type, const char *endpoint, con
 		opt = "ZMQ_SNDHWM";
 	else if (o->rcvhwm && zmq_setsockopt(s, ZMQ_RCVHWM, &o->rcvhwm, sizeof o->rcvhwm) < 0)
 		opt = "ZMQ_RCVHWM";
+	else if (o->sndbuf && zmq_setsockopt(s, ZMQ_SNDBUF, &o->sndbuf, sizeof o->sndbuf) < 0)
+		opt = "ZMQ_SNDBUF";
 	else if (o->maxmsgsize &&
 	         zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize) < 0)
 		opt = "ZMQ_MAXMSGSIZE";
@@ -384,9 +389,14 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	 * an adapter with more waiting is not reading them and is cut
 	 * (serve_ingest), so one never holds more than this. */
 	int ingest_hwm = (int)(cfg->batch_max * INGEST_HWM_BATCHES);
+	/* The kernel's own send buffer grows to megabytes for a peer that
+	 * does not read, holding tens of thousands of receipts before the
+	 * high-water mark is ever reached: bound it too, at a few thousand
+	 * receipts, which a pipelining adapter on a fast link never fills. */
 	const struct sockopts ingest_opts = {
 	    .sndhwm = ingest_hwm,
 	    .rcvhwm = ingest_hwm,
+	    .sndbuf = INGEST_SNDBUF,
 	    .maxmsgsize = (int64_t)cfg->max_message * OVERSIZE_FACTOR,
 	    .mandatory = 1,
 	    .zap_domain = ZAP_DOMAIN_INGEST,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -134,6 +135,9 @@ static int64_t unbias_time(uint64_t v)
 	return (int64_t)(v ^ (UINT64_C(1) << 63));
 }
 
+/* Free space under which an I/O error is taken for a full disk. */
+#define STORE_FULL_SLACK (UINT64_C(1) << 20)
+
 static int64_t wall_ms(void)
 {
 	struct timespec ts;
@@ -146,7 +150,13 @@ static int64_t wall_ms(void)
  * `ffcctl status` and said apart in the log. */
 static int fault(struct store *s, int rc, const char *what)
 {
-	int disk_full = rc == ENOSPC || rc == EDQUOT;
+	/* LMDB reports a write the filesystem cut short as EIO, and a full
+	 * disk cuts the write that fills it short: EIO with next to no space
+	 * left is a full disk, not a failing one. */
+	struct statvfs fs;
+	int nearly_full = rc == EIO && statvfs(s->path, &fs) == 0 &&
+	                  (uint64_t)fs.f_bavail * fs.f_frsize < STORE_FULL_SLACK;
+	int disk_full = rc == ENOSPC || rc == EDQUOT || nearly_full;
 	s->fault.last = disk_full ? STORE_DISK_FULL : STORE_IO_ERROR;
 	s->fault.at_ms = wall_ms();
 	if (disk_full) {
