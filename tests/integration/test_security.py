@@ -91,6 +91,7 @@ BASE_ENTRIES = [
     ("school", "adapter", {"agency": '"education"'}),
     ("red-console", "console", {"levels": '["red"]'}),
     ("all-console", "console", {"levels": '["red", "amber"]'}),
+    ("rogue-console", "console", {"levels": '["red"]'}),
 ]
 
 
@@ -188,6 +189,48 @@ class Security(unittest.TestCase):
         wait_for(lambda: self.d.stats().refused_role > before + 1)
         self.assertEqual(self.d.status().concerns, 0)
         sub.close()
+
+    def test_a_console_sending_data_is_cut_and_its_key_refused(self):
+        """A console key sending data frames on the alerts socket: its
+        connection is cut and its key refused for a while (its libzmq's
+        reconnections are counted as banned), while a console subscribing
+        meanwhile gets heartbeats and a RED alert."""
+        rogue = self.curve(zmq.XSUB, "rogue-console", self.d.alerts_ep)
+        time.sleep(0.5)
+        for _ in range(2000):
+            try:
+                rogue.send(b"poison", zmq.NOBLOCK)
+            except zmq.Again:
+                time.sleep(0.001)
+        good = self.curve(zmq.SUB, "red-console", self.d.alerts_ep)
+        good.setsockopt(zmq.SUBSCRIBE, b"heartbeat")
+
+        def peers():
+            return {c.name: c.count for c in self.d.stats().peers}
+        self.assertTrue(wait_for(lambda: peers()["refused_banned"] > 0, timeout=15),
+                        "the rogue key was not refused after sending data: %s" % peers())
+        self.assertGreater(peers()["alerts_cut"], 0)
+        self.assertGreater(peers()["alerts_data"], 0)
+        start = time.time()
+        beat = False
+        while time.time() - start < 5 and not beat:
+            if good.poll(200):
+                beat = good.recv_multipart()[0] == b"heartbeat"
+        self.assertTrue(beat, "the good console got no heartbeat within 5 s")
+        r = self.send_as("police", concern("rogue-red", category=pb.PHYSICAL_ABUSE,
+                                           severity=pb.IMMEDIATE_RISK,
+                                           children=[dict(nhs_number=nhs_number(77))]))
+        self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        got = None
+        while time.time() - start < 15 and got is None:
+            if good.poll(200):
+                topic = good.recv_multipart()[0]
+                if topic.startswith(b"alert.red."):
+                    got = topic
+        self.assertIsNotNone(got, "the good console got no RED alert")
+        # The refusals are logged a few times, not once per attempt.
+        self.assertLess(self.d.stderr().count("ZAP: refused"), 20)
+        rogue.close(linger=0)
 
     def test_console_levels(self):
         red = self.curve(zmq.SUB, "red-console", self.d.alerts_ep)
