@@ -318,6 +318,8 @@ int store_lead_practitioner(struct store_txn *t, uint64_t child, char *out, size
 	return rc;
 }
 
+/* ---- reading alerts; the open alert of (child, rule) ---- */
+
 int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
 {
 	return store_get_by_seq(t, DB_ALERTS, seq, data, len);

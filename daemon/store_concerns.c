@@ -135,18 +135,27 @@ int store_timeline_move(struct store_txn *t, uint64_t from, uint64_t to, int64_t
 	return put(t, DB_TIMELINE, tk, sizeof tk, facts, flen, 0);
 }
 
-int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *child_ids, size_t n)
+/* Concern seq's record, decoded (the caller releases it). */
+static int decode_concern(struct store_txn *t, uint64_t seq, struct stored_concern *sc)
 {
 	const void *data;
 	size_t len;
-	struct stored_concern sc;
 	int rc = store_concern_raw(t, seq, &data, &len);
 	if (rc != STORE_OK)
 		return rc;
-	if (wire_stored_concern_decode(data, len, &sc) < 0) {
+	if (wire_stored_concern_decode(data, len, sc) < 0) {
 		log_error("store: concern %llu: malformed record", (unsigned long long)seq);
 		return STORE_ERROR;
 	}
+	return STORE_OK;
+}
+
+int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *child_ids, size_t n)
+{
+	struct stored_concern sc;
+	int rc = decode_concern(t, seq, &sc);
+	if (rc != STORE_OK)
+		return rc;
 	uint8_t *rec = NULL;
 	size_t rec_len = 0;
 	if (n != sc.n_child_ids || wire_stored_concern_pack(&sc.w.c, seq, sc.received_at_ms,
@@ -249,7 +258,7 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 	return out;
 }
 
-/* ---- retention, correction and backup ---- */
+/* ---- retention and correction ---- */
 
 /* The timeline keys a stored concern may sit under: each child it was
  * filed under, as recorded and as resolved now (children merge and split
@@ -278,20 +287,6 @@ static void timeline_key(uint8_t tk[24], uint64_t child, int64_t occurred_at_ms,
 	put_u64(tk, child);
 	put_u64(tk + 8, bias_time(occurred_at_ms));
 	put_u64(tk + 16, seq);
-}
-
-static int decode_concern(struct store_txn *t, uint64_t seq, struct stored_concern *sc)
-{
-	const void *data;
-	size_t len;
-	int rc = store_concern_raw(t, seq, &data, &len);
-	if (rc != STORE_OK)
-		return rc;
-	if (wire_stored_concern_decode(data, len, sc) < 0) {
-		log_error("store: concern %llu: malformed record", (unsigned long long)seq);
-		return STORE_ERROR;
-	}
-	return STORE_OK;
 }
 
 int store_concern_withdraw(struct store_txn *t, uint64_t seq, int64_t at_ms, const char *by,
