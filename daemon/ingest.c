@@ -493,6 +493,20 @@ static int isolated(struct store_txn *t, struct ingest_item *it, const struct ru
 	return STORE_OK;
 }
 
+/* One batch's write: what store_write() runs, and what its aborts undo. */
+struct batch {
+	const struct rule *rules;
+	size_t n_rules;
+	struct ingest_item *items;
+	size_t n;
+	const unsigned char *pre; /* rejected before the store saw them */
+	int64_t now_ms;
+	struct alert_list *raised;
+	size_t mark; /* raised->n before the batch */
+	int isolate;
+	int stored;
+};
+
 /* One attempt at the transaction. Receipts of items that reach the store
  * are (re)set here, so an aborted attempt can simply run again.
  *
@@ -501,33 +515,47 @@ static int isolated(struct store_txn *t, struct ingest_item *it, const struct ru
  * release. So a batch first runs without them; only when one of its
  * concerns fails on its own is the batch run again with a savepoint per
  * concern (isolate), where that concern fails alone. */
-static int attempt(struct store *s, const struct rule *rules, size_t n_rules,
-                   struct ingest_item *items, size_t n, int64_t now_ms, struct alert_list *raised,
-                   int isolate, int *stored)
+static int attempt(struct store_txn *t, void *arg)
 {
-	struct store_txn *t;
-	int rc = store_begin(s, 1, &t);
-	if (rc != STORE_OK)
-		return rc;
-	*stored = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct ingest_item *it = &items[i];
+	struct batch *b = arg;
+	int rc;
+	b->stored = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct ingest_item *it = &b->items[i];
 		if (!it->decoded || it->receipt.status == RECEIPT_REJECTED)
 			continue;
 		const char *stage;
-		if (isolate)
-			rc = isolated(t, it, rules, n_rules, now_ms, raised);
-		else if ((rc = store_one(t, it, rules, n_rules, now_ms, raised, &stage)) !=
-		             STORE_OK &&
+		if (b->isolate)
+			rc = isolated(t, it, b->rules, b->n_rules, b->now_ms, b->raised);
+		else if ((rc = store_one(t, it, b->rules, b->n_rules, b->now_ms, b->raised,
+		                         &stage)) != STORE_OK &&
 		         !whole_batch(rc))
 			rc = ATTEMPT_ISOLATE;
-		if (rc != STORE_OK) {
-			store_abort(&t);
+		if (rc != STORE_OK)
 			return rc;
-		}
-		*stored += it->receipt.status == RECEIPT_ACCEPTED;
+		b->stored += it->receipt.status == RECEIPT_ACCEPTED;
 	}
-	return store_commit(&t);
+	return STORE_OK;
+}
+
+/* Nothing of the attempt stands: forget its receipts and alerts before
+ * trying again, with a savepoint per concern when one failed alone. */
+static int attempt_aborted(int rc, void *arg)
+{
+	struct batch *b = arg;
+	alert_list_truncate(b->raised, b->mark);
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->pre[i])
+			continue;
+		const char *id = b->items[i].receipt.concern_id;
+		memset(&b->items[i].receipt, 0, sizeof b->items[i].receipt);
+		b->items[i].receipt.concern_id = id;
+	}
+	if (rc == ATTEMPT_ISOLATE && !b->isolate) {
+		b->isolate = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /* The receipt's words for a batch the store could not take. */
@@ -564,30 +592,16 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 		pre[i] = items[i].receipt.status == RECEIPT_REJECTED;
 	}
 
-	int stored = 0, rc;
-	const size_t mark = raised->n;
-	int isolate = 0;
-	for (;;) {
-		rc = attempt(s, rules, n_rules, items, n, now_ms, raised, isolate, &stored);
-		if (rc == STORE_OK)
-			break;
-		/* Nothing of the attempt stands: forget its receipts and
-		 * alerts before trying again. */
-		alert_list_truncate(raised, mark);
-		for (size_t i = 0; i < n; i++) {
-			if (pre[i])
-				continue;
-			const char *id = items[i].receipt.concern_id;
-			memset(&items[i].receipt, 0, sizeof items[i].receipt);
-			items[i].receipt.concern_id = id;
-		}
-		if (rc == ATTEMPT_ISOLATE && !isolate) {
-			isolate = 1;
-			continue;
-		}
-		if (rc != STORE_FULL || store_grow(s) < 0)
-			break;
-	}
+	struct batch batch = {.rules = rules,
+	                      .n_rules = n_rules,
+	                      .items = items,
+	                      .n = n,
+	                      .pre = pre,
+	                      .now_ms = now_ms,
+	                      .raised = raised,
+	                      .mark = raised->n};
+	int rc = store_write(s, attempt, attempt_aborted, &batch);
+	int stored = batch.stored;
 	if (rc != STORE_OK) {
 		char why[VALIDATE_ERR_MAX];
 		store_failure(s, rc, why, sizeof why);

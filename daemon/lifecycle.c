@@ -159,6 +159,13 @@ int lifecycle_is_due(const struct alert_policy *p, const struct alert *a, int64_
 	       lifecycle_due(p, a) <= now_ms;
 }
 
+enum alert_wait lifecycle_wait(const struct alert *a)
+{
+	if (a->state != ALERT_OPEN || a->acknowledged_at_ms != 0)
+		return ALERT_WAIT_NONE;
+	return a->overdue_at_ms == 0 ? ALERT_WAIT_DUE : ALERT_WAIT_OVERDUE;
+}
+
 void lifecycle_overdue(struct alert *a, int64_t now_ms, struct alert_event *e)
 {
 	a->overdue_at_ms = now_ms;

@@ -68,6 +68,13 @@ int lifecycle_is_due(const struct alert_policy *p, const struct alert *a, int64_
 /* Mark a reminded at now_ms (the daemon is `by`); *e is the entry. */
 void lifecycle_overdue(struct alert *a, int64_t now_ms, struct alert_event *e);
 
+/* Where an alert stands for the response-time indexes the store keeps:
+ * waiting (open, nobody has acknowledged it) and not yet reminded (DUE),
+ * waiting and reminded (OVERDUE), or not waiting at all (NONE: acknowledged,
+ * closed or superseded). The store files every alert it writes by this. */
+enum alert_wait { ALERT_WAIT_NONE, ALERT_WAIT_DUE, ALERT_WAIT_OVERDUE };
+enum alert_wait lifecycle_wait(const struct alert *a);
+
 /* "ack", "note", "close", "overdue": the action's word in topics. */
 const char *lifecycle_action_word(enum alert_action action);
 

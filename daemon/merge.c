@@ -294,8 +294,8 @@ int merge_children(struct store_txn *t, uint64_t a, uint64_t b, const struct mer
 	    (rc = store_child_rekey(t, aid, sid)) != STORE_OK ||
 	    (rc = store_assignments_adopt(t, aid, sid)) != STORE_OK)
 		goto out;
-	/* One child fewer (counters are unsigned: adding 2^64 - 1 takes one). */
-	if ((rc = store_counter_add(t, "children", UINT64_MAX)) != STORE_OK ||
+	/* One child fewer. */
+	if ((rc = store_counter_sub(t, "children", 1)) != STORE_OK ||
 	    (rc = store_counter_add(t, "identity.merged", 1)) != STORE_OK)
 		goto out;
 

@@ -70,6 +70,37 @@ static int remind_one(struct store_txn *t, const struct alert_policy *p, uint64_
 	return outbox_add(out, topic, buf, len, note) < 0 ? STORE_ERROR : STORE_OK;
 }
 
+/* One round of reminders: what store_write() runs, and what its aborts
+ * undo. */
+struct reminders {
+	const struct alert_policy *p;
+	int64_t now_ms;
+	struct due *d;
+	struct alert *a;
+	struct alert_event *e;
+	struct outbox *out;
+	size_t before; /* out->n before the round */
+};
+
+static int remind_due(struct store_txn *t, void *arg)
+{
+	struct reminders *r = arg;
+	int rc = find_due(t, r->p, r->now_ms, r->d);
+	for (size_t i = 0; i < r->d->n && rc == STORE_OK; i++)
+		rc = remind_one(t, r->p, r->d->seqs[i], r->now_ms, r->a, r->e, r->out);
+	return rc;
+}
+
+/* Nothing of the attempt stands: neither do its reminders. */
+static int unremind(int rc, void *arg)
+{
+	struct reminders *r = arg;
+	(void)rc;
+	while (r->out->n > r->before)
+		free(r->out->items[--r->out->n].data);
+	return 0;
+}
+
 int overdue_remind(struct store *s, const struct alert_policy *p, int64_t now_ms,
                    struct outbox *out)
 {
@@ -84,28 +115,11 @@ int overdue_remind(struct store *s, const struct alert_policy *p, int64_t now_ms
 		rc = find_due(t, p, now_ms, d);
 		store_abort(&t);
 	}
-	size_t before = out->n;
-	while (rc == STORE_OK && d->n > 0) {
-		if ((rc = store_begin(s, 1, &t)) != STORE_OK)
-			break;
-		rc = find_due(t, p, now_ms, d);
-		for (size_t i = 0; i < d->n && rc == STORE_OK; i++)
-			rc = remind_one(t, p, d->seqs[i], now_ms, a, e, out);
-		if (rc == STORE_OK) {
-			rc = store_commit(&t);
-		} else {
-			store_abort(&t);
-		}
-		if (rc == STORE_OK)
-			break;
-		/* Nothing of the attempt stands: neither do its reminders. */
-		while (out->n > before)
-			free(out->items[--out->n].data);
-		if (rc != STORE_FULL || store_grow(s) < 0)
-			break;
-		rc = STORE_OK;
-	}
-	int n = rc == STORE_OK ? (int)(out->n - before) : -1;
+	struct reminders r = {
+	    .p = p, .now_ms = now_ms, .d = d, .a = a, .e = e, .out = out, .before = out->n};
+	if (rc == STORE_OK && d->n > 0)
+		rc = store_write(s, remind_due, unremind, &r);
+	int n = rc == STORE_OK ? (int)(out->n - r.before) : -1;
 	if (rc != STORE_OK)
 		log_error("overdue: reminders not recorded (store error); trying again");
 	free(d);

@@ -2,7 +2,10 @@
  * store.h - the durable store: concerns, children, identities and alerts
  * in one LMDB environment inside the data directory.
  *
- * store.c is the only file that includes lmdb.h. Layout (all integers
+ * store.c keeps the environment and transactions; each family of tables
+ * has its own file (store_concerns.c, store_children.c, store_alerts.c,
+ * store_audit.c, store_matches.c, store_counters.c), sharing the private
+ * store_int.h. Only those files include lmdb.h. Layout (all integers
  * big-endian so keys sort numerically):
  *
  *   concerns      seq                              -> StoredConcern
@@ -33,8 +36,9 @@
  *
  * Every write happens inside a write transaction; nothing is durable until
  * store_commit() returns 0 (the environment syncs on commit). A write that
- * finds the map full returns STORE_FULL: the caller aborts, calls
- * store_grow() and runs the whole transaction again.
+ * finds the map full returns STORE_FULL: the whole transaction is aborted,
+ * the map grown (store_grow()) and the transaction run again, which
+ * store_write() does for its caller.
  *
  * Memory returned through `const void **` stays valid until the
  * transaction ends.
@@ -91,13 +95,33 @@ int store_grow(struct store *s);
 
 const char *store_path(const struct store *s);
 uint64_t store_map_size(const struct store *s);
-/* Bytes in use (pages in use times page size). */
+/* Bytes in use (pages in use times page size); 0 when LMDB cannot say
+ * (logged). */
 uint64_t store_used_bytes(struct store *s);
 
 int store_begin(struct store *s, int write, struct store_txn **t);
 /* Commit and free the transaction (whatever the outcome). */
 int store_commit(struct store_txn **t);
 void store_abort(struct store_txn **t);
+
+/* The work of one write transaction: STORE_OK to commit it, anything else
+ * to abort it (that result is store_write()'s). */
+typedef int (*store_work_fn)(struct store_txn *t, void *arg);
+/* Told that an attempt did not commit, with its result: drop what the
+ * attempt made for the outside (receipts, alerts in an outbox), as none of
+ * its writes stand. Return non-zero to run the work again at once (the
+ * work will go differently now), 0 to leave it to store_write(). */
+typedef int (*store_abort_fn)(int rc, void *arg);
+
+/* The one way to write: begin a write transaction, run work(t, arg) in it
+ * and commit. When the attempt fails, on_abort (may be NULL) is told; on
+ * STORE_FULL the map is grown and the work run again from the start, until
+ * it commits or the map is at its maximum. Returns STORE_OK once committed,
+ * else the failing attempt's result (STORE_FULL when the map cannot grow;
+ * a result of store_begin() is returned at once, nothing having run). No
+ * transaction of s may be open. The work must not keep anything read
+ * from t past its return. */
+int store_write(struct store *s, store_work_fn work, store_abort_fn on_abort, void *arg);
 
 /* Savepoints: a nested LMDB transaction inside write transaction t, so
  * one piece of work can fail alone. After store_savepoint() every call on
@@ -338,6 +362,11 @@ int store_child_audit(struct store_txn *t, uint64_t child, uint64_t **seqs, size
 /* Counters are named "concerns", "children", "alerts", "agency.POLICE",
  * "level.RED", "rule.multi-agency", ... */
 int store_counter_add(struct store_txn *t, const char *name, uint64_t delta);
+/* Take delta from a counter. A counter holding less than delta disagrees
+ * with the records it counts: that is logged as an error naming the
+ * counter, and the counter is set to 0 (the write goes on: the records,
+ * not the counters, are the truth). */
+int store_counter_sub(struct store_txn *t, const char *name, uint64_t delta);
 uint64_t store_counter_get(struct store_txn *t, const char *name);
 /* Each counter whose name starts with prefix, in name order. */
 typedef void (*store_counter_fn)(const char *name, uint64_t value, void *arg);

@@ -247,12 +247,31 @@ static void test_overdue_decision(void **state)
 	assert_string_equal(lifecycle_action_word(ALERT_ACTION_OVERDUE), "overdue");
 }
 
+/* Which response-time index the store files an alert under. */
+static void test_wait(void **state)
+{
+	(void)state;
+	struct alert *a = open_alert(LEVEL_RED);
+	assert_int_equal(lifecycle_wait(a), ALERT_WAIT_DUE);
+	a->overdue_at_ms = RAISED + 121 * MINUTE;
+	assert_int_equal(lifecycle_wait(a), ALERT_WAIT_OVERDUE);
+	a->acknowledged_at_ms = RAISED + 122 * MINUTE;
+	assert_int_equal(lifecycle_wait(a), ALERT_WAIT_NONE);
+	a->acknowledged_at_ms = 0;
+	a->state = ALERT_CLOSED;
+	assert_int_equal(lifecycle_wait(a), ALERT_WAIT_NONE);
+	a->state = ALERT_SUPERSEDED;
+	a->overdue_at_ms = 0;
+	assert_int_equal(lifecycle_wait(a), ALERT_WAIT_NONE);
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults_and_due), cmocka_unit_test(test_ack),
 	    cmocka_unit_test(test_text_refusals),    cmocka_unit_test(test_close),
-	    cmocka_unit_test(test_overdue_decision),
+	    cmocka_unit_test(test_overdue_decision), cmocka_unit_test(test_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
- * Unit tests for store.c: concerns by seq and by id, a child's timeline as
- * a range scan, identities, demographics, alerts, counters, persistence,
- * the data directory lock and growing a full map.
+ * Unit tests for the store (store*.c): concerns by seq and by id, a
+ * child's timeline as a range scan, identities, demographics, alerts,
+ * counters, persistence, the data directory lock, growing a full map and
+ * store_write()'s retries.
  */
 
 #include <errno.h>
@@ -599,6 +600,114 @@ static void test_grow_when_full(void **state)
 	store_abort(&t);
 }
 
+/* What store_write() runs: n concerns of 4000 bytes each. */
+struct big_write {
+	const char *prefix;
+	int n, runs, aborts, fail_first;
+	int last_abort;
+};
+
+static int write_big(struct store_txn *t, void *arg)
+{
+	struct big_write *w = arg;
+	static char summary[4001];
+	memset(summary, 'x', sizeof summary - 1);
+	w->runs++;
+	if (w->fail_first && w->runs == 1)
+		return w->fail_first;
+	for (int i = 0; i < w->n; i++) {
+		char id[32];
+		uint64_t seq, child = 1;
+		struct child_identity kid = test_child_nhs("9434765919");
+		snprintf(id, sizeof id, "%s-%d", w->prefix ? w->prefix : "w", i);
+		struct concern c = test_concern(id, 1, 4, 1, T0, &kid, 1);
+		c.summary = summary;
+		int rc = store_concern_add(t, &c, T0, &child, 1, &seq);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+static int write_big_aborted(int rc, void *arg)
+{
+	struct big_write *w = arg;
+	w->aborts++;
+	w->last_abort = rc;
+	return rc == -100; /* "run again at once" */
+}
+
+static uint64_t concerns_stored(struct store *s)
+{
+	struct store_txn *t;
+	assert_int_equal(store_begin(s, 0, &t), STORE_OK);
+	uint64_t n = store_counter_get(t, "concerns");
+	store_abort(&t);
+	return n;
+}
+
+/* A write too large for the map: aborted, told, the map grown and the
+ * whole work run again until it commits, or refused at the maximum. */
+static void test_write_grows_and_retries(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	store_close(&f->s);
+	f->s = store_open(f->dir, 256 << 10, 1 << 20, err, sizeof err);
+	assert_non_null(f->s);
+	struct big_write w = {.n = 150};
+	assert_int_equal(store_write(f->s, write_big, write_big_aborted, &w), STORE_OK);
+	assert_true(w.aborts >= 1);
+	assert_int_equal(w.last_abort, STORE_FULL);
+	assert_int_equal(w.runs, w.aborts + 1);
+	assert_true(store_map_size(f->s) > 256 << 10);
+	assert_int_equal(concerns_stored(f->s), 150);
+
+	/* More than the maximum map holds: STORE_FULL, nothing stored. */
+	struct big_write huge = {.prefix = "huge", .n = 3000};
+	assert_int_equal(store_write(f->s, write_big, NULL, &huge), STORE_FULL);
+	assert_int_equal(store_map_size(f->s), 1 << 20);
+	assert_int_equal(concerns_stored(f->s), 150);
+}
+
+/* The abort callback may ask for the work at once; any other failure is
+ * returned, nothing of it stored. */
+static void test_write_abort_callback(void **state)
+{
+	struct fixture *f = *state;
+	struct big_write w = {.n = 1, .fail_first = -100};
+	assert_int_equal(store_write(f->s, write_big, write_big_aborted, &w), STORE_OK);
+	assert_int_equal(w.runs, 2);
+	assert_int_equal(w.aborts, 1);
+	assert_int_equal(w.last_abort, -100);
+	assert_int_equal(concerns_stored(f->s), 1);
+
+	struct big_write bad = {.n = 1, .fail_first = STORE_ERROR};
+	assert_int_equal(store_write(f->s, write_big, write_big_aborted, &bad), STORE_ERROR);
+	assert_int_equal(bad.runs, 1);
+	assert_int_equal(bad.aborts, 1);
+	assert_int_equal(concerns_stored(f->s), 1);
+}
+
+/* Counters go down exactly; below zero is logged and stops at 0, the
+ * write going on. */
+static void test_counter_sub(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_counter_add(t, "x", 3), STORE_OK);
+	assert_int_equal(store_counter_sub(t, "x", 2), STORE_OK);
+	assert_int_equal(store_counter_get(t, "x"), 1);
+	assert_int_equal(store_counter_sub(t, "x", 1), STORE_OK);
+	assert_int_equal(store_counter_get(t, "x"), 0);
+	assert_int_equal(store_counter_sub(t, "x", 1), STORE_OK);
+	assert_int_equal(store_counter_get(t, "x"), 0);
+	assert_int_equal(store_counter_sub(t, "never", 1), STORE_OK);
+	assert_int_equal(store_counter_get(t, "never"), 0);
+	assert_int_equal(store_commit(&t), STORE_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +725,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_disk_full_said_apart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_creates_missing_parents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_grows_and_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_abort_callback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counter_sub, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

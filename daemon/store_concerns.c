@@ -1,0 +1,396 @@
+/*
+ * store_concerns.c - the concerns and each child's timeline: storing a
+ * concern under its seq and (agency, concern_id), filing it on the
+ * timelines of its children, a child's window as one range scan, moving
+ * and refiling entries when children merge or split, withdrawing and
+ * purging a concern.
+ *
+ * Does not decide which children a concern is filed under (link.c) or
+ * what its timeline means (rules.c).
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/* A timeline entry is three bytes of facts (agency, category, severity);
+ * a withdrawn concern's has a fourth, so store_timeline() (the rules' view)
+ * passes over it while the chronology, merges and splits still find it. */
+#define TIMELINE_WITHDRAWN_LEN 4
+
+/* ---- concerns ---- */
+
+static size_t concern_id_key(uint8_t *key, int agency, const char *concern_id)
+{
+	size_t n = strlen(concern_id);
+	if (n > CONCERN_ID_MAX)
+		n = CONCERN_ID_MAX;
+	key[0] = (uint8_t)agency;
+	memcpy(key + 1, concern_id, n);
+	return n + 1;
+}
+
+int store_concern_find(struct store_txn *t, int agency, const char *concern_id, uint64_t *seq)
+{
+	uint8_t key[CONCERN_ID_MAX + 1];
+	size_t klen = concern_id_key(key, agency, concern_id);
+	return store_get_u64(t, DB_CONCERN_IDS, key, klen, seq);
+}
+
+int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len)
+{
+	return store_get_by_seq(t, DB_CONCERNS, seq, data, len);
+}
+
+/* The highest concern seq ever given: a purge may take the newest record,
+ * and a seq names one concern for good (receipts, identity events, first
+ * seen), so the purge leaves the mark in meta. */
+#define CONCERN_SEQ_MARK "concern_seq"
+
+uint64_t store_last_concern_seq(struct store_txn *t)
+{
+	uint64_t last = store_last_key(t, DB_CONCERNS), mark = 0;
+	if (store_get_u64(t, DB_META, CONCERN_SEQ_MARK, strlen(CONCERN_SEQ_MARK), &mark) ==
+	        STORE_OK &&
+	    mark > last)
+		last = mark;
+	return last;
+}
+
+int store_concern_add(struct store_txn *t, const struct concern *c, int64_t received_at_ms,
+                      const uint64_t *child_ids, size_t n_child_ids, uint64_t *seq_out)
+{
+	uint64_t seq = store_last_concern_seq(t) + 1;
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	if (wire_stored_concern_pack(c, seq, received_at_ms, child_ids, n_child_ids, &rec,
+	                             &rec_len) < 0)
+		return STORE_ERROR;
+	uint8_t key[8];
+	put_u64(key, seq);
+	int rc = put(t, DB_CONCERNS, key, 8, rec, rec_len, MDB_APPEND);
+	free(rec);
+	if (rc != STORE_OK)
+		return rc;
+
+	uint8_t idkey[CONCERN_ID_MAX + 1];
+	size_t idlen = concern_id_key(idkey, c->agency, c->concern_id);
+	rc = put(t, DB_CONCERN_IDS, idkey, idlen, key, 8, MDB_NOOVERWRITE);
+	if (rc != STORE_OK)
+		return rc == STORE_FULL ? rc : STORE_ERROR;
+
+	const uint8_t facts[3] = {(uint8_t)c->agency, (uint8_t)c->category, (uint8_t)c->severity};
+	for (size_t i = 0; i < n_child_ids; i++) {
+		/* Two children of one concern may resolve to the same child. */
+		int seen = 0;
+		for (size_t j = 0; j < i; j++)
+			seen |= child_ids[j] == child_ids[i];
+		if (seen)
+			continue;
+		uint8_t tk[24];
+		put_u64(tk, child_ids[i]);
+		put_u64(tk + 8, bias_time(c->occurred_at_ms));
+		put_u64(tk + 16, seq);
+		rc = put(t, DB_TIMELINE, tk, sizeof tk, facts, sizeof facts, 0);
+		if (rc != STORE_OK)
+			return rc;
+	}
+
+	char name[64];
+	snprintf(name, sizeof name, "agency.%s", agency_name(c->agency));
+	if ((rc = store_counter_add(t, "concerns", 1)) != STORE_OK ||
+	    (rc = store_counter_add(t, name, 1)) != STORE_OK)
+		return rc;
+	*seq_out = seq;
+	return STORE_OK;
+}
+
+int store_timeline_move(struct store_txn *t, uint64_t from, uint64_t to, int64_t occurred_at_ms,
+                        uint64_t seq, int keep_from)
+{
+	uint8_t tk[24];
+	put_u64(tk, from);
+	put_u64(tk + 8, bias_time(occurred_at_ms));
+	put_u64(tk + 16, seq);
+	MDB_val k = {sizeof tk, tk}, v;
+	int rc = mdb_get(t->txn, t->s->dbi[DB_TIMELINE], &k, &v);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "timeline");
+	/* Three bytes of facts, or four for a withdrawn concern (its marker
+	 * moves with it). */
+	uint8_t facts[TIMELINE_WITHDRAWN_LEN];
+	size_t flen = v.mv_size;
+	if (flen != 3 && flen != TIMELINE_WITHDRAWN_LEN) {
+		log_error("store: timeline: malformed entry");
+		return STORE_ERROR;
+	}
+	memcpy(facts, v.mv_data, flen);
+	if (!keep_from && (rc = mdb_del(t->txn, t->s->dbi[DB_TIMELINE], &k, NULL)) != MDB_SUCCESS)
+		return result(rc, "timeline");
+	put_u64(tk, to);
+	return put(t, DB_TIMELINE, tk, sizeof tk, facts, flen, 0);
+}
+
+/* Concern seq's record, decoded (the caller releases it). */
+static int decode_concern(struct store_txn *t, uint64_t seq, struct stored_concern *sc)
+{
+	const void *data;
+	size_t len;
+	int rc = store_concern_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_stored_concern_decode(data, len, sc) < 0) {
+		log_error("store: concern %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *child_ids, size_t n)
+{
+	struct stored_concern sc;
+	int rc = decode_concern(t, seq, &sc);
+	if (rc != STORE_OK)
+		return rc;
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	if (n != sc.n_child_ids || wire_stored_concern_pack(&sc.w.c, seq, sc.received_at_ms,
+	                                                    child_ids, n, &rec, &rec_len) < 0) {
+		wire_stored_concern_release(&sc);
+		return STORE_ERROR;
+	}
+	/* A withdrawn concern stays withdrawn wherever it is filed. */
+	if (sc.withdrawn_at_ms) {
+		uint8_t *marked = NULL;
+		size_t marked_len = 0;
+		int bad =
+		    wire_stored_concern_withdraw(rec, rec_len, sc.withdrawn_at_ms, sc.withdrawn_by,
+		                                 sc.withdrawn_reason, &marked, &marked_len) < 0;
+		free(rec);
+		rec = marked;
+		rec_len = marked_len;
+		if (bad) {
+			wire_stored_concern_release(&sc);
+			return STORE_ERROR;
+		}
+	}
+	wire_stored_concern_release(&sc);
+	uint8_t key[8];
+	put_u64(key, seq);
+	rc = put(t, DB_CONCERNS, key, 8, rec, rec_len, 0);
+	free(rec);
+	return rc;
+}
+
+/* ---- a child's timeline ---- */
+
+static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                         int withdrawn_too, struct concern_ref **refs, size_t *n);
+
+int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                   struct concern_ref **refs, size_t *n)
+{
+	return timeline_scan(t, child, from_ms, to_ms, 0, refs, n);
+}
+
+int store_chronology(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                     struct concern_ref **refs, size_t *n)
+{
+	return timeline_scan(t, child, from_ms, to_ms, 1, refs, n);
+}
+
+static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
+                         int withdrawn_too, struct concern_ref **refs, size_t *n)
+{
+	*refs = NULL;
+	*n = 0;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TIMELINE], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "timeline");
+	uint8_t start[24];
+	put_u64(start, child);
+	put_u64(start + 8, bias_time(from_ms));
+	put_u64(start + 16, 0);
+	MDB_val k = {sizeof start, start}, v;
+	size_t cap = 0;
+	int out = STORE_OK;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		if (k.mv_size != 24 || get_u64(kp) != child)
+			break;
+		int64_t at = unbias_time(get_u64(kp + 8));
+		if (at > to_ms)
+			break;
+		if (v.mv_size != 3 && !(withdrawn_too && v.mv_size == TIMELINE_WITHDRAWN_LEN))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			struct concern_ref *r = realloc(*refs, cap * sizeof *r);
+			if (!r) {
+				out = STORE_ERROR;
+				break;
+			}
+			*refs = r;
+		}
+		const uint8_t *vp = v.mv_data;
+		(*refs)[(*n)++] = (struct concern_ref){
+		    .seq = get_u64(kp + 16),
+		    .occurred_at_ms = at,
+		    .agency = vp[0],
+		    .category = vp[1],
+		    .severity = vp[2],
+		};
+	}
+	mdb_cursor_close(c);
+	if (out == STORE_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		out = result(rc, "timeline");
+	if (out != STORE_OK) {
+		free(*refs);
+		*refs = NULL;
+		*n = 0;
+	}
+	return out;
+}
+
+/* ---- retention and correction ---- */
+
+/* The timeline keys a stored concern may sit under: each child it was
+ * filed under, as recorded and as resolved now (children merge and split
+ * after filing), without repeats. */
+static size_t concern_homes(struct store_txn *t, const struct stored_concern *sc,
+                            uint64_t homes[2 * CONCERN_CHILDREN_MAX])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sc->n_child_ids; i++) {
+		uint64_t ids[2] = {sc->child_ids[i], sc->child_ids[i]};
+		if (store_child_resolve(t, ids[0], &ids[1]) != STORE_OK)
+			ids[1] = ids[0];
+		for (int j = 0; j < 2; j++) {
+			int seen = 0;
+			for (size_t k = 0; k < n; k++)
+				seen |= homes[k] == ids[j];
+			if (!seen)
+				homes[n++] = ids[j];
+		}
+	}
+	return n;
+}
+
+static void timeline_key(uint8_t tk[24], uint64_t child, int64_t occurred_at_ms, uint64_t seq)
+{
+	put_u64(tk, child);
+	put_u64(tk + 8, bias_time(occurred_at_ms));
+	put_u64(tk + 16, seq);
+}
+
+int store_concern_withdraw(struct store_txn *t, uint64_t seq, int64_t at_ms, const char *by,
+                           const char *reason)
+{
+	struct stored_concern sc;
+	int rc = decode_concern(t, seq, &sc);
+	if (rc != STORE_OK)
+		return rc;
+	if (sc.withdrawn_at_ms) {
+		wire_stored_concern_release(&sc);
+		return STORE_EXISTS;
+	}
+	const void *data;
+	size_t len;
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	rc = store_concern_raw(t, seq, &data, &len);
+	if (rc == STORE_OK &&
+	    wire_stored_concern_withdraw(data, len, at_ms, by, reason, &rec, &rec_len) < 0)
+		rc = STORE_ERROR;
+	uint8_t key[8];
+	put_u64(key, seq);
+	if (rc == STORE_OK)
+		rc = put(t, DB_CONCERNS, key, 8, rec, rec_len, 0);
+	free(rec);
+	uint64_t homes[2 * CONCERN_CHILDREN_MAX];
+	size_t n = rc == STORE_OK ? concern_homes(t, &sc, homes) : 0;
+	const uint8_t marked[TIMELINE_WITHDRAWN_LEN] = {
+	    (uint8_t)sc.w.c.agency, (uint8_t)sc.w.c.category, (uint8_t)sc.w.c.severity, 1};
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		uint8_t tk[24];
+		MDB_val v;
+		timeline_key(tk, homes[i], sc.w.c.occurred_at_ms, seq);
+		int found = get(t, DB_TIMELINE, tk, sizeof tk, &v);
+		if (found == STORE_OK)
+			rc = put(t, DB_TIMELINE, tk, sizeof tk, marked, sizeof marked, 0);
+		else if (found != STORE_NOTFOUND)
+			rc = found;
+	}
+	if (rc == STORE_OK)
+		rc = store_counter_add(t, "withdrawn", 1);
+	wire_stored_concern_release(&sc);
+	return rc;
+}
+
+int store_concern_purge(struct store_txn *t, uint64_t seq)
+{
+	struct stored_concern sc;
+	int rc = decode_concern(t, seq, &sc);
+	if (rc != STORE_OK)
+		return rc;
+	uint64_t homes[2 * CONCERN_CHILDREN_MAX];
+	size_t n = concern_homes(t, &sc, homes);
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		uint8_t tk[24];
+		timeline_key(tk, homes[i], sc.w.c.occurred_at_ms, seq);
+		rc = store_del(t, DB_TIMELINE, tk, sizeof tk);
+	}
+	/* The id index only if it still names this concern. */
+	uint64_t indexed;
+	if (rc == STORE_OK &&
+	    store_concern_find(t, sc.w.c.agency, sc.w.c.concern_id, &indexed) == STORE_OK &&
+	    indexed == seq) {
+		uint8_t idkey[CONCERN_ID_MAX + 1];
+		size_t idlen = concern_id_key(idkey, sc.w.c.agency, sc.w.c.concern_id);
+		rc = store_del(t, DB_CONCERN_IDS, idkey, idlen);
+	}
+	char name[64];
+	snprintf(name, sizeof name, "agency.%s", agency_name(sc.w.c.agency));
+	if (rc == STORE_OK)
+		rc = store_counter_sub(t, "concerns", 1);
+	if (rc == STORE_OK)
+		rc = store_counter_sub(t, name, 1);
+	if (rc == STORE_OK && sc.withdrawn_at_ms)
+		rc = store_counter_sub(t, "withdrawn", 1);
+	if (rc == STORE_OK && (rc = store_counter_add(t, "purged", 1)) == STORE_OK) {
+		uint8_t key[8], mark[8];
+		put_u64(key, seq);
+		put_u64(mark, store_last_concern_seq(t));
+		rc = put(t, DB_META, CONCERN_SEQ_MARK, strlen(CONCERN_SEQ_MARK), mark, 8, 0);
+		if (rc == STORE_OK)
+			rc = store_del(t, DB_CONCERNS, key, 8);
+	}
+	wire_stored_concern_release(&sc);
+	return rc;
+}
+
+int store_concern_each(struct store_txn *t, uint64_t from_seq, store_concern_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CONCERNS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "concerns");
+	uint8_t start[8];
+	put_u64(start, from_seq);
+	MDB_val k = {8, start}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8)
+			continue;
+		if (fn(get_u64(k.mv_data), v.mv_data, v.mv_size, arg))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "concerns");
+}
