@@ -1,8 +1,9 @@
 /*
- * control_alerts.c - working alerts through the control socket: ack,
- * close and note an alert, assign a child's lead practitioner, and what
- * that adds to the alerts and children other requests return (history,
- * due time, overdue list, practitioners).
+ * control_alerts.c - alerts through the control socket: the listing
+ * (`ffcctl alerts`, a console's catch-up, the overdue list), ack, close
+ * and note an alert, assign a child's lead practitioner, and what working
+ * alerts adds to the alerts and children other requests return (history,
+ * due time, practitioners).
  *
  * Owns the requests' validation and their write transactions: each change
  * is checked (lifecycle.c), stored with its history entry, and announced

@@ -127,15 +127,21 @@ static Ffc__V1__ChildIdentity *display(struct arena *ar, const struct alert_chil
 	return m;
 }
 
+/* A child id ("C00000042") as an arena string. */
+static char *id_text(struct arena *ar, uint64_t id)
+{
+	char cid[WIRE_ID_MAX];
+	wire_child_id(id, cid);
+	return arena_strdup(ar, cid);
+}
+
 static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct arena *ar)
 {
 	Ffc__V1__HouseholdMember *m = arena_alloc(ar, sizeof *m);
 	if (!m)
 		return NULL;
 	ffc__v1__household_member__init(m);
-	char cid[WIRE_ID_MAX];
-	wire_child_id(id, cid);
-	m->child_id = arena_strdup(ar, cid);
+	m->child_id = id_text(ar, id);
 	struct alert_child d;
 	if (link_display(t, id, &d) == STORE_OK)
 		m->child = display(ar, &d);
@@ -251,9 +257,7 @@ const char *control_child(struct control_call *call)
 	if (!r)
 		return NULL;
 	ffc__v1__child_reply__init(r);
-	char cid[WIRE_ID_MAX];
-	wire_child_id(id, cid);
-	r->child_id = arena_strdup(ar, cid);
+	r->child_id = id_text(ar, id);
 
 	/* Every concern, oldest first: the timeline is kept in that order. */
 	struct concern_ref *refs = NULL;
