@@ -1,9 +1,11 @@
 /*
- * authz.c - the control commands' table: least role, whether each reads a
- * child's record; the decision for one request (see authz.h).
+ * authz.c - the decision for one control request (see authz.h): the
+ * least role each command needs and whether it reads a child's record,
+ * read from the command list (control_commands.h).
  *
- * Owns the classification only. Establishing who asks and recording the
- * decision in the audit trail is control.c's.
+ * Owns the decision only. Establishing who asks and recording the
+ * decision in the audit trail is control_audit.c's; the list is
+ * control_commands.h's.
  */
 #include "authz.h"
 
@@ -12,44 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control_commands.h"
 #include "ffc.pb-c.h"
 #include "validate.h"
 
 #define CMD(x) FFC__V1__CONTROL_REQUEST__COMMAND_##x
 
-/* Every command the control socket knows, once. reads: the reply names
- * children with their record (chronology, identities, the evidence of
- * conflicts and matches, the children a rules test would alert on, the
- * audit trail itself), so it needs a purpose and is audited per child. */
+/* The commands' classification, expanded from the one list
+ * (control_commands.h) without their handlers: the decision is pure and
+ * depends on no handler. */
 static const struct command_class {
 	int command;
 	const char *name;
 	enum access_role least;
 	int reads;
 } commands[] = {
-    /* clang-format off */
-    {CMD(STATUS),        "status",        ACCESS_VIEWER,       0},
-    {CMD(STATS),         "stats",         ACCESS_VIEWER,       0},
-    {CMD(CHILD),         "child",         ACCESS_PRACTITIONER, 1},
-    {CMD(ALERTS),        "alerts",        ACCESS_PRACTITIONER, 0}, /* reads with history */
-    {CMD(IDENTITIES),    "identities",    ACCESS_PRACTITIONER, 1},
-    {CMD(CONFLICTS),     "conflicts",     ACCESS_PRACTITIONER, 1},
-    {CMD(MATCHES),       "matches",       ACCESS_PRACTITIONER, 1},
-    {CMD(ACK),           "ack",           ACCESS_PRACTITIONER, 0},
-    {CMD(CLOSE),         "close",         ACCESS_PRACTITIONER, 0},
-    {CMD(NOTE),          "note",          ACCESS_PRACTITIONER, 0},
-    {CMD(ASSIGN),        "assign",        ACCESS_PRACTITIONER, 0},
-    {CMD(LINK),          "link",          ACCESS_ADMIN,        0},
-    {CMD(UNLINK),        "unlink",        ACCESS_ADMIN,        0},
-    {CMD(DISMISS_MATCH), "matches dismiss", ACCESS_ADMIN,      0},
-    {CMD(RELOAD),        "reload",        ACCESS_ADMIN,        0},
-    {CMD(RULES_TEST),    "rules test",    ACCESS_ADMIN,        1},
-    {CMD(SHUTDOWN),      "shutdown",      ACCESS_ADMIN,        0},
-    {CMD(AUDIT),         "audit",         ACCESS_ADMIN,        1},
-    {CMD(PURGE),         "purge",         ACCESS_ADMIN,        0},
-    {CMD(WITHDRAW),      "withdraw",      ACCESS_ADMIN,        0},
-    {CMD(BACKUP),        "backup",        ACCESS_ADMIN,        0},
-    /* clang-format on */
+#define CLASS(cmd, name, least, reads, writes, fn) {CMD(cmd), name, least, reads},
+    CONTROL_COMMANDS(CLASS)
+#undef CLASS
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -1,13 +1,14 @@
 /*
- * authz.h - who may ask the control socket what: the one table of
- * control commands with the least role each needs and whether it reads a
- * child's record (and so needs a purpose and leaves an audit entry).
+ * authz.h - who may ask the control socket what: the least role each
+ * control command needs and whether it reads a child's record (and so
+ * needs a purpose and leaves an audit entry), as the command list
+ * (control_commands.h) gives them.
  *
- * Pure decisions over plain values: no store, no socket. control.c asks
- * before dispatching a request and records what it is told (control
- * audit); the tests walk every command and every role. A command not in
- * the table needs the admin role, so a command added later is safe
- * until it is classified here.
+ * Pure decisions over plain values: no store, no socket, no handler.
+ * control.c asks before dispatching a request and records what it is
+ * told (control_audit.c); the tests walk every command and every role. A
+ * command not in the list needs the admin role, so a command added later
+ * is safe until it has a row.
  */
 #ifndef FFC_AUTHZ_H
 #define FFC_AUTHZ_H

@@ -1,8 +1,9 @@
 /*
- * control_alerts.c - working alerts through the control socket: ack,
- * close and note an alert, assign a child's lead practitioner, and what
- * that adds to the alerts and children other requests return (history,
- * due time, overdue list, practitioners).
+ * control_alerts.c - alerts through the control socket: the listing
+ * (`ffcctl alerts`, a console's catch-up, the overdue list), ack, close
+ * and note an alert, assign a child's lead practitioner, and what working
+ * alerts adds to the alerts and children other requests return (history,
+ * due time, practitioners).
  *
  * Owns the requests' validation and their write transactions: each change
  * is checked (lifecycle.c), stored with its history entry, and announced
@@ -212,49 +213,51 @@ static const char *change(struct change *c, const char *alert_id, struct arena *
 	return alert_reply(c->env, c->seq, ar, reply, result);
 }
 
-const char *control_ack(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                        int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_ack(struct control_call *call)
 {
+	const Ffc__V1__ControlRequest *rq = call->rq;
 	const Ffc__V1__AckRequest *req = rq->ack;
-	struct change c = {.env = env,
+	struct change c = {.env = call->env,
 	                   .action = ALERT_ACTION_ACKNOWLEDGED,
 	                   .name = "ack",
 	                   .operator_ = rq->operator_,
 	                   .by = req->by,
 	                   .text = req->note,
 	                   .outcome = "",
-	                   .now_ms = now_ms};
-	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_ACK);
+	                   .now_ms = call->now_ms};
+	return change(&c, req->alert_id, call->ar, call->reply, FFC__V1__CONTROL_REPLY__RESULT_ACK);
 }
 
-const char *control_close(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_close(struct control_call *call)
 {
+	const Ffc__V1__ControlRequest *rq = call->rq;
 	const Ffc__V1__CloseRequest *req = rq->close;
-	struct change c = {.env = env,
+	struct change c = {.env = call->env,
 	                   .action = ALERT_ACTION_CLOSED,
 	                   .name = "close",
 	                   .operator_ = rq->operator_,
 	                   .by = req->by,
 	                   .text = req->note,
 	                   .outcome = req->outcome,
-	                   .now_ms = now_ms};
-	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_CLOSE);
+	                   .now_ms = call->now_ms};
+	return change(&c, req->alert_id, call->ar, call->reply,
+	              FFC__V1__CONTROL_REPLY__RESULT_CLOSE);
 }
 
-const char *control_note(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                         int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_note(struct control_call *call)
 {
+	const Ffc__V1__ControlRequest *rq = call->rq;
 	const Ffc__V1__NoteRequest *req = rq->note;
-	struct change c = {.env = env,
+	struct change c = {.env = call->env,
 	                   .action = ALERT_ACTION_NOTE,
 	                   .name = "note",
 	                   .operator_ = rq->operator_,
 	                   .by = req->by,
 	                   .text = req->text,
 	                   .outcome = "",
-	                   .now_ms = now_ms};
-	return change(&c, req->alert_id, ar, reply, FFC__V1__CONTROL_REPLY__RESULT_NOTE);
+	                   .now_ms = call->now_ms};
+	return change(&c, req->alert_id, call->ar, call->reply,
+	              FFC__V1__CONTROL_REPLY__RESULT_NOTE);
 }
 
 /* ---- lead practitioner ---- */
@@ -340,11 +343,14 @@ static int apply_assign(struct store_txn *t, void *arg)
 	return rc;
 }
 
-const char *control_assign(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_assign(struct control_call *call)
 {
+	const struct control_env *env = call->env;
+	const Ffc__V1__ControlRequest *rq = call->rq;
+	struct arena *ar = call->ar;
 	const Ffc__V1__AssignRequest *req = rq->assign;
-	struct assign c = {.env = env, .req = req, .now_ms = now_ms, .operator_ = rq->operator_};
+	struct assign c = {
+	    .env = env, .req = req, .now_ms = call->now_ms, .operator_ = rq->operator_};
 	static const Ffc__V1__ChildRequest none = FFC__V1__CHILD_REQUEST__INIT;
 	Ffc__V1__AssignRequest named = *req;
 	if (!named.child)
@@ -383,75 +389,9 @@ const char *control_assign(const struct control_env *env, const Ffc__V1__Control
 	r->practitioners = p.items;
 	r->n_practitioners = p.n;
 	r->lead_practitioner = p.n ? p.items[p.n - 1]->practitioner : arena_strdup(ar, "");
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_ASSIGN;
-	reply->assign = r;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_ASSIGN;
+	call->reply->assign = r;
 	return NULL;
-}
-
-/* ---- a request's strings ---- */
-
-static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	*v = 0;
-	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return 0;
-	}
-	return -1;
-}
-
-/* Walk the encoding of a message of type d (already known to parse). */
-static int nul_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
-                    char *path, size_t pathlen)
-{
-	while (p < end) {
-		uint64_t key, n;
-		if (varint(&p, end, &key) < 0)
-			return 0;
-		switch (key & 7) {
-		case 0:
-			if (varint(&p, end, &n) < 0)
-				return 0;
-			continue;
-		case 1:
-			p += end - p < 8 ? end - p : 8;
-			continue;
-		case 5:
-			p += end - p < 4 ? end - p : 4;
-			continue;
-		case 2:
-			break;
-		default:
-			return 0;
-		}
-		if (varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
-			return 0;
-		const ProtobufCFieldDescriptor *f =
-		    key >> 3 <= UINT32_MAX
-		        ? protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3))
-		        : NULL;
-		size_t at = strlen(path);
-		if (f && f->type == PROTOBUF_C_TYPE_STRING && memchr(p, 0, (size_t)n)) {
-			snprintf(path + at, pathlen - at, "%s%s", at ? "." : "", f->name);
-			return 1;
-		}
-		if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			snprintf(path + at, pathlen - at, "%s%s", at ? "." : "", f->name);
-			if (nul_walk(f->descriptor, p, p + n, path, pathlen))
-				return 1;
-			path[at] = '\0';
-		}
-		p += n;
-	}
-	return 0;
-}
-
-int control_nul_field(const uint8_t *req, size_t len, char *path, size_t pathlen)
-{
-	path[0] = '\0';
-	return nul_walk(&ffc__v1__control_request__descriptor, req, req + len, path, pathlen);
 }
 
 /* ---- additions to other replies ---- */
@@ -469,6 +409,34 @@ void control_child_lifecycle(const struct control_env *env, struct store_txn *t,
 	c->practitioners = p.items;
 	c->n_practitioners = p.n;
 	c->lead_practitioner = p.n ? p.items[p.n - 1]->practitioner : arena_strdup(ar, "");
+}
+
+/* A page of alerts for req: its level and state checked (an error message
+ * naming the field), the page size settled (*limit), the reply allocated
+ * with the latest alert seq and room for *limit alerts. *page is NULL
+ * when memory ran out. */
+static const char *alerts_page(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
+                               struct arena *ar, Ffc__V1__AlertsReply **page, size_t *limit)
+{
+	*page = NULL;
+	if (req->level != FFC__V1__LEVEL__LEVEL_UNSPECIFIED &&
+	    req->level != FFC__V1__LEVEL__AMBER && req->level != FFC__V1__LEVEL__RED)
+		return "alerts.level: unknown value";
+	if (req->state < FFC__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED ||
+	    req->state > FFC__V1__ALERT_STATE__SUPERSEDED)
+		return "alerts.state: unknown value";
+	*limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
+	if (*limit > CONTROL_ALERTS_MAX)
+		*limit = CONTROL_ALERTS_MAX;
+	Ffc__V1__AlertsReply *r = arena_alloc(ar, sizeof *r);
+	Ffc__V1__Alert **items = arena_alloc(ar, *limit * sizeof *items);
+	if (!r || !items)
+		return NULL;
+	ffc__v1__alerts_reply__init(r);
+	r->last_seq = store_last_alert_seq(t);
+	r->alerts = items;
+	*page = r;
+	return NULL;
 }
 
 struct overdue_page {
@@ -494,12 +462,14 @@ static int overdue_visit(uint64_t seq, void *arg)
 	return 0;
 }
 
-const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req,
-                                   struct arena *ar, Ffc__V1__ControlReply *reply)
+/* AlertsRequest.overdue: the alerts overdue now, by seq, through the
+ * store's index of them. */
+static const char *overdue(struct store_txn *t, const Ffc__V1__AlertsRequest *req, struct arena *ar,
+                           Ffc__V1__ControlReply *reply)
 {
 	Ffc__V1__AlertsReply *r;
 	size_t limit;
-	const char *err = control_alerts_page(t, req, ar, &r, &limit);
+	const char *err = alerts_page(t, req, ar, &r, &limit);
 	if (err || !r)
 		return err;
 	struct overdue_page p = {t, ar, req, limit, r};
@@ -508,4 +478,72 @@ const char *control_alerts_overdue(struct store_txn *t, const Ffc__V1__AlertsReq
 	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_ALERTS;
 	reply->alerts = r;
 	return NULL;
+}
+
+/* ---- the alerts listing ---- */
+
+/* levels: bit (1u << level) per level the caller may see; all when 0. */
+static const char *listing(struct store_txn *t, const Ffc__V1__AlertsRequest *req, unsigned levels,
+                           struct arena *ar, Ffc__V1__ControlReply *reply)
+{
+	Ffc__V1__AlertsReply *r;
+	size_t limit;
+	const char *err = alerts_page(t, req, ar, &r, &limit);
+	if (err || !r)
+		return err;
+	const uint64_t last = r->last_seq;
+	Ffc__V1__Alert **items = r->alerts;
+	for (uint64_t seq = req->since_seq + 1; seq <= last && seq > req->since_seq; seq++) {
+		Ffc__V1__Alert *a = control_alert_message(t, ar, seq);
+		if (!a)
+			continue;
+		if (req->level && a->level != req->level)
+			continue;
+		if (req->state && a->state != req->state)
+			continue;
+		if (levels && (a->level < 0 || a->level >= 32 || !(levels & (1u << a->level))))
+			continue;
+		if (r->n_alerts == limit) {
+			r->more = 1;
+			break;
+		}
+		items[r->n_alerts++] = a;
+	}
+	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_ALERTS;
+	reply->alerts = r;
+	return NULL;
+}
+
+/* A console sees the alerts of its levels only, on the overdue list too. */
+static void keep_levels(Ffc__V1__AlertsReply *r, unsigned levels)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < r->n_alerts; i++) {
+		int level = r->alerts[i]->level;
+		if (level >= 0 && level < 32 && (levels & (1u << level)))
+			r->alerts[kept++] = r->alerts[i];
+	}
+	r->n_alerts = kept;
+}
+
+const char *control_alerts(struct control_call *call)
+{
+	const struct authz_caller *caller = call->caller;
+	const Ffc__V1__AlertsRequest *req = call->rq->alerts;
+	Ffc__V1__ControlReply *reply = call->reply;
+	/* A console's levels (bit 0, no level, matches no alert: a console
+	 * given no level sees none). */
+	unsigned seen = caller->role == ACCESS_CONSOLE ? caller->levels | 1u : 0;
+	const char *err = req->overdue ? overdue(call->t, req, call->ar, reply)
+	                               : listing(call->t, req, seen, call->ar, reply);
+	if (!err && reply->alerts && caller->role == ACCESS_CONSOLE)
+		keep_levels(reply->alerts, caller->levels);
+	for (size_t i = 0; !err && reply->alerts && i < reply->alerts->n_alerts; i++) {
+		reply->alerts->alerts[i] = control_alert_lifecycle(
+		    call->env, call->t, call->ar, reply->alerts->alerts[i], req->history);
+		/* The listing consoles catch up with is the broadcast data
+		 * again: the same least identity. */
+		wire_alert_broadcast(reply->alerts->alerts[i]);
+	}
+	return err;
 }

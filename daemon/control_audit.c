@@ -1,11 +1,13 @@
 /*
  * control_audit.c - who is asking the control socket, and the audit trail
  * of what they read, changed or were refused (ffc.v1.AuditEntry, append
- * only in the store); `ffcctl audit` and the "viewed by" of a chronology.
+ * only in the store); control_write(), which runs a change with its
+ * entry in one transaction.
  *
- * What each role may do is authz.c's; this file establishes the caller,
- * writes the entries and reads them back. Nothing here changes or deletes
- * an entry: the store offers no way to.
+ * What each role may do is authz.c's; this file establishes the caller
+ * and writes the entries. Reading them back (`ffcctl audit`, "viewed by")
+ * is control_trail.c's. Nothing here changes or deletes an entry: the
+ * store offers no way to.
  */
 #include "control_int.h"
 
@@ -19,9 +21,6 @@
 #include "outbox.h"
 #include "validate.h"
 #include "wire.h"
-
-#define AUDIT_PAGE 500
-#define AUDIT_MAX  5000
 
 /* The Unix user an ipc caller is, from the kernel; -1 on any other
  * transport (a tcp:// socket's Peer-Address is an IP address). */
@@ -102,21 +101,6 @@ static void entry_init(struct audit_entry *e, const struct authz_caller *c, cons
 	snprintf(e->role, sizeof e->role, "%s", access_role_name(c->role));
 	snprintf(e->command, sizeof e->command, "%s", command);
 	snprintf(e->purpose, sizeof e->purpose, "%s", purpose);
-}
-
-/* Whatever a caller sent (a name not listed, a purpose refused as not
- * UTF-8) is kept as readable text: an entry must be readable by every
- * client, and a log line must be one line. Bytes that are not valid UTF-8
- * or are control characters become '?'. */
-void control_clean_text(char *s)
-{
-	size_t n = strlen(s);
-	int utf8 = validate_utf8(s, n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char b = (unsigned char)s[i];
-		if (b < 0x20 || b == 0x7f || (!utf8 && b >= 0x80))
-			s[i] = '?';
-	}
 }
 
 static void entry_clean(struct audit_entry *e)
@@ -426,127 +410,31 @@ int control_audit_change(struct store_txn *t, const struct control_audit *a)
 	return rc;
 }
 
-/* ---- reading entries ---- */
-
-static Ffc__V1__AuditEntry *entry_message(struct store_txn *t, struct arena *ar, uint64_t seq)
+/* A change and its audit entry in one write transaction, grown and
+ * retried (control.h). */
+int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, void *arg),
+                  void *arg)
 {
-	const void *data;
-	size_t len;
-	if (store_audit_raw(t, seq, &data, &len) != STORE_OK)
-		return NULL;
-	Ffc__V1__AuditEntry *m = ffc__v1__audit_entry__unpack(NULL, len, data);
-	if (!m || arena_keep(ar, &m->base) < 0)
-		return NULL;
-	return m;
-}
-
-const char *control_audit_query(struct store_txn *t, const Ffc__V1__AuditRequest *req,
-                                struct arena *ar, Ffc__V1__ControlReply *reply)
-{
-	uint64_t child = 0, *seqs = NULL;
-	size_t n_seqs = 0;
-	if (req->child_id[0] && wire_child_id_parse(req->child_id, &child) < 0)
-		return "audit.child_id: not a child id (like C00000042)";
-	if (strlen(req->by) >= WIRE_BY_MAX)
-		return "audit.by: longer than 128 bytes";
-	size_t limit = req->limit ? req->limit : AUDIT_PAGE;
-	if (limit > AUDIT_MAX)
-		limit = AUDIT_MAX;
-	if (child && store_child_audit(t, child, &seqs, &n_seqs) != STORE_OK)
-		return "audit: store error";
-	Ffc__V1__AuditReply *r = arena_alloc(ar, sizeof *r);
-	Ffc__V1__AuditEntry **items = arena_alloc(ar, limit * sizeof *items);
-	if (!r || !items) {
-		free(seqs);
-		return NULL;
-	}
-	ffc__v1__audit_reply__init(r);
-	/* Newest first up to the limit, then turned to oldest first. */
-	uint64_t left = child ? n_seqs : store_last_audit_seq(t);
-	while (left > 0) {
-		uint64_t seq = child ? seqs[left - 1] : left;
-		left--;
-		Ffc__V1__AuditEntry *e = entry_message(t, ar, seq);
-		if (!e)
-			continue;
-		if ((req->by[0] && strcmp(e->by, req->by)) ||
-		    (req->since_ms && e->at_ms < req->since_ms))
-			continue;
-		if (r->n_entries == limit) {
-			r->more = 1;
-			break;
+	for (;;) {
+		struct store_txn *t;
+		int rc = store_begin(env->store, 1, &t);
+		if (rc != STORE_OK)
+			return rc;
+		rc = fn(t, arg);
+		/* A change is audited in its own transaction: both or neither. */
+		if (rc == STORE_OK && env->audit && !env->audit->done)
+			rc = control_audit_change(t, env->audit);
+		if (rc == STORE_OK) {
+			rc = store_commit(&t);
+			if (rc == STORE_OK && env->audit)
+				env->audit->done = 1;
+		} else {
+			store_abort(&t);
 		}
-		items[r->n_entries++] = e;
+		if (rc != STORE_FULL)
+			return rc;
+		outbox_clear(env->out);
+		if (store_grow(env->store) < 0)
+			return STORE_FULL;
 	}
-	free(seqs);
-	for (size_t i = 0; i < r->n_entries / 2; i++) {
-		Ffc__V1__AuditEntry *x = items[i];
-		items[i] = items[r->n_entries - 1 - i];
-		items[r->n_entries - 1 - i] = x;
-	}
-	r->entries = items;
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_AUDIT;
-	reply->audit = r;
-	return NULL;
-}
-
-static int by_seq(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The audit seqs indexed under the child and under every child merged
- * into it (looked at before the merge), oldest first. */
-static int child_and_aliases_audit(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
-{
-	struct child_record rec;
-	memset(&rec, 0, sizeof rec);
-	int rc = store_child_get(t, child, &rec);
-	if (rc == STORE_OK)
-		rc = store_child_audit(t, child, seqs, n);
-	for (size_t i = 0; rc == STORE_OK && i < rec.n_aliases; i++) {
-		uint64_t *more = NULL, *all;
-		size_t n_more = 0;
-		rc = store_child_audit(t, rec.aliases[i], &more, &n_more);
-		if (rc == STORE_OK && n_more) {
-			all = realloc(*seqs, (*n + n_more) * sizeof *all);
-			if (!all) {
-				rc = STORE_ERROR;
-			} else {
-				memcpy(all + *n, more, n_more * sizeof *all);
-				*seqs = all;
-				*n += n_more;
-			}
-		}
-		free(more);
-	}
-	wire_child_release(&rec);
-	if (rc != STORE_OK) {
-		free(*seqs);
-		*seqs = NULL;
-		*n = 0;
-		return rc;
-	}
-	if (*n > 1)
-		qsort(*seqs, *n, sizeof **seqs, by_seq);
-	return STORE_OK;
-}
-
-void control_audit_viewed(struct store_txn *t, struct arena *ar, Ffc__V1__ChildReply *c)
-{
-	uint64_t child, *seqs = NULL;
-	size_t n = 0;
-	if (wire_child_id_parse(c->child_id, &child) < 0 ||
-	    child_and_aliases_audit(t, child, &seqs, &n) != STORE_OK)
-		return;
-	c->viewed_by = arena_alloc(ar, (n ? n : 1) * sizeof *c->viewed_by);
-	for (size_t i = 0; c->viewed_by && i < n; i++) {
-		Ffc__V1__AuditEntry *e = entry_message(t, ar, seqs[i]);
-		/* Reads only: changes are in the chronology already, refusals
-		 * are no look at the record. */
-		if (e && !e->refused && authz_name_reads(e->command))
-			c->viewed_by[c->n_viewed_by++] = e;
-	}
-	free(seqs);
 }

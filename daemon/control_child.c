@@ -1,10 +1,12 @@
 /*
- * control_child.c - what a child's chronology adds to the concerns that
- * control.c's child() lists: the identities with who sent them and when,
- * every alert with its state, the household (other children named in the
- * same concerns, with their open alerts) and the identity events.
+ * control_child.c - `ffcctl child`: a child's chronology, every concern
+ * with the identities and who sent them when, every alert with its
+ * state, the household (other children named in the same concerns, with
+ * their open alerts) and the identity events.
  *
- * Owns the ChildReply fields 5 to 8. Reads only; the household edges are
+ * Owns the ChildReply and gathers what other files add to it: corrections
+ * (control_keep.c), due times and practitioners (control_alerts.c), who
+ * viewed it (control_trail.c). Reads only; the household edges are
  * written by ingest.c, identity events by the linking.
  */
 #include "control_int.h"
@@ -125,15 +127,21 @@ static Ffc__V1__ChildIdentity *display(struct arena *ar, const struct alert_chil
 	return m;
 }
 
+/* A child id ("C00000042") as an arena string. */
+static char *id_text(struct arena *ar, uint64_t id)
+{
+	char cid[WIRE_ID_MAX];
+	wire_child_id(id, cid);
+	return arena_strdup(ar, cid);
+}
+
 static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct arena *ar)
 {
 	Ffc__V1__HouseholdMember *m = arena_alloc(ar, sizeof *m);
 	if (!m)
 		return NULL;
 	ffc__v1__household_member__init(m);
-	char cid[WIRE_ID_MAX];
-	wire_child_id(id, cid);
-	m->child_id = arena_strdup(ar, cid);
+	m->child_id = id_text(ar, id);
 	struct alert_child d;
 	if (link_display(t, id, &d) == STORE_OK)
 		m->child = display(ar, &d);
@@ -218,8 +226,11 @@ static const char *identity_events(struct store_txn *t, uint64_t child, int64_t 
 	return NULL;
 }
 
-const char *control_child_chronology(struct store_txn *t, uint64_t child, int64_t since_ms,
-                                     struct arena *ar, Ffc__V1__ChildReply *r)
+/* Fill a ChildReply's identity records, alerts (raised at or after
+ * since_ms) with their states, household and identity events (at or after
+ * since_ms). NULL, or an error message. */
+static const char *chronology(struct store_txn *t, uint64_t child, int64_t since_ms,
+                              struct arena *ar, Ffc__V1__ChildReply *r)
 {
 	const char *err = identity_records(t, child, ar, r);
 	if (!err)
@@ -229,4 +240,62 @@ const char *control_child_chronology(struct store_txn *t, uint64_t child, int64_
 	if (!err)
 		err = identity_events(t, child, since_ms, ar, r);
 	return err;
+}
+
+/* ---- the command ---- */
+
+const char *control_child(struct control_call *call)
+{
+	struct store_txn *t = call->t;
+	const Ffc__V1__ChildRequest *req = call->rq->child;
+	struct arena *ar = call->ar;
+	uint64_t id;
+	const char *err = control_find_child(t, req, &id);
+	if (err)
+		return err;
+	Ffc__V1__ChildReply *r = arena_alloc(ar, sizeof *r);
+	if (!r)
+		return NULL;
+	ffc__v1__child_reply__init(r);
+	r->child_id = id_text(ar, id);
+
+	/* Every concern, oldest first: the timeline is kept in that order. */
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	int64_t since = req->since_ms ? req->since_ms : INT64_MIN;
+	/* Withdrawn concerns too, marked: the rules no longer count them. */
+	if (store_chronology(t, id, since, INT64_MAX, &refs, &n) != STORE_OK)
+		return "child: store error";
+	r->chronology = arena_alloc(ar, (n + 1) * sizeof *r->chronology);
+	for (size_t i = 0; r->chronology && i < n; i++) {
+		const void *data;
+		size_t len;
+		if (store_concern_raw(t, refs[i].seq, &data, &len) != STORE_OK)
+			continue;
+		Ffc__Store__StoredConcern *sc = ffc__store__stored_concern__unpack(NULL, len, data);
+		if (!sc || !sc->concern || arena_keep(ar, &sc->base) < 0) {
+			if (sc && !sc->concern)
+				protobuf_c_message_free_unpacked(&sc->base, NULL);
+			continue;
+		}
+		Ffc__V1__ChronologyEntry *e = arena_alloc(ar, sizeof *e);
+		if (!e)
+			break;
+		control_chronology_entry(sc, e);
+		r->chronology[r->n_chronology++] = e;
+	}
+	free(refs);
+
+	/* Identity records, alerts with their state, household, events. */
+	if ((err = chronology(t, id, since, ar, r)) != NULL)
+		return err;
+	if ((err = control_child_corrections(t, id, ar, r)) != NULL)
+		return err;
+	/* Each alert's due time and history, the lead practitioner, and
+	 * who has looked at the record. */
+	control_child_lifecycle(call->env, t, ar, r);
+	control_audit_viewed(t, ar, r);
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CHILD;
+	call->reply->child = r;
+	return NULL;
 }

@@ -189,8 +189,8 @@ static Ffc__V1__Alert **publish(const struct control_env *env, struct arena *ar,
 
 /* ---- identities ---- */
 
-const char *control_identities(struct store_txn *t, const Ffc__V1__IdentitiesRequest *req,
-                               struct arena *ar, Ffc__V1__ControlReply *reply)
+static const char *identities(struct store_txn *t, const Ffc__V1__IdentitiesRequest *req,
+                              struct arena *ar, Ffc__V1__ControlReply *reply)
 {
 	static char err[128];
 	uint64_t child;
@@ -223,8 +223,8 @@ const char *control_identities(struct store_txn *t, const Ffc__V1__IdentitiesReq
 
 /* ---- conflicts ---- */
 
-const char *control_conflicts(struct store_txn *t, const Ffc__V1__ConflictsRequest *req,
-                              struct arena *ar, Ffc__V1__ControlReply *reply)
+static const char *conflicts(struct store_txn *t, const Ffc__V1__ConflictsRequest *req,
+                             struct arena *ar, Ffc__V1__ControlReply *reply)
 {
 	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
 	if (limit > CONTROL_ALERTS_MAX)
@@ -344,9 +344,9 @@ static int link_run(struct store_txn *t, void *arg)
 	return ingest_rejudge(t, s, j->env->rules, j->env->n_rules, note, j->now_ms, &j->raised);
 }
 
-const char *control_link(const struct control_env *env, const char *operator_,
-                         const Ffc__V1__LinkRequest *req, int64_t now_ms, struct arena *ar,
-                         Ffc__V1__ControlReply *reply)
+static const char *link_request(const struct control_env *env, const char *operator_,
+                                const Ffc__V1__LinkRequest *req, int64_t now_ms, struct arena *ar,
+                                Ffc__V1__ControlReply *reply)
 {
 	static char err[640];
 	const char *e = check_who_why(operator_, req->reason, "link.reason", err, sizeof err);
@@ -484,9 +484,9 @@ static int unlink_run(struct store_txn *t, void *arg)
 	                      &j->raised);
 }
 
-const char *control_unlink(const struct control_env *env, const char *operator_,
-                           const Ffc__V1__UnlinkRequest *req, int64_t now_ms, struct arena *ar,
-                           Ffc__V1__ControlReply *reply)
+static const char *unlink_request(const struct control_env *env, const char *operator_,
+                                  const Ffc__V1__UnlinkRequest *req, int64_t now_ms,
+                                  struct arena *ar, Ffc__V1__ControlReply *reply)
 {
 	static char err[640];
 	struct split_selector sel;
@@ -531,4 +531,28 @@ const char *control_unlink(const struct control_env *env, const char *operator_,
 	alert_list_clear(&j->raised);
 	free(j);
 	return out;
+}
+
+/* ---- the commands (control_commands.h) ---- */
+
+const char *control_identities(struct control_call *call)
+{
+	return identities(call->t, call->rq->identities, call->ar, call->reply);
+}
+
+const char *control_conflicts(struct control_call *call)
+{
+	return conflicts(call->t, call->rq->conflicts, call->ar, call->reply);
+}
+
+const char *control_link(struct control_call *call)
+{
+	return link_request(call->env, call->rq->operator_, call->rq->link, call->now_ms, call->ar,
+	                    call->reply);
+}
+
+const char *control_unlink(struct control_call *call)
+{
+	return unlink_request(call->env, call->rq->operator_, call->rq->unlink, call->now_ms,
+	                      call->ar, call->reply);
 }

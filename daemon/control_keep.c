@@ -75,17 +75,18 @@ static int purge_fn(struct store_txn *t, void *arg)
 	                       j->now_ms, &j->r);
 }
 
-const char *control_purge(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                          int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_purge(struct control_call *call)
 {
+	const struct control_env *env = call->env;
+	const Ffc__V1__ControlRequest *rq = call->rq;
 	const Ffc__V1__PurgeRequest *req = rq->purge;
 	if (env->retention_years == 0)
 		return "purge: retention.years is not set (or 0) in the configuration: concerns "
 		       "are "
 		       "never purged";
 	struct purge_job j = {
-	    .cutoff_ms = retention_cutoff(now_ms, env->retention_years),
-	    .now_ms = now_ms,
+	    .cutoff_ms = retention_cutoff(call->now_ms, env->retention_years),
+	    .now_ms = call->now_ms,
 	    .from_seq = req->from_seq,
 	    .dry_run = req->dry_run,
 	    .who = actor(env, rq),
@@ -110,8 +111,8 @@ const char *control_purge(const struct control_env *env, const Ffc__V1__ControlR
 		log_info("retention: purged %llu concern(s) of %llu examined by %s",
 		         (unsigned long long)j.r.purged, (unsigned long long)j.r.examined,
 		         j.who.by);
-	Ffc__V1__PurgeReply *r = arena_alloc(ar, sizeof *r);
-	Ffc__V1__Counter **by = arena_alloc(ar, (j.r.n_children + 1) * sizeof *by);
+	Ffc__V1__PurgeReply *r = arena_alloc(call->ar, sizeof *r);
+	Ffc__V1__Counter **by = arena_alloc(call->ar, (j.r.n_children + 1) * sizeof *by);
 	if (!r || !by) {
 		retention_result_release(&j.r);
 		return NULL;
@@ -126,19 +127,19 @@ const char *control_purge(const struct control_env *env, const Ffc__V1__ControlR
 	r->retention_years = env->retention_years;
 	r->by_child = by;
 	for (size_t i = 0; i < j.r.n_children; i++) {
-		Ffc__V1__Counter *c = arena_alloc(ar, sizeof *c);
+		Ffc__V1__Counter *c = arena_alloc(call->ar, sizeof *c);
 		if (!c)
 			break;
 		ffc__v1__counter__init(c);
 		char cid[WIRE_ID_MAX];
 		wire_child_id(j.r.children[i].child, cid);
-		c->name = arena_strdup(ar, cid);
+		c->name = arena_strdup(call->ar, cid);
 		c->count = j.r.children[i].purged;
 		by[r->n_by_child++] = c;
 	}
 	retention_result_release(&j.r);
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_PURGE;
-	reply->purge = r;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_PURGE;
+	call->reply->purge = r;
 	return NULL;
 }
 
@@ -197,9 +198,11 @@ void control_chronology_entry(const Ffc__Store__StoredConcern *sc, Ffc__V1__Chro
 	e->withdrawn_reason = sc->withdrawn_reason;
 }
 
-const char *control_withdraw(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                             int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_withdraw(struct control_call *call)
 {
+	const struct control_env *env = call->env;
+	const Ffc__V1__ControlRequest *rq = call->rq;
+	struct arena *ar = call->ar;
 	const Ffc__V1__WithdrawRequest *req = rq->withdraw;
 	const char *e;
 	if ((int)req->agency <= 0 || (int)req->agency > (int)AGENCY_MAX)
@@ -212,7 +215,7 @@ const char *control_withdraw(const struct control_env *env, const Ffc__V1__Contr
 	    .agency = (int)req->agency,
 	    .concern_id = req->concern_id,
 	    .reason = req->reason,
-	    .now_ms = now_ms,
+	    .now_ms = call->now_ms,
 	    .who = actor(env, rq),
 	};
 	int rc = control_write(env, withdraw_fn, &j);
@@ -249,8 +252,8 @@ const char *control_withdraw(const struct control_env *env, const Ffc__V1__Contr
 		 * the arena's copy of the record, not LMDB's pages. */
 		store_abort(&t);
 	}
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_WITHDRAW;
-	reply->withdraw = r;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_WITHDRAW;
+	call->reply->withdraw = r;
 	return NULL;
 }
 
@@ -282,10 +285,10 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-const char *control_backup(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                           int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_backup(struct control_call *call)
 {
-	const Ffc__V1__BackupRequest *req = rq->backup;
+	struct arena *ar = call->ar;
+	const Ffc__V1__BackupRequest *req = call->rq->backup;
 	const char *e;
 	if ((e = check_text(req->path, KEEP_PATH_MAX, "backup.path", ar)))
 		return e;
@@ -295,16 +298,16 @@ const char *control_backup(const struct control_env *env, const Ffc__V1__Control
 	char err[1200];
 	uint64_t bytes = 0;
 	int64_t start = mono_ms();
-	if (store_backup(env->store, req->path, &bytes, err, sizeof err) < 0) {
+	if (store_backup(call->env->store, req->path, &bytes, err, sizeof err) < 0) {
 		const char *m = arena_strdup(ar, err);
 		return m ? m : "backup: failed";
 	}
 	int64_t took = mono_ms() - start;
-	struct backup_audit b = {.who = actor(env, rq), .now_ms = now_ms};
+	struct backup_audit b = {.who = actor(call->env, call->rq), .now_ms = call->now_ms};
 	snprintf(b.detail, sizeof b.detail, "store copied to %s (%llu bytes, %lld ms)", req->path,
 	         (unsigned long long)bytes, (long long)took);
 	log_info("control: backup by %s: %s", b.who.by, b.detail);
-	if (control_write(env, backup_audit_fn, &b) != STORE_OK)
+	if (control_write(call->env, backup_audit_fn, &b) != STORE_OK)
 		log_error("control: backup to %s made but not audited", req->path);
 	Ffc__V1__BackupReply *r = arena_alloc(ar, sizeof *r);
 	if (!r)
@@ -313,8 +316,8 @@ const char *control_backup(const struct control_env *env, const Ffc__V1__Control
 	r->path = req->path;
 	r->bytes = bytes;
 	r->duration_ms = (uint64_t)took;
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_BACKUP;
-	reply->backup = r;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_BACKUP;
+	call->reply->backup = r;
 	return NULL;
 }
 

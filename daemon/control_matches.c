@@ -120,9 +120,10 @@ static int visit(uint64_t child, uint64_t other, const void *rec, size_t len, vo
 	return 0;
 }
 
-const char *control_matches(struct store_txn *t, const Ffc__V1__MatchesRequest *req,
-                            struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_matches(struct control_call *call)
 {
+	const Ffc__V1__MatchesRequest *req = call->rq->matches;
+	struct arena *ar = call->ar;
 	size_t limit = req->limit ? req->limit : CONTROL_ALERTS_PAGE;
 	if (limit > CONTROL_ALERTS_MAX)
 		return "matches.limit: over the most one request may ask for (5000)";
@@ -133,13 +134,13 @@ const char *control_matches(struct store_txn *t, const Ffc__V1__MatchesRequest *
 		return NULL;
 	ffc__v1__matches_reply__init(r);
 	r->matches = items;
-	struct listing l = {t, ar, r, pairs, limit, req->dismissed, 0};
-	if (store_match_each(t, visit, &l) != STORE_OK)
+	struct listing l = {call->t, ar, r, pairs, limit, req->dismissed, 0};
+	if (store_match_each(call->t, visit, &l) != STORE_OK)
 		return "matches: store error";
 	if (l.failed)
 		return NULL; /* ar->failed is set: the reply says out of memory */
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_MATCHES;
-	reply->matches = r;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_MATCHES;
+	call->reply->matches = r;
 	return NULL;
 }
 
@@ -272,10 +273,10 @@ static const char *check_text(const char *s, size_t max, const char *field, char
 	return err;
 }
 
-const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__ControlRequest *rq,
-                                  int64_t now_ms, struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_dismiss_match(struct control_call *call)
 {
-	const Ffc__V1__MatchDismissRequest *req = rq->dismiss_match;
+	struct arena *ar = call->ar;
+	const Ffc__V1__MatchDismissRequest *req = call->rq->dismiss_match;
 	struct dismissal *d = calloc(1, sizeof *d);
 	char err[160];
 	const char *e = NULL;
@@ -289,7 +290,8 @@ const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__
 		e = "dismiss_match: child_id and other_child_id are the same child";
 	else if ((e = check_text(req->reason, DISMISS_REASON_MAX, "dismiss_match.reason", err,
 	                         sizeof err)) != NULL ||
-	         (e = check_text(rq->operator_, OPERATOR_MAX, "operator", err, sizeof err)) != NULL)
+	         (e = check_text(call->rq->operator_, OPERATOR_MAX, "operator", err, sizeof err)) !=
+	             NULL)
 		e = arena_strdup(ar, e);
 	if (e) {
 		free(d);
@@ -300,10 +302,10 @@ const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__
 		d->a = d->b;
 		d->b = x;
 	}
-	d->by = rq->operator_;
+	d->by = call->rq->operator_;
 	d->reason = req->reason;
-	d->now_ms = now_ms;
-	int rc = control_write(env, dismiss, d);
+	d->now_ms = call->now_ms;
+	int rc = control_write(call->env, dismiss, d);
 	if (rc == STORE_NOTFOUND && d->error[0])
 		e = arena_strdup(ar, d->error);
 	else if (rc != STORE_OK)
@@ -315,8 +317,8 @@ const char *control_dismiss_match(const struct control_env *env, const Ffc__V1__
 		if (sm && arena_keep(ar, &sm->base) == 0 && sm->match && r) {
 			ffc__v1__match_dismiss_reply__init(r);
 			r->match = as_live(ar, sm->match, d->a, d->b, d->found[0].swapped);
-			reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_DISMISS_MATCH;
-			reply->dismiss_match = r;
+			call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_DISMISS_MATCH;
+			call->reply->dismiss_match = r;
 		} else {
 			ar->failed = 1;
 		}

@@ -41,10 +41,11 @@ void control_rules_status(const struct control_env *env, Ffc__V1__StatusReply *r
 	r->keys = (uint32_t)st->access.n_keys;
 }
 
-const char *control_reload(const struct control_env *env, const char *by, int64_t now_ms,
-                           struct arena *ar, Ffc__V1__ControlReply *reply)
+const char *control_reload(struct control_call *call)
 {
-	struct rules_state *st = env->rules_state;
+	const char *by = call->rq->operator_;
+	struct arena *ar = call->ar;
+	struct rules_state *st = call->env->rules_state;
 	if (!st)
 		return "reload: not available";
 	struct reload_diff *d = malloc(sizeof *d);
@@ -64,7 +65,7 @@ const char *control_reload(const struct control_env *env, const char *by, int64_
 	for (int i = 0; i < k && i < (int)sizeof who - 1; i++)
 		if ((unsigned char)who[i] < 0x20 || (unsigned char)who[i] > 0x7e)
 			who[i] = '?';
-	r->loaded = reload_apply(st, now_ms, who, d, errs) == 0;
+	r->loaded = reload_apply(st, call->now_ms, who, d, errs) == 0;
 	r->config_path = arena_strdup(ar, st->path);
 	r->errors = strings(ar, errs->msg[0], sizeof errs->msg[0], errs->n, &r->n_errors);
 	r->added = strings(ar, d->added[0], sizeof d->added[0], d->n_added, &r->n_added);
@@ -79,8 +80,8 @@ const char *control_reload(const struct control_env *env, const char *by, int64_
 	r->rules_loaded_at_ms = st->loaded_at_ms;
 	free(d);
 	free(errs);
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RELOAD;
-	reply->reload = r;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RELOAD;
+	call->reply->reload = r;
 	return NULL;
 }
 
@@ -135,11 +136,11 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-const char *control_rules_test(const struct control_env *env, struct store_txn *t,
-                               const Ffc__V1__RulesTestRequest *req, struct arena *ar,
-                               Ffc__V1__ControlReply *reply)
+const char *control_rules_test(struct control_call *call)
 {
-	const struct rules_state *st = env->rules_state;
+	const Ffc__V1__RulesTestRequest *req = call->rq->rules_test;
+	struct arena *ar = call->ar;
+	const struct rules_state *st = call->env->rules_state;
 	if (!st)
 		return "rules_test: not available";
 	if (!req->path[0])
@@ -158,8 +159,8 @@ const char *control_rules_test(const struct control_env *env, struct store_txn *
 	}
 	ffc__v1__rules_test_reply__init(r);
 	r->path = arena_strdup(ar, req->path);
-	reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RULES_TEST;
-	reply->rules_test = r;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RULES_TEST;
+	call->reply->rules_test = r;
 	const int64_t start = mono_ms();
 	if (reload_load(st->helper, req->path, st->timeout_ms, cand, errs) < 0) {
 		r->errors = strings(ar, errs->msg[0], sizeof errs->msg[0], errs->n, &r->n_errors);
@@ -178,9 +179,9 @@ const char *control_rules_test(const struct control_env *env, struct store_txn *
 	/* One read transaction: every child is judged on the same history,
 	 * and the loop serves nothing else meanwhile (see README for the
 	 * cost). */
-	struct judge j = {.t = t, .w = w};
+	struct judge j = {.t = call->t, .w = w};
 	const char *err = NULL;
-	if (store_child_each(t, judge_child, &j) != STORE_OK || j.failed)
+	if (store_child_each(call->t, judge_child, &j) != STORE_OK || j.failed)
 		err = "rules_test: store error reading the children";
 	if (!err) {
 		r->children = w->children;
