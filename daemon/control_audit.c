@@ -412,29 +412,39 @@ int control_audit_change(struct store_txn *t, const struct control_audit *a)
 
 /* A change and its audit entry in one write transaction, grown and
  * retried (control.h). */
+/* A change and its audit entry, as one piece of work for store_write(). */
+struct audited_change {
+	const struct control_env *env;
+	int (*fn)(struct store_txn *t, void *arg);
+	void *arg;
+};
+
+static int change_work(struct store_txn *t, void *arg)
+{
+	struct audited_change *c = arg;
+	int rc = c->fn(t, c->arg);
+	/* A change is audited in its own transaction: both or neither. */
+	if (rc == STORE_OK && c->env->audit && !c->env->audit->done)
+		rc = control_audit_change(t, c->env->audit);
+	return rc;
+}
+
+/* The map was full: what the attempt queued for the consoles goes with
+ * it, as the work runs again from the start. */
+static int change_aborted(int rc, void *arg)
+{
+	struct audited_change *c = arg;
+	if (rc == STORE_FULL)
+		outbox_clear(c->env->out);
+	return 0;
+}
+
 int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, void *arg),
                   void *arg)
 {
-	for (;;) {
-		struct store_txn *t;
-		int rc = store_begin(env->store, 1, &t);
-		if (rc != STORE_OK)
-			return rc;
-		rc = fn(t, arg);
-		/* A change is audited in its own transaction: both or neither. */
-		if (rc == STORE_OK && env->audit && !env->audit->done)
-			rc = control_audit_change(t, env->audit);
-		if (rc == STORE_OK) {
-			rc = store_commit(&t);
-			if (rc == STORE_OK && env->audit)
-				env->audit->done = 1;
-		} else {
-			store_abort(&t);
-		}
-		if (rc != STORE_FULL)
-			return rc;
-		outbox_clear(env->out);
-		if (store_grow(env->store) < 0)
-			return STORE_FULL;
-	}
+	struct audited_change c = {env, fn, arg};
+	int rc = store_write(env->store, change_work, change_aborted, &c);
+	if (rc == STORE_OK && env->audit)
+		env->audit->done = 1;
+	return rc;
 }
