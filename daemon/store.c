@@ -21,11 +21,19 @@
 
 #include "log.h"
 
-#define STORE_FORMAT "1"
-/* A timeline entry is three bytes of facts (agency, category, severity);
- * a withdrawn concern's has a fourth, so store_timeline() (the rules' view)
- * passes over it while the chronology, merges and splits still find it. */
-#define TIMELINE_WITHDRAWN_LEN 4
+/* The layout of the store's values, kept in meta under "format". 1: a
+ * timeline entry is three bytes of facts (a fourth when withdrawn). 2: the
+ * entry also carries the concern's id (below). A store of an older format
+ * is migrated when opened; one of a newer format is refused. */
+#define STORE_FORMAT 2
+/* A timeline entry (format 2) is agency, category, severity, a flags byte
+ * and the concern's id, NUL-terminated: all an alert's evidence needs, so
+ * raising one reads no concern record. A withdrawn concern's entry has
+ * TIMELINE_WITHDRAWN set, so store_timeline() (the rules' view) passes over
+ * it while the chronology, merges and splits still find it. */
+#define TIMELINE_HEAD      4
+#define TIMELINE_WITHDRAWN 0x01
+#define TIMELINE_VALUE_MAX (TIMELINE_HEAD + CONCERN_ID_MAX + 1)
 /* Room for a stored postcode (normalised ones are at most 8 bytes). */
 #define POSTCODE_BUF 16
 
@@ -133,6 +141,30 @@ static uint64_t bias_time(int64_t ms)
 static int64_t unbias_time(uint64_t v)
 {
 	return (int64_t)(v ^ (UINT64_C(1) << 63));
+}
+
+/* A timeline value (format 2) into v; returns its length. Validation
+ * bounds an id to CONCERN_ID_MAX bytes before it is stored. */
+static size_t timeline_value(uint8_t v[TIMELINE_VALUE_MAX], int agency, int category, int severity,
+                             uint8_t flags, const char *concern_id)
+{
+	size_t len = strnlen(concern_id, CONCERN_ID_MAX);
+	v[0] = (uint8_t)agency;
+	v[1] = (uint8_t)category;
+	v[2] = (uint8_t)severity;
+	v[3] = flags;
+	memcpy(v + TIMELINE_HEAD, concern_id, len);
+	v[TIMELINE_HEAD + len] = '\0';
+	return TIMELINE_HEAD + len + 1;
+}
+
+/* Is this a well-formed timeline value: the head, then one id ending the
+ * value with its only NUL? */
+static int timeline_valid(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	return len > TIMELINE_HEAD && len <= TIMELINE_VALUE_MAX &&
+	       memchr(p + TIMELINE_HEAD, '\0', len - TIMELINE_HEAD) == p + len - 1;
 }
 
 /* Free space under which an I/O error is taken for a full disk. */
@@ -291,7 +323,75 @@ static int lock_dir(const char *dir, long owner_uid, long owner_gid, char *err, 
 	return fd;
 }
 
-static int check_format(struct store *s, char *err, size_t errlen)
+/* Format 1 to 2: every timeline entry gains its concern's id (read from
+ * the concern's record), and a withdrawn one's fourth byte becomes the
+ * flag. Runs inside the transaction that records the new format, so a
+ * store is migrated whole or not at all. */
+static int migrate_timeline(struct store_txn *t)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TIMELINE], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "timeline");
+	/* Each entry is found from the key after the last one written: a
+	 * value that changes size moves within its page, so the cursor is
+	 * placed afresh rather than trusted to step on. */
+	uint8_t key[24] = {0};
+	size_t n = 0;
+	int out = STORE_OK;
+	for (;;) {
+		MDB_val k = {sizeof key, key}, v;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc != MDB_SUCCESS)
+			break;
+		if (k.mv_size != 24 || (v.mv_size != 3 && v.mv_size != 4)) {
+			log_error("store: timeline: malformed format-1 entry");
+			out = STORE_ERROR;
+			break;
+		}
+		memcpy(key, k.mv_data, sizeof key);
+		const uint8_t *f = v.mv_data;
+		uint8_t facts[3] = {f[0], f[1], f[2]},
+		        flags = v.mv_size == 4 ? TIMELINE_WITHDRAWN : 0;
+		const void *data;
+		size_t len;
+		struct stored_concern sc;
+		uint64_t seq = get_u64(key + 16);
+		out = store_concern_raw(t, seq, &data, &len);
+		if (out == STORE_OK && wire_stored_concern_decode(data, len, &sc) < 0)
+			out = STORE_ERROR;
+		if (out != STORE_OK) {
+			log_error("store: timeline: concern %llu has no readable record",
+			          (unsigned long long)seq);
+			break;
+		}
+		uint8_t nv[TIMELINE_VALUE_MAX];
+		size_t nlen =
+		    timeline_value(nv, facts[0], facts[1], facts[2], flags, sc.w.c.concern_id);
+		wire_stored_concern_release(&sc);
+		if ((out = put(t, DB_TIMELINE, key, sizeof key, nv, nlen, 0)) != STORE_OK)
+			break;
+		n++;
+		/* The next key: this one plus one, big-endian. */
+		int i = sizeof key - 1;
+		while (i >= 0 && ++key[i] == 0)
+			i--;
+		if (i < 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (out == STORE_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		out = result(rc, "timeline");
+	if (out == STORE_OK && n)
+		log_info("store: %zu timeline entries migrated to format %d", n, STORE_FORMAT);
+	return out;
+}
+
+/* Open the tables and bring the store to STORE_FORMAT: a new store is
+ * marked with it, an older one migrated (STORE_FULL when the map must grow
+ * first), a newer one refused. Returns STORE_OK, STORE_FULL or -1 with err
+ * set. */
+static int open_format(struct store *s, char *err, size_t errlen)
 {
 	struct store_txn t = {.s = s, .write = 1};
 	int rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
@@ -309,19 +409,46 @@ static int check_format(struct store *s, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* Absent is format 1 (the only format before the key was read). */
 	MDB_val v;
+	long format = 1;
 	rc = get(&t, DB_META, "format", 6, &v);
-	if (rc == STORE_NOTFOUND) {
-		rc = put(&t, DB_META, "format", 6, STORE_FORMAT, strlen(STORE_FORMAT), 0);
-	} else if (rc == STORE_OK && (v.mv_size != strlen(STORE_FORMAT) ||
-	                              memcmp(v.mv_data, STORE_FORMAT, v.mv_size) != 0)) {
-		snprintf(err, errlen, "%s: store format '%.*s' is not one this ffcd reads (%s)",
-		         s->path, (int)(v.mv_size > 16 ? 16 : v.mv_size), (const char *)v.mv_data,
-		         STORE_FORMAT);
-		mdb_txn_abort(t.txn);
-		return -1;
+	if (rc == STORE_OK) {
+		char text[17];
+		size_t len = v.mv_size < sizeof text - 1 ? v.mv_size : sizeof text - 1;
+		memcpy(text, v.mv_data, len);
+		text[len] = '\0';
+		char *end;
+		format = strtol(text, &end, 10);
+		if (len == 0 || *end || len != v.mv_size || format < 1) {
+			snprintf(err, errlen,
+			         "%s: store format '%s' is not one this ffcd reads (%d)", s->path,
+			         text, STORE_FORMAT);
+			mdb_txn_abort(t.txn);
+			return -1;
+		}
+		if (format > STORE_FORMAT) {
+			snprintf(err, errlen,
+			         "%s: store format %ld is newer than this ffcd (%d); upgrade ffcd",
+			         s->path, format, STORE_FORMAT);
+			mdb_txn_abort(t.txn);
+			return -1;
+		}
+	} else if (rc != STORE_NOTFOUND) {
+		format = 0;
 	}
-	if (rc != STORE_OK) {
+	if (format == 1)
+		rc = migrate_timeline(&t);
+	if (format == 1 && rc == STORE_OK) {
+		char text[16];
+		int len = snprintf(text, sizeof text, "%d", STORE_FORMAT);
+		rc = put(&t, DB_META, "format", 6, text, (size_t)len, 0);
+	}
+	if (rc == STORE_FULL) {
+		mdb_txn_abort(t.txn);
+		return STORE_FULL;
+	}
+	if (format == 0 || rc != STORE_OK) {
 		snprintf(err, errlen, "%s: cannot initialise the store", s->path);
 		mdb_txn_abort(t.txn);
 		return -1;
@@ -332,6 +459,21 @@ static int check_format(struct store *s, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* The format, migrating with as much map as map_size_max allows. */
+static int check_format(struct store *s, char *err, size_t errlen)
+{
+	int rc;
+	while ((rc = open_format(s, err, errlen)) == STORE_FULL) {
+		if (store_grow(s) < 0) {
+			snprintf(err, errlen,
+			         "%s: the store's map is too small to migrate it (map_size_max)",
+			         s->path);
+			return -1;
+		}
+	}
+	return rc;
 }
 
 /* mkdir -p, each directory it creates 0700. */
@@ -692,7 +834,8 @@ int store_concern_add(struct store_txn *t, const struct concern *c, int64_t rece
 	if (rc != STORE_OK)
 		return rc == STORE_FULL ? rc : STORE_ERROR;
 
-	const uint8_t facts[3] = {(uint8_t)c->agency, (uint8_t)c->category, (uint8_t)c->severity};
+	uint8_t facts[TIMELINE_VALUE_MAX];
+	size_t flen = timeline_value(facts, c->agency, c->category, c->severity, 0, c->concern_id);
 	for (size_t i = 0; i < n_child_ids; i++) {
 		/* Two children of one concern may resolve to the same child. */
 		int seen = 0;
@@ -704,7 +847,7 @@ int store_concern_add(struct store_txn *t, const struct concern *c, int64_t rece
 		put_u64(tk, child_ids[i]);
 		put_u64(tk + 8, bias_time(c->occurred_at_ms));
 		put_u64(tk + 16, seq);
-		rc = put(t, DB_TIMELINE, tk, sizeof tk, facts, sizeof facts, 0);
+		rc = put(t, DB_TIMELINE, tk, sizeof tk, facts, flen, 0);
 		if (rc != STORE_OK)
 			return rc;
 	}
@@ -906,7 +1049,7 @@ static int rekey_prefix(struct store_txn *t, enum dbi db, uint64_t from, uint64_
 		}
 		/* Copy out before writing: LMDB's pointers die with the write. */
 		uint8_t key[8 + RULE_NAME_MAX + 24];
-		uint8_t val[64];
+		uint8_t val[TIMELINE_VALUE_MAX];
 		size_t klen = k.mv_size, vlen = v.mv_size;
 		if (klen > sizeof key || vlen > sizeof val) {
 			mdb_cursor_close(c);
@@ -971,11 +1114,10 @@ int store_timeline_move(struct store_txn *t, uint64_t from, uint64_t to, int64_t
 	int rc = mdb_get(t->txn, t->s->dbi[DB_TIMELINE], &k, &v);
 	if (rc != MDB_SUCCESS)
 		return result(rc, "timeline");
-	/* Three bytes of facts, or four for a withdrawn concern (its marker
-	 * moves with it). */
-	uint8_t facts[TIMELINE_WITHDRAWN_LEN];
+	/* The whole value moves: facts, id and a withdrawn concern's mark. */
+	uint8_t facts[TIMELINE_VALUE_MAX];
 	size_t flen = v.mv_size;
-	if (flen != 3 && flen != TIMELINE_WITHDRAWN_LEN) {
+	if (!timeline_valid(v.mv_data, flen)) {
 		log_error("store: timeline: malformed entry");
 		return STORE_ERROR;
 	}
@@ -1045,6 +1187,29 @@ int store_chronology(struct store_txn *t, uint64_t child, int64_t from_ms, int64
 	return timeline_scan(t, child, from_ms, to_ms, 1, refs, n);
 }
 
+/* LMDB's pages hold a value only until the transaction's next write, and
+ * the refs outlive that (alerts are written while they are judged): copy
+ * the ids behind the array, in the same block, so one free() releases
+ * both. ids_len counts every id with its NUL. */
+static int own_ids(struct concern_ref **refs, size_t n, size_t ids_len)
+{
+	size_t head = n * sizeof **refs;
+	struct concern_ref *r = malloc(head + ids_len);
+	if (!r)
+		return STORE_ERROR;
+	memcpy(r, *refs, head);
+	char *ids = (char *)r + head;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(r[i].concern_id) + 1;
+		memcpy(ids, r[i].concern_id, len);
+		r[i].concern_id = ids;
+		ids += len;
+	}
+	free(*refs);
+	*refs = r;
+	return STORE_OK;
+}
+
 static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
                          int withdrawn_too, struct concern_ref **refs, size_t *n)
 {
@@ -1059,7 +1224,7 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 	put_u64(start + 8, bias_time(from_ms));
 	put_u64(start + 16, 0);
 	MDB_val k = {sizeof start, start}, v;
-	size_t cap = 0;
+	size_t cap = 0, ids_len = 0;
 	int out = STORE_OK;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -1069,7 +1234,9 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 		int64_t at = unbias_time(get_u64(kp + 8));
 		if (at > to_ms)
 			break;
-		if (v.mv_size != 3 && !(withdrawn_too && v.mv_size == TIMELINE_WITHDRAWN_LEN))
+		const uint8_t *vp = v.mv_data;
+		if (!timeline_valid(vp, v.mv_size) ||
+		    (!withdrawn_too && (vp[3] & TIMELINE_WITHDRAWN)))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;
@@ -1080,18 +1247,23 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 			}
 			*refs = r;
 		}
-		const uint8_t *vp = v.mv_data;
+		/* The id points into LMDB's page for now: nothing is written
+		 * before the scan ends, when it is copied (below). */
 		(*refs)[(*n)++] = (struct concern_ref){
 		    .seq = get_u64(kp + 16),
 		    .occurred_at_ms = at,
 		    .agency = vp[0],
 		    .category = vp[1],
 		    .severity = vp[2],
+		    .concern_id = (const char *)vp + TIMELINE_HEAD,
 		};
+		ids_len += v.mv_size - TIMELINE_HEAD;
 	}
 	mdb_cursor_close(c);
 	if (out == STORE_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		out = result(rc, "timeline");
+	if (out == STORE_OK && *n)
+		out = own_ids(refs, *n, ids_len);
 	if (out != STORE_OK) {
 		free(*refs);
 		*refs = NULL;
@@ -1788,15 +1960,16 @@ int store_concern_withdraw(struct store_txn *t, uint64_t seq, int64_t at_ms, con
 	free(rec);
 	uint64_t homes[2 * CONCERN_CHILDREN_MAX];
 	size_t n = rc == STORE_OK ? concern_homes(t, &sc, homes) : 0;
-	const uint8_t marked[TIMELINE_WITHDRAWN_LEN] = {
-	    (uint8_t)sc.w.c.agency, (uint8_t)sc.w.c.category, (uint8_t)sc.w.c.severity, 1};
+	uint8_t marked[TIMELINE_VALUE_MAX];
+	size_t mlen = timeline_value(marked, sc.w.c.agency, sc.w.c.category, sc.w.c.severity,
+	                             TIMELINE_WITHDRAWN, sc.w.c.concern_id);
 	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
 		uint8_t tk[24];
 		MDB_val v;
 		timeline_key(tk, homes[i], sc.w.c.occurred_at_ms, seq);
 		int found = get(t, DB_TIMELINE, tk, sizeof tk, &v);
 		if (found == STORE_OK)
-			rc = put(t, DB_TIMELINE, tk, sizeof tk, marked, sizeof marked, 0);
+			rc = put(t, DB_TIMELINE, tk, sizeof tk, marked, mlen, 0);
 		else if (found != STORE_NOTFOUND)
 			rc = found;
 	}
