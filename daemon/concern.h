@@ -58,14 +58,19 @@ struct concern {
 	const char *reporter;
 };
 
-/* The few facts of a stored concern that rules need: kept in the per-child
- * time index so a window is judged without reading whole concerns. */
+/* The few facts of a stored concern that rules and an alert's evidence
+ * need: kept in the per-child time index so a window is judged and an
+ * alert raised without reading whole concerns. */
 struct concern_ref {
 	uint64_t seq;
 	int64_t occurred_at_ms;
 	uint8_t agency;
 	uint8_t category;
 	uint8_t severity;
+	/* The concern's id, borrowed: from the store, it lives in the same
+	 * block as the array it came in (store_timeline()) and is freed with
+	 * it. NULL where a caller builds refs only for rules to count. */
+	const char *concern_id;
 };
 
 /* Upper-case names as in the proto ("POLICE", "DOMESTIC_ABUSE", "RED").

@@ -19,7 +19,7 @@
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
 #include "identity.h"
-#include "ingest.h"
+#include "judge_apply.h"
 #include "log.h"
 #include "merge.h"
 #include "validate.h"
@@ -164,17 +164,18 @@ static const char *check_who_why(const char *operator_, const char *reason, cons
 	return err;
 }
 
-/* Alerts raised in a committed transaction: queued for the alerts socket
- * and copied into the reply. */
+/* Alerts raised in a committed transaction: copied into the reply, and
+ * their messages handed to the environment's outbox for the alerts
+ * socket. */
 static Ffc__V1__Alert **publish(const struct control_env *env, struct arena *ar,
-                                const struct alert_list *raised, size_t *n)
+                                struct outbox *raised, size_t *n)
 {
 	Ffc__V1__Alert **out = arena_alloc(ar, (raised->n + 1) * sizeof *out);
 	*n = 0;
 	for (size_t i = 0; i < raised->n; i++) {
-		const struct alert *a = raised->items[i];
-		if (outbox_add_alert(env->out, a) < 0)
-			log_error("control: out of memory queueing alert %s", a->alert_id);
+		const struct alert *a = raised->items[i].alert;
+		if (!a)
+			continue;
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		if (!out || wire_alert_pack(a, &buf, &len) < 0)
@@ -184,6 +185,8 @@ static Ffc__V1__Alert **publish(const struct control_env *env, struct arena *ar,
 		if (m && arena_keep(ar, &m->base) == 0)
 			out[(*n)++] = m;
 	}
+	if (outbox_take(env->out, raised) < 0)
+		log_error("control: out of memory queueing %zu alerts", raised->n);
 	return out;
 }
 
@@ -290,13 +293,13 @@ struct link_job {
 	char err[640];
 	uint64_t survivor, absorbed;
 	struct identity_event event;
-	struct alert_list raised;
+	struct outbox raised; /* what the judge raised */
 };
 
 static int link_run(struct store_txn *t, void *arg)
 {
 	struct link_job *j = arg;
-	alert_list_clear(&j->raised);
+	outbox_clear(&j->raised);
 	j->err[0] = '\0';
 	uint64_t a, b;
 	const char *e;
@@ -339,9 +342,9 @@ static int link_run(struct store_txn *t, void *arg)
 	    (rc = merge_reexamine(t, &s, j->now_ms, &log)) != STORE_OK)
 		return rc;
 	char note[RULE_REASON_MAX];
-	if ((rc = ingest_merge_note(t, &log, s, note, sizeof note)) != STORE_OK)
+	if ((rc = judge_merge_note(t, &log, s, note, sizeof note)) != STORE_OK)
 		return rc;
-	return ingest_rejudge(t, s, j->env->rules, j->env->n_rules, note, j->now_ms, &j->raised);
+	return judge_history(t, s, j->env->rules, j->env->n_rules, note, j->now_ms, &j->raised);
 }
 
 static const char *link_request(const struct control_env *env, const char *operator_,
@@ -380,7 +383,7 @@ static const char *link_request(const struct control_env *env, const char *opera
 		log_info("control: link by %s: %s now includes %s", operator_, r ? r->child_id : "",
 		         r ? r->merged_child_id : "");
 	}
-	alert_list_clear(&j->raised);
+	outbox_clear(&j->raised);
 	free(j);
 	return out;
 }
@@ -452,13 +455,13 @@ struct unlink_job {
 	char err[640];
 	uint64_t child;
 	struct split_result res;
-	struct alert_list raised;
+	struct outbox raised; /* what the judge raised */
 };
 
 static int unlink_run(struct store_txn *t, void *arg)
 {
 	struct unlink_job *j = arg;
-	alert_list_clear(&j->raised);
+	outbox_clear(&j->raised);
 	j->err[0] = '\0';
 	const char *e =
 	    find(t, "unlink.child_id", j->req->child_id, &j->child, j->err, sizeof j->err);
@@ -477,11 +480,11 @@ static int unlink_run(struct store_txn *t, void *arg)
 	wire_child_id(j->res.new_child, a);
 	wire_child_id(j->child, b);
 	snprintf(note, sizeof note, "after %s was split from %s", a, b);
-	if ((rc = ingest_rejudge(t, j->child, j->env->rules, j->env->n_rules, note, j->now_ms,
-	                         &j->raised)) != STORE_OK)
+	if ((rc = judge_history(t, j->child, j->env->rules, j->env->n_rules, note, j->now_ms,
+	                        &j->raised)) != STORE_OK)
 		return rc;
-	return ingest_rejudge(t, j->res.new_child, j->env->rules, j->env->n_rules, note, j->now_ms,
-	                      &j->raised);
+	return judge_history(t, j->res.new_child, j->env->rules, j->env->n_rules, note, j->now_ms,
+	                     &j->raised);
 }
 
 static const char *unlink_request(const struct control_env *env, const char *operator_,
@@ -528,7 +531,7 @@ static const char *unlink_request(const struct control_env *env, const char *ope
 		log_info("control: unlink by %s: %u concerns moved to a new child", operator_,
 		         j->res.moved_concerns);
 	}
-	alert_list_clear(&j->raised);
+	outbox_clear(&j->raised);
 	free(j);
 	return out;
 }

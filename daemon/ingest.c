@@ -3,13 +3,13 @@
  * size limit, decode, validate (pure, before any transaction), then in one
  * write transaction: idempotency, linking each named child, storing, and
  * judging every rule for each child over its stored history. Alerts raised
- * are stored in the same transaction as the concern that raised them.
- * Each concern's part of the transaction is a savepoint of its own, so one
- * that fails there is rejected alone and never takes the others with it.
+ * are stored in the same transaction as the concern that raised them, and
+ * queued on the outbox. Each concern's part of the transaction is a
+ * savepoint of its own, so one that fails there is rejected alone and
+ * never takes the others with it (its alerts leave the outbox with it).
  *
- * Owns the order of those steps and the raise-once/escalate policy. Does
- * not own sockets (server.c), rule arithmetic (rules.c) or linking policy
- * (link.c).
+ * Owns the order of those steps. Does not own sockets (server.c), judging
+ * (judge.c, judge_apply.c) or linking policy (link.c).
  */
 #include "ingest.h"
 
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "judge_apply.h"
 #include "link.h"
 #include "log.h"
 #include "match_index.h"
@@ -62,275 +63,6 @@ static void precheck(struct ingest_item *it, const struct ingest_limits *limits,
 	}
 }
 
-static int alert_list_push(struct alert_list *l, const struct alert *a)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct alert **items = realloc(l->items, cap * sizeof *items);
-		if (!items)
-			return -1;
-		l->items = items;
-		l->cap = cap;
-	}
-	struct alert *copy = malloc(sizeof *copy);
-	if (!copy)
-		return -1;
-	*copy = *a;
-	l->items[l->n++] = copy;
-	return 0;
-}
-
-/* Forget the alerts after the first n: those of work rolled back. */
-static void alert_list_truncate(struct alert_list *l, size_t n)
-{
-	while (l->n > n)
-		free(l->items[--l->n]);
-}
-
-void alert_list_clear(struct alert_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof *l);
-}
-
-/* Fill the evidence of an alert from the stored concerns. */
-static int evidence(struct store_txn *t, const struct concern_ref *refs, const struct rule_match *m,
-                    struct alert *a)
-{
-	a->n_evidence = 0;
-	for (size_t i = 0; i < m->n_evidence && i < RULE_EVIDENCE_MAX; i++) {
-		const struct concern_ref *r = &refs[m->evidence[i]];
-		const void *data;
-		size_t len;
-		struct stored_concern sc;
-		int rc = store_concern_raw(t, r->seq, &data, &len);
-		if (rc != STORE_OK)
-			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-		if (wire_stored_concern_decode(data, len, &sc) < 0)
-			return STORE_ERROR;
-		struct alert_evidence *e = &a->evidence[a->n_evidence++];
-		snprintf(e->concern_id, sizeof e->concern_id, "%s", sc.w.c.concern_id);
-		e->agency = r->agency;
-		e->category = r->category;
-		e->severity = r->severity;
-		e->occurred_at_ms = r->occurred_at_ms;
-		wire_stored_concern_release(&sc);
-	}
-	return STORE_OK;
-}
-
-/* A rule reached m->level for child: raise an alert unless one of that
- * level or higher is already open; a higher one supersedes the lower. */
-static int raise(struct store_txn *t, uint64_t child, const struct rule *r,
-                 const struct concern_ref *refs, const struct rule_match *m, const char *note,
-                 int64_t now_ms, struct alert_list *raised)
-{
-	/* Arrival order must not change which (child, rule, level) alerts are
-	 * raised. One judgement can pass several thresholds at once (a HIGH
-	 * concern taking a severity sum over AMBER and RED together) where
-	 * another order of the same concerns would have reached them one at a
-	 * time. So each lower level the rule defines is raised first, by this
-	 * same function and with the same evidence (which does nothing for a
-	 * level the open episode already reached); the higher alert raised
-	 * after it then supersedes it at once, in this transaction. Both are
-	 * stored and published, lower first: seqs stay consecutive for
-	 * consoles and the supersedes chain climbs one level at a time. */
-	for (int lower = LEVEL_AMBER; lower < (int)m->level; lower++) {
-		if (!r->threshold[lower])
-			continue;
-		struct rule_match passed = *m;
-		passed.level = (enum level)lower;
-		int prc = raise(t, child, r, refs, &passed, note, now_ms, raised);
-		if (prc != STORE_OK)
-			return prc;
-	}
-
-	struct alert *open = NULL;
-	uint64_t open_seq = 0;
-	int rc = store_open_alert(t, child, r->name, &open_seq);
-	if (rc != STORE_OK && rc != STORE_NOTFOUND)
-		return rc;
-	struct alert *a = calloc(1, sizeof *a);
-	if (!a)
-		return STORE_ERROR;
-	if (rc == STORE_OK) {
-		open = calloc(1, sizeof *open);
-		if (!open) {
-			rc = STORE_ERROR;
-			goto out;
-		}
-		if ((rc = store_alert_get(t, open_seq, open)) != STORE_OK)
-			goto out;
-		if (open->level >= m->level) {
-			rc = STORE_OK; /* already raised and still open */
-			goto out;
-		}
-	}
-
-	a->seq = store_last_alert_seq(t) + 1;
-	wire_alert_id(a->seq, a->alert_id);
-	a->child = child;
-	wire_child_id(child, a->child_id);
-	a->level = m->level;
-	snprintf(a->rule, sizeof a->rule, "%s", r->name);
-	rule_reason(r, m, refs, a->reason, sizeof a->reason);
-	if (note && note[0]) {
-		size_t used = strlen(a->reason);
-		snprintf(a->reason + used, sizeof a->reason - used, " (%s)", note);
-	}
-	a->raised_at_ms = now_ms;
-	a->state = ALERT_OPEN;
-	if ((rc = evidence(t, refs, m, a)) != STORE_OK)
-		goto out;
-	if ((rc = link_display(t, child, &a->display)) != STORE_OK)
-		goto out;
-	if ((rc = store_lead_practitioner(t, child, a->lead_practitioner,
-	                                  sizeof a->lead_practitioner)) != STORE_OK)
-		goto out;
-	if (open) {
-		snprintf(a->supersedes, sizeof a->supersedes, "%s", open->alert_id);
-		open->state = ALERT_SUPERSEDED;
-		snprintf(open->superseded_by, sizeof open->superseded_by, "%s", a->alert_id);
-		if ((rc = store_alert_update(t, open)) != STORE_OK)
-			goto out;
-	}
-	if ((rc = store_alert_add(t, a)) != STORE_OK ||
-	    (rc = store_open_alert_set(t, child, r->name, a->seq)) != STORE_OK)
-		goto out;
-	if (alert_list_push(raised, a) < 0)
-		rc = STORE_ERROR;
-out:
-	free(open);
-	free(a);
-	return rc;
-}
-
-/* Times are bounded by validation, but a window around one must still not
- * overflow whatever reaches here (a stored record, a fuzzer): saturate. */
-static int64_t time_plus(int64_t t, int64_t d)
-{
-	return d > 0 && t > INT64_MAX - d ? INT64_MAX : t + d;
-}
-
-static int64_t time_minus(int64_t t, int64_t d)
-{
-	return d > 0 && t < INT64_MIN + d ? INT64_MIN : t - d;
-}
-
-/* Judge every rule for one child in the windows around the concern seq. */
-static int correlate(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
-                     const struct rule *rules, size_t n_rules, int64_t now_ms,
-                     struct alert_list *raised)
-{
-	int64_t reach = 0; /* never negative, so the saturation above holds */
-	for (size_t i = 0; i < n_rules; i++)
-		if (rules[i].window_ms > reach)
-			reach = rules[i].window_ms;
-	struct concern_ref *refs = NULL;
-	size_t n = 0;
-	int rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
-	if (rc != STORE_OK)
-		return rc;
-	size_t focus = n;
-	for (size_t i = 0; i < n; i++)
-		if (refs[i].seq == seq)
-			focus = i;
-	if (focus == n) {
-		free(refs);
-		log_error("ingest: concern seq %llu missing from its child's timeline",
-		          (unsigned long long)seq);
-		return STORE_ERROR;
-	}
-	struct rule_match *m = malloc(sizeof *m);
-	if (!m) {
-		free(refs);
-		return STORE_ERROR;
-	}
-	for (size_t i = 0; i < n_rules && rc == STORE_OK; i++)
-		if (rule_eval(&rules[i], refs, n, focus, m) != LEVEL_NONE)
-			rc = raise(t, child, &rules[i], refs, m, NULL, now_ms, raised);
-	free(m);
-	free(refs);
-	return rc;
-}
-
-int ingest_rejudge(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
-                   const char *note, int64_t now_ms, struct alert_list *raised)
-{
-	struct concern_ref *refs = NULL;
-	size_t n = 0;
-	int rc = store_timeline(t, child, INT64_MIN, INT64_MAX, &refs, &n);
-	if (rc != STORE_OK || n == 0)
-		return rc;
-	struct rule_match *m = malloc(sizeof *m), *best = malloc(sizeof *best);
-	if (!m || !best)
-		rc = STORE_ERROR;
-	/* Every window of the history, not only those holding one concern:
-	 * the highest level each rule reaches anywhere, the first window to
-	 * reach it as its evidence. */
-	for (size_t i = 0; i < n_rules && rc == STORE_OK; i++) {
-		best->level = LEVEL_NONE;
-		for (size_t focus = 0; focus < n; focus++)
-			if (rule_eval(&rules[i], refs, n, focus, m) > best->level)
-				*best = *m;
-		if (best->level != LEVEL_NONE)
-			rc = raise(t, child, &rules[i], refs, best, note, now_ms, raised);
-	}
-	free(best);
-	free(m);
-	free(refs);
-	return rc;
-}
-
-/* Do the merges in log leave `child` as a survivor? */
-static int merged_into(struct store_txn *t, const struct merge_log *log, uint64_t child, int *yes)
-{
-	*yes = 0;
-	for (size_t i = 0; i < log->n && !*yes; i++) {
-		uint64_t live;
-		int rc = store_child_resolve(t, log->merged[i].survivor, &live);
-		if (rc != STORE_OK)
-			return rc;
-		*yes = live == child;
-	}
-	return STORE_OK;
-}
-
-int ingest_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,
-                      size_t len)
-{
-	size_t n = 0, used = 0;
-	char ids[4][WIRE_ID_MAX];
-	for (size_t i = 0; i < log->n; i++) {
-		uint64_t live;
-		int rc = store_child_resolve(t, log->merged[i].survivor, &live);
-		if (rc != STORE_OK)
-			return rc;
-		if (live != child)
-			continue;
-		if (n < 4)
-			wire_child_id(log->merged[i].absorbed, ids[n]);
-		n++;
-	}
-	buf[0] = '\0';
-	if (n == 0)
-		return STORE_OK;
-	char into[WIRE_ID_MAX];
-	wire_child_id(child, into);
-	used += (size_t)snprintf(buf, len, "after %s", ids[0]);
-	for (size_t i = 1; i < n && i < 4 && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		                         i + 1 == n ? " and " : ", ", ids[i]);
-	if (n > 4 && used < len)
-		used += (size_t)snprintf(buf + used, len - used, " and %zu more", n - 4);
-	if (used < len)
-		snprintf(buf + used, len - used, " %s merged into %s", n == 1 ? "was" : "were",
-		         into);
-	return STORE_OK;
-}
-
 /* Idempotency: 1 when the (agency, concern_id) is already stored (the
  * receipt is then set), 0 when it is new. */
 static int known(struct store_txn *t, struct ingest_item *it, int *rcp)
@@ -365,7 +97,7 @@ static int known(struct store_txn *t, struct ingest_item *it, int *rcp)
  * joined. */
 static int file_concern(struct store_txn *t, struct ingest_item *it, const uint64_t *ids,
                         const struct merge_log *log, const struct rule *rules, size_t n_rules,
-                        int64_t now_ms, struct alert_list *raised)
+                        int64_t now_ms, struct outbox *out)
 {
 	const struct concern *c = &it->w.c;
 	int rc;
@@ -389,20 +121,18 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 			dup |= ids[j] == ids[i];
 		if (dup)
 			continue;
-		int joined = 0;
-		if ((rc = merged_into(t, log, ids[i], &joined)) != STORE_OK)
+		/* A note names the merges this child survived: its whole
+		 * history is judged, not only the windows around the concern. */
+		char note[RULE_REASON_MAX];
+		if ((rc = judge_merge_note(t, log, ids[i], note, sizeof note)) != STORE_OK)
 			return rc;
-		if (joined) {
-			char note[RULE_REASON_MAX];
-			if ((rc = ingest_merge_note(t, log, ids[i], note, sizeof note)) !=
-			        STORE_OK ||
-			    (rc = ingest_rejudge(t, ids[i], rules, n_rules, note, now_ms,
-			                         raised)) != STORE_OK)
-				return rc;
-		} else if ((rc = correlate(t, ids[i], stored, c->occurred_at_ms, rules, n_rules,
-		                           now_ms, raised)) != STORE_OK) {
+		if (note[0])
+			rc = judge_history(t, ids[i], rules, n_rules, note, now_ms, out);
+		else
+			rc = judge_concern(t, ids[i], stored, c->occurred_at_ms, rules, n_rules,
+			                   now_ms, out);
+		if (rc != STORE_OK)
 			return rc;
-		}
 	}
 	it->receipt.status = RECEIPT_ACCEPTED;
 	it->receipt.seq = stored;
@@ -423,7 +153,7 @@ void ingest_set_fault_hook(int (*hook)(const struct concern *c, void *arg), void
 /* Link, store and judge one concern. *stage names the step under way, so
  * a failure can say where it happened. */
 static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                     size_t n_rules, int64_t now_ms, struct alert_list *raised, const char **stage)
+                     size_t n_rules, int64_t now_ms, struct outbox *out, const char **stage)
 {
 	int rc = STORE_OK;
 	*stage = "concern_id: checking for an earlier copy";
@@ -443,7 +173,7 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 		rc = store_child_resolve(t, ids[i], &ids[i]);
 	*stage = "store: filing the concern and judging the rules";
 	if (rc == STORE_OK)
-		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, raised);
+		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, out);
 	free(log);
 	if (rc == STORE_OK && fault_hook && fault_hook(c, fault_arg) != 0) {
 		*stage = "test fault";
@@ -468,18 +198,18 @@ enum { ATTEMPT_ISOLATE = -100 };
  * its alerts and its receipt are undone and it alone is REJECTED; the
  * batch goes on. Returns what must stop the whole attempt, else STORE_OK. */
 static int isolated(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                    size_t n_rules, int64_t now_ms, struct alert_list *raised)
+                    size_t n_rules, int64_t now_ms, struct outbox *out)
 {
-	size_t mark = raised->n;
+	size_t mark = out->n;
 	int rc = store_savepoint(t);
 	if (rc != STORE_OK)
 		return rc;
 	const char *stage = "";
-	rc = store_one(t, it, rules, n_rules, now_ms, raised, &stage);
+	rc = store_one(t, it, rules, n_rules, now_ms, out, &stage);
 	if (rc == STORE_OK)
 		return store_release(t) == STORE_OK ? STORE_OK : STORE_ERROR;
 	store_rollback(t);
-	alert_list_truncate(raised, mark);
+	outbox_truncate(out, mark);
 	if (whole_batch(rc))
 		return rc;
 	const char *id = it->receipt.concern_id;
@@ -501,8 +231,8 @@ struct batch {
 	size_t n;
 	const unsigned char *pre; /* rejected before the store saw them */
 	int64_t now_ms;
-	struct alert_list *raised;
-	size_t mark; /* raised->n before the batch */
+	struct outbox *out;
+	size_t mark; /* out->n before the batch */
 	int isolate;
 	int stored;
 };
@@ -526,9 +256,9 @@ static int attempt(struct store_txn *t, void *arg)
 			continue;
 		const char *stage;
 		if (b->isolate)
-			rc = isolated(t, it, b->rules, b->n_rules, b->now_ms, b->raised);
-		else if ((rc = store_one(t, it, b->rules, b->n_rules, b->now_ms, b->raised,
-		                         &stage)) != STORE_OK &&
+			rc = isolated(t, it, b->rules, b->n_rules, b->now_ms, b->out);
+		else if ((rc = store_one(t, it, b->rules, b->n_rules, b->now_ms, b->out, &stage)) !=
+		             STORE_OK &&
 		         !whole_batch(rc))
 			rc = ATTEMPT_ISOLATE;
 		if (rc != STORE_OK)
@@ -543,7 +273,7 @@ static int attempt(struct store_txn *t, void *arg)
 static int attempt_aborted(int rc, void *arg)
 {
 	struct batch *b = arg;
-	alert_list_truncate(b->raised, b->mark);
+	outbox_truncate(b->out, b->mark);
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->pre[i])
 			continue;
@@ -581,7 +311,7 @@ static void store_failure(const struct store *s, int rc, char *why, size_t len)
 
 int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
                  const struct ingest_limits *limits, struct ingest_item *items, size_t n,
-                 int64_t now_ms, struct alert_list *raised)
+                 int64_t now_ms, struct outbox *out)
 {
 	/* Which items are rejected before the store ever sees them. */
 	unsigned char *pre = calloc(n ? n : 1, 1);
@@ -598,8 +328,8 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 	                      .n = n,
 	                      .pre = pre,
 	                      .now_ms = now_ms,
-	                      .raised = raised,
-	                      .mark = raised->n};
+	                      .out = out,
+	                      .mark = out->n};
 	int rc = store_write(s, attempt, attempt_aborted, &batch);
 	int stored = batch.stored;
 	if (rc != STORE_OK) {

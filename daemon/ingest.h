@@ -1,6 +1,6 @@
 /*
  * ingest.h - a batch of concern frames: decode, validate, deduplicate,
- * file under children, store, correlate, all in one write transaction.
+ * file under children, store, judge, all in one write transaction.
  *
  * The caller (server.c) collects every frame readable in one loop
  * iteration, calls ingest_batch(), and only then sends the receipts and
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "merge.h"
+#include "outbox.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -28,18 +28,14 @@ struct ingest_item {
 	struct receipt receipt; /* the answer, final when ingest_batch returns */
 };
 
-struct alert_list {
-	size_t n, cap;
-	struct alert **items; /* owned */
-};
-
 struct ingest_limits {
 	size_t max_message; /* a larger frame is rejected */
 };
 
 /* Process items[0..n) at time now_ms with `rules`. Every item gets a
- * receipt; accepted ones are committed and raised alerts appended to
- * *raised (stored, in seq order) before this returns.
+ * receipt; accepted ones are committed and the alerts they raised queued
+ * on *out (stored, in seq order; each message's `alert` is the alert)
+ * before this returns. What *out held before is left as it was.
  *
  * Isolation: a concern that fails inside the write transaction (its own
  * link, store or judging step) is REJECTED alone, naming the step; its
@@ -51,27 +47,9 @@ struct ingest_limits {
  * of the batch is stored. */
 int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
                  const struct ingest_limits *limits, struct ingest_item *items, size_t n,
-                 int64_t now_ms, struct alert_list *raised);
+                 int64_t now_ms, struct outbox *out);
 
 void ingest_items_release(struct ingest_item *items, size_t n);
-
-/* Judge every rule over the whole stored history of `child` (every
- * window, not only those holding the newest concern), raising what is met
- * and not already open with the same raise-once/escalate policy as a
- * concern's arrival. Used after a merge joins two histories and after a
- * split, so alerts neither part raised alone are raised now; `note` (may
- * be NULL or "") is appended to each reason in parentheses, e.g. "after
- * C00000002 was merged into C00000001". Raised alerts are stored and
- * appended to *raised. */
-int ingest_rejudge(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
-                   const char *note, int64_t now_ms, struct alert_list *raised);
-
-/* "after C00000002 was merged into C00000001" (or "after C2 and C3 were
- * merged into C1") for the merges in log that `child` survived; "" when
- * none. */
-int ingest_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,
-                      size_t len);
-void alert_list_clear(struct alert_list *l);
 
 /* For tests only: called after each concern is filed and judged inside its
  * savepoint; non-zero makes that concern fail there, as a fault of its own

@@ -57,17 +57,8 @@ static int remind_one(struct store_txn *t, const struct alert_policy *p, uint64_
 	if ((rc = store_counter_add(t, "reminders", 1)) != STORE_OK)
 		return rc;
 
-	char topic[OUTBOX_TOPIC_MAX], note[OUTBOX_NOTE_MAX];
-	uint8_t *buf = NULL;
-	size_t len = 0;
 	a->due_at_ms = lifecycle_due(p, a);
-	if (wire_alert_pack(a, &buf, &len) < 0)
-		return STORE_ERROR;
-	outbox_topic(topic, "overdue", a->level, a->rule);
-	snprintf(note, sizeof note, "overdue %s %s %s for %s: not acknowledged %lld s after raised",
-	         a->alert_id, level_name(a->level), a->rule, a->child_id,
-	         (long long)((now_ms - a->raised_at_ms) / 1000));
-	return outbox_add(out, topic, buf, len, note) < 0 ? STORE_ERROR : STORE_OK;
+	return outbox_add_reminder(out, a, now_ms) < 0 ? STORE_ERROR : STORE_OK;
 }
 
 /* One round of reminders: what store_write() runs, and what its aborts
@@ -96,8 +87,7 @@ static int unremind(int rc, void *arg)
 {
 	struct reminders *r = arg;
 	(void)rc;
-	while (r->out->n > r->before)
-		free(r->out->items[--r->out->n].data);
+	outbox_truncate(r->out, r->before);
 	return 0;
 }
 

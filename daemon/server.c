@@ -692,13 +692,15 @@ static int serve_ingest(struct server *srv)
 	if (n == 0)
 		return 0;
 
-	struct alert_list raised = {0};
+	/* Alerts queued carry their due time, as every alert the socket
+	 * publishes on raising. */
+	struct outbox ob = {.policy = &srv->cfg->lifecycle};
 	struct ingest_limits limits = {.max_message = srv->cfg->max_message};
 	int stored = ingest_batch(srv->store, srv->rules->rules, srv->rules->n_rules, &limits,
-	                          srv->items, n, now_ms(), &raised);
+	                          srv->items, n, now_ms(), &ob);
 	if (stored >= 0)
 		srv->stats.batches++;
-	log_debug("ingest: batch of %zu, %d stored, %zu alerts", n, stored, raised.n);
+	log_debug("ingest: batch of %zu, %d stored, %zu alerts", n, stored, ob.n);
 
 	/* Committed: now answer, then tell the consoles. */
 	for (size_t i = 0; i < n; i++) {
@@ -710,13 +712,6 @@ static int serve_ingest(struct server *srv)
 		message_close(&srv->batch[i]);
 	}
 	ingest_items_release(srv->items, n);
-	struct outbox ob = {0};
-	for (size_t i = 0; i < raised.n; i++)
-		raised.items[i]->due_at_ms = lifecycle_due(&srv->cfg->lifecycle, raised.items[i]);
-	for (size_t i = 0; i < raised.n; i++)
-		if (outbox_add_alert(&ob, raised.items[i]) < 0)
-			log_error("alerts: out of memory packing %s", raised.items[i]->alert_id);
-	alert_list_clear(&raised);
 	publish(srv, &ob);
 	return 0;
 }

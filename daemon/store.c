@@ -27,7 +27,11 @@
 #include "log.h"
 #include "store_int.h"
 
-#define STORE_FORMAT "1"
+/* The layout of the store's values, kept in meta under "format". 1: a
+ * timeline entry is three bytes of facts (a fourth when withdrawn). 2: the
+ * entry also carries the concern's id (store_int.h). A store of an older
+ * format is migrated when opened; one of a newer format is refused. */
+#define STORE_FORMAT 2
 
 static const struct {
 	const char *name;
@@ -198,7 +202,11 @@ static int lock_dir(const char *dir, long owner_uid, long owner_gid, char *err, 
 	return fd;
 }
 
-static int check_format(struct store *s, char *err, size_t errlen)
+/* Open the tables and bring the store to STORE_FORMAT: a new store is
+ * marked with it, an older one migrated (STORE_FULL when the map must grow
+ * first), a newer one refused. Returns STORE_OK, STORE_FULL or -1 with err
+ * set. */
+static int open_format(struct store *s, char *err, size_t errlen)
 {
 	struct store_txn t = {.s = s, .write = 1};
 	int rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
@@ -216,19 +224,46 @@ static int check_format(struct store *s, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* Absent is format 1 (the only format before the key was read). */
 	MDB_val v;
+	long format = 1;
 	rc = get(&t, DB_META, "format", 6, &v);
-	if (rc == STORE_NOTFOUND) {
-		rc = put(&t, DB_META, "format", 6, STORE_FORMAT, strlen(STORE_FORMAT), 0);
-	} else if (rc == STORE_OK && (v.mv_size != strlen(STORE_FORMAT) ||
-	                              memcmp(v.mv_data, STORE_FORMAT, v.mv_size) != 0)) {
-		snprintf(err, errlen, "%s: store format '%.*s' is not one this ffcd reads (%s)",
-		         s->path, (int)(v.mv_size > 16 ? 16 : v.mv_size), (const char *)v.mv_data,
-		         STORE_FORMAT);
-		mdb_txn_abort(t.txn);
-		return -1;
+	if (rc == STORE_OK) {
+		char text[17];
+		size_t len = v.mv_size < sizeof text - 1 ? v.mv_size : sizeof text - 1;
+		memcpy(text, v.mv_data, len);
+		text[len] = '\0';
+		char *end;
+		format = strtol(text, &end, 10);
+		if (len == 0 || *end || len != v.mv_size || format < 1) {
+			snprintf(err, errlen,
+			         "%s: store format '%s' is not one this ffcd reads (%d)", s->path,
+			         text, STORE_FORMAT);
+			mdb_txn_abort(t.txn);
+			return -1;
+		}
+		if (format > STORE_FORMAT) {
+			snprintf(err, errlen,
+			         "%s: store format %ld is newer than this ffcd (%d); upgrade ffcd",
+			         s->path, format, STORE_FORMAT);
+			mdb_txn_abort(t.txn);
+			return -1;
+		}
+	} else if (rc != STORE_NOTFOUND) {
+		format = 0;
 	}
-	if (rc != STORE_OK) {
+	if (format == 1)
+		rc = store_timeline_migrate(&t);
+	if (format == 1 && rc == STORE_OK) {
+		char text[16];
+		int len = snprintf(text, sizeof text, "%d", STORE_FORMAT);
+		rc = put(&t, DB_META, "format", 6, text, (size_t)len, 0);
+	}
+	if (rc == STORE_FULL) {
+		mdb_txn_abort(t.txn);
+		return STORE_FULL;
+	}
+	if (format == 0 || rc != STORE_OK) {
 		snprintf(err, errlen, "%s: cannot initialise the store", s->path);
 		mdb_txn_abort(t.txn);
 		return -1;
@@ -239,6 +274,21 @@ static int check_format(struct store *s, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* The format, migrating with as much map as map_size_max allows. */
+static int check_format(struct store *s, char *err, size_t errlen)
+{
+	int rc;
+	while ((rc = open_format(s, err, errlen)) == STORE_FULL) {
+		if (store_grow(s) < 0) {
+			snprintf(err, errlen,
+			         "%s: the store's map is too small to migrate it (map_size_max)",
+			         s->path);
+			return -1;
+		}
+	}
+	return rc;
 }
 
 /* mkdir -p, each directory it creates 0700. */

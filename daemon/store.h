@@ -13,7 +13,7 @@
  *   children      child                            -> Child
  *   identities    "N..." | "U..." | "L..."         -> child            (strong keys)
  *   demographics  "D..."                (dupsort)  -> child postcode
- *   timeline      child occurred(biased) seq       -> agency category severity
+ *   timeline      child occurred(biased) seq       -> agency category severity flags concern_id NUL
  *   alerts        seq                              -> StoredAlert       (the alert log)
  *   open_alerts   child rule                       -> alert seq
  *   child_alerts  child seq                        -> (empty)

@@ -203,7 +203,7 @@ static int rekey_prefix(struct store_txn *t, enum dbi db, uint64_t from, uint64_
 		}
 		/* Copy out before writing: LMDB's pointers die with the write. */
 		uint8_t key[8 + RULE_NAME_MAX + 24];
-		uint8_t val[64];
+		uint8_t val[TIMELINE_VALUE_MAX];
 		size_t klen = k.mv_size, vlen = v.mv_size;
 		if (klen > sizeof key || vlen > sizeof val) {
 			mdb_cursor_close(c);

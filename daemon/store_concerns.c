@@ -17,11 +17,6 @@
 #include "log.h"
 #include "store_int.h"
 
-/* A timeline entry is three bytes of facts (agency, category, severity);
- * a withdrawn concern's has a fourth, so store_timeline() (the rules' view)
- * passes over it while the chronology, merges and splits still find it. */
-#define TIMELINE_WITHDRAWN_LEN 4
-
 /* ---- concerns ---- */
 
 static size_t concern_id_key(uint8_t *key, int agency, const char *concern_id)
@@ -61,6 +56,30 @@ uint64_t store_last_concern_seq(struct store_txn *t)
 	return last;
 }
 
+/* A timeline value (format 2) into v; returns its length. Validation
+ * bounds an id to CONCERN_ID_MAX bytes before it is stored. */
+static size_t timeline_value(uint8_t v[TIMELINE_VALUE_MAX], int agency, int category, int severity,
+                             uint8_t flags, const char *concern_id)
+{
+	size_t len = strnlen(concern_id, CONCERN_ID_MAX);
+	v[0] = (uint8_t)agency;
+	v[1] = (uint8_t)category;
+	v[2] = (uint8_t)severity;
+	v[3] = flags;
+	memcpy(v + TIMELINE_HEAD, concern_id, len);
+	v[TIMELINE_HEAD + len] = '\0';
+	return TIMELINE_HEAD + len + 1;
+}
+
+/* Is this a well-formed timeline value: the head, then one id ending the
+ * value with its only NUL? */
+static int timeline_valid(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	return len > TIMELINE_HEAD && len <= TIMELINE_VALUE_MAX &&
+	       memchr(p + TIMELINE_HEAD, '\0', len - TIMELINE_HEAD) == p + len - 1;
+}
+
 int store_concern_add(struct store_txn *t, const struct concern *c, int64_t received_at_ms,
                       const uint64_t *child_ids, size_t n_child_ids, uint64_t *seq_out)
 {
@@ -83,7 +102,8 @@ int store_concern_add(struct store_txn *t, const struct concern *c, int64_t rece
 	if (rc != STORE_OK)
 		return rc == STORE_FULL ? rc : STORE_ERROR;
 
-	const uint8_t facts[3] = {(uint8_t)c->agency, (uint8_t)c->category, (uint8_t)c->severity};
+	uint8_t facts[TIMELINE_VALUE_MAX];
+	size_t flen = timeline_value(facts, c->agency, c->category, c->severity, 0, c->concern_id);
 	for (size_t i = 0; i < n_child_ids; i++) {
 		/* Two children of one concern may resolve to the same child. */
 		int seen = 0;
@@ -95,7 +115,7 @@ int store_concern_add(struct store_txn *t, const struct concern *c, int64_t rece
 		put_u64(tk, child_ids[i]);
 		put_u64(tk + 8, bias_time(c->occurred_at_ms));
 		put_u64(tk + 16, seq);
-		rc = put(t, DB_TIMELINE, tk, sizeof tk, facts, sizeof facts, 0);
+		rc = put(t, DB_TIMELINE, tk, sizeof tk, facts, flen, 0);
 		if (rc != STORE_OK)
 			return rc;
 	}
@@ -120,11 +140,10 @@ int store_timeline_move(struct store_txn *t, uint64_t from, uint64_t to, int64_t
 	int rc = mdb_get(t->txn, t->s->dbi[DB_TIMELINE], &k, &v);
 	if (rc != MDB_SUCCESS)
 		return result(rc, "timeline");
-	/* Three bytes of facts, or four for a withdrawn concern (its marker
-	 * moves with it). */
-	uint8_t facts[TIMELINE_WITHDRAWN_LEN];
+	/* The whole value moves: facts, id and a withdrawn concern's mark. */
+	uint8_t facts[TIMELINE_VALUE_MAX];
 	size_t flen = v.mv_size;
-	if (flen != 3 && flen != TIMELINE_WITHDRAWN_LEN) {
+	if (!timeline_valid(v.mv_data, flen)) {
 		log_error("store: timeline: malformed entry");
 		return STORE_ERROR;
 	}
@@ -188,6 +207,29 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 
 /* ---- a child's timeline ---- */
 
+/* LMDB's pages hold a value only until the transaction's next write, and
+ * the refs outlive that (alerts are written while they are judged): copy
+ * the ids behind the array, in the same block, so one free() releases
+ * both. ids_len counts every id with its NUL. */
+static int own_ids(struct concern_ref **refs, size_t n, size_t ids_len)
+{
+	size_t head = n * sizeof **refs;
+	struct concern_ref *r = malloc(head + ids_len);
+	if (!r)
+		return STORE_ERROR;
+	memcpy(r, *refs, head);
+	char *ids = (char *)r + head;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(r[i].concern_id) + 1;
+		memcpy(ids, r[i].concern_id, len);
+		r[i].concern_id = ids;
+		ids += len;
+	}
+	free(*refs);
+	*refs = r;
+	return STORE_OK;
+}
+
 static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
                          int withdrawn_too, struct concern_ref **refs, size_t *n);
 
@@ -217,7 +259,7 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 	put_u64(start + 8, bias_time(from_ms));
 	put_u64(start + 16, 0);
 	MDB_val k = {sizeof start, start}, v;
-	size_t cap = 0;
+	size_t cap = 0, ids_len = 0;
 	int out = STORE_OK;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -227,7 +269,9 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 		int64_t at = unbias_time(get_u64(kp + 8));
 		if (at > to_ms)
 			break;
-		if (v.mv_size != 3 && !(withdrawn_too && v.mv_size == TIMELINE_WITHDRAWN_LEN))
+		const uint8_t *vp = v.mv_data;
+		if (!timeline_valid(vp, v.mv_size) ||
+		    (!withdrawn_too && (vp[3] & TIMELINE_WITHDRAWN)))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;
@@ -238,18 +282,23 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 			}
 			*refs = r;
 		}
-		const uint8_t *vp = v.mv_data;
+		/* The id points into LMDB's page for now: nothing is written
+		 * before the scan ends, when it is copied (below). */
 		(*refs)[(*n)++] = (struct concern_ref){
 		    .seq = get_u64(kp + 16),
 		    .occurred_at_ms = at,
 		    .agency = vp[0],
 		    .category = vp[1],
 		    .severity = vp[2],
+		    .concern_id = (const char *)vp + TIMELINE_HEAD,
 		};
+		ids_len += v.mv_size - TIMELINE_HEAD;
 	}
 	mdb_cursor_close(c);
 	if (out == STORE_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		out = result(rc, "timeline");
+	if (out == STORE_OK && *n)
+		out = own_ids(refs, *n, ids_len);
 	if (out != STORE_OK) {
 		free(*refs);
 		*refs = NULL;
@@ -315,15 +364,16 @@ int store_concern_withdraw(struct store_txn *t, uint64_t seq, int64_t at_ms, con
 	free(rec);
 	uint64_t homes[2 * CONCERN_CHILDREN_MAX];
 	size_t n = rc == STORE_OK ? concern_homes(t, &sc, homes) : 0;
-	const uint8_t marked[TIMELINE_WITHDRAWN_LEN] = {
-	    (uint8_t)sc.w.c.agency, (uint8_t)sc.w.c.category, (uint8_t)sc.w.c.severity, 1};
+	uint8_t marked[TIMELINE_VALUE_MAX];
+	size_t mlen = timeline_value(marked, sc.w.c.agency, sc.w.c.category, sc.w.c.severity,
+	                             TIMELINE_WITHDRAWN, sc.w.c.concern_id);
 	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
 		uint8_t tk[24];
 		MDB_val v;
 		timeline_key(tk, homes[i], sc.w.c.occurred_at_ms, seq);
 		int found = get(t, DB_TIMELINE, tk, sizeof tk, &v);
 		if (found == STORE_OK)
-			rc = put(t, DB_TIMELINE, tk, sizeof tk, marked, sizeof marked, 0);
+			rc = put(t, DB_TIMELINE, tk, sizeof tk, marked, mlen, 0);
 		else if (found != STORE_NOTFOUND)
 			rc = found;
 	}
@@ -393,4 +443,60 @@ int store_concern_each(struct store_txn *t, uint64_t from_seq, store_concern_fn 
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "concerns");
+}
+
+int store_timeline_migrate(struct store_txn *t)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TIMELINE], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "timeline");
+	/* Each entry is found from the key after the last one written: a
+	 * value that changes size moves within its page, so the cursor is
+	 * placed afresh rather than trusted to step on. */
+	uint8_t key[24] = {0};
+	size_t n = 0;
+	int out = STORE_OK;
+	for (;;) {
+		MDB_val k = {sizeof key, key}, v;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc != MDB_SUCCESS)
+			break;
+		if (k.mv_size != 24 || (v.mv_size != 3 && v.mv_size != 4)) {
+			log_error("store: timeline: malformed format-1 entry");
+			out = STORE_ERROR;
+			break;
+		}
+		memcpy(key, k.mv_data, sizeof key);
+		const uint8_t *f = v.mv_data;
+		uint8_t facts[3] = {f[0], f[1], f[2]},
+		        flags = v.mv_size == 4 ? TIMELINE_WITHDRAWN : 0;
+		struct stored_concern sc;
+		uint64_t seq = get_u64(key + 16);
+		if ((out = decode_concern(t, seq, &sc)) != STORE_OK) {
+			log_error("store: timeline: concern %llu has no readable record",
+			          (unsigned long long)seq);
+			out = STORE_ERROR;
+			break;
+		}
+		uint8_t nv[TIMELINE_VALUE_MAX];
+		size_t nlen =
+		    timeline_value(nv, facts[0], facts[1], facts[2], flags, sc.w.c.concern_id);
+		wire_stored_concern_release(&sc);
+		if ((out = put(t, DB_TIMELINE, key, sizeof key, nv, nlen, 0)) != STORE_OK)
+			break;
+		n++;
+		/* The next key: this one plus one, big-endian. */
+		int i = sizeof key - 1;
+		while (i >= 0 && ++key[i] == 0)
+			i--;
+		if (i < 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (out == STORE_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		out = result(rc, "timeline");
+	if (out == STORE_OK && n)
+		log_info("store: %zu timeline entries migrated to format 2", n);
+	return out;
 }

@@ -17,6 +17,21 @@
 /* Room for a stored postcode (normalised ones are at most 8 bytes). */
 #define POSTCODE_BUF 16
 
+/* A timeline entry (store format 2) is agency, category, severity, a
+ * flags byte and the concern's id, NUL-terminated: all an alert's evidence
+ * needs, so raising one reads no concern record. A withdrawn concern's
+ * entry has TIMELINE_WITHDRAWN set, so store_timeline() (the rules' view)
+ * passes over it while the chronology, merges and splits still find it. */
+#define TIMELINE_HEAD      4
+#define TIMELINE_WITHDRAWN 0x01
+#define TIMELINE_VALUE_MAX (TIMELINE_HEAD + CONCERN_ID_MAX + 1)
+
+/* Store format 1 to 2: every timeline entry gains its concern's id (read
+ * from the concern's record), and a withdrawn one's fourth byte becomes
+ * the flag. Runs inside the caller's transaction, which records the new
+ * format, so a store is migrated whole or not at all (store_concerns.c). */
+int store_timeline_migrate(struct store_txn *t);
+
 /* Every table of the environment (store.h draws their keys and values). */
 enum dbi {
 	DB_META,

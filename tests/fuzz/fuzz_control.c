@@ -105,11 +105,11 @@ static int seed(void)
 	concern(&items[4], bufs[4], "sc-1", FFC__V1__AGENCY__SOCIAL_CARE,
 	        FFC__V1__SEVERITY__MODERATE, t + 4 * DAY, &c);
 	struct ingest_limits limits = {.max_message = 64 * 1024};
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 	int n =
 	    ingest_batch(fx.s, fx.rules.rules, fx.rules.n_rules, &limits, items, 5, NOW, &raised);
 	ingest_items_release(items, 5);
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 	return n == 5 ? 0 : -1;
 }
 

@@ -94,10 +94,10 @@ static int seed(void)
 	concern(&items[2], bufs[2], "edu-1", FFC__V1__AGENCY__EDUCATION, 10, 1, t + 2 * DAY, &b);
 	concern(&items[3], bufs[3], "edu-2", FFC__V1__AGENCY__EDUCATION, 10, 2, t + 3 * DAY, &b);
 	struct ingest_limits limits = {.max_message = 64 * 1024};
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 	int n = ingest_batch(fx.s, fx.rules, fx.n_rules, &limits, items, 4, NOW, &raised);
 	ingest_items_release(items, 4);
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 	return n == 4 ? 0 : -1;
 }
 
@@ -234,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	const uint64_t before = last_alert();
 	struct ingest_limits limits = {.max_message = 16 * 1024};
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 	int stored = ingest_batch(fx.s, fx.rules, fx.n_rules, &limits, items, n, NOW, &raised);
 	if (stored < 0)
 		__builtin_trap(); /* no concern may fail the batch as a whole */
@@ -261,11 +261,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (accepted != stored)
 		__builtin_trap();
 	for (size_t i = 0; i < raised.n; i++)
-		if (raised.items[i]->seq != before + 1 + i)
+		if (raised.items[i].alert->seq != before + 1 + i)
 			__builtin_trap();
 	if (last_alert() != before + raised.n)
 		__builtin_trap();
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 	ingest_items_release(items, n);
 	if (changed())
 		restore();

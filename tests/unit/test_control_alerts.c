@@ -84,13 +84,13 @@ static size_t send_risk(struct fixture *f, const char *id, const char *nhs, int6
 	c.occurred_at_ms = T0;
 	c.n_children = 1;
 	c.children = kids;
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 	int stored;
 	struct receipt r = test_ingest_one(f->s, f->rules, f->n_rules, &c, now, &raised, &stored);
 	assert_int_equal(stored, 1);
 	assert_int_equal(r.status, RECEIPT_ACCEPTED);
 	size_t n = raised.n;
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 	return n;
 }
 

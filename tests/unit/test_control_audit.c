@@ -71,11 +71,11 @@ static void send_risk(struct fixture *f, const char *id, const char *nhs)
 	c.occurred_at_ms = T0;
 	c.n_children = 1;
 	c.children = kids;
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 	int stored;
 	test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &raised, &stored);
 	assert_int_equal(stored, 1);
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 }
 
 static int setup(void **state)
@@ -327,11 +327,11 @@ static void test_household_read_recorded_for_each_child(void **state)
 	c.occurred_at_ms = T0;
 	c.n_children = 2;
 	c.children = kids;
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 	int stored;
 	test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &raised, &stored);
 	assert_int_equal(stored, 1);
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 
 	Ffc__V1__ControlReply *r = child(f, "j.doe", "visit", NOW + 1);
 	assert_string_equal(r->error, "");

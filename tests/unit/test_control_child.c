@@ -75,12 +75,12 @@ static struct receipt send(struct fixture *f, const char *id, int severity, int6
 	c.occurred_at_ms = at;
 	c.n_children = n;
 	c.children = kp;
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 	int stored;
 	struct receipt r = test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &raised, &stored);
 	assert_int_equal(stored, 1);
 	assert_int_equal(r.status, RECEIPT_ACCEPTED);
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 	return r;
 }
 

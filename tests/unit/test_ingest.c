@@ -25,7 +25,7 @@ struct fixture {
 	struct store *s;
 	struct rule rules[RULES_MAX];
 	size_t n_rules;
-	struct alert_list raised;
+	struct outbox raised;
 };
 
 static int setup(void **state)
@@ -44,7 +44,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	alert_list_clear(&f->raised);
+	outbox_clear(&f->raised);
 	store_close(&f->s);
 	test_rmdir(f->dir);
 	free(f);
@@ -95,7 +95,7 @@ static int batch(struct fixture *f, struct frame *frames, size_t n, struct recei
 		items[i].len = frames[i].len;
 	}
 	struct ingest_limits limits = {.max_message = 64 * 1024};
-	alert_list_clear(&f->raised);
+	outbox_clear(&f->raised);
 	int rc = ingest_batch(f->s, f->rules, f->n_rules, &limits, items, n, NOW, &f->raised);
 	for (size_t i = 0; i < n; i++) {
 		out[i] = items[i].receipt;
@@ -204,9 +204,9 @@ static void test_linking_across_agencies(void **state)
 static const struct alert *find_alert(const struct fixture *f, const char *rule, int level)
 {
 	for (size_t i = 0; i < f->raised.n; i++)
-		if (!strcmp(f->raised.items[i]->rule, rule) &&
-		    (int)f->raised.items[i]->level == level)
-			return f->raised.items[i];
+		if (!strcmp(f->raised.items[i].alert->rule, rule) &&
+		    (int)f->raised.items[i].alert->level == level)
+			return f->raised.items[i].alert;
 	return NULL;
 }
 
@@ -443,9 +443,9 @@ static void test_immediate_risk_and_household(void **state)
 	/* One RED immediate-risk alert for each child. */
 	assert_int_equal(f->raised.n, 2);
 	for (size_t i = 0; i < 2; i++) {
-		assert_string_equal(f->raised.items[i]->rule, "immediate-risk");
-		assert_int_equal(f->raised.items[i]->level, LEVEL_RED);
-		assert_int_equal(f->raised.items[i]->child, r.child_ids[i]);
+		assert_string_equal(f->raised.items[i].alert->rule, "immediate-risk");
+		assert_int_equal(f->raised.items[i].alert->level, LEVEL_RED);
+		assert_int_equal(f->raised.items[i].alert->child, r.child_ids[i]);
 	}
 }
 
@@ -545,9 +545,9 @@ static void test_poison_rejected_alone(void **state)
 	 * immediate-risk, which only the poison one met. */
 	assert_int_equal(f->raised.n, 2);
 	for (size_t i = 0; i < f->raised.n; i++) {
-		assert_string_equal(f->raised.items[i]->rule, "multi-agency");
-		assert_int_equal(f->raised.items[i]->seq, i + 1);
-		assert_int_equal(f->raised.items[i]->child, r[0].child_ids[0]);
+		assert_string_equal(f->raised.items[i].alert->rule, "multi-agency");
+		assert_int_equal(f->raised.items[i].alert->seq, i + 1);
+		assert_int_equal(f->raised.items[i].alert->child, r[0].child_ids[0]);
 	}
 	struct store_txn *t;
 	uint64_t seq;
@@ -563,8 +563,8 @@ static void test_poison_rejected_alone(void **state)
 	assert_int_equal(again.status, RECEIPT_ACCEPTED);
 	assert_int_equal(again.seq, 4);
 	assert_int_equal(f->raised.n, 1);
-	assert_string_equal(f->raised.items[0]->rule, "immediate-risk");
-	assert_int_equal(f->raised.items[0]->seq, 3);
+	assert_string_equal(f->raised.items[0].alert->rule, "immediate-risk");
+	assert_int_equal(f->raised.items[0].alert->seq, 3);
 }
 
 /* Impossible times are refused before the store, naming the field, and

@@ -239,7 +239,7 @@ static void run(const struct scenario *sc, const size_t *order, const struct rul
 			items[j].data = frames[j].data;
 			items[j].len = frames[j].len;
 		}
-		struct alert_list raised = {0};
+		struct outbox raised = {0};
 		assert_true(ingest_batch(s, rules, n_rules, &limits, items, n, NOW, &raised) >= 0);
 		for (size_t j = 0; j < n; j++) {
 			const struct gen_concern *g = &sc->c[order[i + j]];
@@ -255,7 +255,7 @@ static void run(const struct scenario *sc, const size_t *order, const struct rul
 			free(frames[j].data);
 		}
 		ingest_items_release(items, n);
-		alert_list_clear(&raised);
+		outbox_clear(&raised);
 		i += n;
 	}
 
@@ -442,7 +442,7 @@ static void test_arrival_order_does_not_change_alerts(void **state)
 /* ---- the raise itself ---- */
 
 static void one(struct store *s, const struct rule *rules, size_t n_rules, const char *id,
-                int agency, int severity, int64_t at, const char *nhs, struct alert_list *raised)
+                int agency, int severity, int64_t at, const char *nhs, struct outbox *raised)
 {
 	struct scenario sc = {0};
 	snprintf(sc.nhs[0], sizeof sc.nhs[0], "%s", nhs);
@@ -452,7 +452,7 @@ static void one(struct store *s, const struct rule *rules, size_t n_rules, const
 	struct frame fr = frame(&sc, &g);
 	struct ingest_item it = {.data = fr.data, .len = fr.len};
 	struct ingest_limits limits = {.max_message = 64 * 1024};
-	alert_list_clear(raised);
+	outbox_clear(raised);
 	assert_int_equal(ingest_batch(s, rules, n_rules, &limits, &it, 1, NOW, raised), 1);
 	ingest_items_release(&it, 1);
 	free(fr.data);
@@ -473,14 +473,14 @@ static void test_jump_records_the_level_passed(void **state)
 	char *dir = test_tmpdir("ffc-jump");
 	struct store *s = store_open(dir, 1 << 20, 1 << 30, err, sizeof err);
 	assert_non_null(s);
-	struct alert_list raised = {0};
+	struct outbox raised = {0};
 
 	/* LOW (1), then HIGH (4): 5 passes AMBER's 3 but not RED. */
 	one(s, rules, 2, "a1", 1, SEVERITY_LOW, T0, "9434765919", &raised);
 	assert_int_equal(raised.n, 0);
 	one(s, rules, 2, "a2", 2, SEVERITY_HIGH, T0 + DAY, "9434765919", &raised);
 	assert_int_equal(raised.n, 1);
-	assert_int_equal(raised.items[0]->level, LEVEL_AMBER);
+	assert_int_equal(raised.items[0].alert->level, LEVEL_AMBER);
 
 	/* Another child: MODERATE (2), then HIGH (4) = 6 goes from nothing
 	 * straight to RED. AMBER is raised first, then RED supersedes it. */
@@ -488,7 +488,7 @@ static void test_jump_records_the_level_passed(void **state)
 	assert_int_equal(raised.n, 0);
 	one(s, rules, 2, "b2", 3, SEVERITY_HIGH, T0 + DAY, "9876543210", &raised);
 	assert_int_equal(raised.n, 2);
-	const struct alert *amber = raised.items[0], *red = raised.items[1];
+	const struct alert *amber = raised.items[0].alert, *red = raised.items[1].alert;
 	assert_int_equal(amber->level, LEVEL_AMBER);
 	assert_int_equal(red->level, LEVEL_RED);
 	assert_int_equal(red->seq, amber->seq + 1);
@@ -519,19 +519,19 @@ static void test_jump_records_the_level_passed(void **state)
 	uint64_t first_amber = 1;
 	one(s, rules, 2, "a3", 2, SEVERITY_HIGH, T0 + 2 * DAY, "9434765919", &raised);
 	assert_int_equal(raised.n, 1);
-	assert_int_equal(raised.items[0]->level, LEVEL_RED);
+	assert_int_equal(raised.items[0].alert->level, LEVEL_RED);
 	char id[WIRE_ID_MAX];
 	wire_alert_id(first_amber, id);
-	assert_string_equal(raised.items[0]->supersedes, id);
+	assert_string_equal(raised.items[0].alert->supersedes, id);
 
 	/* A rule that defines no AMBER goes to RED alone. */
 	one(s, rules, 2, "c1", 1, SEVERITY_IMMEDIATE, T0, "4010232137", &raised);
 	assert_int_equal(raised.n, 1);
-	assert_int_equal(raised.items[0]->level, LEVEL_RED);
-	assert_string_equal(raised.items[0]->rule, "immediate-risk");
-	assert_string_equal(raised.items[0]->supersedes, "");
+	assert_int_equal(raised.items[0].alert->level, LEVEL_RED);
+	assert_string_equal(raised.items[0].alert->rule, "immediate-risk");
+	assert_string_equal(raised.items[0].alert->supersedes, "");
 
-	alert_list_clear(&raised);
+	outbox_clear(&raised);
 	free(stored);
 	store_close(&s);
 	test_rmdir(dir);

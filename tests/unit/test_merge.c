@@ -42,7 +42,7 @@ struct fixture {
 	struct store *s;
 	struct rule rules[RULES_MAX];
 	size_t n_rules;
-	struct alert_list raised;
+	struct outbox raised;
 };
 
 static int open_store(struct fixture *f)
@@ -55,7 +55,7 @@ static int open_store(struct fixture *f)
 
 static void close_store(struct fixture *f)
 {
-	alert_list_clear(&f->raised);
+	outbox_clear(&f->raised);
 	store_close(&f->s);
 	test_rmdir(f->dir);
 	f->dir = NULL;
@@ -162,7 +162,7 @@ static void batch(struct fixture *f, struct frame *frames, size_t n, struct rece
 		items[i].len = frames[i].len;
 	}
 	struct ingest_limits limits = {.max_message = 64 * 1024};
-	alert_list_clear(&f->raised);
+	outbox_clear(&f->raised);
 	assert_true(ingest_batch(f->s, f->rules, f->n_rules, &limits, items, n, NOW, &f->raised) >=
 	            0);
 	for (size_t i = 0; i < n; i++) {
@@ -224,9 +224,9 @@ static uint64_t resolve(struct fixture *f, uint64_t id)
 static const struct alert *find_alert(const struct fixture *f, const char *rule, int level)
 {
 	for (size_t i = 0; i < f->raised.n; i++)
-		if (!strcmp(f->raised.items[i]->rule, rule) &&
-		    (int)f->raised.items[i]->level == level)
-			return f->raised.items[i];
+		if (!strcmp(f->raised.items[i].alert->rule, rule) &&
+		    (int)f->raised.items[i].alert->level == level)
+			return f->raised.items[i].alert;
 	return NULL;
 }
 

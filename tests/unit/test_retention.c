@@ -38,7 +38,7 @@ struct fixture {
 	struct store *s;
 	struct rule rules[RULES_MAX];
 	size_t n_rules;
-	struct alert_list raised;
+	struct outbox raised;
 };
 
 static int setup(void **state)
@@ -57,7 +57,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	alert_list_clear(&f->raised);
+	outbox_clear(&f->raised);
 	store_close(&f->s);
 	test_rmdir(f->dir);
 	free(f);
@@ -80,7 +80,7 @@ static struct receipt send(struct fixture *f, const char *id, int agency, int64_
 	c.occurred_at_ms = at;
 	c.n_children = 1;
 	c.children = kids;
-	alert_list_clear(&f->raised);
+	outbox_clear(&f->raised);
 	int stored;
 	struct receipt r =
 	    test_ingest_one(f->s, f->rules, f->n_rules, &c, NOW, &f->raised, &stored);
@@ -159,7 +159,7 @@ static void test_purge_selection(void **state)
 	struct receipt b1 = send(f, "b1", POLICE, OLD, NHS_B, "");
 	send(f, "b2", HEALTH, OLD + DAY, NHS_B, "");
 	assert_int_equal(f->raised.n, 1);
-	uint64_t alert = f->raised.items[0]->seq;
+	uint64_t alert = f->raised.items[0].alert->seq;
 	assert_int_equal(counter(f, "concerns"), 5);
 
 	/* Dry run: what would go, nothing written. */
@@ -258,7 +258,7 @@ static void test_purge_refused_on_unreadable_alert(void **state)
 	struct receipt b1 = send(f, "b1", POLICE, OLD, NHS_B, "");
 	send(f, "b2", HEALTH, OLD + DAY, NHS_B, "");
 	assert_int_equal(f->raised.n, 1);
-	corrupt_alert(f, f->raised.items[0]->seq);
+	corrupt_alert(f, f->raised.items[0].alert->seq);
 	struct retention_result r;
 	assert_int_equal(purge(f, 1, 0, RETENTION_BATCH, &r), STORE_ERROR);
 	retention_result_release(&r);
@@ -418,7 +418,7 @@ static void test_withdraw_cited_by_open_alert(void **state)
 	send(f, "p1", POLICE, NOW - 2 * DAY, NHS_B, "");
 	send(f, "h1", HEALTH, NOW - DAY, NHS_B, "");
 	assert_int_equal(f->raised.n, 1);
-	uint64_t alert = f->raised.items[0]->seq;
+	uint64_t alert = f->raised.items[0].alert->seq;
 	struct store_txn *t;
 	struct withdraw_result w;
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
@@ -466,7 +466,7 @@ static void test_withdraw_after_split(void **state)
 	struct receipt p = send(f, "p1", POLICE, NOW - 2 * DAY, NHS_A, "");
 	send(f, "h1", HEALTH, NOW - DAY, NHS_A, UPN_A);
 	assert_int_equal(f->raised.n, 1);
-	uint64_t alert = f->raised.items[0]->seq, old = p.child_ids[0];
+	uint64_t alert = f->raised.items[0].alert->seq, old = p.child_ids[0];
 	struct store_txn *t;
 	struct split_selector sel = {"", 2};
 	struct split_result res;

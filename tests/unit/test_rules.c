@@ -51,8 +51,8 @@ static const struct rule *rule(const char *name)
 
 static struct concern_ref ref(uint64_t seq, int64_t day, int agency, int category, int severity)
 {
-	struct concern_ref r = {seq, day * DAY, (uint8_t)agency, (uint8_t)category,
-	                        (uint8_t)severity};
+	struct concern_ref r = {
+	    seq, day * DAY, (uint8_t)agency, (uint8_t)category, (uint8_t)severity, NULL};
 	return r;
 }
 
@@ -904,8 +904,9 @@ static void test_long_history_matches_brute_force(void **state)
 	int64_t t = 0;
 	for (size_t i = 0; i < N; i++) {
 		t += (int64_t)rnd(16) * HOUR; /* about 3 a day, some at one instant */
-		refs[i] = (struct concern_ref){i + 1, t, (uint8_t)(1 + rnd(5)),
-		                               (uint8_t)(1 + rnd(15)), (uint8_t)(1 + rnd(4))};
+		refs[i] = (struct concern_ref){
+		    i + 1, t, (uint8_t)(1 + rnd(5)), (uint8_t)(1 + rnd(15)), (uint8_t)(1 + rnd(4)),
+		    NULL};
 	}
 	struct rule rules[RULES_MAX];
 	size_t n_rules = rules_defaults(rules, RULES_MAX);
@@ -927,12 +928,12 @@ static void test_extreme_times(void **state)
 	/* Near the ends of int64: windows clamp rather than overflow (the
 	 * sanitizers would catch it). */
 	const struct rule *r = rule("multi-agency");
-	struct concern_ref lo[] = {{1, INT64_MIN, POLICE, DA, LOW},
-	                           {2, INT64_MIN + 1, HEALTH, DA, LOW}};
+	struct concern_ref lo[] = {{1, INT64_MIN, POLICE, DA, LOW, NULL},
+	                           {2, INT64_MIN + 1, HEALTH, DA, LOW, NULL}};
 	assert_int_equal(rule_eval(r, lo, 2, 1, &m), LEVEL_AMBER);
 	assert_int_equal(rule_eval(r, lo, 2, 0, &m), LEVEL_AMBER);
-	struct concern_ref hi[] = {{1, INT64_MAX - 1, POLICE, DA, LOW},
-	                           {2, INT64_MAX, HEALTH, DA, LOW}};
+	struct concern_ref hi[] = {{1, INT64_MAX - 1, POLICE, DA, LOW, NULL},
+	                           {2, INT64_MAX, HEALTH, DA, LOW, NULL}};
 	assert_int_equal(rule_eval(r, hi, 2, 0, &m), LEVEL_AMBER);
 	assert_int_equal(m.window_to_ms, INT64_MAX);
 	assert_int_equal(rule_eval(r, hi, 2, 1, &m), LEVEL_AMBER);

@@ -1,8 +1,9 @@
 /*
  * Unit tests for the store (store*.c): concerns by seq and by id, a
  * child's timeline as a range scan, identities, demographics, alerts,
- * counters, persistence, the data directory lock, growing a full map and
- * store_write()'s retries.
+ * counters, persistence, the data directory lock, growing a full map,
+ * store_write()'s retries, and the store format: format 1 migrated on
+ * open, a newer one refused.
  */
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <lmdb.h>
 
 #include "store.h"
 #include "testutil.h"
@@ -127,6 +129,11 @@ static void test_timeline(void **state)
 	assert_int_equal(refs[2].seq, 4);
 	assert_int_equal(refs[3].occurred_at_ms, T0 + 3 * DAY);
 	assert_int_equal(refs[3].category, 4);
+	/* Each entry carries its concern's id. */
+	assert_string_equal(refs[0].concern_id, "old");
+	assert_string_equal(refs[1].concern_id, "c1");
+	assert_string_equal(refs[2].concern_id, "c2");
+	assert_string_equal(refs[3].concern_id, "c3");
 	free(refs);
 	/* Inclusive bounds. */
 	assert_int_equal(store_timeline(t, 7, T0 + DAY, T0 + 2 * DAY, &refs, &n), STORE_OK);
@@ -436,6 +443,129 @@ static void test_reopen_and_lock(void **state)
 	store_abort(&t);
 }
 
+/* The ids stay readable after the transaction writes again: they are the
+ * refs' own, not LMDB's pages. */
+static void test_timeline_ids_outlive_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	add(t, "first-concern", 1, T0, 7, &seq);
+	struct concern_ref *refs;
+	size_t n;
+	assert_int_equal(store_timeline(t, 7, INT64_MIN, INT64_MAX, &refs, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	char id[32];
+	for (int i = 0; i < 200; i++) {
+		snprintf(id, sizeof id, "later-%d", i);
+		add(t, id, 2, T0 + i, 7, &seq);
+	}
+	assert_string_equal(refs[0].concern_id, "first-concern");
+	free(refs);
+	store_abort(&t);
+}
+
+/* Write a key of the meta table or rewrite every timeline entry as
+ * format 1 had them, with LMDB itself: what an older ffcd left. */
+static void rewrite(const char *dir, const char *format, int to_format_1)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta, tl;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	assert_int_equal(mdb_dbi_open(txn, "timeline", 0, &tl), 0);
+	char name[] = "format", value[16];
+	snprintf(value, sizeof value, "%s", format);
+	MDB_val k = {6, name}, v = {strlen(value), value};
+	assert_int_equal(mdb_put(txn, meta, &k, &v, 0), 0);
+	/* Keys first, then the rewrites: a cursor is not trusted to step on
+	 * past a value that changed size. */
+	MDB_cursor *c;
+	uint8_t keys[400][24];
+	size_t n = 0;
+	assert_int_equal(mdb_cursor_open(txn, tl, &c), 0);
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); to_format_1 && rc == 0 && n < 400;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		memcpy(keys[n++], k.mv_data, 24);
+	mdb_cursor_close(c);
+	for (size_t i = 0; i < n; i++) {
+		MDB_val tk = {24, keys[i]}, tv;
+		assert_int_equal(mdb_get(txn, tl, &tk, &tv), 0);
+		uint8_t old[4];
+		memcpy(old, tv.mv_data, 4);
+		MDB_val ov = {(old[3] & 1) ? 4 : 3, old};
+		old[3] = 1;
+		assert_int_equal(mdb_put(txn, tl, &tk, &ov, 0), 0);
+	}
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void test_format_1_migrated(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq, gone = 0;
+	char err[256];
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	for (int i = 0; i < 300; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "concern-%03d", i);
+		add(t, id, 1 + i % 3, T0 + i * DAY, 1 + (uint64_t)i % 4, &seq);
+		if (i == 5)
+			gone = seq;
+	}
+	assert_int_equal(store_concern_withdraw(t, gone, T0, "olivia", "wrong child"), STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	store_close(&f->s);
+	rewrite(f->dir, "1", 1);
+
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	for (uint64_t child = 1; child <= 4; child++) {
+		struct concern_ref *refs;
+		size_t n;
+		assert_int_equal(store_chronology(t, child, INT64_MIN, INT64_MAX, &refs, &n),
+		                 STORE_OK);
+		assert_int_equal(n, 75);
+		for (size_t i = 0; i < n; i++) {
+			char id[32];
+			snprintf(id, sizeof id, "concern-%03d", (int)(child - 1 + 4 * i));
+			assert_string_equal(refs[i].concern_id, id);
+			assert_int_equal(refs[i].agency, 1 + (child - 1 + 4 * i) % 3);
+		}
+		free(refs);
+		/* The withdrawn mark survives: the rules' view leaves it out. */
+		assert_int_equal(store_timeline(t, child, INT64_MIN, INT64_MAX, &refs, &n),
+		                 STORE_OK);
+		assert_int_equal(n, child == 2 ? 74 : 75);
+		free(refs);
+	}
+	store_abort(&t);
+}
+
+static void test_newer_format_refused(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	store_close(&f->s);
+	rewrite(f->dir, "3", 0);
+	assert_null(store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err));
+	assert_non_null(strstr(err, "store format 3 is newer than this ffcd (2); upgrade ffcd"));
+	rewrite(f->dir, "two", 0);
+	assert_null(store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err));
+	assert_non_null(strstr(err, "store format 'two' is not one this ffcd reads"));
+	rewrite(f->dir, "2", 0);
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+}
+
 /* A savepoint's writes are kept by release, forgotten by rollback, and
  * the transaction around it goes on either way. */
 static void test_savepoints(void **state)
@@ -714,6 +844,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_concerns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_timeline_ids_outlive_writes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_format_1_migrated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_format_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_child_each, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_children_and_identities, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demographics, setup, teardown),

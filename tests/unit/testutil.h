@@ -80,7 +80,7 @@ static inline struct concern test_concern(const char *id, int agency, int catego
  * the store failed). The alerts raised are appended to *raised. */
 static inline struct receipt test_ingest_one(struct store *s, const struct rule *rules,
                                              size_t n_rules, const Ffc__V1__Concern *c,
-                                             int64_t now_ms, struct alert_list *raised, int *stored)
+                                             int64_t now_ms, struct outbox *raised, int *stored)
 {
 	size_t len = ffc__v1__concern__get_packed_size(c);
 	uint8_t *buf = malloc(len + 1);

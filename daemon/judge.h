@@ -1,0 +1,73 @@
+/*
+ * judge.h - the judge's decision: given a child's timeline, the rules and
+ * the level of each rule's alert already open for that child, which
+ * alerts to raise. Pure: no store, no clock (the caller stores what is
+ * decided, judge_apply.h).
+ *
+ * The policy, whatever order the concerns arrived in:
+ * - raise once per episode: a rule's alert is raised for a level only when
+ *   no alert of that rule at that level or higher is open for the child
+ *   (an open one gains nothing: its evidence is what raised it);
+ * - a higher level supersedes the open lower one;
+ * - when one judgement passes several levels at once, each lower level the
+ *   rule defines is raised first, with the same evidence, and superseded at
+ *   once by the next: the supersedes chain climbs one level at a time, as
+ *   it would had the concerns arrived one by one.
+ */
+#ifndef FFC_JUDGE_H
+#define FFC_JUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concern.h"
+#include "rules.h"
+#include "wire.h"
+
+/* judge_measure()'s focus for judging every window of the history. */
+#define JUDGE_ALL SIZE_MAX
+
+/* One alert to raise, in the order they are to be stored and published. */
+struct judge_raise {
+	size_t rule; /* index into the rules judged */
+	enum level level;
+	/* 1 when an alert of this rule is open when this one is raised (the
+	 * one open before, or the one raised just before in this plan): this
+	 * one supersedes it. */
+	int supersedes;
+	char reason[RULE_REASON_MAX];
+	size_t n_evidence;
+	struct alert_evidence evidence[RULE_EVIDENCE_MAX];
+};
+
+/* Zeroed is empty; owns items until judge_plan_clear(). */
+struct judge_plan {
+	size_t n, cap;
+	struct judge_raise *items;
+};
+
+/* What each rule reaches for one child: matches[i] for rules[i], level
+ * LEVEL_NONE when the rule is not met. refs[0..n) is the child's timeline
+ * (the rules' view, time order). focus is the index in refs of the
+ * concern just filed: only the windows holding it are judged. JUDGE_ALL
+ * judges every window (after a merge or split): the highest level each
+ * rule reaches anywhere, the first window to reach it as its evidence.
+ * matches must hold n_rules entries. */
+void judge_measure(const struct rule *rules, size_t n_rules, const struct concern_ref *refs,
+                   size_t n, size_t focus, struct rule_match *matches);
+
+/* The alerts to raise for matches (from judge_measure() over the same
+ * refs, whose concern_id must be set), appended to *plan. open[i] is the
+ * level of rules[i]'s alert open for the child now (LEVEL_NONE when none);
+ * it is read only where matches[i] is met. note (NULL or "" for none) is
+ * appended to each reason in parentheses ("after C00000002 was merged
+ * into C00000001"). Returns 0, or -1 when out of memory (*plan then holds
+ * what was appended before). */
+int judge_decide(const struct rule *rules, size_t n_rules, const struct concern_ref *refs,
+                 const struct rule_match *matches, const enum level *open, const char *note,
+                 struct judge_plan *plan);
+
+/* Free the items and leave plan empty (reusable). Safe twice. */
+void judge_plan_clear(struct judge_plan *plan);
+
+#endif

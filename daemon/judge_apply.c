@@ -1,0 +1,190 @@
+/*
+ * judge_apply.c - the store's reads and writes around a judgement (see
+ * judge_apply.h).
+ *
+ * Owns reading a child's timeline and open alerts for the judge, and
+ * storing what it decided: alert records, the open-alert index, the alert
+ * superseded. Does not own the decision (judge.c), rule arithmetic
+ * (rules.c) or publishing (server.c sends what the outbox holds).
+ */
+#include "judge_apply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge.h"
+#include "link.h"
+#include "log.h"
+
+/* The level of each matched rule's alert open for child now. */
+static int open_levels(struct store_txn *t, uint64_t child, const struct rule *rules,
+                       size_t n_rules, const struct rule_match *matches, enum level *open,
+                       struct alert *scratch)
+{
+	for (size_t i = 0; i < n_rules; i++) {
+		open[i] = LEVEL_NONE;
+		if (matches[i].level == LEVEL_NONE)
+			continue;
+		uint64_t seq;
+		int rc = store_open_alert(t, child, rules[i].name, &seq);
+		if (rc == STORE_NOTFOUND)
+			continue;
+		if (rc != STORE_OK || (rc = store_alert_get(t, seq, scratch)) != STORE_OK)
+			return rc;
+		open[i] = scratch->level;
+	}
+	return STORE_OK;
+}
+
+/* Store one alert the judge decided on, superseding the rule's open one
+ * when it says so, and queue it for publishing. a and open are scratch. */
+static int store_raise(struct store_txn *t, uint64_t child, const struct rule *r,
+                       const struct judge_raise *j, int64_t now_ms, struct alert *a,
+                       struct alert *open, struct outbox *out)
+{
+	memset(a, 0, sizeof *a);
+	a->seq = store_last_alert_seq(t) + 1;
+	wire_alert_id(a->seq, a->alert_id);
+	a->child = child;
+	wire_child_id(child, a->child_id);
+	a->level = j->level;
+	snprintf(a->rule, sizeof a->rule, "%s", r->name);
+	snprintf(a->reason, sizeof a->reason, "%s", j->reason);
+	a->n_evidence = j->n_evidence;
+	memcpy(a->evidence, j->evidence, j->n_evidence * sizeof j->evidence[0]);
+	a->raised_at_ms = now_ms;
+	a->state = ALERT_OPEN;
+	int rc;
+	if ((rc = link_display(t, child, &a->display)) != STORE_OK ||
+	    (rc = store_lead_practitioner(t, child, a->lead_practitioner,
+	                                  sizeof a->lead_practitioner)) != STORE_OK)
+		return rc;
+	if (j->supersedes) {
+		uint64_t open_seq;
+		if ((rc = store_open_alert(t, child, r->name, &open_seq)) != STORE_OK ||
+		    (rc = store_alert_get(t, open_seq, open)) != STORE_OK)
+			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+		snprintf(a->supersedes, sizeof a->supersedes, "%s", open->alert_id);
+		open->state = ALERT_SUPERSEDED;
+		snprintf(open->superseded_by, sizeof open->superseded_by, "%s", a->alert_id);
+		if ((rc = store_alert_update(t, open)) != STORE_OK)
+			return rc;
+	}
+	if ((rc = store_alert_add(t, a)) != STORE_OK ||
+	    (rc = store_open_alert_set(t, child, r->name, a->seq)) != STORE_OK)
+		return rc;
+	return outbox_add_alert(out, a) < 0 ? STORE_ERROR : STORE_OK;
+}
+
+/* Judge refs (focus as judge_measure() takes it) and store the result. */
+static int judge(struct store_txn *t, uint64_t child, const struct concern_ref *refs, size_t n,
+                 size_t focus, const struct rule *rules, size_t n_rules, const char *note,
+                 int64_t now_ms, struct outbox *out)
+{
+	struct rule_match *matches = malloc((n_rules ? n_rules : 1) * sizeof *matches);
+	enum level *open = malloc((n_rules ? n_rules : 1) * sizeof *open);
+	struct alert *a = malloc(sizeof *a), *scratch = malloc(sizeof *scratch);
+	struct judge_plan plan = {0};
+	int rc = matches && open && a && scratch ? STORE_OK : STORE_ERROR;
+	if (rc == STORE_OK) {
+		judge_measure(rules, n_rules, refs, n, focus, matches);
+		rc = open_levels(t, child, rules, n_rules, matches, open, scratch);
+	}
+	if (rc == STORE_OK && judge_decide(rules, n_rules, refs, matches, open, note, &plan) < 0)
+		rc = STORE_ERROR;
+	for (size_t i = 0; i < plan.n && rc == STORE_OK; i++)
+		rc = store_raise(t, child, &rules[plan.items[i].rule], &plan.items[i], now_ms, a,
+		                 scratch, out);
+	judge_plan_clear(&plan);
+	free(scratch);
+	free(a);
+	free(open);
+	free(matches);
+	return rc;
+}
+
+/* Times are bounded by validation, but a window around one must still not
+ * overflow whatever reaches here (a stored record, a fuzzer): saturate. */
+static int64_t time_plus(int64_t t, int64_t d)
+{
+	return d > 0 && t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+static int64_t time_minus(int64_t t, int64_t d)
+{
+	return d > 0 && t < INT64_MIN + d ? INT64_MIN : t - d;
+}
+
+int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
+                  const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out)
+{
+	int64_t reach = 0; /* never negative, so the saturation above holds */
+	for (size_t i = 0; i < n_rules; i++)
+		if (rules[i].window_ms > reach)
+			reach = rules[i].window_ms;
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	int rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
+	if (rc != STORE_OK)
+		return rc;
+	size_t focus = n;
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].seq == seq)
+			focus = i;
+	if (focus == n) {
+		free(refs);
+		log_error("judge: concern seq %llu missing from its child's timeline",
+		          (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	rc = judge(t, child, refs, n, focus, rules, n_rules, NULL, now_ms, out);
+	free(refs);
+	return rc;
+}
+
+int judge_history(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
+                  const char *note, int64_t now_ms, struct outbox *out)
+{
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	int rc = store_timeline(t, child, INT64_MIN, INT64_MAX, &refs, &n);
+	if (rc != STORE_OK || n == 0)
+		return rc;
+	rc = judge(t, child, refs, n, JUDGE_ALL, rules, n_rules, note, now_ms, out);
+	free(refs);
+	return rc;
+}
+
+int judge_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,
+                     size_t len)
+{
+	size_t n = 0, used = 0;
+	char ids[4][WIRE_ID_MAX];
+	for (size_t i = 0; i < log->n; i++) {
+		uint64_t live;
+		int rc = store_child_resolve(t, log->merged[i].survivor, &live);
+		if (rc != STORE_OK)
+			return rc;
+		if (live != child)
+			continue;
+		if (n < 4)
+			wire_child_id(log->merged[i].absorbed, ids[n]);
+		n++;
+	}
+	buf[0] = '\0';
+	if (n == 0)
+		return STORE_OK;
+	char into[WIRE_ID_MAX];
+	wire_child_id(child, into);
+	used += (size_t)snprintf(buf, len, "after %s", ids[0]);
+	for (size_t i = 1; i < n && i < 4 && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		                         i + 1 == n ? " and " : ", ", ids[i]);
+	if (n > 4 && used < len)
+		used += (size_t)snprintf(buf + used, len - used, " and %zu more", n - 4);
+	if (used < len)
+		snprintf(buf + used, len - used, " %s merged into %s", n == 1 ? "was" : "were",
+		         into);
+	return STORE_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * judge_apply.h - judging a child inside a write transaction: read its
+ * timeline and the alerts open for it, let the judge decide (judge.h),
+ * store the alerts raised and queue them on the outbox, which is published
+ * only once the transaction commits.
+ *
+ * Every function returns STORE_OK or the store's error (STORE_ERROR when
+ * out of memory); on an error the caller abandons the transaction (or the
+ * savepoint) and truncates the outbox back to where it was.
+ */
+#ifndef FFC_JUDGE_APPLY_H
+#define FFC_JUDGE_APPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "merge.h"
+#include "outbox.h"
+#include "rules.h"
+#include "store.h"
+
+/* Judge every rule for `child` in the windows around the concern `seq`
+ * just filed under it (occurred at `at`). */
+int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
+                  const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out);
+
+/* Judge every rule over the whole stored history of `child` (every
+ * window, not only those holding the newest concern). Used after a merge
+ * joins two histories and after a split, so alerts neither part raised
+ * alone are raised now; `note` (may be NULL or "") is appended to each
+ * reason in parentheses. */
+int judge_history(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
+                  const char *note, int64_t now_ms, struct outbox *out);
+
+/* "after C00000002 was merged into C00000001" (or "after C2 and C3 were
+ * merged into C1") for the merges in log that `child` survived, into buf
+ * (len bytes); "" when it survived none. */
+int judge_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,
+                     size_t len);
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * Unit tests for judge.c, the pure decision, without a store: raise once
+ * per episode, a higher level superseding the open lower one, each lower
+ * level raised first when one judgement jumps levels (the rule's own
+ * levels only), the whole history judged after a merge with the note in
+ * the reason, evidence carried from the timeline, and what a window
+ * around the newest concern does not see.
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "judge.h"
+
+#define DAY  INT64_C(86400000)
+#define T0   INT64_C(1767225600000)
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+enum { POLICE = 1, HEALTH = 2, EDUCATION = 3, DA = 4 };
+
+static struct concern_ref ref(uint64_t seq, int64_t day, int agency, int severity, const char *id)
+{
+	return (struct concern_ref){seq, T0 + day * DAY,    (uint8_t)agency,
+	                            DA,  (uint8_t)severity, id};
+}
+
+/* Two agencies AMBER, three RED, within 30 days. */
+static struct rule multi(void)
+{
+	struct rule r = {.kind = RULE_DISTINCT_AGENCIES, .window_ms = 30 * DAY};
+	snprintf(r.name, sizeof r.name, "multi-agency");
+	r.threshold[LEVEL_AMBER] = 2;
+	r.threshold[LEVEL_RED] = 3;
+	return r;
+}
+
+/* Severity sum within 45 days: AMBER at 3, RED at 6 (LOW 1, MODERATE 2,
+ * HIGH 4). */
+static struct rule harm(void)
+{
+	struct rule r = {.kind = RULE_SEVERITY_SUM, .window_ms = 45 * DAY};
+	snprintf(r.name, sizeof r.name, "harm-jump");
+	r.threshold[LEVEL_AMBER] = 3;
+	r.threshold[LEVEL_RED] = 6;
+	r.weight[SEVERITY_LOW] = 1;
+	r.weight[SEVERITY_MODERATE] = 2;
+	r.weight[SEVERITY_HIGH] = 4;
+	return r;
+}
+
+/* RED only: any IMMEDIATE concern. */
+static struct rule immediate(void)
+{
+	struct rule r = {.kind = RULE_ANY, .min_severity = SEVERITY_IMMEDIATE};
+	snprintf(r.name, sizeof r.name, "immediate-risk");
+	r.threshold[LEVEL_RED] = 1;
+	return r;
+}
+
+/* Measure and decide in one go, as judge_apply.c does. */
+static void decide(const struct rule *rules, size_t n_rules, const struct concern_ref *refs,
+                   size_t n, size_t focus, const enum level *open, const char *note,
+                   struct judge_plan *plan)
+{
+	struct rule_match *m = calloc(n_rules, sizeof *m);
+	assert_non_null(m);
+	judge_measure(rules, n_rules, refs, n, focus, m);
+	assert_int_equal(judge_decide(rules, n_rules, refs, m, open, note, plan), 0);
+	free(m);
+}
+
+static void test_raise_once_per_episode(void **state)
+{
+	(void)state;
+	struct rule rules[] = {multi()};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, 2, "p-1"), ref(2, 1, HEALTH, 2, "h-1")};
+	struct judge_plan plan = {0};
+	enum level none[] = {LEVEL_NONE}, amber[] = {LEVEL_AMBER}, red[] = {LEVEL_RED};
+
+	decide(rules, 1, refs, 2, 1, none, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].rule, 0);
+	assert_int_equal(plan.items[0].level, LEVEL_AMBER);
+	assert_int_equal(plan.items[0].supersedes, 0);
+	assert_string_equal(plan.items[0].reason, "concerns from POLICE and HEALTH within 30 days");
+	judge_plan_clear(&plan);
+
+	/* Already open at that level, or higher: nothing. */
+	decide(rules, 1, refs, 2, 1, amber, NULL, &plan);
+	assert_int_equal(plan.n, 0);
+	decide(rules, 1, refs, 2, 1, red, NULL, &plan);
+	assert_int_equal(plan.n, 0);
+	judge_plan_clear(&plan);
+	judge_plan_clear(&plan); /* safe twice */
+}
+
+static void test_higher_level_supersedes_open(void **state)
+{
+	(void)state;
+	struct rule rules[] = {multi()};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, 2, "p-1"), ref(2, 1, HEALTH, 2, "h-1"),
+	                             ref(3, 2, EDUCATION, 2, "e-1")};
+	enum level amber[] = {LEVEL_AMBER};
+	struct judge_plan plan = {0};
+	decide(rules, 1, refs, 3, 2, amber, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].level, LEVEL_RED);
+	assert_int_equal(plan.items[0].supersedes, 1);
+	judge_plan_clear(&plan);
+}
+
+static void test_jump_raises_each_level_first(void **state)
+{
+	(void)state;
+	/* MODERATE then HIGH: 6 goes from nothing straight to RED. */
+	struct rule rules[] = {harm(), immediate()};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, SEVERITY_MODERATE, "b1"),
+	                             ref(2, 1, EDUCATION, SEVERITY_HIGH, "b2")};
+	enum level none[] = {LEVEL_NONE, LEVEL_NONE};
+	struct judge_plan plan = {0};
+	decide(rules, 2, refs, 2, 1, none, NULL, &plan);
+	assert_int_equal(plan.n, 2);
+	assert_int_equal(plan.items[0].level, LEVEL_AMBER);
+	assert_int_equal(plan.items[0].supersedes, 0);
+	assert_int_equal(plan.items[1].level, LEVEL_RED);
+	assert_int_equal(plan.items[1].supersedes, 1);
+	/* The same evidence for both. */
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(plan.items[i].rule, 0);
+		assert_int_equal(plan.items[i].n_evidence, 2);
+		assert_string_equal(plan.items[i].evidence[0].concern_id, "b1");
+		assert_string_equal(plan.items[i].evidence[1].concern_id, "b2");
+	}
+	judge_plan_clear(&plan);
+
+	/* A rule without AMBER raises RED alone, superseding nothing. */
+	struct concern_ref now[] = {ref(1, 0, POLICE, SEVERITY_IMMEDIATE, "i1")};
+	decide(rules, 2, now, 1, 0, none, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].rule, 1);
+	assert_int_equal(plan.items[0].level, LEVEL_RED);
+	assert_int_equal(plan.items[0].supersedes, 0);
+	judge_plan_clear(&plan);
+
+	/* AMBER already open: the jump gives RED only. */
+	enum level amber[] = {LEVEL_AMBER, LEVEL_NONE};
+	decide(rules, 2, refs, 2, 1, amber, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].level, LEVEL_RED);
+	assert_int_equal(plan.items[0].supersedes, 1);
+	judge_plan_clear(&plan);
+}
+
+static void test_evidence_from_timeline(void **state)
+{
+	(void)state;
+	struct rule rules[] = {multi()};
+	struct concern_ref refs[] = {ref(7, 0, POLICE, SEVERITY_LOW, "police/88"),
+	                             ref(9, 3, HEALTH, SEVERITY_HIGH, "nhs-12")};
+	enum level none[] = {LEVEL_NONE};
+	struct judge_plan plan = {0};
+	decide(rules, 1, refs, 2, 1, none, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	const struct alert_evidence *e = plan.items[0].evidence;
+	assert_int_equal(plan.items[0].n_evidence, 2);
+	assert_string_equal(e[0].concern_id, "police/88");
+	assert_int_equal(e[0].agency, POLICE);
+	assert_int_equal(e[0].category, DA);
+	assert_int_equal(e[0].severity, SEVERITY_LOW);
+	assert_int_equal(e[0].occurred_at_ms, T0);
+	assert_string_equal(e[1].concern_id, "nhs-12");
+	assert_int_equal(e[1].severity, SEVERITY_HIGH);
+	assert_int_equal(e[1].occurred_at_ms, T0 + 3 * DAY);
+	judge_plan_clear(&plan);
+}
+
+/* The windows around the newest concern miss an old episode; the whole
+ * history (after a merge) finds it, with the note in the reason and the
+ * first window to reach the level as evidence. */
+static void test_whole_history_after_merge(void **state)
+{
+	(void)state;
+	struct rule rules[] = {multi()};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, 2, "p-1"), ref(2, 1, HEALTH, 2, "h-1"),
+	                             ref(3, 2, EDUCATION, 2, "e-1"), ref(4, 200, POLICE, 2, "p-2")};
+	enum level none[] = {LEVEL_NONE};
+	struct judge_plan plan = {0};
+	decide(rules, 1, refs, 4, 3, none, NULL, &plan);
+	assert_int_equal(plan.n, 0);
+
+	const char *note = "after C00000002 was merged into C00000001";
+	decide(rules, 1, refs, 4, JUDGE_ALL, none, note, &plan);
+	assert_int_equal(plan.n, 2);
+	assert_int_equal(plan.items[0].level, LEVEL_AMBER);
+	assert_int_equal(plan.items[1].level, LEVEL_RED);
+	assert_int_equal(plan.items[1].supersedes, 1);
+	for (size_t i = 0; i < plan.n; i++) {
+		assert_string_equal(plan.items[i].reason,
+		                    "concerns from POLICE, HEALTH and EDUCATION within 30 days "
+		                    "(after C00000002 was merged into C00000001)");
+		assert_int_equal(plan.items[i].n_evidence, 3);
+		assert_string_equal(plan.items[i].evidence[2].concern_id, "e-1");
+	}
+	judge_plan_clear(&plan);
+
+	/* "" is no note. */
+	decide(rules, 1, refs, 4, JUDGE_ALL, none, "", &plan);
+	assert_string_equal(plan.items[0].reason,
+	                    "concerns from POLICE, HEALTH and EDUCATION within 30 days");
+	judge_plan_clear(&plan);
+}
+
+/* Several rules in one judgement: their raises in rule order; one not met
+ * gives nothing, and its open level is not read. */
+static void test_rules_in_order(void **state)
+{
+	(void)state;
+	struct rule rules[] = {immediate(), multi(), harm()};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, SEVERITY_HIGH, "p"),
+	                             ref(2, 1, HEALTH, SEVERITY_IMMEDIATE, "h")};
+	enum level open[] = {LEVEL_NONE, LEVEL_NONE, (enum level)99};
+	struct judge_plan plan = {0};
+	/* harm: 4 + 0 (IMMEDIATE weighs nothing here) = 4: AMBER. */
+	rules[2].weight[SEVERITY_IMMEDIATE] = 0;
+	open[2] = LEVEL_NONE;
+	decide(rules, 3, refs, 2, 1, open, NULL, &plan);
+	assert_int_equal(plan.n, 3);
+	assert_int_equal(plan.items[0].rule, 0);
+	assert_int_equal(plan.items[0].level, LEVEL_RED);
+	assert_int_equal(plan.items[1].rule, 1);
+	assert_int_equal(plan.items[1].level, LEVEL_AMBER);
+	assert_int_equal(plan.items[2].rule, 2);
+	assert_int_equal(plan.items[2].level, LEVEL_AMBER);
+	judge_plan_clear(&plan);
+
+	/* A concern out of every window: nothing, whatever is open. */
+	struct concern_ref lone[] = {ref(1, 0, EDUCATION, SEVERITY_LOW, "x")};
+	enum level junk[] = {(enum level)99, (enum level)99, (enum level)99};
+	decide(rules, 3, lone, 1, 0, junk, NULL, &plan);
+	assert_int_equal(plan.n, 0);
+	judge_plan_clear(&plan);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_raise_once_per_episode),
+	    cmocka_unit_test(test_higher_level_supersedes_open),
+	    cmocka_unit_test(test_jump_raises_each_level_first),
+	    cmocka_unit_test(test_evidence_from_timeline),
+	    cmocka_unit_test(test_whole_history_after_merge),
+	    cmocka_unit_test(test_rules_in_order),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
