@@ -7,7 +7,9 @@
  * concern is enough: every other window was judged when its own latest
  * arrival came in, so the set of alerts raised does not depend on arrival
  * order. The store, the clock and the raising of alerts live elsewhere
- * (ingest.c).
+ * (ingest.c). rule_check() says whether a rule is well formed, with a
+ * message per problem; the configuration file's reader (config_rules.c)
+ * hands it each rule it reads.
  */
 #ifndef FFC_RULES_H
 #define FFC_RULES_H
