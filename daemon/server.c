@@ -10,7 +10,8 @@
  * busy or idle, ends with its housekeeping (tick.h): overdue reminders and
  * a heartbeat when one is due, so consoles notice alerts they missed.
  *
- * Owns the ZeroMQ context and sockets, framing (routing envelopes),
+ * Owns the ZeroMQ context and sockets (which there are, with which limits;
+ * sockopts.c sets them), framing (routing envelopes),
  * receipts, control requests' transport and publishing what an outbox
  * holds. Does not own what a concern means (ingest.c), how control
  * requests are answered (control.c), what consoles send on the alerts
@@ -40,6 +41,7 @@
 #include "outbox.h"
 #include "reload.h"
 #include "signals.h"
+#include "sockopts.h"
 #include "stats.h"
 #include "tick.h"
 #include "zap.h"
@@ -127,80 +129,6 @@ static void log_limited(struct server *srv, enum limited_kind kind, enum log_lev
 	va_start(ap, fmt);
 	log_limit_vmsg(&srv->limited[kind], now_ms(), level, fmt, ap);
 	va_end(ap);
-}
-
-/* ---- sockets ---- */
-
-/* Socket options, set before zmq_bind: libzmq copies them into the
- * listener when it binds, so options set afterwards never reach the
- * connections it accepts. */
-struct sockopts {
-	int sndhwm, rcvhwm; /* high-water marks; 0: libzmq's */
-	int sndbuf;         /* the kernel's send buffer per connection, bytes; 0: the kernel's */
-	int64_t maxmsgsize; /* 0: no limit */
-	int mandatory;      /* ROUTER: report a reply that cannot be delivered */
-	int xpub_manual;    /* XPUB: the server decides what each subscriber gets */
-	/* Curve mode: the ZAP domain naming the socket, and the daemon's
-	 * secret key (Z85), set on tcp:// endpoints; NULL otherwise. */
-	const char *zap_domain;
-	const char *secret_key;
-};
-
-static void *open_socket(struct server *srv, int type, const char *endpoint, const char *what,
-                         const struct sockopts *o, char *err, size_t errlen)
-{
-	void *s = zmq_socket(srv->ctx, type);
-	if (!s) {
-		snprintf(err, errlen, "%s socket: %s", what, zmq_strerror(zmq_errno()));
-		return NULL;
-	}
-	/* Each option is a limit or the socket's contract (a manual XPUB
-	 * that is not manual would give every console every level): one
-	 * that does not take fails start-up. */
-	int linger = 1000;
-	const char *opt = NULL;
-	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0)
-		opt = "ZMQ_LINGER";
-	else if (o->sndhwm && zmq_setsockopt(s, ZMQ_SNDHWM, &o->sndhwm, sizeof o->sndhwm) < 0)
-		opt = "ZMQ_SNDHWM";
-	else if (o->rcvhwm && zmq_setsockopt(s, ZMQ_RCVHWM, &o->rcvhwm, sizeof o->rcvhwm) < 0)
-		opt = "ZMQ_RCVHWM";
-	else if (o->sndbuf && zmq_setsockopt(s, ZMQ_SNDBUF, &o->sndbuf, sizeof o->sndbuf) < 0)
-		opt = "ZMQ_SNDBUF";
-	else if (o->maxmsgsize &&
-	         zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize) < 0)
-		opt = "ZMQ_MAXMSGSIZE";
-	else if (o->mandatory &&
-	         zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &o->mandatory, sizeof o->mandatory) < 0)
-		opt = "ZMQ_ROUTER_MANDATORY";
-	else if (o->xpub_manual &&
-	         zmq_setsockopt(s, ZMQ_XPUB_MANUAL, &o->xpub_manual, sizeof o->xpub_manual) < 0)
-		opt = "ZMQ_XPUB_MANUAL";
-	if (opt) {
-		snprintf(err, errlen, "%s socket: %s: %s", what, opt, zmq_strerror(zmq_errno()));
-		zmq_close(s);
-		return NULL;
-	}
-	if (o->secret_key && !strncmp(endpoint, "tcp://", 6)) {
-		/* A CURVE server whose every handshake goes to the ZAP handler:
-		 * CURVE alone would let any key in. */
-		int on = 1;
-		if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &on, sizeof on) < 0 ||
-		    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, o->secret_key, FFC_KEY_Z85_LEN) < 0 ||
-		    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, o->zap_domain, strlen(o->zap_domain)) < 0) {
-			snprintf(err, errlen, "%s socket: CURVE: %s", what,
-			         zmq_strerror(zmq_errno()));
-			zmq_close(s);
-			return NULL;
-		}
-	}
-	if (zmq_bind(s, endpoint) < 0) {
-		snprintf(err, errlen, "%s socket: cannot bind %s: %s", what, endpoint,
-		         zmq_strerror(zmq_errno()));
-		zmq_close(s);
-		return NULL;
-	}
-	return s;
 }
 
 struct server *server_new(const struct config *cfg, struct store *store, char *err, size_t errlen)
@@ -299,13 +227,13 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	    .secret_key = secret,
 	};
 	srv->ingest =
-	    open_socket(srv, ZMQ_ROUTER, cfg->ingest, "ingest", &ingest_opts, err, errlen);
+	    sockopts_bind(srv->ctx, ZMQ_ROUTER, cfg->ingest, "ingest", &ingest_opts, err, errlen);
 	if (srv->ingest)
-		srv->alerts =
-		    open_socket(srv, ZMQ_XPUB, cfg->alerts, "alerts", &alerts_opts, err, errlen);
+		srv->alerts = sockopts_bind(srv->ctx, ZMQ_XPUB, cfg->alerts, "alerts", &alerts_opts,
+		                            err, errlen);
 	if (srv->alerts)
-		srv->control = open_socket(srv, ZMQ_ROUTER, srv->control_ep, "control",
-		                           &control_opts, err, errlen);
+		srv->control = sockopts_bind(srv->ctx, ZMQ_ROUTER, srv->control_ep, "control",
+		                             &control_opts, err, errlen);
 	explicit_bzero(&cert, sizeof cert);
 	secret = NULL;
 	if (!srv->control)
