@@ -10,13 +10,13 @@
  * busy or idle, ends with its housekeeping (tick.h): overdue reminders and
  * a heartbeat when one is due, so consoles notice alerts they missed.
  *
- * Owns the ZeroMQ context and sockets (which there are, with which limits;
- * sockopts.c sets them), framing (routing envelopes),
- * receipts, control requests' transport and publishing what an outbox
- * holds. Does not own what a concern means (ingest.c), how control
- * requests are answered (control.c), what consoles send on the alerts
- * socket (alerts_socket.c), the ZAP handler (zap_server.c) or the
- * signal handlers (signals.c).
+ * Owns the ZeroMQ context and sockets (which there are, with which
+ * limits; sockopts.c sets them), framing (routing envelopes), receipts,
+ * control requests' transport and publishing what an outbox holds. Does
+ * not own what a concern means (ingest.c), how control requests are
+ * answered (control.c), what consoles send on the alerts socket
+ * (alerts_socket.c), the ZAP handler (zap_server.c), the signal handlers
+ * (signals.c) or the housekeeping's timing (tick.c).
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include "server.h"
