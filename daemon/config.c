@@ -26,8 +26,8 @@
 
 #include "log.h"
 
-#define MIB         (UINT64_C(1) << 20)
-#define KIB         1024u
+#define MIB (UINT64_C(1) << 20)
+#define KIB 1024u
 
 /* Limits of the file's settings, also checked on a finished config. */
 #define MAP_MB_MAX     (1 << 20) /* 1 TiB */
@@ -290,7 +290,7 @@ static int log_level_parse(const char *s)
 	static const char *const names[] = {"error", "warn", "info", "debug"};
 	for (int l = 0; l < 4; l++)
 		if (conf_same_name(s, names[l]))
-			return l + 1; /* get_enum reserves 0 for "unknown" */
+			return l + 1; /* conf_get_enum reserves 0 for "unknown" */
 	return -1;
 }
 

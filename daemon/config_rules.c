@@ -47,7 +47,7 @@ static int kind_parse(const char *s)
 {
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (conf_same_name(s, kinds[k].name))
-			return (int)kinds[k].kind + 1; /* get_enum reserves 0 */
+			return (int)kinds[k].kind + 1; /* conf_get_enum reserves 0 */
 	return -1;
 }
 
