@@ -3,7 +3,7 @@
  * console.h). Owns the list of topic families and where the level stands
  * in each, and what a message a console sends is allowed to be; the
  * topics themselves are made by outbox.c, overdue.c and control_alerts.c,
- * and the socket is server.c's.
+ * and the socket is read by alerts_socket.c.
  */
 #include "console.h"
 
@@ -77,7 +77,7 @@ enum console_verdict console_parse(const uint8_t *msg, size_t len, int more, int
 	out->n = 0;
 	/* A subscription is one frame: 1 (subscribe) or 0 (unsubscribe), then
 	 * the prefix. Anything else is data, which libzmq 4.3's manual XPUB
-	 * queues out of step with the connections (server.c). */
+	 * queues out of step with the connections (alerts_socket.c). */
 	if (more || len == 0 || (msg[0] != 0 && msg[0] != 1))
 		return CONSOLE_DATA;
 	enum console_verdict v = msg[0] ? CONSOLE_SUBSCRIBE : CONSOLE_UNSUBSCRIBE;

@@ -3,7 +3,7 @@
  * subscriptions narrowed to the levels it is given.
  *
  * A PUB socket cannot deny a subscriber, so the alerts socket is an XPUB
- * in manual mode: server.c reads each (un)subscription, asks
+ * in manual mode: alerts_socket.c reads each (un)subscription, asks
  * console_topics() what it becomes for the subscriber's levels, and
  * subscribes that pipe to those prefixes only. Pure: no sockets.
  */

@@ -5,7 +5,7 @@
  * Owns the heartbeat's timing and packing. Like control.c's replies, the
  * message exists only for one socket, so it is built here from the
  * generated protobuf-c type rather than through wire.c. Does not own the
- * socket or reading the latest seq from the store (server.c).
+ * socket (server.c) or reading the latest seq from the store (tick.c).
  */
 #include "heartbeat.h"
 

@@ -5,13 +5,13 @@
  * A SUB socket says nothing about what it did not receive: an alert raised
  * before a console's subscription reached the daemon, dropped because the
  * console read too slowly, or raised while it was disconnected is simply
- * absent. About once a second server.c publishes topic "heartbeat" with
+ * absent. About once a second tick.c has topic "heartbeat" published with
  * the latest alert seq, so even an idle console notices a gap (and catches
  * up through the control socket), a restart (started_at_ms changes) and
  * silence (the daemon or the network is down).
  *
  * The timing is a pure function of the clock passed in; the store and the
- * socket live in server.c.
+ * socket live in tick.c and server.c.
  */
 #ifndef FFC_HEARTBEAT_H
 #define FFC_HEARTBEAT_H

@@ -1,6 +1,7 @@
 /*
  * log.c - leveled logging to stderr, one line per event with a UTC
- * timestamp. Owns nothing but the current level.
+ * timestamp, and lines a peer can cause limited to one a second per kind.
+ * Owns nothing but the current level (each kind's limit is its caller's).
  */
 #include "log.h"
 
@@ -50,4 +51,32 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		n = (int)sizeof line - 2;
 	line[n++] = '\n';
 	fwrite(line, 1, (size_t)n, stderr);
+}
+
+int log_limit_vmsg(struct log_limit *l, int64_t now_ms, enum log_level level, const char *fmt,
+                   va_list ap)
+{
+	if (l->logged_at_ms && now_ms >= l->logged_at_ms && now_ms - l->logged_at_ms < 1000) {
+		l->unlogged++;
+		return 0;
+	}
+	char line[512];
+	vsnprintf(line, sizeof line, fmt, ap);
+	if (l->unlogged)
+		log_msg(level, "%s (%llu more like it since the last one logged)", line,
+		        (unsigned long long)l->unlogged);
+	else
+		log_msg(level, "%s", line);
+	l->logged_at_ms = now_ms;
+	l->unlogged = 0;
+	return 1;
+}
+
+int log_limit_msg(struct log_limit *l, int64_t now_ms, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = log_limit_vmsg(l, now_ms, level, fmt, ap);
+	va_end(ap);
+	return rc;
 }

@@ -4,9 +4,11 @@
  * what evidence, and one sentence saying so for a practitioner.
  *
  * Owns the window arithmetic, the choice of evidence and the reason text,
- * and the five default rules of the wire contract. Does not read the store,
- * the clock or the configuration file, and does not decide whether an
- * alert is raised again (ingest.c, config.c).
+ * the checks of a rule's settings (what makes a rule well formed, and
+ * every message saying it is not), and the five default rules of the wire
+ * contract. Does not read the store, the clock or the configuration file
+ * (config_rules.c reads a rule's settings and hands them here), and does
+ * not decide whether an alert is raised again (ingest.c).
  */
 #include "rules.h"
 
@@ -565,4 +567,205 @@ size_t rules_defaults(struct rule *out, size_t max)
 		n = max;
 	memcpy(out, defaults, n * sizeof defaults[0]);
 	return n;
+}
+
+/* ---- checking a rule's settings ---- */
+
+/* Where problems go, and how many there were. */
+struct checker {
+	rule_problem_fn fn;
+	void *arg;
+	size_t n;
+};
+
+static PRINTF_LIKE(2, 3) void problem(struct checker *k, const char *fmt, ...)
+{
+	char msg[RULE_PROBLEM_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	k->n++;
+	k->fn(k->arg, msg);
+}
+
+int rule_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= RULE_NAME_MAX)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static unsigned popcount(uint32_t v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/* Every value of an enumeration 1..max as a mask: what a filter may hold. */
+static uint32_t all_of(int max)
+{
+	return ((UINT32_C(1) << (max + 1)) - 1) & ~UINT32_C(1);
+}
+
+/* "rules[2] (toxic-trio)" */
+static const char *rule_label(const struct rule *r, size_t index, char *buf, size_t len)
+{
+	if (r->name[0])
+		snprintf(buf, len, "rules[%zu] (%s)", index, r->name);
+	else
+		snprintf(buf, len, "rules[%zu]", index);
+	return buf;
+}
+
+int rule_check(const struct rule *r, size_t index, rule_problem_fn fn, void *arg)
+{
+	struct checker k = {fn, arg, 0};
+	char label[RULE_NAME_MAX + 32];
+	rule_label(r, index, label, sizeof label);
+	const unsigned amber = r->threshold[LEVEL_AMBER], red = r->threshold[LEVEL_RED];
+
+	if (!rule_name_valid(r->name))
+		problem(&k, "%s: name must be 1 to %d of a-z, 0-9 and '-'", label,
+		        RULE_NAME_MAX - 1);
+	if ((int)r->kind < (int)RULE_ANY || (int)r->kind > (int)RULE_ALL_OF) {
+		problem(&k, "%s: kind %d is unknown", label, (int)r->kind);
+		return k.n ? -1 : 0;
+	}
+	if ((r->agencies & ~all_of(AGENCY_MAX)) || (r->categories & ~all_of(CATEGORY_MAX)))
+		problem(&k, "%s: a filter names an unknown agency or category", label);
+	if (r->min_severity < 0 || r->min_severity > SEVERITY_MAX)
+		problem(&k, "%s: min_severity %d is unknown", label, r->min_severity);
+	for (int l = LEVEL_AMBER; l <= LEVEL_MAX; l++)
+		if (r->threshold[l] > RULE_THRESHOLD_MAX)
+			problem(&k, "%s: %s threshold %u is above %d", label,
+			        l == LEVEL_RED ? "red" : "amber", r->threshold[l],
+			        RULE_THRESHOLD_MAX);
+	if (r->threshold[LEVEL_NONE])
+		problem(&k, "%s: a threshold for no level is meaningless", label);
+
+	unsigned weight_sum = 0;
+	for (int s = 0; s <= SEVERITY_MAX; s++) {
+		weight_sum += r->weight[s];
+		if (r->weight[s] > RULE_WEIGHT_MAX)
+			problem(&k, "%s: weight %u is above %d", label, r->weight[s],
+			        RULE_WEIGHT_MAX);
+	}
+	if (r->kind == RULE_SEVERITY_SUM && weight_sum == 0)
+		problem(&k,
+		        "%s: kind severity-sum needs weights = { ... } with at least one above 0",
+		        label);
+	if (r->kind != RULE_SEVERITY_SUM && weight_sum)
+		problem(&k, "%s: weights only apply to kind severity-sum", label);
+	if (r->kind != RULE_ALL_OF && r->n_parts)
+		problem(&k, "%s: parts only apply to kind all-of", label);
+	if (r->kind == RULE_ALL_OF) {
+		if (r->n_parts == 0 || r->n_parts > RULE_PARTS_MAX) {
+			problem(&k, "%s: kind all-of needs parts = ( { ... }, ... ), 1 to %d",
+			        label, RULE_PARTS_MAX);
+			return k.n ? -1 : 0;
+		}
+		for (size_t p = 0; p < r->n_parts; p++) {
+			const struct rule_part *part = &r->parts[p];
+			if ((part->agencies & ~all_of(AGENCY_MAX)) ||
+			    (part->categories & ~all_of(CATEGORY_MAX)))
+				problem(&k, "%s: parts[%zu] names an unknown agency or category",
+				        label, p);
+			if (part->min_severity < 0 || part->min_severity > SEVERITY_MAX)
+				problem(&k, "%s: parts[%zu]: min_severity %d is unknown", label, p,
+				        part->min_severity);
+			if (part->count < 1 || part->count > RULE_THRESHOLD_MAX)
+				problem(&k, "%s: parts[%zu]: count %u is out of range (1 to %d)",
+				        label, p, part->count, RULE_THRESHOLD_MAX);
+		}
+	}
+
+	if (r->kind == RULE_ANY) {
+		/* One concern is the whole measure: the only threshold is 1. */
+		if (r->window_ms)
+			problem(&k, "%s: kind any judges one concern and takes no window", label);
+		if (!amber && !red)
+			problem(&k, "%s: kind any needs red = 1 or amber = 1", label);
+		else if (amber && red)
+			problem(&k, "%s: kind any raises one level: give red = 1 or amber = 1",
+			        label);
+		else if ((amber ? amber : red) != 1)
+			problem(
+			    &k,
+			    "%s: kind any is met by one concern: its threshold must be 1, not %u",
+			    label, amber ? amber : red);
+		return k.n ? -1 : 0;
+	}
+
+	if (r->window_ms < MS_PER_HOUR || r->window_ms > RULE_WINDOW_DAYS_MAX * MS_PER_DAY)
+		problem(&k, "%s: needs window_days (1 to %d) or window_hours (1 to %d)", label,
+		        RULE_WINDOW_DAYS_MAX, RULE_WINDOW_DAYS_MAX * 24);
+	if (!amber && !red && r->kind == RULE_ALL_OF)
+		problem(&k,
+		        "%s: give level = \"amber\" or \"red\" (all parts met), or amber = N "
+		        "and/or red = N parts met",
+		        label);
+	else if (!amber && !red)
+		problem(&k, "%s: give amber = N, red = N or both", label);
+	if (amber && red && red <= amber)
+		problem(&k, "%s: red (%u) must be above amber (%u)", label, red, amber);
+	/* A threshold above what the filter lets the window hold would never
+	 * raise: a typo worth catching before a child is missed. */
+	unsigned most = 0;
+	const char *of = NULL;
+	if (r->kind == RULE_DISTINCT_AGENCIES) {
+		most = r->agencies ? popcount(r->agencies) : AGENCY_MAX;
+		of = "agencies";
+	} else if (r->kind == RULE_DISTINCT_CATEGORIES) {
+		most = r->categories ? popcount(r->categories) : CATEGORY_MAX;
+		of = "categories";
+	}
+	if (of && (amber > most || red > most))
+		problem(&k, "%s: threshold %u can never be reached: at most %u distinct %s", label,
+		        red > most ? red : amber, most, of);
+	if (r->kind == RULE_ALL_OF && (amber > r->n_parts || red > r->n_parts))
+		problem(&k, "%s: threshold %u can never be reached: only %zu parts", label,
+		        red > r->n_parts ? red : amber, r->n_parts);
+	return k.n ? -1 : 0;
+}
+
+int rule_check_given(struct rule *r, size_t index, const struct rule_given *given,
+                     rule_problem_fn fn, void *arg)
+{
+	struct checker k = {fn, arg, 0};
+	char label[RULE_NAME_MAX + 32];
+	rule_label(r, index, label, sizeof label);
+	if (!r->name[0])
+		problem(&k, "%s: missing name = \"...\"", label);
+	if (!given->kind) {
+		problem(&k, "%s: missing kind = \"...\" (" RULE_KIND_CHOICES ")", label);
+		return -1;
+	}
+	if (given->window_days && given->window_hours)
+		problem(&k, "%s: give window_days or window_hours, not both", label);
+	if (given->level && r->kind != RULE_ANY && r->kind != RULE_ALL_OF)
+		problem(&k,
+		        "%s: level = \"...\" is for kinds any and all-of; use amber = N and/or "
+		        "red = N",
+		        label);
+	else if (given->level && given->thresholds)
+		problem(&k, "%s: give level = \"...\" or amber/red = N, not both", label);
+	else if (given->level > 0 && given->level <= LEVEL_MAX)
+		/* All parts met, for all-of; the one concern, for any. */
+		r->threshold[given->level] = r->kind == RULE_ALL_OF ? (unsigned)r->n_parts : 1;
+	if (given->weights && r->kind != RULE_SEVERITY_SUM)
+		problem(&k, "%s: weights only apply to kind severity-sum", label);
+	if (given->parts && r->kind != RULE_ALL_OF)
+		problem(&k, "%s: parts only apply to kind all-of", label);
+	if (!given->parts && r->kind == RULE_ALL_OF)
+		problem(&k, "%s: kind all-of needs parts = ( { ... }, ... )", label);
+	if (k.n)
+		return -1;
+	return rule_check(r, index, fn, arg);
 }

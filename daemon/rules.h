@@ -7,7 +7,9 @@
  * concern is enough: every other window was judged when its own latest
  * arrival came in, so the set of alerts raised does not depend on arrival
  * order. The store, the clock and the raising of alerts live elsewhere
- * (ingest.c).
+ * (ingest.c). rule_check() says whether a rule is well formed, with a
+ * message per problem; the configuration file's reader (config_rules.c)
+ * hands it each rule it reads.
  */
 #ifndef FFC_RULES_H
 #define FFC_RULES_H
@@ -22,6 +24,11 @@
 #define RULE_EVIDENCE_MAX 64
 #define RULE_REASON_MAX   320
 #define RULE_PARTS_MAX    8
+/* Limits of a rule's settings: a threshold (or a part's count), a
+ * severity weight, a window in days. */
+#define RULE_THRESHOLD_MAX   1000
+#define RULE_WEIGHT_MAX      100
+#define RULE_WINDOW_DAYS_MAX 3650
 
 enum rule_kind {
 	RULE_ANY,                 /* any one concern matching the filter */
@@ -31,6 +38,9 @@ enum rule_kind {
 	RULE_SEVERITY_SUM,        /* sum of severity weights of matching concerns in the window */
 	RULE_ALL_OF,              /* parts met together in the window (see struct rule_part) */
 };
+/* The kinds as a configuration file names them, for messages. */
+#define RULE_KIND_CHOICES                                                                          \
+	"any, distinct-agencies, distinct-categories, count, severity-sum or all-of"
 
 /* One part of a RULE_ALL_OF rule: met in a window when at least `count`
  * concerns there pass its filter (and the rule's own). A concern may count
@@ -92,6 +102,47 @@ int rule_equal(const struct rule *a, const struct rule *b);
  * POLICE, HEALTH and EDUCATION within 30 days". Returns the length. */
 size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
                    char *buf, size_t len);
+
+/* ---- checking a rule's settings ---- */
+
+/* Where rule_check and rule_check_given report a problem: msg is one
+ * line naming the rule ("rules[2] (toxic-trio): red (2) must be above
+ * amber (3)"), at most RULE_PROBLEM_MAX bytes with its NUL, valid only
+ * during the call. The caller says where it stands (config.c adds the
+ * file and line). */
+#define RULE_PROBLEM_MAX 512
+typedef void (*rule_problem_fn)(void *arg, const char *msg);
+
+/* 1 when s is a rule name: 1 to RULE_NAME_MAX - 1 of a-z, 0-9 and '-'. */
+int rule_name_valid(const char *s);
+
+/* What a rule's settings gave, beyond the values read into the rule: for
+ * the checks of a rule as written (one given twice, a shorthand that does
+ * not fit the kind). */
+struct rule_given {
+	int kind;                      /* kind = "..." */
+	int window_days, window_hours; /* which window setting */
+	int thresholds;                /* amber = N or red = N */
+	int weights, parts;            /* weights = { ... }, parts = ( ... ) */
+	int level;                     /* level = "...": LEVEL_AMBER or LEVEL_RED; 0 none */
+};
+
+/* Check rule r (rules[index]) as its settings gave it, every field
+ * already well formed in itself: the settings that must be there, those
+ * that exclude each other, and those that only fit some kinds. Applies
+ * the shorthand level = "..." to r's thresholds; then checks r whole
+ * (rule_check). Every problem is reported through `problem`. Returns 0
+ * when the rule is good, -1 when any problem was reported. */
+int rule_check_given(struct rule *r, size_t index, const struct rule_given *given,
+                     rule_problem_fn problem, void *arg);
+
+/* Check the consistency of rule r (rules[index]) whose every field is in
+ * itself well formed or was set in code: its kind, filters, severities,
+ * thresholds and their order, weights, parts and window, and thresholds
+ * that could never be reached. Every problem is reported through
+ * `problem`. Returns 0 when the rule is good, -1 when any problem was
+ * reported. Only reads r. */
+int rule_check(const struct rule *r, size_t index, rule_problem_fn problem, void *arg);
 
 /* The five default rules of the wire contract, for tests and as the values
  * conf/ffcd.conf ships. Returns the number written (at most max). */

@@ -7,20 +7,21 @@
  * then send the receipts and publish the alerts raised. Persist first,
  * answer after, in a group: one fsync serves the whole batch, and no
  * receipt or alert ever speaks of something not on disk. Every iteration,
- * busy or idle, ends by publishing a heartbeat when one is due (about once
- * a second; heartbeat.h), so consoles notice alerts they missed.
+ * busy or idle, ends with its housekeeping (tick.h): overdue reminders and
+ * a heartbeat when one is due, so consoles notice alerts they missed.
  *
- * Owns the ZeroMQ context and sockets, framing (routing envelopes), topics
- * and signals. Does not own what a concern means (ingest.c) or how
- * control requests are answered (control.c).
+ * Owns the ZeroMQ context and sockets (which there are, with which
+ * limits; sockopts.c sets them), framing (routing envelopes), receipts,
+ * control requests' transport and publishing what an outbox holds. Does
+ * not own what a concern means (ingest.c), how control requests are
+ * answered (control.c), what consoles send on the alerts socket
+ * (alerts_socket.c), the ZAP handler (zap_server.c), the signal handlers
+ * (signals.c) or the housekeeping's timing (tick.c).
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include "server.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <malloc.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,18 +31,21 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "alerts_socket.h"
 #include "conns.h"
 #include "console.h"
 #include "control.h"
 #include "ffc/cert.h"
-#include "heartbeat.h"
 #include "ingest.h"
 #include "log.h"
 #include "outbox.h"
-#include "overdue.h"
 #include "reload.h"
+#include "signals.h"
+#include "sockopts.h"
 #include "stats.h"
+#include "tick.h"
 #include "zap.h"
+#include "zap_server.h"
 
 /* A concern frame arrives behind its routing envelope: the peer's identity
  * (DEALER) or identity and an empty delimiter (REQ). A message with more
@@ -55,10 +59,6 @@
 #define INGEST_SNDBUF (128 * 1024)
 /* Control requests served per loop iteration, so ingest is never starved. */
 #define CONTROL_PER_ITERATION 16
-/* Messages read from the alerts socket per iteration: reading one is a
- * copy of a few bytes, and a flood must be read to its end quickly so the
- * socket's queues come back in step (serve_subscriptions). */
-#define SUBS_PER_ITERATION 1024
 /* Receipts queued for one adapter, in multiples of batch_max: enough for
  * an adapter pipelining several batches; past it the adapter is not
  * reading its receipts (see serve_ingest). The same bounds what one
@@ -67,54 +67,16 @@
 /* Ingest connections at once: with the per-adapter queue, this bounds the
  * memory held for receipts nobody reads. */
 #define INGEST_CONNS_MAX 256
-/* Alerts connections at once. */
-#define ALERTS_CONNS_MAX 1024
-/* Bytes a console connection may send in its life: its handshake and its
- * subscriptions (CONSOLE_SUBS_MAX of CONSOLE_FRAME_MAX bytes) with room
- * to spare. A connection past it once a subscriber sent data is cut. */
-#define CONSOLE_BYTES_MAX (64 * 1024)
-/* How long a console key that sent data on the alerts socket is refused. */
-#define CONSOLE_BAN_MS (60 * 1000)
-#define BANS_MAX       16
-/* Connections whose subscription counts are kept (console.h). */
-#define SUB_COUNTS_MAX 256
 
-/* Log lines a peer can cause, each kind at most once a second with a
- * count of those left out (log_limited). */
+/* Log lines a peer can cause on the ingest and control sockets, each
+ * kind at most once a second with a count of those left out (log.h). */
 enum limited_kind {
-	LIMITED_ZAP,
-	LIMITED_INGEST_REJECT,
 	LIMITED_INGEST_PARTS,
 	LIMITED_RECEIPT,
 	LIMITED_INGEST_CONNS,
-	LIMITED_ALERTS_DATA,
-	LIMITED_ALERTS_CUT,
-	LIMITED_SUBS,
-	LIMITED_SUBS_NOTHING,
 	LIMITED_CONTROL_PARTS,
 	LIMITED_CONTROL_REPLY,
 	LIMITED_KINDS
-};
-
-struct limited {
-	int64_t logged_at_ms;
-	uint64_t unlogged;
-};
-
-/* One console connection's subscriptions held. A connection is known by
- * its messages' metadata (libzmq makes one per connection); `ref` is a
- * copy of one of its messages, which keeps that metadata alive so no
- * other connection can be mistaken for it while the entry stands. */
-struct sub_count {
-	zmq_msg_t ref;
-	const char *meta;
-	size_t held;
-	uint64_t used; /* when last seen, in messages read: the oldest goes */
-};
-
-struct ban {
-	char name[ACCESS_NAME_MAX];
-	int64_t until_ms;
 };
 
 struct message {
@@ -128,24 +90,14 @@ struct server {
 	const struct config *cfg;
 	struct store *store;
 	void *ctx, *ingest, *alerts, *control;
-	void *zap; /* the ZAP handler's REP socket; NULL in insecure mode */
+	struct zap_server *zap; /* NULL in insecure mode */
 	/* Which sockets are CURVE servers: only there is a message's User-Id
 	 * the key name the ZAP handler gave. Elsewhere it is whatever the
 	 * peer put in its own handshake metadata, and names nobody. */
-	int ingest_curve, alerts_curve, control_curve;
-	/* A subscriber sent data on the alerts socket: discard what is queued
-	 * until the socket is empty, then cut the connections that sent
-	 * anything meanwhile (see serve_subscriptions). */
-	int subs_draining, subs_resync;
-	struct conns *alerts_conns, *ingest_conns;
-	struct sub_count sub_counts[SUB_COUNTS_MAX];
-	size_t n_sub_counts;
-	uint64_t subs_read;
-	struct console_sub sub; /* scratch: what one subscription becomes */
-	struct ban bans[BANS_MAX];
-	struct limited limited[LIMITED_KINDS];
-	int trim_due; /* peers left: give memory back (give_back) */
-	int64_t trimmed_at_ms;
+	int ingest_curve, control_curve;
+	struct alerts_socket *subs; /* what consoles send on the alerts socket */
+	struct conns *ingest_conns;
+	struct log_limit limited[LIMITED_KINDS];
 	char control_ep[CONFIG_ENDPOINT_MAX];
 	char control_path[CONFIG_ENDPOINT_MAX]; /* ipc socket file, "" otherwise */
 	struct daemon_info info;
@@ -155,61 +107,9 @@ struct server {
 	/* The rules in force: the server's own copy, swapped whole by a
 	 * reload between batches. */
 	struct rules_state *rules;
-	struct heartbeat hb;
+	struct tick tick; /* reminders, heartbeat, memory: every iteration */
 	int stop;
-	int64_t reminded_at_ms; /* when overdue alerts were last looked for */
 };
-
-/* ---- signals: the handler only writes to a pipe the loop polls ---- */
-
-static int signal_pipe[2] = {-1, -1};
-static volatile sig_atomic_t signalled;
-static volatile sig_atomic_t reload_requested; /* SIGHUP */
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-	if (sig == SIGHUP)
-		reload_requested = 1;
-	else
-		signalled = sig;
-	unsigned char b = (unsigned char)sig;
-	if (write(signal_pipe[1], &b, 1) < 0) {
-		/* The pipe is full: the loop will see `signalled` anyway. */
-	}
-	errno = saved;
-}
-
-static int signals_install(void)
-{
-	if (pipe(signal_pipe) < 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
-		fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
-	    sigaction(SIGHUP, &sa, NULL) < 0)
-		return -1;
-	sa.sa_handler = SIG_IGN;
-	return sigaction(SIGPIPE, &sa, NULL);
-}
-
-static void signals_remove(void)
-{
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	for (int i = 0; i < 2; i++) {
-		if (signal_pipe[i] >= 0)
-			close(signal_pipe[i]);
-		signal_pipe[i] = -1;
-	}
-}
 
 static int64_t now_ms(void)
 {
@@ -218,107 +118,17 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Log a line a peer caused: at most one a second of each kind, saying
- * how many were left out since the last one (every one is counted in
- * stats all the same). A refused or hostile peer may try thousands of
- * times a second and must not flood the log. */
+/* Log a line a peer caused on the ingest or control socket: at most one
+ * a second of each kind (log.h). */
 static void log_limited(struct server *srv, enum limited_kind kind, enum log_level level,
                         const char *fmt, ...) FFC_PRINTF(4, 5);
 static void log_limited(struct server *srv, enum limited_kind kind, enum log_level level,
                         const char *fmt, ...)
 {
-	struct limited *l = &srv->limited[kind];
-	int64_t now = now_ms();
-	if (l->logged_at_ms && now >= l->logged_at_ms && now - l->logged_at_ms < 1000) {
-		l->unlogged++;
-		return;
-	}
-	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	log_limit_vmsg(&srv->limited[kind], now_ms(), level, fmt, ap);
 	va_end(ap);
-	if (l->unlogged)
-		log_msg(level, "%s (%llu more like it since the last one logged)", line,
-		        (unsigned long long)l->unlogged);
-	else
-		log_msg(level, "%s", line);
-	l->logged_at_ms = now;
-	l->unlogged = 0;
-}
-
-/* ---- sockets ---- */
-
-/* Socket options, set before zmq_bind: libzmq copies them into the
- * listener when it binds, so options set afterwards never reach the
- * connections it accepts. */
-struct sockopts {
-	int sndhwm, rcvhwm; /* high-water marks; 0: libzmq's */
-	int sndbuf;         /* the kernel's send buffer per connection, bytes; 0: the kernel's */
-	int64_t maxmsgsize; /* 0: no limit */
-	int mandatory;      /* ROUTER: report a reply that cannot be delivered */
-	int xpub_manual;    /* XPUB: the server decides what each subscriber gets */
-	/* Curve mode: the ZAP domain naming the socket, and the daemon's
-	 * secret key (Z85), set on tcp:// endpoints; NULL otherwise. */
-	const char *zap_domain;
-	const char *secret_key;
-};
-
-static void *open_socket(struct server *srv, int type, const char *endpoint, const char *what,
-                         const struct sockopts *o, char *err, size_t errlen)
-{
-	void *s = zmq_socket(srv->ctx, type);
-	if (!s) {
-		snprintf(err, errlen, "%s socket: %s", what, zmq_strerror(zmq_errno()));
-		return NULL;
-	}
-	/* Each option is a limit or the socket's contract (a manual XPUB
-	 * that is not manual would give every console every level): one
-	 * that does not take fails start-up. */
-	int linger = 1000;
-	const char *opt = NULL;
-	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0)
-		opt = "ZMQ_LINGER";
-	else if (o->sndhwm && zmq_setsockopt(s, ZMQ_SNDHWM, &o->sndhwm, sizeof o->sndhwm) < 0)
-		opt = "ZMQ_SNDHWM";
-	else if (o->rcvhwm && zmq_setsockopt(s, ZMQ_RCVHWM, &o->rcvhwm, sizeof o->rcvhwm) < 0)
-		opt = "ZMQ_RCVHWM";
-	else if (o->sndbuf && zmq_setsockopt(s, ZMQ_SNDBUF, &o->sndbuf, sizeof o->sndbuf) < 0)
-		opt = "ZMQ_SNDBUF";
-	else if (o->maxmsgsize &&
-	         zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize) < 0)
-		opt = "ZMQ_MAXMSGSIZE";
-	else if (o->mandatory &&
-	         zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &o->mandatory, sizeof o->mandatory) < 0)
-		opt = "ZMQ_ROUTER_MANDATORY";
-	else if (o->xpub_manual &&
-	         zmq_setsockopt(s, ZMQ_XPUB_MANUAL, &o->xpub_manual, sizeof o->xpub_manual) < 0)
-		opt = "ZMQ_XPUB_MANUAL";
-	if (opt) {
-		snprintf(err, errlen, "%s socket: %s: %s", what, opt, zmq_strerror(zmq_errno()));
-		zmq_close(s);
-		return NULL;
-	}
-	if (o->secret_key && !strncmp(endpoint, "tcp://", 6)) {
-		/* A CURVE server whose every handshake goes to the ZAP handler:
-		 * CURVE alone would let any key in. */
-		int on = 1;
-		if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &on, sizeof on) < 0 ||
-		    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, o->secret_key, FFC_KEY_Z85_LEN) < 0 ||
-		    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, o->zap_domain, strlen(o->zap_domain)) < 0) {
-			snprintf(err, errlen, "%s socket: CURVE: %s", what,
-			         zmq_strerror(zmq_errno()));
-			zmq_close(s);
-			return NULL;
-		}
-	}
-	if (zmq_bind(s, endpoint) < 0) {
-		snprintf(err, errlen, "%s socket: cannot bind %s: %s", what, endpoint,
-		         zmq_strerror(zmq_errno()));
-		zmq_close(s);
-		return NULL;
-	}
-	return s;
 }
 
 struct server *server_new(const struct config *cfg, struct store *store, char *err, size_t errlen)
@@ -371,18 +181,13 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 			         cert.secret_key[0] || why[0] ? why : "no secret-key");
 			goto fail;
 		}
-		srv->zap = zmq_socket(srv->ctx, ZMQ_REP);
-		int linger = 0;
-		if (srv->zap)
-			zmq_setsockopt(srv->zap, ZMQ_LINGER, &linger, sizeof linger);
-		if (!srv->zap || zmq_bind(srv->zap, ZAP_ENDPOINT) < 0) {
-			snprintf(err, errlen, "ZAP handler: %s", zmq_strerror(zmq_errno()));
+		srv->zap = zap_server_new(srv->ctx, err, errlen);
+		if (!srv->zap)
 			goto fail;
-		}
 	}
 	const char *secret = cert.secret_key[0] ? cert.secret_key : NULL;
 	srv->ingest_curve = secret && !strncmp(cfg->ingest, "tcp://", 6);
-	srv->alerts_curve = secret && !strncmp(cfg->alerts, "tcp://", 6);
+	int alerts_curve = secret && !strncmp(cfg->alerts, "tcp://", 6);
 	srv->control_curve = secret && !strncmp(srv->control_ep, "tcp://", 6);
 
 	/* Pipelining adapters keep receipts in flight, a few batches' worth;
@@ -422,13 +227,13 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	    .secret_key = secret,
 	};
 	srv->ingest =
-	    open_socket(srv, ZMQ_ROUTER, cfg->ingest, "ingest", &ingest_opts, err, errlen);
+	    sockopts_bind(srv->ctx, ZMQ_ROUTER, cfg->ingest, "ingest", &ingest_opts, err, errlen);
 	if (srv->ingest)
-		srv->alerts =
-		    open_socket(srv, ZMQ_XPUB, cfg->alerts, "alerts", &alerts_opts, err, errlen);
+		srv->alerts = sockopts_bind(srv->ctx, ZMQ_XPUB, cfg->alerts, "alerts", &alerts_opts,
+		                            err, errlen);
 	if (srv->alerts)
-		srv->control = open_socket(srv, ZMQ_ROUTER, srv->control_ep, "control",
-		                           &control_opts, err, errlen);
+		srv->control = sockopts_bind(srv->ctx, ZMQ_ROUTER, srv->control_ep, "control",
+		                             &control_opts, err, errlen);
 	explicit_bzero(&cert, sizeof cert);
 	secret = NULL;
 	if (!srv->control)
@@ -436,9 +241,8 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	srv->ingest_conns =
 	    conns_new(srv->ctx, srv->ingest, "ingest", INGEST_CONNS_MAX, err, errlen);
 	if (srv->ingest_conns)
-		srv->alerts_conns =
-		    conns_new(srv->ctx, srv->alerts, "alerts", ALERTS_CONNS_MAX, err, errlen);
-	if (!srv->alerts_conns)
+		srv->subs = alerts_socket_new(srv->ctx, srv->alerts, alerts_curve, err, errlen);
+	if (!srv->subs)
 		goto fail;
 	if (srv->control_path[0] && chmod(srv->control_path, 0600) < 0) {
 		snprintf(err, errlen, "control socket %s: chmod: %s", srv->control_path,
@@ -455,7 +259,7 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	    .security_mode = cfg->security_mode == SECURITY_CURVE ? "curve" : "insecure",
 	    .public_key = cfg->public_key,
 	};
-	heartbeat_init(&srv->hb, srv->info.started_at_ms, HEARTBEAT_INTERVAL_MS);
+	tick_init(&srv->tick, srv->info.started_at_ms);
 	return srv;
 fail:
 	explicit_bzero(&cert, sizeof cert); /* the secret, if it was read */
@@ -474,12 +278,9 @@ void server_destroy(struct server **p)
 		zmq_close(srv->alerts);
 	if (srv->control)
 		zmq_close(srv->control);
-	if (srv->zap)
-		zmq_close(srv->zap);
+	zap_server_destroy(&srv->zap);
 	conns_destroy(&srv->ingest_conns);
-	conns_destroy(&srv->alerts_conns);
-	for (size_t i = 0; i < srv->n_sub_counts; i++)
-		zmq_msg_close(&srv->sub_counts[i].ref);
+	alerts_socket_destroy(&srv->subs);
 	if (srv->ctx)
 		zmq_ctx_term(srv->ctx);
 	if (srv->control_path[0])
@@ -716,265 +517,6 @@ static int serve_ingest(struct server *srv)
 	return 0;
 }
 
-/* ---- ZAP: who may complete a CURVE handshake ---- */
-
-static void zap_reply(void *sock, const struct zap_request *r, const char *code, const char *text,
-                      const char *user)
-{
-	/* RFC 27: version, request id, status code, status text, user id,
-	 * metadata. */
-	if (zmq_send(sock, "1.0", 3, ZMQ_SNDMORE) < 0 ||
-	    zmq_send(sock, r->request_id, r->request_id_len, ZMQ_SNDMORE) < 0 ||
-	    zmq_send(sock, code, 3, ZMQ_SNDMORE) < 0 ||
-	    zmq_send(sock, text, strlen(text), ZMQ_SNDMORE) < 0 ||
-	    zmq_send(sock, user, strlen(user), ZMQ_SNDMORE) < 0 || zmq_send(sock, "", 0, 0) < 0)
-		log_error("ZAP: reply not sent: %s", zmq_strerror(zmq_errno()));
-}
-
-/* Whether a key is refused for now for what it sent (ban). */
-static int banned(struct server *srv, const char *name, int64_t now)
-{
-	for (size_t i = 0; i < BANS_MAX; i++)
-		if (srv->bans[i].until_ms > now && !strcmp(srv->bans[i].name, name))
-			return 1;
-	return 0;
-}
-
-/* Refuse a key's handshakes on the alerts socket for CONSOLE_BAN_MS. The
- * table is small: a full one gives way to the ban ending soonest. */
-static void ban(struct server *srv, const char *name, int64_t now)
-{
-	struct ban *slot = &srv->bans[0];
-	for (size_t i = 0; i < BANS_MAX; i++) {
-		struct ban *b = &srv->bans[i];
-		if (!strcmp(b->name, name) || b->until_ms <= now) {
-			slot = b;
-			break;
-		}
-		if (b->until_ms < slot->until_ms)
-			slot = b;
-	}
-	snprintf(slot->name, sizeof slot->name, "%s", name);
-	slot->until_ms = now + CONSOLE_BAN_MS;
-}
-
-/* Answer every ZAP request waiting. The keys are those in force now, so a
- * key added or removed by a reload counts from the next handshake. */
-static void serve_zap(struct server *srv)
-{
-	for (int i = 0; i < CONTROL_PER_ITERATION; i++) {
-		zmq_msg_t frames[ZAP_FRAMES_MAX];
-		struct zap_frame f[ZAP_FRAMES_MAX];
-		size_t n = 0, total = 0;
-		int more = 1;
-		while (more) {
-			/* Frames past the most kept are read into a scratch message
-			 * and dropped. A small message keeps its bytes inside the
-			 * zmq_msg_t: receive in place, never copy one. */
-			zmq_msg_t extra;
-			zmq_msg_t *m = n < ZAP_FRAMES_MAX ? &frames[n] : &extra;
-			zmq_msg_init(m);
-			if (zmq_msg_recv(m, srv->zap, total ? 0 : ZMQ_DONTWAIT) < 0) {
-				zmq_msg_close(m);
-				for (size_t k = 0; k < n; k++)
-					zmq_msg_close(&frames[k]);
-				return;
-			}
-			more = zmq_msg_more(m);
-			total++;
-			if (m == &extra) {
-				zmq_msg_close(m);
-				continue;
-			}
-			f[n] = (struct zap_frame){zmq_msg_data(m), zmq_msg_size(m)};
-			n++;
-		}
-		struct zap_request r;
-		memset(&r, 0, sizeof r); /* a request cut short: a reply with no id */
-		char why[ZAP_ERR_MAX] = "";
-		const struct access_key *who = NULL;
-		enum zap_verdict v = total > ZAP_FRAMES_MAX ? ZAP_MALFORMED
-		                     : zap_parse(f, n, &r, why, sizeof why) < 0
-		                         ? ZAP_MALFORMED
-		                         : zap_decide(&r, &srv->rules->access, &who);
-		if (total > ZAP_FRAMES_MAX)
-			snprintf(why, sizeof why, "%zu frames", total);
-		if (v == ZAP_ALLOW && !strcmp(r.domain, ZAP_DOMAIN_ALERTS) &&
-		    banned(srv, who->name, now_ms()))
-			v = ZAP_BANNED;
-		if (v == ZAP_ALLOW) {
-			log_debug("ZAP: %s key '%s' connected to %s", access_role_name(who->role),
-			          who->name, r.domain);
-			zap_reply(srv->zap, &r, "200", "OK", who->name);
-		} else {
-			char key[FFC_KEY_Z85_LEN + 1] = "?";
-			if (v != ZAP_MALFORMED)
-				zmq_z85_encode(key, r.key, sizeof r.key);
-			if (v == ZAP_UNKNOWN_KEY)
-				srv->stats.refused_unknown_key++;
-			else if (v == ZAP_WRONG_ROLE)
-				srv->stats.refused_role++;
-			else if (v == ZAP_BANNED)
-				srv->stats.refused_banned++;
-			else
-				srv->stats.refused_malformed++;
-			/* A public key is no secret: it says which key to look into.
-			 * A refused peer's libzmq tries again about ten times a
-			 * second. */
-			log_limited(srv, LIMITED_ZAP, LOG_WARN, "ZAP: refused %s on %s: %s%s%s",
-			            v == ZAP_MALFORMED ? "a request" : key,
-			            v == ZAP_MALFORMED ? "a socket" : r.domain, zap_verdict_text(v),
-			            why[0] ? ": " : "", why);
-			zap_reply(srv->zap, &r, "400", zap_verdict_text(v), "");
-		}
-		for (size_t k = 0; k < n; k++)
-			zmq_msg_close(&frames[k]);
-	}
-}
-
-/* ---- alerts: what each console subscribes to ---- */
-
-/* The subscription count of the connection a message came from, made if
- * new; NULL for a message without metadata (the unsubscriptions libzmq
- * makes itself when a console leaves). When the table is full the entry
- * seen longest ago gives way: that connection starts counting again. */
-static struct sub_count *sub_count_of(struct server *srv, zmq_msg_t *m)
-{
-	const char *meta = zmq_msg_gets(m, "Socket-Type");
-	if (!meta)
-		return NULL;
-	struct sub_count *c = NULL;
-	for (size_t i = 0; i < srv->n_sub_counts && !c; i++)
-		if (srv->sub_counts[i].meta == meta)
-			c = &srv->sub_counts[i];
-	if (!c) {
-		if (srv->n_sub_counts < SUB_COUNTS_MAX) {
-			c = &srv->sub_counts[srv->n_sub_counts++];
-		} else {
-			c = &srv->sub_counts[0];
-			for (size_t i = 1; i < SUB_COUNTS_MAX; i++)
-				if (srv->sub_counts[i].used < c->used)
-					c = &srv->sub_counts[i];
-			zmq_msg_close(&c->ref);
-		}
-		zmq_msg_init(&c->ref);
-		if (zmq_msg_copy(&c->ref, m) < 0) {
-			c->meta = NULL; /* an empty slot: matches no connection */
-			c->used = 0;
-			return NULL;
-		}
-		c->meta = meta;
-		c->held = 0;
-	}
-	c->used = ++srv->subs_read;
-	return c;
-}
-
-/* A subscriber sent data. libzmq 4.3's XPUB in manual mode queues such a
- * message without the connection it came from, so every subscription read
- * after it until the socket's queue is empty would be applied to the
- * connection of the one queued after it: one console's levels to another.
- * So: apply nothing until the queue is empty (draining); then cut every
- * connection that sent anything meanwhile (resync), so those consoles
- * reconnect and subscribe again by themselves (libzmq resends their
- * subscriptions; ffc-watch catches up by seq) while a console that sent
- * nothing is untouched. The sender is refused further: in curve mode its
- * key for CONSOLE_BAN_MS, and any connection past CONSOLE_BYTES_MAX (a
- * flood) is cut at once. */
-static void subs_data(struct server *srv, const char *user, int *checked)
-{
-	srv->stats.alerts_data++;
-	if (user)
-		ban(srv, user, now_ms());
-	if (!*checked) {
-		*checked = 1;
-		srv->stats.alerts_cut += conns_cut_over(srv->alerts_conns, CONSOLE_BYTES_MAX);
-	}
-	log_limited(srv, LIMITED_ALERTS_DATA, LOG_WARN,
-	            "alerts: %s%s%s sent data, which consoles may not; applying no "
-	            "subscription until the socket is in step, then cutting the connections "
-	            "that sent anything meanwhile",
-	            user ? "console '" : "a subscriber", user ? user : "", user ? "'" : "");
-	srv->subs_draining = 1;
-	srv->subs_resync = 1;
-}
-
-/* The socket's queue is empty: its queues are in step again. */
-static void subs_in_step(struct server *srv)
-{
-	if (srv->subs_resync) {
-		size_t cut = conns_cut_changed(srv->alerts_conns);
-		srv->stats.alerts_cut += cut;
-		log_limited(srv, LIMITED_ALERTS_CUT, LOG_WARN,
-		            "alerts: in step again; cut %zu connections that sent anything "
-		            "meanwhile, to subscribe again",
-		            cut);
-		srv->subs_resync = 0;
-	}
-	srv->subs_draining = 0;
-	conns_mark(srv->alerts_conns);
-}
-
-/* Apply one (un)subscription to the connection it came from. */
-static void subs_apply(struct server *srv, enum console_verdict v, const char *user,
-                       struct sub_count *c)
-{
-	int opt = v == CONSOLE_SUBSCRIBE ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
-	for (size_t t = 0; t < srv->sub.n; t++)
-		if (zmq_setsockopt(srv->alerts, opt, srv->sub.topics[t],
-		                   strlen(srv->sub.topics[t])) < 0)
-			log_limited(srv, LIMITED_SUBS, LOG_WARN,
-			            "alerts: subscription not applied: %s",
-			            zmq_strerror(zmq_errno()));
-	if (c && v == CONSOLE_SUBSCRIBE)
-		c->held++;
-	else if (c && c->held)
-		c->held--;
-	if (user && v == CONSOLE_SUBSCRIBE && srv->sub.n == 0)
-		log_limited(srv, LIMITED_SUBS_NOTHING, LOG_INFO,
-		            "alerts: console '%s' may receive nothing of its subscription", user);
-}
-
-/* Read the alerts socket's (un)subscriptions and subscribe each console's
- * connection to what its key's levels allow (console.h). Without CURVE a
- * subscription is taken as it is. */
-static void serve_subscriptions(struct server *srv)
-{
-	int checked = 0;
-	for (int i = 0; i < SUBS_PER_ITERATION; i++) {
-		zmq_msg_t m;
-		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, srv->alerts, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&m);
-			subs_in_step(srv);
-			return;
-		}
-		const char *user = srv->alerts_curve ? zmq_msg_gets(&m, "User-Id") : NULL;
-		if (user && !user[0])
-			user = NULL;
-		const struct access_key *k =
-		    user ? access_key_named(&srv->rules->access, user) : NULL;
-		unsigned levels = k && k->role == ACCESS_CONSOLE ? k->levels : 0;
-		struct sub_count *c = sub_count_of(srv, &m);
-		enum console_verdict v =
-		    console_parse(zmq_msg_data(&m), zmq_msg_size(&m), zmq_msg_more(&m),
-		                  user != NULL, levels, c ? c->held : 0, &srv->sub);
-		if (v == CONSOLE_DATA) {
-			subs_data(srv, user, &checked);
-		} else if (srv->subs_draining) {
-			srv->stats.alerts_discarded++;
-		} else if (v == CONSOLE_TOO_LONG || v == CONSOLE_TOO_MANY) {
-			srv->stats.alerts_refused++;
-			log_limited(srv, LIMITED_SUBS, LOG_WARN, "alerts: %s%s%s: %s ignored",
-			            user ? "console '" : "a subscriber", user ? user : "",
-			            user ? "'" : "", console_verdict_name(v));
-		} else {
-			subs_apply(srv, v, user, c);
-		}
-		zmq_msg_close(&m);
-	}
-}
-
 /* ---- control ---- */
 
 static void serve_control(struct server *srv)
@@ -1045,10 +587,7 @@ static void serve_control(struct server *srv)
  * hand is answered). The outcome is logged. */
 static void reload_on_signal(struct server *srv)
 {
-	unsigned char b;
-	while (read(signal_pipe[0], &b, 1) == 1)
-		;
-	reload_requested = 0;
+	signals_reload_taken();
 	struct reload_diff *d = malloc(sizeof *d);
 	struct config_errors *e = malloc(sizeof *e);
 	if (d && e)
@@ -1057,21 +596,6 @@ static void reload_on_signal(struct server *srv)
 		log_error("reload (SIGHUP): out of memory");
 	free(d);
 	free(e);
-}
-
-/* ---- response times ---- */
-
-/* Remind of alerts nobody picked up in time: at most once a second (and
- * so also after a batch), whether or not anything else happens. */
-static void remind_overdue(struct server *srv)
-{
-	int64_t now = now_ms();
-	if (now >= srv->reminded_at_ms && now - srv->reminded_at_ms < 1000)
-		return;
-	srv->reminded_at_ms = now;
-	struct outbox ob = {0};
-	overdue_remind(srv->store, &srv->cfg->lifecycle, now, &ob);
-	publish(srv, &ob);
 }
 
 /* ---- connections ---- */
@@ -1083,7 +607,7 @@ static void serve_conns(struct server *srv, struct conns *c, const char *what)
 	struct conns_events ev;
 	conns_serve(c, &ev);
 	if (ev.disconnected)
-		srv->trim_due = 1;
+		tick_peers_left(&srv->tick);
 	if (ev.refused) {
 		if (c == srv->ingest_conns)
 			srv->stats.ingest_conns_refused += ev.refused;
@@ -1095,44 +619,17 @@ static void serve_conns(struct server *srv, struct conns *c, const char *what)
 	}
 }
 
-/* Peers that left may have had megabytes queued: give the freed memory
- * back to the system, at most once a second (it walks the heap). */
-static void give_back(struct server *srv)
+/* The housekeeping of every iteration, after its batch and requests are
+ * answered: overdue reminders, then the heartbeat (so every alert up to
+ * the seq it names went out before it), then memory given back. */
+static void tick_run(struct server *srv)
 {
-	int64_t now = now_ms();
-	if (!srv->trim_due || (now >= srv->trimmed_at_ms && now - srv->trimmed_at_ms < 1000))
-		return;
-	malloc_trim(0);
-	srv->trim_due = 0;
-	srv->trimmed_at_ms = now;
-}
-
-/* ---- heartbeat ---- */
-
-/* Publish the latest alert seq when a heartbeat is due. Called once per
- * loop iteration, after the iteration's alerts are committed and
- * published, so every alert up to last_seq went out before the heartbeat
- * naming it, and a busy daemon beats as often as an idle one. */
-static void beat(struct server *srv)
-{
-	int64_t now = now_ms();
-	if (!heartbeat_due(&srv->hb, now))
-		return;
-	heartbeat_sent(&srv->hb, now);
-	struct store_txn *t;
-	if (store_begin(srv->store, 0, &t) != STORE_OK) {
-		log_warn("heartbeat: cannot read the latest alert seq");
-		return;
-	}
-	uint64_t last = store_last_alert_seq(t);
-	store_abort(&t);
-	uint8_t *buf = NULL;
-	size_t len = 0;
 	struct outbox ob = {0};
-	if (heartbeat_pack(&srv->hb, last, now, &buf, &len) < 0 ||
-	    outbox_add(&ob, HEARTBEAT_TOPIC, buf, len, NULL) < 0)
-		log_error("heartbeat: out of memory");
+	tick_remind(&srv->tick, srv->store, &srv->cfg->lifecycle, now_ms(), &ob);
 	publish(srv, &ob);
+	tick_beat(&srv->tick, srv->store, now_ms(), &ob);
+	publish(srv, &ob);
+	tick_give_back(&srv->tick, now_ms());
 }
 
 int server_run(struct server *srv)
@@ -1155,17 +652,15 @@ int server_run(struct server *srv)
 		zmq_pollitem_t items[] = {
 		    {srv->ingest, 0, ZMQ_POLLIN, 0},
 		    {srv->control, 0, ZMQ_POLLIN, 0},
-		    {NULL, signal_pipe[0], ZMQ_POLLIN, 0},
+		    {NULL, signals_fd(), ZMQ_POLLIN, 0},
 		    {srv->alerts, 0, ZMQ_POLLIN, 0},
 		    {conns_socket(srv->ingest_conns), 0, ZMQ_POLLIN, 0},
-		    {conns_socket(srv->alerts_conns), 0, ZMQ_POLLIN, 0},
-		    {srv->zap, 0, ZMQ_POLLIN, 0}, /* last: absent in insecure mode */
+		    {conns_socket(alerts_socket_conns(srv->subs)), 0, ZMQ_POLLIN, 0},
+		    /* last: absent in insecure mode */
+		    {srv->zap ? zap_server_socket(srv->zap) : NULL, 0, ZMQ_POLLIN, 0},
 		};
 		int n_items = srv->zap ? 7 : 6;
-		int64_t wait = heartbeat_wait_ms(&srv->hb, now_ms());
-		if (srv->trim_due && (wait < 0 || wait > 1000))
-			wait = 1000;
-		if (zmq_poll(items, n_items, wait) < 0) {
+		if (zmq_poll(items, n_items, tick_wait_ms(&srv->tick, now_ms())) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_error("poll: %s", zmq_strerror(zmq_errno()));
@@ -1175,25 +670,22 @@ int server_run(struct server *srv)
 		if (items[4].revents & ZMQ_POLLIN)
 			serve_conns(srv, srv->ingest_conns, "ingest");
 		if (items[5].revents & ZMQ_POLLIN)
-			serve_conns(srv, srv->alerts_conns, "alerts");
+			serve_conns(srv, alerts_socket_conns(srv->subs), "alerts");
 		if (srv->zap && (items[6].revents & ZMQ_POLLIN))
-			serve_zap(srv);
+			zap_server_serve(srv->zap, &srv->rules->access, &srv->stats, now_ms());
 		if (items[3].revents & ZMQ_POLLIN)
-			serve_subscriptions(srv);
+			alerts_socket_serve(srv->subs, &srv->rules->access, srv->zap, &srv->stats,
+			                    now_ms());
 		if (items[0].revents & ZMQ_POLLIN)
 			serve_ingest(srv);
 		if (items[1].revents & ZMQ_POLLIN)
 			serve_control(srv);
-		if (reload_requested)
+		if (signals_reload())
 			reload_on_signal(srv);
-		remind_overdue(srv);
-		beat(srv);
-		give_back(srv);
-		if (signalled) {
-			unsigned char b;
-			while (read(signal_pipe[0], &b, 1) == 1)
-				;
-			log_info("signal %d: stopping", (int)signalled);
+		tick_run(srv);
+		if (signals_stop()) {
+			signals_drain();
+			log_info("signal %d: stopping", signals_stop());
 			srv->stop = 1;
 		}
 		control_tick(srv->store, now_ms(), srv->stop);

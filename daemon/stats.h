@@ -19,7 +19,8 @@ struct stats {
 	uint64_t batches;                        /* write transactions committed */
 	/* CURVE handshakes the ZAP handler refused, by reason. */
 	uint64_t refused_unknown_key, refused_role, refused_malformed, refused_banned;
-	/* What peers sent that the sockets refused (server.c). Alerts:
+	/* What peers sent that the sockets refused (server.c,
+	 * alerts_socket.c). Alerts:
 	 * frames that were not subscriptions, subscriptions discarded while
 	 * the socket's queues were out of step, subscriptions refused for
 	 * their length or count, connections cut. Ingest: messages of more

@@ -2,7 +2,7 @@
  * zap.h - the ZeroMQ Authentication Protocol (RFC 27) as ffcd answers it:
  * parse one request, decide against the access list, say why not.
  *
- * Pure functions over frames already received: server.c owns the ZAP
+ * Pure functions over frames already received: zap_server.c owns the ZAP
  * socket (a REP bound to inproc://zeromq.zap.01 on the daemon's context,
  * served from the poll loop) and sends the reply. Every TCP socket is a
  * CURVE server whose ZMQ_ZAP_DOMAIN names it ("ingest", "alerts",

@@ -939,6 +939,86 @@ static void test_extreme_times(void **state)
 	assert_int_equal(rule_eval(r, hi, 2, 1, &m), LEVEL_AMBER);
 }
 
+/* ---- checking a rule's settings, without a file ---- */
+
+struct problems {
+	size_t n;
+	char msg[8][RULE_PROBLEM_MAX];
+};
+
+static void collect_problem(void *arg, const char *msg)
+{
+	struct problems *p = arg;
+	if (p->n < 8)
+		snprintf(p->msg[p->n], sizeof p->msg[0], "%s", msg);
+	p->n++;
+}
+
+static void test_rule_check(void **state)
+{
+	(void)state;
+	struct rule rules[RULES_MAX];
+	size_t n = rules_defaults(rules, RULES_MAX);
+	struct problems p = {0};
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rule_check(&rules[i], i, collect_problem, &p), 0);
+	assert_int_equal(p.n, 0);
+
+	/* Each problem is one message naming the rule, word for word. */
+	struct rule r = rules[1]; /* multi-agency: amber 2, red 3 */
+	r.threshold[LEVEL_RED] = 2;
+	r.threshold[LEVEL_AMBER] = 7;
+	assert_int_equal(rule_check(&r, 4, collect_problem, &p), -1);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.msg[0], "rules[4] (multi-agency): red (2) must be above amber (7)");
+	assert_string_equal(p.msg[1], "rules[4] (multi-agency): threshold 7 can never be reached: "
+	                              "at most 5 distinct agencies");
+
+	memset(&p, 0, sizeof p);
+	r = rules[0];
+	r.name[0] = '\0';
+	r.window_ms = DAY;
+	assert_int_equal(rule_check(&r, 0, collect_problem, &p), -1);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.msg[0], "rules[0]: name must be 1 to 47 of a-z, 0-9 and '-'");
+	assert_string_equal(p.msg[1], "rules[0]: kind any judges one concern and takes no window");
+
+	assert_true(rule_name_valid("toxic-trio"));
+	assert_false(rule_name_valid("Toxic"));
+	assert_false(rule_name_valid(""));
+}
+
+static void test_rule_check_given(void **state)
+{
+	(void)state;
+	struct problems p = {0};
+	struct rule r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.name, sizeof r.name, "red-flag");
+	struct rule_given g = {.level = LEVEL_RED};
+	assert_int_equal(rule_check_given(&r, 3, &g, collect_problem, &p), -1);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.msg[0], "rules[3] (red-flag): missing kind = \"...\" "
+	                              "(" RULE_KIND_CHOICES ")");
+
+	/* level = "red" on kind any is red = 1, and the rule is good. */
+	memset(&p, 0, sizeof p);
+	g.kind = 1;
+	assert_int_equal(rule_check_given(&r, 3, &g, collect_problem, &p), 0);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(r.threshold[LEVEL_RED], 1);
+
+	memset(&p, 0, sizeof p);
+	g.thresholds = 1;
+	g.weights = 1;
+	assert_int_equal(rule_check_given(&r, 3, &g, collect_problem, &p), -1);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.msg[0],
+	                    "rules[3] (red-flag): give level = \"...\" or amber/red = N, not both");
+	assert_string_equal(p.msg[1],
+	                    "rules[3] (red-flag): weights only apply to kind severity-sum");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -964,6 +1044,8 @@ int main(void)
 	    cmocka_unit_test(test_rule_equal),
 	    cmocka_unit_test(test_long_history_matches_brute_force),
 	    cmocka_unit_test(test_extreme_times),
+	    cmocka_unit_test(test_rule_check),
+	    cmocka_unit_test(test_rule_check_given),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
