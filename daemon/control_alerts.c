@@ -205,10 +205,7 @@ static const char *change(struct change *c, const char *alert_id, struct arena *
 	int rc = control_write(c->env, apply, c);
 	if (rc != STORE_OK) {
 		outbox_clear(c->env->out);
-		if (rc == CONTROL_REFUSED)
-			return arena_strdup(ar, c->err);
-		return rc == STORE_FULL ? "store: full; nothing changed"
-		                        : "store: write failed; nothing changed";
+		return control_write_error(rc, c->err, ar);
 	}
 	return alert_reply(c->env, c->seq, ar, reply, result);
 }
@@ -366,11 +363,8 @@ const char *control_assign(struct control_call *call)
 	                         sizeof c.err) < 0)
 		return arena_strdup(ar, c.err);
 	int rc = control_write(env, apply_assign, &c);
-	if (rc == CONTROL_REFUSED)
-		return arena_strdup(ar, c.err);
 	if (rc != STORE_OK)
-		return rc == STORE_FULL ? "store: full; nothing changed"
-		                        : "store: write failed; nothing changed";
+		return control_write_error(rc, c.err, ar);
 	log_info("control: lead practitioner of C%08" PRIu64 " assigned", c.child);
 
 	struct store_txn *t;

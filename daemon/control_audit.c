@@ -439,6 +439,16 @@ static int change_aborted(int rc, void *arg)
 	return 0;
 }
 
+const char *control_write_error(int rc, const char *refusal, struct arena *ar)
+{
+	if (rc == STORE_OK)
+		return NULL;
+	if (rc == CONTROL_REFUSED)
+		return arena_strdup(ar, refusal);
+	return rc == STORE_FULL ? "store: full; nothing changed"
+	                        : "store: write failed; nothing changed";
+}
+
 int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, void *arg),
                   void *arg)
 {

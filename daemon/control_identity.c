@@ -363,13 +363,8 @@ static const char *link_request(const struct control_env *env, const char *opera
 	j->req = req;
 	j->now_ms = now_ms;
 	int rc = control_write(env, link_run, j);
-	const char *out = NULL;
-	if (rc == CONTROL_REFUSED) {
-		snprintf(err, sizeof err, "%s", j->err);
-		out = err;
-	} else if (rc != STORE_OK) {
-		out = rc == STORE_FULL ? "store: full; nothing changed" : "store: write failed";
-	} else {
+	const char *out = control_write_error(rc, j->err, ar);
+	if (!out) {
 		Ffc__V1__LinkReply *r = arena_alloc(ar, sizeof *r);
 		if (r) {
 			ffc__v1__link_reply__init(r);
@@ -509,13 +504,8 @@ static const char *unlink_request(const struct control_env *env, const char *ope
 	j->sel = &sel;
 	j->now_ms = now_ms;
 	int rc = control_write(env, unlink_run, j);
-	const char *out = NULL;
-	if (rc == CONTROL_REFUSED) {
-		snprintf(err, sizeof err, "%s", j->err);
-		out = err;
-	} else if (rc != STORE_OK) {
-		out = rc == STORE_FULL ? "store: full; nothing changed" : "store: write failed";
-	} else {
+	const char *out = control_write_error(rc, j->err, ar);
+	if (!out) {
 		Ffc__V1__UnlinkReply *r = arena_alloc(ar, sizeof *r);
 		if (r) {
 			ffc__v1__unlink_reply__init(r);

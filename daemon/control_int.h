@@ -186,4 +186,10 @@ int control_audit_reads(const struct control_env *env, const Ffc__V1__ControlReq
 /* Append a change's entries (one per child it changed) in t. */
 int control_audit_change(struct store_txn *t, const struct control_audit *a);
 
+/* What the caller is told of a control_write() that did not commit: the
+ * refusal's own words (refusal, kept in ar) for CONTROL_REFUSED, a
+ * static "store: ...; nothing changed" for a store error, NULL for
+ * STORE_OK. */
+const char *control_write_error(int rc, const char *refusal, struct arena *ar);
+
 #endif
