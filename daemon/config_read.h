@@ -38,6 +38,16 @@ struct conf_where {
 /* Room for a setting's full name (conf_path_of). */
 #define CONF_PATH_LEN 160
 
+/* An error at file:line (line 0: the file alone), counted in c and kept
+ * while there is room. */
+FFC_PRINTF(4, 5)
+void conf_fail_at(struct conf_ctx *c, const char *file, int line, const char *fmt, ...);
+/* List the kept errors by file and line, as a compiler would. The file
+ * names may point into the libconfig tree: call before destroying it. */
+void conf_sort_errors(struct conf_ctx *c);
+/* Past the cap, the last slot says how many more errors there were. */
+void conf_finish(struct conf_ctx *c);
+
 /* An error at a setting's line, in the file it came from (a setting can
  * come from an @include'd file); with no setting (s NULL), at the origin
  * alone. */

@@ -1,9 +1,10 @@
 /*
  * store.c - the LMDB environment: opening and locking it, growing the map,
  * transactions and savepoints, store_write() (the one way to run a write
- * to its commit), the record helpers the tables' files share, and backup.
+ * to its commit), the store's format, and backup.
  *
- * Owns the environment, the list of tables and the map size. Each family
+ * Owns the environment and the map size. The list of tables and the
+ * helpers every table's file shares are store_table.c's. Each family
  * of tables has its own file behind store.h: store_concerns.c (concerns
  * and timelines), store_children.c (children, identities, households,
  * identity events), store_alerts.c (alerts, their indexes, histories and
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,134 +32,6 @@
  * entry also carries the concern's id (store_int.h). A store of an older
  * format is migrated when opened; one of a newer format is refused. */
 #define STORE_FORMAT 2
-
-static const struct {
-	const char *name;
-	unsigned flags;
-} db_defs[DB_COUNT] = {
-    [DB_META] = {"meta", 0},
-    [DB_CONCERNS] = {"concerns", 0},
-    [DB_CONCERN_IDS] = {"concern_ids", 0},
-    [DB_CHILDREN] = {"children", 0},
-    [DB_IDENTITIES] = {"identities", 0},
-    [DB_DEMOGRAPHICS] = {"demographics", MDB_DUPSORT},
-    [DB_TIMELINE] = {"timeline", 0},
-    [DB_ALERTS] = {"alerts", 0},
-    [DB_OPEN_ALERTS] = {"open_alerts", 0},
-    [DB_CHILD_ALERTS] = {"child_alerts", 0},
-    [DB_IDENTITY_EVENTS] = {"identity_events", 0},
-    [DB_CHILD_EVENTS] = {"child_events", 0},
-    [DB_HOUSEHOLDS] = {"households", MDB_DUPSORT},
-    [DB_COUNTERS] = {"counters", 0},
-    [DB_MATCH_NAMES] = {"match_names", MDB_DUPSORT},
-    [DB_MATCHES] = {"matches", 0},
-    [DB_AUDIT] = {"audit", 0},
-    [DB_CHILD_AUDIT] = {"child_audit", 0},
-    [DB_ALERT_EVENTS] = {"alert_events", 0},
-    [DB_ALERTS_DUE] = {"alerts_due", 0},
-    [DB_ALERTS_OVERDUE] = {"alerts_overdue", 0},
-    [DB_ASSIGNMENTS] = {"assignments", 0},
-};
-
-const char *store_db_name(enum dbi db)
-{
-	return db_defs[db].name;
-}
-
-/* ---- results ---- */
-
-/* Free space under which an I/O error is taken for a full disk. */
-#define STORE_FULL_SLACK (UINT64_C(1) << 20)
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A disk that is full and one that fails call for different people: an
- * operator freeing space, or a hardware fault. Both are remembered for
- * `ffcctl status` and said apart in the log. */
-static int fault(struct store *s, int rc, const char *what)
-{
-	/* LMDB reports a write the filesystem cut short as EIO, and a full
-	 * disk cuts the write that fills it short: EIO with next to no space
-	 * left is a full disk, not a failing one. */
-	struct statvfs fs;
-	int nearly_full = rc == EIO && statvfs(s->path, &fs) == 0 &&
-	                  (uint64_t)fs.f_bavail * fs.f_frsize < STORE_FULL_SLACK;
-	int disk_full = rc == ENOSPC || rc == EDQUOT || nearly_full;
-	s->fault.last = disk_full ? STORE_DISK_FULL : STORE_IO_ERROR;
-	s->fault.at_ms = wall_ms();
-	if (disk_full) {
-		s->fault.disk_full++;
-		s->fault.disk_full_at_ms = s->fault.at_ms;
-		log_error("store: %s: disk full in %s (%s)", what, s->path, mdb_strerror(rc));
-		return STORE_DISK_FULL;
-	}
-	log_error("store: %s: I/O error in %s (%s)", what, s->path, mdb_strerror(rc));
-	return STORE_IO_ERROR;
-}
-
-int store_result(struct store *s, int rc, const char *what)
-{
-	switch (rc) {
-	case MDB_SUCCESS:
-		return STORE_OK;
-	case MDB_NOTFOUND:
-		return STORE_NOTFOUND;
-	case MDB_KEYEXIST:
-		return STORE_EXISTS;
-	case MDB_MAP_FULL:
-	case MDB_TXN_FULL:
-		return STORE_FULL;
-	case ENOSPC:
-	case EDQUOT:
-	case EIO:
-		return fault(s, rc, what);
-	default:
-		log_error("store: %s: %s", what, mdb_strerror(rc));
-		return STORE_ERROR;
-	}
-}
-
-int store_injected(struct store *s)
-{
-	if (!s->inject_n)
-		return 0;
-	s->inject_n--;
-	return s->inject_errno;
-}
-
-int store_get_u64(struct store_txn *t, enum dbi db, const void *k, size_t klen, uint64_t *v)
-{
-	MDB_val val;
-	int rc = get(t, db, k, klen, &val);
-	if (rc != STORE_OK)
-		return rc;
-	if (val.mv_size != 8) {
-		log_error("store: %s: malformed value", store_db_name(db));
-		return STORE_ERROR;
-	}
-	*v = get_u64(val.mv_data);
-	return STORE_OK;
-}
-
-uint64_t store_last_key(struct store_txn *t, enum dbi db)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint64_t last = 0;
-	if (mdb_cursor_open(t->txn, t->s->dbi[db], &c) != MDB_SUCCESS)
-		return 0;
-	if (mdb_cursor_get(c, &k, &v, MDB_LAST) == MDB_SUCCESS && k.mv_size == 8)
-		last = get_u64(k.mv_data);
-	mdb_cursor_close(c);
-	return last;
-}
-
-/* ---- environment ---- */
 
 /* One daemon per store: an exclusive flock on the data directory itself,
  * which cannot be deleted or replaced while it holds the store (a lock
@@ -215,10 +87,10 @@ static int open_format(struct store *s, char *err, size_t errlen)
 		return -1;
 	}
 	for (int i = 0; i < DB_COUNT; i++) {
-		rc =
-		    mdb_dbi_open(t.txn, db_defs[i].name, MDB_CREATE | db_defs[i].flags, &s->dbi[i]);
+		rc = mdb_dbi_open(t.txn, store_db_name(i), MDB_CREATE | store_db_flags(i),
+		                  &s->dbi[i]);
 		if (rc != MDB_SUCCESS) {
-			snprintf(err, errlen, "%s: opening %s: %s", s->path, db_defs[i].name,
+			snprintf(err, errlen, "%s: opening %s: %s", s->path, store_db_name(i),
 			         mdb_strerror(rc));
 			mdb_txn_abort(t.txn);
 			return -1;
@@ -563,74 +435,6 @@ int store_write(struct store *s, store_work_fn work, store_abort_fn on_abort, vo
 }
 
 /* ---- records shared by the tables' files ---- */
-
-int store_get_by_seq(struct store_txn *t, enum dbi db, uint64_t seq, const void **data, size_t *len)
-{
-	uint8_t key[8];
-	MDB_val v;
-	put_u64(key, seq);
-	int rc = get(t, db, key, 8, &v);
-	if (rc == STORE_OK) {
-		*data = v.mv_data;
-		*len = v.mv_size;
-	}
-	return rc;
-}
-
-int store_del(struct store_txn *t, enum dbi db, const void *k, size_t klen)
-{
-	MDB_val key = {klen, (void *)(uintptr_t)k};
-	int rc = mdb_del(t->txn, t->s->dbi[db], &key, NULL);
-	return rc == MDB_NOTFOUND ? STORE_OK : result(rc, store_db_name(db));
-}
-
-int store_child_index(struct store_txn *t, enum dbi db, uint64_t child, uint64_t **seqs, size_t *n)
-{
-	*seqs = NULL;
-	*n = 0;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
-	if (rc != MDB_SUCCESS)
-		return result(rc, store_db_name(db));
-	uint8_t start[16];
-	put_u64(start, child);
-	put_u64(start + 8, 0);
-	MDB_val k = {sizeof start, start}, v;
-	size_t cap = 0;
-	int out = STORE_OK;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 16 || get_u64(k.mv_data) != child)
-			break;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			uint64_t *p = realloc(*seqs, cap * sizeof *p);
-			if (!p) {
-				out = STORE_ERROR;
-				break;
-			}
-			*seqs = p;
-		}
-		(*seqs)[(*n)++] = get_u64((const uint8_t *)k.mv_data + 8);
-	}
-	mdb_cursor_close(c);
-	if (out != STORE_OK) {
-		free(*seqs);
-		*seqs = NULL;
-		*n = 0;
-	}
-	return out;
-}
-
-int store_child_index_put(struct store_txn *t, enum dbi db, uint64_t child, uint64_t seq)
-{
-	uint8_t k[16];
-	put_u64(k, child);
-	put_u64(k + 8, seq);
-	return put(t, db, k, sizeof k, "", 0, 0);
-}
-
-/* ---- backup ---- */
 
 int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, size_t errlen)
 {

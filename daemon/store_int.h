@@ -111,10 +111,12 @@ static inline int64_t unbias_time(uint64_t v)
 	return (int64_t)(v ^ (UINT64_C(1) << 63));
 }
 
-/* ---- results and records (store.c) ---- */
+/* ---- results and records (store_table.c) ---- */
 
 /* The table's name, for messages ("timeline"). */
 const char *store_db_name(enum dbi db);
+/* The table's LMDB flags (MDB_DUPSORT or 0), for opening it. */
+unsigned store_db_flags(enum dbi db);
 
 /* An LMDB result as one of ours (STORE_*), logging what is not expected
  * with `what` (a table or a step) and noting a full or failing disk in
