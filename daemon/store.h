@@ -49,9 +49,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
+#include "audit.h"
+#include "child_record.h"
 #include "concern.h"
 #include "identity.h"
-#include "wire.h"
 
 enum {
 	STORE_OK = 0,
