@@ -98,8 +98,8 @@ static void *socket_new(void **ctx, int type, const char *endpoint)
 	}
 	/* Never hang at exit on messages the daemon will not take. */
 	int linger = 0;
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-	if (curve_client(s, endpoint) < 0 || zmq_connect(s, endpoint) < 0) {
+	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
+	    curve_client(s, endpoint) < 0 || zmq_connect(s, endpoint) < 0) {
 		zmq_close(s);
 		zmq_ctx_term(*ctx);
 		*ctx = NULL;
@@ -122,8 +122,11 @@ ffc_conn_t *ffc_conn_new(const char *endpoint)
 	}
 	/* Pipelining senders keep many concerns queued. */
 	int hwm = 100000;
-	zmq_setsockopt(c->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-	zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+	if (zmq_setsockopt(c->sock, ZMQ_SNDHWM, &hwm, sizeof hwm) < 0 ||
+	    zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof hwm) < 0) {
+		ffc_conn_destroy(&c);
+		return NULL;
+	}
 	return c;
 }
 

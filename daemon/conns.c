@@ -54,7 +54,12 @@ struct conns *conns_new(void *ctx, void *sock, const char *name, size_t max, cha
 		return NULL;
 	}
 	int linger = 0;
-	zmq_setsockopt(c->mon, ZMQ_LINGER, &linger, sizeof linger);
+	if (zmq_setsockopt(c->mon, ZMQ_LINGER, &linger, sizeof linger) < 0) {
+		snprintf(err, errlen, "%s monitor: ZMQ_LINGER: %s", name,
+		         zmq_strerror(zmq_errno()));
+		conns_destroy(&c);
+		return NULL;
+	}
 	return c;
 }
 

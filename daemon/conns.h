@@ -37,6 +37,8 @@ struct conns_events {
 /* Read the events waiting. */
 void conns_serve(struct conns *c, struct conns_events *ev);
 
+/* How many peers are connected now, as the monitor's events said.
+ * Cannot fail. */
 size_t conns_count(const struct conns *c);
 
 /* Remember how many bytes each connection has received so far. */

@@ -19,6 +19,7 @@
 #include "control_int.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "wire.h"
 
 /* ---- what working alerts adds to Alert messages ---- */
 

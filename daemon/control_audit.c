@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "control_refusals.h"
+#include "ids.h"
 #include "log.h"
 #include "outbox.h"
 #include "validate.h"
-#include "wire.h"
 
 /* The Unix user an ipc caller is, from the kernel; -1 on any other
  * transport (a tcp:// socket's Peer-Address is an IP address). */

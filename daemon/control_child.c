@@ -17,8 +17,8 @@
 
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
+#include "ids.h"
 #include "link.h"
-#include "wire.h"
 
 /* How many children a household shows, and how many merged-in ids of one
  * child are followed to find the household edges recorded under them. */

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "merge.h"
 #include "validate.h"
+#include "wire.h"
 
 /* Error messages that name what was refused are built into static
  * buffers: the daemon answers one request at a time and the reply is

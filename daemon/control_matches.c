@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "ffc_store.pb-c.h"
+#include "ids.h"
 #include "validate.h"
-#include "wire.h"
 
 /* Longest dismissal reason and operator name kept. */
 #define DISMISS_REASON_MAX 1024

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "audit.h"
 
 #define REFUSALS_WINDOW_MS 1000
 #define REFUSALS_EACH      10

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "identity.h"
+#include "ids.h"
 #include "validate.h"
-#include "wire.h"
 
 /* ---- replies ---- */
 

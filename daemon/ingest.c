@@ -22,6 +22,7 @@
 #include "log.h"
 #include "match_index.h"
 #include "validate.h"
+#include "wire.h"
 
 static void reject(struct ingest_item *it, const char *error)
 {

@@ -49,6 +49,9 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
                  const struct ingest_limits *limits, struct ingest_item *items, size_t n,
                  int64_t now_ms, struct outbox *out);
 
+/* Release the decoded concern of each of items[0..n) (their receipts
+ * borrow its concern_id: send them first). Safe on items never decoded or
+ * already released; the array itself stays the caller's. */
 void ingest_items_release(struct ingest_item *items, size_t n);
 
 /* For tests only: called after each concern is filed and judged inside its

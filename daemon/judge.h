@@ -20,9 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "concern.h"
 #include "rules.h"
-#include "wire.h"
 
 /* judge_measure()'s focus for judging every window of the history. */
 #define JUDGE_ALL SIZE_MAX

@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "concern.h"
-#include "wire.h"
 
 #define LIFECYCLE_OUTCOMES_MAX 32
 #define LIFECYCLE_ERR_MAX      512

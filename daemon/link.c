@@ -18,6 +18,7 @@
 #include "link_decide.h"
 #include "log.h"
 #include "merge.h"
+#include "wire.h"
 
 /* ---- gathering the facts ---- */
 

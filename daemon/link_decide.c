@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ids.h"
 #include "log.h"
 
 /* A sentence cut to fit: reasons quote identifiers of bounded length, and

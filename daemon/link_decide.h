@@ -30,8 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit.h"
+#include "child_record.h"
 #include "identity.h"
-#include "wire.h"
 
 /* Children recorded under one demographic key that a decision considers;
  * more is too common a name to link on. */

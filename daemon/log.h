@@ -49,6 +49,7 @@ struct log_limit {
  * 0 when left out. Cannot fail; fmt and its arguments are only read. */
 int log_limit_msg(struct log_limit *l, int64_t now_ms, enum log_level level, const char *fmt, ...)
     FFC_PRINTF(4, 5);
+/* log_limit_msg with a va_list (ap is consumed). */
 int log_limit_vmsg(struct log_limit *l, int64_t now_ms, enum log_level level, const char *fmt,
                    va_list ap) FFC_PRINTF(4, 0);
 

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ffc_store.pb-c.h"
 #include "match.h"
 #include "wire.h"
 
@@ -76,52 +75,18 @@ static int strong_disagree(const struct child_record *a, const struct child_reco
 	return 0;
 }
 
-static void identity_message(Ffc__V1__ChildIdentity *m, const struct child_identity *id)
-{
-	ffc__v1__child_identity__init(m);
-	if (!id)
-		return;
-	m->nhs_number = (char *)(uintptr_t)id->nhs_number;
-	m->upn = (char *)(uintptr_t)id->upn;
-	m->local_id = (char *)(uintptr_t)id->local_id;
-	m->given_name = (char *)(uintptr_t)id->given_name;
-	m->family_name = (char *)(uintptr_t)id->family_name;
-	m->date_of_birth = (char *)(uintptr_t)id->date_of_birth;
-	m->postcode = (char *)(uintptr_t)id->postcode;
-}
-
 /* Record the pair (child as `mine`, other as `theirs`) unless it is. */
 static int record(struct store_txn *t, uint64_t child, const struct child_identity *mine,
                   uint64_t other, const struct child_identity *theirs, enum match_kind kind,
                   const char *reason, uint64_t concern_seq, int64_t now_ms)
 {
 	int mine_first = child < other;
-	char lo[WIRE_ID_MAX], hi[WIRE_ID_MAX];
-	wire_child_id(mine_first ? child : other, lo);
-	wire_child_id(mine_first ? other : child, hi);
-	Ffc__V1__ChildIdentity a, b;
-	identity_message(&a, mine_first ? mine : theirs);
-	identity_message(&b, mine_first ? theirs : mine);
-
-	Ffc__V1__PossibleMatch m = FFC__V1__POSSIBLE_MATCH__INIT;
-	m.kind = (Ffc__V1__PossibleMatch__Kind)kind;
-	m.child_id = lo;
-	m.other_child_id = hi;
-	m.identity = &a;
-	m.other_identity = &b;
-	m.reason = (char *)(uintptr_t)reason;
-	m.found_at_ms = now_ms;
-	m.concern_seq = concern_seq;
-	Ffc__Store__StoredMatch sm = FFC__STORE__STORED_MATCH__INIT;
-	sm.child = mine_first ? child : other;
-	sm.other = mine_first ? other : child;
-	sm.match = &m;
-
-	size_t len = ffc__store__stored_match__get_packed_size(&sm);
-	uint8_t *buf = malloc(len ? len : 1);
-	if (!buf)
+	uint8_t *buf;
+	size_t len;
+	if (wire_match_pack(mine_first ? child : other, mine_first ? mine : theirs,
+	                    mine_first ? other : child, mine_first ? theirs : mine, (int)kind,
+	                    reason, concern_seq, now_ms, &buf, &len) < 0)
 		return STORE_ERROR;
-	ffc__store__stored_match__pack(&sm, buf);
 	int rc = store_match_add(t, child, other, buf, len);
 	free(buf);
 	if (rc == STORE_EXISTS)

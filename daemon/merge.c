@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "wire.h"
 
 /* A record the caller expects to exist. */
 static int load(struct store_txn *t, uint64_t id, struct child_record *ch)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire.h"
+
 int outbox_add(struct outbox *o, const char *topic, uint8_t *data, size_t len, const char *note)
 {
 	if (o->n == o->cap) {

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "lifecycle.h"
-#include "wire.h"
 
 #define OUTBOX_TOPIC_MAX 96
 #define OUTBOX_NOTE_MAX  192

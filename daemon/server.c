@@ -44,6 +44,7 @@
 #include "sockopts.h"
 #include "stats.h"
 #include "tick.h"
+#include "wire.h"
 #include "zap.h"
 #include "zap_server.h"
 

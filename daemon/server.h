@@ -34,6 +34,8 @@ void server_set_store(struct server *srv, struct store *store);
 /* The control endpoint as bound (the default is ipc://DATA/control.sock). */
 const char *server_control_endpoint(const struct server *srv);
 
+/* Close every socket and the ZAP handler, end the ZeroMQ context, free
+ * the server and set *srv to NULL; NULL *srv is fine. */
 void server_destroy(struct server **srv);
 
 #endif

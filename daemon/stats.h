@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "receipt.h"
 
 #define STATS_REASONS_MAX 64
 #define STATS_REASON_LEN  96

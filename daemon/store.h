@@ -49,9 +49,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
+#include "audit.h"
+#include "child_record.h"
 #include "concern.h"
 #include "identity.h"
-#include "wire.h"
 
 enum {
 	STORE_OK = 0,
@@ -93,12 +95,20 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
  * may be open. */
 int store_grow(struct store *s);
 
+/* The data directory the store was opened in (borrowed: valid until
+ * store_close). Cannot fail. */
 const char *store_path(const struct store *s);
+/* The map's current size in bytes (grown by store_grow). Cannot fail. */
 uint64_t store_map_size(const struct store *s);
 /* Bytes in use (pages in use times page size); 0 when LMDB cannot say
  * (logged). */
 uint64_t store_used_bytes(struct store *s);
 
+/* Begin a transaction (write: 1 for the one writer, 0 for a reader) and
+ * set *t; the caller ends it with store_commit, store_abort or (a reader)
+ * store_release. Returns STORE_OK, STORE_ERROR when memory runs out or
+ * LMDB refuses (logged), STORE_FULL / STORE_DISK_FULL as LMDB says; *t is
+ * then untouched. Writes normally go through store_write(), not here. */
 int store_begin(struct store *s, int write, struct store_txn **t);
 /* Commit and free the transaction (whatever the outcome). */
 int store_commit(struct store_txn **t);
@@ -141,6 +151,7 @@ struct store_fault {
 	uint64_t disk_full;      /* writes refused for a full disk */
 	int64_t disk_full_at_ms; /* the last one (0: never) */
 };
+/* Borrowed: valid, and updated in place, until store_close. */
 const struct store_fault *store_fault(const struct store *s);
 
 /* For tests only: the next n writes (puts and commits of write
@@ -172,7 +183,13 @@ int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live);
 typedef int (*store_child_fn)(uint64_t child, uint64_t merged_into, void *arg);
 int store_child_each(struct store_txn *t, store_child_fn fn, void *arg);
 
+/* The child an identity key (identity.h's key text) is filed under:
+ * STORE_OK with *child, STORE_NOTFOUND, or STORE_ERROR when LMDB fails or
+ * the value is malformed (logged). key is only read. */
 int store_identity_get(struct store_txn *t, const char *key, uint64_t *child);
+/* File identity key under child, replacing what it pointed at. Returns
+ * STORE_OK, or STORE_FULL / STORE_DISK_FULL / STORE_ERROR as any write
+ * (the transaction must then be aborted). */
 int store_identity_put(struct store_txn *t, const char *key, uint64_t child);
 
 /* Children recorded under a demographic key: for each (child, postcode)
@@ -242,6 +259,9 @@ int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, 
 
 /* ---- alerts ---- */
 
+/* The highest alert seq stored; 0 when there is none, and also when LMDB
+ * cannot open a cursor (store_alert_add appends, so it fails then rather
+ * than overwrite an alert). */
 uint64_t store_last_alert_seq(struct store_txn *t);
 /* Store a new alert: a->seq must be store_last_alert_seq() + 1. Indexes it
  * under its child and counts it. */

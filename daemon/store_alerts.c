@@ -17,6 +17,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "store_int.h"
+#include "wire.h"
 
 /* ---- alerts ---- */
 

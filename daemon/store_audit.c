@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "store_int.h"
+#include "wire.h"
 
 /* ---- the audit trail ---- */
 

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "store_int.h"
+#include "wire.h"
 
 /* ---- children and identities ---- */
 

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "store_int.h"
+#include "wire.h"
 
 /* ---- concerns ---- */
 

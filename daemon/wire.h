@@ -1,15 +1,26 @@
 /*
- * wire.h - protobuf encoding of concerns, receipts, alerts and the store's
- * records, in the daemon's own types.
+ * wire.h - the codec: protobuf encoding of concerns, receipts, alerts and
+ * the store's records, to and from the daemon's own types (concern.h,
+ * receipt.h, child_record.h, audit.h, alert.h, which this header brings).
  *
- * wire.c is where the generated protobuf-c code for concerns, receipts,
- * alerts and stored records is used; the rest of the daemon speaks
- * concern.h's structs. (control.c also builds the control replies from the
- * generated types: those messages exist only for that socket.)
+ * wire.c (concerns, receipts, stored concerns), wire_child.c (children,
+ * identity events, audit entries, matches) and wire_alert.c (alerts, their
+ * changes, assignments, the heartbeat) are where the generated protobuf-c
+ * code is used; besides them only the control layer (control*.c, authz.c)
+ * builds messages from the generated types, as its replies exist only for
+ * that socket. A module that only reads or fills the model includes the
+ * model's header, not this one.
  *
- * Decoded values borrow their strings from the unpacked message they own;
- * release them with the matching *_release(). Packing allocates with
- * malloc; the caller frees *out.
+ * Ownership, for every function here:
+ * - *_pack() allocates *out with malloc (the caller frees it) and sets
+ *   *len; it returns 0, or -1 when memory runs out (then *out and *len are
+ *   left untouched and nothing needs freeing). Its input is only read.
+ * - *_decode() reads buf[0..len) and keeps no pointer into it. A decoded
+ *   value that has a matching *_release() borrows its strings from the
+ *   unpacked message it holds until that release; the others copy their
+ *   strings (cut to fit) and need no release.
+ * - No function here does I/O, keeps state, or validates beyond what
+ *   parsing needs (validate.h decides what is acceptable).
  */
 #ifndef FFC_WIRE_H
 #define FFC_WIRE_H
@@ -17,17 +28,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
+#include "audit.h"
+#include "child_record.h"
 #include "concern.h"
-#include "rules.h"
-#include "validate.h"
-
-/* How daemon ids look outside: "C00000042" for children, "A00000007" for
- * alerts. */
-#define WIRE_ID_MAX 24
-void wire_child_id(uint64_t id, char out[WIRE_ID_MAX]);
-void wire_alert_id(uint64_t seq, char out[WIRE_ID_MAX]);
-/* Parse "C00000042" (or "c42"); returns 0 and *id, or -1. */
-int wire_child_id_parse(const char *s, uint64_t *id);
+#include "ids.h"
+#include "receipt.h"
 
 /* ---- concerns ---- */
 
@@ -37,9 +43,13 @@ struct wire_concern {
 	void *pb;                        /* the unpacked Ffc__V1__Concern */
 };
 
-/* Decode a Concern frame. Returns 0, or -1 when the bytes do not parse
- * (out is then zeroed and needs no release). */
+/* Decode a Concern frame into out (a view: out->c's strings borrow from
+ * out->pb). Returns 0, or -1 when the bytes do not parse or memory runs
+ * out (out is then zeroed and needs no release). A peer may send any
+ * number of children; they are all described (validation refuses too many). */
 int wire_concern_decode(const void *buf, size_t len, struct wire_concern *out);
+/* Free what wire_concern_decode allocated and zero *w; NULL, a zeroed or
+ * an already released value is fine. */
 void wire_concern_release(struct wire_concern *w);
 
 /* protobuf-c ends every decoded string at its first NUL byte, so a string
@@ -53,22 +63,8 @@ int wire_concern_nul_field(const void *buf, size_t len, char *path, size_t pathl
 
 /* ---- receipts ---- */
 
-enum receipt_status {
-	RECEIPT_UNSPECIFIED = 0,
-	RECEIPT_ACCEPTED = 1,
-	RECEIPT_DUPLICATE = 2,
-	RECEIPT_REJECTED = 3
-};
-
-struct receipt {
-	const char *concern_id; /* borrowed: echoed as received ("" if unparsed) */
-	enum receipt_status status;
-	char error[VALIDATE_ERR_MAX];
-	uint64_t seq;
-	size_t n_child_ids;
-	uint64_t child_ids[CONCERN_CHILDREN_MAX];
-};
-
+/* The ffc.v1.Receipt for r, its child ids in their text form (at most
+ * CONCERN_CHILDREN_MAX are taken). */
 int wire_receipt_pack(const struct receipt *r, uint8_t **out, size_t *len);
 
 /* ---- stored concerns ---- */
@@ -85,157 +81,70 @@ struct stored_concern {
 	const char *withdrawn_by, *withdrawn_reason;
 };
 
+/* The ffc.store.StoredConcern record of c as filed under seq and the
+ * children child_ids. Returns -1 also when c has more than
+ * CONCERN_CHILDREN_MAX children or n_child_ids is over it. */
 int wire_stored_concern_pack(const struct concern *c, uint64_t seq, int64_t received_at_ms,
                              const uint64_t *child_ids, size_t n_child_ids, uint8_t **out,
                              size_t *len);
+/* Decode a StoredConcern record into out (strings borrowed from out->pb
+ * until wire_stored_concern_release). Returns 0, or -1 when the bytes do
+ * not parse, hold no concern, name more than CONCERN_CHILDREN_MAX children,
+ * or memory runs out (out is then zeroed and needs no release). */
 int wire_stored_concern_decode(const void *buf, size_t len, struct stored_concern *out);
 /* The StoredConcern record buf, everything kept, marked withdrawn at at_ms
  * by `by` for `reason` (each cut to fit). Returns 0, or -1 when buf does
  * not parse or memory runs out. */
 int wire_stored_concern_withdraw(const void *buf, size_t len, int64_t at_ms, const char *by,
                                  const char *reason, uint8_t **out, size_t *out_len);
+/* Free what wire_stored_concern_decode allocated and zero *s; NULL or a
+ * zeroed value is fine. */
 void wire_stored_concern_release(struct stored_concern *s);
 
 /* ---- children ---- */
 
-struct seen_identity {
-	int agency;
-	struct child_identity id; /* nhs_number and upn normalised */
-	int64_t first_seen_ms;
-	int64_t last_seen_ms;
-	uint64_t first_seq;
-};
-
-struct child_record {
-	uint64_t id;
-	int64_t created_at_ms;
-	uint64_t merged_into;
-	size_t n_ids, cap_ids;
-	struct seen_identity *ids;
-	void *pb; /* unpacked Child when decoded: owns the strings of the ids
-	           * read from disk; ids added since borrow from their concern */
-
-	/* Owned arrays (malloc'd): children merged into this one, and
-	 * children an operator split from this one. */
-	size_t n_aliases;
-	uint64_t *aliases;
-	size_t n_apart;
-	uint64_t *apart;
-};
-
+/* The ffc.store.Child record of ch (identities, aliases, kept apart). */
 int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len);
+/* Decode a Child record into out: the identities' strings borrow from
+ * out->pb, the arrays are malloc'd; release with wire_child_release.
+ * Returns 0, or -1 when the bytes do not parse or memory runs out (out is
+ * then zeroed and needs no release). */
 int wire_child_decode(const void *buf, size_t len, struct child_record *out);
-/* Append one identity (strings borrowed). Returns 0 or -1 on no memory. */
-int wire_child_add_identity(struct child_record *ch, const struct seen_identity *si);
-/* Append v to an owned id list (aliases or apart) unless it is there.
- * Returns 0 or -1 on no memory. */
-int wire_id_list_add(uint64_t **v, size_t *n, uint64_t id);
+/* Free a child record's arrays and its decoded message (if any) and zero
+ * *ch; NULL or a zeroed record is fine. Strings borrowed from concerns by
+ * wire_child_add_identity are not freed. */
 void wire_child_release(struct child_record *ch);
 
 /* ---- identity events ---- */
 
-enum identity_event_kind { IDEV_MERGED = 1, IDEV_SPLIT = 2, IDEV_CONFLICT = 3 };
-
-#define WIRE_BY_MAX     (CONCERN_FIELD_MAX + 1)
-#define WIRE_REASON_MAX 1024
-
-/* What a merge, split or identity conflict did, by whom and why (stored as
- * an ffc.v1.IdentityEvent). Strings are owned copies, cut to fit. */
-struct identity_event {
-	uint64_t seq;
-	int64_t at_ms;
-	enum identity_event_kind kind;
-	uint64_t child, other;
-	char by[WIRE_BY_MAX];
-	char reason[WIRE_REASON_MAX];
-	char identity[2 * CONCERN_FIELD_MAX + 32];
-	uint64_t concern_seq;
-};
-
+/* The ffc.v1.IdentityEvent for e (other_child_id left empty when e->other
+ * is 0). */
 int wire_identity_event_pack(const struct identity_event *e, uint8_t **out, size_t *len);
+/* Decode an IdentityEvent into out (strings copied, cut to fit). Returns
+ * 0, or -1 when the bytes do not parse (out zeroed) or a child id in them
+ * does not parse (out filled as far as it could be). */
 int wire_identity_event_decode(const void *buf, size_t len, struct identity_event *out);
 
 /* ---- the audit trail ---- */
 
-/* One audit entry (stored as an ffc.v1.AuditEntry). Strings are owned
- * copies, cut to fit. */
-struct audit_entry {
-	uint64_t seq;
-	int64_t at_ms;
-	char by[WIRE_BY_MAX];
-	char role[32];
-	char command[32];
-	uint64_t child; /* 0: none */
-	char purpose[WIRE_REASON_MAX];
-	int refused;
-	char detail[WIRE_REASON_MAX];
-	uint64_t count; /* a refusal: how many it stands for (0 or 1: one) */
-};
-
+/* The ffc.v1.AuditEntry for e (child_id empty when e->child is 0). */
 int wire_audit_pack(const struct audit_entry *e, uint8_t **out, size_t *len);
+/* Decode an AuditEntry into out (strings copied, cut to fit). Returns 0,
+ * or -1 when the bytes do not parse (out zeroed) or its child id does not
+ * parse (out filled otherwise). */
 int wire_audit_decode(const void *buf, size_t len, struct audit_entry *out);
 
+/* ---- possible matches ---- */
+
+/* The ffc.store.StoredMatch of the pair (child, other), with the identity
+ * each was seen under (NULL: none shown), the match kind (enum match_kind,
+ * as ffc.v1.PossibleMatch.Kind), the reason, the concern that found it
+ * and when. The caller orders the pair. */
+int wire_match_pack(uint64_t child, const struct child_identity *identity, uint64_t other,
+                    const struct child_identity *other_identity, int kind, const char *reason,
+                    uint64_t concern_seq, int64_t found_at_ms, uint8_t **out, size_t *len);
+
 /* ---- alerts ---- */
-
-enum alert_state { ALERT_OPEN = 1, ALERT_SUPERSEDED = 2, ALERT_CLOSED = 3 };
-
-/* Where an alert stands as the contract says it (ffc.v1.AlertState):
- * the stored state, with an open alert someone acknowledged shown as
- * ACKNOWLEDGED. */
-enum alert_view {
-	ALERT_VIEW_OPEN = 1,
-	ALERT_VIEW_ACKNOWLEDGED = 2,
-	ALERT_VIEW_CLOSED = 3,
-	ALERT_VIEW_SUPERSEDED = 4
-};
-
-/* Limits of what operators write about an alert (with the NUL). */
-#define WIRE_PERSON_MAX  129  /* a practitioner's name: 128 bytes */
-#define WIRE_TEXT_MAX    2001 /* a note: 2000 bytes */
-#define WIRE_OUTCOME_MAX 65   /* a configured outcome: 64 bytes */
-
-struct alert_evidence {
-	char concern_id[CONCERN_ID_MAX + 1];
-	int agency, category, severity;
-	int64_t occurred_at_ms;
-};
-
-/* A copy of the identity shown with an alert, owning its strings. */
-struct alert_child {
-	char nhs_number[16];
-	char upn[16];
-	char local_id[CONCERN_FIELD_MAX + 1];
-	char given_name[CONCERN_FIELD_MAX + 1];
-	char family_name[CONCERN_FIELD_MAX + 1];
-	char date_of_birth[16];
-	char postcode[16];
-};
-
-struct alert {
-	uint64_t seq;
-	char alert_id[WIRE_ID_MAX];
-	uint64_t child;
-	char child_id[WIRE_ID_MAX];
-	enum level level;
-	char rule[RULE_NAME_MAX];
-	char reason[RULE_REASON_MAX];
-	size_t n_evidence;
-	struct alert_evidence evidence[RULE_EVIDENCE_MAX];
-	int64_t raised_at_ms;
-	struct alert_child display;
-	char supersedes[WIRE_ID_MAX];
-	char lead_practitioner[CONCERN_FIELD_MAX + 1];
-	enum alert_state state;
-	char superseded_by[WIRE_ID_MAX];
-	/* Working the alert (its history is stored apart: store_alert_event_*) */
-	char acknowledged_by[WIRE_PERSON_MAX];
-	int64_t acknowledged_at_ms; /* 0: not acknowledged */
-	char closed_by[WIRE_PERSON_MAX];
-	int64_t closed_at_ms;
-	char outcome[WIRE_OUTCOME_MAX];
-	int64_t overdue_at_ms; /* when the overdue reminder was published; 0: none */
-	int64_t due_at_ms;     /* filled from the response times in force; not stored */
-};
 
 /* The ffc.v1.Alert published to consoles, in its broadcast form
  * (wire_alert_broadcast). */
@@ -251,38 +160,18 @@ int wire_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
  * a time) keeps everything. An Alert never holds a concern's summary. */
 struct Ffc__V1__Alert;
 void wire_alert_broadcast(struct Ffc__V1__Alert *pb);
-/* The stored record (the Alert plus its state). */
+/* The ffc.store.StoredAlert record of a: the Alert in full (nothing cut),
+ * its state, child and successor; due_at_ms is not kept. */
 int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
+/* Decode a StoredAlert into out (strings copied, cut to fit; due_at_ms
+ * 0). Returns 0, or -1 when the bytes do not parse or hold no Alert (out
+ * zeroed). */
 int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);
-
-/* Copy an identity into an alert's display copy (truncating safely). */
-void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src);
-
-/* Parse "A00000007" (or "a7"); returns 0 and *seq, or -1. */
-int wire_alert_id_parse(const char *s, uint64_t *seq);
-
-enum alert_view wire_alert_view(const struct alert *a);
 
 /* ---- working an alert ---- */
 
-/* ffc.v1.AlertEvent.Action */
-enum alert_action {
-	ALERT_ACTION_ACKNOWLEDGED = 1,
-	ALERT_ACTION_NOTE = 2,
-	ALERT_ACTION_CLOSED = 3,
-	ALERT_ACTION_OVERDUE = 4
-};
-
-/* One change to an alert (stored as an ffc.v1.AlertEvent). */
-struct alert_event {
-	enum alert_action action;
-	char by[WIRE_PERSON_MAX];
-	int64_t at_ms;
-	char text[WIRE_TEXT_MAX];
-	char outcome[WIRE_OUTCOME_MAX];
-	char operator_[WIRE_PERSON_MAX]; /* the account that asked; not published */
-};
-
+/* The ffc.v1.AlertEvent record of e, note text and operator included
+ * (the stored form; never broadcast). */
 int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len);
 
 /* The ffc.v1.AlertChange published when alert a changed by e; e's text is
@@ -290,16 +179,17 @@ int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *le
 int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, uint8_t **out,
                            size_t *len);
 
-/* A child's lead practitioner, as assigned (ffc.v1.PractitionerAssignment). */
-struct assignment {
-	char practitioner[WIRE_PERSON_MAX];
-	char by[WIRE_PERSON_MAX];
-	int64_t at_ms;
-	char note[WIRE_TEXT_MAX];
-	char operator_[WIRE_PERSON_MAX];
-};
-
+/* The ffc.v1.PractitionerAssignment record of as. */
 int wire_assignment_pack(const struct assignment *as, uint8_t **out, size_t *len);
+/* Decode one into out (strings copied, cut to fit). Returns 0, or -1 when
+ * the bytes do not parse (out zeroed). */
 int wire_assignment_decode(const void *buf, size_t len, struct assignment *out);
+
+/* ---- the alerts socket's heartbeat ---- */
+
+/* The ffc.v1.Heartbeat saying the latest seq, now, when the daemon
+ * started and the interval consoles may expect. */
+int wire_heartbeat_pack(uint64_t last_seq, int64_t at_ms, int64_t started_at_ms,
+                        uint32_t interval_ms, uint8_t **out, size_t *len);
 
 #endif

@@ -41,9 +41,8 @@ struct zap_server *zap_server_new(void *ctx, char *err, size_t errlen)
 	}
 	z->sock = zmq_socket(ctx, ZMQ_REP);
 	int linger = 0;
-	if (z->sock)
-		zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger);
-	if (!z->sock || zmq_bind(z->sock, ZAP_ENDPOINT) < 0) {
+	if (!z->sock || zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
+	    zmq_bind(z->sock, ZAP_ENDPOINT) < 0) {
 		snprintf(err, errlen, "ZAP handler: %s", zmq_strerror(zmq_errno()));
 		zap_server_destroy(&z);
 		return NULL;

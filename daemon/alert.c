@@ -1,0 +1,38 @@
+/*
+ * alert.c - the pure helpers over struct alert (see alert.h).
+ *
+ * Owns the display copy and the outside view of the state only; state
+ * changes are lifecycle.c's, encoding wire_alert.c's.
+ */
+#include "alert.h"
+
+#include <stdio.h>
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src)
+{
+	copy_str(dst->nhs_number, sizeof dst->nhs_number, src->nhs_number);
+	copy_str(dst->upn, sizeof dst->upn, src->upn);
+	copy_str(dst->local_id, sizeof dst->local_id, src->local_id);
+	copy_str(dst->given_name, sizeof dst->given_name, src->given_name);
+	copy_str(dst->family_name, sizeof dst->family_name, src->family_name);
+	copy_str(dst->date_of_birth, sizeof dst->date_of_birth, src->date_of_birth);
+	copy_str(dst->postcode, sizeof dst->postcode, src->postcode);
+}
+
+enum alert_view wire_alert_view(const struct alert *a)
+{
+	switch (a->state) {
+	case ALERT_CLOSED:
+		return ALERT_VIEW_CLOSED;
+	case ALERT_SUPERSEDED:
+		return ALERT_VIEW_SUPERSEDED;
+	case ALERT_OPEN:
+	default:
+		return a->acknowledged_at_ms ? ALERT_VIEW_ACKNOWLEDGED : ALERT_VIEW_OPEN;
+	}
+}

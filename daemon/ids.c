@@ -1,0 +1,48 @@
+/*
+ * ids.c - the text form of child and alert ids (see ids.h).
+ *
+ * Owns formatting and parsing only; allocating ids is the store's.
+ */
+#include "ids.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+void wire_child_id(uint64_t id, char out[WIRE_ID_MAX])
+{
+	snprintf(out, WIRE_ID_MAX, "C%08" PRIu64, id);
+}
+
+void wire_alert_id(uint64_t seq, char out[WIRE_ID_MAX])
+{
+	snprintf(out, WIRE_ID_MAX, "A%08" PRIu64, seq);
+}
+
+/* "X00000042" (or "x42") with the given letter: the number, not 0. */
+static int id_parse(const char *s, char letter, uint64_t *out)
+{
+	if (!s || (s[0] != letter && s[0] != letter - 'A' + 'a') || s[1] == '\0')
+		return -1;
+	uint64_t v = 0;
+	for (const char *p = s + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int wire_child_id_parse(const char *s, uint64_t *id)
+{
+	return id_parse(s, 'C', id);
+}
+
+/* ---- concerns ---- */
+
+int wire_alert_id_parse(const char *s, uint64_t *seq)
+{
+	return id_parse(s, 'A', seq);
+}

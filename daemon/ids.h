@@ -1,0 +1,29 @@
+/*
+ * ids.h - how the daemon's own ids look outside: "C00000042" for a child,
+ * "A00000007" for an alert. Pure string work, used wherever an id is shown
+ * or read back (replies, alerts, audit entries, stored records).
+ *
+ * The numbers themselves are allocated by the store (store.h); the
+ * encoding of the messages that carry these strings is wire.h's.
+ */
+#ifndef FFC_IDS_H
+#define FFC_IDS_H
+
+#include <stdint.h>
+
+/* Room for any id's text form, with its NUL. */
+#define WIRE_ID_MAX 24
+
+/* Write child id (or alert seq) as "C%08u" ("A%08u") into out, always
+ * NUL-terminated. Cannot fail. */
+void wire_child_id(uint64_t id, char out[WIRE_ID_MAX]);
+void wire_alert_id(uint64_t seq, char out[WIRE_ID_MAX]);
+
+/* Parse "C00000042" (or "c42"): 0 and the number in *id, or -1 (leaving
+ * *id untouched) when s is NULL, has another letter, no digits, anything
+ * but digits after the letter, overflows 64 bits, or is 0. */
+int wire_child_id_parse(const char *s, uint64_t *id);
+/* Parse "A00000007" (or "a7") into *seq; errors as wire_child_id_parse. */
+int wire_alert_id_parse(const char *s, uint64_t *seq);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * wire_alert.c - protobuf encoding of alerts: the Alert published to
+ * consoles (in its broadcast form), the stored alert, the changes made
+ * while an alert is worked, a child's practitioner assignment, and the
+ * alerts socket's heartbeat.
+ *
+ * Owns the conversion, and what the broadcast form leaves out; no I/O, no
+ * decisions (lifecycle.c, judge.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+#include "wire_int.h"
+
+/* ---- alerts ---- */
+
+/* Everything an Alert message points at while it is packed. */
+struct alert_pb {
+	Ffc__V1__Alert alert;
+	Ffc__V1__ChildIdentity child;
+	struct alert_child display; /* a copy the broadcast form may cut */
+	Ffc__V1__ConcernRef refs[RULE_EVIDENCE_MAX];
+	Ffc__V1__ConcernRef *ref_ptrs[RULE_EVIDENCE_MAX];
+};
+
+static void alert_to_pb(struct alert_pb *p, const struct alert *a)
+{
+	Ffc__V1__Alert *pb = &p->alert;
+	ffc__v1__alert__init(pb);
+	pb->seq = a->seq;
+	pb->alert_id = wire_unconst(a->alert_id);
+	pb->child_id = wire_unconst(a->child_id);
+	pb->level = (Ffc__V1__Level)a->level;
+	pb->rule = wire_unconst(a->rule);
+	pb->reason = wire_unconst(a->reason);
+	pb->raised_at_ms = a->raised_at_ms;
+	pb->supersedes = wire_unconst(a->supersedes);
+	pb->lead_practitioner = wire_unconst(a->lead_practitioner);
+	pb->state = (Ffc__V1__AlertState)wire_alert_view(a);
+	pb->acknowledged_by = wire_unconst(a->acknowledged_by);
+	pb->acknowledged_at_ms = a->acknowledged_at_ms;
+	pb->closed_by = wire_unconst(a->closed_by);
+	pb->closed_at_ms = a->closed_at_ms;
+	pb->outcome = wire_unconst(a->outcome);
+	pb->due_at_ms = a->due_at_ms;
+	pb->overdue_at_ms = a->overdue_at_ms;
+	size_t n = a->n_evidence < RULE_EVIDENCE_MAX ? a->n_evidence : RULE_EVIDENCE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct alert_evidence *e = &a->evidence[i];
+		Ffc__V1__ConcernRef *r = &p->refs[i];
+		ffc__v1__concern_ref__init(r);
+		r->agency = (Ffc__V1__Agency)e->agency;
+		r->concern_id = wire_unconst(e->concern_id);
+		r->category = (Ffc__V1__Category)e->category;
+		r->severity = (Ffc__V1__Severity)e->severity;
+		r->occurred_at_ms = e->occurred_at_ms;
+		p->ref_ptrs[i] = r;
+	}
+	pb->n_evidence = n;
+	pb->evidence = p->ref_ptrs;
+	p->display = a->display;
+	struct alert_child *d = &p->display;
+	struct child_identity id = {d->nhs_number,  d->upn,           d->local_id, d->given_name,
+	                            d->family_name, d->date_of_birth, d->postcode};
+	wire_identity_to_pb(&p->child, &id);
+	pb->child = &p->child;
+}
+
+/* Empty a string of a message in place: its owner (an unpacked message,
+ * or a copy made for packing) stays the same, and protobuf-c leaves an
+ * empty proto3 string out of the bytes. protobuf-c's shared empty string
+ * is read-only, hence the test before writing. */
+static void cut(char *s)
+{
+	if (s && s[0])
+		s[0] = '\0';
+}
+
+void wire_alert_broadcast(Ffc__V1__Alert *pb)
+{
+	/* A console triages by name, date of birth and child_id; the
+	 * identifiers that find the child in other systems (NHS number, UPN,
+	 * the agency's own id) and where the child lives are read from the
+	 * child's record on the control socket. */
+	Ffc__V1__ChildIdentity *c = pb->child;
+	if (c) {
+		cut(c->nhs_number);
+		cut(c->upn);
+		cut(c->local_id);
+		cut(c->postcode);
+	}
+}
+
+int wire_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
+{
+	struct alert_pb *p = malloc(sizeof *p);
+	if (!p)
+		return -1;
+	alert_to_pb(p, a);
+	wire_alert_broadcast(&p->alert);
+	int rc = wire_pack_message(&p->alert.base, out, len);
+	free(p);
+	return rc;
+}
+
+int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
+{
+	struct alert_pb *p = malloc(sizeof *p);
+	if (!p)
+		return -1;
+	alert_to_pb(p, a);
+	Ffc__Store__StoredAlert pb = FFC__STORE__STORED_ALERT__INIT;
+	pb.alert = &p->alert;
+	pb.state = (Ffc__Store__AlertState)a->state;
+	pb.child = a->child;
+	pb.superseded_by = wire_unconst(a->superseded_by);
+	/* The deadline follows the response times in force, so it is not
+	 * kept. */
+	p->alert.due_at_ms = 0;
+	int rc = wire_pack_message(&pb.base, out, len);
+	free(p);
+	return rc;
+}
+
+int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out)
+{
+	memset(out, 0, sizeof *out);
+	Ffc__Store__StoredAlert *pb = ffc__store__stored_alert__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	if (!pb->alert) {
+		ffc__store__stored_alert__free_unpacked(pb, NULL);
+		return -1;
+	}
+	const Ffc__V1__Alert *a = pb->alert;
+	out->seq = a->seq;
+	wire_copy_str(out->alert_id, sizeof out->alert_id, a->alert_id);
+	out->child = pb->child;
+	wire_copy_str(out->child_id, sizeof out->child_id, a->child_id);
+	out->level = (enum level)a->level;
+	wire_copy_str(out->rule, sizeof out->rule, a->rule);
+	wire_copy_str(out->reason, sizeof out->reason, a->reason);
+	out->n_evidence = a->n_evidence < RULE_EVIDENCE_MAX ? a->n_evidence : RULE_EVIDENCE_MAX;
+	for (size_t i = 0; i < out->n_evidence; i++) {
+		const Ffc__V1__ConcernRef *r = a->evidence[i];
+		struct alert_evidence *e = &out->evidence[i];
+		wire_copy_str(e->concern_id, sizeof e->concern_id, r->concern_id);
+		e->agency = (int)r->agency;
+		e->category = (int)r->category;
+		e->severity = (int)r->severity;
+		e->occurred_at_ms = r->occurred_at_ms;
+	}
+	out->raised_at_ms = a->raised_at_ms;
+	if (a->child) {
+		struct child_identity id;
+		wire_identity_from_pb(&id, a->child);
+		wire_alert_child_set(&out->display, &id);
+	}
+	wire_copy_str(out->supersedes, sizeof out->supersedes, a->supersedes);
+	wire_copy_str(out->lead_practitioner, sizeof out->lead_practitioner, a->lead_practitioner);
+	out->state = (enum alert_state)pb->state;
+	wire_copy_str(out->superseded_by, sizeof out->superseded_by, pb->superseded_by);
+	wire_copy_str(out->acknowledged_by, sizeof out->acknowledged_by, a->acknowledged_by);
+	out->acknowledged_at_ms = a->acknowledged_at_ms;
+	wire_copy_str(out->closed_by, sizeof out->closed_by, a->closed_by);
+	out->closed_at_ms = a->closed_at_ms;
+	wire_copy_str(out->outcome, sizeof out->outcome, a->outcome);
+	out->overdue_at_ms = a->overdue_at_ms;
+	ffc__store__stored_alert__free_unpacked(pb, NULL);
+	return 0;
+}
+
+/* ---- working an alert ---- */
+
+static void event_to_pb(Ffc__V1__AlertEvent *pb, const struct alert_event *e, int with_text)
+{
+	ffc__v1__alert_event__init(pb);
+	pb->action = (Ffc__V1__AlertEvent__Action)e->action;
+	pb->by = wire_unconst(e->by);
+	pb->at_ms = e->at_ms;
+	pb->text = wire_unconst(with_text ? e->text : "");
+	pb->outcome = wire_unconst(e->outcome);
+	pb->operator_ = wire_unconst(with_text ? e->operator_ : "");
+}
+
+int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len)
+{
+	Ffc__V1__AlertEvent pb;
+	event_to_pb(&pb, e, 1);
+	return wire_pack_message(&pb.base, out, len);
+}
+
+int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, uint8_t **out,
+                           size_t *len)
+{
+	Ffc__V1__AlertEvent ev;
+	event_to_pb(&ev, e, 0);
+	Ffc__V1__AlertChange pb = FFC__V1__ALERT_CHANGE__INIT;
+	pb.seq = a->seq;
+	pb.alert_id = wire_unconst(a->alert_id);
+	pb.child_id = wire_unconst(a->child_id);
+	pb.level = (Ffc__V1__Level)a->level;
+	pb.rule = wire_unconst(a->rule);
+	pb.event = &ev;
+	pb.state = (Ffc__V1__AlertState)wire_alert_view(a);
+	return wire_pack_message(&pb.base, out, len);
+}
+
+int wire_assignment_pack(const struct assignment *as, uint8_t **out, size_t *len)
+{
+	Ffc__V1__PractitionerAssignment pb = FFC__V1__PRACTITIONER_ASSIGNMENT__INIT;
+	pb.practitioner = wire_unconst(as->practitioner);
+	pb.by = wire_unconst(as->by);
+	pb.at_ms = as->at_ms;
+	pb.note = wire_unconst(as->note);
+	pb.operator_ = wire_unconst(as->operator_);
+	return wire_pack_message(&pb.base, out, len);
+}
+
+int wire_assignment_decode(const void *buf, size_t len, struct assignment *out)
+{
+	memset(out, 0, sizeof *out);
+	Ffc__V1__PractitionerAssignment *pb =
+	    ffc__v1__practitioner_assignment__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	wire_copy_str(out->practitioner, sizeof out->practitioner, pb->practitioner);
+	wire_copy_str(out->by, sizeof out->by, pb->by);
+	out->at_ms = pb->at_ms;
+	wire_copy_str(out->note, sizeof out->note, pb->note);
+	wire_copy_str(out->operator_, sizeof out->operator_, pb->operator_);
+	ffc__v1__practitioner_assignment__free_unpacked(pb, NULL);
+	return 0;
+}
+
+/* ---- the alerts socket's heartbeat ---- */
+
+int wire_heartbeat_pack(uint64_t last_seq, int64_t at_ms, int64_t started_at_ms,
+                        uint32_t interval_ms, uint8_t **out, size_t *len)
+{
+	Ffc__V1__Heartbeat m = FFC__V1__HEARTBEAT__INIT;
+	m.last_seq = last_seq;
+	m.at_ms = at_ms;
+	m.started_at_ms = started_at_ms;
+	m.interval_ms = interval_ms;
+	return wire_pack_message(&m.base, out, len);
+}

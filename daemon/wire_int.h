@@ -1,0 +1,37 @@
+/*
+ * wire_int.h - what wire.c, wire_child.c and wire_alert.c share: the
+ * generated protobuf-c types and the few conversions every message family
+ * needs. Included by those three files only; the rest of the daemon sees
+ * wire.h.
+ */
+#ifndef FFC_WIRE_INT_H
+#define FFC_WIRE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concern.h"
+#include "ffc.pb-c.h"
+#include "ffc_store.pb-c.h"
+
+/* s, or "" for NULL, as the char * protobuf-c's fields are typed with
+ * (never written through when packing: the daemon's strings are const). */
+char *wire_unconst(const char *s);
+/* s, or "" for NULL. */
+const char *wire_str(const char *s);
+/* Copy src (NULL reads as "") into dst of size bytes, cut to fit,
+ * always NUL-terminated. */
+void wire_copy_str(char *dst, size_t size, const char *src);
+
+/* Point dst's strings at src's (borrowed: valid while src is; all "" when
+ * src is NULL). */
+void wire_identity_from_pb(struct child_identity *dst, const Ffc__V1__ChildIdentity *src);
+/* Initialise dst and point its strings at src's (borrowed while dst is
+ * packed). */
+void wire_identity_to_pb(Ffc__V1__ChildIdentity *dst, const struct child_identity *src);
+
+/* Pack m into a fresh malloc'd buffer: 0 with *out (the caller frees) and
+ * *len, or -1 when memory runs out (*out and *len untouched). */
+int wire_pack_message(const ProtobufCMessage *m, uint8_t **out, size_t *len);
+
+#endif
