@@ -105,18 +105,21 @@ static int store_evidence(struct store_txn *t, uint64_t child, const struct rule
 	int rc = store_open_alert(t, child, r->name, &seq);
 	if (rc != STORE_OK || (rc = store_alert_get(t, seq, a)) != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-	/* The lead as assigned now: whom a console calls about it. */
+	struct alert_event e, reopened;
+	lifecycle_evidence(a, &j->evidence[0], now_ms, &e);
+	int reopen =
+	    out->policy && lifecycle_reopen(out->policy, a, &j->evidence[0], now_ms, &reopened);
+	if ((rc = store_alert_update(t, a)) != STORE_OK)
+		return rc;
+	/* Published with the lead as assigned now, whom a console calls
+	 * (the alert's record keeps the one named when it was raised);
+	 * the alert's own when none is assigned now. */
 	char lead[sizeof a->lead_practitioner];
 	if ((rc = store_lead_practitioner(t, child, lead, sizeof lead)) != STORE_OK)
 		return rc;
 	if (lead[0])
 		snprintf(a->lead_practitioner, sizeof a->lead_practitioner, "%s", lead);
-	struct alert_event e, reopened;
-	lifecycle_evidence(a, &j->evidence[0], now_ms, &e);
-	int reopen =
-	    out->policy && lifecycle_reopen(out->policy, a, &j->evidence[0], now_ms, &reopened);
-	if ((rc = store_alert_update(t, a)) != STORE_OK ||
-	    (rc = store_change(t, a, &e, out)) != STORE_OK)
+	if ((rc = store_change(t, a, &e, out)) != STORE_OK)
 		return rc;
 	return reopen ? store_change(t, a, &reopened, out) : STORE_OK;
 }
