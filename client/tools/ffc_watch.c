@@ -94,7 +94,8 @@ static void usage(FILE *f)
 	    "  --json         one JSON object per alert and line (fields as in ffc.proto);\n"
 	    "                 a change is {\"change\": AlertChange}, a reminder\n"
 	    "                 {\"overdue\": Alert}\n"
-	    "  --alerts-only  leave out who acknowledged, noted or closed an alert and the\n"
+	    "  --alerts-only  leave out who acknowledged, noted or closed an alert, new\n"
+	    "                 evidence on an open one (EVIDENCE lines) and the\n"
 	    "                 reminders of overdue ones (shown as they happen otherwise;\n"
 	    "                 those missed while away are in ffcctl alerts --details)\n"
 	    "  --count N      exit after N alerts\n");
@@ -189,8 +190,9 @@ static void print_wrapped_json(const char *name, const ProtobufCMessage *m)
 	free(json);
 }
 
-/* Someone acknowledged, noted or closed an alert: every console sees who
- * has it. Notes themselves are never on this socket. */
+/* Someone acknowledged, noted or closed an alert (every console sees who
+ * has it), or a new concern joined an open one or reopened it. Notes
+ * themselves are never on this socket. */
 static void show_change(const struct watch *w, const Ffc__V1__AlertChange *c)
 {
 	if (w->level && (int)c->level != w->level)
