@@ -74,8 +74,9 @@ struct alert {
 	char closed_by[WIRE_PERSON_MAX];
 	int64_t closed_at_ms;
 	char outcome[WIRE_OUTCOME_MAX];
-	int64_t overdue_at_ms; /* when the overdue reminder was published; 0: none */
-	int64_t due_at_ms;     /* filled from the response times in force; not stored */
+	int64_t overdue_at_ms;  /* when the overdue reminder was published; 0: none */
+	int64_t reopened_at_ms; /* when new evidence last reopened it; 0: never */
+	int64_t due_at_ms;      /* filled from the response times in force; not stored */
 };
 
 /* Copy src's strings into dst, each cut to its field's size (a NULL
@@ -92,7 +93,9 @@ enum alert_action {
 	ALERT_ACTION_ACKNOWLEDGED = 1,
 	ALERT_ACTION_NOTE = 2,
 	ALERT_ACTION_CLOSED = 3,
-	ALERT_ACTION_OVERDUE = 4
+	ALERT_ACTION_OVERDUE = 4,
+	ALERT_ACTION_EVIDENCE = 5, /* by ffcd: a concern added to the evidence */
+	ALERT_ACTION_REOPENED = 6  /* by ffcd: that concern put it back to open */
 };
 
 /* One change to an alert (stored as an ffc.v1.AlertEvent). */
@@ -103,6 +106,10 @@ struct alert_event {
 	char text[WIRE_TEXT_MAX];
 	char outcome[WIRE_OUTCOME_MAX];
 	char operator_[WIRE_PERSON_MAX]; /* the account that asked; not published */
+	/* EVIDENCE and REOPENED: the concern added, published with the
+	 * change (concern_id "" otherwise); the history keeps its reference
+	 * in text. */
+	struct alert_evidence concern;
 };
 
 /* A child's lead practitioner, as assigned (ffc.v1.PractitionerAssignment). */

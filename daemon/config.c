@@ -172,7 +172,7 @@ static void section_retention(struct conf_ctx *c, const config_setting_t *g, str
 	}
 }
 
-/* ---- alerts: the endpoint, response times and outcomes ---- */
+/* ---- alerts: the endpoint, response times, outcomes, reopening ---- */
 
 #define RESPONSE_MINUTES_MAX (30 * 24 * 60)
 
@@ -268,9 +268,22 @@ static void section_alerts(struct conf_ctx *c, const config_setting_t *g, struct
 				               &cfg->lifecycle);
 		} else if (!strcmp(name, "outcomes")) {
 			outcomes(c, s, &cfg->lifecycle);
+		} else if (!strcmp(name, "reopen_on")) {
+			/* "never", or the least severity that reopens. */
+			const char *v = config_setting_get_string(s);
+			if (v && conf_same_name(v, "never")) {
+				cfg->lifecycle.reopen_severity = 0;
+			} else {
+				int sev =
+				    conf_get_enum(c, s, severity_parse, "a severity or never",
+				                  "low, moderate, high, immediate-risk or never");
+				if (sev > 0)
+					cfg->lifecycle.reopen_severity = sev;
+			}
 		} else {
 			conf_unknown(c, s,
-			             "endpoint, response_minutes, response_seconds, outcomes");
+			             "endpoint, response_minutes, response_seconds, outcomes, "
+			             "reopen_on");
 		}
 	}
 }

@@ -16,7 +16,8 @@
 /* Topic families with the level as their next word, and the actions that
  * stand before the level in event topics (lifecycle_action_word). */
 static const char *const families[] = {"alert.", "overdue."};
-static const char *const actions[] = {"ack", "note", "close", "overdue", "change"};
+static const char *const actions[] = {"ack",      "note",   "close", "overdue",
+                                      "evidence", "reopen", "change"};
 
 static void lower(char *s)
 {

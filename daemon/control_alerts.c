@@ -60,7 +60,9 @@ Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct st
 	if (!a)
 		return (Ffc__V1__Alert *)(uintptr_t)stored;
 	*a = *stored;
-	struct alert shape = {.level = (enum level)a->level, .raised_at_ms = a->raised_at_ms};
+	struct alert shape = {.level = (enum level)a->level,
+	                      .raised_at_ms = a->raised_at_ms,
+	                      .reopened_at_ms = a->reopened_at_ms};
 	a->due_at_ms = lifecycle_due(env->policy, &shape);
 	a->n_history = 0;
 	a->history = NULL;
@@ -85,17 +87,7 @@ struct change {
 
 static int announce(struct outbox *out, const struct alert *a, const struct alert_event *e)
 {
-	char topic[OUTBOX_TOPIC_MAX], prefix[32], note[OUTBOX_NOTE_MAX];
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	if (wire_alert_change_pack(a, e, &buf, &len) < 0)
-		return STORE_ERROR;
-	snprintf(prefix, sizeof prefix, "event.%s", lifecycle_action_word(e->action));
-	outbox_topic(topic, prefix, a->level, a->rule);
-	/* Ids only in the log: names and notes stay in the store. */
-	snprintf(note, sizeof note, "%s %s %s %s for %s", lifecycle_action_word(e->action),
-	         a->alert_id, level_name(a->level), a->rule, a->child_id);
-	return outbox_add(out, topic, buf, len, note) < 0 ? STORE_ERROR : STORE_OK;
+	return outbox_add_change(out, a, e) < 0 ? STORE_ERROR : STORE_OK;
 }
 
 static int apply(struct store_txn *t, void *arg)

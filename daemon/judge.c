@@ -43,6 +43,15 @@ static struct judge_raise *append(struct judge_plan *plan)
 	return r;
 }
 
+static void evidence_set(struct alert_evidence *e, const struct concern_ref *c)
+{
+	snprintf(e->concern_id, sizeof e->concern_id, "%s", c->concern_id ? c->concern_id : "");
+	e->agency = c->agency;
+	e->category = c->category;
+	e->severity = c->severity;
+	e->occurred_at_ms = c->occurred_at_ms;
+}
+
 /* One alert of rule r at `level` with m's evidence. */
 static int raise_one(struct judge_plan *plan, size_t rule, const struct rule *r,
                      const struct concern_ref *refs, const struct rule_match *m, enum level level,
@@ -62,28 +71,44 @@ static int raise_one(struct judge_plan *plan, size_t rule, const struct rule *r,
 		size_t used = strlen(out->reason);
 		snprintf(out->reason + used, sizeof out->reason - used, " (%s)", note);
 	}
-	for (size_t i = 0; i < m->n_evidence && i < RULE_EVIDENCE_MAX; i++) {
-		const struct concern_ref *c = &refs[m->evidence[i]];
-		struct alert_evidence *e = &out->evidence[out->n_evidence++];
-		snprintf(e->concern_id, sizeof e->concern_id, "%s",
-		         c->concern_id ? c->concern_id : "");
-		e->agency = c->agency;
-		e->category = c->category;
-		e->severity = c->severity;
-		e->occurred_at_ms = c->occurred_at_ms;
-	}
+	for (size_t i = 0; i < m->n_evidence && i < RULE_EVIDENCE_MAX; i++)
+		evidence_set(&out->evidence[out->n_evidence++], &refs[m->evidence[i]]);
 	return 0;
 }
 
+int judge_needs_open(const struct rule *rule, const struct concern_ref *refs, size_t focus,
+                     const struct rule_match *match)
+{
+	return match->level != LEVEL_NONE ||
+	       (focus != JUDGE_ALL && rule_counts(rule, &refs[focus]));
+}
+
 int judge_decide(const struct rule *rules, size_t n_rules, const struct concern_ref *refs,
-                 const struct rule_match *matches, const enum level *open, const char *note,
-                 struct judge_plan *plan)
+                 size_t focus, const struct rule_match *matches, const enum level *open,
+                 const char *note, struct judge_plan *plan)
 {
 	for (size_t i = 0; i < n_rules; i++) {
 		const struct rule_match *m = &matches[i];
-		if (m->level == LEVEL_NONE)
+		if (!judge_needs_open(&rules[i], refs, focus, m))
 			continue;
 		enum level now = open[i];
+		/* Nothing higher to raise, and an alert of the rule is open:
+		 * the concern the rule counts joins it, and is heard. */
+		if (now != LEVEL_NONE && m->level <= now) {
+			if (focus == JUDGE_ALL || !rule_counts(&rules[i], &refs[focus]))
+				continue;
+			struct judge_raise *out = append(plan);
+			if (!out)
+				return -1;
+			out->outcome = JUDGE_EVIDENCE;
+			out->rule = i;
+			out->level = now;
+			out->n_evidence = 1;
+			evidence_set(&out->evidence[0], &refs[focus]);
+			continue;
+		}
+		if (m->level == LEVEL_NONE)
+			continue;
 		/* Each level the rule defines up to the one reached, lowest
 		 * first; those the open episode already reached give nothing. */
 		for (int level = LEVEL_AMBER; level <= (int)m->level; level++) {

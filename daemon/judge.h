@@ -6,8 +6,12 @@
  *
  * The policy, whatever order the concerns arrived in:
  * - raise once per episode: a rule's alert is raised for a level only when
- *   no alert of that rule at that level or higher is open for the child
- *   (an open one gains nothing: its evidence is what raised it);
+ *   no alert of that rule at that level or higher is open for the child;
+ * - evidence never goes silent: a concern just filed that a rule counts,
+ *   for a child with that rule's alert open (acknowledged or not) and
+ *   raising nothing higher, is added to that alert's evidence (and
+ *   published as such), whatever level the alert is and whether or not
+ *   the concern meets the rule on its own;
  * - a higher level supersedes the open lower one;
  * - when one judgement passes several levels at once, each lower level the
  *   rule defines is raised first, with the same evidence, and superseded at
@@ -27,8 +31,16 @@
 /* judge_measure()'s focus for judging every window of the history. */
 #define JUDGE_ALL SIZE_MAX
 
-/* One alert to raise, in the order they are to be stored and published. */
+/* What the judge decided for one rule. */
+enum judge_outcome {
+	JUDGE_RAISE,   /* raise an alert at `level` */
+	JUDGE_EVIDENCE /* add evidence[0] to the rule's open alert (at `level`) */
+};
+
+/* One alert to raise, or one concern to add to an open alert, in the order
+ * they are to be stored and published. */
 struct judge_raise {
+	enum judge_outcome outcome;
 	size_t rule; /* index into the rules judged */
 	enum level level;
 	/* 1 when an alert of this rule is open when this one is raised (the
@@ -59,13 +71,22 @@ void judge_measure(const struct rule *rules, size_t n_rules, const struct concer
 /* The alerts to raise for matches (from judge_measure() over the same
  * refs, whose concern_id must be set), appended to *plan. open[i] is the
  * level of rules[i]'s alert open for the child now (LEVEL_NONE when none);
- * it is read only where matches[i] is met. note (NULL or "" for none) is
+ * it is read where matches[i] is met or rules[i] counts refs[focus].
+ * focus is the concern just filed (as judge_measure() took it): where it
+ * raises nothing for a rule with an open alert that counts it, the plan
+ * holds a JUDGE_EVIDENCE item for it. JUDGE_ALL (a whole history judged
+ * again) adds no evidence. note (NULL or "" for none) is
  * appended to each reason in parentheses ("after C00000002 was merged
  * into C00000001"). Returns 0, or -1 when out of memory (*plan then holds
  * what was appended before). */
 int judge_decide(const struct rule *rules, size_t n_rules, const struct concern_ref *refs,
-                 const struct rule_match *matches, const enum level *open, const char *note,
-                 struct judge_plan *plan);
+                 size_t focus, const struct rule_match *matches, const enum level *open,
+                 const char *note, struct judge_plan *plan);
+
+/* Does judge_decide() need open[i]: is matches[i] met, or does rules[i]
+ * count refs[focus] (focus not JUDGE_ALL)? */
+int judge_needs_open(const struct rule *rule, const struct concern_ref *refs, size_t focus,
+                     const struct rule_match *match);
 
 /* Free the items and leave plan empty (reusable). Safe twice. */
 void judge_plan_clear(struct judge_plan *plan);

@@ -4,8 +4,9 @@
  *
  * Owns reading a child's timeline and open alerts for the judge, and
  * storing what it decided: alert records, the open-alert index, the alert
- * superseded. Does not own the decision (judge.c), rule arithmetic
- * (rules.c) or publishing (server.c sends what the outbox holds).
+ * superseded, a concern added to an open alert's evidence (its history
+ * entry, reopening it as the policy says) and the change announced. Does not own the decision
+ * (judge.c), rule arithmetic (rules.c) or publishing (server.c sends what the outbox holds).
  */
 #include "judge_apply.h"
 
@@ -14,17 +15,19 @@
 #include <string.h>
 
 #include "judge.h"
+#include "lifecycle.h"
 #include "link.h"
 #include "log.h"
 
-/* The level of each matched rule's alert open for child now. */
+/* The level of each rule's alert open for child now, where the judge
+ * needs it (judge_needs_open()). */
 static int open_levels(struct store_txn *t, uint64_t child, const struct rule *rules,
-                       size_t n_rules, const struct rule_match *matches, enum level *open,
-                       struct alert *scratch)
+                       size_t n_rules, const struct concern_ref *refs, size_t focus,
+                       const struct rule_match *matches, enum level *open, struct alert *scratch)
 {
 	for (size_t i = 0; i < n_rules; i++) {
 		open[i] = LEVEL_NONE;
-		if (matches[i].level == LEVEL_NONE)
+		if (!judge_needs_open(&rules[i], refs, focus, &matches[i]))
 			continue;
 		uint64_t seq;
 		int rc = store_open_alert(t, child, rules[i].name, &seq);
@@ -77,6 +80,50 @@ static int store_raise(struct store_txn *t, uint64_t child, const struct rule *r
 	return outbox_add_alert(out, a) < 0 ? STORE_ERROR : STORE_OK;
 }
 
+/* Store one change to alert a made by ffcd (its history entry; a history
+ * at its limit still gets the change published) and queue it. */
+static int store_change(struct store_txn *t, const struct alert *a, const struct alert_event *e,
+                        struct outbox *out)
+{
+	int rc = store_alert_event_add(t, a->seq, e);
+	if (rc != STORE_OK && rc != STORE_EXISTS)
+		return rc;
+	return outbox_add_change(out, a, e) < 0 ? STORE_ERROR : STORE_OK;
+}
+
+/* A concern for the child joins the evidence of rule r's open alert
+ * (acknowledged or not): stored, recorded in its history and announced
+ * on "event.evidence.<level>.<rule>" with the child's lead practitioner,
+ * so no concern about a child whose alert is open goes unheard. At or
+ * above the policy's reopen severity an acknowledged alert opens again
+ * ("event.reopen..."). a is scratch. */
+static int store_evidence(struct store_txn *t, uint64_t child, const struct rule *r,
+                          const struct judge_raise *j, int64_t now_ms, struct alert *a,
+                          struct outbox *out)
+{
+	uint64_t seq;
+	int rc = store_open_alert(t, child, r->name, &seq);
+	if (rc != STORE_OK || (rc = store_alert_get(t, seq, a)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+	struct alert_event e, reopened;
+	lifecycle_evidence(a, &j->evidence[0], now_ms, &e);
+	int reopen =
+	    out->policy && lifecycle_reopen(out->policy, a, &j->evidence[0], now_ms, &reopened);
+	if ((rc = store_alert_update(t, a)) != STORE_OK)
+		return rc;
+	/* Published with the lead as assigned now, whom a console calls
+	 * (the alert's record keeps the one named when it was raised);
+	 * the alert's own when none is assigned now. */
+	char lead[sizeof a->lead_practitioner];
+	if ((rc = store_lead_practitioner(t, child, lead, sizeof lead)) != STORE_OK)
+		return rc;
+	if (lead[0])
+		snprintf(a->lead_practitioner, sizeof a->lead_practitioner, "%s", lead);
+	if ((rc = store_change(t, a, &e, out)) != STORE_OK)
+		return rc;
+	return reopen ? store_change(t, a, &reopened, out) : STORE_OK;
+}
+
 /* Judge refs (focus as judge_measure() takes it) and store the result. */
 static int judge(struct store_txn *t, uint64_t child, const struct concern_ref *refs, size_t n,
                  size_t focus, const struct rule *rules, size_t n_rules, const char *note,
@@ -89,13 +136,17 @@ static int judge(struct store_txn *t, uint64_t child, const struct concern_ref *
 	int rc = matches && open && a && scratch ? STORE_OK : STORE_ERROR;
 	if (rc == STORE_OK) {
 		judge_measure(rules, n_rules, refs, n, focus, matches);
-		rc = open_levels(t, child, rules, n_rules, matches, open, scratch);
+		rc = open_levels(t, child, rules, n_rules, refs, focus, matches, open, scratch);
 	}
-	if (rc == STORE_OK && judge_decide(rules, n_rules, refs, matches, open, note, &plan) < 0)
+	if (rc == STORE_OK &&
+	    judge_decide(rules, n_rules, refs, focus, matches, open, note, &plan) < 0)
 		rc = STORE_ERROR;
-	for (size_t i = 0; i < plan.n && rc == STORE_OK; i++)
-		rc = store_raise(t, child, &rules[plan.items[i].rule], &plan.items[i], now_ms, a,
-		                 scratch, out);
+	for (size_t i = 0; i < plan.n && rc == STORE_OK; i++) {
+		const struct judge_raise *j = &plan.items[i];
+		rc = j->outcome == JUDGE_EVIDENCE
+		         ? store_evidence(t, child, &rules[j->rule], j, now_ms, a, out)
+		         : store_raise(t, child, &rules[j->rule], j, now_ms, a, scratch, out);
+	}
 	judge_plan_clear(&plan);
 	free(scratch);
 	free(a);

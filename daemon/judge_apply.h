@@ -4,6 +4,11 @@
  * store the alerts raised and queue them on the outbox, which is published
  * only once the transaction commits.
  *
+ * A concern for a child with an alert open of a rule that counts it is
+ * added to that alert's evidence and announced (judge.h); whether it
+ * reopens an acknowledged alert is the policy's the outbox carries
+ * (out->policy, alerts.reopen_on; never without one).
+ *
  * Every function returns STORE_OK or the store's error (STORE_ERROR when
  * out of memory); on an error the caller abandons the transaction (or the
  * savepoint) and truncates the outbox back to where it was.

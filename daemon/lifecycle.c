@@ -22,6 +22,14 @@ void lifecycle_defaults(struct alert_policy *p)
 	p->response_ms[LEVEL_AMBER] = INT64_C(360) * 60 * 1000;
 	for (size_t i = 0; i < sizeof default_outcomes / sizeof default_outcomes[0]; i++)
 		snprintf(p->outcomes[p->n_outcomes++], WIRE_OUTCOME_MAX, "%s", default_outcomes[i]);
+	/* An immediate risk to a child someone already has still calls for
+	 * someone to pick it up now. */
+	p->reopen_severity = SEVERITY_IMMEDIATE;
+}
+
+int64_t lifecycle_clock(const struct alert *a)
+{
+	return a->reopened_at_ms ? a->reopened_at_ms : a->raised_at_ms;
 }
 
 int64_t lifecycle_due(const struct alert_policy *p, const struct alert *a)
@@ -29,7 +37,7 @@ int64_t lifecycle_due(const struct alert_policy *p, const struct alert *a)
 	int level = (int)a->level;
 	if (level < LEVEL_AMBER || level > LEVEL_MAX)
 		level = LEVEL_RED; /* never stored; the shorter time is the safe one */
-	return a->raised_at_ms + p->response_ms[level];
+	return lifecycle_clock(a) + p->response_ms[level];
 }
 
 int lifecycle_check_text(const char *field, const char *text, size_t max_bytes, int required,
@@ -153,6 +161,49 @@ int lifecycle_note(struct alert *a, const char *by, const char *text, int64_t no
 	return 0;
 }
 
+/* The history's words for a concern: its reference, never its summary. */
+static void concern_text(char *buf, size_t len, const struct alert_evidence *c)
+{
+	snprintf(buf, len, "%s %s (%s, %s)", agency_name(c->agency), c->concern_id,
+	         category_name(c->category), severity_name(c->severity));
+}
+
+int lifecycle_evidence(struct alert *a, const struct alert_evidence *concern, int64_t now_ms,
+                       struct alert_event *e)
+{
+	char text[WIRE_TEXT_MAX];
+	concern_text(text, sizeof text, concern);
+	event(e, ALERT_ACTION_EVIDENCE, "ffcd", now_ms, text, NULL);
+	e->concern = *concern;
+	for (size_t i = 0; i < a->n_evidence; i++)
+		if (a->evidence[i].agency == concern->agency &&
+		    !strcmp(a->evidence[i].concern_id, concern->concern_id))
+			return 0;
+	/* Bounded: a child with hundreds of concerns keeps the first
+	 * RULE_EVIDENCE_MAX on the alert; the history holds every one. */
+	if (a->n_evidence >= RULE_EVIDENCE_MAX)
+		return 0;
+	a->evidence[a->n_evidence++] = *concern;
+	return 1;
+}
+
+int lifecycle_reopen(const struct alert_policy *p, struct alert *a,
+                     const struct alert_evidence *concern, int64_t now_ms, struct alert_event *e)
+{
+	if (!p->reopen_severity || concern->severity < p->reopen_severity ||
+	    wire_alert_view(a) != ALERT_VIEW_ACKNOWLEDGED)
+		return 0;
+	a->acknowledged_by[0] = '\0';
+	a->acknowledged_at_ms = 0;
+	a->overdue_at_ms = 0;
+	a->reopened_at_ms = now_ms;
+	char text[WIRE_TEXT_MAX];
+	concern_text(text, sizeof text, concern);
+	event(e, ALERT_ACTION_REOPENED, "ffcd", now_ms, text, NULL);
+	e->concern = *concern;
+	return 1;
+}
+
 int lifecycle_is_due(const struct alert_policy *p, const struct alert *a, int64_t now_ms)
 {
 	return wire_alert_view(a) == ALERT_VIEW_OPEN && a->overdue_at_ms == 0 &&
@@ -183,6 +234,10 @@ const char *lifecycle_action_word(enum alert_action action)
 		return "close";
 	case ALERT_ACTION_OVERDUE:
 		return "overdue";
+	case ALERT_ACTION_EVIDENCE:
+		return "evidence";
+	case ALERT_ACTION_REOPENED:
+		return "reopen";
 	}
 	return "change";
 }

@@ -15,8 +15,13 @@
  *     work may have gone on under the higher one, and the team records how
  *     it ended), with an outcome from the configured list.
  *   - note: any alert, closed ones included (an addendum to the record).
- *   - overdue: an open alert nobody has acknowledged, past raised_at_ms +
- *     the response time of its level, is reminded once.
+ *   - overdue: an open alert nobody has acknowledged, past raised_at_ms
+ *     (or reopened_at_ms) + the response time of its level, is reminded
+ *     once.
+ *   - evidence: a new concern its rule counts is added to an open or
+ *     acknowledged alert (by ffcd); at or above the policy's reopen
+ *     severity it puts an acknowledged alert back to open, with a new
+ *     response time from then (reopen).
  * `by` is required on every change: it is who did it.
  */
 #ifndef FFC_LIFECYCLE_H
@@ -36,12 +41,21 @@ struct alert_policy {
 	int64_t response_ms[LEVEL_MAX + 1]; /* by level: RED 2 h, AMBER 6 h by default */
 	size_t n_outcomes;
 	char outcomes[LIFECYCLE_OUTCOMES_MAX][WIRE_OUTCOME_MAX];
+	/* alerts.reopen_on: new evidence of this severity or above reopens
+	 * an acknowledged alert; 0 never. */
+	int reopen_severity;
 };
 
-/* RED 120 minutes, AMBER 360, and the default outcomes. */
+/* RED 120 minutes, AMBER 360, the default outcomes, and reopening on
+ * IMMEDIATE_RISK evidence. */
 void lifecycle_defaults(struct alert_policy *p);
 
-/* When a is due to be picked up: raised_at_ms + its level's response time. */
+/* When a's response clock started: reopened_at_ms if it was reopened,
+ * else raised_at_ms. */
+int64_t lifecycle_clock(const struct alert *a);
+
+/* When a is due to be picked up: lifecycle_clock() + its level's
+ * response time. */
 int64_t lifecycle_due(const struct alert_policy *p, const struct alert *a);
 
 /* Is `text` acceptable as the field `field` (e.g. "ack.by")? Valid UTF-8,
@@ -63,6 +77,23 @@ int lifecycle_close(const struct alert_policy *p, struct alert *a, const char *b
 int lifecycle_note(struct alert *a, const char *by, const char *text, int64_t now_ms,
                    struct alert_event *e, char *err, size_t errlen);
 
+/* A concern the alert's rule counts arrived for its child at now_ms: add
+ * it to a's evidence (unless it is there already, or the list is full at
+ * RULE_EVIDENCE_MAX: the history still records it) and fill *e, by ffcd,
+ * text the concern's reference (agency and concern id, category and
+ * severity; never its summary). Returns 1 when the evidence list grew, 0
+ * when not. */
+int lifecycle_evidence(struct alert *a, const struct alert_evidence *concern, int64_t now_ms,
+                       struct alert_event *e);
+
+/* Should that concern put a back to open? a is acknowledged (and open)
+ * and the concern's severity is at or above p->reopen_severity (never
+ * when 0). When so, reopen a at now_ms: nobody has it, a new response
+ * clock from now_ms, not reminded; fill *e (by ffcd, text as
+ * lifecycle_evidence()'s) and return 1. Else 0, a untouched. */
+int lifecycle_reopen(const struct alert_policy *p, struct alert *a,
+                     const struct alert_evidence *concern, int64_t now_ms, struct alert_event *e);
+
 /* Is a waiting and past due at now_ms (and not yet reminded)? */
 int lifecycle_is_due(const struct alert_policy *p, const struct alert *a, int64_t now_ms);
 /* Mark a reminded at now_ms (the daemon is `by`); *e is the entry. */
@@ -75,7 +106,8 @@ void lifecycle_overdue(struct alert *a, int64_t now_ms, struct alert_event *e);
 enum alert_wait { ALERT_WAIT_NONE, ALERT_WAIT_DUE, ALERT_WAIT_OVERDUE };
 enum alert_wait lifecycle_wait(const struct alert *a);
 
-/* "ack", "note", "close", "overdue": the action's word in topics. */
+/* "ack", "note", "close", "overdue", "evidence", "reopen": the action's
+ * word in topics. */
 const char *lifecycle_action_word(enum alert_action action);
 
 #endif

@@ -85,6 +85,21 @@ int outbox_add_reminder(struct outbox *o, const struct alert *a, int64_t now_ms)
 	return outbox_add(o, topic, buf, len, note);
 }
 
+int outbox_add_change(struct outbox *o, const struct alert *a, const struct alert_event *e)
+{
+	char topic[OUTBOX_TOPIC_MAX], prefix[32], note[OUTBOX_NOTE_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if (wire_alert_change_pack(a, e, &buf, &len) < 0)
+		return -1;
+	snprintf(prefix, sizeof prefix, "event.%s", lifecycle_action_word(e->action));
+	outbox_topic(topic, prefix, a->level, a->rule);
+	/* Ids only in the log: names and notes stay in the store. */
+	snprintf(note, sizeof note, "%s %s %s %s for %s", lifecycle_action_word(e->action),
+	         a->alert_id, level_name(a->level), a->rule, a->child_id);
+	return outbox_add(o, topic, buf, len, note);
+}
+
 int outbox_take(struct outbox *to, struct outbox *from)
 {
 	if (to->cap - to->n < from->n) {

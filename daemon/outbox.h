@@ -60,6 +60,11 @@ int outbox_add_alert(struct outbox *o, const struct alert *a);
  * Returns 0, or -1 when out of memory. */
 int outbox_add_reminder(struct outbox *o, const struct alert *a, int64_t now_ms);
 
+/* Queue the change e made to alert *a: topic
+ * "event.<action>.<level>.<rule>" (lifecycle_action_word()), payload an
+ * ffc.v1.AlertChange (no note text). Returns 0, or -1 when out of memory. */
+int outbox_add_change(struct outbox *o, const struct alert *a, const struct alert_event *e);
+
 /* Move every message of from to the end of to, leaving from empty.
  * Returns 0, or -1 when out of memory (both are then as they were). */
 int outbox_take(struct outbox *to, struct outbox *from);

@@ -238,6 +238,7 @@ static void config_fields(struct codec *c, struct config *cfg)
 	NUM(c, "alerts.outcomes", p->n_outcomes, 0, LIFECYCLE_OUTCOMES_MAX);
 	for (size_t i = 0; i < p->n_outcomes && !c->bad[0]; i++)
 		str(c, "alerts.outcomes", p->outcomes[i], sizeof p->outcomes[i]);
+	NUM(c, "alerts.reopen_on", p->reopen_severity, 0, SEVERITY_MAX);
 	struct access_list *a = &cfg->access;
 	NUM(c, "security.keys", a->n_keys, 0, ACCESS_KEYS_MAX);
 	for (size_t i = 0; i < a->n_keys && !c->bad[0]; i++)

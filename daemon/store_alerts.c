@@ -42,7 +42,9 @@ static int alert_write(struct store_txn *t, const struct alert *a, unsigned flag
 static size_t due_key(uint8_t *key, const struct alert *a)
 {
 	key[0] = (uint8_t)a->level;
-	put_u64(key + 1, bias_time(a->raised_at_ms));
+	/* From the response clock's start: a reopened alert is due again
+	 * from when it reopened. */
+	put_u64(key + 1, bias_time(lifecycle_clock(a)));
 	put_u64(key + 9, a->seq);
 	return 17;
 }

@@ -174,8 +174,9 @@ int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);
  * (the stored form; never broadcast). */
 int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len);
 
-/* The ffc.v1.AlertChange published when alert a changed by e; e's text is
- * left out (notes are never broadcast). */
+/* The ffc.v1.AlertChange published when alert a changed by e, with a's
+ * lead practitioner and e's concern when it has one; e's text is left out
+ * (notes are never broadcast). */
 int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, uint8_t **out,
                            size_t *len);
 

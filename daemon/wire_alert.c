@@ -45,6 +45,7 @@ static void alert_to_pb(struct alert_pb *p, const struct alert *a)
 	pb->outcome = wire_unconst(a->outcome);
 	pb->due_at_ms = a->due_at_ms;
 	pb->overdue_at_ms = a->overdue_at_ms;
+	pb->reopened_at_ms = a->reopened_at_ms;
 	size_t n = a->n_evidence < RULE_EVIDENCE_MAX ? a->n_evidence : RULE_EVIDENCE_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct alert_evidence *e = &a->evidence[i];
@@ -167,6 +168,7 @@ int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out)
 	out->closed_at_ms = a->closed_at_ms;
 	wire_copy_str(out->outcome, sizeof out->outcome, a->outcome);
 	out->overdue_at_ms = a->overdue_at_ms;
+	out->reopened_at_ms = a->reopened_at_ms;
 	ffc__store__stored_alert__free_unpacked(pb, NULL);
 	return 0;
 }
@@ -204,6 +206,16 @@ int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, u
 	pb.rule = wire_unconst(a->rule);
 	pb.event = &ev;
 	pb.state = (Ffc__V1__AlertState)wire_alert_view(a);
+	pb.lead_practitioner = wire_unconst(a->lead_practitioner);
+	Ffc__V1__ConcernRef ref = FFC__V1__CONCERN_REF__INIT;
+	if (e->concern.concern_id[0]) {
+		ref.agency = (Ffc__V1__Agency)e->concern.agency;
+		ref.concern_id = wire_unconst(e->concern.concern_id);
+		ref.category = (Ffc__V1__Category)e->concern.category;
+		ref.severity = (Ffc__V1__Severity)e->concern.severity;
+		ref.occurred_at_ms = e->concern.occurred_at_ms;
+		pb.concern = &ref;
+	}
 	return wire_pack_message(&pb.base, out, len);
 }
 

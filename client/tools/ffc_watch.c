@@ -94,7 +94,8 @@ static void usage(FILE *f)
 	    "  --json         one JSON object per alert and line (fields as in ffc.proto);\n"
 	    "                 a change is {\"change\": AlertChange}, a reminder\n"
 	    "                 {\"overdue\": Alert}\n"
-	    "  --alerts-only  leave out who acknowledged, noted or closed an alert and the\n"
+	    "  --alerts-only  leave out who acknowledged, noted or closed an alert, new\n"
+	    "                 evidence on an open one (EVIDENCE lines) and the\n"
 	    "                 reminders of overdue ones (shown as they happen otherwise;\n"
 	    "                 those missed while away are in ffcctl alerts --details)\n"
 	    "  --count N      exit after N alerts\n");
@@ -189,14 +190,30 @@ static void print_wrapped_json(const char *name, const ProtobufCMessage *m)
 	free(json);
 }
 
-/* Someone acknowledged, noted or closed an alert: every console sees who
- * has it. Notes themselves are never on this socket. */
+/* Someone acknowledged, noted or closed an alert (every console sees who
+ * has it), or a new concern joined an open one or reopened it. Notes
+ * themselves are never on this socket. */
 static void show_change(const struct watch *w, const Ffc__V1__AlertChange *c)
 {
 	if (w->level && (int)c->level != w->level)
 		return;
 	if (w->json) {
 		print_wrapped_json("change", &c->base);
+	} else if (c->event && (c->event->action == FFC__V1__ALERT_EVENT__ACTION__EVIDENCE ||
+	                        c->event->action == FFC__V1__ALERT_EVENT__ACTION__REOPENED)) {
+		/* A new concern on an alert already open: as loud as a new
+		 * alert, with whom to call. */
+		const Ffc__V1__ConcernRef *r = c->concern;
+		printf("%s %s %s %s %s  %s %s (%s, %s)  lead: %s\n",
+		       c->event->action == FFC__V1__ALERT_EVENT__ACTION__EVIDENCE ? "EVIDENCE"
+		                                                                  : "REOPENED",
+		       tool_enum_name(&ffc__v1__level__descriptor, (int)c->level), c->rule,
+		       c->child_id, c->alert_id,
+		       r ? tool_enum_name(&ffc__v1__agency__descriptor, (int)r->agency) : "?",
+		       r ? r->concern_id : "?",
+		       r ? tool_enum_name(&ffc__v1__category__descriptor, (int)r->category) : "?",
+		       r ? tool_enum_name(&ffc__v1__severity__descriptor, (int)r->severity) : "?",
+		       c->lead_practitioner[0] ? c->lead_practitioner : "(none assigned)");
 	} else if (c->event) {
 		const Ffc__V1__AlertEvent *e = c->event;
 		char when[32];

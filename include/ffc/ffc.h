@@ -203,7 +203,8 @@ enum ffc_sub_kind {
 	FFC_SUB_HEARTBEAT = 2,    /* ev->heartbeat */
 	FFC_SUB_CONNECTED = 3,    /* (re)connected to the daemon: catch up */
 	FFC_SUB_DISCONNECTED = 4, /* the connection dropped; ZeroMQ retries */
-	FFC_SUB_CHANGE = 5,       /* ev->change: an alert was acknowledged, noted or closed */
+	FFC_SUB_CHANGE = 5,       /* ev->change: an alert was acknowledged, noted, closed, given new
+	                             evidence or reopened */
 	FFC_SUB_OVERDUE = 6,      /* ev->alert: the once-only reminder of an overdue alert */
 };
 

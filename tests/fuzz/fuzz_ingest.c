@@ -260,10 +260,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (accepted != stored)
 		__builtin_trap();
+	/* Alerts raised are numbered in order; evidence added to an open
+	 * alert is published with no alert of its own. */
+	uint64_t n_raised = 0;
 	for (size_t i = 0; i < raised.n; i++)
-		if (raised.items[i].alert->seq != before + 1 + i)
+		if (raised.items[i].alert && raised.items[i].alert->seq != before + 1 + n_raised++)
 			__builtin_trap();
-	if (last_alert() != before + raised.n)
+	if (last_alert() != before + n_raised)
 		__builtin_trap();
 	outbox_clear(&raised);
 	ingest_items_release(items, n);

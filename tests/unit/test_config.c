@@ -954,6 +954,14 @@ static void test_alert_lifecycle_settings(void **state)
 	load_good("alerts: { response_seconds = { red = 5; }; };\n");
 	assert_int_equal(cfg.lifecycle.response_ms[LEVEL_RED], 5000);
 	assert_int_equal(cfg.lifecycle.response_ms[LEVEL_AMBER], defaults.response_ms[LEVEL_AMBER]);
+	/* reopen_on: a severity, or never; immediate-risk unless given. */
+	assert_int_equal(cfg.lifecycle.reopen_severity, SEVERITY_IMMEDIATE);
+	load_good("alerts: { reopen_on = \"high\"; };\n");
+	assert_int_equal(cfg.lifecycle.reopen_severity, SEVERITY_HIGH);
+	load_good("alerts: { reopen_on = \"Never\"; };\n");
+	assert_int_equal(cfg.lifecycle.reopen_severity, 0);
+	expect_only("alerts: {\n reopen_on = \"soon\";\n};\n", 2, "alerts.reopen_on: ");
+	expect_only("alerts: { reopen_on = 3; };\n", 1, "alerts.reopen_on: ");
 
 	expect_only("alerts: {\n response_minutes = { red = 0; };\n};\n", 2,
 	            "alerts.response_minutes.red: 0 is out of range (1 to 43200)");

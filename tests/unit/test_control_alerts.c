@@ -272,8 +272,10 @@ static void test_ack_note_close(void **state)
 	assert_int_equal(c->event->action, FFC__V1__ALERT_EVENT__ACTION__NOTE);
 	ffc__v1__alert_change__free_unpacked(c, NULL);
 
-	/* While acknowledged the alert is still open: no second RED. */
-	assert_int_equal(send_risk(f, "r2", "9434765919", NOW + 5000), 0);
+	/* While acknowledged the alert is still open: no second RED, the
+	 * concern joins its evidence (one change published, one history
+	 * entry; no policy here, so no reopening). */
+	assert_int_equal(send_risk(f, "r2", "9434765919", NOW + 5000), 1);
 
 	r = close_alert(f, "A00000001", "Sam Jones", "Strategy Discussion", "held today");
 	assert_string_equal(r->error, "");
@@ -281,9 +283,12 @@ static void test_ack_note_close(void **state)
 	assert_int_equal(a->state, FFC__V1__ALERT_STATE__CLOSED);
 	assert_string_equal(a->outcome, "strategy discussion");
 	assert_string_equal(a->closed_by, "Sam Jones");
-	assert_int_equal(a->n_history, 3);
-	assert_string_equal(a->history[2]->outcome, "strategy discussion");
-	assert_string_equal(a->history[2]->text, "held today");
+	assert_int_equal(a->n_history, 4);
+	assert_int_equal(a->history[2]->action, FFC__V1__ALERT_EVENT__ACTION__EVIDENCE);
+	assert_string_equal(a->history[2]->by, "ffcd");
+	assert_string_equal(a->history[2]->text, "POLICE r2 (PHYSICAL_ABUSE, IMMEDIATE_RISK)");
+	assert_string_equal(a->history[3]->outcome, "strategy discussion");
+	assert_string_equal(a->history[3]->text, "held today");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	c = published(f, "event.close.red.immediate-risk");
 	assert_int_equal(c->state, FFC__V1__ALERT_STATE__CLOSED);
@@ -297,7 +302,7 @@ static void test_ack_note_close(void **state)
 	/* The log shows it as it stands, history included. */
 	r = log_of(f, &a);
 	assert_int_equal(a->state, FFC__V1__ALERT_STATE__CLOSED);
-	assert_int_equal(a->n_history, 3);
+	assert_int_equal(a->n_history, 4);
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 
 	/* Closed: new evidence raises a new alert. */

@@ -3,8 +3,9 @@
  * per episode, a higher level superseding the open lower one, each lower
  * level raised first when one judgement jumps levels (the rule's own
  * levels only), the whole history judged after a merge with the note in
- * the reason, evidence carried from the timeline, and what a window
- * around the newest concern does not see.
+ * the reason, evidence carried from the timeline, what a window around
+ * the newest concern does not see, and a concern added to the evidence
+ * of the alert already open for it.
  */
 
 #include <setjmp.h>
@@ -72,7 +73,7 @@ static void decide(const struct rule *rules, size_t n_rules, const struct concer
 	struct rule_match *m = calloc(n_rules, sizeof *m);
 	assert_non_null(m);
 	judge_measure(rules, n_rules, refs, n, focus, m);
-	assert_int_equal(judge_decide(rules, n_rules, refs, m, open, note, plan), 0);
+	assert_int_equal(judge_decide(rules, n_rules, refs, focus, m, open, note, plan), 0);
 	free(m);
 }
 
@@ -92,11 +93,15 @@ static void test_raise_once_per_episode(void **state)
 	assert_string_equal(plan.items[0].reason, "concerns from POLICE and HEALTH within 30 days");
 	judge_plan_clear(&plan);
 
-	/* Already open at that level, or higher: nothing. */
+	/* Already open at that level, or higher: nothing raised, the
+	 * concern only joins the open alert's evidence. */
 	decide(rules, 1, refs, 2, 1, amber, NULL, &plan);
-	assert_int_equal(plan.n, 0);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].outcome, JUDGE_EVIDENCE);
+	judge_plan_clear(&plan);
 	decide(rules, 1, refs, 2, 1, red, NULL, &plan);
-	assert_int_equal(plan.n, 0);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].outcome, JUDGE_EVIDENCE);
 	judge_plan_clear(&plan);
 	judge_plan_clear(&plan); /* safe twice */
 }
@@ -219,6 +224,68 @@ static void test_whole_history_after_merge(void **state)
 
 /* Several rules in one judgement: their raises in rule order; one not met
  * gives nothing, and its open level is not read. */
+/* A concern the rule counts, for a child whose alert of the rule is open
+ * (at its level or higher, acknowledged or not: the judge sees only the
+ * level), raises nothing and joins that alert's evidence. */
+static void test_evidence_for_open_alert(void **state)
+{
+	(void)state;
+	struct rule rules[] = {immediate(), multi()};
+	struct concern_ref refs[] = {ref(1, 0, POLICE, SEVERITY_HIGH, "p-1"),
+	                             ref(2, 1, HEALTH, SEVERITY_HIGH, "h-1"),
+	                             ref(3, 2, EDUCATION, SEVERITY_IMMEDIATE, "e-1")};
+	struct judge_plan plan = {0};
+
+	/* Both RED already: the IMMEDIATE concern is evidence for both. */
+	enum level red[] = {LEVEL_RED, LEVEL_RED};
+	decide(rules, 2, refs, 3, 2, red, NULL, &plan);
+	assert_int_equal(plan.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(plan.items[i].outcome, JUDGE_EVIDENCE);
+		assert_int_equal(plan.items[i].rule, i);
+		assert_int_equal(plan.items[i].level, LEVEL_RED);
+		assert_int_equal(plan.items[i].n_evidence, 1);
+		assert_string_equal(plan.items[i].evidence[0].concern_id, "e-1");
+		assert_int_equal(plan.items[i].evidence[0].agency, EDUCATION);
+		assert_int_equal(plan.items[i].evidence[0].severity, SEVERITY_IMMEDIATE);
+	}
+	judge_plan_clear(&plan);
+
+	/* A concern the rule does not count (immediate-risk: HIGH) is not
+	 * its evidence, even with its alert open; multi counts it. */
+	decide(rules, 2, refs, 3, 1, red, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].rule, 1);
+	assert_string_equal(plan.items[0].evidence[0].concern_id, "h-1");
+	judge_plan_clear(&plan);
+
+	/* A concern that does not meet the rule on its own (alone in its
+	 * window) still joins the open alert. */
+	struct concern_ref late[] = {ref(1, 0, POLICE, SEVERITY_LOW, "p-1"),
+	                             ref(2, 200, POLICE, SEVERITY_LOW, "p-2")};
+	enum level amber[] = {LEVEL_NONE, LEVEL_AMBER};
+	decide(rules, 2, late, 2, 1, amber, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].outcome, JUDGE_EVIDENCE);
+	assert_int_equal(plan.items[0].level, LEVEL_AMBER);
+	judge_plan_clear(&plan);
+
+	/* Escalating is not evidence: RED raised over the open AMBER. */
+	enum level multi_amber[] = {LEVEL_NONE, LEVEL_AMBER};
+	refs[2].severity = SEVERITY_HIGH;
+	decide(rules, 2, refs, 3, 2, multi_amber, NULL, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].outcome, JUDGE_RAISE);
+	assert_int_equal(plan.items[0].level, LEVEL_RED);
+	assert_int_equal(plan.items[0].supersedes, 1);
+	judge_plan_clear(&plan);
+
+	/* A whole history judged again (after a merge) adds no evidence. */
+	decide(rules, 2, refs, 3, JUDGE_ALL, red, NULL, &plan);
+	assert_int_equal(plan.n, 0);
+	judge_plan_clear(&plan);
+}
+
 static void test_rules_in_order(void **state)
 {
 	(void)state;
@@ -240,9 +307,11 @@ static void test_rules_in_order(void **state)
 	assert_int_equal(plan.items[2].level, LEVEL_AMBER);
 	judge_plan_clear(&plan);
 
-	/* A concern out of every window: nothing, whatever is open. */
+	/* A concern out of every window: nothing, whatever is open for the
+	 * rule that does not count it (multi and harm count it, and would
+	 * add it to an open alert's evidence: none is open). */
 	struct concern_ref lone[] = {ref(1, 0, EDUCATION, SEVERITY_LOW, "x")};
-	enum level junk[] = {(enum level)99, (enum level)99, (enum level)99};
+	enum level junk[] = {(enum level)99, LEVEL_NONE, LEVEL_NONE};
 	decide(rules, 3, lone, 1, 0, junk, NULL, &plan);
 	assert_int_equal(plan.n, 0);
 	judge_plan_clear(&plan);
@@ -256,6 +325,7 @@ int main(void)
 	    cmocka_unit_test(test_jump_raises_each_level_first),
 	    cmocka_unit_test(test_evidence_from_timeline),
 	    cmocka_unit_test(test_whole_history_after_merge),
+	    cmocka_unit_test(test_evidence_for_open_alert),
 	    cmocka_unit_test(test_rules_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

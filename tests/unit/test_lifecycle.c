@@ -248,6 +248,78 @@ static void test_overdue_decision(void **state)
 }
 
 /* Which response-time index the store files an alert under. */
+/* New evidence: added once, bounded, always recorded; reopening only an
+ * acknowledged alert, at or above the policy's severity. */
+static void test_evidence_and_reopen(void **state)
+{
+	(void)state;
+	struct alert_policy p;
+	lifecycle_defaults(&p);
+	assert_int_equal(p.reopen_severity, SEVERITY_IMMEDIATE);
+	struct alert *a = open_alert(LEVEL_RED);
+	struct alert_event e;
+	struct alert_evidence c = {.concern_id = "ED-0042",
+	                           .agency = 2,
+	                           .category = 5,
+	                           .severity = SEVERITY_HIGH,
+	                           .occurred_at_ms = RAISED};
+	assert_int_equal(lifecycle_evidence(a, &c, RAISED + MINUTE, &e), 1);
+	assert_int_equal(a->n_evidence, 1);
+	assert_int_equal(e.action, ALERT_ACTION_EVIDENCE);
+	assert_string_equal(e.by, "ffcd");
+	assert_int_equal(e.at_ms, RAISED + MINUTE);
+	assert_string_equal(e.text, "HEALTH ED-0042 (PHYSICAL_ABUSE, HIGH)");
+	assert_string_equal(e.concern.concern_id, "ED-0042");
+	/* The same concern again (filed under a merged twin): recorded, not
+	 * listed twice. */
+	assert_int_equal(lifecycle_evidence(a, &c, RAISED + MINUTE, &e), 0);
+	assert_int_equal(a->n_evidence, 1);
+	/* Full: the event is still recorded, the list does not grow. */
+	a->n_evidence = RULE_EVIDENCE_MAX;
+	snprintf(c.concern_id, sizeof c.concern_id, "ED-0043");
+	assert_int_equal(lifecycle_evidence(a, &c, RAISED + MINUTE, &e), 0);
+	assert_int_equal(a->n_evidence, RULE_EVIDENCE_MAX);
+	assert_int_equal(e.action, ALERT_ACTION_EVIDENCE);
+
+	/* Open and nobody has it: nothing to reopen. */
+	c.severity = SEVERITY_IMMEDIATE;
+	assert_int_equal(lifecycle_reopen(&p, a, &c, RAISED + 2 * MINUTE, &e), 0);
+	char err[LIFECYCLE_ERR_MAX];
+	assert_int_equal(lifecycle_ack(a, "Sam", "", RAISED + 3 * MINUTE, &e, err, sizeof err), 0);
+	a->overdue_at_ms = RAISED + 121 * MINUTE;
+	/* Acknowledged, below the policy's severity: stays with Sam. */
+	c.severity = SEVERITY_HIGH;
+	assert_int_equal(lifecycle_reopen(&p, a, &c, RAISED + 200 * MINUTE, &e), 0);
+	assert_string_equal(a->acknowledged_by, "Sam");
+	/* At it: open again, a new response clock, not reminded. */
+	c.severity = SEVERITY_IMMEDIATE;
+	assert_int_equal(lifecycle_reopen(&p, a, &c, RAISED + 200 * MINUTE, &e), 1);
+	assert_int_equal(wire_alert_view(a), ALERT_VIEW_OPEN);
+	assert_string_equal(a->acknowledged_by, "");
+	assert_int_equal(a->overdue_at_ms, 0);
+	assert_int_equal(lifecycle_clock(a), RAISED + 200 * MINUTE);
+	assert_int_equal(lifecycle_due(&p, a), RAISED + 320 * MINUTE);
+	assert_int_equal(lifecycle_wait(a), ALERT_WAIT_DUE);
+	assert_false(lifecycle_is_due(&p, a, RAISED + 319 * MINUTE));
+	assert_true(lifecycle_is_due(&p, a, RAISED + 320 * MINUTE));
+	assert_int_equal(e.action, ALERT_ACTION_REOPENED);
+	assert_string_equal(e.by, "ffcd");
+	assert_string_equal(lifecycle_action_word(e.action), "reopen");
+	assert_string_equal(lifecycle_action_word(ALERT_ACTION_EVIDENCE), "evidence");
+
+	/* never (0): an acknowledged alert is never reopened. */
+	assert_int_equal(lifecycle_ack(a, "Jo", "", RAISED + 201 * MINUTE, &e, err, sizeof err), 0);
+	p.reopen_severity = 0;
+	assert_int_equal(lifecycle_reopen(&p, a, &c, RAISED + 202 * MINUTE, &e), 0);
+	/* Closed or superseded: never. */
+	p.reopen_severity = SEVERITY_LOW;
+	a->state = ALERT_SUPERSEDED;
+	assert_int_equal(lifecycle_reopen(&p, a, &c, RAISED + 203 * MINUTE, &e), 0);
+	a->state = ALERT_CLOSED;
+	assert_int_equal(lifecycle_reopen(&p, a, &c, RAISED + 203 * MINUTE, &e), 0);
+	free(a);
+}
+
 static void test_wait(void **state)
 {
 	(void)state;
@@ -269,9 +341,10 @@ static void test_wait(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults_and_due), cmocka_unit_test(test_ack),
-	    cmocka_unit_test(test_text_refusals),    cmocka_unit_test(test_close),
-	    cmocka_unit_test(test_overdue_decision), cmocka_unit_test(test_wait),
+	    cmocka_unit_test(test_defaults_and_due),    cmocka_unit_test(test_ack),
+	    cmocka_unit_test(test_text_refusals),       cmocka_unit_test(test_close),
+	    cmocka_unit_test(test_overdue_decision),    cmocka_unit_test(test_wait),
+	    cmocka_unit_test(test_evidence_and_reopen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

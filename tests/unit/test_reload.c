@@ -276,6 +276,7 @@ static void rich_config(struct config *c)
 	c->rules[0].n_parts = 1;
 	c->lifecycle.response_ms[LEVEL_RED] = 42;
 	set(c->lifecycle.outcomes[0], sizeof c->lifecycle.outcomes[0], "moved away");
+	c->lifecycle.reopen_severity = SEVERITY_MODERATE; /* not the default */
 	c->access.n_keys = 2;
 	set(c->access.keys[0].name, sizeof c->access.keys[0].name, "health-adapter");
 	c->access.keys[0].role = ACCESS_ADAPTER;
