@@ -82,7 +82,7 @@ class Chronology(DaemonTest):
         section = text.split("\nhousehold")[1].split("\nconcerns")[0]
         self.assertIn(noah, section)
         self.assertIn("Noah Smith", section)
-        self.assertRegex(section, r"\n      A\d+\s+RED\s+immediate-risk\s+POLICE reported")
+        self.assertRegex(section, r"\n      A\d+\s+RED\s+immediate-risk\s+Domestic abuse \(police, ")
         self.assertIn("1 other child", section)
         self.assertIn("0 other children", self.ctl("child", "--nhs", nhs_number(102)))
 

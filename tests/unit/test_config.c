@@ -260,6 +260,7 @@ static void test_shipped_file_is_the_defaults(void **state)
 	assert_int_equal(cfg.log_level, LOG_INFO);
 	assert_string_equal(cfg.data_dir, defaults.data_dir);
 	assert_int_equal(cfg.n_rules, defaults.n_rules);
+	assert_memory_equal(&cfg.labels, &defaults.labels, sizeof cfg.labels);
 	errs.n = 0;
 	assert_int_equal(config_check(&cfg, shipped(), &errs), 0);
 }
