@@ -163,8 +163,10 @@ class ReloadTest(unittest.TestCase):
         # A labels group worded locally: the next reason reads in it, the
         # categories it does not name keep their built-in words.
         sub = self.d.subscribe()
-        self.write(with_example(shipped()) +
-                   '\nlabels = { was-not-brought = "missed health appointments"; };\n')
+        shipped_words = 'was-not-brought = "was not brought to health appointments";'
+        self.assertIn(shipped_words, shipped())
+        self.write(with_example(shipped()).replace(
+            shipped_words, 'was-not-brought = "missed health appointments";'))
         self.sighup()
         self.assertEqual(self.d.status().rules, 6)
         self.send_all(not_brought_history("local", 3))
