@@ -54,6 +54,7 @@ void config_defaults(struct config *cfg)
 	cfg->batch_max = 512;
 	cfg->log_level = LOG_INFO;
 	cfg->n_rules = rules_defaults(cfg->rules, RULES_MAX);
+	labels_defaults(&cfg->labels);
 	lifecycle_defaults(&cfg->lifecycle);
 }
 
@@ -459,6 +460,10 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 			conf_section_rules(&c, s, &next);
 			continue;
 		}
+		if (!strcmp(name, "labels")) {
+			conf_section_labels(&c, s, &next);
+			continue;
+		}
 		if (!strcmp(name, "retention")) {
 			if (conf_expect_group(&c, s) == 0)
 				section_retention(&c, s, &next);
@@ -468,7 +473,8 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 		    strcmp(name, "control") && strcmp(name, "store") && strcmp(name, "security")) {
 			conf_unknown(
 			    &c, s,
-			    "daemon, ingest, alerts, control, store, retention, security, rules");
+			    "daemon, ingest, alerts, control, store, retention, security, rules, "
+			    "labels");
 			continue;
 		}
 		if (conf_expect_group(&c, s) < 0)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "access.h"
+#include "labels.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "rules.h"
@@ -38,6 +39,7 @@ struct config {
 	enum log_level log_level;          /* default LOG_INFO */
 	size_t n_rules;
 	struct rule rules[RULES_MAX];
+	struct labels labels;             /* labels = { ... }: the words of categories in reasons */
 	struct alert_policy lifecycle;    /* alerts.response_minutes, alerts.outcomes */
 	struct access_list access;        /* security: the keys and operators known */
 	enum security_mode security_mode; /* default SECURITY_INSECURE */

@@ -93,6 +93,11 @@ int conf_name_set(struct conf_ctx *c, const config_setting_t *s, int (*parse)(co
  * (config_rules.c). */
 void conf_section_rules(struct conf_ctx *c, const config_setting_t *s, struct config *cfg);
 
+/* labels = { parental-mental-health = "..."; ... }: a category's words in
+ * alert reasons, by its name as a rule names it; a category not given
+ * keeps its built-in words (config_rules.c). */
+void conf_section_labels(struct conf_ctx *c, const config_setting_t *s, struct config *cfg);
+
 /* The rules of a finished config, each checked by rules.c, and their
  * names unique; errors at the origin alone (config_rules.c). */
 void conf_check_rules(struct conf_ctx *c, const struct config *cfg);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config_read.h"
+#include "labels.h"
 #include "rules.h"
 
 #define MS_PER_HOUR INT64_C(3600000)
@@ -263,6 +264,35 @@ void conf_section_rules(struct conf_ctx *c, const config_setting_t *s, struct co
 		}
 		if (ok)
 			cfg->rules[cfg->n_rules++] = r;
+	}
+}
+
+void conf_section_labels(struct conf_ctx *c, const config_setting_t *s, struct config *cfg)
+{
+	if (conf_expect_group(c, s) < 0)
+		return;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(e);
+		char path[CONF_PATH_LEN], text[LABEL_MAX + 1];
+		conf_path_of(e, path, sizeof path);
+		int category = category_parse(name);
+		if (category < 1) {
+			conf_fail(c, e,
+			          "%s: not a category (a category's name, as a rule's categories "
+			          "name it: domestic-abuse, mental-health, was-not-brought, ...)",
+			          path);
+			continue;
+		}
+		if (conf_get_string(c, e, text, sizeof text, 0) < 0)
+			continue;
+		const char *why = label_problem(text);
+		if (why) {
+			conf_fail(c, e, "%s: %s", path, why);
+			continue;
+		}
+		/* label_problem() held it to LABEL_MAX - 1 bytes. */
+		memcpy(cfg->labels.category[category], text, strlen(text) + 1);
 	}
 }
 

@@ -14,6 +14,37 @@
 
 #include "validate.h"
 
+/* Fold each part of a given name as written, split at spaces and
+ * hyphens, and join them with one space ("Mia-Rose" -> "MIA ROSE"). A part
+ * that folds to nothing ("Mia - Rose") is left out. Returns 0, or -1 when
+ * the parts do not fit. */
+static int given_parts(const char *given, char *out, size_t cap)
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (const char *p = given; *p;) {
+		size_t n = strcspn(p, " \t-");
+		char raw[CONCERN_FIELD_MAX + 1], folded[CONCERN_FIELD_MAX + 1];
+		if (n >= sizeof raw)
+			return -1;
+		memcpy(raw, p, n);
+		raw[n] = '\0';
+		size_t flen = identity_fold_name(raw, folded, sizeof folded);
+		if (flen >= sizeof folded || at + (at > 0) + flen >= cap)
+			return -1;
+		if (flen > 0) {
+			if (at > 0)
+				out[at++] = ' ';
+			memcpy(out + at, folded, flen + 1);
+			at += flen;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
 int match_subject(const struct child_identity *id, struct match_subject *s)
 {
 	memset(s, 0, sizeof *s);
@@ -27,13 +58,42 @@ int match_subject(const struct child_identity *id, struct match_subject *s)
 		return -1;
 	memcpy(s->dob, id->date_of_birth, MATCH_DOB_LEN + 1);
 	identity_postcode(id->postcode, s->postcode);
-	return 0;
+	return given_parts(id->given_name, s->parts, sizeof s->parts);
 }
 
 int match_key(const char *family, const char *dob, char out[MATCH_KEY_MAX])
 {
 	int n = snprintf(out, MATCH_KEY_MAX, "%s|%s", family, dob);
-	return n > 0 && n < MATCH_KEY_MAX ? 0 : -1;
+	return n > 0 && (size_t)n < MATCH_KEY_MAX ? 0 : -1;
+}
+
+int match_given_key(const char *given, const char *dob, char out[MATCH_KEY_MAX])
+{
+	int n = snprintf(out, MATCH_KEY_MAX, MATCH_GIVEN_PREFIX "%s|%s", given, dob);
+	return n > 0 && (size_t)n < MATCH_KEY_MAX ? 0 : -1;
+}
+
+/* 1 when `part` is one of the space-separated words of `parts`. */
+static int has_part(const char *parts, const char *part)
+{
+	size_t n = strlen(part);
+	for (const char *p = parts; *p;) {
+		size_t len = strcspn(p, " ");
+		if (len == n && memcmp(p, part, n) == 0)
+			return 1;
+		p += len;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+int match_given_part(const char *a_parts, const char *b_parts)
+{
+	int a_single = strchr(a_parts, ' ') == NULL, b_single = strchr(b_parts, ' ') == NULL;
+	if (a_single == b_single || !a_parts[0] || !b_parts[0])
+		return 0;
+	return a_single ? has_part(b_parts, a_parts) : has_part(a_parts, b_parts);
 }
 
 int match_dob_transposed(const char *dob, char out[MATCH_DOB_LEN + 1])
@@ -140,12 +200,22 @@ enum match_kind match_judge(const struct match_subject *a, const struct match_su
 {
 	if (len)
 		reason[0] = '\0';
-	if (strcmp(a->family, b->family) != 0)
-		return MATCH_NONE;
 	int same_given = strcmp(a->given, b->given) == 0;
 	int same_dob = strcmp(a->dob, b->dob) == 0;
 	int both_postcodes = a->postcode[0] && b->postcode[0];
 	int postcode_differs = both_postcodes && strcmp(a->postcode, b->postcode) != 0;
+	if (strcmp(a->family, b->family) != 0) {
+		/* A family name alone changes when a child is known by either
+		 * parent's: the postcode, on both sides, must vouch for the
+		 * rest. */
+		if (!same_given || !same_dob || !both_postcodes || postcode_differs)
+			return MATCH_NONE;
+		snprintf(reason, len,
+		         "same given name %s, date of birth %s and postcode %s; family names %s "
+		         "and %s differ",
+		         a->given, a->dob, a->postcode, a->family, b->family);
+		return MATCH_DIFFERENT_FAMILY_NAME;
+	}
 	/* "and postcode LS14AP" when both sides have the same one. */
 	char where[POSTCODE_MAX + 16] = "";
 	if (both_postcodes && !postcode_differs)
@@ -172,6 +242,15 @@ enum match_kind match_judge(const struct match_subject *a, const struct match_su
 			         a->family, a->dob, where, a_short ? a->given : b->given,
 			         a_short ? b->given : a->given);
 			return MATCH_GIVEN_NAME_INITIAL;
+		}
+		if (match_given_part(a->parts, b->parts)) {
+			snprintf(reason, len,
+			         "same family name %s, date of birth %s%s; given name %s is a part "
+			         "of %s",
+			         a->family, a->dob, where,
+			         strchr(a->parts, ' ') ? b->parts : a->parts,
+			         strchr(a->parts, ' ') ? a->parts : b->parts);
+			return MATCH_GIVEN_NAME_PART;
 		}
 		/* Two different initials ("E" and "F") are one edit apart and
 		 * say nothing: an edit counts between names of two or more. */
@@ -208,6 +287,10 @@ const char *match_kind_name(enum match_kind k)
 		return "GIVEN_NAME_INITIAL";
 	case MATCH_DATE_OF_BIRTH_TRANSPOSED:
 		return "DATE_OF_BIRTH_TRANSPOSED";
+	case MATCH_GIVEN_NAME_PART:
+		return "GIVEN_NAME_PART";
+	case MATCH_DIFFERENT_FAMILY_NAME:
+		return "DIFFERENT_FAMILY_NAME";
 	case MATCH_NONE:
 	default:
 		return "?";

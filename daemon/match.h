@@ -18,6 +18,14 @@
  *                             name is the other's initial
  *   DATE_OF_BIRTH_TRANSPOSED  same names, day and month of the date of
  *                             birth swapped
+ *   GIVEN_NAME_PART           same family name and date of birth, one
+ *                             given name is a part of the other's double
+ *                             or hyphenated name ("Mia" and "Mia-Rose",
+ *                             "Mary" and "Mary Jane")
+ *   DIFFERENT_FAMILY_NAME     same given name, date of birth and postcode
+ *                             (both sides must have one), different family
+ *                             names: a child known by a parent's surname
+ *                             to one agency and another's to the next
  *
  * Every kind but the first also needs the postcodes to agree where both
  * sides have one: two differences at once are too far apart to list.
@@ -38,17 +46,25 @@ enum match_kind {
 	MATCH_GIVEN_NAME_ONE_EDIT = 2,
 	MATCH_GIVEN_NAME_INITIAL = 3,
 	MATCH_DATE_OF_BIRTH_TRANSPOSED = 4,
+	MATCH_GIVEN_NAME_PART = 5,
+	MATCH_DIFFERENT_FAMILY_NAME = 6,
 };
 
 #define MATCH_DOB_LEN    10 /* YYYY-MM-DD */
 #define MATCH_REASON_MAX (4 * CONCERN_FIELD_MAX + 160)
-/* "FAMILY|YYYY-MM-DD", the index key of a subject. */
-#define MATCH_KEY_MAX (CONCERN_FIELD_MAX + 1 + MATCH_DOB_LEN + 1)
+/* "FAMILY|YYYY-MM-DD" or "given:GIVEN|YYYY-MM-DD", the index keys of a
+ * subject. */
+#define MATCH_GIVEN_PREFIX "given:"
+#define MATCH_KEY_MAX      (sizeof MATCH_GIVEN_PREFIX - 1 + CONCERN_FIELD_MAX + 1 + MATCH_DOB_LEN + 1)
 
 /* What matching compares of one named child. */
 struct match_subject {
 	char family[CONCERN_FIELD_MAX + 1]; /* folded */
 	char given[CONCERN_FIELD_MAX + 1];  /* folded */
+	/* The parts of the given name as written ("Mia-Rose", "Mary Jane"),
+	 * each folded, joined by one space: "MIA ROSE"; the same as given
+	 * when the name has one part. given is parts without the spaces. */
+	char parts[CONCERN_FIELD_MAX + 1];
 	char dob[MATCH_DOB_LEN + 1];
 	char postcode[POSTCODE_MAX]; /* normalised; "" when absent or malformed */
 };
@@ -61,6 +77,17 @@ int match_subject(const struct child_identity *id, struct match_subject *s);
 /* The index key of a family name (folded) and a date of birth. Returns 0,
  * or -1 when it does not fit. */
 int match_key(const char *family, const char *dob, char out[MATCH_KEY_MAX]);
+
+/* The key of the second index, by folded given name and date of birth
+ * ("given:MIA|2015-03-02"), which finds the same child under another
+ * family name. Folded names hold no lower-case ASCII and no '|', so it
+ * never equals a family key. Returns 0, or -1 when it does not fit. */
+int match_given_key(const char *given, const char *dob, char out[MATCH_KEY_MAX]);
+
+/* 1 when one of the folded given names has a single part and it is a
+ * part of the other's, which has two or more (parts as in struct
+ * match_subject: "MIA" and "MIA ROSE"). */
+int match_given_part(const char *a_parts, const char *b_parts);
 
 /* The date with day and month swapped when that is another real date
  * ("2015-03-02" -> "2015-02-03"): 0, else -1 ("2015-03-03", "2015-03-13"). */

@@ -23,22 +23,41 @@ struct candidate {
 struct probe {
 	struct candidate *c;
 	size_t n;
-	const struct match_subject *me; /* family name of the key */
+	const struct match_subject *me; /* the names of the key */
 	const char *dob;                /* date of birth of the key */
+	int by_given;                   /* the given-name index: entries hold family names */
 };
 
-static int visit(uint64_t child, const char *given, const char *postcode, void *arg)
+/* An entry of the family index holds the given name's parts ("MIA ROSE");
+ * one written before parts were kept holds the folded name whole, which
+ * reads as a name of one part. An entry of the given-name index holds
+ * the family name. */
+static int visit(uint64_t child, const char *name, const char *postcode, void *arg)
 {
 	struct probe *p = arg;
 	if (p->n == MATCH_CANDIDATES_MAX)
 		return 1;
+	/* The same family name is found through the family index. */
+	if (p->by_given && !strcmp(name, p->me->family))
+		return 0;
 	struct candidate *c = &p->c[p->n];
 	memset(c, 0, sizeof *c);
 	c->child = child;
-	snprintf(c->s.family, sizeof c->s.family, "%s", p->me->family);
-	snprintf(c->s.given, sizeof c->s.given, "%s", given);
 	snprintf(c->s.dob, sizeof c->s.dob, "%s", p->dob);
 	snprintf(c->s.postcode, sizeof c->s.postcode, "%s", postcode);
+	if (p->by_given) {
+		snprintf(c->s.family, sizeof c->s.family, "%s", name);
+		memcpy(c->s.given, p->me->given, sizeof c->s.given);
+		memcpy(c->s.parts, p->me->given, sizeof c->s.parts);
+	} else {
+		snprintf(c->s.family, sizeof c->s.family, "%s", p->me->family);
+		snprintf(c->s.parts, sizeof c->s.parts, "%s", name);
+		size_t at = 0;
+		for (const char *q = name; *q && at + 1 < sizeof c->s.given; q++)
+			if (*q != ' ')
+				c->s.given[at++] = *q;
+		c->s.given[at] = '\0';
+	}
 	p->n++;
 	return 0;
 }
@@ -156,11 +175,17 @@ int match_index_child(struct store_txn *t, const struct child_identity *id, uint
 	char dobs[2][MATCH_DOB_LEN + 1];
 	snprintf(dobs[0], sizeof dobs[0], "%s", me.dob);
 	int n_dobs = 1 + (match_dob_transposed(me.dob, dobs[1]) == 0);
+	/* The family index under each date, then the given-name index under
+	 * the date as sent; that one only when there is a postcode, which a
+	 * different family name needs on both sides. */
+	int n_probes = n_dobs + (me.postcode[0] != '\0');
 	int rc = STORE_OK;
-	for (int d = 0; d < n_dobs && rc == STORE_OK; d++) {
+	for (int d = 0; d < n_probes && rc == STORE_OK; d++) {
 		char probe_key[MATCH_KEY_MAX];
-		struct probe p = {cands, 0, &me, dobs[d]};
-		if (match_key(me.family, dobs[d], probe_key) < 0)
+		int by_given = d == n_dobs;
+		struct probe p = {cands, 0, &me, by_given ? me.dob : dobs[d], by_given};
+		if ((by_given ? match_given_key(me.given, me.dob, probe_key)
+		              : match_key(me.family, dobs[d], probe_key)) < 0)
 			continue;
 		/* Gather first, then judge: recording writes to the store. */
 		rc = store_match_name_each(t, probe_key, visit, &p);
@@ -171,5 +196,10 @@ int match_index_child(struct store_txn *t, const struct child_identity *id, uint
 	free(cands);
 	if (rc != STORE_OK)
 		return rc;
-	return store_match_name_put(t, key, child, me.given, me.postcode);
+	if ((rc = store_match_name_put(t, key, child, me.parts, me.postcode)) != STORE_OK)
+		return rc;
+	char given_key[MATCH_KEY_MAX];
+	if (!me.postcode[0] || match_given_key(me.given, me.dob, given_key) < 0)
+		return STORE_OK;
+	return store_match_name_put(t, given_key, child, me.family, me.postcode);
 }

@@ -251,6 +251,8 @@ static void config_fields(struct codec *c, struct config *cfg)
 	str(c, "security.public_key", cfg->public_key, sizeof cfg->public_key);
 	str(c, "daemon.user", cfg->user, sizeof cfg->user);
 	NUM(c, "retention.years", cfg->retention_years, 0, UINT32_MAX);
+	for (size_t i = 0; i <= CATEGORY_MAX; i++)
+		str(c, "labels", cfg->labels.category[i], sizeof cfg->labels.category[i]);
 }
 
 static void errors_fields(struct codec *c, struct config_errors *e)
@@ -633,6 +635,8 @@ void reload_init(struct rules_state *st, const struct config *cfg, const char *h
 	st->n_rules = cfg->n_rules <= RULES_MAX ? cfg->n_rules : RULES_MAX;
 	memcpy(st->rules, cfg->rules, st->n_rules * sizeof st->rules[0]);
 	st->access = cfg->access;
+	/* The words of reasons are put in force with the rules that use them. */
+	labels_use(&cfg->labels);
 	st->loaded_at_ms = now_ms;
 }
 
@@ -674,6 +678,7 @@ int reload_apply(struct rules_state *st, int64_t now_ms, const char *by, struct 
 	st->n_rules = next->n_rules;
 	memcpy(st->rules, next->rules, next->n_rules * sizeof st->rules[0]);
 	st->access = next->access;
+	labels_use(&next->labels);
 	st->loaded_at_ms = now_ms;
 	free(next);
 	log_info("reload (%s): %s: %zu rules in force (%zu added, %zu changed, %zu removed)", by,

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "labels.h"
+
 #define MS_PER_HOUR INT64_C(3600000)
 
 #if defined(__GNUC__)
@@ -397,15 +399,49 @@ static PRINTF_LIKE(2, 3) void put(struct text *t, const char *fmt, ...)
 		t->at = (size_t)k < t->len - t->at ? t->at + (size_t)k : t->len - 1;
 }
 
-/* "A", "A and B", "A, B and C": the distinct agencies or categories among
- * the counting concerns of refs[from..to], in the order first seen. */
+/* ", " or " and " before item i of n (nothing before the first). */
+static const char *joiner(size_t i, size_t n, const char *last)
+{
+	return i == 0 ? "" : i + 1 == n ? last : ", ";
+}
+
+/* "domestic abuse (police, 12 Mar), parental mental health (health, 20
+ * Mar) and ...": the distinct categories (or agencies) among the counting
+ * concerns of refs[from..to], in the order first seen, each with the
+ * agency (or category) and date of the first concern that brought it. */
+static void put_distinct(struct text *t, const struct rule *r, const struct concern_ref *refs,
+                         size_t from, size_t to, int agencies)
+{
+	size_t first[32];
+	size_t n = 0;
+	uint32_t seen = 0;
+	for (size_t i = from; i <= to && n < 32; i++) {
+		const struct concern_ref *x = &refs[i];
+		unsigned v = agencies ? x->agency : x->category;
+		if (!rule_counts(r, x) || (seen & bit(v)) || !bit(v))
+			continue;
+		seen |= bit(v);
+		first[n++] = i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct concern_ref *x = &refs[first[i]];
+		char date[32];
+		label_date(x->occurred_at_ms, date, sizeof date);
+		put(t, "%s%s (%s, %s)", joiner(i, n, " and "),
+		    agencies ? label_agency(x->agency) : label_category(x->category),
+		    agencies ? label_category(x->category) : label_agency(x->agency), date);
+	}
+}
+
+/* "police and health": the distinct agencies (or categories) among the
+ * counting concerns of refs[from..to], in the order first seen. */
 static void put_names(struct text *t, const struct rule *r, const struct concern_ref *refs,
                       size_t from, size_t to, int agencies)
 {
 	int order[32];
 	size_t n = 0;
 	uint32_t seen = 0;
-	for (size_t i = from; i <= to; i++) {
+	for (size_t i = from; i <= to && n < 32; i++) {
 		const struct concern_ref *x = &refs[i];
 		unsigned v = agencies ? x->agency : x->category;
 		if (!rule_counts(r, x) || (seen & bit(v)) || !bit(v))
@@ -414,28 +450,24 @@ static void put_names(struct text *t, const struct rule *r, const struct concern
 		order[n++] = (int)v;
 	}
 	for (size_t i = 0; i < n; i++)
-		put(t, "%s%s",
-		    i == 0       ? ""
-		    : i + 1 == n ? " and "
-		                 : ", ",
-		    agencies ? agency_name(order[i]) : category_name(order[i]));
+		put(t, "%s%s", joiner(i, n, " and "),
+		    agencies ? label_agency(order[i]) : label_category(order[i]));
 }
 
-/* "A", "A or B", "A, B or C": the names a filter mask holds. */
-static void put_mask(struct text *t, uint32_t mask, const char *(*name)(int), int max)
+/* "police, health or education": the words of a filter mask. */
+static void put_mask(struct text *t, uint32_t mask, const char *(*label)(int), int max)
 {
 	size_t n = 0, total = 0;
 	for (int v = 1; v <= max; v++)
 		total += (mask & bit((unsigned)v)) != 0;
 	for (int v = 1; v <= max; v++)
-		if (mask & bit((unsigned)v)) {
-			put(t, "%s%s", n == 0 ? "" : n + 1 == total ? " or " : ", ", name(v));
-			n++;
-		}
+		if (mask & bit((unsigned)v))
+			put(t, "%s%s", joiner(n++, total, " or "), label(v));
 }
 
-/* "2 WAS_NOT_BROUGHT from HEALTH and 1 EDUCATION_ABSENCE within 60 days":
- * each part met in the window, with how many concerns met it there. */
+/* "was not brought to health appointments (2 concerns from health) and
+ * absence from school (1 concern)": each part met in the window, with how
+ * many concerns met it there. */
 static void put_parts(struct text *t, const struct rule *r, const struct concern_ref *refs,
                       size_t from, size_t to)
 {
@@ -447,18 +479,35 @@ static void put_parts(struct text *t, const struct rule *r, const struct concern
 			count += rule_counts(r, &refs[i]) && rule_part_counts(part, &refs[i]);
 		if (count < part->count)
 			continue;
-		put(t, "%s%u ", shown++ ? " and " : "", count);
-		if (part->categories)
-			put_mask(t, part->categories, category_name, CATEGORY_MAX);
-		else
-			put(t, "concern%s", count == 1 ? "" : "s");
+		/* "absence from school (1 concern)", or without categories
+		 * "1 concern from police, high or above". */
+		put(t, "%s", shown++ ? " and " : "");
+		if (part->categories) {
+			put_mask(t, part->categories, label_category, CATEGORY_MAX);
+			put(t, " (");
+		}
+		put(t, "%u concern%s", count, count == 1 ? "" : "s");
 		if (part->agencies) {
 			put(t, " from ");
-			put_mask(t, part->agencies, agency_name, AGENCY_MAX);
+			put_mask(t, part->agencies, label_agency, AGENCY_MAX);
 		}
 		if (part->min_severity > SEVERITY_LOW)
-			put(t, " at %s or above", severity_name(part->min_severity));
+			put(t, ", %s or above", label_severity(part->min_severity));
+		if (part->categories)
+			put(t, ")");
 	}
+}
+
+/* ", 12 Mar to 2 Apr" (", 12 Mar" when both are one day). */
+static void put_span(struct text *t, int64_t first_ms, int64_t last_ms)
+{
+	char a[32], b[32];
+	label_date(first_ms, a, sizeof a);
+	label_date(last_ms, b, sizeof b);
+	if (strcmp(a, b) == 0)
+		put(t, ", %s", a);
+	else
+		put(t, ", %s to %s", a, b);
 }
 
 size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
@@ -475,59 +524,76 @@ size_t rule_reason(const struct rule *r, const struct rule_match *m, const struc
 	/* Evidence always holds the first and last counting concern of the
 	 * window (see collect), so [from, to] spans the whole window. */
 	const size_t from = m->evidence[0], to = m->evidence[m->n_evidence - 1];
-	unsigned count = 0;
+	unsigned count = 0, high = 0;
 	for (size_t i = from; i <= to; i++)
-		count += rule_counts(r, &refs[i]) != 0;
+		if (rule_counts(r, &refs[i])) {
+			count++;
+			high += refs[i].severity >= SEVERITY_HIGH;
+		}
 	char window[48];
 	window_text(r->window_ms, window, sizeof window);
 
 	switch (r->kind) {
 	case RULE_ANY: {
 		const struct concern_ref *x = &refs[from];
-		put(&t, "%s reported %s (%s)", agency_name(x->agency), severity_name(x->severity),
-		    category_name(x->category));
+		char date[32];
+		label_date(x->occurred_at_ms, date, sizeof date);
+		put(&t, "%s (%s, %s), %s", label_category(x->category), label_agency(x->agency),
+		    date, label_severity(x->severity));
 		break;
 	}
 	case RULE_DISTINCT_AGENCIES:
 		put(&t, "concerns from ");
-		put_names(&t, r, refs, from, to, 1);
+		put_distinct(&t, r, refs, from, to, 1);
 		put(&t, " within %s", window);
 		break;
 	case RULE_DISTINCT_CATEGORIES:
-		put_names(&t, r, refs, from, to, 0);
-		put(&t, " concerns within %s", window);
+		put_distinct(&t, r, refs, from, to, 0);
+		put(&t, " within %s", window);
 		break;
 	case RULE_COUNT:
 		/* Name what was counted only when the rule narrows it: "3
-		 * MISSING concerns", but "40 concerns" rather than a list of
-		 * every category seen. */
-		put(&t, "%u ", m->measure);
+		 * concerns (missing from home or care)", but "40 concerns"
+		 * rather than a list of every category seen. */
+		put(&t, "%u concern%s", m->measure, m->measure == 1 ? "" : "s");
 		if (r->categories) {
+			put(&t, " (");
 			put_names(&t, r, refs, from, to, 0);
-			put(&t, " ");
+			put(&t, ")");
 		}
-		put(&t, "concern%s", m->measure == 1 ? "" : "s");
 		if (r->agencies) {
 			put(&t, " from ");
 			put_names(&t, r, refs, from, to, 1);
 		}
 		put(&t, " within %s", window);
+		put_span(&t, refs[from].occurred_at_ms, refs[to].occurred_at_ms);
 		break;
 	case RULE_SEVERITY_SUM: {
 		unsigned threshold = r->threshold[m->level];
 		for (int l = LEVEL_AMBER; !threshold && l <= LEVEL_MAX; l++)
 			threshold = r->threshold[l];
-		put(&t, "severity weight %u from %u concern%s within %s (threshold %u)", m->measure,
-		    count, count == 1 ? "" : "s", window, threshold);
+		put(&t, "%u concern%s within %s", count, count == 1 ? "" : "s", window);
+		if (high && count == 1)
+			put(&t, ", high");
+		else if (high && high == count)
+			put(&t, ", all of them high");
+		else if (high)
+			put(&t, ", %u of them high", high);
+		put(&t, " (weighted %u, %s the %u this rule needs)", m->measure,
+		    m->measure > threshold ? "over" : "reaching", threshold);
 		break;
 	}
 	case RULE_ALL_OF:
 		put_parts(&t, r, refs, from, to);
 		put(&t, " within %s", window);
 		if (m->measure < r->n_parts)
-			put(&t, " (%u of %zu parts)", m->measure, r->n_parts);
+			put(&t, " (%u of the %zu parts this rule needs)", m->measure, r->n_parts);
 		break;
 	}
+	/* A sentence: its first letter a capital (labels are written in
+	 * lower case to stand inside one). */
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
 	return t.at;
 }
 

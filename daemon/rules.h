@@ -22,7 +22,7 @@
 #define RULE_NAME_MAX     48
 #define RULES_MAX         64
 #define RULE_EVIDENCE_MAX 64
-#define RULE_REASON_MAX   320
+#define RULE_REASON_MAX   512
 #define RULE_PARTS_MAX    8
 /* Limits of a rule's settings: a threshold (or a part's count), a
  * severity weight, a window in days. */
@@ -98,8 +98,12 @@ enum level rule_peak(const struct rule *r, const struct concern_ref *refs, size_
  * name)? */
 int rule_equal(const struct rule *a, const struct rule *b);
 
-/* One sentence for a practitioner saying what was seen, e.g. "concerns from
- * POLICE, HEALTH and EDUCATION within 30 days". Returns the length. */
+/* One sentence for a practitioner saying what was seen, in the words in
+ * force (labels.h): agencies and categories in words, with dates, e.g.
+ * "Domestic abuse (police, 12 Mar), parental mental health (health, 20
+ * Mar) and parental substance misuse (police, 2 Apr) within 90 days", or
+ * for a severity sum "6 concerns within 30 days, 2 of them high (weighted
+ * 9, over the 8 this rule needs)". Returns the length. */
 size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
                    char *buf, size_t len);
 

@@ -23,7 +23,8 @@
  *   audit         seq                              -> AuditEntry     (append only)
  *   child_audit   child seq                        -> (empty)
  *   counters      name                             -> u64
- *   match_names   "FAMILY|YYYY-MM-DD"   (dupsort)  -> child given NUL postcode
+ *   match_names   "FAMILY|YYYY-MM-DD"   (dupsort)  -> child given-parts NUL postcode
+ *                 "given:GIVEN|YYYY-MM-DD" (dupsort) -> child family NUL postcode
  *   matches       child(lower) child(higher)       -> StoredMatch       (possible matches)
  *   alert_events  alert-seq n(4)                   -> AlertEvent        (an alert's history)
  *   alerts_due    level(1) raised(biased) seq      -> (empty)   open, unacknowledged, not reminded
@@ -346,8 +347,9 @@ int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn
 /* ---- possible matches ---- */
 
 /* Children recorded under a folded family name and date of birth
- * (match_key()), with the folded given name and normalised postcode they
- * were named with: for each call fn; stop early when fn returns non-zero.
+ * (match_key()), with the given name's folded parts and normalised
+ * postcode they were named with, or under a folded given name and date of
+ * birth (match_given_key()), with the folded family name instead: for each call fn; stop early when fn returns non-zero.
  * One lookup whatever the number of children known. */
 typedef int (*store_match_name_fn)(uint64_t child, const char *given, const char *postcode,
                                    void *arg);

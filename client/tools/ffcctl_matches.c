@@ -1,7 +1,8 @@
 /*
  * ffcctl_matches.c - `ffcctl matches`: pairs of children that may be one
- * child (different postcode, given name one edit apart or an initial, day
- * and month of birth swapped), each with both sides' details. ffcd never
+ * child (different postcode, given name one edit apart, an initial or a
+ * part of a double name, day and month of birth swapped, different family
+ * name), each with both sides' details. ffcd never
  * links them; an operator judges each pair, and `ffcctl matches dismiss`
  * records that a pair is two different children.
  */
@@ -24,6 +25,10 @@ static const char *kind_words(int kind)
 		return "given name an initial";
 	case FFC__V1__POSSIBLE_MATCH__KIND__DATE_OF_BIRTH_TRANSPOSED:
 		return "day and month of birth swapped";
+	case FFC__V1__POSSIBLE_MATCH__KIND__GIVEN_NAME_PART:
+		return "given name a part of a double name";
+	case FFC__V1__POSSIBLE_MATCH__KIND__DIFFERENT_FAMILY_NAME:
+		return "different family name";
 	default:
 		return "?";
 	}

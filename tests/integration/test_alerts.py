@@ -110,7 +110,7 @@ class Rules(AlertChecks, DaemonTest):
         self.assertEqual(red.seq, amber.seq + 1)
         self.assertEqual(red.child_id, amber.child_id)
         self.assertEqual({e.agency for e in red.evidence}, {pb.POLICE, pb.EDUCATION, pb.HEALTH})
-        for agency in ("POLICE", "EDUCATION", "HEALTH"):
+        for agency in ("police", "education", "health"):
             self.assertIn(agency, red.reason)
         # A fourth agency while RED is open: nothing new (and the severity
         # weights, 2 + 1 + 1 + 1 + 1 + 1, stay under cumulative-harm's 8).

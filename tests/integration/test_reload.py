@@ -44,7 +44,8 @@ rules = (
 );
 """
 
-REASON = "2 WAS_NOT_BROUGHT from HEALTH and 1 EDUCATION_ABSENCE within 60 days"
+REASON = ("Was not brought to health appointments (2 concerns from health) and absence "
+          "from school (1 concern) within 60 days")
 
 
 def kid(n):
@@ -157,6 +158,23 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(sorted(e.concern_id for e in a.evidence),
                          ["new-abs", "new-wnb1", "new-wnb2"])
         self.assertEqual(len(self.rule_alerts("not-brought-and-absent")), 1)
+
+    def test_reload_puts_local_words_in_force(self):
+        # A labels group worded locally: the next reason reads in it, the
+        # categories it does not name keep their built-in words.
+        sub = self.d.subscribe()
+        shipped_words = 'was-not-brought = "was not brought to health appointments";'
+        self.assertIn(shipped_words, shipped())
+        self.write(with_example(shipped()).replace(
+            shipped_words, 'was-not-brought = "missed health appointments";'))
+        self.sighup()
+        self.assertEqual(self.d.status().rules, 6)
+        self.send_all(not_brought_history("local", 3))
+        got = [a for _, a in drain_alerts(sub) if a.rule == "not-brought-and-absent"]
+        self.assertEqual(len(got), 1, got)
+        self.assertEqual(got[0].reason,
+                         "Missed health appointments (2 concerns from health) and absence "
+                         "from school (1 concern) within 60 days")
 
     def test_ffcctl_reload_reports_changes(self):
         self.write(with_example(shipped()).replace("amber = 3;", "amber = 2;"))

@@ -260,6 +260,7 @@ static void test_shipped_file_is_the_defaults(void **state)
 	assert_int_equal(cfg.log_level, LOG_INFO);
 	assert_string_equal(cfg.data_dir, defaults.data_dir);
 	assert_int_equal(cfg.n_rules, defaults.n_rules);
+	assert_memory_equal(&cfg.labels, &defaults.labels, sizeof cfg.labels);
 	errs.n = 0;
 	assert_int_equal(config_check(&cfg, shipped(), &errs), 0);
 }
@@ -702,6 +703,35 @@ static void test_all_of(void **state)
 
 /* The example in the shipped file's comments, uncommented, is a good rule:
  * the manual never shows one that would not load. */
+/* labels = { ... }: a category's words, by the name a rule uses; the
+ * others keep their built-in words; every mistake named at its line. */
+static void test_labels(void **state)
+{
+	(void)state;
+	struct labels builtin;
+	labels_defaults(&builtin);
+	load_good("labels = {\n  mental-health = \"a parent's mental health\";\n"
+	          "  WAS_NOT_BROUGHT = \"missed health appointments\";\n};\n");
+	assert_string_equal(cfg.labels.category[3], "a parent's mental health");
+	assert_string_equal(cfg.labels.category[12], "missed health appointments");
+	assert_string_equal(cfg.labels.category[1], "domestic abuse");
+	assert_string_equal(builtin.category[3], "parental mental health");
+	for (int i = 1; i <= CATEGORY_MAX; i++)
+		assert_true(builtin.category[i][0] != '\0');
+
+	expect_only("labels = {\n  mental_wealth = \"x\";\n};\n", 2,
+	            "labels.mental_wealth: not a category");
+	expect_only("labels = { neglect = \"\"; };\n", 1, "labels.neglect: must not be empty");
+	expect_only("labels = { neglect = 3; };\n", 1, "labels.neglect: expected a string");
+	expect_only("labels = { neglect = \"a\\tb\"; };\n", 1,
+	            "labels.neglect: holds a control character");
+	expect_only(
+	    "labels = { neglect = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxx\"; };\n",
+	    1, "labels.neglect: longer than");
+	expect_only("labels = \"neglect\";\n", 1, "labels");
+}
+
 static void test_shipped_example_loads(void **state)
 {
 	(void)state;
@@ -1238,6 +1268,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_security_mode_and_keys, teardown),
 	    cmocka_unit_test_teardown(test_security_errors, teardown),
 	    cmocka_unit_test_teardown(test_endpoint_local, teardown),
+	    cmocka_unit_test_teardown(test_labels, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

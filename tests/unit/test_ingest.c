@@ -235,9 +235,9 @@ static void test_multi_agency_escalates(void **state)
 	assert_non_null(red);
 	assert_string_equal(red->supersedes, amber_id);
 	assert_int_equal(red->seq, 2);
-	assert_non_null(strstr(red->reason, "POLICE"));
-	assert_non_null(strstr(red->reason, "HEALTH"));
-	assert_non_null(strstr(red->reason, "EDUCATION"));
+	assert_non_null(strstr(red->reason, "police"));
+	assert_non_null(strstr(red->reason, "health"));
+	assert_non_null(strstr(red->reason, "education"));
 	assert_string_equal(red->display.nhs_number, nhs);
 	(void)r;
 

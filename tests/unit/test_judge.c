@@ -90,7 +90,9 @@ static void test_raise_once_per_episode(void **state)
 	assert_int_equal(plan.items[0].rule, 0);
 	assert_int_equal(plan.items[0].level, LEVEL_AMBER);
 	assert_int_equal(plan.items[0].supersedes, 0);
-	assert_string_equal(plan.items[0].reason, "concerns from POLICE and HEALTH within 30 days");
+	assert_string_equal(
+	    plan.items[0].reason,
+	    "Concerns from police (neglect, 1 Jan) and health (neglect, 2 Jan) within 30 days");
 	judge_plan_clear(&plan);
 
 	/* Already open at that level, or higher: nothing raised, the
@@ -207,9 +209,11 @@ static void test_whole_history_after_merge(void **state)
 	assert_int_equal(plan.items[1].level, LEVEL_RED);
 	assert_int_equal(plan.items[1].supersedes, 1);
 	for (size_t i = 0; i < plan.n; i++) {
-		assert_string_equal(plan.items[i].reason,
-		                    "concerns from POLICE, HEALTH and EDUCATION within 30 days "
-		                    "(after C00000002 was merged into C00000001)");
+		assert_string_equal(
+		    plan.items[i].reason,
+		    "Concerns from police (neglect, 1 Jan), health (neglect, 2 Jan) "
+		    "and education (neglect, 3 Jan) within 30 days (after C00000002 "
+		    "was merged into C00000001)");
 		assert_int_equal(plan.items[i].n_evidence, 3);
 		assert_string_equal(plan.items[i].evidence[2].concern_id, "e-1");
 	}
@@ -218,7 +222,8 @@ static void test_whole_history_after_merge(void **state)
 	/* "" is no note. */
 	decide(rules, 1, refs, 4, JUDGE_ALL, none, "", &plan);
 	assert_string_equal(plan.items[0].reason,
-	                    "concerns from POLICE, HEALTH and EDUCATION within 30 days");
+	                    "Concerns from police (neglect, 1 Jan), health (neglect, 2 Jan) "
+	                    "and education (neglect, 3 Jan) within 30 days");
 	judge_plan_clear(&plan);
 }
 

@@ -1,7 +1,8 @@
 /*
  * Unit tests for match.c: each kind of possible match with its reason,
  * the near misses that must not match (two edits apart, another family
- * name, another date of birth, a second difference), one edit counted in
+ * name, another date of birth, a second difference), parts of double
+ * given names, another family name with the postcode, one edit counted in
  * characters, initials, and dates with day and month swapped.
  */
 #include <setjmp.h>
@@ -256,6 +257,76 @@ static void test_one_edit_against_oracle(void **state)
 	}
 }
 
+/* "Mia" and "Mia-Rose", "Mary" and "Mary Jane": one given name a part of
+ * the other's double name. */
+static void test_given_name_part(void **state)
+{
+	(void)state;
+	struct match_subject mia = subject("Mia", "Carter", "2017-05-09", "LS6 2AB");
+	struct match_subject rose = subject("Mia-Rose", "Carter", "2017-05-09", "LS62AB");
+	assert_string_equal(rose.given, "MIAROSE");
+	assert_string_equal(rose.parts, "MIA ROSE");
+	assert_string_equal(mia.parts, "MIA");
+	assert_int_equal(judge(mia, rose), MATCH_GIVEN_NAME_PART);
+	char reason[MATCH_REASON_MAX];
+	match_judge(&rose, &mia, reason, sizeof reason);
+	assert_string_equal(reason,
+	                    "same family name CARTER, date of birth 2017-05-09 and postcode "
+	                    "LS62AB; given name MIA is a part of MIA ROSE");
+	/* The second part, a space, several separators, no postcode. */
+	assert_int_equal(judge(subject("Rose", "Carter", "2017-05-09", ""), rose),
+	                 MATCH_GIVEN_NAME_PART);
+	assert_int_equal(judge(subject("Mary Jane", "Smith", "2012-01-30", ""),
+	                       subject("Mary", "Smith", "2012-01-30", "")),
+	                 MATCH_GIVEN_NAME_PART);
+	struct match_subject spaced = subject(" Mary -  Jane ", "Smith", "2012-01-30", "");
+	assert_string_equal(spaced.parts, "MARY JANE");
+	assert_int_equal(judge(spaced, subject("Jane", "Smith", "2012-01-30", "")),
+	                 MATCH_GIVEN_NAME_PART);
+	/* Near misses: another family name, another date, another postcode,
+	 * a part that is only the start of a part, two double names sharing a
+	 * part, and the same name written with and without its hyphen. */
+	assert_int_equal(judge(subject("Mia", "Reid", "2017-05-09", "LS62AB"), rose), MATCH_NONE);
+	assert_int_equal(judge(subject("Mia", "Carter", "2017-05-10", "LS62AB"), rose), MATCH_NONE);
+	assert_int_equal(judge(subject("Mia", "Carter", "2017-05-09", "M1 1AA"), rose), MATCH_NONE);
+	assert_int_equal(judge(subject("Ros", "Carter", "2017-05-09", "LS62AB"), rose), MATCH_NONE);
+	assert_int_equal(judge(subject("Mia-Jane", "Carter", "2017-05-09", "LS62AB"), rose),
+	                 MATCH_NONE);
+	assert_int_equal(judge(subject("Miarose", "Carter", "2017-05-09", "LS62AB"), rose),
+	                 MATCH_NONE);
+	assert_int_equal(match_given_part("MIA", "MIA"), 0);
+	assert_int_equal(match_given_part("", "MIA ROSE"), 0);
+}
+
+/* "Jayden Reid" and "Jayden Carter": a child known by another surname. */
+static void test_different_family_name(void **state)
+{
+	(void)state;
+	struct match_subject reid = subject("Jayden", "Reid", "2023-02-14", "LS6 2AB");
+	struct match_subject carter = subject("Jayden", "Carter", "2023-02-14", "ls62ab");
+	assert_int_equal(judge(reid, carter), MATCH_DIFFERENT_FAMILY_NAME);
+	char reason[MATCH_REASON_MAX];
+	match_judge(&reid, &carter, reason, sizeof reason);
+	assert_string_equal(reason, "same given name JAYDEN, date of birth 2023-02-14 and postcode "
+	                            "LS62AB; family names REID and CARTER differ");
+	/* Near misses: the postcode absent on either side or different,
+	 * another date, another given name (even one edit away). */
+	assert_int_equal(judge(subject("Jayden", "Reid", "2023-02-14", ""), carter), MATCH_NONE);
+	assert_int_equal(judge(reid, subject("Jayden", "Carter", "2023-02-14", "")), MATCH_NONE);
+	assert_int_equal(judge(reid, subject("Jayden", "Carter", "2023-02-14", "M1 1AA")),
+	                 MATCH_NONE);
+	assert_int_equal(judge(reid, subject("Jayden", "Carter", "2023-02-15", "LS62AB")),
+	                 MATCH_NONE);
+	assert_int_equal(judge(reid, subject("Jaden", "Carter", "2023-02-14", "LS62AB")),
+	                 MATCH_NONE);
+	assert_int_equal(judge(reid, subject("Jayden-Lee", "Carter", "2023-02-14", "LS62AB")),
+	                 MATCH_NONE);
+
+	char key[MATCH_KEY_MAX];
+	assert_int_equal(match_given_key("JAYDEN", "2023-02-14", key), 0);
+	assert_string_equal(key, "given:JAYDEN|2023-02-14");
+}
+
 static void test_kind_names(void **state)
 {
 	(void)state;
@@ -264,6 +335,8 @@ static void test_kind_names(void **state)
 	assert_string_equal(match_kind_name(MATCH_GIVEN_NAME_INITIAL), "GIVEN_NAME_INITIAL");
 	assert_string_equal(match_kind_name(MATCH_DATE_OF_BIRTH_TRANSPOSED),
 	                    "DATE_OF_BIRTH_TRANSPOSED");
+	assert_string_equal(match_kind_name(MATCH_GIVEN_NAME_PART), "GIVEN_NAME_PART");
+	assert_string_equal(match_kind_name(MATCH_DIFFERENT_FAMILY_NAME), "DIFFERENT_FAMILY_NAME");
 	assert_string_equal(match_kind_name(MATCH_NONE), "?");
 }
 
@@ -275,6 +348,8 @@ int main(void)
 	    cmocka_unit_test(test_given_name_one_edit),
 	    cmocka_unit_test(test_given_name_initial),
 	    cmocka_unit_test(test_date_of_birth_transposed),
+	    cmocka_unit_test(test_given_name_part),
+	    cmocka_unit_test(test_different_family_name),
 	    cmocka_unit_test(test_one_edit),
 	    cmocka_unit_test(test_one_edit_against_oracle),
 	    cmocka_unit_test(test_kind_names),

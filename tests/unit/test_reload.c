@@ -297,6 +297,7 @@ static void rich_config(struct config *c)
 	c->public_key[CONFIG_KEY_Z85_LEN] = '\0';
 	set(c->user, sizeof c->user, "ffc");
 	c->retention_years = 7;
+	set(c->labels.category[3], sizeof c->labels.category[3], "a parent's mental health");
 	/* Nothing past a count is sent: clear it, as a decoded config has
 	 * it. */
 	memset(&c->rules[c->n_rules], 0, (RULES_MAX - c->n_rules) * sizeof c->rules[0]);

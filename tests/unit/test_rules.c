@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels.h"
 #include "rules.h"
 
 #define DAY  MS_PER_DAY
@@ -139,11 +140,11 @@ static void test_immediate_risk(void **state)
 	assert_int_equal(rule_eval(r, refs, 3, 1, &m), LEVEL_RED);
 	assert_evidence((size_t[]){1}, 1);
 	assert_int_equal(m.window_from_ms, 1 * DAY);
-	assert_string_equal(say(r, refs), "POLICE reported IMMEDIATE_RISK (PHYSICAL_ABUSE)");
+	assert_string_equal(say(r, refs), "Physical abuse (police, 2 Jan), immediate risk");
 	/* Each immediate risk is its own evidence, not the history's. */
 	assert_int_equal(rule_eval(r, refs, 3, 2, &m), LEVEL_RED);
 	assert_evidence((size_t[]){2}, 1);
-	assert_string_equal(say(r, refs), "HEALTH reported IMMEDIATE_RISK (INJURY)");
+	assert_string_equal(say(r, refs), "Unexplained injury (health, 3 Jan), immediate risk");
 
 	/* Kind any raises whichever level has its threshold. */
 	struct rule amber = *r;
@@ -171,14 +172,18 @@ static void test_multi_agency_escalates(void **state)
 	assert_int_equal(rule_eval(r, refs, 3, 2, &m), LEVEL_AMBER);
 	assert_int_equal(m.measure, 2);
 	assert_evidence((size_t[]){0, 1, 2}, 3);
-	assert_string_equal(say(r, refs), "concerns from POLICE and HEALTH within 30 days");
+	assert_string_equal(say(r, refs),
+	                    "Concerns from police (domestic abuse, 1 Jan) and health (was not "
+	                    "brought to health appointments, 6 Jan) within 30 days");
 	assert_int_equal(rule_eval(r, refs, 4, 3, &m), LEVEL_RED);
 	assert_int_equal(m.measure, 3);
 	assert_evidence((size_t[]){0, 1, 2, 3}, 4);
 	assert_int_equal(m.window_from_ms, 0);
 	assert_int_equal(m.window_to_ms, 30 * DAY);
-	assert_string_equal(say(r, refs),
-	                    "concerns from POLICE, HEALTH and EDUCATION within 30 days");
+	assert_string_equal(
+	    say(r, refs),
+	    "Concerns from police (domestic abuse, 1 Jan), health (was not brought to health "
+	    "appointments, 6 Jan) and education (absence from school, 21 Jan) within 30 days");
 }
 
 static void test_window_edges_inclusive(void **state)
@@ -268,8 +273,10 @@ static void test_backfilled_in_the_middle(void **state)
 	assert_int_equal(rule_eval(r, three, 4, 2, &m), LEVEL_RED);
 	assert_evidence((size_t[]){1, 2, 3}, 3);
 	assert_int_equal(m.window_from_ms, 10 * DAY);
-	assert_string_equal(say(r, three),
-	                    "concerns from POLICE, EDUCATION and HEALTH within 30 days");
+	assert_string_equal(
+	    say(r, three),
+	    "Concerns from police (domestic abuse, 11 Jan), education (absence from school, 13 "
+	    "Jan) and health (was not brought to health appointments, 5 Feb) within 30 days");
 }
 
 static void test_same_instant(void **state)
@@ -305,14 +312,14 @@ static void test_toxic_trio(void **state)
 	assert_int_equal(rule_eval(r, refs, 3, 2, &m), LEVEL_NONE);
 	assert_int_equal(m.measure, 1);
 	assert_int_equal(rule_eval(r, refs, 4, 3, &m), LEVEL_AMBER);
-	assert_string_equal(say(r, refs),
-	                    "DOMESTIC_ABUSE and MENTAL_HEALTH concerns within 90 days");
+	assert_string_equal(say(r, refs), "Domestic abuse (police, 1 Jan) and parental mental "
+	                                  "health (health, 20 Feb) within 90 days");
 	assert_int_equal(rule_eval(r, refs, 6, 4, &m), LEVEL_RED);
 	assert_int_equal(m.measure, 3);
 	assert_evidence((size_t[]){0, 2, 3, 4}, 4);
-	assert_string_equal(
-	    say(r, refs),
-	    "DOMESTIC_ABUSE, MENTAL_HEALTH and SUBSTANCE_MISUSE concerns within 90 days");
+	assert_string_equal(say(r, refs),
+	                    "Domestic abuse (police, 1 Jan), parental mental health (health, 20 "
+	                    "Feb) and parental substance misuse (police, 1 Apr) within 90 days");
 	/* Whichever agency reported them. */
 	for (size_t i = 0; i < 6; i++)
 		refs[i].agency = OTHER;
@@ -343,15 +350,16 @@ static void test_cumulative_harm(void **state)
 	assert_int_equal(m.n_evidence, 4);
 	assert_int_equal(rule_eval(r, refs, 5, 4, &m), LEVEL_AMBER);
 	assert_int_equal(m.measure, 8);
-	assert_string_equal(say(r, refs),
-	                    "severity weight 8 from 5 concerns within 180 days (threshold 8)");
+	assert_string_equal(say(r, refs), "5 concerns within 180 days, 2 of them high (weighted 8, "
+	                                  "reaching the 8 this rule needs)");
 	assert_int_equal(rule_eval(r, refs, 6, 5, &m), LEVEL_AMBER);
 	assert_int_equal(m.measure, 8); /* days 30..181: 2 + 4 + 0 + 1 + 1 */
 	assert_int_equal(m.window_from_ms, 30 * DAY);
 	assert_int_equal(rule_eval(r, refs, 7, 6, &m), LEVEL_AMBER);
 	assert_int_equal(m.measure, 9);
-	assert_string_equal(say(r, refs),
-	                    "severity weight 9 from 6 concerns within 180 days (threshold 8)");
+	assert_string_equal(
+	    say(r, refs),
+	    "6 concerns within 180 days, 2 of them high (weighted 9, over the 8 this rule needs)");
 
 	/* Heavier weights, and a red level: the reason names the threshold
 	 * of the level reached. */
@@ -360,11 +368,11 @@ static void test_cumulative_harm(void **state)
 	struct concern_ref high[] = {ref(1, 0, POLICE, DA, HIGH), ref(2, 1, POLICE, DA, HIGH),
 	                             ref(3, 2, POLICE, DA, HIGH)};
 	assert_int_equal(rule_eval(&two, high, 2, 1, &m), LEVEL_AMBER);
-	assert_string_equal(say(&two, high),
-	                    "severity weight 8 from 2 concerns within 180 days (threshold 8)");
+	assert_string_equal(say(&two, high), "2 concerns within 180 days, all of them high "
+	                                     "(weighted 8, reaching the 8 this rule needs)");
 	assert_int_equal(rule_eval(&two, high, 3, 2, &m), LEVEL_RED);
-	assert_string_equal(say(&two, high),
-	                    "severity weight 12 from 3 concerns within 180 days (threshold 12)");
+	assert_string_equal(say(&two, high), "3 concerns within 180 days, all of them high "
+	                                     "(weighted 12, reaching the 12 this rule needs)");
 }
 
 /* ---- repeat-missing ---- */
@@ -383,7 +391,8 @@ static void test_repeat_missing(void **state)
 	assert_int_equal(rule_eval(r, refs, 5, 1, &m), LEVEL_NONE); /* not a MISSING concern */
 	assert_int_equal(rule_eval(r, refs, 5, 4, &m), LEVEL_AMBER);
 	assert_evidence((size_t[]){2, 3, 4}, 3);
-	assert_string_equal(say(r, refs), "3 MISSING concerns within 90 days");
+	assert_string_equal(
+	    say(r, refs), "3 concerns (missing from home or care) within 90 days, 15 Feb to 3 Apr");
 	/* Judged from the earliest of the three too (back-filled). */
 	assert_int_equal(rule_eval(r, refs, 5, 2, &m), LEVEL_AMBER);
 }
@@ -416,8 +425,10 @@ static void test_filters(void **state)
 	assert_int_equal(rule_eval(&r, refs, 5, 3, &m), LEVEL_NONE); /* focus does not count */
 	assert_int_equal(rule_eval(&r, refs, 5, 4, &m), LEVEL_AMBER);
 	assert_evidence((size_t[]){2, 4}, 2);
-	assert_string_equal(say(&r, refs), "2 WAS_NOT_BROUGHT and EDUCATION_ABSENCE concerns from "
-	                                   "HEALTH and EDUCATION within 60 days");
+	assert_string_equal(say(&r, refs),
+	                    "2 concerns (was not brought to health appointments and absence "
+	                    "from school) from health and education within 60 days, 3 Jan "
+	                    "to 21 Jan");
 
 	/* Values no mask can hold never count, and never shift out of range. */
 	struct concern_ref odd = ref(6, 0, 200, 99, LOW);
@@ -439,14 +450,22 @@ static void test_reason_units_and_plurals(void **state)
 	                 .threshold = {[LEVEL_AMBER] = 2}};
 	struct concern_ref refs[] = {ref(1, 0, POLICE, DA, LOW), ref(2, 1, HEALTH, WNB, LOW)};
 	assert_int_equal(rule_eval(&r, refs, 2, 1, &m), LEVEL_AMBER);
-	assert_string_equal(say(&r, refs), "concerns from POLICE and HEALTH within 36 hours");
+	assert_string_equal(say(&r, refs),
+	                    "Concerns from police (domestic abuse, 1 Jan) and health (was not "
+	                    "brought to health appointments, 2 Jan) within 36 hours");
 	r.window_ms = DAY;
 	assert_int_equal(rule_eval(&r, refs, 2, 1, &m), LEVEL_AMBER);
-	assert_string_equal(say(&r, refs), "concerns from POLICE and HEALTH within 1 day");
+	assert_string_equal(say(&r, refs),
+	                    "Concerns from police (domestic abuse, 1 Jan) and health (was not "
+	                    "brought to health appointments, 2 Jan) within 1 day");
 	r.window_ms = HOUR * 48;
-	assert_string_equal(say(&r, refs), "concerns from POLICE and HEALTH within 2 days");
+	assert_string_equal(say(&r, refs),
+	                    "Concerns from police (domestic abuse, 1 Jan) and health (was not "
+	                    "brought to health appointments, 2 Jan) within 2 days");
 	r.window_ms = HOUR;
-	assert_string_equal(say(&r, refs), "concerns from POLICE and HEALTH within 1 hour");
+	assert_string_equal(say(&r, refs),
+	                    "Concerns from police (domestic abuse, 1 Jan) and health (was not "
+	                    "brought to health appointments, 2 Jan) within 1 hour");
 
 	/* A count with no category filter does not list every category. */
 	struct rule any_count = {.name = "busy",
@@ -454,15 +473,16 @@ static void test_reason_units_and_plurals(void **state)
 	                         .window_ms = 7 * DAY,
 	                         .threshold = {[LEVEL_AMBER] = 1}};
 	assert_int_equal(rule_eval(&any_count, refs, 2, 1, &m), LEVEL_AMBER);
-	assert_string_equal(say(&any_count, refs), "2 concerns within 7 days");
+	assert_string_equal(say(&any_count, refs), "2 concerns within 7 days, 1 Jan to 2 Jan");
 	assert_int_equal(rule_eval(&any_count, refs, 1, 0, &m), LEVEL_AMBER);
-	assert_string_equal(say(&any_count, refs), "1 concern within 7 days");
+	assert_string_equal(say(&any_count, refs), "1 concern within 7 days, 1 Jan");
 
 	struct rule sum = *rule("cumulative-harm");
 	sum.threshold[LEVEL_AMBER] = 1;
 	assert_int_equal(rule_eval(&sum, refs, 1, 0, &m), LEVEL_AMBER);
-	assert_string_equal(say(&sum, refs),
-	                    "severity weight 1 from 1 concern within 180 days (threshold 1)");
+	assert_string_equal(
+	    say(&sum, refs),
+	    "1 concern within 180 days (weighted 1, reaching the 1 this rule needs)");
 }
 
 static void test_reason_fits_any_buffer(void **state)
@@ -476,7 +496,7 @@ static void test_reason_fits_any_buffer(void **state)
 	memset(small, 'x', sizeof small);
 	size_t n = rule_reason(r, &m, refs, small, sizeof small);
 	assert_int_equal(n, sizeof small - 1);
-	assert_string_equal(small, "concerns fr");
+	assert_string_equal(small, "Concerns fr");
 	assert_int_equal(rule_reason(r, &m, refs, small, 0), 0);
 	char full[RULE_REASON_MAX];
 	n = rule_reason(r, &m, refs, full, sizeof full);
@@ -551,7 +571,8 @@ static void test_long_history_and_evidence_cap(void **state)
 	assert_int_equal(m.evidence[m.n_evidence - 1], focus);
 	assert_string_equal(
 	    say(rule("multi-agency"), refs),
-	    "concerns from POLICE, HEALTH, EDUCATION and SOCIAL_CARE within 30 days");
+	    "Concerns from police (neglect, 22 Jan), health (neglect, 22 Jan), education (neglect, "
+	    "22 Jan) and social care (neglect, 22 Jan) within 30 days");
 
 	/* cumulative-harm: every LOW concern in 180 days, the reason counts
 	 * the window, not the capped evidence. */
@@ -560,7 +581,7 @@ static void test_long_history_and_evidence_cap(void **state)
 	assert_int_equal(m.n_evidence, RULE_EVIDENCE_MAX);
 	assert_string_equal(
 	    say(rule("cumulative-harm"), refs),
-	    "severity weight 4321 from 4321 concerns within 180 days (threshold 8)");
+	    "4321 concerns within 180 days (weighted 4321, over the 8 this rule needs)");
 
 	/* Every 97th is MISSING: 23 within 90 days of one another. */
 	assert_int_equal(rule_eval(rule("repeat-missing"), refs, N, 97 * 100, &m), LEVEL_AMBER);
@@ -793,8 +814,8 @@ static void test_all_of(void **state)
 	const size_t want[] = {0, 2, 3};
 	assert_evidence(want, 3);
 	rule_reason(r, &m, refs, reason, sizeof reason);
-	assert_string_equal(reason, "2 WAS_NOT_BROUGHT from HEALTH and 1 EDUCATION_ABSENCE within "
-	                            "60 days");
+	assert_string_equal(reason, "Was not brought to health appointments (2 concerns from "
+	                            "health) and absence from school (1 concern) within 60 days");
 	/* The police concern does not count, so judged on its own it raises
 	 * nothing. */
 	assert_int_equal(rule_eval(r, refs, 4, 1, &m), LEVEL_NONE);
@@ -821,11 +842,14 @@ static void test_all_of(void **state)
 	two.threshold[LEVEL_RED] = 2;
 	assert_int_equal(rule_eval(&two, refs, 3, 0, &m), LEVEL_AMBER);
 	rule_reason(&two, &m, refs, reason, sizeof reason);
-	assert_string_equal(reason, "2 WAS_NOT_BROUGHT from HEALTH within 60 days (1 of 2 parts)");
+	assert_string_equal(reason, "Was not brought to health appointments (2 concerns from "
+	                            "health) within 60 days (1 of the 2 parts this rule needs)");
 	struct concern_ref absent[] = {ref(1, 5, EDUCATION, ABSENCE, HIGH)};
 	assert_int_equal(rule_eval(&two, absent, 1, 0, &m), LEVEL_AMBER);
 	rule_reason(&two, &m, absent, reason, sizeof reason);
-	assert_string_equal(reason, "1 EDUCATION_ABSENCE within 60 days (1 of 2 parts)");
+	assert_string_equal(
+	    reason,
+	    "Absence from school (1 concern) within 60 days (1 of the 2 parts this rule needs)");
 
 	/* A part with no category names concerns, and its severity floor. */
 	struct rule any = {.name = "x",
@@ -843,8 +867,8 @@ static void test_all_of(void **state)
 	assert_int_equal(rule_eval(&any, mixed, 3, 2, &m), LEVEL_RED);
 	rule_reason(&any, &m, mixed, reason, sizeof reason);
 	assert_string_equal(reason,
-	                    "1 concern from POLICE or HEALTH at HIGH or above and 2 MISSING "
-	                    "or EDUCATION_ABSENCE within 7 days");
+	                    "1 concern from police or health, high or above and missing from "
+	                    "home or care or absence from school (2 concerns) within 7 days");
 }
 
 /* Eight parts of every category: a reason longer than any alert holds is
@@ -867,7 +891,40 @@ static void test_all_of_long_reason_is_cut(void **state)
 	size_t n = rule_reason(&r, &m, refs, full, sizeof full);
 	assert_int_equal(n, sizeof full - 1);
 	assert_int_equal(strlen(full), sizeof full - 1);
-	assert_true(!strncmp(full, "1 DOMESTIC_ABUSE, SUBSTANCE_MISUSE, ", 36));
+	assert_true(!strncmp(full, "Domestic abuse, parental substance misuse, ", 43));
+}
+
+/* Reasons in the words in force: a category worded locally, the others
+ * as built in, and the built-in words back with NULL; dates as "12 Mar". */
+static void test_reason_in_local_words(void **state)
+{
+	(void)state;
+	const struct rule *r = rule("toxic-trio");
+	struct concern_ref refs[] = {ref(1, 70, POLICE, DA, LOW), ref(2, 78, HEALTH, MENTAL, LOW),
+	                             ref(3, 91, POLICE, SUBSTANCE, LOW)};
+	assert_int_equal(rule_eval(r, refs, 3, 2, &m), LEVEL_RED);
+	struct labels local;
+	labels_defaults(&local);
+	snprintf(local.category[MENTAL], sizeof local.category[MENTAL], "%s",
+	         "a parent's low mood");
+	labels_use(&local);
+	assert_string_equal(say(r, refs), "Domestic abuse (police, 12 Mar), a parent's low mood "
+	                                  "(health, 20 Mar) and parental substance misuse "
+	                                  "(police, 2 Apr) within 90 days");
+	labels_use(NULL);
+	assert_string_equal(say(r, refs), "Domestic abuse (police, 12 Mar), parental mental health "
+	                                  "(health, 20 Mar) and parental substance misuse "
+	                                  "(police, 2 Apr) within 90 days");
+
+	char date[32];
+	label_date(0, date, sizeof date);
+	assert_string_equal(date, "1 Jan");
+	label_date(-1, date, sizeof date);
+	assert_string_equal(date, "31 Dec");
+	assert_string_equal(label_agency(4), "social care");
+	assert_string_equal(label_agency(99), "an unknown agency");
+	assert_string_equal(label_category(0), "an unknown category");
+	assert_string_equal(label_severity(4), "immediate risk");
 }
 
 static void test_rule_equal(void **state)
@@ -1041,6 +1098,7 @@ int main(void)
 	    cmocka_unit_test(test_peak_matches_every_focus),
 	    cmocka_unit_test(test_all_of),
 	    cmocka_unit_test(test_all_of_long_reason_is_cut),
+	    cmocka_unit_test(test_reason_in_local_words),
 	    cmocka_unit_test(test_rule_equal),
 	    cmocka_unit_test(test_long_history_matches_brute_force),
 	    cmocka_unit_test(test_extreme_times),
