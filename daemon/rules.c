@@ -405,14 +405,12 @@ static const char *joiner(size_t i, size_t n, const char *last)
 	return i == 0 ? "" : i + 1 == n ? last : ", ";
 }
 
-/* "domestic abuse (police, 12 Mar), parental mental health (health, 20
- * Mar) and ...": the distinct categories (or agencies) among the counting
- * concerns of refs[from..to], in the order first seen, each with the
- * agency (or category) and date of the first concern that brought it. */
-static void put_distinct(struct text *t, const struct rule *r, const struct concern_ref *refs,
-                         size_t from, size_t to, int agencies)
+/* The counting concerns of refs[from..to] that bring a new agency (or
+ * category), in the order first seen: their indexes in first[] (at most
+ * 32). Returns how many. */
+static size_t first_seen(const struct rule *r, const struct concern_ref *refs, size_t from,
+                         size_t to, int agencies, size_t first[32])
 {
-	size_t first[32];
 	size_t n = 0;
 	uint32_t seen = 0;
 	for (size_t i = from; i <= to && n < 32; i++) {
@@ -423,6 +421,18 @@ static void put_distinct(struct text *t, const struct rule *r, const struct conc
 		seen |= bit(v);
 		first[n++] = i;
 	}
+	return n;
+}
+
+/* "domestic abuse (police, 12 Mar), parental mental health (health, 20
+ * Mar) and ...": the distinct categories (or agencies) among the counting
+ * concerns of refs[from..to], in the order first seen, each with the
+ * agency (or category) and date of the first concern that brought it. */
+static void put_distinct(struct text *t, const struct rule *r, const struct concern_ref *refs,
+                         size_t from, size_t to, int agencies)
+{
+	size_t first[32];
+	size_t n = first_seen(r, refs, from, to, agencies, first);
 	for (size_t i = 0; i < n; i++) {
 		const struct concern_ref *x = &refs[first[i]];
 		char date[32];
@@ -438,20 +448,13 @@ static void put_distinct(struct text *t, const struct rule *r, const struct conc
 static void put_names(struct text *t, const struct rule *r, const struct concern_ref *refs,
                       size_t from, size_t to, int agencies)
 {
-	int order[32];
-	size_t n = 0;
-	uint32_t seen = 0;
-	for (size_t i = from; i <= to && n < 32; i++) {
-		const struct concern_ref *x = &refs[i];
-		unsigned v = agencies ? x->agency : x->category;
-		if (!rule_counts(r, x) || (seen & bit(v)) || !bit(v))
-			continue;
-		seen |= bit(v);
-		order[n++] = (int)v;
-	}
-	for (size_t i = 0; i < n; i++)
+	size_t first[32];
+	size_t n = first_seen(r, refs, from, to, agencies, first);
+	for (size_t i = 0; i < n; i++) {
+		const struct concern_ref *x = &refs[first[i]];
 		put(t, "%s%s", joiner(i, n, " and "),
-		    agencies ? label_agency(order[i]) : label_category(order[i]));
+		    agencies ? label_agency(x->agency) : label_category(x->category));
+	}
 }
 
 /* "police, health or education": the words of a filter mask. */
