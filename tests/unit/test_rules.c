@@ -73,7 +73,7 @@ static void assert_evidence(const size_t *want, size_t n)
 		assert_int_equal(m.evidence[i], want[i]);
 }
 
-/* ---- the defaults, field by field, as in wire.md ---- */
+/* ---- the defaults, field by field, as the contract gives them ---- */
 
 static void test_defaults(void **state)
 {
