@@ -415,7 +415,7 @@ def receive_alerts(sub, n, timeout=10.0):
 # What working an alert changes after it is raised (ffc.v1.Alert 12-20
 # but the due time): compare alerts as raised without them.
 WORKED_FIELDS = ("state", "acknowledged_by", "acknowledged_at_ms", "closed_by", "closed_at_ms",
-                 "outcome", "history", "overdue_at_ms")
+                 "outcome", "history", "overdue_at_ms", "reopened_at_ms")
 
 
 def as_raised(a):
@@ -425,6 +425,18 @@ def as_raised(a):
     for f in WORKED_FIELDS:
         b.ClearField(f)
     return b
+
+
+def assert_stored_as_published(test, stored, published, msg):
+    """The stored alert is the one published when it was raised, but for
+    what working it changed and the evidence added since (concerns that
+    arrived later, each published on event.evidence): its evidence begins
+    with the published evidence."""
+    s, p = as_raised(stored), as_raised(published)
+    test.assertEqual(list(s.evidence)[:len(p.evidence)], list(p.evidence), msg)
+    s.ClearField("evidence")
+    p.ClearField("evidence")
+    test.assertEqual(s, p, msg)
 
 
 def drain_alerts(sub, quiet_ms=700):

@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from ffctest import (DAY, T0, as_raised, collect_receipts, concern, drain_alerts, main,
+from ffctest import (DAY, T0, assert_stored_as_published, collect_receipts, concern, drain_alerts, main,
                      nhs_number, pb, scratch_dir, start_daemon)
 
 AGENCIES = (pb.POLICE, pb.HEALTH, pb.EDUCATION)
@@ -71,8 +71,8 @@ class Restart(unittest.TestCase):
         stored = {a.seq: a for a in self.d.all_alerts()}
         for a in live:
             self.assertIn(a.seq, stored, "published alert %d lost" % a.seq)
-            self.assertEqual(as_raised(stored[a.seq]), as_raised(a),
-                             "published alert %d differs from the stored one" % a.seq)
+            assert_stored_as_published(self, stored[a.seq], a,
+                                       "published alert %d differs from the stored one" % a.seq)
         again = {r.concern_id: r for r in self.d.send(cs, timeout=180)}
         self.assertEqual(len(again), 3000)
         for cid, r in acked.items():
