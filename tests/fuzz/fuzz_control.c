@@ -25,6 +25,7 @@
 #include "ffc.pb-c.h"
 #include "ingest.h"
 #include "log.h"
+#include "scratch_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,12 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define DAY INT64_C(86400000)
 
 static struct {
-	char dir[4096], file[4200];
-	struct store *s;
-	uint8_t *pristine; /* the data file as made */
-	size_t pristine_len;
-	uint8_t meta[2 * 65536]; /* the two meta pages */
-	size_t meta_len;
 	struct rules_state rules;
 	struct alert_policy policy;
 	struct stats stats;
@@ -69,7 +64,7 @@ static void concern(struct ingest_item *item, uint8_t *buf, const char *id, int 
 	*item = (struct ingest_item){.data = buf, .len = ffc__v1__concern__pack(&c, buf)};
 }
 
-static int seed(void)
+static int seed(struct store *st)
 {
 	Ffc__V1__ChildIdentity a = FFC__V1__CHILD_IDENTITY__INIT, b = a, c = a;
 	a.nhs_number = s("4000000071");
@@ -106,87 +101,15 @@ static int seed(void)
 	        FFC__V1__SEVERITY__MODERATE, t + 4 * DAY, &c);
 	struct ingest_limits limits = {.max_message = 64 * 1024};
 	struct outbox raised = {0};
-	int n =
-	    ingest_batch(fx.s, fx.rules.rules, fx.rules.n_rules, &limits, items, 5, NOW, &raised);
+	int n = ingest_batch(st, fx.rules.rules, fx.rules.n_rules, &limits, items, 5, NOW, &raised);
 	ingest_items_release(items, 5);
 	outbox_clear(&raised);
 	return n == 5 ? 0 : -1;
 }
 
-/* LMDB writes one of its two meta pages, with the transaction's id, at
- * every commit: comparing them sees any write, however quick (a file's
- * mtime may not move between two commits). */
-static int metas(uint8_t *buf)
-{
-	int fd = open(fx.file, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = pread(fd, buf, fx.meta_len, 0);
-	close(fd);
-	return n == (ssize_t)fx.meta_len ? 0 : -1;
-}
-
-static int stamp(void)
-{
-	return metas(fx.meta);
-}
-
-static int changed(void)
-{
-	uint8_t now[sizeof fx.meta];
-	return metas(now) < 0 || memcmp(now, fx.meta, fx.meta_len) != 0;
-}
-
-static int open_store(void)
-{
-	char err[256];
-	fx.s = store_open(fx.dir, 1 << 20, 1 << 26, err, sizeof err);
-	if (!fx.s) {
-		fprintf(stderr, "fuzz_control: %s\n", err);
-		return -1;
-	}
-	fx.env.store = fx.s;
-	return 0;
-}
-
-/* Put the store back as it was made. */
-static void restore(void)
-{
-	store_close(&fx.s);
-	int fd = open(fx.file, O_WRONLY | O_TRUNC);
-	if (fd < 0 || write(fd, fx.pristine, fx.pristine_len) != (ssize_t)fx.pristine_len) {
-		perror("fuzz_control: restoring the store");
-		abort();
-	}
-	close(fd);
-	if (open_store() < 0 || stamp() < 0)
-		abort();
-}
-
-static void cleanup(void)
-{
-	outbox_clear(&fx.out);
-	store_close(&fx.s);
-	free(fx.pristine);
-	char path[4300];
-	snprintf(path, sizeof path, "%s/lock.mdb", fx.dir);
-	unlink(path);
-	unlink(fx.file);
-	rmdir(fx.dir);
-}
-
 static int init(void)
 {
-	const char *base = getenv("TMPDIR");
 	log_set_level(LOG_ERROR); /* each refusal logged would drown the run */
-	snprintf(fx.dir, sizeof fx.dir, "%s/ffc-fuzz-control-XXXXXX",
-	         base && base[0] ? base : "/tmp");
-	if (!mkdtemp(fx.dir))
-		return -1;
-	snprintf(fx.file, sizeof fx.file, "%s/data.mdb", fx.dir);
-	long page = sysconf(_SC_PAGESIZE);
-	fx.meta_len = page > 0 && page <= 65536 ? 2 * (size_t)page : 2 * 4096;
-	atexit(cleanup);
 	struct config cfg;
 	config_defaults(&cfg);
 	reload_init(&fx.rules, &cfg, "/bin/true", NOW);
@@ -205,21 +128,10 @@ static int init(void)
 	                              .out = &fx.out,
 	                              .rules_state = &fx.rules,
 	                              .policy = &fx.policy};
-	if (open_store() < 0 || seed() < 0)
+	if (scratch_make("fuzz_control", seed) < 0)
 		return -1;
-	/* The store as made, kept to put back. */
-	store_close(&fx.s);
-	FILE *f = fopen(fx.file, "rb");
-	struct stat st;
-	if (!f || fstat(fileno(f), &st) < 0 || !(fx.pristine = malloc((size_t)st.st_size)) ||
-	    fread(fx.pristine, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	fx.pristine_len = (size_t)st.st_size;
-	return open_store() < 0 ? -1 : stamp();
+	fx.env.store = scratch.s;
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -227,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	if (!ready) {
 		if (init() < 0) {
-			fprintf(stderr, "fuzz_control: cannot make the store in %s\n", fx.dir);
+			fprintf(stderr, "fuzz_control: cannot make the store in %s\n", scratch.dir);
 			abort();
 		}
 		ready = 1;
@@ -241,7 +153,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	free(reply);
 	outbox_clear(&fx.out);
-	if (changed())
-		restore();
+	if (scratch_changed()) {
+		scratch_restore();
+		fx.env.store = scratch.s;
+	}
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include "ffc.pb-c.h"
 #include "ingest.h"
 #include "log.h"
+#include "scratch_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,12 +41,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FRAMES_MAX 8
 
 static struct {
-	char dir[4096], file[4200];
-	struct store *s;
-	uint8_t *pristine; /* the data file as made */
-	size_t pristine_len;
-	uint8_t meta[2 * 65536]; /* the two meta pages */
-	size_t meta_len;
 	struct rule rules[RULES_MAX];
 	size_t n_rules;
 } fx;
@@ -72,7 +67,7 @@ static void concern(struct ingest_item *item, uint8_t *buf, const char *id, int 
 }
 
 /* Ella (NHS number, then a local id) and Noah (UPN), with alerts open. */
-static int seed(void)
+static int seed(struct store *st)
 {
 	Ffc__V1__ChildIdentity a = FFC__V1__CHILD_IDENTITY__INIT, b = a;
 	a.nhs_number = s("4000000071");
@@ -95,106 +90,24 @@ static int seed(void)
 	concern(&items[3], bufs[3], "edu-2", FFC__V1__AGENCY__EDUCATION, 10, 2, t + 3 * DAY, &b);
 	struct ingest_limits limits = {.max_message = 64 * 1024};
 	struct outbox raised = {0};
-	int n = ingest_batch(fx.s, fx.rules, fx.n_rules, &limits, items, 4, NOW, &raised);
+	int n = ingest_batch(st, fx.rules, fx.n_rules, &limits, items, 4, NOW, &raised);
 	ingest_items_release(items, 4);
 	outbox_clear(&raised);
 	return n == 4 ? 0 : -1;
 }
 
-/* LMDB writes one of its two meta pages at every commit that changed
- * something: comparing them sees any write. */
-static int metas(uint8_t *buf)
-{
-	int fd = open(fx.file, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = pread(fd, buf, fx.meta_len, 0);
-	close(fd);
-	return n == (ssize_t)fx.meta_len ? 0 : -1;
-}
-
-static int changed(void)
-{
-	uint8_t now[sizeof fx.meta];
-	return metas(now) < 0 || memcmp(now, fx.meta, fx.meta_len) != 0;
-}
-
-static int open_store(void)
-{
-	char err[256];
-	fx.s = store_open(fx.dir, 1 << 20, 1 << 26, err, sizeof err);
-	if (!fx.s) {
-		fprintf(stderr, "fuzz_ingest: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-/* Put the store back as it was made. */
-static void restore(void)
-{
-	store_close(&fx.s);
-	int fd = open(fx.file, O_WRONLY | O_TRUNC);
-	if (fd < 0 || write(fd, fx.pristine, fx.pristine_len) != (ssize_t)fx.pristine_len) {
-		perror("fuzz_ingest: restoring the store");
-		abort();
-	}
-	close(fd);
-	if (open_store() < 0 || metas(fx.meta) < 0)
-		abort();
-}
-
-static void cleanup(void)
-{
-	store_close(&fx.s);
-	free(fx.pristine);
-	char path[4300];
-	snprintf(path, sizeof path, "%s/lock.mdb", fx.dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/ffcd.lock", fx.dir);
-	unlink(path);
-	unlink(fx.file);
-	rmdir(fx.dir);
-}
-
 static int init(void)
 {
-	const char *base = getenv("TMPDIR");
-	struct stat st;
-	if (!base || !base[0])
-		base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
-		               access("/dev/shm", W_OK) == 0
-		           ? "/dev/shm"
-		           : "/tmp";
 	log_set_level(LOG_ERROR + 1); /* rejections alone are expected here */
-	snprintf(fx.dir, sizeof fx.dir, "%s/ffc-fuzz-ingest-XXXXXX", base);
-	if (!mkdtemp(fx.dir))
-		return -1;
-	snprintf(fx.file, sizeof fx.file, "%s/data.mdb", fx.dir);
-	long page = sysconf(_SC_PAGESIZE);
-	fx.meta_len = page > 0 && page <= 65536 ? 2 * (size_t)page : 2 * 4096;
-	atexit(cleanup);
 	fx.n_rules = rules_defaults(fx.rules, RULES_MAX);
-	if (open_store() < 0 || seed() < 0)
-		return -1;
-	store_close(&fx.s);
-	FILE *f = fopen(fx.file, "rb");
-	if (!f || fstat(fileno(f), &st) < 0 || !(fx.pristine = malloc((size_t)st.st_size)) ||
-	    fread(fx.pristine, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	fx.pristine_len = (size_t)st.st_size;
-	return open_store() < 0 ? -1 : metas(fx.meta);
+	return scratch_make("fuzz_ingest", seed);
 }
 
 /* The last alert seq stored. */
 static uint64_t last_alert(void)
 {
 	struct store_txn *t;
-	if (store_begin(fx.s, 0, &t) != STORE_OK)
+	if (store_begin(scratch.s, 0, &t) != STORE_OK)
 		__builtin_trap();
 	uint64_t seq = store_last_alert_seq(t);
 	store_abort(&t);
@@ -206,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	if (!ready) {
 		if (init() < 0) {
-			fprintf(stderr, "fuzz_ingest: cannot make the store in %s\n", fx.dir);
+			fprintf(stderr, "fuzz_ingest: cannot make the store in %s\n", scratch.dir);
 			abort();
 		}
 		ready = 1;
@@ -235,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint64_t before = last_alert();
 	struct ingest_limits limits = {.max_message = 16 * 1024};
 	struct outbox raised = {0};
-	int stored = ingest_batch(fx.s, fx.rules, fx.n_rules, &limits, items, n, NOW, &raised);
+	int stored = ingest_batch(scratch.s, fx.rules, fx.n_rules, &limits, items, n, NOW, &raised);
 	if (stored < 0)
 		__builtin_trap(); /* no concern may fail the batch as a whole */
 	int accepted = 0;
@@ -270,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	outbox_clear(&raised);
 	ingest_items_release(items, n);
-	if (changed())
-		restore();
+	if (scratch_changed())
+		scratch_restore();
 	return 0;
 }
