@@ -34,6 +34,9 @@ const char *control_status(struct control_call *call)
 	r->store_path = (char *)(uintptr_t)store_path(s);
 	r->store_bytes = store_used_bytes(s);
 	r->store_map_bytes = store_map_size(s);
+	r->store_map_max_bytes = store_map_size_max(s);
+	r->store_format = store_format(s);
+	r->now_ms = now_ms;
 	const struct store_fault *f = store_fault(s);
 	r->store_fault = (char *)(uintptr_t)(f->last == STORE_DISK_FULL  ? "disk full"
 	                                     : f->last == STORE_IO_ERROR ? "I/O error"
@@ -103,6 +106,28 @@ static Ffc__V1__Counter **counters(struct store_txn *t, struct arena *ar, const 
 	return counter_list_take(&l, n);
 }
 
+/* A histogram as the reply carries it, in the arena. NULL when out of
+ * memory (the arena says so). */
+static Ffc__V1__Histogram *histogram(struct arena *ar, const struct stats_histogram *h)
+{
+	Ffc__V1__Histogram *m = arena_alloc(ar, sizeof *m);
+	double *bounds = arena_alloc(ar, (h->n ? h->n : 1) * sizeof *bounds);
+	uint64_t *at_most = arena_alloc(ar, (h->n ? h->n : 1) * sizeof *at_most);
+	if (!m || !bounds || !at_most)
+		return NULL;
+	ffc__v1__histogram__init(m);
+	for (size_t i = 0; i < h->n; i++) {
+		bounds[i] = h->bounds[i];
+		at_most[i] = stats_histogram_at_most(h, i);
+	}
+	m->n_bounds = m->n_at_most = h->n;
+	m->bounds = bounds;
+	m->at_most = at_most;
+	m->count = h->count;
+	m->sum = h->sum;
+	return m;
+}
+
 const char *control_stats(struct control_call *call)
 {
 	struct store_txn *t = call->t;
@@ -121,6 +146,11 @@ const char *control_stats(struct control_call *call)
 	r->concerns = store_counter_get(t, "concerns");
 	r->alerts = store_counter_get(t, "alerts");
 	r->batches = st->batches;
+	r->batch_sizes = histogram(ar, &st->batch_sizes);
+	r->batch_seconds = histogram(ar, &st->batch_seconds);
+	r->last_batch_at_ms = st->last_batch_at_ms;
+	r->consoles = st->consoles;
+	r->adapters = st->adapters;
 	r->possible_matches = store_counter_get(t, "matches");
 	r->matches_by_kind = counters(t, ar, "match.", &r->n_matches_by_kind);
 	r->merges = store_counter_get(t, "identity.merged");

@@ -119,6 +119,14 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Seconds on a clock that only moves forward, for durations. */
+static double monotonic_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Log a line a peer caused on the ingest or control socket: at most one
  * a second of each kind (log.h). */
 static void log_limited(struct server *srv, enum limited_kind kind, enum log_level level,
@@ -141,6 +149,7 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	}
 	srv->cfg = cfg;
 	srv->store = store;
+	stats_init(&srv->stats);
 	srv->batch = calloc(cfg->batch_max, sizeof *srv->batch);
 	srv->items = calloc(cfg->batch_max, sizeof *srv->items);
 	srv->rules = malloc(sizeof *srv->rules);
@@ -498,10 +507,11 @@ static int serve_ingest(struct server *srv)
 	 * publishes on raising. */
 	struct outbox ob = {.policy = &srv->cfg->lifecycle};
 	struct ingest_limits limits = {.max_message = srv->cfg->max_message};
+	const double began = monotonic_s();
 	int stored = ingest_batch(srv->store, srv->rules->rules, srv->rules->n_rules, &limits,
 	                          srv->items, n, now_ms(), &ob);
 	if (stored >= 0)
-		srv->stats.batches++;
+		stats_batch(&srv->stats, n, monotonic_s() - began, now_ms());
 	log_debug("ingest: batch of %zu, %d stored, %zu alerts", n, stored, ob.n);
 
 	/* Committed: now answer, then tell the consoles. */
@@ -607,6 +617,10 @@ static void serve_conns(struct server *srv, struct conns *c, const char *what)
 {
 	struct conns_events ev;
 	conns_serve(c, &ev);
+	if (c == srv->ingest_conns)
+		srv->stats.adapters = conns_count(c);
+	else
+		srv->stats.consoles = conns_count(c);
 	if (ev.disconnected)
 		tick_peers_left(&srv->tick);
 	if (ev.refused) {

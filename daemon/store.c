@@ -293,6 +293,17 @@ uint64_t store_map_size(const struct store *s)
 	return s->map_size;
 }
 
+uint64_t store_map_size_max(const struct store *s)
+{
+	return s->map_size_max;
+}
+
+unsigned store_format(const struct store *s)
+{
+	(void)s;
+	return STORE_FORMAT;
+}
+
 uint64_t store_used_bytes(struct store *s)
 {
 	MDB_envinfo info;

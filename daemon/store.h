@@ -101,6 +101,11 @@ int store_grow(struct store *s);
 const char *store_path(const struct store *s);
 /* The map's current size in bytes (grown by store_grow). Cannot fail. */
 uint64_t store_map_size(const struct store *s);
+/* The most store_grow() may make it (map_size_max). Cannot fail. */
+uint64_t store_map_size_max(const struct store *s);
+/* The format an open store is in: this build's (an older store was
+ * migrated on opening, a newer one refused). Cannot fail. */
+unsigned store_format(const struct store *s);
 /* Bytes in use (pages in use times page size); 0 when LMDB cannot say
  * (logged). */
 uint64_t store_used_bytes(struct store *s);
@@ -349,8 +354,8 @@ int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn
 /* Children recorded under a folded family name and date of birth
  * (match_key()), with the given name's folded parts and normalised
  * postcode they were named with, or under a folded given name and date of
- * birth (match_given_key()), with the folded family name instead: for each call fn; stop early when fn returns non-zero.
- * One lookup whatever the number of children known. */
+ * birth (match_given_key()), with the folded family name instead: for each call fn; stop early when
+ * fn returns non-zero. One lookup whatever the number of children known. */
 typedef int (*store_match_name_fn)(uint64_t child, const char *given, const char *postcode,
                                    void *arg);
 int store_match_name_each(struct store_txn *t, const char *key, store_match_name_fn fn, void *arg);
