@@ -49,6 +49,22 @@ int64_t tool_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void tool_time(int64_t ms, char *buf, size_t len)
+{
+	static int zone_read;
+	if (!zone_read) {
+		tzset(); /* localtime_r() need not read $TZ itself */
+		zone_read = 1;
+	}
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+	struct tm tm;
+	if (len && localtime_r(&t, &tm) && strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm) > 0)
+		return;
+	char utc[32];
+	ffc_format_time(ms, utc, sizeof utc);
+	snprintf(buf, len, "%s UTC", utc);
+}
+
 const char *tool_enum_name(const ProtobufCEnumDescriptor *d, int value)
 {
 	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
@@ -121,9 +137,9 @@ void tool_describe_child(const Ffc__V1__ChildIdentity *id, char *buf, size_t len
 void tool_print_alert(FILE *f, const Ffc__V1__Alert *a)
 {
 	char when[32], child[512];
-	ffc_format_time(a->raised_at_ms, when, sizeof when);
+	tool_time(a->raised_at_ms, when, sizeof when);
 	tool_describe_child(a->child, child, sizeof child);
-	fprintf(f, "[%s] %s  seq %llu  %s UTC  child %s%s%s%s  %s\n",
+	fprintf(f, "[%s] %s  seq %llu  %s  child %s%s%s%s  %s\n",
 	        tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->alert_id,
 	        (unsigned long long)a->seq, when, a->child_id, child[0] ? " (" : "", child,
 	        child[0] ? ")" : "", a->rule);
@@ -135,7 +151,7 @@ void tool_print_alert(FILE *f, const Ffc__V1__Alert *a)
 	fputc('\n', f);
 	for (size_t i = 0; i < a->n_evidence; i++) {
 		const Ffc__V1__ConcernRef *e = a->evidence[i];
-		ffc_format_time(e->occurred_at_ms, when, sizeof when);
+		tool_time(e->occurred_at_ms, when, sizeof when);
 		fprintf(f, "    - %s  %-11s %-22s %-14s %s\n", when,
 		        tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
 		        tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),

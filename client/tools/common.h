@@ -36,6 +36,12 @@ const char *tool_env(const char *name, const char *fallback);
 /* A whole number in [min, max] from a flag's value, or exit 2 naming flag. */
 long long tool_number(const char *flag, const char *value, long long min, long long max);
 
+/* Unix milliseconds as "2026-03-02 14:05 GMT" for people: in the local
+ * time zone ($TZ, else the system's) with its abbreviation, cut to len
+ * and terminated. The store and the wire stay UTC; only what is shown
+ * moves. UTC ("... UTC") when the zone cannot say. Never fails. */
+void tool_time(int64_t ms, char *buf, size_t len);
+
 /* Milliseconds since the epoch, now. */
 int64_t tool_now_ms(void);
 

@@ -217,13 +217,13 @@ static void show_change(const struct watch *w, const Ffc__V1__AlertChange *c)
 	} else if (c->event) {
 		const Ffc__V1__AlertEvent *e = c->event;
 		char when[32];
-		ffc_format_time(e->at_ms, when, sizeof when);
+		tool_time(e->at_ms, when, sizeof when);
 		const char *what = e->action == FFC__V1__ALERT_EVENT__ACTION__ACKNOWLEDGED
 		                       ? "acknowledged"
 		                   : e->action == FFC__V1__ALERT_EVENT__ACTION__CLOSED ? "closed"
 		                   : e->action == FFC__V1__ALERT_EVENT__ACTION__NOTE   ? "noted"
 		                                                                       : "changed";
-		printf("[%s] %s  %s UTC  child %s  %s: %s by %s%s%s\n",
+		printf("[%s] %s  %s  child %s  %s: %s by %s%s%s\n",
 		       tool_enum_name(&ffc__v1__level__descriptor, (int)c->level), c->alert_id,
 		       when, c->child_id, c->rule, what, e->by, e->outcome[0] ? " -- " : "",
 		       e->outcome);
@@ -240,8 +240,8 @@ static void show_overdue(const struct watch *w, const Ffc__V1__Alert *a)
 		print_wrapped_json("overdue", &a->base);
 	} else {
 		char due[32];
-		ffc_format_time(a->due_at_ms, due, sizeof due);
-		printf("[%s] %s  OVERDUE: not acknowledged by %s UTC  child %s  %s\n",
+		tool_time(a->due_at_ms, due, sizeof due);
+		printf("[%s] %s  OVERDUE: not acknowledged by %s  child %s  %s\n",
 		       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->alert_id, due,
 		       a->child_id, a->rule);
 	}
@@ -370,8 +370,8 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 			fprintf(stderr, "ffc-watch: heartbeats from ffcd again\n");
 		if (why == WATCH_RESTART) {
 			char when[32];
-			ffc_format_time(ev->heartbeat->started_at_ms, when, sizeof when);
-			fprintf(stderr, "ffc-watch: ffcd restarted (at %s UTC)\n", when);
+			tool_time(ev->heartbeat->started_at_ms, when, sizeof when);
+			fprintf(stderr, "ffc-watch: ffcd restarted (at %s)\n", when);
 		}
 		if (why != WATCH_OK)
 			attempt(w, why,

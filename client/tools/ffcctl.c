@@ -79,7 +79,7 @@ static void usage(FILE *f)
 	        "  keygen NAME [--dir DIR]      write a CURVE key pair: DIR/NAME.key (public)\n"
 	        "                               and DIR/NAME.key_secret (mode 0600); no daemon\n"
 	        "\n"
-	        "Options:\n"
+	        "Options (before or after the command):\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
 	        "  --json         print the reply as JSON, field names as in proto/ffc.proto\n"
 	        "  --timeout MS   how long to wait for the daemon (default 5000)\n"
@@ -96,8 +96,117 @@ static void usage(FILE *f)
 	        "  -h, --help     this help;  --version  the version\n");
 }
 
+/* ---- the command line ---- */
+
+/* The options every command takes, before or after it. Their values are
+ * past any char a command's own table uses. */
+enum {
+	G_CONTROL = 0x1000,
+	G_JSON,
+	G_TIMEOUT,
+	G_OPERATOR,
+	G_PURPOSE,
+	G_HELP,
+	G_VERSION,
+	G_KEY,
+	G_SERVER_KEY,
+};
+static const struct option global_options[] = {
+    /* clang-format off */
+    {"control", required_argument, NULL, G_CONTROL},
+    {"json", no_argument, NULL, G_JSON},
+    {"timeout", required_argument, NULL, G_TIMEOUT},
+    {"operator", required_argument, NULL, G_OPERATOR},
+    {"purpose", required_argument, NULL, G_PURPOSE},
+    {"help", no_argument, NULL, G_HELP},
+    {"version", no_argument, NULL, G_VERSION},
+    {"key", required_argument, NULL, G_KEY},
+    {"server-key", required_argument, NULL, G_SERVER_KEY},
+    {NULL, 0, NULL, 0},
+    /* clang-format on */
+};
+#define GLOBAL_OPTIONS (sizeof global_options / sizeof global_options[0] - 1)
+/* The most options a command may have of its own. */
+#define OWN_OPTIONS_MAX 24
+
+/* The options in force: main() fills them, a command's own parsing may
+ * still change them (ctl_getopt), and commands read them through o. */
+static struct opts options_in_force;
+
+/* Apply a global option; 0 when opt is not one. */
+static int apply_global(int opt, const char *arg)
+{
+	struct opts *o = &options_in_force;
+	switch (opt) {
+	case G_CONTROL:
+		o->control = arg;
+		return 1;
+	case G_JSON:
+		o->json = 1;
+		return 1;
+	case G_TIMEOUT:
+		o->timeout_ms = (int)tool_number("--timeout", arg, 1, 3600000);
+		return 1;
+	case G_OPERATOR:
+		o->operator_name = arg;
+		return 1;
+	case G_PURPOSE:
+		o->purpose = arg;
+		return 1;
+	case G_KEY:
+		o->key = arg;
+		return 1;
+	case G_SERVER_KEY:
+		o->server_key = arg;
+		return 1;
+	case G_HELP:
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case G_VERSION:
+		printf("ffcctl %s\n", FFC_VERSION);
+		exit(0);
+	default:
+		return 0;
+	}
+}
+
+int ctl_getopt(int argc, char **argv, const struct option *own)
+{
+	static struct option merged[OWN_OPTIONS_MAX + GLOBAL_OPTIONS + 1];
+	size_t n = 0;
+	for (; own && own[n].name; n++) {
+		if (n == OWN_OPTIONS_MAX)
+			tool_exit(EXIT_FAIL, "internal error: more than %d options",
+			          OWN_OPTIONS_MAX);
+		merged[n] = own[n];
+	}
+	memcpy(merged + n, global_options, sizeof global_options);
+	for (;;) {
+		int opt = getopt_long(argc, argv, "h", merged, NULL);
+		if (!apply_global(opt, optarg))
+			return opt;
+	}
+}
+
+char **ctl_positionals(int argc, char **argv, int *n)
+{
+	static const struct option none[] = {{NULL, 0, NULL, 0}};
+	optind = 0;
+	if (ctl_getopt(argc, argv, none) != -1)
+		tool_exit(EXIT_USAGE, "%s takes no such option (try --help)", argv[0]);
+	*n = argc - optind;
+	return argv + optind;
+}
+
 Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *req)
 {
+	static int curve_set;
+	/* The keys may have been given after the command: set once, here. */
+	if (!curve_set) {
+		tool_curve(o->key, o->server_key);
+		curve_set = 1;
+	}
 	Ffc__V1__ControlReply *reply = NULL;
 	req->operator_ = (char *)(uintptr_t)o->operator_name;
 	req->purpose = (char *)(uintptr_t)o->purpose;
@@ -140,8 +249,9 @@ static void human_bytes(uint64_t b, char *buf, size_t len)
 
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1)
+	int n;
+	ctl_positionals(argc, argv, &n);
+	if (n)
 		tool_exit(EXIT_USAGE, "status takes no arguments");
 	Ffc__V1__StatusRequest sr = FFC__V1__STATUS_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
@@ -154,36 +264,38 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 	if (o->json) {
 		tool_print_json(&s->base);
 	} else {
-		char started[32], used[32], map[32];
-		ffc_format_time(s->started_at_ms, started, sizeof started);
+		char started[32], used[32], map[32], max[32];
+		tool_time(s->started_at_ms, started, sizeof started);
 		human_bytes(s->store_bytes, used, sizeof used);
 		human_bytes(s->store_map_bytes, map, sizeof map);
-		printf("ffcd %s, pid %u, up %llud %02lluh %02llum (since %s UTC)\n", s->version,
-		       s->pid, (unsigned long long)(s->uptime_s / 86400),
+		human_bytes(s->store_map_max_bytes, max, sizeof max);
+		printf("ffcd %s, pid %u, up %llud %02lluh %02llum (since %s)\n", s->version, s->pid,
+		       (unsigned long long)(s->uptime_s / 86400),
 		       (unsigned long long)(s->uptime_s / 3600 % 24),
 		       (unsigned long long)(s->uptime_s / 60 % 60), started);
 		printf("ingest     %s\n", s->ingest_endpoint);
 		printf("alerts     %s\n", s->alerts_endpoint);
 		printf("control    %s\n", s->control_endpoint);
-		printf("store      %s (%s used, map %s)\n", s->store_path, used, map);
+		printf("store      %s (%s used, map %s of at most %s, format %u)\n", s->store_path,
+		       used, map, max, s->store_format);
 		if (s->store_fault[0]) {
 			char at[32];
-			ffc_format_time(s->store_fault_at_ms, at, sizeof at);
-			printf("FAULT      %s since %s UTC: concerns are refused until it clears\n",
+			tool_time(s->store_fault_at_ms, at, sizeof at);
+			printf("FAULT      %s since %s: concerns are refused until it clears\n",
 			       s->store_fault, at);
 		}
 		if (s->disk_full) {
 			char at[32];
-			ffc_format_time(s->disk_full_at_ms, at, sizeof at);
-			printf("disk full  %llu writes refused, the last at %s UTC\n",
+			tool_time(s->disk_full_at_ms, at, sizeof at);
+			printf("disk full  %llu writes refused, the last at %s\n",
 			       (unsigned long long)s->disk_full, at);
 		}
 		printf("concerns   %llu\nchildren   %llu\nalerts     %llu\n",
 		       (unsigned long long)s->concerns, (unsigned long long)s->children,
 		       (unsigned long long)s->alerts);
 		char loaded[32];
-		ffc_format_time(s->rules_loaded_at_ms, loaded, sizeof loaded);
-		printf("rules      %u, loaded %s UTC from %s\n", s->rules, loaded,
+		tool_time(s->rules_loaded_at_ms, loaded, sizeof loaded);
+		printf("rules      %u, loaded %s from %s\n", s->rules, loaded,
 		       s->config_path[0] ? s->config_path : "the built-in defaults (no -c FILE)");
 		if (s->security_mode[0])
 			printf("security   %s%s%s, %u keys accepted\n", s->security_mode,
@@ -207,8 +319,9 @@ static void counters(const char *title, Ffc__V1__Counter **c, size_t n)
 
 static int cmd_stats(const struct opts *o, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1)
+	int n;
+	ctl_positionals(argc, argv, &n);
+	if (n)
 		tool_exit(EXIT_USAGE, "stats takes no arguments");
 	Ffc__V1__StatsRequest sr = FFC__V1__STATS_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
@@ -240,6 +353,17 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->control_refused);
 		printf("since this ffcd started (%llu batches committed):\n",
 		       (unsigned long long)s->batches);
+		if (s->batches && s->batch_sizes && s->batch_seconds) {
+			char last[32];
+			tool_time(s->last_batch_at_ms, last, sizeof last);
+			printf(
+			    "  batches: %.1f concerns and %.1f ms to commit on average, the last "
+			    "at %s\n",
+			    s->batch_sizes->sum / (double)s->batches,
+			    1000.0 * s->batch_seconds->sum / (double)s->batches, last);
+		}
+		printf("  connected now: %llu consoles, %llu adapters\n",
+		       (unsigned long long)s->consoles, (unsigned long long)s->adapters);
 		counters("receipts by status", s->receipts_by_status, s->n_receipts_by_status);
 		counters("rejects by reason", s->rejects_by_reason, s->n_rejects_by_reason);
 		printf("  CURVE handshakes refused: %llu unknown key, %llu role not allowed, "
@@ -258,8 +382,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 void ctl_print_alert_row(const Ffc__V1__Alert *a)
 {
 	char when[32];
-	ffc_format_time(a->raised_at_ms, when, sizeof when);
-	printf("  %-10s %-16s %-5s %-16s %-10s %s\n", a->alert_id, when,
+	tool_time(a->raised_at_ms, when, sizeof when);
+	printf("  %-10s %-20s %-5s %-16s %-10s %s\n", a->alert_id, when,
 	       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule, a->child_id,
 	       a->reason);
 }
@@ -280,8 +404,8 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 	Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
 	long long limit = 0;
 	int opt, details = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	optind = 0;
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		switch (opt) {
 		case 's':
 			ar.since_seq = (uint64_t)tool_number("--since", optarg, 0, INT64_MAX);
@@ -322,8 +446,8 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 		tool_exit(EXIT_USAGE, "alerts: unexpected argument '%s'", argv[optind]);
 	ar.limit = (uint32_t)limit;
 	if (!o->json)
-		printf("  %-10s %-16s %-5s %-16s %-10s %s\n", "alert", "raised (UTC)", "level",
-		       "rule", "child", "reason");
+		printf("  %-10s %-20s %-5s %-16s %-10s %s\n", "alert", "raised", "level", "rule",
+		       "child", "reason");
 	size_t shown = 0;
 	for (;;) {
 		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
@@ -358,8 +482,9 @@ static int cmd_alerts(const struct opts *o, int argc, char **argv)
 
 static int cmd_shutdown(const struct opts *o, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1)
+	int n;
+	ctl_positionals(argc, argv, &n);
+	if (n)
 		tool_exit(EXIT_USAGE, "shutdown takes no arguments");
 	Ffc__V1__ShutdownRequest sr = FFC__V1__SHUTDOWN_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
@@ -414,59 +539,20 @@ static const struct command {
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    /* clang-format off */
-	    {"control", required_argument, NULL, 'c'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"operator", required_argument, NULL, 'o'},
-	    {"purpose", required_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"key", required_argument, NULL, 'k'},
-	    {"server-key", required_argument, NULL, 'K'},
-	    {NULL, 0, NULL, 0},
-	    /* clang-format on */
-	};
-	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
-	struct opts o = {
+	struct opts *o = &options_in_force;
+	*o = (struct opts){
 	    .control = tool_env("FFC_CONTROL", DEFAULT_CONTROL),
 	    .operator_name = tool_env("FFC_OPERATOR", tool_env("USER", "")),
 	    .purpose = tool_env("FFC_PURPOSE", ""),
 	    .timeout_ms = DEFAULT_TIMEOUT_MS,
+	    .key = tool_env("FFC_KEY", NULL),
+	    .server_key = tool_env("FFC_SERVER_KEY", NULL),
 	};
 	int opt;
-	/* "+": options end at the command, whose own flags follow it. */
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			o.control = optarg;
-			break;
-		case 'j':
-			o.json = 1;
-			break;
-		case 't':
-			o.timeout_ms = (int)tool_number("--timeout", optarg, 1, 3600000);
-			break;
-		case 'o':
-			o.operator_name = optarg;
-			break;
-		case 'k':
-			key = optarg;
-			break;
-		case 'K':
-			server_key = optarg;
-			break;
-		case 'p':
-			o.purpose = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("ffcctl %s\n", FFC_VERSION);
-			return 0;
-		default:
+	/* "+": the global options before the command; the command's own
+	 * parsing takes any after it (ctl_getopt). */
+	while ((opt = getopt_long(argc, argv, "+h", global_options, NULL)) != -1) {
+		if (!apply_global(opt, optarg)) {
 			usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -476,9 +562,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[optind];
-	tool_curve(key, server_key);
 	for (const struct command *c = commands; c->name; c++)
 		if (!strcmp(cmd, c->name))
-			return c->run(&o, argc - optind, argv + optind);
+			return c->run(o, argc - optind, argv + optind);
 	tool_exit(EXIT_USAGE, "unknown command '%s' (try --help)", cmd);
 }

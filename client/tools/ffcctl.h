@@ -7,6 +7,8 @@
 #ifndef FFC_TOOLS_FFCCTL_H
 #define FFC_TOOLS_FFCCTL_H
 
+#include <getopt.h>
+
 #include "common.h"
 
 struct opts {
@@ -15,7 +17,21 @@ struct opts {
 	const char *purpose; /* why records are read: --purpose, $FFC_PURPOSE */
 	int json;
 	int timeout_ms;
+	const char *key, *server_key; /* CURVE: --key, --server-key */
 };
+
+/* getopt_long over a command's own arguments (argv[0] is the command;
+ * set optind = 0 before the first call) with the global options merged
+ * in, so that a global option given after the command (`ffcctl child C1
+ * --json`) applies as if given before it. Returns the command's own
+ * options as getopt_long does; the globals are applied and not returned. */
+int ctl_getopt(int argc, char **argv, const struct option *own);
+
+/* A command without options of its own: its arguments with the global
+ * options taken out and applied. Sets *n to the number of positional
+ * arguments and returns them; exits 2 on an option the command does not
+ * take. */
+char **ctl_positionals(int argc, char **argv, int *n);
 
 /* Send req (operator filled in from o) and return the reply, which the
  * caller frees with ffc__v1__control_reply__free_unpacked(). Exits with a

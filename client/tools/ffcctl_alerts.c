@@ -46,15 +46,15 @@ Ffc__V1__AlertState ctl_alert_state_parse(const char *s)
 void ctl_print_alert_state(const Ffc__V1__Alert *a)
 {
 	char when[32], due[32];
-	ffc_format_time(a->due_at_ms, due, sizeof due);
+	tool_time(a->due_at_ms, due, sizeof due);
 	printf("  %-10s %s", "", state_word(a->state));
 	switch (a->state) {
 	case FFC__V1__ALERT_STATE__ACKNOWLEDGED:
-		ffc_format_time(a->acknowledged_at_ms, when, sizeof when);
+		tool_time(a->acknowledged_at_ms, when, sizeof when);
 		printf(" by %s at %s", a->acknowledged_by, when);
 		break;
 	case FFC__V1__ALERT_STATE__CLOSED:
-		ffc_format_time(a->closed_at_ms, when, sizeof when);
+		tool_time(a->closed_at_ms, when, sizeof when);
 		printf(" by %s at %s: %s", a->closed_by, when, a->outcome);
 		break;
 	case FFC__V1__ALERT_STATE__SUPERSEDED:
@@ -77,8 +77,8 @@ void ctl_print_alert_history(const Ffc__V1__Alert *a)
 	for (size_t i = 0; i < a->n_history; i++) {
 		const Ffc__V1__AlertEvent *e = a->history[i];
 		char when[32];
-		ffc_format_time(e->at_ms, when, sizeof when);
-		printf("  %-10s %-16s %-12s %s", "", when,
+		tool_time(e->at_ms, when, sizeof when);
+		printf("  %-10s %-20s %-12s %s", "", when,
 		       tool_enum_name(&ffc__v1__alert_event__action__descriptor, (int)e->action),
 		       e->by);
 		if (e->outcome[0])
@@ -101,8 +101,8 @@ void ctl_print_practitioners(const Ffc__V1__ChildReply *c)
 	for (size_t i = 0; i < c->n_practitioners; i++) {
 		const Ffc__V1__PractitionerAssignment *p = c->practitioners[i];
 		char when[32];
-		ffc_format_time(p->at_ms, when, sizeof when);
-		printf("  %-16s %s (assigned by %s)%s%s\n", when, p->practitioner, p->by,
+		tool_time(p->at_ms, when, sizeof when);
+		printf("  %-20s %s (assigned by %s)%s%s\n", when, p->practitioner, p->by,
 		       p->note[0] ? ": " : "", p->note);
 	}
 }
@@ -129,7 +129,7 @@ static void change_args(int argc, char **argv, const char *usage, int want_outco
 	memset(a, 0, sizeof *a);
 	int opt;
 	optind = 0; /* 0: GNU getopt starts afresh, options may follow ALERT_ID */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'b')
 			a->by = optarg;
 		else if (opt == 'n' && !want_text)
@@ -247,7 +247,7 @@ int ctl_cmd_assign(const struct opts *o, int argc, char **argv)
 	Ffc__V1__AssignRequest as = FFC__V1__ASSIGN_REQUEST__INIT;
 	int opt, named = 0;
 	optind = 0; /* 0: GNU getopt starts afresh, options may follow ALERT_ID */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		switch (opt) {
 		case 'n':
 			cr.nhs_number = optarg;

@@ -15,7 +15,7 @@
 void ctl_print_audit_entry(const Ffc__V1__AuditEntry *e, int with_child)
 {
 	char when[32];
-	ffc_format_time(e->at_ms, when, sizeof when);
+	tool_time(e->at_ms, when, sizeof when);
 	printf("  #%llu  %s  %s (%s)  %s", (unsigned long long)e->seq, when, e->by, e->role,
 	       e->refused ? "REFUSED " : "");
 	/* One entry standing for a caller's refusals counted in a second. */
@@ -43,7 +43,7 @@ int ctl_cmd_audit(const struct opts *o, int argc, char **argv)
 	Ffc__V1__AuditRequest ar = FFC__V1__AUDIT_REQUEST__INIT;
 	int opt;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		switch (opt) {
 		case 'c':
 			ar.child_id = optarg;

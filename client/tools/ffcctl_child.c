@@ -78,8 +78,8 @@ static void identities(const Ffc__V1__ChildReply *c)
 		const Ffc__V1__IdentityRecord *r = c->identity_records[i];
 		char d[1024], first[32], last[32];
 		tool_describe_child(r->identity, d, sizeof d);
-		ffc_format_time(r->first_seen_ms, first, sizeof first);
-		ffc_format_time(r->last_seen_ms, last, sizeof last);
+		tool_time(r->first_seen_ms, first, sizeof first);
+		tool_time(r->last_seen_ms, last, sizeof last);
 		printf("  %-11s %s\n", tool_enum_name(&ffc__v1__agency__descriptor, (int)r->agency),
 		       d);
 		printf("  %-11s first seen %s, last seen %s (concern seq %llu)\n", "", first, last,
@@ -123,22 +123,22 @@ static void concerns(const Ffc__V1__ChildReply *c, const char *since)
 	for (size_t i = 0; i < c->n_chronology; i++) {
 		const Ffc__V1__ChronologyEntry *e = c->chronology[i];
 		char when[32];
-		ffc_format_time(e->occurred_at_ms, when, sizeof when);
+		tool_time(e->occurred_at_ms, when, sizeof when);
 		printf("  %s  %-11s %-22s %-14s %s\n", when,
 		       tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
 		       tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),
 		       tool_enum_name(&ffc__v1__severity__descriptor, (int)e->severity),
 		       e->source_system[0] ? e->source_system : "(source system not given)");
 		if (e->summary[0])
-			printf("  %-16s  %s\n", "", e->summary);
-		printf("  %-16s  reported by %s (concern %s, seq %llu)\n", "",
+			printf("  %-20s  %s\n", "", e->summary);
+		printf("  %-20s  reported by %s (concern %s, seq %llu)\n", "",
 		       e->reporter[0] ? e->reporter : "(not given)", e->concern_id,
 		       (unsigned long long)e->seq);
 		if (e->withdrawn_at_ms) {
 			char at[32];
-			ffc_format_time(e->withdrawn_at_ms, at, sizeof at);
-			printf("  %-16s  WITHDRAWN %s UTC by %s: %s (not counted by rules)\n", "",
-			       at, e->withdrawn_by, e->withdrawn_reason);
+			tool_time(e->withdrawn_at_ms, at, sizeof at);
+			printf("  %-20s  WITHDRAWN %s by %s: %s (not counted by rules)\n", "", at,
+			       e->withdrawn_by, e->withdrawn_reason);
 		}
 	}
 }
@@ -152,7 +152,7 @@ static void corrections(const Ffc__V1__ChildReply *c)
 	for (size_t i = 0; i < c->n_corrections; i++) {
 		const Ffc__V1__AuditEntry *e = c->corrections[i];
 		char when[32];
-		ffc_format_time(e->at_ms, when, sizeof when);
+		tool_time(e->at_ms, when, sizeof when);
 		printf("  %s  %-8s by %s: %s (%s)\n", when, e->command, e->by, e->detail,
 		       e->purpose);
 	}
@@ -194,7 +194,7 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 	const char *since = NULL;
 	int opt, given = 0;
 	optind = 0; /* from scratch: options may follow the id */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'n') {
 			cr.nhs_number = optarg;
 			given++;

@@ -21,27 +21,27 @@
 void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e)
 {
 	char when[32], concern[48] = "";
-	ffc_format_time(e->at_ms, when, sizeof when);
+	tool_time(e->at_ms, when, sizeof when);
 	if (e->concern_seq)
 		snprintf(concern, sizeof concern, " (concern seq %llu)",
 		         (unsigned long long)e->concern_seq);
 	switch (e->kind) {
 	case FFC__V1__IDENTITY_EVENT__KIND__MERGED:
-		printf("  %-16s MERGED    %s merged into %s by %s%s%s%s: %s\n", when,
+		printf("  %-20s MERGED    %s merged into %s by %s%s%s%s: %s\n", when,
 		       e->other_child_id, e->child_id, e->by, e->identity[0] ? " on " : "",
 		       e->identity, concern, e->reason);
 		break;
 	case FFC__V1__IDENTITY_EVENT__KIND__SPLIT:
-		printf("  %-16s SPLIT     %s split from %s into %s by %s: %s\n", when,
+		printf("  %-20s SPLIT     %s split from %s into %s by %s: %s\n", when,
 		       e->identity[0] ? e->identity : "identity", e->child_id, e->other_child_id,
 		       e->by, e->reason);
 		break;
 	case FFC__V1__IDENTITY_EVENT__KIND__CONFLICT:
-		printf("  %-16s CONFLICT  %s%s%s%s: %s\n", when, e->child_id,
+		printf("  %-20s CONFLICT  %s%s%s%s: %s\n", when, e->child_id,
 		       e->other_child_id[0] ? " and " : "", e->other_child_id, concern, e->reason);
 		break;
 	default:
-		printf("  %-16s %-9s %s %s by %s: %s\n", when, "?", e->child_id, e->other_child_id,
+		printf("  %-20s %-9s %s %s by %s: %s\n", when, "?", e->child_id, e->other_child_id,
 		       e->by, e->reason);
 	}
 }
@@ -49,17 +49,17 @@ void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e)
 static void print_record(size_t number, const Ffc__V1__IdentityRecord *r)
 {
 	char first[32], last[32], d[512];
-	ffc_format_time(r->first_seen_ms, first, sizeof first);
-	ffc_format_time(r->last_seen_ms, last, sizeof last);
+	tool_time(r->first_seen_ms, first, sizeof first);
+	tool_time(r->last_seen_ms, last, sizeof last);
 	tool_describe_child(r->identity, d, sizeof d);
-	printf("  #%-3zu %-11s %-16s %-16s %8llu  %s\n", number,
+	printf("  #%-3zu %-11s %-20s %-20s %8llu  %s\n", number,
 	       tool_enum_name(&ffc__v1__agency__descriptor, (int)r->agency), first, last,
 	       (unsigned long long)r->first_seq, d[0] ? d : "-");
 }
 
 static void print_records(Ffc__V1__IdentityRecord **r, size_t n)
 {
-	printf("  %-4s %-11s %-16s %-16s %8s  %s\n", "#", "agency", "first seen", "last seen",
+	printf("  %-4s %-11s %-20s %-20s %8s  %s\n", "#", "agency", "first seen", "last seen",
 	       "concern", "identity");
 	for (size_t i = 0; i < n; i++)
 		print_record(i + 1, r[i]);
@@ -79,10 +79,12 @@ static void print_ids(const char *title, char **ids, size_t n)
 
 int cmd_identities(const struct opts *o, int argc, char **argv)
 {
-	if (argc != 2)
+	int n;
+	char **args = ctl_positionals(argc, argv, &n);
+	if (n != 1)
 		tool_exit(EXIT_USAGE, "identities: usage: identities CHILD");
 	Ffc__V1__IdentitiesRequest ir = FFC__V1__IDENTITIES_REQUEST__INIT;
-	ir.child_id = argv[1];
+	ir.child_id = args[0];
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_IDENTITIES;
 	req.identities = &ir;
@@ -121,8 +123,8 @@ int cmd_conflicts(const struct opts *o, int argc, char **argv)
 	Ffc__V1__ConflictsRequest cr = FFC__V1__CONFLICTS_REQUEST__INIT;
 	long long limit = 0;
 	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	optind = 0;
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		switch (opt) {
 		case 's':
 			cr.since_seq = (uint64_t)tool_number("--since", optarg, 0, INT64_MAX);
@@ -197,7 +199,7 @@ static const char *reason_and_args(const char *cmd, const char *usage, int argc,
 	/* 0, not 1: glibc then starts afresh and permutes, so --reason may
 	 * follow the children (the global options were parsed in order). */
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt != 'r')
 			tool_exit(EXIT_USAGE, "%s: usage: %s", cmd, usage);
 		reason = optarg;

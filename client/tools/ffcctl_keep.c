@@ -52,8 +52,8 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv)
 	};
 	Ffc__V1__PurgeRequest pr = FFC__V1__PURGE_REQUEST__INIT;
 	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	optind = 0;
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'd')
 			pr.dry_run = 1;
 		else
@@ -106,8 +106,8 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv)
 		printf("]}\n");
 	} else {
 		char when[32];
-		ffc_format_time(cutoff, when, sizeof when);
-		printf("%s: concerns that occurred before %s UTC (retention %u years)\n",
+		tool_time(cutoff, when, sizeof when);
+		printf("%s: concerns that occurred before %s (retention %u years)\n",
 		       pr.dry_run ? "dry run, nothing removed" : "purged", when, years);
 		printf("  examined %llu, %s %llu, kept as evidence of unfinished alerts %llu\n",
 		       (unsigned long long)examined, pr.dry_run ? "would purge" : "purged",
@@ -133,7 +133,7 @@ int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv)
 	/* 0, not 1: glibc then starts afresh and permutes, so --reason may
 	 * come before or after the concern. */
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'r')
 			wr.reason = optarg;
 		else
@@ -198,11 +198,13 @@ int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv)
 
 int ctl_cmd_backup(const struct opts *o, int argc, char **argv)
 {
-	if (argc != 2)
+	int n;
+	char **args = ctl_positionals(argc, argv, &n);
+	if (n != 1)
 		tool_exit(EXIT_USAGE, "backup: usage: backup PATH (a new directory)");
 	/* The daemon's working directory is not ours: send it absolute. */
 	char abs[PATH_MAX];
-	const char *path = argv[1];
+	const char *path = args[0];
 	if (path[0] != '/') {
 		char cwd[PATH_MAX];
 		if (!getcwd(cwd, sizeof cwd) ||

@@ -22,7 +22,7 @@ int ctl_cmd_keygen(const struct opts *o, int argc, char **argv)
 	const char *dir = ".";
 	int opt;
 	optind = 0; /* 0: GNU getopt starts afresh, --dir may follow NAME */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'd')
 			dir = optarg;
 		else

@@ -37,7 +37,7 @@ static const char *kind_words(int kind)
 static void print_match(const Ffc__V1__PossibleMatch *m)
 {
 	char when[32], a[1024], b[1024];
-	ffc_format_time(m->found_at_ms, when, sizeof when);
+	tool_time(m->found_at_ms, when, sizeof when);
 	tool_describe_child(m->identity, a, sizeof a);
 	tool_describe_child(m->other_identity, b, sizeof b);
 	printf("  %s and %s: %s (found %s, concern seq %llu)\n", m->child_id, m->other_child_id,
@@ -46,7 +46,7 @@ static void print_match(const Ffc__V1__PossibleMatch *m)
 	printf("    %-10s %s\n", m->other_child_id, b);
 	printf("    %s\n", m->reason);
 	if (m->dismissed_at_ms) {
-		ffc_format_time(m->dismissed_at_ms, when, sizeof when);
+		tool_time(m->dismissed_at_ms, when, sizeof when);
 		printf("    dismissed by %s, %s: %s\n", m->dismissed_by, when, m->dismissed_reason);
 	}
 }
@@ -60,7 +60,7 @@ static int cmd_dismiss(const struct opts *o, int argc, char **argv)
 	Ffc__V1__MatchDismissRequest dr = FFC__V1__MATCH_DISMISS_REQUEST__INIT;
 	int opt;
 	optind = 0; /* getopt from scratch: options may follow the ids */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'r')
 			dr.reason = optarg;
 		else
@@ -106,7 +106,7 @@ int cmd_matches(const struct opts *o, int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "dismiss"))
 		return cmd_dismiss(o, argc - 1, argv + 1);
 	optind = 0; /* getopt from scratch: the main options were parsed */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'n')
 			mr.limit = (uint32_t)tool_number("--limit", optarg, 1, 5000);
 		else if (opt == 'd')

@@ -44,8 +44,9 @@ static void list(const char *title, char **names, size_t n)
 
 int ctl_cmd_reload(const struct opts *o, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1)
+	int n;
+	ctl_positionals(argc, argv, &n);
+	if (n)
 		tool_exit(EXIT_USAGE, "reload takes no arguments");
 	Ffc__V1__ReloadRequest rr = FFC__V1__RELOAD_REQUEST__INIT;
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
@@ -167,7 +168,9 @@ static int rules_test(const struct opts *o, const char *file)
 
 int ctl_cmd_rules(const struct opts *o, int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "test"))
-		return rules_test(o, argv[2]);
+	int n;
+	char **args = ctl_positionals(argc, argv, &n);
+	if (n == 2 && !strcmp(args[0], "test"))
+		return rules_test(o, args[1]);
 	tool_exit(EXIT_USAGE, "rules: usage: rules test FILE");
 }

@@ -375,7 +375,8 @@ class Daemon:
         flags = {} if not endpoints else {"ffcctl": ["--control", self.control_ep],
                  "ffc-send": ["--ingest", self.ingest_ep],
                  "ffc-watch": ["--alerts", self.alerts_ep, "--control", self.control_ep]}
-        e = dict(os.environ, XDG_STATE_HOME=self.dir, FFC_PURPOSE=PURPOSE)
+        # Times are shown in $TZ: UTC unless a test says otherwise.
+        e = dict(os.environ, XDG_STATE_HOME=self.dir, FFC_PURPOSE=PURPOSE, TZ="UTC")
         e.update(env or {})
         return subprocess.run([os.path.join(BIN, name)] + flags.get(name, []) + list(args),
                               input=input, capture_output=True, text=True, timeout=timeout,

@@ -144,7 +144,7 @@ class Chronology(DaemonTest):
         concerns = text.split("\nconcerns")[1].split("\nalerts")[0]
         order = [m.group(1) for m in re.finditer(r"concern (\S+), seq", concerns)]
         self.assertEqual(order, ["p-0", "e-1", "h-2"])
-        for needle in ("2026-01-01 00:00  POLICE", "DOMESTIC_ABUSE", "MODERATE", "Niche RMS",
+        for needle in ("2026-01-01 00:00 UTC  POLICE", "DOMESTIC_ABUSE", "MODERATE", "Niche RMS",
                        "Call-out to a domestic incident", "reported by PC 4411",
                        "SystmOne", "reported by HV Jones, 0113 555", "EDUCATION_ABSENCE"):
             self.assertIn(needle, concerns)
