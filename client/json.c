@@ -3,13 +3,19 @@
  * generated descriptors, so every message of proto/ffc.proto (and any
  * added later) has a JSON form with no code per message.
  *
- * Field names are the proto's; enums are their value names; 64-bit
- * integers are JSON integers. Owns the mapping rules; the only file of
- * libffc that includes jansson.h. bytes fields are not used by ffc.v1 and
- * are refused.
+ * Written: field names are the proto's; enums are their value names;
+ * 64-bit integers are JSON integers. Read: that form, and the protobuf
+ * standard JSON mapping (what json_format.MessageToJson, JsonFormat and
+ * protojson write): lowerCamelCase field names, integers as decimal
+ * strings, null for a field left unset, "NaN" and "Infinity" for floats.
+ * Owns the mapping rules; the only file of libffc that includes jansson.h.
+ * bytes fields are not used by ffc.v1 and are refused.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +185,73 @@ static int enum_name_eq(const char *a, const char *b)
 static ProtobufCMessage *message_from_json(const ProtobufCMessageDescriptor *d, json_t *obj,
                                            const char *path, struct jerr *e);
 
+/* A whole number as the mapping allows it: a JSON integer, a float with
+ * no fraction, or a string of decimal digits (how 64-bit integers are
+ * written, past what a double holds). *neg for a negative one, *mag its
+ * magnitude. Returns 0, or -1 with the reason in e. */
+static int whole_number(json_t *v, int *neg, uint64_t *mag, const char *path, struct jerr *e)
+{
+	if (json_is_integer(v)) {
+		json_int_t x = json_integer_value(v);
+		*neg = x < 0;
+		*mag = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+		return 0;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		/* 2^64: past it no integer field can hold the value. */
+		if (d != floor(d) || fabs(d) >= 18446744073709551616.0)
+			return jfail(e, path, "expected a whole number"), -1;
+		*neg = d < 0;
+		*mag = (uint64_t)fabs(d);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return jfail(e, path, "expected a whole number"), -1;
+	const char *s = json_string_value(v);
+	*neg = s[0] == '-';
+	const char *digits = s + *neg;
+	if (!isdigit((unsigned char)digits[0]) || json_string_length(v) > 21)
+		return jfail(e, path, "'%.32s' is not a whole number", s), -1;
+	char *end;
+	errno = 0;
+	uintmax_t x = strtoumax(digits, &end, 10);
+	if (*end)
+		return jfail(e, path, "'%.32s' is not a whole number", s), -1;
+	if (errno == ERANGE || x > UINT64_MAX)
+		return jfail(e, path, "out of range"), -1;
+	*mag = (uint64_t)x;
+	return 0;
+}
+
+/* A float as the mapping allows it: a number, "NaN", "Infinity",
+ * "-Infinity" or a number in a string. */
+static int real_number(json_t *v, double *out, const char *path, struct jerr *e)
+{
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return jfail(e, path, "expected a number"), -1;
+	const char *s = json_string_value(v);
+	if (!strcmp(s, "NaN")) {
+		*out = NAN;
+		return 0;
+	}
+	if (!strcmp(s, "Infinity") || !strcmp(s, "-Infinity")) {
+		*out = s[0] == '-' ? -INFINITY : INFINITY;
+		return 0;
+	}
+	json_error_t je;
+	json_t *n = json_loads(s, JSON_DECODE_ANY, &je);
+	int ok = n && json_is_number(n);
+	if (ok)
+		*out = json_number_value(n);
+	json_decref(n);
+	return ok ? 0 : (jfail(e, path, "'%.32s' is not a number", s), -1);
+}
+
 static int value_from_json(const ProtobufCFieldDescriptor *f, json_t *v, void *p, const char *path,
                            struct jerr *e)
 {
@@ -193,38 +266,38 @@ static int value_from_json(const ProtobufCFieldDescriptor *f, json_t *v, void *p
 	case PROTOBUF_C_TYPE_SFIXED64:
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_FIXED64: {
-		if (!json_is_integer(v))
-			return jfail(e, path, "expected a whole number");
-		json_int_t x = json_integer_value(v);
+		int neg;
+		uint64_t mag;
+		if (whole_number(v, &neg, &mag, path, e) < 0)
+			return FFC_EJSON;
 		int unsig = f->type == PROTOBUF_C_TYPE_UINT32 ||
 		            f->type == PROTOBUF_C_TYPE_FIXED32 ||
 		            f->type == PROTOBUF_C_TYPE_UINT64 || f->type == PROTOBUF_C_TYPE_FIXED64;
-		if (unsig && x < 0)
+		if (unsig && neg && mag)
 			return jfail(e, path, "must not be negative");
-		if (type_size(f->type) == 4) {
-			if (x > (unsig ? (json_int_t)UINT32_MAX : (json_int_t)INT32_MAX) ||
-			    x < (unsig ? 0 : (json_int_t)INT32_MIN))
-				return jfail(e, path, "out of range");
-			if (unsig)
-				*(uint32_t *)p = (uint32_t)x;
-			else
-				*(int32_t *)p = (int32_t)x;
-		} else if (unsig) {
-			*(uint64_t *)p = (uint64_t)x;
-		} else {
-			*(int64_t *)p = (int64_t)x;
-		}
+		/* The most a positive and a negative value may be. */
+		uint64_t most = type_size(f->type) == 4 ? (unsig ? UINT32_MAX : INT32_MAX)
+		                                        : (unsig ? UINT64_MAX : INT64_MAX);
+		if (mag > most + (uint64_t)(neg && !unsig))
+			return jfail(e, path, "out of range");
+		uint64_t bits = neg ? (uint64_t)0 - mag : mag;
+		if (type_size(f->type) == 4)
+			*(uint32_t *)p = (uint32_t)bits;
+		else
+			*(uint64_t *)p = bits;
 		return FFC_OK;
 	}
 	case PROTOBUF_C_TYPE_FLOAT:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		if (!json_is_number(v))
-			return jfail(e, path, "expected a number");
+	case PROTOBUF_C_TYPE_DOUBLE: {
+		double d;
+		if (real_number(v, &d, path, e) < 0)
+			return FFC_EJSON;
 		if (f->type == PROTOBUF_C_TYPE_FLOAT)
-			*(float *)p = (float)json_number_value(v);
+			*(float *)p = (float)d;
 		else
-			*(double *)p = json_number_value(v);
+			*(double *)p = d;
 		return FFC_OK;
+	}
 	case PROTOBUF_C_TYPE_BOOL:
 		if (!json_is_boolean(v))
 			return jfail(e, path, "expected true or false");
@@ -273,12 +346,44 @@ static int value_from_json(const ProtobufCFieldDescriptor *f, json_t *v, void *p
 	}
 }
 
+/* Whether key is field name's lowerCamelCase JSON name: each '_' left out
+ * and the letter after it upper case ("concern_id" -> "concernId"). */
+static int json_name_eq(const char *key, const char *name)
+{
+	for (; *name; name++, key++) {
+		if (*name == '_' && name[1]) {
+			name++;
+			if (*key != (char)toupper((unsigned char)*name))
+				return 0;
+		} else if (*key != *name) {
+			return 0;
+		}
+	}
+	return *key == '\0';
+}
+
+/* The field a key names: the proto's field name, or its JSON name. */
+static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d,
+                                                   const char *key)
+{
+	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, key);
+	for (unsigned i = 0; !f && i < d->n_fields; i++)
+		if (json_name_eq(key, d->fields[i].name))
+			f = &d->fields[i];
+	return f;
+}
+
 static ProtobufCMessage *message_from_json(const ProtobufCMessageDescriptor *d, json_t *obj,
                                            const char *path, struct jerr *e)
 {
 	ProtobufCMessage *msg = calloc(1, d->sizeof_message);
-	if (!msg)
+	/* Which fields were given: a field named both ways is given twice. */
+	uint8_t *given = calloc(d->n_fields ? d->n_fields : 1, 1);
+	if (!msg || !given) {
+		free(msg);
+		free(given);
 		return NULL;
+	}
 	d->message_init(msg);
 	char *base = (char *)msg;
 	const char *key;
@@ -287,14 +392,19 @@ static ProtobufCMessage *message_from_json(const ProtobufCMessageDescriptor *d, 
 	{
 		char sub[512];
 		snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "", key);
-		const ProtobufCFieldDescriptor *f =
-		    protobuf_c_message_descriptor_get_field_by_name(d, key);
+		const ProtobufCFieldDescriptor *f = field_named(d, key);
 		if (!f) {
 			jfail(e, sub, "unknown field");
 			goto fail;
 		}
+		if (given[f - d->fields]++) {
+			jfail(e, sub, "given twice (as %s and as its JSON name)", f->name);
+			goto fail;
+		}
 		void *member = base + f->offset;
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			if (json_is_null(v))
+				continue;
 			if (!json_is_array(v)) {
 				jfail(e, sub, "expected an array");
 				goto fail;
@@ -323,8 +433,10 @@ static ProtobufCMessage *message_from_json(const ProtobufCMessageDescriptor *d, 
 		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
 			*(uint32_t *)(base + f->quantifier_offset) = f->id;
 	}
+	free(given);
 	return msg;
 fail:
+	free(given);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return NULL;
 }

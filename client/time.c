@@ -1,6 +1,7 @@
 /*
- * time.c - libffc's dates: ISO 8601 UTC dates and times to and from Unix
- * milliseconds, by arithmetic (no time zone database, no locale).
+ * time.c - libffc's dates: ISO 8601 and RFC 3339 dates and times to Unix
+ * milliseconds (a time without an offset is UTC), and back as UTC, by
+ * arithmetic (no time zone database, no locale).
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +40,7 @@ static int digits(const char *s, int n, int *out)
 
 int ffc_parse_time(const char *s, int64_t *ms)
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0, frac_ms = 0, offset_min = 0;
 	if (!s || !ms)
 		return FFC_EINVAL;
 	size_t n = strlen(s);
@@ -47,7 +48,7 @@ int ffc_parse_time(const char *s, int64_t *ms)
 	    digits(s + 8, 2, &d))
 		return FFC_EINVAL;
 	const char *p = s + 10;
-	if (*p == 'T' || *p == ' ') {
+	if (*p == 'T' || *p == 't' || *p == ' ') {
 		if (strlen(p) < 6 || digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi))
 			return FFC_EINVAL;
 		p += 6;
@@ -55,16 +56,38 @@ int ffc_parse_time(const char *s, int64_t *ms)
 			if (digits(p + 1, 2, &sec))
 				return FFC_EINVAL;
 			p += 3;
+			/* A fraction of a second, to the millisecond (RFC 3339
+			 * allows any number of digits; nanoseconds are the most
+			 * any writer gives). */
+			if (*p == '.') {
+				int k = 0;
+				for (p++; *p >= '0' && *p <= '9'; p++, k++)
+					if (k < 3)
+						frac_ms = frac_ms * 10 + (*p - '0');
+				if (k == 0 || k > 9)
+					return FFC_EINVAL;
+				for (; k < 3; k++)
+					frac_ms *= 10;
+			}
 		}
-		if (*p == 'Z')
+		if (*p == 'Z' || *p == 'z') {
 			p++;
+		} else if (*p == '+' || *p == '-') {
+			int oh, om;
+			if (strlen(p) < 6 || digits(p + 1, 2, &oh) || p[3] != ':' ||
+			    digits(p + 4, 2, &om) || oh > 23 || om > 59)
+				return FFC_EINVAL;
+			offset_min = (*p == '-' ? -1 : 1) * (oh * 60 + om);
+			p += 6;
+		}
 	}
 	if (*p != '\0')
 		return FFC_EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
 		return FFC_EINVAL;
 	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*ms = ((days * 24 + h) * 60 + mi) * INT64_C(60000) + sec * INT64_C(1000);
+	*ms = ((days * 24 + h) * 60 + mi - offset_min) * INT64_C(60000) + sec * INT64_C(1000) +
+	      frac_ms;
 	return FFC_OK;
 }
 

@@ -240,10 +240,14 @@ void ffc_sub_event_release(ffc_sub_event_t *ev);
  * when out of memory or msg is NULL. msg is only read. */
 char *ffc_json_from_message(const ProtobufCMessage *msg);
 
-/* Build a message of type desc from a JSON object. Enum values may be
- * given by name in any case with '-' or '_' ("domestic-abuse"), or by
- * number. Unknown fields and wrong types are errors naming the field path
- * ("children[0].nhs_number: expected a string"). Returns FFC_OK with *out
+/* Build a message of type desc from a JSON object: the form above, or
+ * the protobuf standard JSON mapping (lowerCamelCase names such as
+ * "concernId", 64-bit integers as strings, null for unset). Field names as
+ * in the proto or their lowerCamelCase JSON names; integers as JSON
+ * numbers or decimal strings. Enum values may be given by name in any case
+ * with '-' or '_' ("domestic-abuse"), or by number. Unknown fields, a
+ * field given under both its names, and wrong types are errors naming the
+ * field path ("children[0].nhs_number: expected a string"). Returns FFC_OK with *out
  * a message to free with protobuf_c_message_free_unpacked(*out, NULL);
  * FFC_EJSON with the reason in err (cut to errlen) when the text is not
  * JSON or does not describe the message; FFC_EINVAL (an argument NULL);
@@ -253,8 +257,11 @@ int ffc_message_from_json(const ProtobufCMessageDescriptor *desc, const char *js
 
 /* ---- time ---------------------------------------------------------------- */
 
-/* "2026-03-02", "2026-03-02T14:05", "2026-03-02T14:05:30Z" (UTC) to Unix
- * milliseconds. Returns 0, or FFC_EINVAL. */
+/* A date or time to Unix milliseconds: "2026-03-02", "2026-03-02T14:05",
+ * "2026-03-02T14:05:30Z", or RFC 3339 with a fraction of a second and an
+ * offset, "2026-03-02T14:05:30.123456+01:00" (to the millisecond, the rest
+ * of the fraction dropped). Without an offset it is UTC. Returns 0, or
+ * FFC_EINVAL. */
 int ffc_parse_time(const char *s, int64_t *ms);
 
 /* Unix milliseconds as "2026-03-02 14:05" (UTC) into buf, cut to len

@@ -87,7 +87,30 @@ static void test_errors_name_the_field(void **state)
 	assert_string_equal(err, "children: expected an array");
 
 	assert_null(from_json("{\"occurred_at_ms\":\"today\"}", err, sizeof err, &rc));
+	assert_string_equal(err, "occurred_at_ms: 'today' is not a whole number");
+	assert_null(from_json("{\"occurred_at_ms\":true}", err, sizeof err, &rc));
 	assert_string_equal(err, "occurred_at_ms: expected a whole number");
+	assert_null(from_json("{\"occurred_at_ms\":1.5}", err, sizeof err, &rc));
+	assert_string_equal(err, "occurred_at_ms: expected a whole number");
+	assert_null(
+	    from_json("{\"occurred_at_ms\":\"9223372036854775808\"}", err, sizeof err, &rc));
+	assert_string_equal(err, "occurred_at_ms: out of range");
+	assert_null(
+	    from_json("{\"occurred_at_ms\":\"99999999999999999999999\"}", err, sizeof err, &rc));
+	assert_string_equal(err, "occurred_at_ms: '99999999999999999999999' is not a whole number");
+	assert_null(from_json("{\"occurred_at_ms\":\" 12\"}", err, sizeof err, &rc));
+	assert_string_equal(err, "occurred_at_ms: ' 12' is not a whole number");
+	assert_null(from_json("{\"agency\":\"2\"}", err, sizeof err, &rc));
+	assert_string_equal(err, "agency: '2' is not a value of Agency");
+	/* One field under both its names. */
+	assert_null(from_json("{\"concern_id\":\"a\",\"concernId\":\"a\"}", err, sizeof err, &rc));
+	assert_true(!strcmp(err, "concernId: given twice (as concern_id and as its JSON name)") ||
+	            !strcmp(err, "concern_id: given twice (as concern_id and as its JSON name)"));
+	/* Names that are neither. */
+	assert_null(from_json("{\"ConcernId\":\"a\"}", err, sizeof err, &rc));
+	assert_string_equal(err, "ConcernId: unknown field");
+	assert_null(from_json("{\"concernid\":\"a\"}", err, sizeof err, &rc));
+	assert_string_equal(err, "concernid: unknown field");
 
 	assert_null(from_json("[1,2]", err, sizeof err, &rc));
 	assert_int_equal(rc, FFC_EJSON);
@@ -100,6 +123,60 @@ static void test_errors_name_the_field(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->agency, FFC__V1__AGENCY__HEALTH);
 	ffc__v1__concern__free_unpacked(c, NULL);
+}
+
+/* The protobuf standard JSON mapping, as json_format.MessageToJson writes
+ * a Concern: camelCase names, int64 as strings, enums by name. */
+static void test_standard_mapping(void **state)
+{
+	(void)state;
+	char err[256];
+	int rc;
+	Ffc__V1__Concern *c =
+	    from_json("{\"concernId\": \"h-1\", \"agency\": \"HEALTH\", \"category\": 4,"
+	              " \"severity\": \"HIGH\", \"occurredAtMs\": \"1767225600000\","
+	              " \"reportedAtMs\": 1767225660000.0, \"sourceSystem\": \"SystmOne\","
+	              " \"children\": [{\"nhsNumber\": \"9434765919\", \"givenName\": \"Ella\","
+	              " \"dateOfBirth\": \"2015-03-02\"}], \"summary\": null, \"reporter\": null}",
+	              err, sizeof err, &rc);
+	assert_int_equal(rc, FFC_OK);
+	assert_string_equal(c->concern_id, "h-1");
+	assert_int_equal(c->agency, FFC__V1__AGENCY__HEALTH);
+	assert_int_equal(c->category, 4);
+	assert_int_equal(c->occurred_at_ms, 1767225600000LL);
+	assert_int_equal(c->reported_at_ms, 1767225660000LL);
+	assert_string_equal(c->source_system, "SystmOne");
+	assert_string_equal(c->children[0]->nhs_number, "9434765919");
+	assert_string_equal(c->children[0]->given_name, "Ella");
+	assert_string_equal(c->children[0]->date_of_birth, "2015-03-02");
+	assert_string_equal(c->summary, "");
+	ffc__v1__concern__free_unpacked(c, NULL);
+
+	/* Negative int64 strings, repeated null, and the 32-bit range. */
+	c = from_json("{\"occurredAtMs\":\"-2208988800000\",\"children\":null}", err, sizeof err,
+	              &rc);
+	assert_int_equal(rc, FFC_OK);
+	assert_int_equal(c->occurred_at_ms, -2208988800000LL);
+	assert_int_equal(c->n_children, 0);
+	ffc__v1__concern__free_unpacked(c, NULL);
+	ProtobufCMessage *m = NULL;
+	assert_int_equal(ffc_message_from_json(&ffc__v1__alerts_request__descriptor,
+	                                       "{\"sinceSeq\":\"18446744073709551615\","
+	                                       "\"limit\":\"4294967295\"}",
+	                                       &m, err, sizeof err),
+	                 FFC_OK);
+	assert_true(((Ffc__V1__AlertsRequest *)m)->since_seq == UINT64_MAX);
+	assert_int_equal(((Ffc__V1__AlertsRequest *)m)->limit, UINT32_MAX);
+	protobuf_c_message_free_unpacked(m, NULL);
+	assert_int_equal(ffc_message_from_json(&ffc__v1__alerts_request__descriptor,
+	                                       "{\"limit\":\"4294967296\"}", &m, err, sizeof err),
+	                 FFC_EJSON);
+	assert_string_equal(err, "limit: out of range");
+	assert_int_equal(ffc_message_from_json(&ffc__v1__alerts_request__descriptor,
+	                                       "{\"sinceSeq\":\"-1\"}", &m, err, sizeof err),
+	                 FFC_EJSON);
+	assert_string_equal(err, "sinceSeq: must not be negative");
+	assert_null(m);
 }
 
 static void test_oneof_and_nested(void **state)
@@ -144,7 +221,22 @@ static void test_time(void **state)
 	assert_int_equal(ffc_parse_time("2023-02-29", &ms), FFC_EINVAL);
 	assert_int_equal(ffc_parse_time("2026-13-01", &ms), FFC_EINVAL);
 	assert_int_equal(ffc_parse_time("2026-01-01T24:00", &ms), FFC_EINVAL);
-	assert_int_equal(ffc_parse_time("2026-01-01T10:30+01:00", &ms), FFC_EINVAL);
+	/* RFC 3339: fractions to the millisecond, offsets either way. */
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30:00.123456789+01:00", &ms), FFC_OK);
+	assert_int_equal(ms, 1767225600000LL + 9 * 3600000LL + 30 * 60000LL + 123);
+	assert_int_equal(ffc_parse_time("2026-01-01t10:30:05.5z", &ms), FFC_OK);
+	assert_int_equal(ms, 1767225600000LL + 10 * 3600000LL + 30 * 60000LL + 5500);
+	assert_int_equal(ffc_parse_time("2025-12-31T19:00:00-05:00", &ms), FFC_OK);
+	assert_int_equal(ms, 1767225600000LL);
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30+01:00", &ms), FFC_OK);
+	assert_int_equal(ms, 1767225600000LL + 9 * 3600000LL + 30 * 60000LL);
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30:00.Z", &ms), FFC_EINVAL);
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30:00.1234567890Z", &ms), FFC_EINVAL);
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30:00+01", &ms), FFC_EINVAL);
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30:00+24:00", &ms), FFC_EINVAL);
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30:00+01:60", &ms), FFC_EINVAL);
+	assert_int_equal(ffc_parse_time("2026-01-01T10:30:00Z+01:00", &ms), FFC_EINVAL);
+	assert_int_equal(ffc_parse_time("2026-01-01+01:00", &ms), FFC_EINVAL);
 	assert_int_equal(ffc_parse_time("01/02/2026", &ms), FFC_EINVAL);
 	assert_int_equal(ffc_parse_time("", &ms), FFC_EINVAL);
 }
@@ -172,6 +264,7 @@ int main(void)
 	    cmocka_unit_test(test_concern_from_json),
 	    cmocka_unit_test(test_errors_name_the_field),
 	    cmocka_unit_test(test_oneof_and_nested),
+	    cmocka_unit_test(test_standard_mapping),
 	    cmocka_unit_test(test_time),
 	    cmocka_unit_test(test_strerror_and_bad_arguments),
 	};
