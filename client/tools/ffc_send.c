@@ -9,7 +9,7 @@
  * Owns the input formats, the window and the summary; messages and JSON
  * come from libffc.
  */
-#define _GNU_SOURCE /* getopt_long, getline */
+#define _GNU_SOURCE /* getopt_long */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "common.h"
+#include "ffc_send_input.h"
 
 const char *tool_name = "ffc-send";
 
@@ -40,6 +41,7 @@ struct sender {
 	int timeout_ms;
 	int64_t give_up_ms;
 	int quiet, progress;
+	int json; /* one JSON object a line on stdout: each answer, then the summary */
 	struct pending *slots;
 	size_t in_flight;
 	/* counts */
@@ -52,20 +54,28 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: ffc-send [--ingest EP] [--window N] [--timeout MS] [--give-up S] [--quiet]\n"
-	    "                FILE | - | CONCERN FLAGS\n"
+	    "                [--json] FILE | - | CONCERN FLAGS\n"
 	    "\n"
-	    "Send concerns to ffcd and print what became of them.\n"
+	    "Send concerns to ffcd and print what became of them. Options may come\n"
+	    "before or after FILE.\n"
 	    "\n"
-	    "  FILE or -      JSON Lines: one ffc.v1.Concern object per line, field names as\n"
-	    "                 in proto/ffc.proto, enums by name (\"police\", \"DOMESTIC_ABUSE\");\n"
-	    "                 \"occurred_at\"/\"reported_at\" may be ISO dates instead of *_ms.\n"
+	    "  FILE or -      ffc.v1.Concern objects in JSON, one a line (JSON Lines) or\n"
+	    "                 pretty-printed over several lines. Field names as in\n"
+	    "                 proto/ffc.proto or the protobuf JSON mapping's camelCase\n"
+	    "                 (\"concernId\"), enums by name (\"police\", \"DOMESTIC_ABUSE\") or\n"
+	    "                 number, integers as numbers or strings; what\n"
+	    "                 json_format.MessageToJson writes is read as it is.\n"
+	    "                 \"occurred_at\"/\"reported_at\" may be dates instead of *_ms:\n"
+	    "                 2026-03-02, 2026-03-02T14:05Z or RFC 3339 with a fraction and\n"
+	    "                 an offset, 2026-03-02T14:05:30.5+01:00 (no offset: UTC).\n"
 	    "                 Blank lines and lines starting with # are skipped.\n"
 	    "Concern flags (one concern):\n"
 	    "  --agency A --category C --severity S   required (e.g. police, domestic-abuse, "
 	    "high)\n"
 	    "  --nhs N --upn U --local-id X --given G --family F --name \"G F\" --dob YYYY-MM-DD\n"
 	    "  --postcode P   the child (at least one identifier)\n"
-	    "  --occurred T   when it happened (YYYY-MM-DD[THH:MM[:SS]Z], default now)\n"
+	    "  --occurred T   when it happened (YYYY-MM-DD[THH:MM[:SS[.FFF]]][Z|+HH:MM];\n"
+	    "                 no offset: UTC; default now)\n"
 	    "  --id ID --summary TEXT --reporter TEXT --source SYSTEM\n"
 	    "Options:\n"
 	    "  --ingest EP    ingest endpoint (default $FFC_INGEST or " DEFAULT_INGEST ")\n"
@@ -77,6 +87,10 @@ static void usage(FILE *f)
 	    "  --timeout MS   resend what has no receipt after this long (default 5000)\n"
 	    "  --give-up S    stop after S seconds without any receipt (default 60)\n"
 	    "  --quiet        print only problems\n"
+	    "  --json         on stdout, one JSON object a line with a \"type\": each\n"
+	    "                 \"receipt\" (the ffc.v1.Receipt, with the input \"line\"), each\n"
+	    "                 \"invalid\" input (\"line\", \"error\"), each \"unanswered\"\n"
+	    "                 concern, then the \"summary\" (the counts)\n"
 	    "Exit status: 0 all accepted or duplicate, 1 some rejected or unanswered, 2 usage.\n");
 }
 
@@ -88,6 +102,31 @@ static void slot_free(struct sender *s, struct pending *p)
 	free(p->frame);
 	memset(p, 0, sizeof *p);
 	s->in_flight--;
+}
+
+/* One JSON line {"type": type, "line": line, ...fields of msg or extra}. */
+static void print_json(const char *type, long line, const ProtobufCMessage *msg, const char *key,
+                       const char *value)
+{
+	json_t *o = json_object();
+	json_t *body = NULL;
+	if (msg) {
+		char *text = ffc_json_from_message(msg);
+		body = text ? json_loads(text, 0, NULL) : NULL;
+		free(text);
+	}
+	if (!o || (msg && !body) || json_object_set_new(o, "type", json_string(type)) < 0 ||
+	    (line > 0 && json_object_set_new(o, "line", json_integer(line)) < 0) ||
+	    (body && json_object_update(o, body) < 0) ||
+	    (key && json_object_set_new(o, key, json_string(value)) < 0))
+		tool_exit(EXIT_FAIL, "out of memory");
+	char *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!out)
+		tool_exit(EXIT_FAIL, "out of memory");
+	puts(out);
+	free(out);
+	json_decref(body);
+	json_decref(o);
 }
 
 static void send_slot(struct sender *s, struct pending *p)
@@ -102,6 +141,8 @@ static void send_slot(struct sender *s, struct pending *p)
 static void report_reject(struct sender *s, long line, const char *id, const char *error)
 {
 	s->rejected++;
+	if (s->json)
+		return; /* on stdout, with every other answer */
 	if (s->rejected <= REJECTS_SHOWN)
 		fprintf(stderr, "%sline %ld: %s%s%s\n", s->progress ? "\r\033[K" : "", line,
 		        id && id[0] ? id : "", id && id[0] ? ": " : "", error);
@@ -147,6 +188,8 @@ static int take_receipt(struct sender *s, int timeout_ms)
 			match = p;
 	}
 	if (match) {
+		if (s->json)
+			print_json("receipt", match->line, &r->base, NULL, NULL);
 		switch (r->status) {
 		case FFC__V1__RECEIPT__STATUS__ACCEPTED:
 			s->accepted++;
@@ -178,9 +221,13 @@ static void resend_overdue(struct sender *s)
 		for (size_t i = 0; i < s->window; i++) {
 			if (!s->slots[i].used)
 				continue;
-			fprintf(stderr, "%sline %ld: %s: no receipt\n",
-			        s->progress ? "\r\033[K" : "", s->slots[i].line,
-			        s->slots[i].concern_id);
+			if (s->json)
+				print_json("unanswered", s->slots[i].line, NULL, "concern_id",
+				           s->slots[i].concern_id);
+			else
+				fprintf(stderr, "%sline %ld: %s: no receipt\n",
+				        s->progress ? "\r\033[K" : "", s->slots[i].line,
+				        s->slots[i].concern_id);
 			s->unanswered++;
 			slot_free(s, &s->slots[i]);
 		}
@@ -231,89 +278,50 @@ static void drain(struct sender *s)
 	}
 }
 
-/* ---- JSON Lines ---- */
+/* ---- files ---- */
 
-/* Replace an ISO date field by its *_ms twin, so files can be written by
- * hand. Returns 0, or -1 with err set. */
-static int iso_field(json_t *obj, const char *iso, const char *ms, char *err, size_t errlen)
+/* A line of input that is no concern: counted as sent and rejected. */
+static void invalid(struct sender *s, long line, const char *error)
 {
-	json_t *v = json_object_get(obj, iso);
-	if (!v)
-		return 0;
-	int64_t t;
-	if (!json_is_string(v) || ffc_parse_time(json_string_value(v), &t) != FFC_OK) {
-		snprintf(err, errlen, "%s: expected a date like 2026-03-02 or 2026-03-02T14:05:00Z",
-		         iso);
-		return -1;
-	}
-	if (json_object_get(obj, ms)) {
-		snprintf(err, errlen, "%s: give %s or %s, not both", iso, iso, ms);
-		return -1;
-	}
-	json_object_set_new(obj, ms, json_integer(t));
-	json_object_del(obj, iso);
-	return 0;
-}
-
-static Ffc__V1__Concern *concern_from_line(const char *line, char *err, size_t errlen)
-{
-	json_error_t je;
-	json_t *obj = json_loads(line, JSON_REJECT_DUPLICATES, &je);
-	if (!obj) {
-		snprintf(err, errlen, "not JSON: %s (column %d)", je.text, je.column);
-		return NULL;
-	}
-	if (!json_is_object(obj)) {
-		json_decref(obj);
-		snprintf(err, errlen, "not a JSON object");
-		return NULL;
-	}
-	if (iso_field(obj, "occurred_at", "occurred_at_ms", err, errlen) < 0 ||
-	    iso_field(obj, "reported_at", "reported_at_ms", err, errlen) < 0) {
-		json_decref(obj);
-		return NULL;
-	}
-	char *text = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (!text)
-		tool_exit(EXIT_FAIL, "out of memory");
-	ProtobufCMessage *m = NULL;
-	int rc = ffc_message_from_json(&ffc__v1__concern__descriptor, text, &m, err, errlen);
-	free(text);
-	if (rc == FFC_ENOMEM)
-		tool_exit(EXIT_FAIL, "out of memory");
-	return rc == FFC_OK ? (Ffc__V1__Concern *)m : NULL;
+	s->sent++;
+	if (s->json)
+		print_json("invalid", line, NULL, "error", error);
+	report_reject(s, line, NULL, error);
 }
 
 static void send_file(struct sender *s, FILE *in)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long lineno = 0;
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		const char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		char err[256];
-		Ffc__V1__Concern *c = concern_from_line(p, err, sizeof err);
-		if (!c) {
-			s->sent++;
-			report_reject(s, lineno, NULL, err);
+	struct send_input si;
+	send_input_init(&si, in);
+	const char *text;
+	long line = 0;
+	int rc;
+	while ((rc = send_input_next(&si, &text, &line)) != SEND_INPUT_END) {
+		if (rc == SEND_INPUT_ERROR)
+			tool_exit(EXIT_FAIL, "reading input: %s",
+			          ferror(in) ? "read error" : "out of memory");
+		if (rc == SEND_INPUT_TOO_LONG) {
+			invalid(s, line, "an object longer than 1 MiB (a concern is a few KiB)");
 			continue;
 		}
-		submit(s, lineno, c);
+		if (rc == SEND_INPUT_UNCLOSED) {
+			invalid(s, line, "not JSON: an object whose braces are not closed");
+			continue;
+		}
+		char err[256];
+		Ffc__V1__Concern *c = NULL;
+		int crc = send_concern_from_json(text, &c, err, sizeof err);
+		if (crc == FFC_ENOMEM)
+			tool_exit(EXIT_FAIL, "out of memory");
+		if (crc != FFC_OK) {
+			invalid(s, line, err);
+			continue;
+		}
+		submit(s, line, c);
 		ffc__v1__concern__free_unpacked(c, NULL);
 		progress(s, 0);
 	}
-	free(line);
-	if (ferror(in))
-		tool_exit(EXIT_FAIL, "reading input: read error");
+	send_input_release(&si);
 }
 
 /* ---- one concern from flags ---- */
@@ -360,7 +368,8 @@ int main(int argc, char **argv)
 		O_SOURCE,
 		O_VERSION,
 		O_KEY,
-		O_SERVER_KEY
+		O_SERVER_KEY,
+		O_JSON
 	};
 	static const struct option options[] = {
 	    {"ingest", required_argument, NULL, O_INGEST},
@@ -388,6 +397,7 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, O_VERSION},
 	    {"key", required_argument, NULL, O_KEY},
 	    {"server-key", required_argument, NULL, O_SERVER_KEY},
+	    {"json", no_argument, NULL, O_JSON},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *ingest = tool_env("FFC_INGEST", DEFAULT_INGEST);
@@ -421,6 +431,9 @@ int main(int argc, char **argv)
 			break;
 		case O_QUIET:
 			s.quiet = 1;
+			break;
+		case O_JSON:
+			s.json = 1;
 			break;
 		case O_ID:
 			c.concern_id = optarg;
@@ -475,7 +488,9 @@ int main(int argc, char **argv)
 		case O_OCCURRED:
 			if (ffc_parse_time(optarg, &c.occurred_at_ms) != FFC_OK)
 				tool_exit(EXIT_USAGE,
-				          "--occurred: '%s' is not like 2026-03-02T14:05Z", optarg);
+				          "--occurred: '%s' is not like 2026-03-02T14:05Z or "
+				          "2026-03-02T14:05:30+01:00",
+				          optarg);
 			break;
 		case O_SUMMARY:
 			c.summary = optarg;
@@ -518,7 +533,7 @@ int main(int argc, char **argv)
 	s.slots = calloc(s.window, sizeof *s.slots);
 	if (!s.slots)
 		tool_exit(EXIT_FAIL, "out of memory");
-	s.progress = !s.quiet && isatty(STDERR_FILENO) && from_file;
+	s.progress = !s.quiet && !s.json && isatty(STDERR_FILENO) && from_file;
 	s.started_ms = s.last_receipt_ms = tool_now_ms();
 
 	if (from_file) {
@@ -547,7 +562,14 @@ int main(int argc, char **argv)
 
 	double secs = (double)(tool_now_ms() - s.started_ms) / 1000.0;
 	unsigned long answered = s.accepted + s.duplicate + s.rejected;
-	if (!s.quiet || s.rejected || s.unanswered)
+	if (s.json) {
+		char summary[512];
+		snprintf(summary, sizeof summary,
+		         "{\"type\":\"summary\",\"sent\":%lu,\"accepted\":%lu,\"duplicate\":%lu,"
+		         "\"rejected\":%lu,\"unanswered\":%lu,\"resent\":%lu,\"seconds\":%.3f}",
+		         s.sent, s.accepted, s.duplicate, s.rejected, s.unanswered, s.resent, secs);
+		puts(summary);
+	} else if (!s.quiet || s.rejected || s.unanswered)
 		printf("%lu concerns: %lu accepted, %lu duplicate, %lu rejected, %lu unanswered"
 		       " (%lu resent) in %.2f s, %.0f/s\n",
 		       s.sent, s.accepted, s.duplicate, s.rejected, s.unanswered, s.resent, secs,
