@@ -17,6 +17,7 @@
 #define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: ffc-watch [--alerts EP] [--control EP] [--level amber|red] [--since SEQ]\n"
-	    "                 [--state FILE] [--json] [--count N]\n"
+	    "                 [--state FILE] [--json] [--alerts-only] [--count N]\n"
 	    "\n"
 	    "Print MACPT alerts as ffcd raises them, after catching up on those missed.\n"
 	    "Every alert is printed once, in seq order: whenever a jump in seq, a\n"
@@ -91,9 +92,13 @@ static void usage(FILE *f)
 	    "  --since SEQ    print alerts after SEQ (0: all), instead of the state file's\n"
 	    "  --state FILE   where the last seq seen is kept (default\n"
 	    "                 $XDG_STATE_HOME/ffc/watch.seq, else ~/.local/state/ffc/watch.seq)\n"
-	    "  --json         one JSON object per alert and line (fields as in ffc.proto);\n"
-	    "                 a change is {\"change\": AlertChange}, a reminder\n"
-	    "                 {\"overdue\": Alert}\n"
+	    "  --json         one JSON object a line, each with a \"type\" and the fields of\n"
+	    "                 its message as in ffc.proto: \"alert\" (Alert), \"change\"\n"
+	    "                 (AlertChange: acknowledged, noted, closed), \"evidence\" and\n"
+	    "                 \"reopen\" (AlertChange with the concern), \"overdue\" (Alert),\n"
+	    "                 \"heartbeat\" (Heartbeat); and what is said on stderr:\n"
+	    "                 \"caught_up\" (count, reason), \"disconnected\" (endpoint),\n"
+	    "                 \"silent\" (seconds), \"restarted\" (started_at_ms)\n"
 	    "  --alerts-only  leave out who acknowledged, noted or closed an alert, new\n"
 	    "                 evidence on an open one (EVIDENCE lines) and the\n"
 	    "                 reminders of overdue ones (shown as they happen otherwise;\n"
@@ -158,6 +163,48 @@ static void state_write(const struct watch *w)
 		unlink(tmp);
 }
 
+/* One JSON line: {"type": type, ...the message's fields}. */
+static void print_typed(const char *type, const ProtobufCMessage *m)
+{
+	char *json = ffc_json_from_message(m);
+	if (!json)
+		tool_exit(EXIT_FAIL, "out of memory");
+	/* The message is an object: the type goes first inside it. */
+	printf("{\"type\":\"%s\"%s%s\n", type, json[1] == '}' ? "" : ",", json + 1);
+	free(json);
+	fflush(stdout);
+}
+
+/* What is said on stderr, also as a JSON line for a program reading
+ * --json: {"type": type, key: text or number}. */
+static void print_notice(const struct watch *w, const char *type, const char *key, json_t *value,
+                         const char *key2, json_t *value2)
+{
+	json_t *o = w->json ? json_object() : NULL;
+	if (!o) {
+		json_decref(value);
+		json_decref(value2);
+		return;
+	}
+	/* Each json_object_set_new() takes its value, whatever it returns. */
+	int failed = json_object_set_new(o, "type", json_string(type)) < 0;
+	failed |= json_object_set_new(o, key, value) < 0;
+	if (key2)
+		failed |= json_object_set_new(o, key2, value2) < 0;
+	else
+		json_decref(value2);
+	if (failed) {
+		json_decref(o);
+		return;
+	}
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (text)
+		puts(text);
+	free(text);
+	fflush(stdout);
+}
+
 /* ---- alerts ---- */
 
 /* Print a if it is new (and of the level asked for), and move the cursor
@@ -168,7 +215,7 @@ static void show(struct watch *w, const Ffc__V1__Alert *a)
 		return; /* seen already: catch-up and live overlap */
 	if (!w->level || (int)a->level == w->level) {
 		if (w->json)
-			tool_print_json(&a->base);
+			print_typed("alert", &a->base);
 		else
 			tool_print_alert(stdout, a);
 		fflush(stdout);
@@ -180,16 +227,6 @@ static void show(struct watch *w, const Ffc__V1__Alert *a)
 		stop = 1;
 }
 
-/* A message that is not an alert, as one JSON line {"<name>": message}. */
-static void print_wrapped_json(const char *name, const ProtobufCMessage *m)
-{
-	char *json = ffc_json_from_message(m);
-	if (!json)
-		tool_exit(EXIT_FAIL, "out of memory");
-	printf("{\"%s\": %s}\n", name, json);
-	free(json);
-}
-
 /* Someone acknowledged, noted or closed an alert (every console sees who
  * has it), or a new concern joined an open one or reopened it. Notes
  * themselves are never on this socket. */
@@ -197,8 +234,10 @@ static void show_change(const struct watch *w, const Ffc__V1__AlertChange *c)
 {
 	if (w->level && (int)c->level != w->level)
 		return;
+	int evidence = c->event && c->event->action == FFC__V1__ALERT_EVENT__ACTION__EVIDENCE;
+	int reopen = c->event && c->event->action == FFC__V1__ALERT_EVENT__ACTION__REOPENED;
 	if (w->json) {
-		print_wrapped_json("change", &c->base);
+		print_typed(evidence ? "evidence" : reopen ? "reopen" : "change", &c->base);
 	} else if (c->event && (c->event->action == FFC__V1__ALERT_EVENT__ACTION__EVIDENCE ||
 	                        c->event->action == FFC__V1__ALERT_EVENT__ACTION__REOPENED)) {
 		/* A new concern on an alert already open: as loud as a new
@@ -237,7 +276,7 @@ static void show_overdue(const struct watch *w, const Ffc__V1__Alert *a)
 	if (w->level && (int)a->level != w->level)
 		return;
 	if (w->json) {
-		print_wrapped_json("overdue", &a->base);
+		print_typed("overdue", &a->base);
 	} else {
 		char due[32];
 		tool_time(a->due_at_ms, due, sizeof due);
@@ -313,9 +352,12 @@ static long long catch_up(struct watch *w, enum watch_reason why, uint64_t misse
 		if (!more)
 			break;
 	}
-	if (n_missed > 0)
+	if (n_missed > 0) {
 		fprintf(stderr, "ffc-watch: caught up %lld alert%s %s\n", n_missed,
 		        n_missed == 1 ? "" : "s", watch_reason_text(why));
+		print_notice(w, "caught_up", "count", json_integer(n_missed), "reason",
+		             json_string(watch_reason_text(why)));
+	}
 	return w->printed - before;
 }
 
@@ -366,12 +408,16 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 		why = watch_gap_heartbeat(
 		    &w->gap, ev->heartbeat->last_seq, ev->heartbeat->started_at_ms,
 		    (int64_t)ev->heartbeat->interval_ms, monotonic_ms(), &was_silent);
+		if (w->json)
+			print_typed("heartbeat", &ev->heartbeat->base);
 		if (was_silent)
 			fprintf(stderr, "ffc-watch: heartbeats from ffcd again\n");
 		if (why == WATCH_RESTART) {
 			char when[32];
 			tool_time(ev->heartbeat->started_at_ms, when, sizeof when);
 			fprintf(stderr, "ffc-watch: ffcd restarted (at %s)\n", when);
+			print_notice(w, "restarted", "started_at_ms",
+			             json_integer(ev->heartbeat->started_at_ms), NULL, NULL);
 		}
 		if (why != WATCH_OK)
 			attempt(w, why,
@@ -386,6 +432,7 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 	case FFC_SUB_DISCONNECTED:
 		fprintf(stderr, "ffc-watch: lost the connection to %s; reconnecting\n",
 		        w->alerts_ep);
+		print_notice(w, "disconnected", "endpoint", json_string(w->alerts_ep), NULL, NULL);
 		return;
 	case FFC_SUB_CHANGE:
 		show_change(w, ev->change);
@@ -540,12 +587,16 @@ int main(int argc, char **argv)
 		int64_t now = monotonic_ms();
 		if (w.pending && now >= w.retry_ms)
 			attempt(&w, w.pending_why, UINT64_MAX);
-		if (watch_gap_silent(&w.gap, now))
+		if (watch_gap_silent(&w.gap, now)) {
+			print_notice(&w, "silent", "seconds",
+			             json_integer(WATCH_SILENT_BEATS * w.gap.interval_ms / 1000),
+			             NULL, NULL);
 			fprintf(stderr,
 			        "ffc-watch: no heartbeat from ffcd for %lld s (daemon down or "
 			        "network?); "
 			        "alerts raised meanwhile are fetched when it is back\n",
 			        (long long)(WATCH_SILENT_BEATS * w.gap.interval_ms / 1000));
+		}
 	}
 	ffc_sub_destroy(&sub);
 	free(state_alloc);
