@@ -226,9 +226,8 @@ Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *r
 	if (reply->error[0]) {
 		fprintf(stderr, "ffcctl: ffcd: %s\n", reply->error);
 		if (!o->purpose[0] && strstr(reply->error, "purpose: required"))
-			fprintf(stderr,
-			        "ffcctl: a child's record is read for a reason: give it "
-			        "with --purpose TEXT before the command (or $FFC_PURPOSE)\n");
+			fprintf(stderr, "ffcctl: a child's record is read for a reason: give it "
+			                "with --purpose TEXT (or $FFC_PURPOSE)\n");
 		ffc__v1__control_reply__free_unpacked(reply, NULL);
 		exit(EXIT_FAIL);
 	}
