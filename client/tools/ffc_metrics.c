@@ -96,6 +96,14 @@ struct listen_addr {
 	int ipv6;
 };
 
+_Noreturn static void not_loopback(const char *host)
+{
+	tool_exit(EXIT_USAGE,
+	          "--listen: %s is not a loopback address (127.0.0.0/8, ::1, localhost); put a "
+	          "proxy with TLS and authentication in front to serve other hosts",
+	          host);
+}
+
 /* ADDR:PORT on loopback only, or exit 2 naming what is wrong. */
 static void parse_listen(const char *text, struct listen_addr *out)
 {
@@ -123,22 +131,14 @@ static void parse_listen(const char *text, struct listen_addr *out)
 		snprintf(host, sizeof host, "127.0.0.1");
 	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		if ((ntohl(v4->sin_addr.s_addr) >> 24) != 127)
-			tool_exit(EXIT_USAGE,
-			          "--listen: %s is not a loopback address (127.0.0.0/8, ::1, "
-			          "localhost); put a proxy with TLS and authentication in front "
-			          "to serve other hosts",
-			          host);
+			not_loopback(host);
 		v4->sin_family = AF_INET;
 		v4->sin_port = htons((uint16_t)port);
 		return;
 	}
 	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
 		if (!IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr))
-			tool_exit(EXIT_USAGE,
-			          "--listen: %s is not a loopback address (127.0.0.0/8, ::1, "
-			          "localhost); put a proxy with TLS and authentication in front "
-			          "to serve other hosts",
-			          host);
+			not_loopback(host);
 		v6->sin6_family = AF_INET6;
 		v6->sin6_port = htons((uint16_t)port);
 		out->ipv6 = 1;
