@@ -56,7 +56,7 @@ int ctl_cmd_audit(const struct opts *o, int argc, char **argv)
 				tool_exit(
 				    EXIT_USAGE,
 				    "audit: --since: '%s' is not a date (YYYY-MM-DD) or a time "
-				    "(YYYY-MM-DDTHH:MM[:SS]Z, UTC)",
+				    "(YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]; no offset: UTC)",
 				    optarg);
 			if (ar.since_ms == 0)
 				ar.since_ms = 1; /* 0 asks for everything */

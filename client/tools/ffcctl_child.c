@@ -207,7 +207,7 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 				tool_exit(
 				    EXIT_USAGE,
 				    "child: --since: '%s' is not a date (YYYY-MM-DD) or a time "
-				    "(YYYY-MM-DDTHH:MM[:SS]Z, UTC)",
+				    "(YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]; no offset: UTC)",
 				    optarg);
 		} else {
 			tool_exit(EXIT_USAGE, "child: usage: child ID | --nhs N | --upn U "
