@@ -72,8 +72,10 @@ static void decide(const struct rule *rules, size_t n_rules, const struct concer
 {
 	struct rule_match *m = calloc(n_rules, sizeof *m);
 	assert_non_null(m);
-	judge_measure(rules, n_rules, refs, n, focus, m);
-	assert_int_equal(judge_decide(rules, n_rules, refs, focus, m, open, note, plan), 0);
+	judge_measure(rules, n_rules, RULE_SCOPE_CHILD, refs, n, focus, m);
+	assert_int_equal(
+	    judge_decide(rules, n_rules, RULE_SCOPE_CHILD, refs, focus, m, open, note, NULL, plan),
+	    0);
 	free(m);
 }
 
