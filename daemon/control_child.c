@@ -130,7 +130,6 @@ static const char *household(struct store_txn *t, uint64_t child, struct arena *
 	size_t n;
 	if (household_members(t, child, &id, members, &n) != STORE_OK)
 		return "child: store error";
-	r->household_id = household_text(ar, id);
 	r->household = arena_alloc(ar, (n + 1) * sizeof *r->household);
 	for (size_t i = 0; r->household && i < n; i++) {
 		if (members[i] == child)
@@ -139,6 +138,31 @@ static const char *household(struct store_txn *t, uint64_t child, struct arena *
 		if (m)
 			r->household[r->n_household++] = m;
 	}
+	return NULL;
+}
+
+/* ---- household events ---- */
+
+/* Every household event recorded under the child since since_ms, oldest
+ * first. */
+static const char *household_events(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                    struct arena *ar, Ffc__V1__ChildReply *r)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	if (store_child_household_events(t, child, &seqs, &n) != STORE_OK)
+		return "child: store error";
+	r->household_events = arena_alloc(ar, (n + 1) * sizeof *r->household_events);
+	for (size_t i = 0; r->household_events && i < n; i++) {
+		const void *data;
+		size_t len;
+		if (store_household_event_raw(t, seqs[i], &data, &len) != STORE_OK)
+			continue;
+		Ffc__V1__HouseholdEvent *e = ffc__v1__household_event__unpack(NULL, len, data);
+		if (e && arena_keep(ar, &e->base) == 0 && e->at_ms >= since_ms)
+			r->household_events[r->n_household_events++] = e;
+	}
+	free(seqs);
 	return NULL;
 }
 
@@ -192,6 +216,11 @@ const char *control_child(struct control_call *call)
 		return NULL;
 	ffc__v1__child_reply__init(r);
 	r->child_id = id_text(ar, id);
+	uint64_t household;
+	if (store_child_household(t, id, &household) != STORE_OK)
+		return "child: store error";
+	r->household_id = household_text(ar, household);
+	r->display = control_display_message(t, ar, id);
 
 	/* Every concern, oldest first: the timeline is kept in that order. */
 	struct concern_ref *refs = NULL;
@@ -216,6 +245,7 @@ const char *control_child(struct control_call *call)
 		if (!e)
 			break;
 		control_chronology_entry(sc, e);
+		control_chronology_children(t, ar, sc, r->household_id, e);
 		r->chronology[r->n_chronology++] = e;
 	}
 	free(refs);
@@ -224,6 +254,12 @@ const char *control_child(struct control_call *call)
 	if ((err = chronology(t, id, since, ar, r)) != NULL)
 		return err;
 	if ((err = control_child_corrections(t, id, ar, r)) != NULL)
+		return err;
+	if ((err = household_events(t, id, since, ar, r)) != NULL)
+		return err;
+	/* And the whole record again as one timeline, oldest first. */
+	if ((err = control_timeline(t, call->env, ar, &id, 1, household, since, &r->timeline,
+	                            &r->n_timeline)) != NULL)
 		return err;
 	/* Each alert's due time and history, the lead practitioner, and
 	 * who has looked at the record. */

@@ -69,6 +69,28 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv);
 int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv);
 int ctl_cmd_backup(const struct opts *o, int argc, char **argv);
 
+/* ---- the family (ffcctl_family.c) ---- */
+
+/* Children's display names by id, as a reply sent them. */
+#define CTL_NAMES_MAX 256
+struct ctl_names {
+	size_t n;
+	char id[CTL_NAMES_MAX][24];
+	char name[CTL_NAMES_MAX][260];
+};
+/* Note child_id's display name (nothing when id has none, or is known). */
+void ctl_names_add(struct ctl_names *n, const char *child_id, const Ffc__V1__ChildIdentity *id);
+/* The name noted for child_id, "" when none (n may be NULL). */
+const char *ctl_name_of(const struct ctl_names *n, const char *child_id);
+/* "timeline (N entries, oldest first[, since DATE])" and one entry a line
+ * (with what belongs to it indented below): concerns, alerts, changes to
+ * them, identity and household events, children named by names. */
+void ctl_print_timeline(Ffc__V1__FamilyEntry *const *tl, size_t n, const struct ctl_names *names,
+                        const char *since);
+/* family CHILD|HOUSEHOLD [--since DATE]; household link|unlink. */
+int cmd_family(const struct opts *o, int argc, char **argv);
+int cmd_household(const struct opts *o, int argc, char **argv);
+
 /* ---- the audit trail (ffcctl_audit.c) ---- */
 
 /* "  2026-03-02 14:05  j.doe (practitioner)  child C00000001  purpose" on
