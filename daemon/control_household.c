@@ -320,8 +320,14 @@ static int alerts_run(struct store_txn *t, void *arg)
 		free(seqs);
 	}
 	free(a);
+	/* Nothing done is said as a refusal, with why. */
 	if (rc == STORE_OK && j->n_done == 0 && j->n_skipped == 0) {
 		snprintf(j->err, sizeof j->err, "household_alerts: %s has no open alert", hid);
+		return CONTROL_REFUSED;
+	}
+	if (rc == STORE_OK && j->n_done == 0) {
+		snprintf(j->err, sizeof j->err, "household_alerts: nothing changed in %s: %s%s",
+		         hid, j->skipped[0], j->n_skipped > 1 ? ", and the others likewise" : "");
 		return CONTROL_REFUSED;
 	}
 	return rc;

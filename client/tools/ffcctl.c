@@ -267,9 +267,15 @@ void ctl_print_alert_row(const Ffc__V1__Alert *a)
 {
 	char when[32];
 	ffc_format_time(a->raised_at_ms, when, sizeof when);
-	printf("  %-10s %-16s %-5s %-16s %-10s %s\n", a->alert_id, when,
+	/* The child by its one display name, as the daemon chose it. */
+	char name[300] = "";
+	if (a->child && (a->child->given_name[0] || a->child->family_name[0]))
+		snprintf(name, sizeof name, "%s%s%s: ", a->child->given_name,
+		         a->child->given_name[0] && a->child->family_name[0] ? " " : "",
+		         a->child->family_name);
+	printf("  %-10s %-16s %-5s %-16s %-10s %s%s\n", a->alert_id, when,
 	       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule, a->child_id,
-	       a->reason);
+	       name, a->reason);
 }
 
 /* ---- alerts ---- */

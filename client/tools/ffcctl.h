@@ -23,7 +23,7 @@ struct opts {
  * or the daemon answers with an error. */
 Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *req);
 
-/* "  A00000007  2026-03-02 14:05  RED  multi-agency  C00000001  reason" */
+/* "  A00000007  2026-03-02 14:05  RED  multi-agency  C00000001  Ella Smith: reason" */
 void ctl_print_alert_row(const Ffc__V1__Alert *a);
 
 /* ffcctl_rules.c: reload, rules test FILE. */
@@ -48,6 +48,9 @@ int ctl_cmd_keygen(const struct opts *o, int argc, char **argv);
 /* Under an alert's row: its state (who has it, the outcome), due time,
  * whether it is overdue, and the lead practitioner. */
 void ctl_print_alert_state(const Ffc__V1__Alert *a);
+/* The same, its line indented by `indent` spaces (ctl_print_alert_state's
+ * is 13). */
+void ctl_print_alert_state_at(const Ffc__V1__Alert *a, int indent);
 /* The state line, then every change oldest first: when, what, who, the
  * outcome and any note. */
 void ctl_print_alert_history(const Ffc__V1__Alert *a);

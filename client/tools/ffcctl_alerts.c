@@ -45,9 +45,14 @@ Ffc__V1__AlertState ctl_alert_state_parse(const char *s)
 
 void ctl_print_alert_state(const Ffc__V1__Alert *a)
 {
+	ctl_print_alert_state_at(a, 13);
+}
+
+void ctl_print_alert_state_at(const Ffc__V1__Alert *a, int indent)
+{
 	char when[32], due[32];
 	ffc_format_time(a->due_at_ms, due, sizeof due);
-	printf("  %-10s %s", "", state_word(a->state));
+	printf("%*s%s", indent, "", state_word(a->state));
 	switch (a->state) {
 	case FFC__V1__ALERT_STATE__ACKNOWLEDGED:
 		ffc_format_time(a->acknowledged_at_ms, when, sizeof when);

@@ -73,7 +73,7 @@ static void identities(const Ffc__V1__ChildReply *c)
 
 static void household(const Ffc__V1__ChildReply *c)
 {
-	printf("\nhousehold %s(%zu other %s)\n", c->household_id[0] ? c->household_id : "",
+	printf("\nhousehold%s%s (%zu other %s)\n", c->household_id[0] ? " " : "", c->household_id,
 	       c->n_household, c->n_household == 1 ? "child" : "children");
 	for (size_t i = 0; i < c->n_household; i++) {
 		const Ffc__V1__HouseholdMember *m = c->household[i];

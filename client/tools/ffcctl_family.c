@@ -94,7 +94,7 @@ static void alert(const Ffc__V1__Alert *a, const struct ctl_names *names)
 	printf("  %-16s  %s\n", "", a->reason);
 	if (a->supersedes[0])
 		printf("  %-16s  escalates %s\n", "", a->supersedes);
-	ctl_print_alert_state(a);
+	ctl_print_alert_state_at(a, 20);
 }
 
 static void change(const Ffc__V1__AlertChange *c, const struct ctl_names *names)
