@@ -34,11 +34,15 @@ int household_join(struct store_txn *t, uint64_t a, uint64_t b, const struct hou
 	if (rc != STORE_OK || u->change == HOUSEHOLD_SAME)
 		return rc;
 	if (u->change == HOUSEHOLD_FULL) {
+		/* An adapter's concerns can cause it: at most a line a second. */
+		static struct log_limit full;
 		char ca[WIRE_ID_MAX], cb[WIRE_ID_MAX];
 		wire_child_id(a, ca);
 		wire_child_id(b, cb);
-		log_warn("household: %s and %s not joined: their household would pass %d children",
-		         ca, cb, HOUSEHOLD_MEMBERS_MAX);
+		log_limit_msg(&full, now_ms, LOG_WARN,
+		              "household: %s and %s not joined: their household would pass %d "
+		              "children",
+		              ca, cb, HOUSEHOLD_MEMBERS_MAX);
 		return STORE_OK;
 	}
 	static const enum household_event_kind kinds[] = {
