@@ -34,6 +34,8 @@ int cmd_child(const struct opts *o, int argc, char **argv);
 int cmd_matches(const struct opts *o, int argc, char **argv);
 /* One identity event (merge, split or conflict) on one readable line. */
 void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e);
+/* The same line without its time ("MERGED    C2 merged into C1 by ..."). */
+void ctl_identity_event_text(const Ffc__V1__IdentityEvent *e, char *buf, size_t len);
 
 /* Identity review commands (ffcctl_identity.c). */
 int cmd_conflicts(const struct opts *o, int argc, char **argv);

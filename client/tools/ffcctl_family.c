@@ -155,13 +155,12 @@ void ctl_print_timeline(Ffc__V1__FamilyEntry *const *tl, size_t n, const struct 
 		const Ffc__V1__FamilyEntry *e = tl[i];
 		char when[32];
 		ffc_format_time(e->at_ms, when, sizeof when);
-		if (e->identity_event) {
-			/* Its own line, time first, as everywhere. */
-			ctl_print_identity_event(e->identity_event);
-			continue;
-		}
 		printf("  %-16s  ", when);
-		if (e->concern)
+		if (e->identity_event) {
+			char text[2600];
+			ctl_identity_event_text(e->identity_event, text, sizeof text);
+			printf("%s\n", text);
+		} else if (e->concern)
 			concern(e->concern, names);
 		else if (e->alert)
 			alert(e->alert, names);

@@ -28,7 +28,7 @@ import time
 from ffctest import BIN, SOURCE, DaemonTest, main, pb, wait_for
 
 SAMPLE = os.path.join(SOURCE, "conf", "samples", "family.jsonl")
-JAYDEN_NHS = "4010232137"
+JAYDEN_NHS = "4003641477"
 REASON_RED = ("Domestic abuse (police, 12 Mar, Mia and Jayden present), parental mental "
               "health (health, 20 Mar, recorded for Jayden) and parental substance misuse "
               "(police, 2 Apr, recorded for Mia) within 90 days")
