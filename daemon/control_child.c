@@ -105,19 +105,7 @@ static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct
 	struct alert_child d;
 	if (display_child(t, id, &d) == STORE_OK)
 		m->child = display(ar, &d);
-	uint64_t *seqs = NULL;
-	size_t n = 0;
-	if (store_child_alerts(t, id, &seqs, &n) != STORE_OK)
-		return m;
-	m->open_alerts = arena_alloc(ar, (n + 1) * sizeof *m->open_alerts);
-	for (size_t i = 0; m->open_alerts && i < n; i++) {
-		/* Open work: raised or acknowledged, not closed or superseded. */
-		Ffc__V1__Alert *a = control_alert_message(t, ar, seqs[i]);
-		if (a && (a->state == FFC__V1__ALERT_STATE__OPEN ||
-		          a->state == FFC__V1__ALERT_STATE__ACKNOWLEDGED))
-			m->open_alerts[m->n_open_alerts++] = a;
-	}
-	free(seqs);
+	m->open_alerts = control_open_alerts(t, NULL, ar, id, &m->n_open_alerts);
 	return m;
 }
 

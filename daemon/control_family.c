@@ -307,20 +307,28 @@ Ffc__V1__FamilyMember *control_family_member(struct store_txn *t, const struct c
 	m->child = control_display_message(t, ar, child);
 	if (store_lead_practitioner(t, child, lead, WIRE_PERSON_MAX) == STORE_OK)
 		m->lead_practitioner = lead;
+	m->open_alerts = control_open_alerts(t, env, ar, child, &m->n_open_alerts);
+	return m;
+}
+
+Ffc__V1__Alert **control_open_alerts(struct store_txn *t, const struct control_env *env,
+                                     struct arena *ar, uint64_t child, size_t *n_out)
+{
 	uint64_t *seqs = NULL;
 	size_t n = 0;
+	*n_out = 0;
 	if (store_child_alerts(t, child, &seqs, &n) != STORE_OK)
-		return m;
-	m->open_alerts = arena_alloc(ar, (n + 1) * sizeof *m->open_alerts);
-	for (size_t i = 0; m->open_alerts && i < n; i++) {
+		return NULL;
+	Ffc__V1__Alert **v = arena_alloc(ar, (n + 1) * sizeof *v);
+	for (size_t i = 0; v && i < n; i++) {
+		/* Open work: raised or acknowledged, not closed or superseded. */
 		Ffc__V1__Alert *a = control_alert_message(t, ar, seqs[i]);
 		if (a && (a->state == FFC__V1__ALERT_STATE__OPEN ||
 		          a->state == FFC__V1__ALERT_STATE__ACKNOWLEDGED))
-			m->open_alerts[m->n_open_alerts++] =
-			    control_alert_lifecycle(env, t, ar, a, 0);
+			v[(*n_out)++] = env ? control_alert_lifecycle(env, t, ar, a, 0) : a;
 	}
 	free(seqs);
-	return m;
+	return v;
 }
 
 const char *control_family(struct control_call *call)

@@ -181,67 +181,53 @@ static const char *household_reply(struct control_call *call, struct household_j
 	return NULL;
 }
 
-static const char *household_change(struct control_call *call, struct household_job *j,
-                                    int (*run)(struct store_txn *, void *),
-                                    Ffc__V1__ControlReply__ResultCase result)
+/* A link (b set) or an unlink of the children the request names, for
+ * `reason`; the field names the reason in messages. */
+static const char *household_change(struct control_call *call, const char *a, const char *b,
+                                    const char *reason, const char *field)
 {
-	int rc = control_write(call->env, run, j);
-	const char *out = control_write_error(rc, j->err, call->ar);
+	static char err[640];
+	const int linking = b != NULL;
+	const char *out =
+	    control_check_who_why(call->rq->operator_, reason, field, err, sizeof err);
+	if (out)
+		return out;
+	struct household_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return "out of memory";
+	*j = (struct household_job){.env = call->env,
+	                            .operator_ = call->rq->operator_,
+	                            .a = a,
+	                            .b = b,
+	                            .reason = reason,
+	                            .now_ms = call->now_ms};
+	int rc = control_write(call->env, linking ? link_run : unlink_run, j);
+	out = control_write_error(rc, j->err, call->ar);
 	if (!out) {
 		char hid[WIRE_ID_MAX];
 		wire_household_id(j->household, hid);
 		log_info("control: household %s %s by %s", hid,
-		         result == FFC__V1__CONTROL_REPLY__RESULT_HOUSEHOLD_LINK
-		             ? "linked"
-		             : "left by a child",
-		         j->operator_);
-		out = household_reply(call, j, result);
+		         linking ? "linked" : "left by a child", j->operator_);
+		out = household_reply(call, j,
+		                      linking ? FFC__V1__CONTROL_REPLY__RESULT_HOUSEHOLD_LINK
+		                              : FFC__V1__CONTROL_REPLY__RESULT_HOUSEHOLD_UNLINK);
 	}
 	outbox_clear(&j->raised);
+	free(j);
 	return out;
 }
 
 const char *control_household_link(struct control_call *call)
 {
-	static char err[640];
 	const Ffc__V1__HouseholdLinkRequest *req = call->rq->household_link;
-	const char *e = control_check_who_why(call->rq->operator_, req->reason,
-	                                      "household_link.reason", err, sizeof err);
-	if (e)
-		return e;
-	struct household_job *j = calloc(1, sizeof *j);
-	if (!j)
-		return "out of memory";
-	*j = (struct household_job){.env = call->env,
-	                            .operator_ = call->rq->operator_,
-	                            .a = req->child_a,
-	                            .b = req->child_b,
-	                            .reason = req->reason,
-	                            .now_ms = call->now_ms};
-	e = household_change(call, j, link_run, FFC__V1__CONTROL_REPLY__RESULT_HOUSEHOLD_LINK);
-	free(j);
-	return e;
+	return household_change(call, req->child_a, req->child_b, req->reason,
+	                        "household_link.reason");
 }
 
 const char *control_household_unlink(struct control_call *call)
 {
-	static char err[640];
 	const Ffc__V1__HouseholdUnlinkRequest *req = call->rq->household_unlink;
-	const char *e = control_check_who_why(call->rq->operator_, req->reason,
-	                                      "household_unlink.reason", err, sizeof err);
-	if (e)
-		return e;
-	struct household_job *j = calloc(1, sizeof *j);
-	if (!j)
-		return "out of memory";
-	*j = (struct household_job){.env = call->env,
-	                            .operator_ = call->rq->operator_,
-	                            .a = req->child_id,
-	                            .reason = req->reason,
-	                            .now_ms = call->now_ms};
-	e = household_change(call, j, unlink_run, FFC__V1__CONTROL_REPLY__RESULT_HOUSEHOLD_UNLINK);
-	free(j);
-	return e;
+	return household_change(call, req->child_id, NULL, req->reason, "household_unlink.reason");
 }
 
 /* ---- a household's alerts, acknowledged or closed at once ---- */

@@ -200,6 +200,11 @@ const char *control_timeline(struct store_txn *t, const struct control_env *env,
  * alerts (control_family.c). NULL when memory ran out. */
 Ffc__V1__FamilyMember *control_family_member(struct store_txn *t, const struct control_env *env,
                                              struct arena *ar, uint64_t child);
+/* The child's open alerts (raised or acknowledged), oldest first, into an
+ * arena array (*n of them), completed by control_alert_lifecycle() when env
+ * is given. NULL when the store cannot be read (control_family.c). */
+Ffc__V1__Alert **control_open_alerts(struct store_txn *t, const struct control_env *env,
+                                     struct arena *ar, uint64_t child, size_t *n);
 /* The child's one display name (names and date of birth) as a message, or
  * NULL (control_family.c). */
 Ffc__V1__ChildIdentity *control_display_message(struct store_txn *t, struct arena *ar,
