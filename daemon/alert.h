@@ -35,10 +35,17 @@ enum alert_view {
 #define WIRE_TEXT_MAX    2001 /* a note: 2000 bytes */
 #define WIRE_OUTCOME_MAX 65   /* a configured outcome: 64 bytes */
 
+/* The children one evidence concern of a household alert names. */
+#define ALERT_EVIDENCE_CHILDREN 8
+
 struct alert_evidence {
 	char concern_id[CONCERN_ID_MAX + 1];
 	int agency, category, severity;
 	int64_t occurred_at_ms;
+	/* A household alert's evidence: the children of the household the
+	 * concern was recorded for (n_children 0 otherwise). */
+	size_t n_children;
+	uint64_t children[ALERT_EVIDENCE_CHILDREN];
 };
 
 /* A copy of the identity shown with an alert, owning its strings. */
@@ -76,6 +83,8 @@ struct alert {
 	char outcome[WIRE_OUTCOME_MAX];
 	int64_t overdue_at_ms;  /* when the overdue reminder was published; 0: none */
 	int64_t reopened_at_ms; /* when new evidence last reopened it; 0: never */
+	uint64_t household;     /* the child's household when raised; 0: none */
+	int household_scope;    /* raised by a household rule (Alert.scope "household") */
 	int64_t due_at_ms;      /* filled from the response times in force; not stored */
 };
 

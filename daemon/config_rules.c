@@ -5,7 +5,7 @@
  * reported at the line the rule starts on. Part of the config module, so
  * it includes libconfig.h (config_read.h).
  *
- * Owns the file's words for a rule (kind names, window_days,
+ * Owns the file's words for a rule (kind names, scope, window_days,
  * level = "..." shorthand) and the uniqueness of rule names. Does not
  * own what makes a rule well formed (rules.c) or the rest of the file
  * (config.c, config_security.c).
@@ -49,6 +49,16 @@ static int kind_parse(const char *s)
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (conf_same_name(s, kinds[k].name))
 			return (int)kinds[k].kind + 1; /* conf_get_enum reserves 0 */
+	return -1;
+}
+
+/* scope = "child" (the default) or "household". */
+static int scope_parse(const char *s)
+{
+	if (conf_same_name(s, "child"))
+		return RULE_SCOPE_CHILD + 1; /* conf_get_enum reserves 0 */
+	if (conf_same_name(s, "household"))
+		return RULE_SCOPE_HOUSEHOLD + 1;
 	return -1;
 }
 
@@ -170,6 +180,11 @@ static int one_rule(struct conf_ctx *c, const config_setting_t *g, size_t index,
 				r->kind = (enum rule_kind)(k - 1);
 				have_kind = 1;
 			}
+		} else if (!strcmp(name, "scope")) {
+			int v_scope =
+			    conf_get_enum(c, s, scope_parse, "a scope", "child or household");
+			if (v_scope > 0)
+				r->scope = (enum rule_scope)(v_scope - 1);
 		} else if (!strcmp(name, "window_days")) {
 			have_days = 1;
 			if (conf_get_int(c, s, 1, RULE_WINDOW_DAYS_MAX, &v) == 0)
@@ -203,8 +218,8 @@ static int one_rule(struct conf_ctx *c, const config_setting_t *g, size_t index,
 			rule_parts(c, s, r);
 		} else {
 			conf_unknown(c, s,
-			             "name, kind, window_days, window_hours, amber, red, level, "
-			             "agencies, categories, min_severity, weights, parts");
+			             "name, kind, scope, window_days, window_hours, amber, red, "
+			             "level, agencies, categories, min_severity, weights, parts");
 		}
 	}
 	if (c->total != before)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "control_int.h"
+#include "display.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "wire.h"
@@ -51,6 +52,40 @@ static int event_visit(const void *data, size_t len, void *arg)
 	return 0;
 }
 
+/* The child as it is named now (its one display name, after any merge)
+ * and the household it is in now, in place of what the alert was raised
+ * with: one child reads the same in every reply. */
+static void current_view(struct store_txn *t, struct arena *ar, Ffc__V1__Alert *a)
+{
+	uint64_t child, household = 0;
+	struct alert_child d;
+	if (wire_child_id_parse(a->child_id, &child) < 0 ||
+	    store_child_resolve(t, child, &child) != STORE_OK ||
+	    display_child(t, child, &d) != STORE_OK ||
+	    store_child_household(t, child, &household) != STORE_OK)
+		return;
+	Ffc__V1__ChildIdentity *c = arena_alloc(ar, sizeof *c);
+	char hid[WIRE_ID_MAX] = "";
+	if (household)
+		wire_household_id(household, hid);
+	char *h = arena_strdup(ar, hid);
+	if (!c || !h)
+		return;
+	ffc__v1__child_identity__init(c);
+	c->nhs_number = arena_strdup(ar, d.nhs_number);
+	c->upn = arena_strdup(ar, d.upn);
+	c->local_id = arena_strdup(ar, d.local_id);
+	c->given_name = arena_strdup(ar, d.given_name);
+	c->family_name = arena_strdup(ar, d.family_name);
+	c->date_of_birth = arena_strdup(ar, d.date_of_birth);
+	c->postcode = arena_strdup(ar, d.postcode);
+	if (!c->nhs_number || !c->upn || !c->local_id || !c->given_name || !c->family_name ||
+	    !c->date_of_birth || !c->postcode)
+		return;
+	a->child = c;
+	a->household_id = h;
+}
+
 Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct store_txn *t,
                                         struct arena *ar, const Ffc__V1__Alert *stored,
                                         int with_history)
@@ -66,6 +101,7 @@ Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct st
 	a->due_at_ms = lifecycle_due(env->policy, &shape);
 	a->n_history = 0;
 	a->history = NULL;
+	current_view(t, ar, a);
 	struct history h = {ar, a, 0};
 	if (with_history && store_alert_events(t, a->seq, event_visit, &h) != STORE_OK)
 		log_warn("control: history of %s unreadable", a->alert_id);
@@ -74,30 +110,20 @@ Ffc__V1__Alert *control_alert_lifecycle(const struct control_env *env, struct st
 
 /* ---- ack, close, note ---- */
 
-struct change {
-	const struct control_env *env;
-	enum alert_action action;
-	const char *name; /* the request, for messages: "ack" */
-	const char *operator_;
-	uint64_t seq;
-	const char *by, *text, *outcome;
-	int64_t now_ms;
-	char err[LIFECYCLE_ERR_MAX];
-};
-
 static int announce(struct outbox *out, const struct alert *a, const struct alert_event *e)
 {
 	return outbox_add_change(out, a, e) < 0 ? STORE_ERROR : STORE_OK;
 }
 
-static int apply(struct store_txn *t, void *arg)
+int control_alert_apply(struct store_txn *t, const struct control_env *env,
+                        const struct control_alert_change *c, uint64_t seq, char *err,
+                        size_t errlen)
 {
-	struct change *c = arg;
 	struct alert *a = malloc(sizeof *a);
 	struct alert_event *e = malloc(sizeof *e);
-	int rc = a && e ? store_alert_get(t, c->seq, a) : STORE_ERROR;
+	int rc = a && e ? store_alert_get(t, seq, a) : STORE_ERROR;
 	if (rc == STORE_NOTFOUND) {
-		snprintf(c->err, sizeof c->err, "%s.alert_id: no such alert", c->name);
+		snprintf(err, errlen, "%s.alert_id: no such alert", c->name);
 		rc = CONTROL_REFUSED;
 	}
 	if (rc != STORE_OK)
@@ -105,14 +131,14 @@ static int apply(struct store_txn *t, void *arg)
 	int ok;
 	switch (c->action) {
 	case ALERT_ACTION_ACKNOWLEDGED:
-		ok = lifecycle_ack(a, c->by, c->text, c->now_ms, e, c->err, sizeof c->err);
+		ok = lifecycle_ack(a, c->by, c->text, c->now_ms, e, err, errlen);
 		break;
 	case ALERT_ACTION_CLOSED:
-		ok = lifecycle_close(c->env->policy, a, c->by, c->outcome, c->text, c->now_ms, e,
-		                     c->err, sizeof c->err);
+		ok = lifecycle_close(env->policy, a, c->by, c->outcome, c->text, c->now_ms, e, err,
+		                     errlen);
 		break;
 	default:
-		ok = lifecycle_note(a, c->by, c->text, c->now_ms, e, c->err, sizeof c->err);
+		ok = lifecycle_note(a, c->by, c->text, c->now_ms, e, err, errlen);
 		break;
 	}
 	if (ok < 0) {
@@ -120,16 +146,17 @@ static int apply(struct store_txn *t, void *arg)
 		goto out;
 	}
 	snprintf(e->operator_, sizeof e->operator_, "%s", c->operator_);
+	/* The alert keeps the child it was raised for; if that child has
+	 * merged since, its open alerts and household are the survivor's. */
+	uint64_t child = a->child;
+	if ((rc = store_child_resolve(t, a->child, &child)) != STORE_OK)
+		goto out;
 	if (c->action == ALERT_ACTION_CLOSED) {
 		/* Closed, the rule may raise again for the child on new
 		 * evidence. A superseded alert is not the open one: the
-		 * alert that replaced it stays open. The alert keeps the
-		 * child it was raised for; if that child has merged since,
-		 * its open alerts are the survivor's. */
-		uint64_t open = 0, child = a->child;
-		rc = store_child_resolve(t, a->child, &child);
-		if (rc == STORE_OK)
-			rc = store_open_alert(t, child, a->rule, &open);
+		 * alert that replaced it stays open. */
+		uint64_t open = 0;
+		rc = store_open_alert(t, child, a->rule, &open);
 		if (rc == STORE_OK && open == a->seq)
 			rc = store_open_alert_set(t, child, a->rule, 0);
 		else if (rc == STORE_NOTFOUND || rc == STORE_OK)
@@ -141,16 +168,33 @@ static int apply(struct store_txn *t, void *arg)
 		goto out;
 	rc = store_alert_event_add(t, a->seq, e);
 	if (rc == STORE_EXISTS) {
-		snprintf(c->err, sizeof c->err, "%s: %s holds %d history entries, the most kept",
-		         c->name, a->alert_id, STORE_ALERT_EVENTS_MAX);
+		snprintf(err, errlen, "%s: %s holds %d history entries, the most kept", c->name,
+		         a->alert_id, STORE_ALERT_EVENTS_MAX);
 		rc = CONTROL_REFUSED;
 	}
+	/* Announced with the household the child is in now. */
 	if (rc == STORE_OK)
-		rc = announce(c->env->out, a, e);
+		rc = store_child_household(t, child, &a->household);
+	if (rc == STORE_OK)
+		rc = announce(env->out, a, e);
 out:
 	free(a);
 	free(e);
 	return rc;
+}
+
+/* One change to one alert, as control_write() runs it. */
+struct change {
+	const struct control_env *env;
+	struct control_alert_change c;
+	uint64_t seq;
+	char err[LIFECYCLE_ERR_MAX];
+};
+
+static int apply(struct store_txn *t, void *arg)
+{
+	struct change *ch = arg;
+	return control_alert_apply(t, ch->env, &ch->c, ch->seq, ch->err, sizeof ch->err);
 }
 
 /* After the commit: the alert as it now stands, for the reply. */
@@ -187,12 +231,12 @@ static const char *alert_reply(const struct control_env *env, uint64_t seq, stru
 static const char *change(struct change *c, const char *alert_id, struct arena *ar,
                           Ffc__V1__ControlReply *reply, Ffc__V1__ControlReply__ResultCase result)
 {
-	if (lifecycle_check_text("operator", c->operator_, WIRE_PERSON_MAX - 1, 0, 0, c->err,
+	if (lifecycle_check_text("operator", c->c.operator_, WIRE_PERSON_MAX - 1, 0, 0, c->err,
 	                         sizeof c->err) < 0)
 		return arena_strdup(ar, c->err);
 	if (wire_alert_id_parse(alert_id, &c->seq) < 0) {
 		snprintf(c->err, sizeof c->err, "%s.alert_id: not an alert id (like A00000007)",
-		         c->name);
+		         c->c.name);
 		return arena_strdup(ar, c->err);
 	}
 	int rc = control_write(c->env, apply, c);
@@ -208,13 +252,13 @@ const char *control_ack(struct control_call *call)
 	const Ffc__V1__ControlRequest *rq = call->rq;
 	const Ffc__V1__AckRequest *req = rq->ack;
 	struct change c = {.env = call->env,
-	                   .action = ALERT_ACTION_ACKNOWLEDGED,
-	                   .name = "ack",
-	                   .operator_ = rq->operator_,
-	                   .by = req->by,
-	                   .text = req->note,
-	                   .outcome = "",
-	                   .now_ms = call->now_ms};
+	                   .c = {.action = ALERT_ACTION_ACKNOWLEDGED,
+	                         .name = "ack",
+	                         .operator_ = rq->operator_,
+	                         .by = req->by,
+	                         .text = req->note,
+	                         .outcome = "",
+	                         .now_ms = call->now_ms}};
 	return change(&c, req->alert_id, call->ar, call->reply, FFC__V1__CONTROL_REPLY__RESULT_ACK);
 }
 
@@ -223,13 +267,13 @@ const char *control_close(struct control_call *call)
 	const Ffc__V1__ControlRequest *rq = call->rq;
 	const Ffc__V1__CloseRequest *req = rq->close;
 	struct change c = {.env = call->env,
-	                   .action = ALERT_ACTION_CLOSED,
-	                   .name = "close",
-	                   .operator_ = rq->operator_,
-	                   .by = req->by,
-	                   .text = req->note,
-	                   .outcome = req->outcome,
-	                   .now_ms = call->now_ms};
+	                   .c = {.action = ALERT_ACTION_CLOSED,
+	                         .name = "close",
+	                         .operator_ = rq->operator_,
+	                         .by = req->by,
+	                         .text = req->note,
+	                         .outcome = req->outcome,
+	                         .now_ms = call->now_ms}};
 	return change(&c, req->alert_id, call->ar, call->reply,
 	              FFC__V1__CONTROL_REPLY__RESULT_CLOSE);
 }
@@ -239,13 +283,13 @@ const char *control_note(struct control_call *call)
 	const Ffc__V1__ControlRequest *rq = call->rq;
 	const Ffc__V1__NoteRequest *req = rq->note;
 	struct change c = {.env = call->env,
-	                   .action = ALERT_ACTION_NOTE,
-	                   .name = "note",
-	                   .operator_ = rq->operator_,
-	                   .by = req->by,
-	                   .text = req->text,
-	                   .outcome = "",
-	                   .now_ms = call->now_ms};
+	                   .c = {.action = ALERT_ACTION_NOTE,
+	                         .name = "note",
+	                         .operator_ = rq->operator_,
+	                         .by = req->by,
+	                         .text = req->text,
+	                         .outcome = "",
+	                         .now_ms = call->now_ms}};
 	return change(&c, req->alert_id, call->ar, call->reply,
 	              FFC__V1__CONTROL_REPLY__RESULT_NOTE);
 }

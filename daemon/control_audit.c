@@ -235,6 +235,15 @@ static void push(uint64_t **ids, size_t *n, size_t *cap, const char *child_id, i
 	(*ids)[(*n)++] = id;
 }
 
+/* The children the concerns of a timeline name. */
+static void timeline_children(uint64_t **ids, size_t *n, size_t *cap,
+                              Ffc__V1__FamilyEntry *const *tl, size_t n_tl, int *failed)
+{
+	for (size_t i = 0; i < n_tl; i++)
+		for (size_t k = 0; tl[i]->concern && k < tl[i]->concern->n_child_ids; k++)
+			push(ids, n, cap, tl[i]->concern->child_ids[k], failed);
+}
+
 int control_audit_named(const Ffc__V1__ControlRequest *rq, const Ffc__V1__ControlReply *r,
                         uint64_t **ids, size_t *n)
 {
@@ -249,6 +258,15 @@ int control_audit_named(const Ffc__V1__ControlRequest *rq, const Ffc__V1__Contro
 		 * alerts: a look at their records too. */
 		for (size_t i = 0; i < r->child->n_household; i++)
 			push(ids, n, &cap, r->child->household[i]->child_id, &failed);
+		timeline_children(ids, n, &cap, r->child->timeline, r->child->n_timeline, &failed);
+		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_FAMILY:
+		/* Every child of the family, and any other child a concern
+		 * of theirs names. */
+		for (size_t i = 0; i < r->family->n_members; i++)
+			push(ids, n, &cap, r->family->members[i]->child_id, &failed);
+		timeline_children(ids, n, &cap, r->family->timeline, r->family->n_timeline,
+		                  &failed);
 		break;
 	case FFC__V1__CONTROL_REPLY__RESULT_IDENTITIES:
 		push(ids, n, &cap, r->identities->child_id, &failed);
@@ -383,6 +401,18 @@ int control_audit_change(struct store_txn *t, const struct control_audit *a)
 		snprintf(e.detail, sizeof e.detail, "%s from %s: %s", rq->unlink->identity,
 		         rq->unlink->child_id, rq->unlink->reason);
 		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_HOUSEHOLD_LINK:
+		children[0] = child_of(rq->household_link->child_a);
+		children[1] = child_of(rq->household_link->child_b);
+		snprintf(e.detail, sizeof e.detail, "%s and %s: %s", rq->household_link->child_a,
+		         rq->household_link->child_b, rq->household_link->reason);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_HOUSEHOLD_UNLINK:
+		children[0] = child_of(rq->household_unlink->child_id);
+		snprintf(e.detail, sizeof e.detail, "%s: %s", rq->household_unlink->child_id,
+		         rq->household_unlink->reason);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_HOUSEHOLD_ALERTS:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_PURGE:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_WITHDRAW:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_BACKUP:
@@ -408,6 +438,19 @@ int control_audit_change(struct store_txn *t, const struct control_audit *a)
 		rc = store_audit_add(t, &copy);
 	}
 	return rc;
+}
+
+int control_audit_child_change(struct store_txn *t, const struct control_audit *a, uint64_t child,
+                               const char *detail)
+{
+	if (!a)
+		return STORE_OK;
+	struct audit_entry e;
+	entry_init(&e, a->caller, a->command, a->rq->purpose, a->now_ms);
+	e.child = child;
+	snprintf(e.detail, sizeof e.detail, "%s", detail);
+	entry_clean(&e);
+	return store_audit_add(t, &e);
 }
 
 /* A change and its audit entry in one write transaction, grown and

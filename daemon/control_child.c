@@ -15,15 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display.h"
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
+#include "household.h"
 #include "ids.h"
-#include "link.h"
-
-/* How many children a household shows, and how many merged-in ids of one
- * child are followed to find the household edges recorded under them. */
-#define HOUSEHOLD_MAX 256
-#define ALIASES_MAX   64
 
 /* ---- identities ---- */
 
@@ -65,51 +61,6 @@ static const char *alerts(struct store_txn *t, uint64_t child, int64_t since_ms,
 
 /* ---- household ---- */
 
-struct ids {
-	uint64_t v[HOUSEHOLD_MAX];
-	size_t n, cap;
-};
-
-static int ids_add(struct ids *l, uint64_t id)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i] == id)
-			return 0;
-	if (l->n == l->cap)
-		return 1; /* full: stop */
-	l->v[l->n++] = id;
-	return 0;
-}
-
-static int member_visit(uint64_t member, void *arg)
-{
-	return ids_add(arg, member);
-}
-
-/* The child and every id merged into it, directly or through another:
- * household edges stay under the id a child was filed under. */
-static int aliases(struct store_txn *t, uint64_t child, struct ids *out)
-{
-	out->n = 0;
-	out->cap = ALIASES_MAX;
-	ids_add(out, child);
-	for (size_t k = 0; k < out->n; k++) {
-		uint64_t *seqs = NULL;
-		size_t n = 0;
-		int rc = store_child_events(t, out->v[k], &seqs, &n);
-		if (rc != STORE_OK)
-			return rc;
-		for (size_t i = 0; i < n; i++) {
-			struct identity_event e;
-			if (store_identity_event_get(t, seqs[i], &e) == STORE_OK &&
-			    e.kind == IDEV_MERGED && e.child == out->v[k] && e.other)
-				ids_add(out, e.other);
-		}
-		free(seqs);
-	}
-	return STORE_OK;
-}
-
 /* A display identity as a message owned by the arena. */
 static Ffc__V1__ChildIdentity *display(struct arena *ar, const struct alert_child *d)
 {
@@ -135,6 +86,15 @@ static char *id_text(struct arena *ar, uint64_t id)
 	return arena_strdup(ar, cid);
 }
 
+/* A household id ("H00000003"), "" for none, as an arena string. */
+static char *household_text(struct arena *ar, uint64_t id)
+{
+	char hid[WIRE_ID_MAX] = "";
+	if (id)
+		wire_household_id(id, hid);
+	return arena_strdup(ar, hid);
+}
+
 static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct arena *ar)
 {
 	Ffc__V1__HouseholdMember *m = arena_alloc(ar, sizeof *m);
@@ -143,69 +103,55 @@ static Ffc__V1__HouseholdMember *member(struct store_txn *t, uint64_t id, struct
 	ffc__v1__household_member__init(m);
 	m->child_id = id_text(ar, id);
 	struct alert_child d;
-	if (link_display(t, id, &d) == STORE_OK)
+	if (display_child(t, id, &d) == STORE_OK)
 		m->child = display(ar, &d);
-	uint64_t *seqs = NULL;
-	size_t n = 0;
-	if (store_child_alerts(t, id, &seqs, &n) != STORE_OK)
-		return m;
-	m->open_alerts = arena_alloc(ar, (n + 1) * sizeof *m->open_alerts);
-	for (size_t i = 0; m->open_alerts && i < n; i++) {
-		/* Open work: raised or acknowledged, not closed or superseded. */
-		Ffc__V1__Alert *a = control_alert_message(t, ar, seqs[i]);
-		if (a && (a->state == FFC__V1__ALERT_STATE__OPEN ||
-		          a->state == FFC__V1__ALERT_STATE__ACKNOWLEDGED))
-			m->open_alerts[m->n_open_alerts++] = a;
-	}
-	free(seqs);
+	m->open_alerts = control_open_alerts(t, NULL, ar, id, &m->n_open_alerts);
 	return m;
 }
 
-static int by_id(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
+/* The other children of the child's household, with their open alerts,
+ * and its id. */
 static const char *household(struct store_txn *t, uint64_t child, struct arena *ar,
                              Ffc__V1__ChildReply *r)
 {
-	struct ids *self = malloc(sizeof *self), *raw = malloc(sizeof *raw),
-	           *live = malloc(sizeof *live);
-	const char *err = NULL;
-	if (!self || !raw || !live) {
-		ar->failed = 1;
-		goto out;
-	}
-	raw->n = live->n = 0;
-	raw->cap = live->cap = HOUSEHOLD_MAX;
-	if (aliases(t, child, self) != STORE_OK) {
-		err = "child: store error";
-		goto out;
-	}
-	for (size_t i = 0; i < self->n; i++)
-		if (store_household_each(t, self->v[i], member_visit, raw) != STORE_OK) {
-			err = "child: store error";
-			goto out;
-		}
-	/* Members may have merged since, into each other or into the child. */
-	for (size_t i = 0; i < raw->n; i++) {
-		uint64_t m;
-		if (store_child_resolve(t, raw->v[i], &m) == STORE_OK && m != child)
-			ids_add(live, m);
-	}
-	qsort(live->v, live->n, sizeof live->v[0], by_id);
-	r->household = arena_alloc(ar, (live->n + 1) * sizeof *r->household);
-	for (size_t i = 0; r->household && i < live->n; i++) {
-		Ffc__V1__HouseholdMember *m = member(t, live->v[i], ar);
+	uint64_t members[HOUSEHOLD_MEMBERS_MAX], id;
+	size_t n;
+	if (household_members(t, child, &id, members, &n) != STORE_OK)
+		return "child: store error";
+	r->household = arena_alloc(ar, (n + 1) * sizeof *r->household);
+	for (size_t i = 0; r->household && i < n; i++) {
+		if (members[i] == child)
+			continue;
+		Ffc__V1__HouseholdMember *m = member(t, members[i], ar);
 		if (m)
 			r->household[r->n_household++] = m;
 	}
-out:
-	free(self);
-	free(raw);
-	free(live);
-	return err;
+	return NULL;
+}
+
+/* ---- household events ---- */
+
+/* Every household event recorded under the child since since_ms, oldest
+ * first. */
+static const char *household_events(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                    struct arena *ar, Ffc__V1__ChildReply *r)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	if (store_child_household_events(t, child, &seqs, &n) != STORE_OK)
+		return "child: store error";
+	r->household_events = arena_alloc(ar, (n + 1) * sizeof *r->household_events);
+	for (size_t i = 0; r->household_events && i < n; i++) {
+		const void *data;
+		size_t len;
+		if (store_household_event_raw(t, seqs[i], &data, &len) != STORE_OK)
+			continue;
+		Ffc__V1__HouseholdEvent *e = ffc__v1__household_event__unpack(NULL, len, data);
+		if (e && arena_keep(ar, &e->base) == 0 && e->at_ms >= since_ms)
+			r->household_events[r->n_household_events++] = e;
+	}
+	free(seqs);
+	return NULL;
 }
 
 /* ---- identity events ---- */
@@ -258,6 +204,11 @@ const char *control_child(struct control_call *call)
 		return NULL;
 	ffc__v1__child_reply__init(r);
 	r->child_id = id_text(ar, id);
+	uint64_t household;
+	if (store_child_household(t, id, &household) != STORE_OK)
+		return "child: store error";
+	r->household_id = household_text(ar, household);
+	r->display = control_display_message(t, ar, id);
 
 	/* Every concern, oldest first: the timeline is kept in that order. */
 	struct concern_ref *refs = NULL;
@@ -282,6 +233,7 @@ const char *control_child(struct control_call *call)
 		if (!e)
 			break;
 		control_chronology_entry(sc, e);
+		control_chronology_children(t, ar, sc, r->household_id, e);
 		r->chronology[r->n_chronology++] = e;
 	}
 	free(refs);
@@ -290,6 +242,12 @@ const char *control_child(struct control_call *call)
 	if ((err = chronology(t, id, since, ar, r)) != NULL)
 		return err;
 	if ((err = control_child_corrections(t, id, ar, r)) != NULL)
+		return err;
+	if ((err = household_events(t, id, since, ar, r)) != NULL)
+		return err;
+	/* And the whole record again as one timeline, oldest first. */
+	if ((err = control_timeline(t, call->env, ar, &id, 1, household, since, &r->timeline,
+	                            &r->n_timeline)) != NULL)
 		return err;
 	/* Each alert's due time and history, the lead practitioner, and
 	 * who has looked at the record. */

@@ -51,7 +51,11 @@
 	X(AUDIT,         "audit",           ACCESS_ADMIN,        1, 0, control_audit_query)   \
 	X(PURGE,         "purge",           ACCESS_ADMIN,        0, 1, control_purge)         \
 	X(WITHDRAW,      "withdraw",        ACCESS_ADMIN,        0, 1, control_withdraw)      \
-	X(BACKUP,        "backup",          ACCESS_ADMIN,        0, 1, control_backup)
+	X(BACKUP,        "backup",          ACCESS_ADMIN,        0, 1, control_backup)        \
+	X(FAMILY,        "family",          ACCESS_PRACTITIONER, 1, 0, control_family)        \
+	X(HOUSEHOLD_LINK,   "household link",   ACCESS_ADMIN,        0, 1, control_household_link)   \
+	X(HOUSEHOLD_UNLINK, "household unlink", ACCESS_ADMIN,        0, 1, control_household_unlink) \
+	X(HOUSEHOLD_ALERTS, "household alerts", ACCESS_PRACTITIONER, 0, 1, control_household_alerts)
 /* clang-format on */
 
 #endif

@@ -121,9 +121,8 @@ static char *child_id_string(struct arena *ar, uint64_t id)
 	return arena_strdup(ar, buf);
 }
 
-/* A child named in a request by id, resolved to the live child. */
-static const char *find(struct store_txn *t, const char *field, const char *text, uint64_t *child,
-                        char *err, size_t errlen)
+const char *control_named_child(struct store_txn *t, const char *field, const char *text,
+                                uint64_t *child, char *err, size_t errlen)
 {
 	uint64_t id;
 	if (!text[0]) {
@@ -142,9 +141,8 @@ static const char *find(struct store_txn *t, const char *field, const char *text
 	return rc == STORE_OK ? NULL : "store: cannot read";
 }
 
-/* Who and why, for anything that changes which child is which. */
-static const char *check_who_why(const char *operator_, const char *reason, const char *field,
-                                 char *err, size_t errlen)
+const char *control_check_who_why(const char *operator_, const char *reason, const char *field,
+                                  char *err, size_t errlen)
 {
 	if (!operator_[0])
 		return "operator: required (who makes the change: ffcctl --operator NAME, or "
@@ -165,11 +163,8 @@ static const char *check_who_why(const char *operator_, const char *reason, cons
 	return err;
 }
 
-/* Alerts raised in a committed transaction: copied into the reply, and
- * their messages handed to the environment's outbox for the alerts
- * socket. */
-static Ffc__V1__Alert **publish(const struct control_env *env, struct arena *ar,
-                                struct outbox *raised, size_t *n)
+Ffc__V1__Alert **control_publish_raised(const struct control_env *env, struct arena *ar,
+                                        struct outbox *raised, size_t *n)
 {
 	Ffc__V1__Alert **out = arena_alloc(ar, (raised->n + 1) * sizeof *out);
 	*n = 0;
@@ -198,7 +193,8 @@ static const char *identities(struct store_txn *t, const Ffc__V1__IdentitiesRequ
 {
 	static char err[128];
 	uint64_t child;
-	const char *e = find(t, "identities.child_id", req->child_id, &child, err, sizeof err);
+	const char *e =
+	    control_named_child(t, "identities.child_id", req->child_id, &child, err, sizeof err);
 	if (e)
 		return e;
 	Ffc__V1__IdentitiesReply *r = arena_alloc(ar, sizeof *r);
@@ -304,8 +300,10 @@ static int link_run(struct store_txn *t, void *arg)
 	j->err[0] = '\0';
 	uint64_t a, b;
 	const char *e;
-	if ((e = find(t, "link.child_a", j->req->child_a, &a, j->err, sizeof j->err)) ||
-	    (e = find(t, "link.child_b", j->req->child_b, &b, j->err, sizeof j->err))) {
+	if ((e = control_named_child(t, "link.child_a", j->req->child_a, &a, j->err,
+	                             sizeof j->err)) ||
+	    (e = control_named_child(t, "link.child_b", j->req->child_b, &b, j->err,
+	                             sizeof j->err))) {
 		if (e != j->err)
 			snprintf(j->err, sizeof j->err, "%s", e);
 		return CONTROL_REFUSED;
@@ -353,7 +351,8 @@ static const char *link_request(const struct control_env *env, const char *opera
                                 Ffc__V1__ControlReply *reply)
 {
 	static char err[640];
-	const char *e = check_who_why(operator_, req->reason, "link.reason", err, sizeof err);
+	const char *e =
+	    control_check_who_why(operator_, req->reason, "link.reason", err, sizeof err);
 	if (e)
 		return e;
 	struct link_job *j = calloc(1, sizeof *j);
@@ -372,7 +371,7 @@ static const char *link_request(const struct control_env *env, const char *opera
 			r->child_id = child_id_string(ar, j->survivor);
 			r->merged_child_id = child_id_string(ar, j->absorbed);
 			r->event = event_copy(ar, &j->event);
-			r->raised = publish(env, ar, &j->raised, &r->n_raised);
+			r->raised = control_publish_raised(env, ar, &j->raised, &r->n_raised);
 			reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_LINK;
 			reply->link = r;
 		}
@@ -459,8 +458,8 @@ static int unlink_run(struct store_txn *t, void *arg)
 	struct unlink_job *j = arg;
 	outbox_clear(&j->raised);
 	j->err[0] = '\0';
-	const char *e =
-	    find(t, "unlink.child_id", j->req->child_id, &j->child, j->err, sizeof j->err);
+	const char *e = control_named_child(t, "unlink.child_id", j->req->child_id, &j->child,
+	                                    j->err, sizeof j->err);
 	if (e) {
 		if (e != j->err)
 			snprintf(j->err, sizeof j->err, "%s", e);
@@ -489,7 +488,8 @@ static const char *unlink_request(const struct control_env *env, const char *ope
 {
 	static char err[640];
 	struct split_selector sel;
-	const char *e = check_who_why(operator_, req->reason, "unlink.reason", err, sizeof err);
+	const char *e =
+	    control_check_who_why(operator_, req->reason, "unlink.reason", err, sizeof err);
 	if (!e && !req->child_id[0])
 		e = "unlink.child_id: required";
 	if (!e)
@@ -515,7 +515,7 @@ static const char *unlink_request(const struct control_env *env, const char *ope
 			r->moved_identities = j->res.moved_identities;
 			r->moved_concerns = j->res.moved_concerns;
 			r->event = event_copy(ar, &j->res.event);
-			r->raised = publish(env, ar, &j->raised, &r->n_raised);
+			r->raised = control_publish_raised(env, ar, &j->raised, &r->n_raised);
 			reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_UNLINK;
 			reply->unlink = r;
 		}

@@ -62,6 +62,23 @@ const char *control_ack(struct control_call *call);
 const char *control_close(struct control_call *call);
 const char *control_note(struct control_call *call);
 const char *control_assign(struct control_call *call);
+/* One operator's change to one alert (ack, close, note), as a request
+ * asks it. */
+struct control_alert_change {
+	enum alert_action action;
+	const char *name; /* the request, for messages: "ack" */
+	const char *operator_;
+	const char *by, *text, *outcome;
+	int64_t now_ms;
+};
+/* Make change c to alert seq in write transaction t: checked by the
+ * lifecycle, stored with its history entry and announced on env->out
+ * ("event.<action>.<level>.<rule>"), as a single ack, close or note is.
+ * CONTROL_REFUSED with why in err when there is no such alert or its state
+ * does not allow the change; else STORE_OK or the store's error. */
+int control_alert_apply(struct store_txn *t, const struct control_env *env,
+                        const struct control_alert_change *c, uint64_t seq, char *err,
+                        size_t errlen);
 /* control_identity.c: review, and link and unlink (writing). */
 const char *control_identities(struct control_call *call);
 const char *control_conflicts(struct control_call *call);
@@ -81,6 +98,14 @@ const char *control_withdraw(struct control_call *call);
 const char *control_backup(struct control_call *call);
 /* control_trail.c: ffcctl audit, the entries matching its filters. */
 const char *control_audit_query(struct control_call *call);
+/* control_family.c: a household's (or a child's) view, one timeline. */
+const char *control_family(struct control_call *call);
+/* control_household.c: link two children's households, take a child out
+ * of its household (writing, admin), and ack or close a household's open
+ * alerts at once (writing). */
+const char *control_household_link(struct control_call *call);
+const char *control_household_unlink(struct control_call *call);
+const char *control_household_alerts(struct control_call *call);
 
 /* ---- shared helpers (control_reply.c) ---- */
 
@@ -108,6 +133,23 @@ Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uin
 void control_clean_text(char *s);
 
 /* ---- what handlers add to each other's replies ---- */
+
+/* A child a request names by id ("C00000042"), resolved to the live
+ * child: NULL, or the error naming `field` (in err, or static)
+ * (control_identity.c). */
+const char *control_named_child(struct store_txn *t, const char *field, const char *text,
+                                uint64_t *child, char *err, size_t errlen);
+/* Who and why, for a change to which child is which or who is in a
+ * household: the operator (required, UTF-8, at most 256 bytes) and a
+ * reason (required, UTF-8, under WIRE_REASON_MAX bytes). NULL, or the
+ * error naming `field` (in err, or static) (control_identity.c). */
+const char *control_check_who_why(const char *operator_, const char *reason, const char *field,
+                                  char *err, size_t errlen);
+/* Alerts raised in a committed transaction: copied into the reply, and
+ * their messages handed to env's outbox for the alerts socket
+ * (control_identity.c). */
+Ffc__V1__Alert **control_publish_raised(const struct control_env *env, struct arena *ar,
+                                        struct outbox *raised, size_t *n);
 
 /* The configuration's fields of a StatusReply (control_rules.c). */
 void control_rules_status(const struct control_env *env, Ffc__V1__StatusReply *r);
@@ -144,6 +186,36 @@ void control_chronology_entry(const Ffc__Store__StoredConcern *sc, Ffc__V1__Chro
  * r->corrections. NULL, or an error message (control_keep.c). */
 const char *control_child_corrections(struct store_txn *t, uint64_t child, struct arena *ar,
                                       Ffc__V1__ChildReply *r);
+
+/* The one timeline of the children members[0..n) of household (0: a
+ * child in none), entries at or after since_ms, oldest first: each concern
+ * once (with its children and the household), every alert when raised and
+ * each change to it when made, identity and household events, each once.
+ * Into *out (kept in the arena). NULL, or an error message
+ * (control_family.c). */
+const char *control_timeline(struct store_txn *t, const struct control_env *env, struct arena *ar,
+                             const uint64_t *members, size_t n, uint64_t household,
+                             int64_t since_ms, Ffc__V1__FamilyEntry ***out, size_t *n_out);
+/* One child of a family: id, display name, lead practitioner and open
+ * alerts (control_family.c). NULL when memory ran out. */
+Ffc__V1__FamilyMember *control_family_member(struct store_txn *t, const struct control_env *env,
+                                             struct arena *ar, uint64_t child);
+/* The child's open alerts (raised or acknowledged), oldest first, into an
+ * arena array (*n of them), completed by control_alert_lifecycle() when env
+ * is given. NULL when the store cannot be read (control_family.c). */
+Ffc__V1__Alert **control_open_alerts(struct store_txn *t, const struct control_env *env,
+                                     struct arena *ar, uint64_t child, size_t *n);
+/* The child's one display name (names and date of birth) as a message, or
+ * NULL (control_family.c). */
+Ffc__V1__ChildIdentity *control_display_message(struct store_txn *t, struct arena *ar,
+                                                uint64_t child);
+/* A chronology entry's household id (borrowed) and the children its
+ * concern sc names, as they are now, each once (control_family.c). */
+void control_chronology_children(struct store_txn *t, struct arena *ar,
+                                 const Ffc__Store__StoredConcern *sc, char *household_id,
+                                 Ffc__V1__ChronologyEntry *e);
+/* "H00000003", or "" for 0, in the arena (control_family.c). */
+char *control_household_text(struct arena *ar, uint64_t household);
 
 /* Fill a ChildReply's viewed_by: the reads recorded under the child
  * (control_trail.c). */
@@ -185,6 +257,11 @@ int control_audit_reads(const struct control_env *env, const Ffc__V1__ControlReq
                         size_t n, int64_t now_ms);
 /* Append a change's entries (one per child it changed) in t. */
 int control_audit_change(struct store_txn *t, const struct control_audit *a);
+/* Append one entry of change a about child with detail, for a request
+ * that records its own entries (one per alert a household's ack changes);
+ * nothing when a is NULL. */
+int control_audit_child_change(struct store_txn *t, const struct control_audit *a, uint64_t child,
+                               const char *detail);
 
 /* What the caller is told of a control_write() that did not commit: the
  * refusal's own words (refusal, kept in ar) for CONTROL_REFUSED, a

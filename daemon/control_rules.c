@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "control_int.h"
+#include "household.h"
 #include "log.h"
 #include "reload.h"
 #include "whatif.h"
@@ -104,7 +105,24 @@ static int judge_child(uint64_t child, uint64_t merged_into, void *arg)
 		j->failed = 1;
 		return 1;
 	}
-	whatif_child(j->w, child, refs, n);
+	/* Household rules read the household's concerns together; a child
+	 * in no household is its own. */
+	struct household_refs h = {0};
+	uint64_t members[HOUSEHOLD_MEMBERS_MAX], household = 0;
+	size_t k = 0;
+	if (whatif_has_household_rules(j->w) &&
+	    (household_members(j->t, child, &household, members, &k) != STORE_OK ||
+	     (household &&
+	      household_refs(j->t, members, k, INT64_MIN, INT64_MAX, 0, &h) != STORE_OK))) {
+		free(refs);
+		j->failed = 1;
+		return 1;
+	}
+	if (household)
+		whatif_child(j->w, child, refs, n, h.refs, h.n);
+	else
+		whatif_child(j->w, child, refs, n, refs, n);
+	household_refs_release(&h);
 	free(refs);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * ids.c - the text form of child and alert ids (see ids.h).
+ * ids.c - the text form of child, alert and household ids (see ids.h).
  *
  * Owns formatting and parsing only; allocating ids is the store's.
  */
@@ -45,4 +45,14 @@ int wire_child_id_parse(const char *s, uint64_t *id)
 int wire_alert_id_parse(const char *s, uint64_t *seq)
 {
 	return id_parse(s, 'A', seq);
+}
+
+void wire_household_id(uint64_t id, char out[WIRE_ID_MAX])
+{
+	snprintf(out, WIRE_ID_MAX, "H%08" PRIu64, id);
+}
+
+int wire_household_id_parse(const char *s, uint64_t *id)
+{
+	return id_parse(s, 'H', id);
 }

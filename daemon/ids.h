@@ -1,7 +1,7 @@
 /*
  * ids.h - how the daemon's own ids look outside: "C00000042" for a child,
- * "A00000007" for an alert. Pure string work, used wherever an id is shown
- * or read back (replies, alerts, audit entries, stored records).
+ * "A00000007" for an alert, "H00000003" for a household. Pure string work, used wherever an id is
+ * shown or read back (replies, alerts, audit entries, stored records).
  *
  * The numbers themselves are allocated by the store (store.h); the
  * encoding of the messages that carry these strings is wire.h's.
@@ -25,5 +25,8 @@ void wire_alert_id(uint64_t seq, char out[WIRE_ID_MAX]);
 int wire_child_id_parse(const char *s, uint64_t *id);
 /* Parse "A00000007" (or "a7") into *seq; errors as wire_child_id_parse. */
 int wire_alert_id_parse(const char *s, uint64_t *seq);
+/* A household: "H%08u"; parsed as wire_child_id_parse ("H3", "h00000003"). */
+void wire_household_id(uint64_t id, char out[WIRE_ID_MAX]);
+int wire_household_id_parse(const char *s, uint64_t *id);
 
 #endif

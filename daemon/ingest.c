@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "household.h"
 #include "judge_apply.h"
 #include "link.h"
 #include "log.h"
@@ -105,17 +106,28 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 	uint64_t stored;
 	if ((rc = store_concern_add(t, c, now_ms, ids, c->n_children, &stored)) != STORE_OK)
 		return rc;
-	/* A household incident names every child present: each is a member
-	 * of the others' household. Then each child's possible matches among
-	 * the children known before (listed for an operator, never linked). */
+	/* A household incident names every child present: they join one
+	 * household. Then each child's possible matches among the children
+	 * known before (listed for an operator, never linked). */
+	int joined = 0;
+	char why[WIRE_REASON_MAX];
+	snprintf(why, sizeof why, "named together in %s concern %s", agency_name(c->agency),
+	         c->concern_id);
+	const struct household_why w = {"ffcd", why, stored};
 	for (size_t i = 0; i < c->n_children; i++)
-		for (size_t j = i + 1; j < c->n_children; j++)
-			if ((rc = store_household_add(t, ids[i], ids[j])) != STORE_OK)
+		for (size_t j = i + 1; j < c->n_children; j++) {
+			struct household_union u;
+			if ((rc = household_join(t, ids[i], ids[j], &w, now_ms, &u)) != STORE_OK)
 				return rc;
+			joined |= u.change != HOUSEHOLD_SAME && u.change != HOUSEHOLD_FULL;
+		}
 	for (size_t i = 0; i < c->n_children; i++)
 		if ((rc = match_index_child(t, &c->children[i], ids[i], ids, c->n_children, stored,
 		                            now_ms)) != STORE_OK)
 			return rc;
+	/* Each child's own rules, then each household's once. */
+	uint64_t households[CONCERN_CHILDREN_MAX];
+	size_t n_households = 0;
 	for (size_t i = 0; i < c->n_children; i++) {
 		int dup = 0;
 		for (size_t j = 0; j < i; j++)
@@ -128,10 +140,29 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 		if ((rc = judge_merge_note(t, log, ids[i], note, sizeof note)) != STORE_OK)
 			return rc;
 		if (note[0])
-			rc = judge_history(t, ids[i], rules, n_rules, note, now_ms, out);
+			rc = judge_child_history(t, ids[i], rules, n_rules, note, now_ms, out);
 		else
 			rc = judge_concern(t, ids[i], stored, c->occurred_at_ms, rules, n_rules,
 			                   now_ms, out);
+		if (rc != STORE_OK)
+			return rc;
+		uint64_t household;
+		if ((rc = store_child_household(t, ids[i], &household)) != STORE_OK)
+			return rc;
+		/* A child in no household is its own. */
+		uint64_t key = household ? household : ids[i] | UINT64_C(1) << 63;
+		for (size_t j = 0; j < n_households && !dup; j++)
+			dup = households[j] == key;
+		if (dup)
+			continue;
+		households[n_households++] = key;
+		/* A household that gained children, or whose child gained a
+		 * merged one's history, is judged whole. */
+		if (joined || note[0])
+			rc = judge_household_history(t, ids[i], rules, n_rules, note, now_ms, out);
+		else
+			rc = judge_household_concern(t, ids[i], stored, c->occurred_at_ms, rules,
+			                             n_rules, now_ms, out);
 		if (rc != STORE_OK)
 			return rc;
 	}

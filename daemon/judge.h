@@ -17,6 +17,13 @@
  *   rule defines is raised first, with the same evidence, and superseded at
  *   once by the next: the supersedes chain climbs one level at a time, as
  *   it would had the concerns arrived one by one.
+ *
+ * A judgement covers the rules of one scope (rules.h): a child's own rules
+ * over its own timeline, or a household's rules over the concerns of every
+ * child of the household together (each once). A household's matches are
+ * measured once and decided for each child of the household in turn, with
+ * that child's open levels: every child reaches the level the household
+ * reaches, whatever order its concerns and its members arrived in.
  */
 #ifndef FFC_JUDGE_H
 #define FFC_JUDGE_H
@@ -58,15 +65,17 @@ struct judge_plan {
 	struct judge_raise *items;
 };
 
-/* What each rule reaches for one child: matches[i] for rules[i], level
- * LEVEL_NONE when the rule is not met. refs[0..n) is the child's timeline
- * (the rules' view, time order). focus is the index in refs of the
+/* What each rule of `scope` reaches for one child (or household):
+ * matches[i] for rules[i], level LEVEL_NONE when the rule is not met or is
+ * of the other scope. refs[0..n) is the child's timeline (or the
+ * household's, each concern once; the rules' view, time order). focus is the index in refs of the
  * concern just filed: only the windows holding it are judged. JUDGE_ALL
  * judges every window (after a merge or split): the highest level each
  * rule reaches anywhere, the first window to reach it as its evidence.
  * matches must hold n_rules entries. */
-void judge_measure(const struct rule *rules, size_t n_rules, const struct concern_ref *refs,
-                   size_t n, size_t focus, struct rule_match *matches);
+void judge_measure(const struct rule *rules, size_t n_rules, enum rule_scope scope,
+                   const struct concern_ref *refs, size_t n, size_t focus,
+                   struct rule_match *matches);
 
 /* The alerts to raise for matches (from judge_measure() over the same
  * refs, whose concern_id must be set), appended to *plan. open[i] is the
@@ -77,16 +86,21 @@ void judge_measure(const struct rule *rules, size_t n_rules, const struct concer
  * holds a JUDGE_EVIDENCE item for it. JUDGE_ALL (a whole history judged
  * again) adds no evidence. note (NULL or "" for none) is
  * appended to each reason in parentheses ("after C00000002 was merged
- * into C00000001"). Returns 0, or -1 when out of memory (*plan then holds
- * what was appended before). */
-int judge_decide(const struct rule *rules, size_t n_rules, const struct concern_ref *refs,
-                 size_t focus, const struct rule_match *matches, const enum level *open,
-                 const char *note, struct judge_plan *plan);
+ * into C00000001"). Only rules of `scope` are decided (judge_measure()
+ * left the others unmet). people (NULL for one child's rules) names the
+ * household's children and whom each ref was filed under: the reasons name
+ * them (rule_reason_people()) and each evidence item lists its children.
+ * Returns 0, or -1 when out of memory (*plan then holds what was appended
+ * before). */
+int judge_decide(const struct rule *rules, size_t n_rules, enum rule_scope scope,
+                 const struct concern_ref *refs, size_t focus, const struct rule_match *matches,
+                 const enum level *open, const char *note, const struct rule_people *people,
+                 struct judge_plan *plan);
 
-/* Does judge_decide() need open[i]: is matches[i] met, or does rules[i]
- * count refs[focus] (focus not JUDGE_ALL)? */
-int judge_needs_open(const struct rule *rule, const struct concern_ref *refs, size_t focus,
-                     const struct rule_match *match);
+/* Does judge_decide() need open[i]: is rules[i] of `scope` and matches[i]
+ * met, or does it count refs[focus] (focus not JUDGE_ALL)? */
+int judge_needs_open(const struct rule *rule, enum rule_scope scope, const struct concern_ref *refs,
+                     size_t focus, const struct rule_match *match);
 
 /* Free the items and leave plan empty (reusable). Safe twice. */
 void judge_plan_clear(struct judge_plan *plan);

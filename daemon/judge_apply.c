@@ -14,20 +14,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display.h"
+#include "household.h"
 #include "judge.h"
 #include "lifecycle.h"
-#include "link.h"
 #include "log.h"
 
 /* The level of each rule's alert open for child now, where the judge
  * needs it (judge_needs_open()). */
 static int open_levels(struct store_txn *t, uint64_t child, const struct rule *rules,
-                       size_t n_rules, const struct concern_ref *refs, size_t focus,
-                       const struct rule_match *matches, enum level *open, struct alert *scratch)
+                       size_t n_rules, enum rule_scope scope, const struct concern_ref *refs,
+                       size_t focus, const struct rule_match *matches, enum level *open,
+                       struct alert *scratch)
 {
 	for (size_t i = 0; i < n_rules; i++) {
 		open[i] = LEVEL_NONE;
-		if (!judge_needs_open(&rules[i], refs, focus, &matches[i]))
+		if (!judge_needs_open(&rules[i], scope, refs, focus, &matches[i]))
 			continue;
 		uint64_t seq;
 		int rc = store_open_alert(t, child, rules[i].name, &seq);
@@ -58,8 +60,10 @@ static int store_raise(struct store_txn *t, uint64_t child, const struct rule *r
 	memcpy(a->evidence, j->evidence, j->n_evidence * sizeof j->evidence[0]);
 	a->raised_at_ms = now_ms;
 	a->state = ALERT_OPEN;
+	a->household_scope = r->scope == RULE_SCOPE_HOUSEHOLD;
 	int rc;
-	if ((rc = link_display(t, child, &a->display)) != STORE_OK ||
+	if ((rc = display_child(t, child, &a->display)) != STORE_OK ||
+	    (rc = store_child_household(t, child, &a->household)) != STORE_OK ||
 	    (rc = store_lead_practitioner(t, child, a->lead_practitioner,
 	                                  sizeof a->lead_practitioner)) != STORE_OK)
 		return rc;
@@ -119,33 +123,46 @@ static int store_evidence(struct store_txn *t, uint64_t child, const struct rule
 		return rc;
 	if (lead[0])
 		snprintf(a->lead_practitioner, sizeof a->lead_practitioner, "%s", lead);
+	/* Published with the household the child is in now. */
+	if ((rc = store_child_household(t, child, &a->household)) != STORE_OK)
+		return rc;
 	if ((rc = store_change(t, a, &e, out)) != STORE_OK)
 		return rc;
 	return reopen ? store_change(t, a, &reopened, out) : STORE_OK;
 }
 
-/* Judge refs (focus as judge_measure() takes it) and store the result. */
-static int judge(struct store_txn *t, uint64_t child, const struct concern_ref *refs, size_t n,
-                 size_t focus, const struct rule *rules, size_t n_rules, const char *note,
-                 int64_t now_ms, struct outbox *out)
+/* Judge refs (focus as judge_measure() takes it) for the rules of
+ * `scope` and store the result for each of children[0..n_children): one
+ * child and its own timeline, or every child of a household and the
+ * household's timeline (people naming them). */
+static int judge(struct store_txn *t, const uint64_t *children, size_t n_children,
+                 enum rule_scope scope, const struct concern_ref *refs, size_t n, size_t focus,
+                 const struct rule *rules, size_t n_rules, const char *note,
+                 const struct rule_people *people, int64_t now_ms, struct outbox *out)
 {
 	struct rule_match *matches = malloc((n_rules ? n_rules : 1) * sizeof *matches);
 	enum level *open = malloc((n_rules ? n_rules : 1) * sizeof *open);
 	struct alert *a = malloc(sizeof *a), *scratch = malloc(sizeof *scratch);
 	struct judge_plan plan = {0};
 	int rc = matches && open && a && scratch ? STORE_OK : STORE_ERROR;
-	if (rc == STORE_OK) {
-		judge_measure(rules, n_rules, refs, n, focus, matches);
-		rc = open_levels(t, child, rules, n_rules, refs, focus, matches, open, scratch);
-	}
-	if (rc == STORE_OK &&
-	    judge_decide(rules, n_rules, refs, focus, matches, open, note, &plan) < 0)
-		rc = STORE_ERROR;
-	for (size_t i = 0; i < plan.n && rc == STORE_OK; i++) {
-		const struct judge_raise *j = &plan.items[i];
-		rc = j->outcome == JUDGE_EVIDENCE
-		         ? store_evidence(t, child, &rules[j->rule], j, now_ms, a, out)
-		         : store_raise(t, child, &rules[j->rule], j, now_ms, a, scratch, out);
+	if (rc == STORE_OK)
+		judge_measure(rules, n_rules, scope, refs, n, focus, matches);
+	/* Measured once; decided for each child with its own open alerts. */
+	for (size_t c = 0; c < n_children && rc == STORE_OK; c++) {
+		uint64_t child = children[c];
+		plan.n = 0;
+		rc = open_levels(t, child, rules, n_rules, scope, refs, focus, matches, open,
+		                 scratch);
+		if (rc == STORE_OK && judge_decide(rules, n_rules, scope, refs, focus, matches,
+		                                   open, note, people, &plan) < 0)
+			rc = STORE_ERROR;
+		for (size_t i = 0; i < plan.n && rc == STORE_OK; i++) {
+			const struct judge_raise *j = &plan.items[i];
+			rc = j->outcome == JUDGE_EVIDENCE
+			         ? store_evidence(t, child, &rules[j->rule], j, now_ms, a, out)
+			         : store_raise(t, child, &rules[j->rule], j, now_ms, a, scratch,
+			                       out);
+		}
 	}
 	judge_plan_clear(&plan);
 	free(scratch);
@@ -167,44 +184,140 @@ static int64_t time_minus(int64_t t, int64_t d)
 	return d > 0 && t < INT64_MIN + d ? INT64_MIN : t - d;
 }
 
-int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
-                  const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out)
+/* How far either side of a concern the rules of `scope` look. */
+static int64_t reach_of(const struct rule *rules, size_t n_rules, enum rule_scope scope)
 {
 	int64_t reach = 0; /* never negative, so the saturation above holds */
 	for (size_t i = 0; i < n_rules; i++)
-		if (rules[i].window_ms > reach)
+		if (rules[i].scope == scope && rules[i].window_ms > reach)
 			reach = rules[i].window_ms;
+	return reach;
+}
+
+static int has_scope(const struct rule *rules, size_t n_rules, enum rule_scope scope)
+{
+	for (size_t i = 0; i < n_rules; i++)
+		if (rules[i].scope == scope)
+			return 1;
+	return 0;
+}
+
+/* The index of concern seq in refs[0..n), or n (logged) when it is not
+ * there. */
+static size_t find_focus(const struct concern_ref *refs, size_t n, uint64_t seq)
+{
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].seq == seq)
+			return i;
+	log_error("judge: concern seq %llu missing from its timeline", (unsigned long long)seq);
+	return n;
+}
+
+int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
+                  const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out)
+{
+	if (!has_scope(rules, n_rules, RULE_SCOPE_CHILD))
+		return STORE_OK;
+	int64_t reach = reach_of(rules, n_rules, RULE_SCOPE_CHILD);
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
 	int rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
 	if (rc != STORE_OK)
 		return rc;
-	size_t focus = n;
-	for (size_t i = 0; i < n; i++)
-		if (refs[i].seq == seq)
-			focus = i;
-	if (focus == n) {
-		free(refs);
-		log_error("judge: concern seq %llu missing from its child's timeline",
-		          (unsigned long long)seq);
-		return STORE_ERROR;
-	}
-	rc = judge(t, child, refs, n, focus, rules, n_rules, NULL, now_ms, out);
+	size_t focus = find_focus(refs, n, seq);
+	rc = focus == n ? STORE_ERROR
+	                : judge(t, &child, 1, RULE_SCOPE_CHILD, refs, n, focus, rules, n_rules,
+	                        NULL, NULL, now_ms, out);
 	free(refs);
 	return rc;
 }
 
-int judge_history(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
-                  const char *note, int64_t now_ms, struct outbox *out)
+int judge_child_history(struct store_txn *t, uint64_t child, const struct rule *rules,
+                        size_t n_rules, const char *note, int64_t now_ms, struct outbox *out)
 {
+	if (!has_scope(rules, n_rules, RULE_SCOPE_CHILD))
+		return STORE_OK;
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
 	int rc = store_timeline(t, child, INT64_MIN, INT64_MAX, &refs, &n);
 	if (rc != STORE_OK || n == 0)
 		return rc;
-	rc = judge(t, child, refs, n, JUDGE_ALL, rules, n_rules, note, now_ms, out);
+	rc = judge(t, &child, 1, RULE_SCOPE_CHILD, refs, n, JUDGE_ALL, rules, n_rules, note, NULL,
+	           now_ms, out);
 	free(refs);
 	return rc;
+}
+
+/* A household's children and their names, for the reasons. */
+struct people {
+	uint64_t household;
+	size_t n;
+	uint64_t members[HOUSEHOLD_MEMBERS_MAX];
+	char names[HOUSEHOLD_MEMBERS_MAX][64];
+	const char *name_of[HOUSEHOLD_MEMBERS_MAX];
+};
+
+static int people_of(struct store_txn *t, uint64_t child, struct people *p)
+{
+	int rc = household_members(t, child, &p->household, p->members, &p->n);
+	for (size_t k = 0; k < p->n && rc == STORE_OK; k++) {
+		struct alert_child d;
+		rc = display_child(t, p->members[k], &d);
+		if (rc == STORE_OK)
+			display_first_name(&d, p->members[k], p->names[k], sizeof p->names[k]);
+		p->name_of[k] = p->names[k];
+	}
+	return rc;
+}
+
+/* Judge the household rules for child's household over [from, to]: the
+ * windows holding the concern seq, or every window when seq is 0. */
+static int judge_household(struct store_txn *t, uint64_t child, uint64_t seq, int64_t from,
+                           int64_t to, const struct rule *rules, size_t n_rules, const char *note,
+                           int64_t now_ms, struct outbox *out)
+{
+	if (!has_scope(rules, n_rules, RULE_SCOPE_HOUSEHOLD))
+		return STORE_OK;
+	struct people *p = malloc(sizeof *p);
+	struct household_refs h = {0};
+	int rc = p ? people_of(t, child, p) : STORE_ERROR;
+	if (rc == STORE_OK)
+		rc = household_refs(t, p->members, p->n, from, to, 0, &h);
+	if (rc == STORE_OK && h.n) {
+		size_t focus = seq ? find_focus(h.refs, h.n, seq) : JUDGE_ALL;
+		struct rule_people people = {
+		    .n = p->n, .names = p->name_of, .children = p->members, .filed = h.filed};
+		rc = focus == h.n ? STORE_ERROR
+		                  : judge(t, p->members, p->n, RULE_SCOPE_HOUSEHOLD, h.refs, h.n,
+		                          focus, rules, n_rules, note, &people, now_ms, out);
+	}
+	household_refs_release(&h);
+	free(p);
+	return rc;
+}
+
+int judge_household_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
+                            const struct rule *rules, size_t n_rules, int64_t now_ms,
+                            struct outbox *out)
+{
+	int64_t reach = reach_of(rules, n_rules, RULE_SCOPE_HOUSEHOLD);
+	return judge_household(t, child, seq, time_minus(at, reach), time_plus(at, reach), rules,
+	                       n_rules, NULL, now_ms, out);
+}
+
+int judge_household_history(struct store_txn *t, uint64_t child, const struct rule *rules,
+                            size_t n_rules, const char *note, int64_t now_ms, struct outbox *out)
+{
+	return judge_household(t, child, 0, INT64_MIN, INT64_MAX, rules, n_rules, note, now_ms,
+	                       out);
+}
+
+int judge_history(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
+                  const char *note, int64_t now_ms, struct outbox *out)
+{
+	int rc = judge_child_history(t, child, rules, n_rules, note, now_ms, out);
+	return rc == STORE_OK ? judge_household_history(t, child, rules, n_rules, note, now_ms, out)
+	                      : rc;
 }
 
 int judge_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t child, char *buf,

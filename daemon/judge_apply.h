@@ -24,18 +24,35 @@
 #include "rules.h"
 #include "store.h"
 
-/* Judge every rule for `child` in the windows around the concern `seq`
- * just filed under it (occurred at `at`). */
+/* Judge every rule of one child's own (scope "child") for `child` in the
+ * windows around the concern `seq` just filed under it (occurred at
+ * `at`). */
 int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
                   const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out);
 
-/* Judge every rule over the whole stored history of `child` (every
- * window, not only those holding the newest concern). Used after a merge
- * joins two histories and after a split, so alerts neither part raised
- * alone are raised now; `note` (may be NULL or "") is appended to each
- * reason in parentheses. */
+/* Judge every household rule for the household of `child` (the child
+ * alone when it is in none) in the windows around the concern `seq` just
+ * filed under it: the concerns of every child of the household together,
+ * each once, raising for (or adding the concern to the open alert of)
+ * every child of the household. Once per household, however many of its
+ * children the concern names. */
+int judge_household_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
+                            const struct rule *rules, size_t n_rules, int64_t now_ms,
+                            struct outbox *out);
+
+/* Judge over the whole stored history (every window, not only those
+ * holding the newest concern): the child's own rules for `child`
+ * (judge_child_history), the household rules for its household
+ * (judge_household_history), or both (judge_history). Used after a merge
+ * joins two histories, after a split, and when a household gains
+ * children, so alerts neither part raised alone are raised now; `note`
+ * (may be NULL or "") is appended to each reason in parentheses. */
 int judge_history(struct store_txn *t, uint64_t child, const struct rule *rules, size_t n_rules,
                   const char *note, int64_t now_ms, struct outbox *out);
+int judge_child_history(struct store_txn *t, uint64_t child, const struct rule *rules,
+                        size_t n_rules, const char *note, int64_t now_ms, struct outbox *out);
+int judge_household_history(struct store_txn *t, uint64_t child, const struct rule *rules,
+                            size_t n_rules, const char *note, int64_t now_ms, struct outbox *out);
 
 /* "after C00000002 was merged into C00000001" (or "after C2 and C3 were
  * merged into C1") for the merges in log that `child` survived, into buf

@@ -263,35 +263,3 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 		*child_out = chosen;
 	return rc;
 }
-
-int link_display(struct store_txn *t, uint64_t child, struct alert_child *out)
-{
-	struct child_record ch;
-	memset(out, 0, sizeof *out);
-	int rc = store_child_get(t, child, &ch);
-	if (rc != STORE_OK)
-		return rc;
-	const struct seen_identity *best = NULL;
-	for (size_t i = 0; i < ch.n_ids; i++) {
-		const struct seen_identity *s = &ch.ids[i];
-		int named = s->id.family_name[0] != '\0';
-		int best_named = best && best->id.family_name[0] != '\0';
-		if (!best || (named && !best_named) ||
-		    (named == best_named && s->last_seen_ms >= best->last_seen_ms))
-			best = s;
-	}
-	if (best) {
-		wire_alert_child_set(out, &best->id);
-		/* Fill identifiers the chosen identity lacks from the others. */
-		for (size_t i = 0; i < ch.n_ids; i++) {
-			const struct child_identity *id = &ch.ids[i].id;
-			if (!out->nhs_number[0] && id->nhs_number[0])
-				snprintf(out->nhs_number, sizeof out->nhs_number, "%s",
-				         id->nhs_number);
-			if (!out->upn[0] && id->upn[0])
-				snprintf(out->upn, sizeof out->upn, "%s", id->upn);
-		}
-	}
-	wire_child_release(&ch);
-	return STORE_OK;
-}

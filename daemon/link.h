@@ -34,8 +34,4 @@
 int link_child(struct store_txn *t, const struct child_identity *id, int agency, uint64_t seq,
                int64_t now_ms, struct merge_log *log, uint64_t *child);
 
-/* The identity to show for a child on an alert: the most recently seen
- * identity that carries a name, else the most recent one. */
-int link_display(struct store_txn *t, uint64_t child, struct alert_child *out);
-
 #endif

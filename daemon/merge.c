@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "household.h"
 #include "log.h"
 #include "wire.h"
 
@@ -290,10 +291,12 @@ int merge_children(struct store_txn *t, uint64_t a, uint64_t b, const struct mer
 		goto out;
 	ab.merged_into = sid;
 	ab.n_ids = ab.n_aliases = ab.n_apart = 0;
+	int household_changed;
 	if ((rc = store_child_put(t, &ab)) != STORE_OK ||
 	    (rc = reconcile_alerts(t, sid, aid)) != STORE_OK ||
 	    (rc = store_child_rekey(t, aid, sid)) != STORE_OK ||
-	    (rc = store_assignments_adopt(t, aid, sid)) != STORE_OK)
+	    (rc = store_assignments_adopt(t, aid, sid)) != STORE_OK ||
+	    (rc = household_child_merged(t, sid, aid, now_ms, &household_changed)) != STORE_OK)
 		goto out;
 	/* One child fewer. */
 	if ((rc = store_counter_sub(t, "children", 1)) != STORE_OK ||
@@ -520,8 +523,15 @@ static int selected(const struct seen_identity *si, size_t index, const struct s
 
 /* Move the concerns the moved records brought; counts them. */
 static int move_concerns(struct store_txn *t, const struct child_record *old,
-                         const unsigned char *moved, uint64_t to, unsigned *count)
+                         const unsigned char *moved, uint64_t to, const char *by, int64_t now_ms,
+                         unsigned *count)
 {
+	char reason[WIRE_REASON_MAX], nid[WIRE_ID_MAX], oid[WIRE_ID_MAX];
+	wire_child_id(to, nid);
+	wire_child_id(old->id, oid);
+	snprintf(reason, sizeof reason,
+	         "named together in a concern that went with %s when it was split from %s", nid,
+	         oid);
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
 	/* Withdrawn concerns move too: they stay in the chronology. */
@@ -561,12 +571,14 @@ static int move_concerns(struct store_txn *t, const struct child_record *old,
 			if (rc == STORE_OK)
 				rc = store_timeline_move(t, old->id, to, refs[r].occurred_at_ms,
 				                         sc.seq, stays);
-			/* The new child keeps the household the concern names. */
+			/* The new child joins the household the concern names. */
 			for (size_t i = 0; i < sc.n_child_ids && rc == STORE_OK; i++) {
 				uint64_t live;
+				struct household_union u;
+				struct household_why w = {by, reason, sc.seq};
 				if (ids[i] != to &&
 				    (rc = store_child_resolve(t, ids[i], &live)) == STORE_OK)
-					rc = store_household_add(t, to, live);
+					rc = household_join(t, to, live, &w, now_ms, &u);
 			}
 		}
 		wire_stored_concern_release(&sc);
@@ -674,7 +686,8 @@ int merge_split(struct store_txn *t, uint64_t child, const struct split_selector
 		rc = STORE_ERROR;
 	if (rc != STORE_OK || (rc = store_child_put(t, &fresh)) != STORE_OK)
 		goto out;
-	if ((rc = move_concerns(t, &old, moved, nid, &out->moved_concerns)) != STORE_OK ||
+	if ((rc = move_concerns(t, &old, moved, nid, by, now_ms, &out->moved_concerns)) !=
+	        STORE_OK ||
 	    (rc = repoint_split(t, &old, moved, nid)) != STORE_OK)
 		goto out;
 

@@ -6,8 +6,8 @@
  * A merge keeps the lower child id (deterministic whatever the arrival
  * order). The other child keeps its record with merged_into set and is
  * listed among the survivor's aliases, so its id still finds the merged
- * child; its identity records, concerns, alerts, identity events and
- * household members move to the survivor. Where both had an open alert of
+ * child; its identity records, concerns, alerts and identity events move
+ * to the survivor, which joins its household (household.h). Where both had an open alert of
  * one rule, the higher level stays open (equal: the older) and the other
  * is marked superseded by it. Re-judging the joined history is the
  * caller's (ingest_rejudge()): this module knows nothing of rules.

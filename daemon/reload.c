@@ -187,6 +187,7 @@ static void rule_fields(struct codec *c, struct rule *r)
 {
 	str(c, "rule name", r->name, sizeof r->name);
 	NUM(c, "rule kind", r->kind, RULE_ANY, RULE_ALL_OF);
+	NUM(c, "rule scope", r->scope, RULE_SCOPE_CHILD, RULE_SCOPE_HOUSEHOLD);
 	NUM(c, "rule window", r->window_ms, INT64_MIN, INT64_MAX);
 	for (size_t i = 0; i < sizeof r->threshold / sizeof r->threshold[0]; i++)
 		NUM(c, "rule threshold", r->threshold[i], 0, UINT32_MAX);

@@ -345,9 +345,10 @@ enum level rule_peak(const struct rule *r, const struct concern_ref *refs, size_
 
 int rule_equal(const struct rule *a, const struct rule *b)
 {
-	if (strcmp(a->name, b->name) || a->kind != b->kind || a->window_ms != b->window_ms ||
-	    a->agencies != b->agencies || a->categories != b->categories ||
-	    a->min_severity != b->min_severity || a->n_parts != b->n_parts)
+	if (strcmp(a->name, b->name) || a->kind != b->kind || a->scope != b->scope ||
+	    a->window_ms != b->window_ms || a->agencies != b->agencies ||
+	    a->categories != b->categories || a->min_severity != b->min_severity ||
+	    a->n_parts != b->n_parts)
 		return 0;
 	for (int l = 0; l <= LEVEL_MAX; l++)
 		if (a->threshold[l] != b->threshold[l])
@@ -424,12 +425,35 @@ static size_t first_seen(const struct rule *r, const struct concern_ref *refs, s
 	return n;
 }
 
+/* ", Mia and Jayden present" (a concern filed under several children of
+ * the household) or ", recorded for Jayden": the children of `filed`, in
+ * the household's order; nothing without people. `all` says of several
+ * concerns ", recorded for Mia and Jayden". */
+static void put_people(struct text *t, const struct rule_people *people, uint64_t filed, int all)
+{
+	if (!people)
+		return;
+	size_t total = 0, k = 0;
+	for (size_t i = 0; i < people->n && i < 64; i++)
+		total += (filed >> i) & 1;
+	if (!total)
+		return;
+	int present = total > 1 && !all;
+	put(t, present ? ", " : ", recorded for ");
+	for (size_t i = 0; i < people->n && i < 64; i++)
+		if ((filed >> i) & 1)
+			put(t, "%s%s", joiner(k++, total, " and "), people->names[i]);
+	if (present)
+		put(t, " present");
+}
+
 /* "domestic abuse (police, 12 Mar), parental mental health (health, 20
  * Mar) and ...": the distinct categories (or agencies) among the counting
  * concerns of refs[from..to], in the order first seen, each with the
- * agency (or category) and date of the first concern that brought it. */
+ * agency (or category) and date of the first concern that brought it (and
+ * for a household, whom it was recorded for). */
 static void put_distinct(struct text *t, const struct rule *r, const struct concern_ref *refs,
-                         size_t from, size_t to, int agencies)
+                         size_t from, size_t to, int agencies, const struct rule_people *people)
 {
 	size_t first[32];
 	size_t n = first_seen(r, refs, from, to, agencies, first);
@@ -437,9 +461,11 @@ static void put_distinct(struct text *t, const struct rule *r, const struct conc
 		const struct concern_ref *x = &refs[first[i]];
 		char date[32];
 		label_date(x->occurred_at_ms, date, sizeof date);
-		put(t, "%s%s (%s, %s)", joiner(i, n, " and "),
+		put(t, "%s%s (%s, %s", joiner(i, n, " and "),
 		    agencies ? label_agency(x->agency) : label_category(x->category),
 		    agencies ? label_category(x->category) : label_agency(x->agency), date);
+		put_people(t, people, people ? people->filed[first[i]] : 0, 0);
+		put(t, ")");
 	}
 }
 
@@ -513,8 +539,9 @@ static void put_span(struct text *t, int64_t first_ms, int64_t last_ms)
 		put(t, ", %s to %s", a, b);
 }
 
-size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
-                   char *buf, size_t len)
+static size_t reason(const struct rule *r, const struct rule_match *m,
+                     const struct concern_ref *refs, const struct rule_people *people, char *buf,
+                     size_t len)
 {
 	if (!len)
 		return 0;
@@ -528,10 +555,12 @@ size_t rule_reason(const struct rule *r, const struct rule_match *m, const struc
 	 * window (see collect), so [from, to] spans the whole window. */
 	const size_t from = m->evidence[0], to = m->evidence[m->n_evidence - 1];
 	unsigned count = 0, high = 0;
+	uint64_t everyone = 0; /* the children the counting concerns were recorded for */
 	for (size_t i = from; i <= to; i++)
 		if (rule_counts(r, &refs[i])) {
 			count++;
 			high += refs[i].severity >= SEVERITY_HIGH;
+			everyone |= people ? people->filed[i] : 0;
 		}
 	char window[48];
 	window_text(r->window_ms, window, sizeof window);
@@ -541,17 +570,18 @@ size_t rule_reason(const struct rule *r, const struct rule_match *m, const struc
 		const struct concern_ref *x = &refs[from];
 		char date[32];
 		label_date(x->occurred_at_ms, date, sizeof date);
-		put(&t, "%s (%s, %s), %s", label_category(x->category), label_agency(x->agency),
-		    date, label_severity(x->severity));
+		put(&t, "%s (%s, %s", label_category(x->category), label_agency(x->agency), date);
+		put_people(&t, people, people ? people->filed[from] : 0, 0);
+		put(&t, "), %s", label_severity(x->severity));
 		break;
 	}
 	case RULE_DISTINCT_AGENCIES:
 		put(&t, "concerns from ");
-		put_distinct(&t, r, refs, from, to, 1);
+		put_distinct(&t, r, refs, from, to, 1, people);
 		put(&t, " within %s", window);
 		break;
 	case RULE_DISTINCT_CATEGORIES:
-		put_distinct(&t, r, refs, from, to, 0);
+		put_distinct(&t, r, refs, from, to, 0, people);
 		put(&t, " within %s", window);
 		break;
 	case RULE_COUNT:
@@ -593,11 +623,28 @@ size_t rule_reason(const struct rule *r, const struct rule_match *m, const struc
 			put(&t, " (%u of the %zu parts this rule needs)", m->measure, r->n_parts);
 		break;
 	}
+	/* Kinds that count concerns rather than list them name the children
+	 * at the end. */
+	if (r->kind == RULE_COUNT || r->kind == RULE_SEVERITY_SUM || r->kind == RULE_ALL_OF)
+		put_people(&t, people, everyone, 1);
 	/* A sentence: its first letter a capital (labels are written in
 	 * lower case to stand inside one). */
 	if (buf[0] >= 'a' && buf[0] <= 'z')
 		buf[0] = (char)(buf[0] - 'a' + 'A');
 	return t.at;
+}
+
+size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
+                   char *buf, size_t len)
+{
+	return reason(r, m, refs, NULL, buf, len);
+}
+
+size_t rule_reason_people(const struct rule *r, const struct rule_match *m,
+                          const struct concern_ref *refs, const struct rule_people *people,
+                          char *buf, size_t len)
+{
+	return reason(r, m, refs, people && people->n > 1 ? people : NULL, buf, len);
 }
 
 size_t rules_defaults(struct rule *out, size_t max)
@@ -612,8 +659,10 @@ size_t rules_defaults(struct rule *out, size_t max)
 	     .kind = RULE_DISTINCT_AGENCIES,
 	     .window_ms = 30 * MS_PER_DAY,
 	     .threshold = {[LEVEL_AMBER] = 2, [LEVEL_RED] = 3}},
+	    /* Parental factors by definition: judged for the household. */
 	    {.name = "toxic-trio",
 	     .kind = RULE_DISTINCT_CATEGORIES,
+	     .scope = RULE_SCOPE_HOUSEHOLD,
 	     .window_ms = 90 * MS_PER_DAY,
 	     .categories = (UINT32_C(1) << DOMESTIC_ABUSE) | (UINT32_C(1) << SUBSTANCE_MISUSE) |
 	                   (UINT32_C(1) << MENTAL_HEALTH),
@@ -711,6 +760,8 @@ int rule_check(const struct rule *r, size_t index, rule_problem_fn fn, void *arg
 		problem(&k, "%s: a filter names an unknown agency or category", label);
 	if (r->min_severity < 0 || r->min_severity > SEVERITY_MAX)
 		problem(&k, "%s: min_severity %d is unknown", label, r->min_severity);
+	if ((int)r->scope != RULE_SCOPE_CHILD && (int)r->scope != RULE_SCOPE_HOUSEHOLD)
+		problem(&k, "%s: scope %d is unknown", label, (int)r->scope);
 	for (int l = LEVEL_AMBER; l <= LEVEL_MAX; l++)
 		if (r->threshold[l] > RULE_THRESHOLD_MAX)
 			problem(&k, "%s: %s threshold %u is above %d", label,

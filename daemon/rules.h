@@ -42,6 +42,14 @@ enum rule_kind {
 #define RULE_KIND_CHOICES                                                                          \
 	"any, distinct-agencies, distinct-categories, count, severity-sum or all-of"
 
+/* Whose concerns a rule judges together: one child's, or those of every
+ * child of the child's household, each concern once (household.h); a
+ * household rule, when met, raises for every child of the household. */
+enum rule_scope {
+	RULE_SCOPE_CHILD = 0,
+	RULE_SCOPE_HOUSEHOLD = 1,
+};
+
 /* One part of a RULE_ALL_OF rule: met in a window when at least `count`
  * concerns there pass its filter (and the rule's own). A concern may count
  * towards several parts. */
@@ -55,6 +63,7 @@ struct rule_part {
 struct rule {
 	char name[RULE_NAME_MAX];
 	enum rule_kind kind;
+	enum rule_scope scope;
 	int64_t window_ms;                 /* inclusive; unused by RULE_ANY */
 	unsigned threshold[LEVEL_MAX + 1]; /* per level; 0 = the rule never raises that level */
 	/* Filter: a concern counts when it passes all three. */
@@ -106,6 +115,26 @@ int rule_equal(const struct rule *a, const struct rule *b);
  * 9, over the 8 this rule needs)". Returns the length. */
 size_t rule_reason(const struct rule *r, const struct rule_match *m, const struct concern_ref *refs,
                    char *buf, size_t len);
+
+/* The children of a household whose concerns a rule judged together:
+ * their names ("Mia"), and for each ref which of them it was filed under
+ * (bit k for names[k]). */
+struct rule_people {
+	size_t n; /* at most 64 */
+	const char *const *names;
+	const uint64_t *children; /* their ids, for the evidence (judge.c) */
+	const uint64_t *filed;    /* one per ref */
+};
+
+/* rule_reason() naming, for a household, the children each concern was
+ * recorded for: "Domestic abuse (police, 12 Mar, Mia and Jayden present),
+ * parental mental health (health, 20 Mar, recorded for Jayden) and ...";
+ * where the sentence lists no concern one by one, the children at its end
+ * ("..., recorded for Mia and Jayden"). people NULL, or naming one child
+ * or none, is rule_reason(). */
+size_t rule_reason_people(const struct rule *r, const struct rule_match *m,
+                          const struct concern_ref *refs, const struct rule_people *people,
+                          char *buf, size_t len);
 
 /* ---- checking a rule's settings ---- */
 

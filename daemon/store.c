@@ -6,7 +6,7 @@
  * Owns the environment and the map size. The list of tables and the
  * helpers every table's file shares are store_table.c's. Each family
  * of tables has its own file behind store.h: store_concerns.c (concerns
- * and timelines), store_children.c (children, identities, households,
+ * and timelines), store_children.c (children, identities,
  * identity events), store_alerts.c (alerts, their indexes, histories and
  * lead practitioners), store_audit.c, store_matches.c, store_counters.c.
  * Does not decide which child a concern belongs to or whether an alert is
@@ -29,9 +29,12 @@
 
 /* The layout of the store's values, kept in meta under "format". 1: a
  * timeline entry is three bytes of facts (a fourth when withdrawn). 2: the
- * entry also carries the concern's id (store_int.h). A store of an older
- * format is migrated when opened; one of a newer format is refused. */
-#define STORE_FORMAT 2
+ * entry also carries the concern's id (store_int.h). 3: households have
+ * ids (household_records, child_households and their events) instead of
+ * pairs of children. A store of an older format is migrated when opened,
+ * one step after another in one transaction; one of a newer format is
+ * refused. */
+#define STORE_FORMAT 3
 
 /* One daemon per store: an exclusive flock on the data directory itself,
  * which cannot be deleted or replaced while it holds the store (a lock
@@ -72,6 +75,13 @@ static int lock_dir(const char *dir, long owner_uid, long owner_gid, char *err, 
 	}
 	close(pid_fd);
 	return fd;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Open the tables and bring the store to STORE_FORMAT: a new store is
@@ -126,7 +136,9 @@ static int open_format(struct store *s, char *err, size_t errlen)
 	}
 	if (format == 1)
 		rc = store_timeline_migrate(&t);
-	if (format == 1 && rc == STORE_OK) {
+	if (format >= 1 && format < 3 && rc == STORE_OK)
+		rc = store_households_migrate(&t, wall_ms());
+	if (format >= 1 && format < STORE_FORMAT && rc == STORE_OK) {
 		char text[16];
 		int len = snprintf(text, sizeof text, "%d", STORE_FORMAT);
 		rc = put(&t, DB_META, "format", 6, text, (size_t)len, 0);
@@ -223,7 +235,8 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
 
 	int rc = mdb_env_create(&s->env);
 	if (rc == MDB_SUCCESS)
-		rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
+		/* One more than the tables: a migration reads one it drops. */
+		rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 1);
 	if (rc == MDB_SUCCESS)
 		rc = mdb_env_set_mapsize(s->env, (size_t)map_size);
 	/* Default flags: every commit is synced to disk before it returns.

@@ -4,7 +4,8 @@
  *
  * store.c keeps the environment and transactions; each family of tables
  * has its own file (store_concerns.c, store_children.c, store_alerts.c,
- * store_audit.c, store_matches.c, store_counters.c), sharing the private
+ * store_audit.c, store_matches.c, store_counters.c, store_households.c),
+ * sharing the private
  * store_int.h. Only those files include lmdb.h. Layout (all integers
  * big-endian so keys sort numerically):
  *
@@ -19,7 +20,10 @@
  *   child_alerts  child seq                        -> (empty)
  *   identity_events seq                            -> IdentityEvent
  *   child_events  child seq                        -> (empty)
- *   households    child                 (dupsort)  -> child
+ *   household_records household                 -> StoredHousehold  (store format 3)
+ *   child_households  child                     -> household
+ *   household_events  seq                       -> HouseholdEvent
+ *   child_household_events child seq            -> (empty)
  *   audit         seq                              -> AuditEntry     (append only)
  *   child_audit   child seq                        -> (empty)
  *   counters      name                             -> u64
@@ -54,6 +58,7 @@
 #include "audit.h"
 #include "child_record.h"
 #include "concern.h"
+#include "household_record.h"
 #include "identity.h"
 
 enum {
@@ -213,9 +218,10 @@ int store_demographic_del(struct store_txn *t, const char *key, uint64_t child);
 /* ---- merging and splitting children ---- */
 
 /* Move every per-child index entry of `from` to `to`: timeline,
- * child_alerts, child_events and household members, so a merged child's
- * window is still one range scan. open_alerts are the caller's to
- * reconcile (two open alerts of one rule cannot share a key). */
+ * child_alerts, child_events and child_household_events, so a merged
+ * child's window is still one range scan. open_alerts are the caller's to
+ * reconcile (two open alerts of one rule cannot share a key), and so is
+ * the household (household.h). */
 int store_child_rekey(struct store_txn *t, uint64_t from, uint64_t to);
 
 /* Move one concern's timeline entry from one child to another; with
@@ -340,22 +346,59 @@ int store_child_events(struct store_txn *t, uint64_t child, uint64_t **seqs, siz
 
 /* ---- households ---- */
 
-/* Children named in the same concern: record a and b as household members
- * of each other (once; a == b is ignored). Ids are as filed; readers
- * resolve them (store_child_resolve), as members may have merged since. */
-int store_household_add(struct store_txn *t, uint64_t a, uint64_t b);
-/* Each recorded member of child's household; stop early when fn returns
- * non-zero. */
-typedef int (*store_member_fn)(uint64_t member, void *arg);
-int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn, void *arg);
+/* A new household id (one more than the highest). */
+int store_household_next(struct store_txn *t, uint64_t *id);
+/* The record of household id as stored (an alias has merged_into set);
+ * release it with household_record_release(). */
+int store_household_get(struct store_txn *t, uint64_t id, struct household_record *out);
+int store_household_put(struct store_txn *t, const struct household_record *h);
+/* Follow merged_into to the household it became part of. */
+int store_household_resolve(struct store_txn *t, uint64_t id, uint64_t *live);
+/* The household live child is in: STORE_OK with *household, 0 when none. */
+int store_child_household(struct store_txn *t, uint64_t child, uint64_t *household);
+
+/* What store_household_union() did. */
+enum household_change {
+	HOUSEHOLD_SAME,   /* already one household (or one child): nothing */
+	HOUSEHOLD_FORMED, /* neither was in one: household formed of child and other */
+	HOUSEHOLD_JOINED, /* child joined other's household */
+	HOUSEHOLD_MERGED, /* other_household became part of household */
+	HOUSEHOLD_FULL    /* refused: more than HOUSEHOLD_MEMBERS_MAX children */
+};
+struct household_union {
+	enum household_change change;
+	uint64_t household, other_household;
+	uint64_t child, other;
+};
+
+/* Put live children a and b in one household: a new one, the one either
+ * is in, or, when each is in one, the two joined (the lower id stays, the
+ * other becomes its alias and its children its members). Writes no event
+ * (household.c does). */
+int store_household_union(struct store_txn *t, uint64_t a, uint64_t b, int64_t now_ms,
+                          struct household_union *u);
+/* Live child, in no household, enters household (u->change
+ * HOUSEHOLD_JOINED, or HOUSEHOLD_FULL and nothing written). */
+int store_household_enter(struct store_txn *t, uint64_t household, uint64_t child,
+                          struct household_union *u);
+/* Take child out of its household (*was, 0 when it was in none). */
+int store_household_remove(struct store_txn *t, uint64_t child, uint64_t *was);
+
+/* Record an event: e->seq is set to the next household event seq, and the
+ * event is indexed under e->child and e->other (when set). */
+int store_household_event_add(struct store_txn *t, struct household_event *e);
+int store_household_event_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
+/* Household event seqs indexed under a child, oldest first, into a
+ * malloc'd array. */
+int store_child_household_events(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n);
 
 /* ---- possible matches ---- */
 
 /* Children recorded under a folded family name and date of birth
  * (match_key()), with the given name's folded parts and normalised
  * postcode they were named with, or under a folded given name and date of
- * birth (match_given_key()), with the folded family name instead: for each call fn; stop early when fn returns non-zero.
- * One lookup whatever the number of children known. */
+ * birth (match_given_key()), with the folded family name instead: for each call fn; stop early when
+ * fn returns non-zero. One lookup whatever the number of children known. */
 typedef int (*store_match_name_fn)(uint64_t child, const char *given, const char *postcode,
                                    void *arg);
 int store_match_name_each(struct store_txn *t, const char *key, store_match_name_fn fn, void *arg);

@@ -1,7 +1,7 @@
 /*
  * store_children.c - children and what names them: child records and
- * their merge chains, identity keys, demographic keys, household members,
- * identity events, and re-keying a child's indexes when it merges.
+ * their merge chains, identity keys, demographic keys, identity events,
+ * and re-keying a child's indexes when it merges.
  *
  * Does not decide which child a set of identities belongs to
  * (link_decide.c) or when children merge or split (merge.c).
@@ -233,29 +233,7 @@ int store_child_rekey(struct store_txn *t, uint64_t from, uint64_t to)
 	    (rc = rekey_prefix(t, DB_CHILD_ALERTS, from, to)) != STORE_OK ||
 	    (rc = rekey_prefix(t, DB_CHILD_EVENTS, from, to)) != STORE_OK)
 		return rc;
-	/* Household members: a dupsort list under the child's own key. */
-	for (;;) {
-		uint8_t key[8], member[8];
-		put_u64(key, from);
-		MDB_val k = {8, key}, v;
-		rc = mdb_get(t->txn, t->s->dbi[DB_HOUSEHOLDS], &k, &v);
-		if (rc == MDB_NOTFOUND)
-			return STORE_OK;
-		if (rc != MDB_SUCCESS)
-			return result(rc, "households");
-		if (v.mv_size != 8) {
-			log_error("store: households: malformed entry");
-			return STORE_ERROR;
-		}
-		memcpy(member, v.mv_data, 8);
-		MDB_val dv = {8, member};
-		rc = mdb_del(t->txn, t->s->dbi[DB_HOUSEHOLDS], &k, &dv);
-		if (rc != MDB_SUCCESS)
-			return result(rc, "households");
-		if (get_u64(member) != to &&
-		    (rc = store_household_add(t, to, get_u64(member))) != STORE_OK)
-			return rc;
-	}
+	return rekey_prefix(t, DB_CHILD_HOUSEHOLD_EVENTS, from, to);
 }
 
 /* ---- identity events ---- */
@@ -305,41 +283,4 @@ uint64_t store_last_identity_event_seq(struct store_txn *t)
 int store_child_events(struct store_txn *t, uint64_t child, uint64_t **seqs, size_t *n)
 {
 	return store_child_index(t, DB_CHILD_EVENTS, child, seqs, n);
-}
-
-/* ---- households ---- */
-
-static int member_put(struct store_txn *t, uint64_t child, uint64_t member)
-{
-	uint8_t k[8], v[8];
-	put_u64(k, child);
-	put_u64(v, member);
-	int rc = put(t, DB_HOUSEHOLDS, k, 8, v, 8, MDB_NODUPDATA);
-	return rc == STORE_EXISTS ? STORE_OK : rc;
-}
-
-int store_household_add(struct store_txn *t, uint64_t a, uint64_t b)
-{
-	if (a == b)
-		return STORE_OK;
-	int rc = member_put(t, a, b);
-	return rc == STORE_OK ? member_put(t, b, a) : rc;
-}
-
-int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn, void *arg)
-{
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HOUSEHOLDS], &c);
-	if (rc != MDB_SUCCESS)
-		return result(rc, "households");
-	uint8_t key[8];
-	put_u64(key, child);
-	MDB_val k = {8, key}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
-		if (v.mv_size == 8 && fn(get_u64(v.mv_data), arg))
-			break;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "households");
 }

@@ -32,6 +32,12 @@
  * format, so a store is migrated whole or not at all (store_concerns.c). */
 int store_timeline_migrate(struct store_txn *t);
 
+/* Store format 2 to 3: the pairs of children named together (the
+ * "households" table, dropped) become households with ids, each pair's
+ * children resolved to the live ones and joined (store_households.c).
+ * Runs inside the caller's transaction, as above. */
+int store_households_migrate(struct store_txn *t, int64_t now_ms);
+
 /* Every table of the environment (store.h draws their keys and values). */
 enum dbi {
 	DB_META,
@@ -46,7 +52,10 @@ enum dbi {
 	DB_CHILD_ALERTS,
 	DB_IDENTITY_EVENTS,
 	DB_CHILD_EVENTS,
-	DB_HOUSEHOLDS,
+	DB_HOUSEHOLD_RECORDS,
+	DB_CHILD_HOUSEHOLDS,
+	DB_HOUSEHOLD_EVENTS,
+	DB_CHILD_HOUSEHOLD_EVENTS,
 	DB_COUNTERS,
 	DB_MATCH_NAMES,
 	DB_MATCHES,

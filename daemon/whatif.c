@@ -78,16 +78,39 @@ static void note(struct whatif_outcome *list, size_t *n, uint64_t *total, uint64
 	o->level = row->level;
 }
 
-void whatif_child(struct whatif *w, uint64_t child, const struct concern_ref *refs, size_t n)
+/* The peak measure of rule r for a child: over its own timeline, or its
+ * household's for a household rule. */
+static void peak(const struct rule *r, const struct concern_ref *refs, size_t n,
+                 const struct concern_ref *household, size_t hn, unsigned *measure)
+{
+	if (r->scope == RULE_SCOPE_HOUSEHOLD)
+		rule_peak(r, household, hn, measure);
+	else
+		rule_peak(r, refs, n, measure);
+}
+
+int whatif_has_household_rules(const struct whatif *w)
+{
+	for (size_t i = 0; i < w->n_in_force; i++)
+		if (w->in_force[i].scope == RULE_SCOPE_HOUSEHOLD)
+			return 1;
+	for (size_t i = 0; i < w->n_candidate; i++)
+		if (w->candidate[i].scope == RULE_SCOPE_HOUSEHOLD)
+			return 1;
+	return 0;
+}
+
+void whatif_child(struct whatif *w, uint64_t child, const struct concern_ref *refs, size_t n,
+                  const struct concern_ref *household, size_t hn)
 {
 	w->children++;
 	w->concerns += n;
 	/* The peak measure of each rule once; the rows of a rule share it. */
 	unsigned peak_a[RULES_MAX], peak_b[RULES_MAX];
 	for (size_t i = 0; i < w->n_in_force; i++)
-		rule_peak(&w->in_force[i], refs, n, &peak_a[i]);
+		peak(&w->in_force[i], refs, n, household, hn, &peak_a[i]);
 	for (size_t i = 0; i < w->n_candidate; i++)
-		rule_peak(&w->candidate[i], refs, n, &peak_b[i]);
+		peak(&w->candidate[i], refs, n, household, hn, &peak_b[i]);
 	for (size_t k = 0; k < w->n_rows; k++) {
 		struct whatif_row *row = &w->rows[k];
 		const struct rule *a = w->row_in_force[k], *b = w->row_candidate[k];

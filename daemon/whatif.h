@@ -4,7 +4,8 @@
  * reach it under each set, and which (child, rule, level) would be gained
  * or lost.
  *
- * Pure: the caller feeds each child's timeline (control_rules.c reads them
+ * Pure: the caller feeds each child's timeline, and for household rules its
+ * household's (control_rules.c reads them
  * from the store in one read transaction). A (child, rule, level) is
  * reached when some window of the child's history meets the rule's
  * threshold for that level (rule_peak), whatever alerts were or were not
@@ -58,9 +59,17 @@ struct whatif *whatif_new(const struct rule *in_force, size_t n_in_force,
                           const struct rule *candidate, size_t n_candidate);
 
 /* Judge one child's whole timeline (sorted by time, then seq; borrowed
- * for the call). Cannot fail: outcomes past WHATIF_LIST_MAX are counted,
- * not listed. */
-void whatif_child(struct whatif *w, uint64_t child, const struct concern_ref *refs, size_t n);
+ * for the call) with the rules of scope "child", and its household's
+ * (household[0..hn), each concern once, sorted alike; the child's own
+ * timeline again when it is in no household) with the household rules: a
+ * household rule reaches a level for every child of the household when the
+ * household's concerns do. Cannot fail: outcomes past WHATIF_LIST_MAX are
+ * counted, not listed. */
+void whatif_child(struct whatif *w, uint64_t child, const struct concern_ref *refs, size_t n,
+                  const struct concern_ref *household, size_t hn);
+/* Does either rule set hold a household rule (so whatif_child() needs the
+ * households' timelines)? */
+int whatif_has_household_rules(const struct whatif *w);
 
 /* Free *w and set it to NULL; safe with *w NULL and twice. */
 void whatif_destroy(struct whatif **w);

@@ -4,8 +4,9 @@
  * receipt.h, child_record.h, audit.h, alert.h, which this header brings).
  *
  * wire.c (concerns, receipts, stored concerns), wire_child.c (children,
- * identity events, audit entries, matches) and wire_alert.c (alerts, their
- * changes, assignments, the heartbeat) are where the generated protobuf-c
+ * identity events, audit entries, matches), wire_household.c (households
+ * and their events) and wire_alert.c (alerts, their changes, assignments,
+ * the heartbeat) are where the generated protobuf-c
  * code is used; besides them only the control layer (control*.c, authz.c)
  * builds messages from the generated types, as its replies exist only for
  * that socket. A module that only reads or fills the model includes the
@@ -32,6 +33,7 @@
 #include "audit.h"
 #include "child_record.h"
 #include "concern.h"
+#include "household_record.h"
 #include "ids.h"
 #include "receipt.h"
 
@@ -124,6 +126,21 @@ int wire_identity_event_pack(const struct identity_event *e, uint8_t **out, size
  * 0, or -1 when the bytes do not parse (out zeroed) or a child id in them
  * does not parse (out filled as far as it could be). */
 int wire_identity_event_decode(const void *buf, size_t len, struct identity_event *out);
+
+/* ---- households ---- */
+
+/* The ffc.store.StoredHousehold record of h. */
+int wire_household_pack(const struct household_record *h, uint8_t **out, size_t *len);
+/* Decode one into out (aliases malloc'd: household_record_release()).
+ * Returns 0, or -1 when the bytes do not parse, hold more than
+ * HOUSEHOLD_MEMBERS_MAX members or memory runs out (out zeroed). */
+int wire_household_decode(const void *buf, size_t len, struct household_record *out);
+/* The ffc.v1.HouseholdEvent of e (ids left empty where 0). */
+int wire_household_event_pack(const struct household_event *e, uint8_t **out, size_t *len);
+/* Decode one into out (strings copied, cut to fit). Returns 0, or -1 when
+ * the bytes do not parse (out zeroed) or an id in them does not (out
+ * filled as far as it could be). */
+int wire_household_event_decode(const void *buf, size_t len, struct household_event *out);
 
 /* ---- the audit trail ---- */
 

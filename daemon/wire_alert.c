@@ -15,6 +15,12 @@
 
 /* ---- alerts ---- */
 
+/* The child ids of one evidence reference while it is packed. */
+struct ref_ids {
+	char text[ALERT_EVIDENCE_CHILDREN][WIRE_ID_MAX];
+	char *ptrs[ALERT_EVIDENCE_CHILDREN];
+};
+
 /* Everything an Alert message points at while it is packed. */
 struct alert_pb {
 	Ffc__V1__Alert alert;
@@ -22,7 +28,43 @@ struct alert_pb {
 	struct alert_child display; /* a copy the broadcast form may cut */
 	Ffc__V1__ConcernRef refs[RULE_EVIDENCE_MAX];
 	Ffc__V1__ConcernRef *ref_ptrs[RULE_EVIDENCE_MAX];
+	struct ref_ids ids[RULE_EVIDENCE_MAX];
+	char household[WIRE_ID_MAX];
 };
+
+/* A ConcernRef for evidence e (its child ids written into ids). */
+static void ref_to_pb(Ffc__V1__ConcernRef *r, const struct alert_evidence *e, struct ref_ids *ids)
+{
+	ffc__v1__concern_ref__init(r);
+	r->agency = (Ffc__V1__Agency)e->agency;
+	r->concern_id = wire_unconst(e->concern_id);
+	r->category = (Ffc__V1__Category)e->category;
+	r->severity = (Ffc__V1__Severity)e->severity;
+	r->occurred_at_ms = e->occurred_at_ms;
+	size_t n =
+	    e->n_children < ALERT_EVIDENCE_CHILDREN ? e->n_children : ALERT_EVIDENCE_CHILDREN;
+	for (size_t k = 0; k < n; k++) {
+		wire_child_id(e->children[k], ids->text[k]);
+		ids->ptrs[k] = ids->text[k];
+	}
+	r->n_child_ids = n;
+	r->child_ids = ids->ptrs;
+}
+
+/* The evidence of a ConcernRef (its child ids parsed; one that does not
+ * parse is left out). */
+static void ref_from_pb(struct alert_evidence *e, const Ffc__V1__ConcernRef *r)
+{
+	memset(e, 0, sizeof *e);
+	wire_copy_str(e->concern_id, sizeof e->concern_id, r->concern_id);
+	e->agency = (int)r->agency;
+	e->category = (int)r->category;
+	e->severity = (int)r->severity;
+	e->occurred_at_ms = r->occurred_at_ms;
+	for (size_t k = 0; k < r->n_child_ids && e->n_children < ALERT_EVIDENCE_CHILDREN; k++)
+		if (wire_child_id_parse(r->child_ids[k], &e->children[e->n_children]) == 0)
+			e->n_children++;
+}
 
 static void alert_to_pb(struct alert_pb *p, const struct alert *a)
 {
@@ -46,17 +88,16 @@ static void alert_to_pb(struct alert_pb *p, const struct alert *a)
 	pb->due_at_ms = a->due_at_ms;
 	pb->overdue_at_ms = a->overdue_at_ms;
 	pb->reopened_at_ms = a->reopened_at_ms;
+	if (a->household)
+		wire_household_id(a->household, p->household);
+	else
+		p->household[0] = '\0';
+	pb->household_id = p->household;
+	pb->scope = wire_unconst(a->household_scope ? "household" : "");
 	size_t n = a->n_evidence < RULE_EVIDENCE_MAX ? a->n_evidence : RULE_EVIDENCE_MAX;
 	for (size_t i = 0; i < n; i++) {
-		const struct alert_evidence *e = &a->evidence[i];
-		Ffc__V1__ConcernRef *r = &p->refs[i];
-		ffc__v1__concern_ref__init(r);
-		r->agency = (Ffc__V1__Agency)e->agency;
-		r->concern_id = wire_unconst(e->concern_id);
-		r->category = (Ffc__V1__Category)e->category;
-		r->severity = (Ffc__V1__Severity)e->severity;
-		r->occurred_at_ms = e->occurred_at_ms;
-		p->ref_ptrs[i] = r;
+		ref_to_pb(&p->refs[i], &a->evidence[i], &p->ids[i]);
+		p->ref_ptrs[i] = &p->refs[i];
 	}
 	pb->n_evidence = n;
 	pb->evidence = p->ref_ptrs;
@@ -143,15 +184,11 @@ int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out)
 	wire_copy_str(out->rule, sizeof out->rule, a->rule);
 	wire_copy_str(out->reason, sizeof out->reason, a->reason);
 	out->n_evidence = a->n_evidence < RULE_EVIDENCE_MAX ? a->n_evidence : RULE_EVIDENCE_MAX;
-	for (size_t i = 0; i < out->n_evidence; i++) {
-		const Ffc__V1__ConcernRef *r = a->evidence[i];
-		struct alert_evidence *e = &out->evidence[i];
-		wire_copy_str(e->concern_id, sizeof e->concern_id, r->concern_id);
-		e->agency = (int)r->agency;
-		e->category = (int)r->category;
-		e->severity = (int)r->severity;
-		e->occurred_at_ms = r->occurred_at_ms;
-	}
+	for (size_t i = 0; i < out->n_evidence; i++)
+		ref_from_pb(&out->evidence[i], a->evidence[i]);
+	if (a->household_id[0] && wire_household_id_parse(a->household_id, &out->household) < 0)
+		out->household = 0;
+	out->household_scope = !strcmp(a->scope, "household");
 	out->raised_at_ms = a->raised_at_ms;
 	if (a->child) {
 		struct child_identity id;
@@ -207,15 +244,16 @@ int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, u
 	pb.event = &ev;
 	pb.state = (Ffc__V1__AlertState)wire_alert_view(a);
 	pb.lead_practitioner = wire_unconst(a->lead_practitioner);
-	Ffc__V1__ConcernRef ref = FFC__V1__CONCERN_REF__INIT;
+	Ffc__V1__ConcernRef ref;
+	struct ref_ids ids;
 	if (e->concern.concern_id[0]) {
-		ref.agency = (Ffc__V1__Agency)e->concern.agency;
-		ref.concern_id = wire_unconst(e->concern.concern_id);
-		ref.category = (Ffc__V1__Category)e->concern.category;
-		ref.severity = (Ffc__V1__Severity)e->concern.severity;
-		ref.occurred_at_ms = e->concern.occurred_at_ms;
+		ref_to_pb(&ref, &e->concern, &ids);
 		pb.concern = &ref;
 	}
+	char household[WIRE_ID_MAX] = "";
+	if (a->household)
+		wire_household_id(a->household, household);
+	pb.household_id = household;
 	return wire_pack_message(&pb.base, out, len);
 }
 

@@ -1,7 +1,7 @@
 /*
- * wire_int.h - what wire.c, wire_child.c and wire_alert.c share: the
+ * wire_int.h - what wire.c, wire_child.c, wire_household.c and wire_alert.c share: the
  * generated protobuf-c types and the few conversions every message family
- * needs. Included by those three files only; the rest of the daemon sees
+ * needs. Included by those files only; the rest of the daemon sees
  * wire.h.
  */
 #ifndef FFC_WIRE_INT_H

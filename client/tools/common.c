@@ -139,10 +139,11 @@ void tool_print_alert(FILE *f, const Ffc__V1__Alert *a)
 	char when[32], child[512];
 	tool_time(a->raised_at_ms, when, sizeof when);
 	tool_describe_child(a->child, child, sizeof child);
-	fprintf(f, "[%s] %s  seq %llu  %s  child %s%s%s%s  %s\n",
+	fprintf(f, "[%s] %s  seq %llu  %s  child %s%s%s%s  %s%s%s%s\n",
 	        tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->alert_id,
 	        (unsigned long long)a->seq, when, a->child_id, child[0] ? " (" : "", child,
-	        child[0] ? ")" : "", a->rule);
+	        child[0] ? ")" : "", a->rule, a->scope[0] ? " (for the household)" : "",
+	        a->household_id[0] ? "  household " : "", a->household_id);
 	fprintf(f, "    %s", a->reason);
 	if (a->supersedes[0])
 		fprintf(f, "  (escalates %s)", a->supersedes);
@@ -152,11 +153,15 @@ void tool_print_alert(FILE *f, const Ffc__V1__Alert *a)
 	for (size_t i = 0; i < a->n_evidence; i++) {
 		const Ffc__V1__ConcernRef *e = a->evidence[i];
 		tool_time(e->occurred_at_ms, when, sizeof when);
-		fprintf(f, "    - %s  %-11s %-22s %-14s %s\n", when,
+		fprintf(f, "    - %s  %-11s %-22s %-14s %s", when,
 		        tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
 		        tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),
 		        tool_enum_name(&ffc__v1__severity__descriptor, (int)e->severity),
 		        e->concern_id);
+		/* A household alert's evidence: whom each concern was for. */
+		for (size_t k = 0; k < e->n_child_ids; k++)
+			fprintf(f, "%s%s", k ? ", " : "  for ", e->child_ids[k]);
+		fputc('\n', f);
 	}
 	fflush(f);
 }

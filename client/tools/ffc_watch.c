@@ -243,7 +243,7 @@ static void show_change(const struct watch *w, const Ffc__V1__AlertChange *c)
 		/* A new concern on an alert already open: as loud as a new
 		 * alert, with whom to call. */
 		const Ffc__V1__ConcernRef *r = c->concern;
-		printf("%s %s %s %s %s  %s %s (%s, %s)  lead: %s\n",
+		printf("%s %s %s %s %s  %s %s (%s, %s)  lead: %s%s%s\n",
 		       c->event->action == FFC__V1__ALERT_EVENT__ACTION__EVIDENCE ? "EVIDENCE"
 		                                                                  : "REOPENED",
 		       tool_enum_name(&ffc__v1__level__descriptor, (int)c->level), c->rule,
@@ -252,7 +252,8 @@ static void show_change(const struct watch *w, const Ffc__V1__AlertChange *c)
 		       r ? r->concern_id : "?",
 		       r ? tool_enum_name(&ffc__v1__category__descriptor, (int)r->category) : "?",
 		       r ? tool_enum_name(&ffc__v1__severity__descriptor, (int)r->severity) : "?",
-		       c->lead_practitioner[0] ? c->lead_practitioner : "(none assigned)");
+		       c->lead_practitioner[0] ? c->lead_practitioner : "(none assigned)",
+		       c->household_id[0] ? "  household " : "", c->household_id);
 	} else if (c->event) {
 		const Ffc__V1__AlertEvent *e = c->event;
 		char when[32];

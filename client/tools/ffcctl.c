@@ -30,9 +30,16 @@ static void usage(FILE *f)
 	        "                               receipts by status, rejects by reason\n"
 	        "\n"
 	        "  child ID [--since DATE]      a child's chronology: identities, household and\n"
-	        "  child --nhs N | --upn U      its open alerts, concerns oldest first, alerts\n"
-	        "                               with their state, identity events, who has\n"
-	        "                               read it (viewed by)\n"
+	        "  child --nhs N | --upn U      its open alerts, then one timeline of concerns,\n"
+	        "                               alerts and their changes, identity and\n"
+	        "                               household events; who has read it (viewed by)\n"
+	        "  family CHILD|HOUSEHOLD [--since DATE]\n"
+	        "                               every child of the household and one timeline\n"
+	        "                               of their concerns, alerts and events\n"
+	        "  household link CHILD CHILD --reason TEXT\n"
+	        "  household unlink CHILD --reason TEXT\n"
+	        "                               join two children's households, or take a\n"
+	        "                               child out of its household (admin)\n"
 	        "  identities CHILD             identity records (#N), aliases, identity events\n"
 	        "  conflicts [--since SEQ] [--limit N] [--unresolved]\n"
 	        "                               identity conflicts, with each side's identities\n"
@@ -50,11 +57,12 @@ static void usage(FILE *f)
 	        "    [--state S] [--overdue]    the alert log, oldest first; only alerts in state\n"
 	        "    [--details]                S (open, acknowledged, closed, superseded), only\n"
 	        "                               those overdue now; with each alert's history\n"
-	        "  ack ALERT --by NAME [--note TEXT]\n"
-	        "                               pick an alert up\n"
+	        "  ack ALERT|--household ID --by NAME [--note TEXT]\n"
+	        "                               pick an alert (or a household's open alerts) up\n"
 	        "  note ALERT --by NAME TEXT    add a note to an alert (TEXT - : read stdin)\n"
-	        "  close ALERT --by NAME --outcome OUTCOME [--note TEXT]\n"
-	        "                               close an alert with one of the outcomes\n"
+	        "  close ALERT|--household ID --by NAME --outcome OUTCOME [--note TEXT]\n"
+	        "                               close an alert (or a household's) with one of\n"
+	        "                               the outcomes\n"
 	        "  assign CHILD --practitioner NAME --by NAME [--note TEXT]\n"
 	        "                               record the child's lead practitioner\n"
 	        "\n"
@@ -86,8 +94,8 @@ static void usage(FILE *f)
 	        "  --operator N   who is asking: one of your Unix user's operators in\n"
 	        "                 security.operators, recorded in the audit trail (default\n"
 	        "                 $FFC_OPERATOR, else $USER)\n"
-	        "  --purpose TEXT why you read a child's record (child, alerts --details,\n"
-	        "                 identities, conflicts, matches, rules test, audit):\n"
+	        "  --purpose TEXT why you read a child's record (child, family, alerts\n"
+	        "                 --details, identities, conflicts, matches, rules test, audit):\n"
 	        "                 required there, kept in the audit trail (default $FFC_PURPOSE)\n"
 	        "  --key FILE     CURVE: this operator's secret certificate (default $FFC_KEY)\n"
 	        "  --server-key FILE\n"
@@ -382,9 +390,15 @@ void ctl_print_alert_row(const Ffc__V1__Alert *a)
 {
 	char when[32];
 	tool_time(a->raised_at_ms, when, sizeof when);
-	printf("  %-10s %-20s %-5s %-16s %-10s %s\n", a->alert_id, when,
+	/* The child by its one display name, as the daemon chose it. */
+	char name[300] = "";
+	if (a->child && (a->child->given_name[0] || a->child->family_name[0]))
+		snprintf(name, sizeof name, "%s%s%s: ", a->child->given_name,
+		         a->child->given_name[0] && a->child->family_name[0] ? " " : "",
+		         a->child->family_name);
+	printf("  %-10s %-16s %-5s %-16s %-10s %s%s\n", a->alert_id, when,
 	       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule, a->child_id,
-	       a->reason);
+	       name, a->reason);
 }
 
 /* ---- alerts ---- */
@@ -530,6 +544,9 @@ static const struct command {
     {"backup", ctl_cmd_backup},
     /* keys: ffcctl_keys.c */
     {"keygen", ctl_cmd_keygen},
+    /* the family and households: ffcctl_family.c */
+    {"family", cmd_family},
+    {"household", cmd_household},
     /* the audit trail: ffcctl_audit.c */
     {"audit", ctl_cmd_audit},
     {NULL, NULL},

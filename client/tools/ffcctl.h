@@ -39,7 +39,7 @@ char **ctl_positionals(int argc, char **argv, int *n);
  * or the daemon answers with an error. */
 Ffc__V1__ControlReply *ctl_call(const struct opts *o, Ffc__V1__ControlRequest *req);
 
-/* "  A00000007  2026-03-02 14:05  RED  multi-agency  C00000001  reason" */
+/* "  A00000007  2026-03-02 14:05  RED  multi-agency  C00000001  Ella Smith: reason" */
 void ctl_print_alert_row(const Ffc__V1__Alert *a);
 
 /* ffcctl_rules.c: reload, rules test FILE. */
@@ -50,6 +50,8 @@ int cmd_child(const struct opts *o, int argc, char **argv);
 int cmd_matches(const struct opts *o, int argc, char **argv);
 /* One identity event (merge, split or conflict) on one readable line. */
 void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e);
+/* The same line without its time ("MERGED    C2 merged into C1 by ..."). */
+void ctl_identity_event_text(const Ffc__V1__IdentityEvent *e, char *buf, size_t len);
 
 /* Identity review commands (ffcctl_identity.c). */
 int cmd_conflicts(const struct opts *o, int argc, char **argv);
@@ -64,6 +66,9 @@ int ctl_cmd_keygen(const struct opts *o, int argc, char **argv);
 /* Under an alert's row: its state (who has it, the outcome), due time,
  * whether it is overdue, and the lead practitioner. */
 void ctl_print_alert_state(const Ffc__V1__Alert *a);
+/* The same, its line indented by `indent` spaces (ctl_print_alert_state's
+ * is 13). */
+void ctl_print_alert_state_at(const Ffc__V1__Alert *a, int indent);
 /* The state line, then every change oldest first: when, what, who, the
  * outcome and any note. */
 void ctl_print_alert_history(const Ffc__V1__Alert *a);
@@ -84,6 +89,28 @@ int ctl_cmd_assign(const struct opts *o, int argc, char **argv);
 int ctl_cmd_purge(const struct opts *o, int argc, char **argv);
 int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv);
 int ctl_cmd_backup(const struct opts *o, int argc, char **argv);
+
+/* ---- the family (ffcctl_family.c) ---- */
+
+/* Children's display names by id, as a reply sent them. */
+#define CTL_NAMES_MAX 256
+struct ctl_names {
+	size_t n;
+	char id[CTL_NAMES_MAX][24];
+	char name[CTL_NAMES_MAX][260];
+};
+/* Note child_id's display name (nothing when id has none, or is known). */
+void ctl_names_add(struct ctl_names *n, const char *child_id, const Ffc__V1__ChildIdentity *id);
+/* The name noted for child_id, "" when none (n may be NULL). */
+const char *ctl_name_of(const struct ctl_names *n, const char *child_id);
+/* "timeline (N entries, oldest first[, since DATE])" and one entry a line
+ * (with what belongs to it indented below): concerns, alerts, changes to
+ * them, identity and household events, children named by names. */
+void ctl_print_timeline(Ffc__V1__FamilyEntry *const *tl, size_t n, const struct ctl_names *names,
+                        const char *since);
+/* family CHILD|HOUSEHOLD [--since DATE]; household link|unlink. */
+int cmd_family(const struct opts *o, int argc, char **argv);
+int cmd_household(const struct opts *o, int argc, char **argv);
 
 /* ---- the audit trail (ffcctl_audit.c) ---- */
 

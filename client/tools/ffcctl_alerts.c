@@ -45,9 +45,14 @@ Ffc__V1__AlertState ctl_alert_state_parse(const char *s)
 
 void ctl_print_alert_state(const Ffc__V1__Alert *a)
 {
+	ctl_print_alert_state_at(a, 13);
+}
+
+void ctl_print_alert_state_at(const Ffc__V1__Alert *a, int indent)
+{
 	char when[32], due[32];
 	tool_time(a->due_at_ms, due, sizeof due);
-	printf("  %-10s %s", "", state_word(a->state));
+	printf("%*s%s", indent, "", state_word(a->state));
 	switch (a->state) {
 	case FFC__V1__ALERT_STATE__ACKNOWLEDGED:
 		tool_time(a->acknowledged_at_ms, when, sizeof when);
@@ -110,7 +115,7 @@ void ctl_print_practitioners(const Ffc__V1__ChildReply *c)
 /* ---- ack, close, note ---- */
 
 struct change_args {
-	char *alert_id, *by, *note, *outcome, *text;
+	char *alert_id, *household, *by, *note, *outcome, *text;
 };
 
 static char empty[] = "";
@@ -124,6 +129,7 @@ static void change_args(int argc, char **argv, const char *usage, int want_outco
 	    {"by", required_argument, NULL, 'b'},
 	    {"note", required_argument, NULL, 'n'},
 	    {"outcome", required_argument, NULL, 'o'},
+	    {"household", required_argument, NULL, 'H'},
 	    {NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -136,14 +142,16 @@ static void change_args(int argc, char **argv, const char *usage, int want_outco
 			a->note = optarg;
 		else if (opt == 'o' && want_outcome)
 			a->outcome = optarg;
+		else if (opt == 'H' && !want_text)
+			a->household = optarg;
 		else
 			tool_exit(EXIT_USAGE, "usage: %s", usage);
 	}
-	if (optind < argc)
+	if (optind < argc && !a->household)
 		a->alert_id = argv[optind++];
 	if (want_text && optind < argc)
 		a->text = argv[optind++];
-	if (!a->alert_id || optind < argc || (want_text && !a->text))
+	if ((!a->alert_id && !a->household) || optind < argc || (want_text && !a->text))
 		tool_exit(EXIT_USAGE, "usage: %s", usage);
 	if (!a->by || !a->by[0])
 		tool_exit(EXIT_USAGE, "%s: --by NAME is required (who is doing it)", argv[0]);
@@ -188,10 +196,48 @@ static int show_change(const struct opts *o, Ffc__V1__ControlRequest *req,
 	return 0;
 }
 
+/* ack or close --household ID: every open alert of the household, each
+ * changed, recorded and published as a single one would be. */
+static int household_change(const struct opts *o, const struct change_args *a,
+                            Ffc__V1__HouseholdAlertsRequest__Action action)
+{
+	Ffc__V1__HouseholdAlertsRequest hr = FFC__V1__HOUSEHOLD_ALERTS_REQUEST__INIT;
+	hr.household_id = a->household;
+	hr.action = action;
+	hr.by = a->by;
+	hr.outcome = a->outcome ? a->outcome : empty;
+	hr.note = a->note ? a->note : empty;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_HOUSEHOLD_ALERTS;
+	req.household_alerts = &hr;
+	Ffc__V1__ControlReply *r = ctl_call(o, &req);
+	const Ffc__V1__HouseholdAlertsReply *h = r->household_alerts;
+	if (!h || r->result_case != FFC__V1__CONTROL_REPLY__RESULT_HOUSEHOLD_ALERTS)
+		tool_exit(EXIT_FAIL, "ffcd sent no household alerts");
+	if (o->json) {
+		tool_print_json(&h->base);
+	} else {
+		printf("household %s: %zu alert%s %s\n", h->household_id, h->n_alerts,
+		       h->n_alerts == 1 ? "" : "s",
+		       action == FFC__V1__HOUSEHOLD_ALERTS_REQUEST__ACTION__ACK ? "acknowledged"
+		                                                                : "closed");
+		for (size_t i = 0; i < h->n_alerts; i++) {
+			ctl_print_alert_row(h->alerts[i]);
+			ctl_print_alert_state(h->alerts[i]);
+		}
+		for (size_t i = 0; i < h->n_skipped; i++)
+			printf("  left as it was: %s\n", h->skipped[i]);
+	}
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
 int ctl_cmd_ack(const struct opts *o, int argc, char **argv)
 {
 	struct change_args a;
-	change_args(argc, argv, "ack ALERT_ID --by NAME [--note TEXT]", 0, 0, &a);
+	change_args(argc, argv, "ack ALERT_ID|--household ID --by NAME [--note TEXT]", 0, 0, &a);
+	if (a.household)
+		return household_change(o, &a, FFC__V1__HOUSEHOLD_ALERTS_REQUEST__ACTION__ACK);
 	Ffc__V1__AckRequest ack = FFC__V1__ACK_REQUEST__INIT;
 	ack.alert_id = a.alert_id;
 	ack.by = a.by;
@@ -205,8 +251,11 @@ int ctl_cmd_ack(const struct opts *o, int argc, char **argv)
 int ctl_cmd_close(const struct opts *o, int argc, char **argv)
 {
 	struct change_args a;
-	change_args(argc, argv, "close ALERT_ID --by NAME --outcome OUTCOME [--note TEXT]", 1, 0,
+	change_args(argc, argv,
+	            "close ALERT_ID|--household ID --by NAME --outcome OUTCOME [--note TEXT]", 1, 0,
 	            &a);
+	if (a.household)
+		return household_change(o, &a, FFC__V1__HOUSEHOLD_ALERTS_REQUEST__ACTION__CLOSE);
 	Ffc__V1__CloseRequest close = FFC__V1__CLOSE_REQUEST__INIT;
 	close.alert_id = a.alert_id;
 	close.by = a.by;

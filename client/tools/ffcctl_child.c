@@ -1,10 +1,12 @@
 /*
  * ffcctl_child.c - `ffcctl child`: one child's multi-agency chronology.
- * A header (child id, name, date of birth, identifiers), the identities
- * each agency named the child with, the household and its open alerts,
- * then every concern oldest first, every alert with its state and every
- * identity event; --since limits the last three to a date onwards, --json
- * prints the ChildReply itself.
+ * A summary at the head (child id, display name, date of birth,
+ * identifiers, lead practitioner, the identities each agency named the
+ * child with, the household and its open alerts), then the record as one
+ * timeline, oldest first: concerns, alerts and every change to them,
+ * identity and household events (ffcctl_family.c prints it); --since
+ * limits the timeline to a date onwards, --json prints the ChildReply
+ * itself.
  */
 #define _GNU_SOURCE /* getopt_long */
 #include <getopt.h>
@@ -13,26 +15,6 @@
 #include <string.h>
 
 #include "ffcctl.h"
-
-/* The identity to name the child by: the most recently seen one with a
- * family name, else the most recent one. */
-static const Ffc__V1__ChildIdentity *best_identity(const Ffc__V1__ChildReply *c)
-{
-	const Ffc__V1__IdentityRecord *best = NULL;
-	for (size_t i = 0; i < c->n_identity_records; i++) {
-		const Ffc__V1__IdentityRecord *r = c->identity_records[i];
-		if (!r->identity)
-			continue;
-		int named = r->identity->family_name[0] != '\0';
-		int best_named = best && best->identity->family_name[0] != '\0';
-		if (!best || (named && !best_named) ||
-		    (named == best_named && r->last_seen_ms >= best->last_seen_ms))
-			best = r;
-	}
-	if (best)
-		return best->identity;
-	return c->n_identities ? c->identities[c->n_identities - 1] : NULL;
-}
 
 /* Append s to buf (of len) after a separator unless already there. */
 static void add_once(char *buf, size_t len, const char *label, const char *s)
@@ -47,7 +29,9 @@ static void add_once(char *buf, size_t len, const char *label, const char *s)
 
 static void header(const Ffc__V1__ChildReply *c)
 {
-	const Ffc__V1__ChildIdentity *id = best_identity(c);
+	/* The child's one display name, chosen by the daemon (the same on
+	 * its alerts and in every listing). */
+	const Ffc__V1__ChildIdentity *id = c->display;
 	printf("child %s", c->child_id);
 	if (id && (id->given_name[0] || id->family_name[0]))
 		printf("  %s%s%s", id->given_name, id->given_name[0] ? " " : "", id->family_name);
@@ -87,20 +71,10 @@ static void identities(const Ffc__V1__ChildReply *c)
 	}
 }
 
-/* One alert of the chronology: its row, then its state, history and lead
- * practitioner. */
-static void print_alert(const Ffc__V1__Alert *a)
-{
-	ctl_print_alert_row(a);
-	if (a->supersedes[0])
-		printf("  %-10s escalates %s\n", "", a->supersedes);
-	ctl_print_alert_history(a);
-}
-
 static void household(const Ffc__V1__ChildReply *c)
 {
-	printf("\nhousehold (%zu other %s named in the same concerns)\n", c->n_household,
-	       c->n_household == 1 ? "child" : "children");
+	printf("\nhousehold%s%s (%zu other %s)\n", c->household_id[0] ? " " : "", c->household_id,
+	       c->n_household, c->n_household == 1 ? "child" : "children");
 	for (size_t i = 0; i < c->n_household; i++) {
 		const Ffc__V1__HouseholdMember *m = c->household[i];
 		char d[1024];
@@ -112,33 +86,6 @@ static void household(const Ffc__V1__ChildReply *c)
 			printf("      %-10s %-5s %-16s %s\n", a->alert_id,
 			       tool_enum_name(&ffc__v1__level__descriptor, (int)a->level), a->rule,
 			       a->reason);
-		}
-	}
-}
-
-static void concerns(const Ffc__V1__ChildReply *c, const char *since)
-{
-	printf("\nconcerns (%zu, oldest first%s%s)\n", c->n_chronology, since ? ", since " : "",
-	       since ? since : "");
-	for (size_t i = 0; i < c->n_chronology; i++) {
-		const Ffc__V1__ChronologyEntry *e = c->chronology[i];
-		char when[32];
-		tool_time(e->occurred_at_ms, when, sizeof when);
-		printf("  %s  %-11s %-22s %-14s %s\n", when,
-		       tool_enum_name(&ffc__v1__agency__descriptor, (int)e->agency),
-		       tool_enum_name(&ffc__v1__category__descriptor, (int)e->category),
-		       tool_enum_name(&ffc__v1__severity__descriptor, (int)e->severity),
-		       e->source_system[0] ? e->source_system : "(source system not given)");
-		if (e->summary[0])
-			printf("  %-20s  %s\n", "", e->summary);
-		printf("  %-20s  reported by %s (concern %s, seq %llu)\n", "",
-		       e->reporter[0] ? e->reporter : "(not given)", e->concern_id,
-		       (unsigned long long)e->seq);
-		if (e->withdrawn_at_ms) {
-			char at[32];
-			tool_time(e->withdrawn_at_ms, at, sizeof at);
-			printf("  %-20s  WITHDRAWN %s by %s: %s (not counted by rules)\n", "", at,
-			       e->withdrawn_by, e->withdrawn_reason);
 		}
 	}
 }
@@ -156,21 +103,6 @@ static void corrections(const Ffc__V1__ChildReply *c)
 		printf("  %s  %-8s by %s: %s (%s)\n", when, e->command, e->by, e->detail,
 		       e->purpose);
 	}
-}
-
-static void alerts(const Ffc__V1__ChildReply *c)
-{
-	printf("\nalerts (%zu)\n", c->n_alerts);
-	for (size_t i = 0; i < c->n_alerts; i++)
-		print_alert(c->alerts[i]);
-}
-
-/* Identity events: the one place the chronology prints them. */
-static void events(const Ffc__V1__ChildReply *c)
-{
-	printf("\nidentity events (%zu)\n", c->n_identity_events);
-	for (size_t i = 0; i < c->n_identity_events; i++)
-		ctl_print_identity_event(c->identity_events[i]);
 }
 
 /* Who has read the child's record before, from the audit trail: the
@@ -236,16 +168,22 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 	if (o->json) {
 		tool_print_json(&c->base);
 	} else {
+		struct ctl_names *names = calloc(1, sizeof *names);
+		if (!names)
+			tool_exit(EXIT_FAIL, "out of memory");
+		ctl_names_add(names, c->child_id, c->display);
+		for (size_t i = 0; i < c->n_household; i++)
+			ctl_names_add(names, c->household[i]->child_id, c->household[i]->child);
+		/* A summary at the head, then the record as one timeline. */
 		header(c);
 		putchar('\n');
 		ctl_print_practitioners(c);
 		identities(c);
 		household(c);
-		concerns(c, since);
+		ctl_print_timeline(c->timeline, c->n_timeline, names, since);
 		corrections(c);
-		alerts(c);
-		events(c);
 		viewed_by(c);
+		free(names);
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;

@@ -18,32 +18,40 @@
 
 /* ---- printing ---- */
 
-void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e)
+void ctl_identity_event_text(const Ffc__V1__IdentityEvent *e, char *buf, size_t len)
 {
-	char when[32], concern[48] = "";
-	tool_time(e->at_ms, when, sizeof when);
+	char concern[48] = "";
 	if (e->concern_seq)
 		snprintf(concern, sizeof concern, " (concern seq %llu)",
 		         (unsigned long long)e->concern_seq);
 	switch (e->kind) {
 	case FFC__V1__IDENTITY_EVENT__KIND__MERGED:
-		printf("  %-20s MERGED    %s merged into %s by %s%s%s%s: %s\n", when,
-		       e->other_child_id, e->child_id, e->by, e->identity[0] ? " on " : "",
-		       e->identity, concern, e->reason);
+		snprintf(buf, len, "MERGED    %s merged into %s by %s%s%s%s: %s", e->other_child_id,
+		         e->child_id, e->by, e->identity[0] ? " on " : "", e->identity, concern,
+		         e->reason);
 		break;
 	case FFC__V1__IDENTITY_EVENT__KIND__SPLIT:
-		printf("  %-20s SPLIT     %s split from %s into %s by %s: %s\n", when,
-		       e->identity[0] ? e->identity : "identity", e->child_id, e->other_child_id,
-		       e->by, e->reason);
+		snprintf(buf, len, "SPLIT     %s split from %s into %s by %s: %s",
+		         e->identity[0] ? e->identity : "identity", e->child_id, e->other_child_id,
+		         e->by, e->reason);
 		break;
 	case FFC__V1__IDENTITY_EVENT__KIND__CONFLICT:
-		printf("  %-20s CONFLICT  %s%s%s%s: %s\n", when, e->child_id,
-		       e->other_child_id[0] ? " and " : "", e->other_child_id, concern, e->reason);
+		snprintf(buf, len, "CONFLICT  %s%s%s%s: %s", e->child_id,
+		         e->other_child_id[0] ? " and " : "", e->other_child_id, concern,
+		         e->reason);
 		break;
 	default:
-		printf("  %-20s %-9s %s %s by %s: %s\n", when, "?", e->child_id, e->other_child_id,
-		       e->by, e->reason);
+		snprintf(buf, len, "%-9s %s %s by %s: %s", "?", e->child_id, e->other_child_id,
+		         e->by, e->reason);
 	}
+}
+
+void ctl_print_identity_event(const Ffc__V1__IdentityEvent *e)
+{
+	char when[32], text[2600];
+	tool_time(e->at_ms, when, sizeof when);
+	ctl_identity_event_text(e, text, sizeof text);
+	printf("  %-16s %s\n", when, text);
 }
 
 static void print_record(size_t number, const Ffc__V1__IdentityRecord *r)

@@ -60,10 +60,24 @@ requests = [
     R(operator=OP, withdraw=pb.WithdrawRequest(agency=pb.HEALTH, concern_id="h-1",
                                                reason="sent in error")),
     R(operator=OP, backup=pb.BackupRequest(path="/nonexistent/ffc-backup")),
+    R(operator=OP, family=pb.FamilyRequest(child_id="C00000001", since_ms=1790000000000)),
+    R(operator=OP, family=pb.FamilyRequest(household_id="H00000001")),
+    R(operator=OP, household_link=pb.HouseholdLinkRequest(
+        child_a="C00000001", child_b="C00000002", reason="siblings, one home")),
+    R(operator=OP, household_unlink=pb.HouseholdUnlinkRequest(
+        child_id="C00000002", reason="moved to her father's")),
+    R(operator=OP, household_alerts=pb.HouseholdAlertsRequest(
+        household_id="H00000001", action=pb.HouseholdAlertsRequest.ACK, by="Sam Jones",
+        note="strategy discussion booked")),
+    R(operator=OP, household_alerts=pb.HouseholdAlertsRequest(
+        household_id="H00000001", action=pb.HouseholdAlertsRequest.CLOSE, by="Sam Jones",
+        outcome="no further action")),
     # Refused ones.
     R(operator=OP, purpose="", child=pb.ChildRequest(child_id="C00000001")),
     R(operator=OP, child=pb.ChildRequest(child_id="X1")),
     R(operator=OP, ack=pb.AckRequest(alert_id="A00000099", by="")),
+    R(operator=OP, family=pb.FamilyRequest(child_id="C00000001", household_id="H00000001")),
+    R(operator=OP, household_alerts=pb.HouseholdAlertsRequest(household_id="H1x", by="S")),
     pb.ControlRequest(),
 ]
 out = sys.argv[1]

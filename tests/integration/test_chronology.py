@@ -79,7 +79,7 @@ class Chronology(DaemonTest):
         self.assertEqual(list(other.household), [])
 
         text = self.ctl("child", ella)
-        section = text.split("\nhousehold")[1].split("\nconcerns")[0]
+        section = text.split("\nhousehold")[1].split("\ntimeline")[0]
         self.assertIn(noah, section)
         self.assertIn("Noah Smith", section)
         self.assertRegex(section, r"\n      A\d+\s+RED\s+immediate-risk\s+Domestic abuse \(police, ")
@@ -137,21 +137,31 @@ class Chronology(DaemonTest):
         self.assertIn("NHS %s" % ELLA["nhs_number"], text)
         self.assertIn("UPN %s" % upn(101), text)
         self.assertIn("POLICE local id WYP-77", text)
+        # A summary at the head, then the record as one timeline.
         sections = [l for l in text.splitlines() if l and not l.startswith(" ")]
         self.assertEqual([s.split(" ")[0] for s in sections],
                          ["child", "identifiers:", "lead", "identities", "household",
-                          "concerns", "alerts", "identity", "viewed"])
-        concerns = text.split("\nconcerns")[1].split("\nalerts")[0]
-        order = [m.group(1) for m in re.finditer(r"concern (\S+), seq", concerns)]
+                          "timeline", "viewed"])
+        timeline = text.split("\ntimeline")[1].split("\nviewed")[0]
+        order = [m.group(1) for m in re.finditer(r"concern (\S+), seq", timeline)]
         self.assertEqual(order, ["p-0", "e-1", "h-2"])
-        for needle in ("2026-01-01 00:00 UTC  POLICE", "DOMESTIC_ABUSE", "MODERATE", "Niche RMS",
-                       "Call-out to a domestic incident", "reported by PC 4411",
-                       "SystmOne", "reported by HV Jones, 0113 555", "EDUCATION_ABSENCE"):
-            self.assertIn(needle, concerns)
-        alerts = text.split("\nalerts")[1]
-        self.assertRegex(alerts, r"AMBER\s+multi-agency\s+C\d+ [^\n]*\n\s+superseded")
-        self.assertRegex(alerts, r"RED\s+multi-agency\s+C\d+ [^\n]*\n(\s+escalates A\d+\n)?\s+open")
-        self.assertIn("identity events (0)", text)
+        for needle in ("2026-01-01 00:00 UTC  CONCERN   POLICE", "DOMESTIC_ABUSE", "MODERATE",
+                       "Niche RMS", "Call-out to a domestic incident", "reported by PC 4411",
+                       "SystmOne", "reported by HV Jones, 0113 555", "EDUCATION_ABSENCE",
+                       "about %s Ella Smith" % cid):
+            self.assertIn(needle, timeline)
+        # The alerts, raised when the concerns arrived, come after them.
+        self.assertLess(timeline.index("concern h-2"), timeline.index("ALERT"))
+        self.assertRegex(timeline, r"ALERT +A\d+ AMBER multi-agency for C\d+ Ella Smith\n"
+                                   r"[^\n]*\n\s+superseded")
+        self.assertRegex(timeline, r"ALERT +A\d+ RED multi-agency for C\d+ Ella Smith\n"
+                                   r"[^\n]*\n(\s+escalates A\d+\n)?\s+open")
+        self.assertNotIn("MERGED", timeline)
+        js = self.ctl_json("child", cid)
+        kinds = [[k for k in e if k != "at_ms"][0] for e in js["timeline"]]
+        self.assertEqual(kinds, ["concern"] * 3 + ["alert"] * 2)
+        self.assertEqual([e["at_ms"] for e in js["timeline"]],
+                         sorted(e["at_ms"] for e in js["timeline"]))
 
         # --json: the same data, field names as in the proto.
         js = self.ctl_json("child", cid)
@@ -184,7 +194,8 @@ class Chronology(DaemonTest):
         js = self.ctl_json("child", cid, "--since", "2026-01-02T12:00Z")
         self.assertEqual([e["concern_id"] for e in js["chronology"]], ["h-2"])
         text = self.ctl("child", "--since", "2026-01-03", cid)
-        self.assertIn("concerns (1, oldest first, since 2026-01-03)", text)
+        self.assertIn("timeline (3 entries, oldest first, since 2026-01-03)", text)
+        self.assertEqual(text.count("CONCERN"), 1)
         self.assertNotIn("Call-out", text)
         self.assertEqual(self.ctl_json("child", cid, "--since", "2100-01-01")["child_id"], cid)
 

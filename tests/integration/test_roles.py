@@ -253,7 +253,14 @@ class Roles(unittest.TestCase):
                 ("purge", pb.PurgeRequest(dry_run=True)),
                 ("withdraw", pb.WithdrawRequest(agency=pb.POLICE, concern_id="none",
                                                 reason="r")),
-                ("backup", pb.BackupRequest(path=os.path.join(self.d.dir, "backup")))]
+                ("backup", pb.BackupRequest(path=os.path.join(self.d.dir, "backup"))),
+                ("family", pb.FamilyRequest(child_id=self.child)),
+                ("household_link", pb.HouseholdLinkRequest(child_a=self.child,
+                                                           child_b="C00000099", reason="r")),
+                ("household_unlink", pb.HouseholdUnlinkRequest(child_id=self.child,
+                                                               reason="r")),
+                ("household_alerts", pb.HouseholdAlertsRequest(
+                    household_id="H00000001", action=pb.HouseholdAlertsRequest.ACK, by="A"))]
         known = {f.name for f in pb.ControlRequest.DESCRIPTOR.oneofs_by_name["command"].fields}
         self.assertEqual({name for name, _ in cmds} | {"shutdown"}, known)
         for name, msg in cmds:

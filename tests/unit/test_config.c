@@ -160,6 +160,7 @@ static void assert_rule_equal(const struct rule *a, const struct rule *b)
 {
 	assert_string_equal(a->name, b->name);
 	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->scope, b->scope);
 	assert_int_equal(a->window_ms, b->window_ms);
 	assert_memory_equal(a->threshold, b->threshold, sizeof a->threshold);
 	assert_int_equal(a->agencies, b->agencies);
@@ -506,6 +507,16 @@ static void test_bad_names(void **state)
 	            "immediate-risk)");
 	expect_only("rules = ({ name = \"a\"; kind = \"any\";\n level = \"purple\"; });\n", 2,
 	            "rules[0].level: 'purple' is not a level (amber or red)");
+	expect_only("rules = ({ name = \"a\"; kind = \"any\";\n scope = \"family\"; red = 1; });\n",
+	            2, "rules[0].scope: 'family' is not a scope (child or household)");
+	/* The shipped toxic trio judges the household; a rule says "child"
+	 * (the default) or "household". */
+	load_good("rules = ({ name = \"a\"; kind = \"any\"; scope = \"Household\"; red = 1; },\n"
+	          " { name = \"b\"; kind = \"any\"; scope = \"child\"; red = 1; },\n"
+	          " { name = \"c\"; kind = \"any\"; red = 1; });\n");
+	assert_int_equal(cfg.rules[0].scope, RULE_SCOPE_HOUSEHOLD);
+	assert_int_equal(cfg.rules[1].scope, RULE_SCOPE_CHILD);
+	assert_int_equal(cfg.rules[2].scope, RULE_SCOPE_CHILD);
 	expect_only("rules = ({\n name = \"Bad Name\"; kind = \"any\"; red = 1; });\n", 2,
 	            "rules[0].name: 'Bad Name' must be lower-case letters, digits and '-'");
 	expect_only("rules = ({\n name = \"\"; kind = \"any\"; red = 1; });\n", 2,

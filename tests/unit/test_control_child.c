@@ -17,6 +17,7 @@
 
 #include "control.h"
 #include "ffc.pb-c.h"
+#include "household.h"
 #include "ingest.h"
 #include "lifecycle.h"
 #include "testutil.h"
@@ -98,6 +99,9 @@ static void merge(struct fixture *f, uint64_t child, uint64_t other)
 	    .at_ms = NOW, .kind = IDEV_MERGED, .child = child, .other = other};
 	snprintf(e.by, sizeof e.by, "ffcd");
 	assert_int_equal(store_identity_event_add(t, &e), STORE_OK);
+	/* As merge_children() does: the survivor joins the other's household. */
+	int changed;
+	assert_int_equal(household_child_merged(t, child, other, NOW, &changed), STORE_OK);
 	assert_int_equal(store_commit(&t), STORE_OK);
 }
 
@@ -266,15 +270,17 @@ static void test_household_after_merges(void **state)
 	assert_int_equal(r->child->household[0]->n_open_alerts, 0);
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 
-	/* Zac (4) turns out to be Ella (1): Ella's household is Noah and,
-	 * through the edge filed under 4, Mia. Mia's is Ella. */
+	/* Zac (4) turns out to be Ella (1): Ella's household (with Noah) and
+	 * Zac's (with Mia) are one household now. */
 	merge(f, 1, 4);
 	r = child(f, 1, 0);
 	assert_string_equal(members(r->child), "C00000002 C00000003");
+	assert_string_equal(r->child->household_id, "H00000001");
 	assert_int_equal(r->child->household[1]->n_open_alerts, 0);
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	r = child(f, 3, 0);
-	assert_string_equal(members(r->child), "C00000001");
+	assert_string_equal(members(r->child), "C00000001 C00000002");
+	assert_string_equal(r->child->household_id, "H00000001");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	/* Looked up by the merged id, the child is the survivor. */
 	r = child(f, 4, 0);

@@ -5,7 +5,9 @@
  * levels only), the whole history judged after a merge with the note in
  * the reason, evidence carried from the timeline, what a window around
  * the newest concern does not see, and a concern added to the evidence
- * of the alert already open for it.
+ * of the alert already open for it. Household rules: judged apart from
+ * one child's, their reasons and evidence naming the children each
+ * concern was recorded for.
  */
 
 #include <setjmp.h>
@@ -72,8 +74,10 @@ static void decide(const struct rule *rules, size_t n_rules, const struct concer
 {
 	struct rule_match *m = calloc(n_rules, sizeof *m);
 	assert_non_null(m);
-	judge_measure(rules, n_rules, refs, n, focus, m);
-	assert_int_equal(judge_decide(rules, n_rules, refs, focus, m, open, note, plan), 0);
+	judge_measure(rules, n_rules, RULE_SCOPE_CHILD, refs, n, focus, m);
+	assert_int_equal(
+	    judge_decide(rules, n_rules, RULE_SCOPE_CHILD, refs, focus, m, open, note, NULL, plan),
+	    0);
 	free(m);
 }
 
@@ -322,6 +326,112 @@ static void test_rules_in_order(void **state)
 	judge_plan_clear(&plan);
 }
 
+/* ---- household rules ---- */
+
+/* The toxic trio, judged for a household. */
+static struct rule trio(void)
+{
+	struct rule r = {.kind = RULE_DISTINCT_CATEGORIES,
+	                 .scope = RULE_SCOPE_HOUSEHOLD,
+	                 .window_ms = 90 * DAY,
+	                 .categories = (1u << 1) | (1u << 2) | (1u << 3)};
+	snprintf(r.name, sizeof r.name, "toxic-trio");
+	r.threshold[LEVEL_AMBER] = 2;
+	r.threshold[LEVEL_RED] = 3;
+	return r;
+}
+
+static struct concern_ref cat(uint64_t seq, int64_t day, int agency, int category, const char *id)
+{
+	return (struct concern_ref){seq, T0 + day * DAY, (uint8_t)agency, (uint8_t)category, 2, id};
+}
+
+/* Mia and Jayden: domestic abuse with both present, their mother's mental
+ * health recorded for Jayden, substance misuse for Mia. */
+static void test_household_reason_names_the_children(void **state)
+{
+	(void)state;
+	struct rule rules[] = {multi(), trio()};
+	struct concern_ref refs[] = {cat(1, 70, POLICE, 1, "p-da"), cat(2, 78, HEALTH, 3, "hv-mh"),
+	                             cat(3, 91, POLICE, 2, "p-sm")};
+	const char *names[] = {"Mia", "Jayden"};
+	const uint64_t children[] = {11, 12}, filed[] = {3, 2, 1};
+	struct rule_people people = {2, names, children, filed};
+	struct rule_match m[2];
+	enum level none[] = {LEVEL_NONE, LEVEL_NONE};
+	struct judge_plan plan = {0};
+
+	/* Only the household's rules: multi-agency is one child's. */
+	judge_measure(rules, 2, RULE_SCOPE_HOUSEHOLD, refs, 3, 2, m);
+	assert_int_equal(m[0].level, LEVEL_NONE);
+	assert_int_equal(m[1].level, LEVEL_RED);
+	assert_int_equal(
+	    judge_decide(rules, 2, RULE_SCOPE_HOUSEHOLD, refs, 2, m, none, NULL, &people, &plan),
+	    0);
+	assert_int_equal(plan.n, 2); /* AMBER, then RED superseding it */
+	const struct judge_raise *red = &plan.items[1];
+	assert_int_equal(red->level, LEVEL_RED);
+	assert_string_equal(red->reason,
+	                    "Domestic abuse (police, 12 Mar, Mia and Jayden present), parental "
+	                    "mental health (health, 20 Mar, recorded for Jayden) and parental "
+	                    "substance misuse (police, 2 Apr, recorded for Mia) within 90 days");
+	/* Each evidence item names the children it was recorded for. */
+	assert_int_equal(red->n_evidence, 3);
+	assert_int_equal(red->evidence[0].n_children, 2);
+	assert_int_equal(red->evidence[0].children[0], 11);
+	assert_int_equal(red->evidence[0].children[1], 12);
+	assert_int_equal(red->evidence[1].n_children, 1);
+	assert_int_equal(red->evidence[1].children[0], 12);
+	assert_int_equal(red->evidence[2].children[0], 11);
+	judge_plan_clear(&plan);
+
+	/* One child's rules leave the household's alone. */
+	judge_measure(rules, 2, RULE_SCOPE_CHILD, refs, 3, 2, m);
+	assert_int_equal(m[1].level, LEVEL_NONE);
+	assert_int_equal(
+	    judge_decide(rules, 2, RULE_SCOPE_CHILD, refs, 2, m, none, NULL, NULL, &plan), 0);
+	for (size_t i = 0; i < plan.n; i++)
+		assert_int_equal(plan.items[i].rule, 0);
+	judge_plan_clear(&plan);
+
+	/* Open at RED for this child: the household's new concern is its
+	 * evidence, with whom it was for. */
+	enum level red_open[] = {LEVEL_NONE, LEVEL_RED};
+	judge_measure(rules, 2, RULE_SCOPE_HOUSEHOLD, refs, 3, 1, m);
+	assert_int_equal(judge_decide(rules, 2, RULE_SCOPE_HOUSEHOLD, refs, 1, m, red_open, NULL,
+	                              &people, &plan),
+	                 0);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.items[0].outcome, JUDGE_EVIDENCE);
+	assert_string_equal(plan.items[0].evidence[0].concern_id, "hv-mh");
+	assert_int_equal(plan.items[0].evidence[0].children[0], 12);
+	judge_plan_clear(&plan);
+}
+
+/* A rule that counts rather than lists names the children at the end; a
+ * household of one names nobody. */
+static void test_household_count_reason(void **state)
+{
+	(void)state;
+	struct rule r = {.kind = RULE_COUNT, .scope = RULE_SCOPE_HOUSEHOLD, .window_ms = 90 * DAY};
+	snprintf(r.name, sizeof r.name, "household-count");
+	r.threshold[LEVEL_AMBER] = 3;
+	struct concern_ref refs[] = {cat(1, 0, POLICE, 4, "a"), cat(2, 1, HEALTH, 4, "b"),
+	                             cat(3, 2, POLICE, 4, "c")};
+	const char *names[] = {"Mia", "Jayden"};
+	const uint64_t children[] = {11, 12}, filed[] = {1, 3, 1};
+	struct rule_people people = {2, names, children, filed};
+	struct rule_match m;
+	assert_int_equal(rule_eval(&r, refs, 3, 2, &m), LEVEL_AMBER);
+	char buf[RULE_REASON_MAX];
+	rule_reason_people(&r, &m, refs, &people, buf, sizeof buf);
+	assert_string_equal(buf, "3 concerns within 90 days, 1 Jan to 3 Jan, recorded for Mia and "
+	                         "Jayden");
+	struct rule_people alone = {1, names, children, filed};
+	rule_reason_people(&r, &m, refs, &alone, buf, sizeof buf);
+	assert_string_equal(buf, "3 concerns within 90 days, 1 Jan to 3 Jan");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +442,8 @@ int main(void)
 	    cmocka_unit_test(test_whole_history_after_merge),
 	    cmocka_unit_test(test_evidence_for_open_alert),
 	    cmocka_unit_test(test_rules_in_order),
+	    cmocka_unit_test(test_household_reason_names_the_children),
+	    cmocka_unit_test(test_household_count_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

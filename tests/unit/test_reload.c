@@ -274,6 +274,7 @@ static void rich_config(struct config *c)
 	c->rules[0].window_ms = -1; /* out of range for the checks, not for the codec */
 	c->rules[0].parts[0].count = 3;
 	c->rules[0].n_parts = 1;
+	c->rules[0].scope = RULE_SCOPE_HOUSEHOLD;
 	c->lifecycle.response_ms[LEVEL_RED] = 42;
 	set(c->lifecycle.outcomes[0], sizeof c->lifecycle.outcomes[0], "moved away");
 	c->lifecycle.reopen_severity = SEVERITY_MODERATE; /* not the default */

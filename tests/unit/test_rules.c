@@ -943,6 +943,10 @@ static void test_rule_equal(void **state)
 	b = a;
 	snprintf(b.name, sizeof b.name, "other");
 	assert_false(rule_equal(&a, &b));
+	/* Judged for the household rather than the child: another rule. */
+	b = a;
+	b.scope = RULE_SCOPE_HOUSEHOLD;
+	assert_false(rule_equal(&a, &b));
 	struct rule d[RULES_MAX], e[RULES_MAX];
 	size_t n = rules_defaults(d, RULES_MAX);
 	rules_defaults(e, RULES_MAX);
@@ -1039,6 +1043,14 @@ static void test_rule_check(void **state)
 	assert_int_equal(p.n, 2);
 	assert_string_equal(p.msg[0], "rules[0]: name must be 1 to 47 of a-z, 0-9 and '-'");
 	assert_string_equal(p.msg[1], "rules[0]: kind any judges one concern and takes no window");
+
+	/* A scope neither child nor household (a corrupt rule). */
+	memset(&p, 0, sizeof p);
+	r = rules[2];
+	assert_int_equal(r.scope, RULE_SCOPE_HOUSEHOLD); /* the shipped toxic trio */
+	r.scope = (enum rule_scope)7;
+	assert_int_equal(rule_check(&r, 2, collect_problem, &p), -1);
+	assert_string_equal(p.msg[0], "rules[2] (toxic-trio): scope 7 is unknown");
 
 	assert_true(rule_name_valid("toxic-trio"));
 	assert_false(rule_name_valid("Toxic"));

@@ -42,9 +42,9 @@ static void feed(struct whatif *w)
 	                                 ref(5, 40, POLICE, MISSING, LOW)};
 	const struct concern_ref c3[] = {ref(6, 0, POLICE, MISSING, LOW),
 	                                 ref(7, 50, POLICE, MISSING, IMMEDIATE)};
-	whatif_child(w, 1, c1, 2);
-	whatif_child(w, 2, c2, 3);
-	whatif_child(w, 3, c3, 2);
+	whatif_child(w, 1, c1, 2, c1, 2);
+	whatif_child(w, 2, c2, 3, c2, 3);
+	whatif_child(w, 3, c3, 2, c3, 2);
 }
 
 static const struct whatif_row *row(const struct whatif *w, const char *rule, enum level l)
@@ -164,12 +164,12 @@ static void test_lists_are_capped_counts_are_not(void **state)
 	assert_non_null(w);
 	const struct concern_ref one[] = {ref(1, 0, POLICE, DA, LOW)};
 	for (uint64_t child = 1; child <= WHATIF_LIST_MAX + 5; child++)
-		whatif_child(w, child, one, 1);
+		whatif_child(w, child, one, 1, one, 1);
 	assert_int_equal(w->gained_total, WHATIF_LIST_MAX + 5);
 	assert_int_equal(w->n_gained, WHATIF_LIST_MAX);
 	assert_int_equal(row(w, "multi-agency", LEVEL_AMBER)->candidate, WHATIF_LIST_MAX + 5);
 	/* A child with no concerns reaches nothing. */
-	whatif_child(w, 9999, NULL, 0);
+	whatif_child(w, 9999, NULL, 0, NULL, 0);
 	assert_int_equal(w->gained_total, WHATIF_LIST_MAX + 5);
 	whatif_destroy(&w);
 }
