@@ -51,7 +51,9 @@
 	X(AUDIT,         "audit",           ACCESS_ADMIN,        1, 0, control_audit_query)   \
 	X(PURGE,         "purge",           ACCESS_ADMIN,        0, 1, control_purge)         \
 	X(WITHDRAW,      "withdraw",        ACCESS_ADMIN,        0, 1, control_withdraw)      \
-	X(BACKUP,        "backup",          ACCESS_ADMIN,        0, 1, control_backup)
+	X(BACKUP,        "backup",          ACCESS_ADMIN,        0, 1, control_backup)        \
+	X(LOOKUP,        "lookup",          ACCESS_PRACTITIONER, 0, 1, control_lookup)        \
+	X(ACCESSES,      "accesses",        ACCESS_PRACTITIONER, 1, 0, control_accesses)
 /* clang-format on */
 
 #endif

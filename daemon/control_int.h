@@ -81,6 +81,10 @@ const char *control_withdraw(struct control_call *call);
 const char *control_backup(struct control_call *call);
 /* control_trail.c: ffcctl audit, the entries matching its filters. */
 const char *control_audit_query(struct control_call *call);
+/* control_lookup.c: a point of contact's lookup (writing its own audit
+ * entry and access record), and the lookups of one child. */
+const char *control_lookup(struct control_call *call);
+const char *control_accesses(struct control_call *call);
 
 /* ---- shared helpers (control_reply.c) ---- */
 
@@ -144,6 +148,12 @@ void control_chronology_entry(const Ffc__Store__StoredConcern *sc, Ffc__V1__Chro
  * r->corrections. NULL, or an error message (control_keep.c). */
 const char *control_child_corrections(struct store_txn *t, uint64_t child, struct arena *ar,
                                       Ffc__V1__ChildReply *r);
+
+/* Fill a ChildReply's social care statuses (every version in force at or
+ * after since_ms or received since, in_force as at now_ms) and lookups
+ * (at or after since_ms) (control_lookup.c). NULL, or an error message. */
+const char *control_child_social(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                 int64_t now_ms, struct arena *ar, Ffc__V1__ChildReply *r);
 
 /* Fill a ChildReply's viewed_by: the reads recorded under the child
  * (control_trail.c). */

@@ -241,6 +241,7 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 		ctl_print_practitioners(c);
 		identities(c);
 		household(c);
+		ctl_print_social(c);
 		concerns(c, since);
 		corrections(c);
 		alerts(c);

@@ -166,6 +166,8 @@ static void assert_rule_equal(const struct rule *a, const struct rule *b)
 	assert_int_equal(a->categories, b->categories);
 	assert_int_equal(a->min_severity, b->min_severity);
 	assert_memory_equal(a->weight, b->weight, sizeof a->weight);
+	assert_int_equal(a->when_status, b->when_status);
+	assert_int_equal(a->unless_status, b->unless_status);
 }
 
 /* ---- security.operators ---- */
@@ -688,7 +690,7 @@ static void test_all_of(void **state)
 	                     .threshold = {[LEVEL_RED] = 1}};
 	errs.n = 0;
 	assert_int_equal(config_check(&cfg, "code", &errs), -1);
-	expect("code", 0, "rules[5] (x): parts[0]: count 0 is out of range");
+	expect("code", 0, "rules[6] (x): parts[0]: count 0 is out of range");
 	bad->n_parts = 9;
 	errs.n = 0;
 	assert_int_equal(config_check(&cfg, "code", &errs), -1);

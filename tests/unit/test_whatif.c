@@ -27,7 +27,7 @@ enum { LOW = 1, MODERATE = 2, HIGH = 3, IMMEDIATE = 4 };
 static struct concern_ref ref(uint64_t seq, int64_t day, int agency, int category, int severity)
 {
 	return (struct concern_ref){
-	    seq, day * DAY, (uint8_t)agency, (uint8_t)category, (uint8_t)severity, NULL};
+	    seq, day * DAY, (uint8_t)agency, (uint8_t)category, (uint8_t)severity, NULL, 0};
 }
 
 /* Three children: 1 with two agencies in 30 days (multi-agency AMBER),
