@@ -26,8 +26,6 @@
 #include "store_status.h"
 #include "wire_status.h"
 
-#define ACCESS_TOPIC "event.access"
-
 /* One lookup, run in control_write(): everything it reads and writes in
  * one transaction, so the record of it stands exactly when the answer
  * does. */
@@ -161,7 +159,7 @@ static int record(struct store_txn *t, const struct control_call *call, uint64_t
 	snprintf(note, sizeof note, "access %s looked up by %.64s (lookup %llu)", cid, a.by,
 	         (unsigned long long)a.seq);
 	if (wire_access_notice_pack(&a, &buf, &len) < 0 ||
-	    outbox_add(call->env->out, ACCESS_TOPIC, buf, len, note) < 0)
+	    outbox_add(call->env->out, LOOKUP_ACCESS_TOPIC, buf, len, note) < 0)
 		return STORE_ERROR;
 	return STORE_OK;
 }

@@ -16,6 +16,10 @@
 #include "audit.h"
 #include "concern.h"
 
+/* Where a lookup of a known child is announced: every console may hear
+ * it, whatever its levels (an AccessNotice holds no alert). */
+#define LOOKUP_ACCESS_TOPIC "event.access"
+
 /* A setting's and an asker's longest text, in bytes. */
 #define LOOKUP_TEXT_MAX 128
 /* The lookups ffcctl accesses lists by default, and the most it may ask. */

@@ -1206,7 +1206,10 @@ static void test_security_errors(void **state)
 	    "    { name = \"f\"; role = \"viewer\"; agency = \"police\"; public_key = \"x\"; },\n"
 	    "    { name = \"g h\"; role = \"admin\"; public_key = \"%s\"; public_key_file = "
 	    "\"/x\"; },\n"
-	    "    { role = \"admin\"; colour = \"blue\"; }\n"
+	    "    { role = \"admin\"; colour = \"blue\"; },\n"
+	    "    { name = \"i\"; role = \"lookup\"; levels = [\"red\"]; agency = \"health\";\n"
+	    "      public_key = \"x\"; },\n"
+	    "    { name = \"j\"; role = \"lookups\"; public_key = \"x\"; }\n"
 	    "  );\n"
 	    "};\n",
 	    OTHER_PUBLIC, SERVER_PUBLIC, OTHER_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC,
@@ -1224,6 +1227,12 @@ static void test_security_errors(void **state)
 	expect(p, 12, "unknown setting 'security.keys[8].colour'");
 	expect(p, 12, "needs a name");
 	expect(p, 12, "needs public_key or public_key_file");
+	/* A lookup key is bound to nothing: no agency, no levels. */
+	expect(p, 13, "only an adapter is bound to an agency");
+	expect(p, 13, "only a console is given levels");
+	expect(p, 15,
+	       "'lookups' is not a role (adapter, console, lookup, viewer, practitioner "
+	       "or admin)");
 }
 
 static void test_endpoint_local(void **state)
