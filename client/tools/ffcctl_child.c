@@ -82,8 +82,14 @@ static void identities(const Ffc__V1__ChildReply *c)
 		ffc_format_time(r->last_seen_ms, last, sizeof last);
 		printf("  %-11s %s\n", tool_enum_name(&ffc__v1__agency__descriptor, (int)r->agency),
 		       d);
-		printf("  %-11s first seen %s, last seen %s (concern seq %llu)\n", "", first, last,
-		       (unsigned long long)r->first_seq);
+		char by[48];
+		/* Only a social care status names a child without a concern. */
+		if (r->first_seq)
+			snprintf(by, sizeof by, "concern seq %llu",
+			         (unsigned long long)r->first_seq);
+		else
+			snprintf(by, sizeof by, "a social care status");
+		printf("  %-11s first seen %s, last seen %s (%s)\n", "", first, last, by);
 	}
 }
 
