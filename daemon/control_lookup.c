@@ -56,7 +56,8 @@ static int statuses_in_force(struct store_txn *t, uint64_t child, int64_t now_ms
 	for (size_t i = 0; i < n; i++)
 		if (status_in_force(&f[i], now_ms))
 			f[k++] = f[i];
-	qsort(f, k, sizeof *f, by_start_desc);
+	if (k)
+		qsort(f, k, sizeof *f, by_start_desc);
 	r->statuses = arena_alloc(ar, (k + 1) * sizeof *r->statuses);
 	for (size_t i = 0; r->statuses && i < k && rc == STORE_OK; i++) {
 		struct stored_status v;

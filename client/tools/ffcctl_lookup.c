@@ -166,7 +166,9 @@ int ctl_cmd_accesses(const struct opts *o, int argc, char **argv)
 
 void ctl_print_social(const Ffc__V1__ChildReply *c)
 {
-	printf("\nsocial care status (%zu, by start date)\n", c->n_statuses);
+	/* Most children have neither: no empty sections for them. */
+	if (c->n_statuses)
+		printf("\nsocial care status (%zu, by start date)\n", c->n_statuses);
 	for (size_t i = 0; i < c->n_statuses; i++) {
 		const Ffc__V1__ChildStatusRecord *r = c->statuses[i];
 		const Ffc__V1__ChildStatus *s = r->status;
@@ -192,7 +194,8 @@ void ctl_print_social(const Ffc__V1__ChildReply *c)
 			printf(", superseded by seq %llu", (unsigned long long)r->superseded_by);
 		putchar('\n');
 	}
-	printf("\nlooked up (%zu)\n", c->n_lookups);
+	if (c->n_lookups)
+		printf("\nlooked up (%zu)\n", c->n_lookups);
 	for (size_t i = 0; i < c->n_lookups; i++)
 		print_access(c->lookups[i]);
 }

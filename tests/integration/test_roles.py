@@ -253,7 +253,9 @@ class Roles(unittest.TestCase):
                 ("purge", pb.PurgeRequest(dry_run=True)),
                 ("withdraw", pb.WithdrawRequest(agency=pb.POLICE, concern_id="none",
                                                 reason="r")),
-                ("backup", pb.BackupRequest(path=os.path.join(self.d.dir, "backup")))]
+                ("backup", pb.BackupRequest(path=os.path.join(self.d.dir, "backup"))),
+                ("lookup", pb.LookupRequest(nhs_number=nhs_number(1), setting="City ED")),
+                ("accesses", pb.AccessesRequest(child=pb.ChildRequest(child_id=self.child)))]
         known = {f.name for f in pb.ControlRequest.DESCRIPTOR.oneofs_by_name["command"].fields}
         self.assertEqual({name for name, _ in cmds} | {"shutdown"}, known)
         for name, msg in cmds:
