@@ -59,6 +59,8 @@ static void usage(FILE *f)
 	    "  FILE or -      JSON Lines: one ffc.v1.Concern object per line, field names as\n"
 	    "                 in proto/ffc.proto, enums by name (\"police\", \"DOMESTIC_ABUSE\");\n"
 	    "                 \"occurred_at\"/\"reported_at\" may be ISO dates instead of *_ms.\n"
+	    "                 A social care status is {\"child_status\": {...}} (its\n"
+	    "                 \"recorded_at\" an ISO date too), matched by its status_id.\n"
 	    "                 Blank lines and lines starting with # are skipped.\n"
 	    "Concern flags (one concern):\n"
 	    "  --agency A --category C --severity S   required (e.g. police, domestic-abuse, "
@@ -123,6 +125,21 @@ static void progress(struct sender *s, int force)
 	        secs > 0 ? (double)(s->accepted + s->duplicate + s->rejected) / secs : 0.0);
 }
 
+/* What a frame in flight is matched by: its concern_id, or for a social
+ * care status (Concern.child_status) its status_id behind a byte no id
+ * may hold, so the two never meet. Malloc'd. */
+static char *frame_key(const char *concern_id, const char *status_id)
+{
+	char *key = malloc(strlen(status_id) + strlen(concern_id) + 2);
+	if (!key)
+		tool_exit(EXIT_FAIL, "out of memory");
+	if (status_id[0])
+		sprintf(key, "\x01%s", status_id);
+	else
+		strcpy(key, concern_id);
+	return key;
+}
+
 /* Take one receipt if one comes within timeout_ms. Returns 1 when one was
  * taken, 0 otherwise. */
 static int take_receipt(struct sender *s, int timeout_ms)
@@ -140,12 +157,13 @@ static int take_receipt(struct sender *s, int timeout_ms)
 	 * lines is answered in order). A receipt for something no longer in
 	 * flight is the answer to a resend already counted. */
 	struct pending *match = NULL;
+	char *key = frame_key(r->concern_id, r->status_id);
 	for (size_t i = 0; i < s->window; i++) {
 		struct pending *p = &s->slots[i];
-		if (p->used && !strcmp(p->concern_id, r->concern_id) &&
-		    (!match || p->line < match->line))
+		if (p->used && !strcmp(p->concern_id, key) && (!match || p->line < match->line))
 			match = p;
 	}
+	free(key);
 	if (match) {
 		switch (r->status) {
 		case FFC__V1__RECEIPT__STATUS__ACCEPTED:
@@ -155,7 +173,8 @@ static int take_receipt(struct sender *s, int timeout_ms)
 			s->duplicate++;
 			break;
 		default:
-			report_reject(s, match->line, r->concern_id, r->error);
+			report_reject(s, match->line,
+			              r->status_id[0] ? r->status_id : r->concern_id, r->error);
 			break;
 		}
 		slot_free(s, match);
@@ -178,9 +197,10 @@ static void resend_overdue(struct sender *s)
 		for (size_t i = 0; i < s->window; i++) {
 			if (!s->slots[i].used)
 				continue;
+			const char *key = s->slots[i].concern_id;
 			fprintf(stderr, "%sline %ld: %s: no receipt\n",
 			        s->progress ? "\r\033[K" : "", s->slots[i].line,
-			        s->slots[i].concern_id);
+			        key + (key[0] == '\x01'));
 			s->unanswered++;
 			slot_free(s, &s->slots[i]);
 		}
@@ -209,7 +229,7 @@ static void submit(struct sender *s, long line, const Ffc__V1__Concern *c)
 		tool_exit(EXIT_FAIL, "internal error: no free slot in the window");
 	p->used = 1;
 	p->line = line;
-	p->concern_id = strdup(c->concern_id);
+	p->concern_id = frame_key(c->concern_id, c->child_status ? c->child_status->status_id : "");
 	p->len = ffc__v1__concern__get_packed_size(c);
 	p->frame = malloc(p->len ? p->len : 1);
 	if (!p->concern_id || !p->frame)
@@ -268,8 +288,11 @@ static Ffc__V1__Concern *concern_from_line(const char *line, char *err, size_t e
 		snprintf(err, errlen, "not a JSON object");
 		return NULL;
 	}
+	json_t *status = json_object_get(obj, "child_status");
 	if (iso_field(obj, "occurred_at", "occurred_at_ms", err, errlen) < 0 ||
-	    iso_field(obj, "reported_at", "reported_at_ms", err, errlen) < 0) {
+	    iso_field(obj, "reported_at", "reported_at_ms", err, errlen) < 0 ||
+	    (json_is_object(status) &&
+	     iso_field(status, "recorded_at", "recorded_at_ms", err, errlen) < 0)) {
 		json_decref(obj);
 		return NULL;
 	}

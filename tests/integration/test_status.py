@@ -356,6 +356,35 @@ class Status(DaemonTest):
                       % bad, r.stderr)
 
 
+class Sender(DaemonTest):
+    def test_ffc_send_sends_statuses_from_json_lines(self):
+        """The social care adapter side as README shows it: JSON Lines
+        through ffc-send, a status matched by its status_id."""
+        path = os.path.join(scratch_dir(self), "statuses.jsonl")
+        with open(path, "w") as f:
+            f.write('{"child_status": {"status_id": "LCS-CP-0042", "source_system": "LCS", '
+                    '"child": {"nhs_number": "943 476 5919", "local_id": "LCS-77"}, '
+                    '"kind": "CHILD_PROTECTION_PLAN", "category": "PLAN_NEGLECT", '
+                    '"start_date": "2025-11-03", "local_authority": "Leeds City Council", '
+                    '"social_worker": "Sam Patel", "recorded_at": "2025-11-03T16:20:00Z"}}\n'
+                    '{"child_status": {"status_id": "LCS-X", "child": {"local_id": "L-1"}, '
+                    '"start_date": "2025-11-03", "local_authority": "Leeds", '
+                    '"recorded_at": "2025-11-03"}}\n'
+                    '{"concern_id": "H-1", "agency": "HEALTH", "category": "WAS_NOT_BROUGHT", '
+                    '"severity": "LOW", "occurred_at": "2025-12-01", '
+                    '"children": [{"nhs_number": "9434765919"}]}\n')
+        r = self.d.tool("ffc-send", path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("line 2: LCS-X: kind: unspecified", r.stderr)
+        self.assertIn("3 concerns: 2 accepted, 0 duplicate, 1 rejected", r.stdout)
+        record = self.d.child(nhs_number="9434765919").child
+        self.assertEqual([x.status.status_id for x in record.statuses], ["LCS-CP-0042"])
+        self.assertEqual(record.statuses[0].status.recorded_at_ms, 1762186800000)
+        self.assertEqual([a.rule for a in self.d.all_alerts()], ["on-plan-not-seen"])
+        r = self.d.tool("ffc-send", path)
+        self.assertIn("3 concerns: 0 accepted, 2 duplicate, 1 rejected", r.stdout)
+
+
 class SocialCareKeysOnly(DaemonTest):
     """In curve mode a status comes from a key bound to social care only."""
 
