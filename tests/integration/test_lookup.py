@@ -18,8 +18,8 @@ import unittest
 
 import zmq
 
-from ffctest import (BIN, SOURCE, T0, Daemon, concern, free_port, main, nhs_number, now_ms, pb,
-                     scratch_dir, upn, wait_for)
+from ffctest import (BIN, PURPOSE, SOURCE, T0, Daemon, DaemonTest, concern, free_port, main,
+                     nhs_number, now_ms, pb, scratch_dir, upn, wait_for)
 from test_security import Keys, cert_text, security_conf, write
 
 DAY = 86400 * 1000
@@ -402,6 +402,36 @@ class Lookups(unittest.TestCase):
         r = run("943 476 5918")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("lookup.nhs_number: check digit mismatch", r.stderr)
+
+
+class Watch(DaemonTest):
+    def test_ffc_watch_prints_a_lookup(self):
+        """ffc-watch prints each lookup of a known child as it happens
+        (ACCESS), a lookup asked here by an operator with ffcctl."""
+        r = self.d.send_one(plan("LCS-CP-1", ELLA))
+        self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        out_path = os.path.join(self.d.dir, "watch.out")
+        with open(out_path, "w") as out:
+            w = subprocess.Popen([os.path.join(BIN, "ffc-watch"), "--alerts", self.d.alerts_ep,
+                                  "--control", self.d.control_ep, "--since", "0"],
+                                 stdout=out, stderr=subprocess.DEVNULL,
+                                 env=dict(os.environ, XDG_STATE_HOME=self.d.dir))
+        try:
+            time.sleep(0.8)  # subscribed before the lookup
+            look = self.d.tool("ffcctl", "lookup", "--nhs", nhs_number(1), "--setting", SETTING,
+                               "--asked-by", "Dr A. Khan")
+            self.assertEqual(look.returncode, 0, look.stderr)
+            self.assertIn("lead practitioner: Sam Patel, Social worker (0113 000 0000)",
+                          look.stdout)
+            want = "ACCESS %s  looked up by " % r.child_ids[0]
+            self.assertTrue(wait_for(lambda: want in open(out_path).read(), timeout=15),
+                            open(out_path).read())
+            text = open(out_path).read()
+            self.assertIn("at %s, " % SETTING, text)
+            self.assertNotIn(PURPOSE, text)
+        finally:
+            w.terminate()
+            self.assertEqual(w.wait(timeout=30), 0)
 
 
 if __name__ == "__main__":
