@@ -151,6 +151,36 @@ class Status(DaemonTest):
                                 children=[dict(local_id="unborn-9")]))
         self.assertEqual(r.child_ids[0], c.child_ids[0])
 
+    def test_a_merge_brings_the_status_and_an_unlink_takes_it_back(self):
+        # Social care knows the child by its own id, health by NHS number:
+        # two children, and the missed appointment is routine.
+        s = status("CP-88", nhs="")
+        s.child.local_id = "LCS-88"
+        sc = self.accept(frame(s)).child_ids[0]
+        h = self.accept(not_brought("wnb-88", 9, T0)).child_ids[0]
+        self.assertNotEqual(sc, h)
+        self.assertEqual(self.d.all_alerts(), [])
+        # A social care concern names both: one child, on a plan, judged
+        # whole.
+        self.accept(concern("sc-88", agency=pb.SOCIAL_CARE, category=pb.NEGLECT,
+                            severity=pb.LOW, at=T0 - 5 * DAY,
+                            children=[dict(nhs_number=nhs_number(9), local_id="LCS-88")]))
+        (a,) = [x for x in self.d.all_alerts() if x.rule == "on-plan-not-seen"]
+        self.assertEqual(a.child_id, min(sc, h))
+        self.assertIn("merged into", a.reason)
+        merged = self.d.child(child_id=h).child
+        self.assertEqual([x.status.status_id for x in merged.statuses], ["CP-88"])
+        # The social care record was a wrong link: it leaves with its status.
+        r = self.d.tool("ffcctl", "--operator", "j.doe", "unlink", merged.child_id,
+                        "local:SOCIAL_CARE:LCS-88",
+                        "--reason", "another child")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.d.child(nhs_number=nhs_number(9)).child.statuses), 0)
+        records = [self.d.child(child_id="C%08d" % n).child for n in (1, 2, 3)]
+        holders = [c.child_id for c in records if c.statuses]
+        self.assertEqual(len(holders), 1)
+        self.assertNotEqual(holders[0], self.d.child(nhs_number=nhs_number(9)).child.child_id)
+
     def test_every_field_is_validated(self):
         cases = [
             (dict(status_id=""), "status_id: empty"),
@@ -308,7 +338,8 @@ class Status(DaemonTest):
         self.accept(not_brought("wnb-8", 8, T0))
         kid7 = self.d.child(nhs_number=nhs_number(7)).child.child_id
         kid8 = self.d.child(nhs_number=nhs_number(8)).child.child_id
-        conf = open(os.path.join(os.environ["FFC_SOURCE"], "conf", "ffcd.conf")).read()
+        with open(os.path.join(os.environ["FFC_SOURCE"], "conf", "ffcd.conf")) as f:
+            conf = f.read()
         cdir = scratch_dir(self)
         # The shipped file judges alike; a physical-abuse plan only loses
         # the neglect plan's child; unless looked after gains none on a
