@@ -8,6 +8,9 @@
  * savepoint of its own, so one that fails there is rejected alone and
  * never takes the others with it (its alerts leave the outbox with it).
  *
+ * A frame carrying a social care status (Concern.child_status) takes the
+ * same path, its checks and filing ingest_status.c's.
+ *
  * Owns the order of those steps. Does not own sockets (server.c), judging
  * (judge.c, judge_apply.c) or linking policy (link.c).
  */
