@@ -190,7 +190,7 @@ class ReloadTest(unittest.TestCase):
         out = json.loads(r.stdout)
         self.assertTrue(out["loaded"])
         self.assertEqual((out["added"], out["changed"], out["removed"]), ([], [], []))
-        self.assertEqual(out["rules"], 6)
+        self.assertEqual(out["rules"], 7)
         # The lowered threshold is in force: two missing episodes raise.
         sub = self.d.subscribe()
         self.send_all([concern("m%d" % i, agency=pb.POLICE, category=pb.MISSING,
