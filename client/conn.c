@@ -366,6 +366,8 @@ void ffc_sub_event_release(ffc_sub_event_t *ev)
 		ffc__v1__heartbeat__free_unpacked(ev->heartbeat, NULL);
 	if (ev->change)
 		ffc__v1__alert_change__free_unpacked(ev->change, NULL);
+	if (ev->access)
+		ffc__v1__access_notice__free_unpacked(ev->access, NULL);
 	memset(ev, 0, sizeof *ev);
 }
 
@@ -445,6 +447,10 @@ static int sub_message(void *sock, ffc_sub_event_t *ev)
 		ev->alert = ffc__v1__alert__unpack(NULL, len, data);
 		ev->kind = FFC_SUB_OVERDUE;
 		rc = ev->alert ? FFC_OK : FFC_EPROTO;
+	} else if (strcmp(ev->topic, FFC_ACCESS_TOPIC) == 0) {
+		ev->access = ffc__v1__access_notice__unpack(NULL, len, data);
+		ev->kind = FFC_SUB_ACCESS;
+		rc = ev->access ? FFC_OK : FFC_EPROTO;
 	} else if (starts_with(ev->topic, "event.")) {
 		ev->change = ffc__v1__alert_change__unpack(NULL, len, data);
 		ev->kind = FFC_SUB_CHANGE;
@@ -511,7 +517,7 @@ int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms)
 		return FFC_EINVAL;
 	const unsigned all = 1u << FFC_SUB_ALERT | 1u << FFC_SUB_HEARTBEAT |
 	                     1u << FFC_SUB_CONNECTED | 1u << FFC_SUB_DISCONNECTED |
-	                     1u << FFC_SUB_CHANGE | 1u << FFC_SUB_OVERDUE;
+	                     1u << FFC_SUB_CHANGE | 1u << FFC_SUB_OVERDUE | 1u << FFC_SUB_ACCESS;
 	return sub_next(sub, ev, timeout_ms, all);
 }
 

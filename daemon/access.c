@@ -16,6 +16,7 @@ static const char *const role_names[] = {
     [ACCESS_VIEWER] = "viewer",
     [ACCESS_PRACTITIONER] = "practitioner",
     [ACCESS_ADMIN] = "admin",
+    [ACCESS_LOOKUP] = "lookup",
 };
 
 static const struct access_key *named(const struct access_key *v, size_t n, const char *name)
@@ -52,7 +53,7 @@ const char *access_role_name(enum access_role role)
 
 enum access_role access_role_parse(const char *s)
 {
-	for (int r = ACCESS_ADAPTER; r <= ACCESS_ADMIN; r++)
+	for (int r = ACCESS_ADAPTER; r <= ACCESS_LOOKUP; r++)
 		if (!strcasecmp(s, role_names[r]))
 			return (enum access_role)r;
 	return ACCESS_NONE;

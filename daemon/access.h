@@ -24,6 +24,10 @@ enum access_role {
 	ACCESS_VIEWER,       /* control: status and stats */
 	ACCESS_PRACTITIONER, /* control: read children and alerts, ack, close, note, assign */
 	ACCESS_ADMIN,        /* control: everything, link, unlink, reload, purge, ... */
+	/* control: the lookup command only (a point of contact asking "is
+	 * this child known?"). Not ranked among the operator roles: authz.c
+	 * decides it on its own. */
+	ACCESS_LOOKUP,
 };
 
 /* A CURVE public key ffcd accepts, or (key all zero) an operator known on
@@ -54,7 +58,8 @@ const struct access_key *access_key_find(const struct access_list *l, const uint
 /* The ipc operator with this name, or NULL. */
 const struct access_key *access_operator_named(const struct access_list *l, const char *name);
 
-/* "adapter", "console", "viewer", "practitioner", "admin" ("none" for 0). */
+/* "adapter", "console", "viewer", "practitioner", "admin", "lookup" ("none"
+ * for 0). */
 const char *access_role_name(enum access_role role);
 /* The role named (case ignored), or ACCESS_NONE. */
 enum access_role access_role_parse(const char *s);

@@ -29,7 +29,8 @@ struct audit_entry {
 	char purpose[WIRE_REASON_MAX];
 	int refused;
 	char detail[WIRE_REASON_MAX];
-	uint64_t count; /* a refusal: how many it stands for (0 or 1: one) */
+	uint64_t count;            /* a refusal: how many it stands for (0 or 1: one) */
+	char setting[WIRE_BY_MAX]; /* a lookup: where the child was */
 };
 
 /* ffc.v1.IdentityEvent.Kind */

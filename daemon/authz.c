@@ -169,6 +169,18 @@ int authz_decide(const struct authz_caller *c, const struct authz_request *r,
 		d->allowed = 1;
 		return 1;
 	}
+	if (c->role == ACCESS_LOOKUP) {
+		/* A point of contact asks whether a child is known, nothing
+		 * else: no record, no alert, no status of the daemon. */
+		if (r->command != CMD(LOOKUP)) {
+			snprintf(d->why, sizeof d->why,
+			         "%s: a lookup key may only look a child up; %s is a lookup key",
+			         d->command, name);
+			return 0;
+		}
+		d->allowed = 1;
+		return 1;
+	}
 	if (c->role == ACCESS_ADAPTER || c->role < least) {
 		d->allowed = 0;
 		snprintf(d->why, sizeof d->why, "%s: needs the %s role; %s is %s %s", d->command,

@@ -82,7 +82,7 @@ static int same_name(const char *s, const char *name)
 
 /* Index 0 is never matched: "unspecified" is what a value must not be,
  * so an operator or a config file cannot ask for it by name. */
-static int parse(const char *const *names, int max, const char *s)
+int enum_name_parse(const char *const *names, int max, const char *s)
 {
 	if (!s)
 		return -1;
@@ -94,25 +94,25 @@ static int parse(const char *const *names, int max, const char *s)
 
 int agency_parse(const char *s)
 {
-	return parse(agencies, AGENCY_MAX, s);
+	return enum_name_parse(agencies, AGENCY_MAX, s);
 }
 
 int category_parse(const char *s)
 {
-	return parse(categories, CATEGORY_MAX, s);
+	return enum_name_parse(categories, CATEGORY_MAX, s);
 }
 
 int severity_parse(const char *s)
 {
-	return parse(severities, SEVERITY_MAX, s);
+	return enum_name_parse(severities, SEVERITY_MAX, s);
 }
 
 int level_parse(const char *s)
 {
-	return parse(levels, LEVEL_MAX, s);
+	return enum_name_parse(levels, LEVEL_MAX, s);
 }
 
-static int child_equal(const struct child_identity *a, const struct child_identity *b)
+int child_identity_equal(const struct child_identity *a, const struct child_identity *b)
 {
 	return !strcmp(a->nhs_number, b->nhs_number) && !strcmp(a->upn, b->upn) &&
 	       !strcmp(a->local_id, b->local_id) && !strcmp(a->given_name, b->given_name) &&
@@ -135,7 +135,7 @@ int concern_equal(const struct concern *a, const struct concern *b)
 	    strcmp(a->reporter, b->reporter) || a->n_children != b->n_children)
 		return 0;
 	for (size_t i = 0; i < a->n_children; i++)
-		if (!child_equal(&a->children[i], &b->children[i]))
+		if (!child_identity_equal(&a->children[i], &b->children[i]))
 			return 0;
 	return 1;
 }

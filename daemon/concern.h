@@ -18,7 +18,7 @@ enum level { LEVEL_NONE = 0, LEVEL_AMBER = 1, LEVEL_RED = 2 };
 enum { LEVEL_MAX = LEVEL_RED };
 
 enum { SEVERITY_LOW = 1, SEVERITY_MODERATE = 2, SEVERITY_HIGH = 3, SEVERITY_IMMEDIATE = 4 };
-enum { CATEGORY_MISSING = 10 };
+enum { CATEGORY_MISSING = 10, CATEGORY_EDUCATION_ABSENCE = 11, CATEGORY_WAS_NOT_BROUGHT = 12 };
 
 /* Limits from the wire contract ("what is REJECTED"). */
 #define CONCERN_ID_MAX          128
@@ -71,6 +71,9 @@ struct concern_ref {
 	 * block as the array it came in (store_timeline()) and is freed with
 	 * it. NULL where a caller builds refs only for rules to count. */
 	const char *concern_id;
+	/* The child's social care statuses in force when it happened
+	 * (status.h's bits), for rules that ask (when_status); 0 for none. */
+	uint32_t status;
 };
 
 /* Upper-case names as in the proto ("POLICE", "DOMESTIC_ABUSE", "RED").
@@ -86,6 +89,14 @@ int agency_parse(const char *s);
 int category_parse(const char *s);
 int severity_parse(const char *s);
 int level_parse(const char *s);
+
+/* The value of s among names[1..max] (upper-case names, compared as the
+ * *_parse functions above compare), or -1. For other enumerations of the
+ * contract (status.c). */
+int enum_name_parse(const char *const *names, int max, const char *s);
+
+/* True when both identities carry the same strings, field for field. */
+int child_identity_equal(const struct child_identity *a, const struct child_identity *b);
 
 /* True when both concerns carry the same content, field for field. This is
  * what tells a resent concern (DUPLICATE) from a reused id (REJECTED). */

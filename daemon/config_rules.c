@@ -16,6 +16,7 @@
 #include "config_read.h"
 #include "labels.h"
 #include "rules.h"
+#include "status.h"
 
 #define MS_PER_HOUR INT64_C(3600000)
 
@@ -82,6 +83,19 @@ static int rule_weights(struct conf_ctx *c, const config_setting_t *g, struct ru
 		}
 	}
 	return rc;
+}
+
+/* when_status = ["child-protection-plan:neglect", ...]: each term as the
+ * index of its bit, as conf_name_set() sets them. */
+static int status_term(const char *s)
+{
+	uint32_t b = status_term_parse(s);
+	int i = 0;
+	while (b > 1) {
+		b >>= 1;
+		i++;
+	}
+	return i > 0 ? i : -1;
 }
 
 /* parts = ( { agencies = ["health"]; categories = ["was-not-brought"];
@@ -216,10 +230,15 @@ static int one_rule(struct conf_ctx *c, const config_setting_t *g, size_t index,
 		} else if (!strcmp(name, "parts")) {
 			have_parts = 1;
 			rule_parts(c, s, r);
+		} else if (!strcmp(name, "when_status") || !strcmp(name, "unless_status")) {
+			conf_name_set(c, s, status_term, "social care status (" STATUS_TERMS ")",
+			              "child-protection-plan",
+			              name[0] == 'w' ? &r->when_status : &r->unless_status);
 		} else {
 			conf_unknown(c, s,
 			             "name, kind, scope, window_days, window_hours, amber, red, "
-			             "level, agencies, categories, min_severity, weights, parts");
+			             "level, agencies, categories, min_severity, weights, parts, "
+			             "when_status, unless_status");
 		}
 	}
 	if (c->total != before)

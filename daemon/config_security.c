@@ -209,10 +209,11 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 		          path, k->name);
 	int r = -1;
 	if (!role)
-		conf_fail(c, g, "%s: needs a role (adapter or console, or an operator's)", path);
+		conf_fail(c, g, "%s: needs a role (adapter, console or lookup, or an operator's)",
+		          path);
 	else
 		r = conf_get_enum(c, role, role_parse, "a role",
-		                  "adapter, console, viewer, practitioner or admin");
+		                  "adapter, console, lookup, viewer, practitioner or admin");
 	if (r > 0)
 		k->role = (enum access_role)r;
 	if (r == ACCESS_ADAPTER) {

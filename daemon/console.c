@@ -12,6 +12,7 @@
 
 #include "concern.h"
 #include "heartbeat.h"
+#include "lookup.h"
 
 /* Topic families with the level as their next word, and the actions that
  * stand before the level in event topics (lifecycle_action_word). */
@@ -55,6 +56,7 @@ size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][O
 	if (memchr(sub, '\0', len))
 		return 0; /* topics never hold a NUL: nothing would match */
 	narrow(HEARTBEAT_TOPIC, sub, len, out, max, &n);
+	narrow(LOOKUP_ACCESS_TOPIC, sub, len, out, max, &n);
 	for (int level = 1; level <= LEVEL_MAX; level++) {
 		if (!(levels & (1u << level)))
 			continue;

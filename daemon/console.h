@@ -35,7 +35,8 @@
  * ("alert.<level>.", "overdue.<level>.", "event.<action>.<level>.") and
  * each allowed level, the family's prefix when sub is a prefix of it, or
  * sub itself when it is already inside an allowed one; "heartbeat" always
- * (it carries a seq, no child). A subscription to "alert." from a
+ * (it carries a seq, no child), and "event.access" always (a lookup of a
+ * known child, for every console). A subscription to "alert." from a
  * RED-only console becomes "alert.red.". Returns how many were written to
  * out (0: nothing this console may see), at most max; prefixes past max
  * are dropped. sub is the subscription's bytes as received (not

@@ -293,6 +293,9 @@ int control_audit_named(const Ffc__V1__ControlRequest *rq, const Ffc__V1__Contro
 		for (size_t i = 0; i < r->rules_test->n_lost; i++)
 			push(ids, n, &cap, r->rules_test->lost[i]->child_id, &failed);
 		break;
+	case FFC__V1__CONTROL_REPLY__RESULT_ACCESSES:
+		push(ids, n, &cap, r->accesses->child_id, &failed);
+		break;
 	case FFC__V1__CONTROL_REPLY__RESULT_AUDIT:
 		/* Reading a child's audit entries is a look at that child. */
 		push(ids, n, &cap, rq->audit->child_id, &failed);
@@ -416,6 +419,7 @@ int control_audit_change(struct store_txn *t, const struct control_audit *a)
 	case FFC__V1__CONTROL_REQUEST__COMMAND_PURGE:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_WITHDRAW:
 	case FFC__V1__CONTROL_REQUEST__COMMAND_BACKUP:
+	case FFC__V1__CONTROL_REQUEST__COMMAND_LOOKUP:
 		/* They record their own entries, one per child they change,
 		 * with what they did to it. */
 		return STORE_OK;

@@ -241,7 +241,8 @@ const char *control_child(struct control_call *call)
 	/* Identity records, alerts with their state, household, events. */
 	if ((err = chronology(t, id, since, ar, r)) != NULL)
 		return err;
-	if ((err = control_child_corrections(t, id, ar, r)) != NULL)
+	if ((err = control_child_corrections(t, id, ar, r)) != NULL ||
+	    (err = control_child_social(t, id, since, call->now_ms, ar, r)) != NULL)
 		return err;
 	if ((err = household_events(t, id, since, ar, r)) != NULL)
 		return err;

@@ -55,7 +55,9 @@
 	X(FAMILY,        "family",          ACCESS_PRACTITIONER, 1, 0, control_family)        \
 	X(HOUSEHOLD_LINK,   "household link",   ACCESS_ADMIN,        0, 1, control_household_link)   \
 	X(HOUSEHOLD_UNLINK, "household unlink", ACCESS_ADMIN,        0, 1, control_household_unlink) \
-	X(HOUSEHOLD_ALERTS, "household alerts", ACCESS_PRACTITIONER, 0, 1, control_household_alerts)
+	X(HOUSEHOLD_ALERTS, "household alerts", ACCESS_PRACTITIONER, 0, 1, control_household_alerts) \
+	X(LOOKUP,        "lookup",          ACCESS_PRACTITIONER, 0, 1, control_lookup)        \
+	X(ACCESSES,      "accesses",        ACCESS_PRACTITIONER, 1, 0, control_accesses)
 /* clang-format on */
 
 #endif

@@ -106,6 +106,10 @@ const char *control_family(struct control_call *call);
 const char *control_household_link(struct control_call *call);
 const char *control_household_unlink(struct control_call *call);
 const char *control_household_alerts(struct control_call *call);
+/* control_lookup.c: a point of contact's lookup (writing its own audit
+ * entry and access record), and the lookups of one child. */
+const char *control_lookup(struct control_call *call);
+const char *control_accesses(struct control_call *call);
 
 /* ---- shared helpers (control_reply.c) ---- */
 
@@ -216,6 +220,11 @@ void control_chronology_children(struct store_txn *t, struct arena *ar,
                                  Ffc__V1__ChronologyEntry *e);
 /* "H00000003", or "" for 0, in the arena (control_family.c). */
 char *control_household_text(struct arena *ar, uint64_t household);
+/* Fill a ChildReply's social care statuses (every version in force at or
+ * after since_ms or received since, in_force as at now_ms) and lookups
+ * (at or after since_ms) (control_lookup.c). NULL, or an error message. */
+const char *control_child_social(struct store_txn *t, uint64_t child, int64_t since_ms,
+                                 int64_t now_ms, struct arena *ar, Ffc__V1__ChildReply *r);
 
 /* Fill a ChildReply's viewed_by: the reads recorded under the child
  * (control_trail.c). */

@@ -160,6 +160,8 @@ const char *control_stats(struct control_call *call)
 	r->reminders = store_counter_get(t, "reminders");
 	r->withdrawn = store_counter_get(t, "withdrawn");
 	r->purged = store_counter_get(t, "purged");
+	r->child_statuses = store_counter_get(t, "statuses");
+	r->lookups = store_counter_get(t, "lookups") + store_counter_get(t, "lookups.unknown");
 	r->refused_unknown_key = st->refused_unknown_key;
 	r->refused_role = st->refused_role;
 	r->refused_malformed = st->refused_malformed;

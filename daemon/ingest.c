@@ -8,6 +8,9 @@
  * savepoint of its own, so one that fails there is rejected alone and
  * never takes the others with it (its alerts leave the outbox with it).
  *
+ * A frame carrying a social care status (Concern.child_status) takes the
+ * same path, its checks and filing ingest_status.c's.
+ *
  * Owns the order of those steps. Does not own sockets (server.c), judging
  * (judge.c, judge_apply.c) or linking policy (link.c).
  */
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "household.h"
+#include "ingest_status.h"
 #include "judge_apply.h"
 #include "link.h"
 #include "log.h"
@@ -29,6 +33,15 @@ static void reject(struct ingest_item *it, const char *error)
 {
 	it->receipt.status = RECEIPT_REJECTED;
 	snprintf(it->receipt.error, sizeof it->receipt.error, "%s", error);
+}
+
+/* A receipt back to nothing decided, the ids it echoes kept. */
+static void receipt_reset(struct receipt *r)
+{
+	const char *id = r->concern_id, *sid = r->status_id;
+	memset(r, 0, sizeof *r);
+	r->concern_id = id;
+	r->status_id = sid;
 }
 
 /* Everything that needs no store: the frame and the concern alone. */
@@ -52,10 +65,17 @@ static void precheck(struct ingest_item *it, const struct ingest_limits *limits,
 	 * strict protobuf libraries, which refuse anything else in a string. */
 	const char *id = it->w.c.concern_id;
 	it->receipt.concern_id = validate_utf8(id, strlen(id)) ? id : "";
+	const char *sid = it->w.status ? it->w.status->status_id : "";
+	it->receipt.status_id = validate_utf8(sid, strlen(sid)) ? sid : "";
 	char err[VALIDATE_ERR_MAX], field[64];
 	if (wire_concern_nul_field(it->data, it->len, field, sizeof field)) {
 		snprintf(err, sizeof err, "%s: contains a NUL byte", field);
 		reject(it, err);
+	} else if (it->w.status) {
+		/* A social care status, not a concern (ingest_status.h). */
+		if (ingest_status_check(it->w.status, &it->w.c, it->agency_bound, now_ms, err,
+		                        sizeof err) < 0)
+			reject(it, err);
 	} else if (validate_concern(&it->w.c, now_ms, err, sizeof err) < 0) {
 		reject(it, err);
 	} else if (it->agency_bound && (int)it->w.c.agency != it->agency_bound) {
@@ -187,6 +207,9 @@ void ingest_set_fault_hook(int (*hook)(const struct concern *c, void *arg), void
 static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
                      size_t n_rules, int64_t now_ms, struct outbox *out, const char **stage)
 {
+	if (it->w.status)
+		return ingest_status_file(t, it->w.status, &it->receipt, rules, n_rules, now_ms,
+		                          out, stage);
 	int rc = STORE_OK;
 	*stage = "concern_id: checking for an earlier copy";
 	if (known(t, it, &rc))
@@ -244,14 +267,16 @@ static int isolated(struct store_txn *t, struct ingest_item *it, const struct ru
 	outbox_truncate(out, mark);
 	if (whole_batch(rc))
 		return rc;
-	const char *id = it->receipt.concern_id;
-	memset(&it->receipt, 0, sizeof it->receipt);
-	it->receipt.concern_id = id;
+	receipt_reset(&it->receipt);
 	char why[VALIDATE_ERR_MAX];
-	snprintf(why, sizeof why, "%s failed; this concern not stored", stage);
+	snprintf(why, sizeof why, "%s failed; this %s not stored", stage,
+	         it->w.status ? "status" : "concern");
 	reject(it, why);
-	log_warn("ingest: concern %s of %s rejected alone: %s", id, agency_name(it->w.c.agency),
-	         why);
+	if (it->w.status)
+		log_warn("ingest: status %s rejected alone: %s", it->receipt.status_id, why);
+	else
+		log_warn("ingest: concern %s of %s rejected alone: %s", it->receipt.concern_id,
+		         agency_name(it->w.c.agency), why);
 	return STORE_OK;
 }
 
@@ -307,11 +332,8 @@ static int attempt_aborted(int rc, void *arg)
 	struct batch *b = arg;
 	outbox_truncate(b->out, b->mark);
 	for (size_t i = 0; i < b->n; i++) {
-		if (b->pre[i])
-			continue;
-		const char *id = b->items[i].receipt.concern_id;
-		memset(&b->items[i].receipt, 0, sizeof b->items[i].receipt);
-		b->items[i].receipt.concern_id = id;
+		if (!b->pre[i])
+			receipt_reset(&b->items[i].receipt);
 	}
 	if (rc == ATTEMPT_ISOLATE && !b->isolate) {
 		b->isolate = 1;

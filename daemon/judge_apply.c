@@ -352,3 +352,57 @@ int judge_merge_note(struct store_txn *t, const struct merge_log *log, uint64_t 
 		         into);
 	return STORE_OK;
 }
+
+/* ---- a social care status changed ---- */
+
+/* Does an alert of rule r for child cite ref in its evidence? */
+static int cited(struct store_txn *t, uint64_t child, const struct rule *r,
+                 const struct concern_ref *ref, struct alert *a, int *yes)
+{
+	uint64_t *seqs = NULL;
+	size_t n = 0;
+	*yes = 0;
+	int rc = store_child_alerts(t, child, &seqs, &n);
+	for (size_t i = 0; i < n && rc == STORE_OK && !*yes; i++) {
+		if ((rc = store_alert_get(t, seqs[i], a)) != STORE_OK || strcmp(a->rule, r->name))
+			continue;
+		for (size_t e = 0; e < a->n_evidence && !*yes; e++)
+			*yes = a->evidence[e].agency == ref->agency &&
+			       !strcmp(a->evidence[e].concern_id, ref->concern_id);
+	}
+	free(seqs);
+	return rc;
+}
+
+int judge_status_change(struct store_txn *t, uint64_t child, const struct concern_ref *before,
+                        size_t n_before, const struct rule *rules, size_t n_rules, int64_t now_ms,
+                        struct outbox *out)
+{
+	struct concern_ref *refs = NULL;
+	size_t n = 0;
+	struct alert *a = malloc(sizeof *a);
+	int rc = a ? store_timeline(t, child, INT64_MIN, INT64_MAX, &refs, &n) : STORE_ERROR;
+	if (rc == STORE_OK && n != n_before) {
+		char cid[WIRE_ID_MAX];
+		wire_child_id(child, cid);
+		log_error("judge: %s's timeline changed while its status was filed", cid);
+		rc = STORE_ERROR;
+	}
+	for (size_t i = 0; i < n_rules && rc == STORE_OK; i++) {
+		const struct rule *r = &rules[i];
+		if ((!r->when_status && !r->unless_status) || r->scope != RULE_SCOPE_CHILD)
+			continue;
+		for (size_t f = 0; f < n && rc == STORE_OK; f++) {
+			int yes;
+			if (rule_counts(r, &before[f]) || !rule_counts(r, &refs[f]))
+				continue;
+			if ((rc = cited(t, child, r, &refs[f], a, &yes)) == STORE_OK && !yes)
+				rc = judge(t, &child, 1, RULE_SCOPE_CHILD, refs, n, f, r, 1,
+				           "after social care's status of the child was received", NULL,
+				           now_ms, out);
+		}
+	}
+	free(refs);
+	free(a);
+	return rc;
+}

@@ -54,6 +54,17 @@ int judge_child_history(struct store_txn *t, uint64_t child, const struct rule *
 int judge_household_history(struct store_txn *t, uint64_t child, const struct rule *rules,
                             size_t n_rules, const char *note, int64_t now_ms, struct outbox *out);
 
+/* After the child's social care statuses changed (a ChildStatus filed):
+ * judge each rule with a status condition (when_status, unless_status)
+ * around every concern that it counts now and did not count in `before`
+ * (the child's whole timeline as store_timeline() read it just before the
+ * change) and that no alert of the rule cites yet. So a concern sent
+ * before the plan it happened under is judged once the plan arrives, and
+ * nothing already raised is raised again. */
+int judge_status_change(struct store_txn *t, uint64_t child, const struct concern_ref *before,
+                        size_t n_before, const struct rule *rules, size_t n_rules, int64_t now_ms,
+                        struct outbox *out);
+
 /* "after C00000002 was merged into C00000001" (or "after C2 and C3 were
  * merged into C1") for the merges in log that `child` survived, into buf
  * (len bytes); "" when it survived none. */

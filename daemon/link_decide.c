@@ -27,6 +27,17 @@ static void say(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "concern seq 7", or for a social care status, which is filed with no
+ * concern (seq 0), "a social care status". */
+static const char *who_named(const struct link_facts *f, char *buf, size_t len)
+{
+	if (f->seq)
+		snprintf(buf, len, "concern seq %llu", (unsigned long long)f->seq);
+	else
+		snprintf(buf, len, "a social care status");
+	return buf;
+}
+
 void link_key_label(const char *key, char *out, size_t len)
 {
 	if (key[0] == 'N')
@@ -275,13 +286,12 @@ static void by_strong_keys(struct sim *s, struct identity_keys *keys, uint64_t *
 				*chosen = c;
 				continue;
 			}
-			char reason[WIRE_REASON_MAX], a[WIRE_ID_MAX], b[WIRE_ID_MAX];
+			char reason[WIRE_REASON_MAX], a[WIRE_ID_MAX], b[WIRE_ID_MAX], who[48];
 			wire_child_id(*chosen, a);
 			wire_child_id(c, b);
 			say(reason, sizeof reason,
-			    "concern seq %llu named %s, which belongs to %s, with identifiers of "
-			    "%s",
-			    (unsigned long long)f->seq, name, b, a);
+			    "%s named %s, which belongs to %s, with identifiers of %s",
+			    who_named(f, who, sizeof who), name, b, a);
 			merge_add(s, d, chosen, c, name, reason);
 			continue;
 		}
@@ -363,12 +373,11 @@ static void by_demographics(struct sim *s, const struct identity_keys *keys, uin
 			*chosen = match[0];
 			return;
 		}
-		char reason[WIRE_REASON_MAX], a[WIRE_ID_MAX];
+		char reason[WIRE_REASON_MAX], a[WIRE_ID_MAX], who[48];
 		wire_child_id(*chosen, a);
 		say(reason, sizeof reason,
-		    "concern seq %llu named %s with the names and date of birth that only this "
-		    "child has",
-		    (unsigned long long)f->seq, a);
+		    "%s named %s with the names and date of birth that only this child has",
+		    who_named(f, who, sizeof who), a);
 		merge_add(s, d, chosen, match[0], "demographics", reason);
 	} else if (n > 1) {
 		/* Two children match equally: linking on demographics alone

@@ -66,7 +66,7 @@ struct link_facts {
 	/* The named child's keys (identity_keys()); for re-examining a
 	 * child, only the demographic key is set. */
 	const struct identity_keys *keys;
-	uint64_t seq; /* the concern's, named in reasons; 0 for none */
+	uint64_t seq; /* the concern's, named in reasons; 0 for none (a social care status) */
 	/* The child already decided on before any identifier is looked at:
 	 * 0 for a concern; the child being re-examined after a merge. */
 	uint64_t start;

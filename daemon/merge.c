@@ -19,6 +19,7 @@
 
 #include "household.h"
 #include "log.h"
+#include "store_status.h"
 #include "wire.h"
 
 /* A record the caller expects to exist. */
@@ -587,6 +588,29 @@ static int move_concerns(struct store_txn *t, const struct child_record *old,
 	return rc;
 }
 
+/* Move the social care statuses the moved records brought, as concerns
+ * are moved: each status names its child as a concern does. */
+static int move_statuses(struct store_txn *t, const struct child_record *old,
+                         const unsigned char *moved, uint64_t to)
+{
+	struct status_fact *f;
+	size_t n;
+	int rc = store_status_facts(t, old->id, &f, &n);
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		struct stored_status v;
+		if ((rc = store_status_get(t, f[i].seq, &v)) != STORE_OK)
+			break;
+		struct identity_keys k;
+		struct seen_identity named;
+		as_record(&v.s.child, STATUS_AGENCY, &k, &named);
+		if (brought_by(old, moved, &named))
+			rc = store_status_move(t, f[i].seq, old->id, to);
+		wire_stored_status_release(&v);
+	}
+	free(f);
+	return rc;
+}
+
 /* Does any record kept by the old child carry this key? */
 static int kept_carries(const struct child_record *ch, const unsigned char *moved, const char *key)
 {
@@ -688,6 +712,7 @@ int merge_split(struct store_txn *t, uint64_t child, const struct split_selector
 		goto out;
 	if ((rc = move_concerns(t, &old, moved, nid, by, now_ms, &out->moved_concerns)) !=
 	        STORE_OK ||
+	    (rc = move_statuses(t, &old, moved, nid)) != STORE_OK ||
 	    (rc = repoint_split(t, &old, moved, nid)) != STORE_OK)
 		goto out;
 

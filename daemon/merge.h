@@ -102,9 +102,10 @@ struct split_result {
 enum { SPLIT_OK = 0, SPLIT_REFUSED = 1 };
 
 /* Move every identity record of live `child` the selector picks, with
- * every concern that came through them (the concern's named child,
- * normalised, from the same agency), to a new child; re-point strong keys
- * and demographics; keep the two apart; record a SPLIT event. A moved
+ * every concern and social care status that came through them (the
+ * concern's named child, normalised, from the same agency), to a new
+ * child; re-point strong keys and demographics; keep the two apart;
+ * record a SPLIT event. A moved
  * record that also carries a strong identifier the child keeps on other
  * records moves without it, so no identifier names two children. Returns
  * STORE_OK, a store error, or SPLIT_REFUSED with the reason in err (the

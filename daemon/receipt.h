@@ -23,6 +23,7 @@ enum receipt_status {
 
 struct receipt {
 	const char *concern_id; /* borrowed: echoed as received ("" if unparsed) */
+	const char *status_id;  /* borrowed: a ChildStatus's id echoed; NULL or "" for a concern */
 	enum receipt_status status;
 	char error[VALIDATE_ERR_MAX];
 	uint64_t seq;

@@ -196,6 +196,8 @@ static void rule_fields(struct codec *c, struct rule *r)
 	NUM(c, "rule min_severity", r->min_severity, INT32_MIN, INT32_MAX);
 	for (size_t i = 0; i < sizeof r->weight / sizeof r->weight[0]; i++)
 		NUM(c, "rule weight", r->weight[i], 0, UINT32_MAX);
+	NUM(c, "rule when_status", r->when_status, 0, UINT32_MAX);
+	NUM(c, "rule unless_status", r->unless_status, 0, UINT32_MAX);
 	NUM(c, "rule parts", r->n_parts, 0, RULE_PARTS_MAX);
 	for (size_t i = 0; i < r->n_parts && !c->bad[0]; i++) {
 		struct rule_part *p = &r->parts[i];
@@ -209,7 +211,7 @@ static void rule_fields(struct codec *c, struct rule *r)
 static void key_fields(struct codec *c, struct access_key *k)
 {
 	str(c, "key name", k->name, sizeof k->name);
-	NUM(c, "key role", k->role, ACCESS_NONE, ACCESS_ADMIN);
+	NUM(c, "key role", k->role, ACCESS_NONE, ACCESS_LOOKUP);
 	NUM(c, "key agency", k->agency, INT32_MIN, INT32_MAX);
 	NUM(c, "key levels", k->levels, 0, UINT32_MAX);
 	bytes(c, "key", k->key, sizeof k->key);

@@ -5,10 +5,11 @@
  *
  * Owns the window arithmetic, the choice of evidence and the reason text,
  * the checks of a rule's settings (what makes a rule well formed, and
- * every message saying it is not), and the five default rules of the wire
- * contract. Does not read the store, the clock or the configuration file
- * (config_rules.c reads a rule's settings and hands them here), and does
- * not decide whether an alert is raised again (ingest.c).
+ * every message saying it is not), and the default rules (the wire
+ * contract's five and on-plan-not-seen). Does not read the store, the
+ * clock or the configuration file (config_rules.c reads a rule's settings
+ * and hands them here), and does not decide whether an alert is raised
+ * again (ingest.c).
  */
 #include "rules.h"
 
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "labels.h"
+#include "status.h"
 
 #define MS_PER_HOUR INT64_C(3600000)
 
@@ -58,6 +60,8 @@ static size_t n_parts(const struct rule *r)
 int rule_counts(const struct rule *r, const struct concern_ref *ref)
 {
 	if (!passes(r->agencies, r->categories, r->min_severity, ref))
+		return 0;
+	if ((r->when_status && !(r->when_status & ref->status)) || (r->unless_status & ref->status))
 		return 0;
 	if (r->kind != RULE_ALL_OF)
 		return 1;
@@ -348,7 +352,8 @@ int rule_equal(const struct rule *a, const struct rule *b)
 	if (strcmp(a->name, b->name) || a->kind != b->kind || a->scope != b->scope ||
 	    a->window_ms != b->window_ms || a->agencies != b->agencies ||
 	    a->categories != b->categories || a->min_severity != b->min_severity ||
-	    a->n_parts != b->n_parts)
+	    a->n_parts != b->n_parts || a->when_status != b->when_status ||
+	    a->unless_status != b->unless_status)
 		return 0;
 	for (int l = 0; l <= LEVEL_MAX; l++)
 		if (a->threshold[l] != b->threshold[l])
@@ -623,6 +628,11 @@ static size_t reason(const struct rule *r, const struct rule_match *m,
 			put(&t, " (%u of the %zu parts this rule needs)", m->measure, r->n_parts);
 		break;
 	}
+	if (r->when_status) {
+		char status[160];
+		status_phrase(r->when_status, status, sizeof status);
+		put(&t, "; the child was %s", status);
+	}
 	/* Kinds that count concerns rather than list them name the children
 	 * at the end. */
 	if (r->kind == RULE_COUNT || r->kind == RULE_SEVERITY_SUM || r->kind == RULE_ALL_OF)
@@ -679,6 +689,14 @@ size_t rules_defaults(struct rule *out, size_t max)
 	     .window_ms = 90 * MS_PER_DAY,
 	     .categories = UINT32_C(1) << CATEGORY_MISSING,
 	     .threshold = {[LEVEL_AMBER] = 3}},
+	    /* One missed appointment or absence is routine for most children
+	     * and a warning sign for a child on a child protection plan. */
+	    {.name = "on-plan-not-seen",
+	     .kind = RULE_ANY,
+	     .categories = (UINT32_C(1) << CATEGORY_EDUCATION_ABSENCE) |
+	                   (UINT32_C(1) << CATEGORY_WAS_NOT_BROUGHT),
+	     .when_status = STATUS_KIND_BIT(STATUS_PROTECTION_PLAN),
+	     .threshold = {[LEVEL_AMBER] = 1}},
 	};
 	size_t n = sizeof defaults / sizeof defaults[0];
 	if (n > max)
@@ -762,6 +780,13 @@ int rule_check(const struct rule *r, size_t index, rule_problem_fn fn, void *arg
 		problem(&k, "%s: min_severity %d is unknown", label, r->min_severity);
 	if ((int)r->scope != RULE_SCOPE_CHILD && (int)r->scope != RULE_SCOPE_HOUSEHOLD)
 		problem(&k, "%s: scope %d is unknown", label, (int)r->scope);
+	if ((r->when_status | r->unless_status) & ~status_bits_all())
+		problem(&k, "%s: a status filter names an unknown social care status", label);
+	if (r->when_status & r->unless_status)
+		problem(&k, "%s: when_status and unless_status name the same status", label);
+	if ((r->when_status | r->unless_status) && r->scope == RULE_SCOPE_HOUSEHOLD)
+		problem(&k, "%s: a status filter is a child's, not a household's (scope = \"child\")",
+		        label);
 	for (int l = LEVEL_AMBER; l <= LEVEL_MAX; l++)
 		if (r->threshold[l] > RULE_THRESHOLD_MAX)
 			problem(&k, "%s: %s threshold %u is above %d", label,

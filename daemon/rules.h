@@ -75,6 +75,11 @@ struct rule {
 	 * so "all of them" is a threshold of n_parts. */
 	size_t n_parts;
 	struct rule_part parts[RULE_PARTS_MAX];
+	/* Social care status (status.h's bits, of concern_ref.status): a
+	 * concern counts only when the child had one of when_status in force
+	 * when it happened (0: whatever the status) and none of
+	 * unless_status. */
+	uint32_t when_status, unless_status;
 };
 
 struct rule_match {
@@ -177,8 +182,10 @@ int rule_check_given(struct rule *r, size_t index, const struct rule_given *give
  * reported. Only reads r. */
 int rule_check(const struct rule *r, size_t index, rule_problem_fn problem, void *arg);
 
-/* The five default rules of the wire contract, for tests and as the values
- * conf/ffcd.conf ships. Returns the number written (at most max). */
+/* The default rules: the wire contract's five and on-plan-not-seen (a
+ * was-not-brought or education-absence concern for a child on a child
+ * protection plan), for tests and as the values conf/ffcd.conf ships.
+ * Returns the number written (at most max). */
 size_t rules_defaults(struct rule *out, size_t max);
 
 #endif

@@ -34,6 +34,11 @@
  *   alerts_due    level(1) raised(biased) seq      -> (empty)   open, unacknowledged, not reminded
  *   alerts_overdue seq                             -> (empty)   open, unacknowledged, reminded
  *   assignments   child n(4)                       -> PractitionerAssignment (the last is current)
+ *   statuses      seq                              -> StoredChildStatus (store_status.h)
+ *   status_ids    status_id                        -> seq               (its latest version)
+ *   child_statuses child seq                       -> kind category legal flags from(biased)
+ * to(biased) lookups       seq                              -> AccessRecord      (a lookup of a
+ * known child) child_lookups child seq                        -> (empty)
  *
  * A child's concerns in a time window are one range scan of `timeline`,
  * whatever the size of the store. A child merged into another keeps its
@@ -218,10 +223,10 @@ int store_demographic_del(struct store_txn *t, const char *key, uint64_t child);
 /* ---- merging and splitting children ---- */
 
 /* Move every per-child index entry of `from` to `to`: timeline,
- * child_alerts, child_events and child_household_events, so a merged
- * child's window is still one range scan. open_alerts are the caller's to
- * reconcile (two open alerts of one rule cannot share a key), and so is
- * the household (household.h). */
+ * child_alerts, child_events, child_household_events, child_statuses and
+ * child_lookups, so a merged child's window is still one range scan.
+ * open_alerts are the caller's to reconcile (two open alerts of one rule
+ * cannot share a key), and so is the household (household.h). */
 int store_child_rekey(struct store_txn *t, uint64_t from, uint64_t to);
 
 /* Move one concern's timeline entry from one child to another; with
@@ -236,7 +241,9 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 /* ---- a child's timeline ---- */
 
 /* The child's concerns with occurred_at_ms in [from, to], sorted by time
- * then seq, into a malloc'd array (*refs, caller frees; NULL when none). */
+ * then seq, into a malloc'd array (*refs, caller frees; NULL when none),
+ * each with the social care statuses in force when it happened
+ * (concern_ref.status, store_status.h). */
 int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
                    struct concern_ref **refs, size_t *n);
 

@@ -231,7 +231,9 @@ int store_child_rekey(struct store_txn *t, uint64_t from, uint64_t to)
 		return STORE_OK;
 	if ((rc = rekey_prefix(t, DB_TIMELINE, from, to)) != STORE_OK ||
 	    (rc = rekey_prefix(t, DB_CHILD_ALERTS, from, to)) != STORE_OK ||
-	    (rc = rekey_prefix(t, DB_CHILD_EVENTS, from, to)) != STORE_OK)
+	    (rc = rekey_prefix(t, DB_CHILD_EVENTS, from, to)) != STORE_OK ||
+	    (rc = rekey_prefix(t, DB_CHILD_STATUSES, from, to)) != STORE_OK ||
+	    (rc = rekey_prefix(t, DB_CHILD_LOOKUPS, from, to)) != STORE_OK)
 		return rc;
 	return rekey_prefix(t, DB_CHILD_HOUSEHOLD_EVENTS, from, to);
 }

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "store_int.h"
+#include "store_status.h"
 #include "wire.h"
 
 /* ---- concerns ---- */
@@ -237,7 +238,14 @@ static int timeline_scan(struct store_txn *t, uint64_t child, int64_t from_ms, i
 int store_timeline(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,
                    struct concern_ref **refs, size_t *n)
 {
-	return timeline_scan(t, child, from_ms, to_ms, 0, refs, n);
+	int rc = timeline_scan(t, child, from_ms, to_ms, 0, refs, n);
+	/* The rules' view: each concern with the statuses in force then. */
+	if (rc == STORE_OK && (rc = store_status_annotate(t, child, *refs, *n)) != STORE_OK) {
+		free(*refs);
+		*refs = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
 int store_chronology(struct store_txn *t, uint64_t child, int64_t from_ms, int64_t to_ms,

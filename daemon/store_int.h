@@ -65,6 +65,11 @@ enum dbi {
 	DB_ALERTS_DUE,
 	DB_ALERTS_OVERDUE,
 	DB_ASSIGNMENTS,
+	DB_STATUSES, /* social care statuses and lookups: store_status.c */
+	DB_STATUS_IDS,
+	DB_CHILD_STATUSES,
+	DB_LOOKUPS,
+	DB_CHILD_LOOKUPS,
 	DB_COUNT
 };
 

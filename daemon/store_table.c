@@ -48,6 +48,11 @@ static const struct {
     [DB_ALERTS_DUE] = {"alerts_due", 0},
     [DB_ALERTS_OVERDUE] = {"alerts_overdue", 0},
     [DB_ASSIGNMENTS] = {"assignments", 0},
+    [DB_STATUSES] = {"statuses", 0},
+    [DB_STATUS_IDS] = {"status_ids", 0},
+    [DB_CHILD_STATUSES] = {"child_statuses", 0},
+    [DB_LOOKUPS] = {"lookups", 0},
+    [DB_CHILD_LOOKUPS] = {"child_lookups", 0},
 };
 
 const char *store_db_name(enum dbi db)

@@ -418,3 +418,31 @@ int validate_concern(const struct concern *c, int64_t now_ms, char *err, size_t 
 		return fail(err, errlen, "reporter", why);
 	return 0;
 }
+
+/* ---- the same rules for a social care status (status.c) ---- */
+
+const char *validate_id_rule(const char *id, char *buf, size_t buflen)
+{
+	return concern_id_rule(id, buf, buflen);
+}
+
+const char *validate_text_rule(const char *s, size_t max, char *buf, size_t buflen)
+{
+	return text_rule(s, max, buf, buflen);
+}
+
+const char *validate_time_rule(int64_t ms, int64_t now_ms)
+{
+	return time_rule(ms, now_ms);
+}
+
+const char *validate_child_rule(const struct child_identity *id, int64_t now_ms, const char **field,
+                                char *buf, size_t buflen)
+{
+	return child_rule(id, now_ms, field, buf, buflen);
+}
+
+int64_t validate_date_day(const char *s)
+{
+	return days_from_civil(digits(s, 4), digits(s + 5, 2), digits(s + 8, 2));
+}

@@ -40,4 +40,20 @@ int validate_date(const char *s, int64_t now_ms, const char **why);
 /* Well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF). */
 bool validate_utf8(const char *s, size_t len);
 
+/* The rules validate_concern() applies, for other records that carry the
+ * same kinds of field (a social care status, status.c). Each returns NULL
+ * when the value is fine, else the rule it breaks (static, or written to
+ * buf). validate_id_rule: an idempotency key (non-empty printable ASCII,
+ * at most CONCERN_ID_MAX bytes); validate_text_rule: at most max bytes of
+ * UTF-8; validate_time_rule: from 1900-01-01 to 5 minutes past now;
+ * validate_child_rule: a child's identity, *field naming the failing
+ * field (NULL for the child as a whole). */
+const char *validate_id_rule(const char *id, char *buf, size_t buflen);
+const char *validate_text_rule(const char *s, size_t max, char *buf, size_t buflen);
+const char *validate_time_rule(int64_t ms, int64_t now_ms);
+const char *validate_child_rule(const struct child_identity *id, int64_t now_ms, const char **field,
+                                char *buf, size_t buflen);
+/* Days from 1970-01-01 to a date validate_date() accepted. */
+int64_t validate_date_day(const char *s);
+
 #endif

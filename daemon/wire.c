@@ -72,6 +72,24 @@ void wire_copy_str(char *dst, size_t size, const char *src)
 
 /* ---- concerns ---- */
 
+/* A social care status carried in a Concern frame (Concern.child_status). */
+void wire_status_from_pb(struct child_status *dst, const Ffc__V1__ChildStatus *src)
+{
+	dst->status_id = wire_str(src->status_id);
+	dst->source_system = wire_str(src->source_system);
+	wire_identity_from_pb(&dst->child, src->child);
+	dst->kind = (int)src->kind;
+	dst->category = (int)src->category;
+	dst->legal_status = (int)src->legal_status;
+	dst->start_date = wire_str(src->start_date);
+	dst->end_date = wire_str(src->end_date);
+	dst->local_authority = wire_str(src->local_authority);
+	dst->social_worker = wire_str(src->social_worker);
+	dst->social_worker_role = wire_str(src->social_worker_role);
+	dst->social_worker_contact = wire_str(src->social_worker_contact);
+	dst->recorded_at_ms = src->recorded_at_ms;
+}
+
 /* Point `out` at the fields of an unpacked Concern. */
 static int concern_view(const Ffc__V1__Concern *pb, struct wire_concern *out)
 {
@@ -112,6 +130,10 @@ int wire_concern_decode(const void *buf, size_t len, struct wire_concern *out)
 		return -1;
 	}
 	out->pb = pb;
+	if (pb->child_status) {
+		wire_status_from_pb(&out->status_view, pb->child_status);
+		out->status = &out->status_view;
+	}
 	return 0;
 }
 
@@ -258,6 +280,7 @@ int wire_receipt_pack(const struct receipt *r, uint8_t **out, size_t *len)
 	}
 	pb.n_child_ids = r->n_child_ids;
 	pb.child_ids = ptrs;
+	pb.status_id = wire_unconst(r->status_id);
 	return wire_pack_message(&pb.base, out, len);
 }
 

@@ -36,6 +36,7 @@
 #include "household_record.h"
 #include "ids.h"
 #include "receipt.h"
+#include "status.h"
 
 /* ---- concerns ---- */
 
@@ -43,6 +44,11 @@ struct wire_concern {
 	struct concern c;
 	struct child_identity *children; /* c.children points here */
 	void *pb;                        /* the unpacked Ffc__V1__Concern */
+	/* A frame carrying Concern.child_status (a social care status):
+	 * status points at status_view, whose strings borrow from pb; NULL
+	 * for a concern. */
+	struct child_status *status;
+	struct child_status status_view;
 };
 
 /* Decode a Concern frame into out (a view: out->c's strings borrow from

@@ -13,6 +13,7 @@
 #include "concern.h"
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
+#include "status.h"
 
 /* s, or "" for NULL, as the char * protobuf-c's fields are typed with
  * (never written through when packing: the daemon's strings are const). */
@@ -29,6 +30,10 @@ void wire_identity_from_pb(struct child_identity *dst, const Ffc__V1__ChildIdent
 /* Initialise dst and point its strings at src's (borrowed while dst is
  * packed). */
 void wire_identity_to_pb(Ffc__V1__ChildIdentity *dst, const struct child_identity *src);
+
+/* Point dst's strings at src's ChildStatus (borrowed: valid while src
+ * is) (wire.c, with the Concern frame that carries it). */
+void wire_status_from_pb(struct child_status *dst, const Ffc__V1__ChildStatus *src);
 
 /* Pack m into a fresh malloc'd buffer: 0 with *out (the caller frees) and
  * *len, or -1 when memory runs out (*out and *len untouched). */

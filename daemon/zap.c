@@ -84,10 +84,11 @@ static int role_fits(const char *domain, enum access_role role)
 	if (!strcmp(domain, ZAP_DOMAIN_ALERTS))
 		return role == ACCESS_CONSOLE;
 	/* A console catches up on the control socket too: the role table
-	 * (authz.c) then lets it fetch the alerts of its levels, nothing else. */
+	 * (authz.c) then lets it fetch the alerts of its levels, nothing else;
+	 * a lookup key asks there, and may only look children up. */
 	if (!strcmp(domain, ZAP_DOMAIN_CONTROL))
 		return role == ACCESS_CONSOLE || role == ACCESS_VIEWER ||
-		       role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN;
+		       role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN || role == ACCESS_LOOKUP;
 	return 0; /* a socket ffcd does not know: nobody */
 }
 

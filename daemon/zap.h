@@ -8,7 +8,7 @@
  * CURVE server whose ZMQ_ZAP_DOMAIN names it ("ingest", "alerts",
  * "control"), so the handler knows which socket asks and which role fits:
  * adapters on ingest, consoles on alerts, operators (viewer, practitioner,
- * admin) on control.
+ * admin) and lookup keys on control.
  */
 #ifndef FFC_ZAP_H
 #define FFC_ZAP_H

@@ -68,6 +68,8 @@ static void usage(FILE *f)
 	    "                 \"occurred_at\"/\"reported_at\" may be dates instead of *_ms:\n"
 	    "                 2026-03-02, 2026-03-02T14:05Z or RFC 3339 with a fraction and\n"
 	    "                 an offset, 2026-03-02T14:05:30.5+01:00 (no offset: UTC).\n"
+	    "                 A social care status is {\"child_status\": {...}} (its\n"
+	    "                 \"recorded_at\" a date too), matched by its status_id.\n"
 	    "                 Blank lines and lines starting with # are skipped.\n"
 	    "Concern flags (one concern):\n"
 	    "  --agency A --category C --severity S   required (e.g. police, domestic-abuse, "
@@ -164,6 +166,21 @@ static void progress(struct sender *s, int force)
 	        secs > 0 ? (double)(s->accepted + s->duplicate + s->rejected) / secs : 0.0);
 }
 
+/* What a frame in flight is matched by: its concern_id, or for a social
+ * care status (Concern.child_status) its status_id behind a byte no id
+ * may hold, so the two never meet. Malloc'd. */
+static char *frame_key(const char *concern_id, const char *status_id)
+{
+	char *key = malloc(strlen(status_id) + strlen(concern_id) + 2);
+	if (!key)
+		tool_exit(EXIT_FAIL, "out of memory");
+	if (status_id[0])
+		sprintf(key, "\x01%s", status_id);
+	else
+		strcpy(key, concern_id);
+	return key;
+}
+
 /* Take one receipt if one comes within timeout_ms. Returns 1 when one was
  * taken, 0 otherwise. */
 static int take_receipt(struct sender *s, int timeout_ms)
@@ -181,12 +198,13 @@ static int take_receipt(struct sender *s, int timeout_ms)
 	 * lines is answered in order). A receipt for something no longer in
 	 * flight is the answer to a resend already counted. */
 	struct pending *match = NULL;
+	char *key = frame_key(r->concern_id, r->status_id);
 	for (size_t i = 0; i < s->window; i++) {
 		struct pending *p = &s->slots[i];
-		if (p->used && !strcmp(p->concern_id, r->concern_id) &&
-		    (!match || p->line < match->line))
+		if (p->used && !strcmp(p->concern_id, key) && (!match || p->line < match->line))
 			match = p;
 	}
+	free(key);
 	if (match) {
 		if (s->json)
 			print_json("receipt", match->line, &r->base, NULL, NULL);
@@ -198,7 +216,8 @@ static int take_receipt(struct sender *s, int timeout_ms)
 			s->duplicate++;
 			break;
 		default:
-			report_reject(s, match->line, r->concern_id, r->error);
+			report_reject(s, match->line,
+			              r->status_id[0] ? r->status_id : r->concern_id, r->error);
 			break;
 		}
 		slot_free(s, match);
@@ -221,13 +240,15 @@ static void resend_overdue(struct sender *s)
 		for (size_t i = 0; i < s->window; i++) {
 			if (!s->slots[i].used)
 				continue;
+			const char *key = s->slots[i].concern_id;
+			key += key[0] == '\x01';
 			if (s->json)
 				print_json("unanswered", s->slots[i].line, NULL, "concern_id",
-				           s->slots[i].concern_id);
+				           key);
 			else
 				fprintf(stderr, "%sline %ld: %s: no receipt\n",
 				        s->progress ? "\r\033[K" : "", s->slots[i].line,
-				        s->slots[i].concern_id);
+				        key);
 			s->unanswered++;
 			slot_free(s, &s->slots[i]);
 		}
@@ -256,7 +277,7 @@ static void submit(struct sender *s, long line, const Ffc__V1__Concern *c)
 		tool_exit(EXIT_FAIL, "internal error: no free slot in the window");
 	p->used = 1;
 	p->line = line;
-	p->concern_id = strdup(c->concern_id);
+	p->concern_id = frame_key(c->concern_id, c->child_status ? c->child_status->status_id : "");
 	p->len = ffc__v1__concern__get_packed_size(c);
 	p->frame = malloc(p->len ? p->len : 1);
 	if (!p->concern_id || !p->frame)

@@ -193,6 +193,19 @@ int send_concern_from_json(const char *text, Ffc__V1__Concern **out, char *err, 
 		json_decref(obj);
 		return FFC_EJSON;
 	}
+	/* A social care status (Concern.child_status) may give its recorded_at
+	 * as a date too. */
+	json_t *status = json_object_get(obj, "child_status");
+	if (!status)
+		status = json_object_get(obj, "childStatus");
+	if (json_is_object(status) &&
+	    (date_field(status, "recorded_at", "recordedAt", "recorded_at_ms", "recordedAtMs", err,
+	                errlen) < 0 ||
+	     date_field(status, "recordedAt", "recorded_at", "recorded_at_ms", "recordedAtMs", err,
+	                errlen) < 0)) {
+		json_decref(obj);
+		return FFC_EJSON;
+	}
 	char *compact = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (!compact)

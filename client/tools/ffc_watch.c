@@ -96,13 +96,15 @@ static void usage(FILE *f)
 	    "                 its message as in ffc.proto: \"alert\" (Alert), \"change\"\n"
 	    "                 (AlertChange: acknowledged, noted, closed), \"evidence\" and\n"
 	    "                 \"reopen\" (AlertChange with the concern), \"overdue\" (Alert),\n"
-	    "                 \"heartbeat\" (Heartbeat); and what is said on stderr:\n"
+	    "                 \"heartbeat\" (Heartbeat), \"access\" (AccessNotice); and what is said on stderr:\n"
 	    "                 \"caught_up\" (count, reason), \"disconnected\" (endpoint),\n"
 	    "                 \"silent\" (seconds), \"restarted\" (started_at_ms)\n"
 	    "  --alerts-only  leave out who acknowledged, noted or closed an alert, new\n"
-	    "                 evidence on an open one (EVIDENCE lines) and the\n"
-	    "                 reminders of overdue ones (shown as they happen otherwise;\n"
-	    "                 those missed while away are in ffcctl alerts --details)\n"
+	    "                 evidence on an open one (EVIDENCE lines), the reminders of\n"
+	    "                 overdue ones and the lookups of known children by points\n"
+	    "                 of contact (ACCESS lines) (shown as they happen otherwise;\n"
+	    "                 those missed while away are in ffcctl alerts --details and\n"
+	    "                 ffcctl accesses)\n"
 	    "  --count N      exit after N alerts\n");
 }
 
@@ -288,6 +290,19 @@ static void show_overdue(const struct watch *w, const Ffc__V1__Alert *a)
 	fflush(stdout);
 }
 
+/* A point of contact looked a known child up: who, where, when. */
+static void show_access(const struct watch *w, const Ffc__V1__AccessNotice *n)
+{
+	if (w->json) {
+		print_typed("access", &n->base);
+	} else {
+		char at[32];
+		tool_time(n->at_ms, at, sizeof at);
+		printf("ACCESS %s  looked up by %s at %s, %s\n", n->child_id, n->by, n->setting, at);
+	}
+	fflush(stdout);
+}
+
 /* Fetch and print, in seq order, every stored alert after the cursor.
  * Returns how many were printed, or -1 when the control socket did not
  * answer (nothing is lost: the caller retries). Those up to `missed` are
@@ -440,6 +455,9 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 		return;
 	case FFC_SUB_OVERDUE:
 		show_overdue(w, ev->alert);
+		return;
+	case FFC_SUB_ACCESS:
+		show_access(w, ev->access);
 		return;
 	}
 }

@@ -86,6 +86,12 @@ static void usage(FILE *f)
 	        "                               child's record, when and why (admin)\n"
 	        "  keygen NAME [--dir DIR]      write a CURVE key pair: DIR/NAME.key (public)\n"
 	        "                               and DIR/NAME.key_secret (mode 0600); no daemon\n"
+	        "  lookup --nhs N | --upn U --setting WHERE [--asked-by WHO]\n"
+	        "                               is the child known? plan or looked-after status,\n"
+	        "                               open alerts, lead practitioner (audited, and\n"
+	        "                               announced on event.access)\n"
+	        "  accesses CHILD | --nhs N | --upn U [--limit N]\n"
+	        "                               who looked the child up, where and why (last 25)\n"
 	        "\n"
 	        "Options (before or after the command):\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
@@ -355,6 +361,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
 		printf("withdrawn %llu (kept, not counted by rules), purged %llu (retention)\n",
 		       (unsigned long long)s->withdrawn, (unsigned long long)s->purged);
+		printf("social care statuses %llu (versions stored), lookups %llu (answered)\n",
+		       (unsigned long long)s->child_statuses, (unsigned long long)s->lookups);
 		printf("audit trail: %llu entries, %llu control requests refused (stored)\n",
 		       (unsigned long long)s->audit_entries,
 		       (unsigned long long)s->control_refused);
@@ -549,6 +557,9 @@ static const struct command {
     {"household", cmd_household},
     /* the audit trail: ffcctl_audit.c */
     {"audit", ctl_cmd_audit},
+    /* point-of-contact lookups: ffcctl_lookup.c */
+    {"lookup", ctl_cmd_lookup},
+    {"accesses", ctl_cmd_accesses},
     {NULL, NULL},
     /* clang-format on */
 };

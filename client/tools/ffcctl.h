@@ -119,4 +119,12 @@ int cmd_household(const struct opts *o, int argc, char **argv);
 void ctl_print_audit_entry(const Ffc__V1__AuditEntry *e, int with_child);
 int ctl_cmd_audit(const struct opts *o, int argc, char **argv);
 
+/* ---- social care status and point-of-contact lookups (ffcctl_lookup.c) ---- */
+
+/* lookup --nhs N | --upn U --setting WHERE [--asked-by WHO]; accesses. */
+int ctl_cmd_lookup(const struct opts *o, int argc, char **argv);
+int ctl_cmd_accesses(const struct opts *o, int argc, char **argv);
+/* A child's social care statuses and the lookups of it, for `child`. */
+void ctl_print_social(const Ffc__V1__ChildReply *c);
+
 #endif

@@ -66,8 +66,14 @@ static void identities(const Ffc__V1__ChildReply *c)
 		tool_time(r->last_seen_ms, last, sizeof last);
 		printf("  %-11s %s\n", tool_enum_name(&ffc__v1__agency__descriptor, (int)r->agency),
 		       d);
-		printf("  %-11s first seen %s, last seen %s (concern seq %llu)\n", "", first, last,
-		       (unsigned long long)r->first_seq);
+		char by[48];
+		/* Only a social care status names a child without a concern. */
+		if (r->first_seq)
+			snprintf(by, sizeof by, "concern seq %llu",
+			         (unsigned long long)r->first_seq);
+		else
+			snprintf(by, sizeof by, "a social care status");
+		printf("  %-11s first seen %s, last seen %s (%s)\n", "", first, last, by);
 	}
 }
 
@@ -180,6 +186,7 @@ int cmd_child(const struct opts *o, int argc, char **argv)
 		ctl_print_practitioners(c);
 		identities(c);
 		household(c);
+		ctl_print_social(c);
 		ctl_print_timeline(c->timeline, c->n_timeline, names, since);
 		corrections(c);
 		viewed_by(c);

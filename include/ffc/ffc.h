@@ -206,7 +206,12 @@ enum ffc_sub_kind {
 	FFC_SUB_CHANGE = 5,       /* ev->change: an alert was acknowledged, noted, closed, given new
 	                             evidence or reopened */
 	FFC_SUB_OVERDUE = 6,      /* ev->alert: the once-only reminder of an overdue alert */
+	FFC_SUB_ACCESS = 7,       /* ev->access: a point-of-contact lookup of a known child */
 };
+
+/* Where ffcd announces each lookup of a known child (every console may
+ * hear it): an AccessNotice, never an AlertChange, though it is an event. */
+#define FFC_ACCESS_TOPIC "event.access"
 
 typedef struct ffc_sub_event {
 	enum ffc_sub_kind kind;
@@ -214,6 +219,7 @@ typedef struct ffc_sub_event {
 	Ffc__V1__Alert *alert; /* FFC_SUB_ALERT: owned, freed by ffc_sub_event_release */
 	Ffc__V1__Heartbeat *heartbeat; /* FFC_SUB_HEARTBEAT: likewise */
 	Ffc__V1__AlertChange *change;  /* FFC_SUB_CHANGE: likewise */
+	Ffc__V1__AccessNotice *access; /* FFC_SUB_ACCESS: likewise */
 } ffc_sub_event_t;
 
 /* Wait up to timeout_ms (-1: for ever) for the next alert, heartbeat or
@@ -223,8 +229,9 @@ typedef struct ffc_sub_event {
  * does not parse as its topic says (it is consumed; *ev holds its topic
  * and no message), FFC_EINVAL (an argument NULL), FFC_ENOMEM, FFC_EZMQ.
  * *ev is cleared first, so releasing it after any return is safe.
- * Messages under topics other than alert.*, event.* (FFC_SUB_CHANGE),
- * overdue.* (FFC_SUB_OVERDUE) and heartbeat are skipped; a subscription
+ * Messages under topics other than alert.*, event.* (FFC_SUB_CHANGE;
+ * event.access is FFC_SUB_ACCESS), overdue.* (FFC_SUB_OVERDUE) and
+ * heartbeat are skipped; a subscription
  * decides which of them arrive at all. */
 int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms);
 

@@ -2,7 +2,9 @@
  * Fuzz target: a Concern frame from the network, through everything that
  * reads it before the store, in ingest's order: decode, the scan for a
  * string holding a NUL byte, validate, and the identity keys of every
- * child that passed. Nothing here may crash, leak or read out of bounds,
+ * child that passed; for a frame carrying a social care status
+ * (Concern.child_status) the status's checks, its facts over time and the
+ * statuses in force. Nothing here may crash, leak or read out of bounds,
  * whatever the bytes.
  */
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "ingest_status.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -27,6 +30,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wire_concern_nul_field(data, size, field, sizeof field)) {
 		/* Refused as "<field>: contains a NUL byte": a path, never empty. */
 		if (field[0] == '\0' || memchr(field, '\0', sizeof field) == NULL)
+			__builtin_trap();
+	} else if (w.status) {
+		/* A status alone, from an unauthenticated sender or a police key. */
+		int ok = ingest_status_check(w.status, &w.c, 0, now, err, sizeof err) == 0;
+		if (!ok && (strlen(err) == 0 || strchr(err, ':') == NULL))
+			__builtin_trap();
+		if (ok && ingest_status_check(w.status, &w.c, 1, now, err, sizeof err) == 0)
+			__builtin_trap(); /* only social care may send one */
+		if (ok) {
+			struct identity_keys keys;
+			identity_keys(&w.status->child, STATUS_AGENCY, &keys);
+			struct status_fact f;
+			status_fact_of(w.status, 1, &f);
+			if (f.from_ms > f.to_ms ||
+			    (f.from_ms < f.to_ms && status_mask_at(&f, 1, f.from_ms) == 0) ||
+			    (f.to_ms != INT64_MAX && status_mask_at(&f, 1, f.to_ms) != 0))
+				__builtin_trap(); /* in force from its start to its end */
+		}
+		struct child_status same = *w.status;
+		if (!status_equal(&same, w.status))
 			__builtin_trap();
 	} else if (validate_concern(&w.c, now, err, sizeof err) == 0) {
 		for (size_t i = 0; i < w.c.n_children; i++) {

@@ -72,12 +72,20 @@ requests = [
     R(operator=OP, household_alerts=pb.HouseholdAlertsRequest(
         household_id="H00000001", action=pb.HouseholdAlertsRequest.CLOSE, by="Sam Jones",
         outcome="no further action")),
+    R(operator=OP, lookup=pb.LookupRequest(nhs_number="400 000 0071", setting="City ED",
+                                           asked_by="Dr A. Khan")),
+    R(operator=OP, lookup=pb.LookupRequest(upn="X801200000001", setting="Custody suite")),
+    R(operator=OP, lookup=pb.LookupRequest(nhs_number="9434765919", setting="Urgent care")),
+    R(operator=OP, accesses=pb.AccessesRequest(child=pb.ChildRequest(child_id="C00000001"),
+                                               limit=3)),
     # Refused ones.
     R(operator=OP, purpose="", child=pb.ChildRequest(child_id="C00000001")),
     R(operator=OP, child=pb.ChildRequest(child_id="X1")),
     R(operator=OP, ack=pb.AckRequest(alert_id="A00000099", by="")),
     R(operator=OP, family=pb.FamilyRequest(child_id="C00000001", household_id="H00000001")),
     R(operator=OP, household_alerts=pb.HouseholdAlertsRequest(household_id="H1x", by="S")),
+    R(operator=OP, purpose="", lookup=pb.LookupRequest(nhs_number="4000000071", setting="ED")),
+    R(operator=OP, lookup=pb.LookupRequest(nhs_number="4000000071", upn="X801200000001")),
     pb.ControlRequest(),
 ]
 out = sys.argv[1]

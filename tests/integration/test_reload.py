@@ -129,16 +129,16 @@ class ReloadTest(unittest.TestCase):
         # History that the new rule would meet, sent before it exists.
         self.send_all(not_brought_history("old", 1))
         stored = len(self.d.all_alerts())
-        self.assertEqual(self.d.status().rules, 5)
+        self.assertEqual(self.d.status().rules, 6)
         loaded = self.d.status().rules_loaded_at_ms
         self.assertEqual(self.d.status().config_path, os.path.realpath(self.conf))
 
         sub = self.d.subscribe()
         self.write(with_example(shipped()))
         self.sighup()
-        self.assertIn("6 rules in force (1 added, 0 changed, 0 removed)", self.d.stderr())
+        self.assertIn("7 rules in force (1 added, 0 changed, 0 removed)", self.d.stderr())
         st = self.d.status()
-        self.assertEqual(st.rules, 6)
+        self.assertEqual(st.rules, 7)
         self.assertGreaterEqual(st.rules_loaded_at_ms, loaded)
         # Nothing raised about the old history, then or with new activity
         # that the rule does not count.
@@ -168,7 +168,7 @@ class ReloadTest(unittest.TestCase):
         self.write(with_example(shipped()).replace(
             shipped_words, 'was-not-brought = "missed health appointments";'))
         self.sighup()
-        self.assertEqual(self.d.status().rules, 6)
+        self.assertEqual(self.d.status().rules, 7)
         self.send_all(not_brought_history("local", 3))
         got = [a for _, a in drain_alerts(sub) if a.rule == "not-brought-and-absent"]
         self.assertEqual(len(got), 1, got)
@@ -180,7 +180,7 @@ class ReloadTest(unittest.TestCase):
         self.write(with_example(shipped()).replace("amber = 3;", "amber = 2;"))
         r = self.ctl("reload")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("reloaded %s: 6 rules in force" % os.path.realpath(self.conf), r.stdout)
+        self.assertIn("reloaded %s: 7 rules in force" % os.path.realpath(self.conf), r.stdout)
         self.assertIn("added     not-brought-and-absent", r.stdout)
         self.assertIn("changed   repeat-missing", r.stdout)
         self.assertIn("removed   (none)", r.stdout)
@@ -190,7 +190,7 @@ class ReloadTest(unittest.TestCase):
         out = json.loads(r.stdout)
         self.assertTrue(out["loaded"])
         self.assertEqual((out["added"], out["changed"], out["removed"]), ([], [], []))
-        self.assertEqual(out["rules"], 6)
+        self.assertEqual(out["rules"], 7)
         # The lowered threshold is in force: two missing episodes raise.
         sub = self.d.subscribe()
         self.send_all([concern("m%d" % i, agency=pb.POLICE, category=pb.MISSING,
@@ -206,7 +206,7 @@ class ReloadTest(unittest.TestCase):
         window_line = next(i for i, t in enumerate(lines) if "window_days = 0;" in t) + 1
         r = self.ctl("reload")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("reload failed; the 5 rules in force are unchanged", r.stderr)
+        self.assertIn("reload failed; the 6 rules in force are unchanged", r.stderr)
         path = os.path.realpath(self.conf)
         self.assertIn("%s:%d: rules[1].window_days: 0 is out of range" % (path, window_line),
                       r.stderr)
@@ -218,9 +218,9 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(len(out["errors"]), 2)
         # SIGHUP says the same in the log, and the rules still run.
         self.sighup()
-        self.assertIn("has 2 errors; the 5 rules in force are unchanged", self.d.stderr())
+        self.assertIn("has 2 errors; the 6 rules in force are unchanged", self.d.stderr())
         self.assertIn("rules[1].window_days: 0 is out of range", self.d.stderr())
-        self.assertEqual(self.d.status().rules, 5)
+        self.assertEqual(self.d.status().rules, 6)
         sub = self.d.subscribe()
         self.send_all([concern("ir", severity=pb.IMMEDIATE_RISK, children=kid(4))])
         (topic, a), = receive_alerts(sub, 1)
@@ -238,7 +238,7 @@ class ReloadTest(unittest.TestCase):
         os.mkdir(self.conf)
         r = self.ctl("reload")
         self.assertIn("%s: cannot read: Is a directory" % path, r.stderr)
-        self.assertEqual(self.d.status().rules, 5)
+        self.assertEqual(self.d.status().rules, 6)
 
     def test_settings_that_need_a_restart(self):
         text = shipped().replace('endpoint = "tcp://127.0.0.1:7401";',
@@ -258,7 +258,7 @@ class ReloadTest(unittest.TestCase):
         reply = self.d.control(pb.ControlRequest(operator="eve\nINFO: forged",
                                                  reload=pb.ReloadRequest()))
         self.assertTrue(reply.reload.loaded)
-        self.assertEqual(reply.reload.rules, 5)
+        self.assertEqual(reply.reload.rules, 6)
         self.assertIn("reload (ffcctl reload by eve?INFO: forged)", self.d.stderr())
 
     # ---- under load ----
@@ -389,7 +389,7 @@ class ReloadTest(unittest.TestCase):
         # Nothing raised, published or stored; the rules in force unchanged.
         self.assertTrue(no_more_alerts(sub))
         self.assertEqual(len(self.d.all_alerts()), alerts)
-        self.assertEqual(self.d.status().rules, 5)
+        self.assertEqual(self.d.status().rules, 6)
 
     def test_rules_test_bad_file(self):
         bad = self.write("rules = ( { name = \"x\"; kind = \"any\"; red = 2; } );\n",
@@ -407,7 +407,7 @@ class ReloadTest(unittest.TestCase):
         reply = self.d.control(pb.ControlRequest(rules_test=pb.RulesTestRequest(
             path="candidate.conf")))
         self.assertEqual(reply.error, "rules_test.path: must be absolute (the daemon reads it)")
-        self.assertEqual(self.d.status().rules, 5)
+        self.assertEqual(self.d.status().rules, 6)
 
 
 class WhatIfPredicts(unittest.TestCase):
@@ -513,7 +513,7 @@ class NoFile(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("ffcd was started without a configuration file", r.stderr)
         self.assertEqual(d.status().config_path, "")
-        self.assertEqual(d.status().rules, 5)
+        self.assertEqual(d.status().rules, 6)
         os.kill(d.pid, signal.SIGHUP)
         self.assertTrue(wait_for(lambda: "nothing to reload" in d.stderr()))
         self.assertTrue(d.running())

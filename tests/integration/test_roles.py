@@ -260,7 +260,9 @@ class Roles(unittest.TestCase):
                 ("household_unlink", pb.HouseholdUnlinkRequest(child_id=self.child,
                                                                reason="r")),
                 ("household_alerts", pb.HouseholdAlertsRequest(
-                    household_id="H00000001", action=pb.HouseholdAlertsRequest.ACK, by="A"))]
+                    household_id="H00000001", action=pb.HouseholdAlertsRequest.ACK, by="A")),
+                ("lookup", pb.LookupRequest(nhs_number=nhs_number(1), setting="City ED")),
+                ("accesses", pb.AccessesRequest(child=pb.ChildRequest(child_id=self.child)))]
         known = {f.name for f in pb.ControlRequest.DESCRIPTOR.oneofs_by_name["command"].fields}
         self.assertEqual({name for name, _ in cmds} | {"shutdown"}, known)
         for name, msg in cmds:

@@ -45,6 +45,8 @@ static const struct {
     {CMD(RULES_TEST), ACCESS_ADMIN, 1},
     {CMD(SHUTDOWN), ACCESS_ADMIN, 0},
     {CMD(AUDIT), ACCESS_ADMIN, 1},
+    {CMD(LOOKUP), ACCESS_PRACTITIONER, 0},
+    {CMD(ACCESSES), ACCESS_PRACTITIONER, 1},
 };
 
 static int decide(enum access_role role, unsigned levels, int command, const char *purpose,
@@ -132,6 +134,43 @@ static void test_retention_commands_need_admin(void **state)
 		assert_int_equal(decide(ACCESS_ADMIN, 0, keep[i], "", &d), 1);
 		assert_int_equal(d.reads_record, 0);
 	}
+}
+
+/* A point of contact's key looks children up, nothing else: no status,
+ * no record, no alert, whatever the purpose it gives. */
+static void test_lookup_key_only_looks_up(void **state)
+{
+	(void)state;
+	struct authz_decision d;
+	struct authz_caller c = {.name = "city-ed", .role = ACCESS_LOOKUP};
+	struct authz_request r = {.command = CMD(LOOKUP), .purpose = "attended ED"};
+	assert_int_equal(authz_decide(&c, &r, &d), 1);
+	assert_int_equal(d.reads_record, 0); /* it records its own entries */
+	assert_string_equal(d.command, "lookup");
+	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+		if (expected[i].command == CMD(LOOKUP))
+			continue;
+		r.command = expected[i].command;
+		assert_int_equal(authz_decide(&c, &r, &d), 0);
+		assert_int_equal(d.reads_record, 0);
+		char want[AUTHZ_WHY_MAX];
+		snprintf(want, sizeof want,
+		         "%s: a lookup key may only look a child up; city-ed is a lookup key",
+		         authz_command_name(r.command));
+		assert_string_equal(d.why, want);
+	}
+	static const int unlisted[] = {0, 49, 52, 100000};
+	for (size_t i = 0; i < sizeof unlisted / sizeof unlisted[0]; i++) {
+		r.command = unlisted[i];
+		assert_int_equal(authz_decide(&c, &r, &d), 0);
+	}
+	/* Operators may look up too (ffcctl lookup), consoles may not. */
+	assert_int_equal(decide(ACCESS_PRACTITIONER, 0, CMD(LOOKUP), "x", &d), 1);
+	assert_int_equal(decide(ACCESS_VIEWER, 0, CMD(LOOKUP), "x", &d), 0);
+	assert_int_equal(decide(ACCESS_CONSOLE, ~0u, CMD(LOOKUP), "x", &d), 0);
+	assert_int_equal(decide(ACCESS_ADAPTER, 0, CMD(LOOKUP), "x", &d), 0);
+	assert_string_equal(access_role_name(ACCESS_LOOKUP), "lookup");
+	assert_int_equal(access_role_parse("Lookup"), ACCESS_LOOKUP);
 }
 
 static void test_console_only_alerts_of_its_levels(void **state)
@@ -313,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_refusal_names_role_needed_and_callers_role),
 	    cmocka_unit_test(test_unlisted_commands_need_admin),
 	    cmocka_unit_test(test_retention_commands_need_admin),
+	    cmocka_unit_test(test_lookup_key_only_looks_up),
 	    cmocka_unit_test(test_console_only_alerts_of_its_levels),
 	    cmocka_unit_test(test_alerts_with_history_need_a_purpose),
 	    cmocka_unit_test(test_reads_need_a_valid_purpose),

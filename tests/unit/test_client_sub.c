@@ -235,6 +235,23 @@ static void test_changes_and_reminders(void **state)
 	assert_int_equal(ev.alert->seq, 4);
 	ffc_sub_event_release(&ev);
 
+	/* A lookup of a known child: an event of its own kind, never taken
+	 * for an alert's change. */
+	Ffc__V1__AccessNotice n = FFC__V1__ACCESS_NOTICE__INIT;
+	n.child_id = (char *)(uintptr_t) "C00000007";
+	n.setting = (char *)(uintptr_t) "City Hospital ED";
+	n.at_ms = 1767225600000;
+	n.by = (char *)(uintptr_t) "city-ed";
+	len = ffc__v1__access_notice__pack(&n, buf);
+	publish(f->pub, FFC_ACCESS_TOPIC, buf, len);
+	assert_int_equal(next_kind(sub, &ev, 2000), FFC_SUB_ACCESS);
+	assert_string_equal(ev.topic, "event.access");
+	assert_string_equal(ev.access->child_id, "C00000007");
+	assert_string_equal(ev.access->setting, "City Hospital ED");
+	assert_null(ev.change);
+	ffc_sub_event_release(&ev);
+	assert_null(ev.access);
+
 	/* ffc_sub_recv passes over both. */
 	publish(f->pub, "overdue.amber.repeat-missing", buf, len);
 	publish_alert(f->pub, 5);

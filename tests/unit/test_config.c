@@ -167,6 +167,8 @@ static void assert_rule_equal(const struct rule *a, const struct rule *b)
 	assert_int_equal(a->categories, b->categories);
 	assert_int_equal(a->min_severity, b->min_severity);
 	assert_memory_equal(a->weight, b->weight, sizeof a->weight);
+	assert_int_equal(a->when_status, b->when_status);
+	assert_int_equal(a->unless_status, b->unless_status);
 }
 
 /* ---- security.operators ---- */
@@ -699,7 +701,7 @@ static void test_all_of(void **state)
 	                     .threshold = {[LEVEL_RED] = 1}};
 	errs.n = 0;
 	assert_int_equal(config_check(&cfg, "code", &errs), -1);
-	expect("code", 0, "rules[5] (x): parts[0]: count 0 is out of range");
+	expect("code", 0, "rules[6] (x): parts[0]: count 0 is out of range");
 	bad->n_parts = 9;
 	errs.n = 0;
 	assert_int_equal(config_check(&cfg, "code", &errs), -1);
@@ -1215,7 +1217,10 @@ static void test_security_errors(void **state)
 	    "    { name = \"f\"; role = \"viewer\"; agency = \"police\"; public_key = \"x\"; },\n"
 	    "    { name = \"g h\"; role = \"admin\"; public_key = \"%s\"; public_key_file = "
 	    "\"/x\"; },\n"
-	    "    { role = \"admin\"; colour = \"blue\"; }\n"
+	    "    { role = \"admin\"; colour = \"blue\"; },\n"
+	    "    { name = \"i\"; role = \"lookup\"; levels = [\"red\"]; agency = \"health\";\n"
+	    "      public_key = \"x\"; },\n"
+	    "    { name = \"j\"; role = \"lookups\"; public_key = \"x\"; }\n"
 	    "  );\n"
 	    "};\n",
 	    OTHER_PUBLIC, SERVER_PUBLIC, OTHER_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC,
@@ -1233,6 +1238,12 @@ static void test_security_errors(void **state)
 	expect(p, 12, "unknown setting 'security.keys[8].colour'");
 	expect(p, 12, "needs a name");
 	expect(p, 12, "needs public_key or public_key_file");
+	/* A lookup key is bound to nothing: no agency, no levels. */
+	expect(p, 13, "only an adapter is bound to an agency");
+	expect(p, 13, "only a console is given levels");
+	expect(p, 15,
+	       "'lookups' is not a role (adapter, console, lookup, viewer, practitioner "
+	       "or admin)");
 }
 
 static void test_endpoint_local(void **state)

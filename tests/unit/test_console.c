@@ -68,6 +68,7 @@ static void test_everything(void **state)
 		assert_null(strstr(out[i], "amber"));
 	n = topics("event.", AMBER);
 	assert_true(has(n, "event.ack.amber."));
+	assert_true(has(n, "event.access"));
 	assert_false(has(n, "heartbeat"));
 	assert_false(has(n, "alert.amber."));
 	n = topics("event.ack.red.x", AMBER);
@@ -84,6 +85,14 @@ static void test_heartbeat(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0], "heartbeat");
 	assert_int_equal(topics("x", RED | AMBER), 0);
+	/* Lookups of known children reach every console, whatever its
+	 * levels. */
+	assert_true(has(topics("", AMBER), "event.access"));
+	n = topics("event.", RED);
+	assert_true(has(n, "event.access") && has(n, "event.ack.red."));
+	n = topics("event.access", 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "event.access");
 	/* A NUL in a subscription matches no topic. */
 	assert_int_equal(console_topics("alert.\0", 7, RED, out, CONSOLE_TOPICS_MAX), 0);
 	/* Longer than any topic: nothing, no overflow. */

@@ -30,8 +30,8 @@ enum { POLICE = 1, HEALTH = 2, EDUCATION = 3, DA = 4 };
 
 static struct concern_ref ref(uint64_t seq, int64_t day, int agency, int severity, const char *id)
 {
-	return (struct concern_ref){seq, T0 + day * DAY,    (uint8_t)agency,
-	                            DA,  (uint8_t)severity, id};
+	return (struct concern_ref){seq, T0 + day * DAY, (uint8_t)agency, DA, (uint8_t)severity, id,
+	                            0};
 }
 
 /* Two agencies AMBER, three RED, within 30 days. */
@@ -343,7 +343,7 @@ static struct rule trio(void)
 
 static struct concern_ref cat(uint64_t seq, int64_t day, int agency, int category, const char *id)
 {
-	return (struct concern_ref){seq, T0 + day * DAY, (uint8_t)agency, (uint8_t)category, 2, id};
+	return (struct concern_ref){seq, T0 + day * DAY, (uint8_t)agency, (uint8_t)category, 2, id, 0};
 }
 
 /* Mia and Jayden: domestic abuse with both present, their mother's mental

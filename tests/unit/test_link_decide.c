@@ -384,6 +384,12 @@ static void test_demographics_join_known_children(void **state)
 	assert_string_equal(d->merges[0].identity, "demographics");
 	assert_string_equal(d->merges[0].reason, "concern seq 7 named C00000002 with the names "
 	                                         "and date of birth that only this child has");
+	/* A social care status is filed with no concern: it says so. */
+	w->f.seq = 0;
+	d = decide(w);
+	assert_string_equal(d->merges[0].reason, "a social care status named C00000002 with the "
+	                                         "names and date of birth that only this child "
+	                                         "has");
 }
 
 static void test_demographics_alone_link(void **state)

@@ -275,10 +275,11 @@ static void rich_config(struct config *c)
 	c->rules[0].parts[0].count = 3;
 	c->rules[0].n_parts = 1;
 	c->rules[0].scope = RULE_SCOPE_HOUSEHOLD;
+	c->rules[0].when_status = 1u << 2; /* a child protection plan */
+	c->rules[0].unless_status = 1u << 3;
 	c->lifecycle.response_ms[LEVEL_RED] = 42;
 	set(c->lifecycle.outcomes[0], sizeof c->lifecycle.outcomes[0], "moved away");
 	c->lifecycle.reopen_severity = SEVERITY_MODERATE; /* not the default */
-	c->access.n_keys = 2;
 	set(c->access.keys[0].name, sizeof c->access.keys[0].name, "health-adapter");
 	c->access.keys[0].role = ACCESS_ADAPTER;
 	c->access.keys[0].agency = 2;
@@ -287,6 +288,10 @@ static void rich_config(struct config *c)
 	c->access.keys[1].role = ACCESS_CONSOLE;
 	c->access.keys[1].levels = 6;
 	c->access.keys[1].key[31] = 1;
+	c->access.n_keys = 3;
+	set(c->access.keys[2].name, sizeof c->access.keys[2].name, "city-ed");
+	c->access.keys[2].role = ACCESS_LOOKUP;
+	c->access.keys[2].key[0] = 7;
 	c->access.n_operators = 1;
 	set(c->access.operators[0].name, sizeof c->access.operators[0].name, "alice");
 	c->access.operators[0].role = ACCESS_ADMIN;
@@ -468,9 +473,10 @@ static void test_apply_swaps_whole_or_not_at_all(void **state)
 	assert_int_equal(d.n_added, 1);
 	assert_string_equal(d.added[0], "not-brought-and-absent");
 	assert_int_equal(d.n_changed, 0);
-	assert_int_equal(d.n_removed, 4);
+	assert_int_equal(d.n_removed, 5);
 	assert_string_equal(d.removed[0], "multi-agency");
 	assert_string_equal(d.removed[3], "repeat-missing");
+	assert_string_equal(d.removed[4], "on-plan-not-seen");
 	assert_int_equal(d.n_restart, 1);
 	assert_string_equal(d.restart[0], "ingest.batch_max: needs a restart, ignored");
 	/* The settings stay as at start: asked again, the same answer. */

@@ -19,6 +19,7 @@
 
 #include "labels.h"
 #include "rules.h"
+#include "status.h"
 
 #define DAY  MS_PER_DAY
 #define HOUR INT64_C(3600000)
@@ -53,7 +54,7 @@ static const struct rule *rule(const char *name)
 static struct concern_ref ref(uint64_t seq, int64_t day, int agency, int category, int severity)
 {
 	struct concern_ref r = {
-	    seq, day * DAY, (uint8_t)agency, (uint8_t)category, (uint8_t)severity, NULL};
+	    seq, day * DAY, (uint8_t)agency, (uint8_t)category, (uint8_t)severity, NULL, 0};
 	return r;
 }
 
@@ -79,13 +80,24 @@ static void test_defaults(void **state)
 {
 	(void)state;
 	struct rule r[RULES_MAX];
-	assert_int_equal(rules_defaults(r, RULES_MAX), 5);
+	assert_int_equal(rules_defaults(r, RULES_MAX), 6);
 	assert_int_equal(rules_defaults(r, 2), 2);
-	assert_int_equal(rules_defaults(r, RULES_MAX), 5);
-	const char *names[] = {"immediate-risk", "multi-agency", "toxic-trio", "cumulative-harm",
-	                       "repeat-missing"};
-	for (size_t i = 0; i < 5; i++)
+	assert_int_equal(rules_defaults(r, RULES_MAX), 6);
+	const char *names[] = {"immediate-risk",  "multi-agency",   "toxic-trio",
+	                       "cumulative-harm", "repeat-missing", "on-plan-not-seen"};
+	for (size_t i = 0; i < 6; i++)
 		assert_string_equal(r[i].name, names[i]);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(r[i].when_status | r[i].unless_status, 0);
+
+	/* A missed appointment or an absence, for a child on a plan. */
+	const struct rule *np = rule("on-plan-not-seen");
+	assert_int_equal(np->kind, RULE_ANY);
+	assert_int_equal(np->threshold[LEVEL_AMBER], 1);
+	assert_int_equal(np->threshold[LEVEL_RED], 0);
+	assert_int_equal(np->categories, (1u << 11) | (1u << 12));
+	assert_int_equal(np->when_status, status_term_parse("child-protection-plan"));
+	assert_int_equal(np->unless_status, 0);
 
 	const struct rule *ir = rule("immediate-risk");
 	assert_int_equal(ir->kind, RULE_ANY);
@@ -967,7 +979,7 @@ static void test_long_history_matches_brute_force(void **state)
 		t += (int64_t)rnd(16) * HOUR; /* about 3 a day, some at one instant */
 		refs[i] = (struct concern_ref){
 		    i + 1, t, (uint8_t)(1 + rnd(5)), (uint8_t)(1 + rnd(15)), (uint8_t)(1 + rnd(4)),
-		    NULL};
+		    NULL,  0};
 	}
 	struct rule rules[RULES_MAX];
 	size_t n_rules = rules_defaults(rules, RULES_MAX);
@@ -989,12 +1001,12 @@ static void test_extreme_times(void **state)
 	/* Near the ends of int64: windows clamp rather than overflow (the
 	 * sanitizers would catch it). */
 	const struct rule *r = rule("multi-agency");
-	struct concern_ref lo[] = {{1, INT64_MIN, POLICE, DA, LOW, NULL},
-	                           {2, INT64_MIN + 1, HEALTH, DA, LOW, NULL}};
+	struct concern_ref lo[] = {{1, INT64_MIN, POLICE, DA, LOW, NULL, 0},
+	                           {2, INT64_MIN + 1, HEALTH, DA, LOW, NULL, 0}};
 	assert_int_equal(rule_eval(r, lo, 2, 1, &m), LEVEL_AMBER);
 	assert_int_equal(rule_eval(r, lo, 2, 0, &m), LEVEL_AMBER);
-	struct concern_ref hi[] = {{1, INT64_MAX - 1, POLICE, DA, LOW, NULL},
-	                           {2, INT64_MAX, HEALTH, DA, LOW, NULL}};
+	struct concern_ref hi[] = {{1, INT64_MAX - 1, POLICE, DA, LOW, NULL, 0},
+	                           {2, INT64_MAX, HEALTH, DA, LOW, NULL, 0}};
 	assert_int_equal(rule_eval(r, hi, 2, 0, &m), LEVEL_AMBER);
 	assert_int_equal(m.window_to_ms, INT64_MAX);
 	assert_int_equal(rule_eval(r, hi, 2, 1, &m), LEVEL_AMBER);
@@ -1057,6 +1069,97 @@ static void test_rule_check(void **state)
 	assert_false(rule_name_valid(""));
 }
 
+/* ---- social care status (when_status, unless_status) ---- */
+
+static struct concern_ref with_status(struct concern_ref r, uint32_t status)
+{
+	r.status = status;
+	return r;
+}
+
+static void test_status_filters(void **state)
+{
+	(void)state;
+	const uint32_t plan = status_term_parse("child-protection-plan");
+	const uint32_t neglect = status_term_parse("child-protection-plan:neglect");
+	const uint32_t physical = status_term_parse("child-protection-plan:physical-abuse");
+	const uint32_t lac = status_term_parse("looked-after");
+	const struct rule *np = rule("on-plan-not-seen");
+
+	/* One missed appointment: nothing for a child on no plan, AMBER for
+	 * a child on one (of any category), whatever the agency. */
+	struct concern_ref bare = ref(1, 0, HEALTH, WNB, LOW);
+	struct concern_ref on_plan = with_status(bare, plan | neglect);
+	assert_false(rule_counts(np, &bare));
+	assert_int_equal(rule_eval(np, &bare, 1, 0, &m), LEVEL_NONE);
+	assert_true(rule_counts(np, &on_plan));
+	assert_int_equal(rule_eval(np, &on_plan, 1, 0, &m), LEVEL_AMBER);
+	assert_string_equal(say(np, &on_plan),
+	                    "Was not brought to health appointments (health, 1 Jan), low; the "
+	                    "child was on a child protection plan");
+	struct concern_ref absent = with_status(ref(2, 0, EDUCATION, ABSENCE, LOW), plan);
+	assert_true(rule_counts(np, &absent));
+	/* Another status, or another category of concern, is not the rule. */
+	struct concern_ref looked_after = with_status(bare, lac);
+	struct concern_ref abuse = with_status(ref(3, 0, HEALTH, DA, LOW), plan);
+	assert_false(rule_counts(np, &looked_after));
+	assert_false(rule_counts(np, &abuse));
+
+	/* By category: a neglect plan only. */
+	struct rule cat = *np;
+	cat.when_status = neglect;
+	assert_true(rule_counts(&cat, &on_plan));
+	struct concern_ref other_plan = with_status(bare, plan | physical);
+	assert_false(rule_counts(&cat, &other_plan));
+	assert_string_equal(say(&cat, &on_plan),
+	                    "Was not brought to health appointments (health, 1 Jan), low; the "
+	                    "child was on a child protection plan (neglect)");
+	cat.when_status = neglect | physical | lac;
+	char words[160];
+	status_phrase(cat.when_status, words, sizeof words);
+	assert_string_equal(words, "on a child protection plan (neglect, physical abuse) or looked "
+	                           "after");
+
+	/* The exclusion: every missing episode counts, but not while looked
+	 * after. */
+	struct rule unless = *rule("repeat-missing");
+	unless.unless_status = lac;
+	struct concern_ref home[] = {ref(1, 0, POLICE, MISSING, LOW),
+	                             ref(2, 1, POLICE, MISSING, LOW),
+	                             ref(3, 2, POLICE, MISSING, LOW)};
+	assert_int_equal(rule_eval(&unless, home, 3, 2, &m), LEVEL_AMBER);
+	home[1].status = lac;
+	assert_int_equal(rule_eval(&unless, home, 3, 2, &m), LEVEL_NONE);
+	home[1].status = plan; /* not excluded */
+	assert_int_equal(rule_eval(&unless, home, 3, 2, &m), LEVEL_AMBER);
+	unsigned measure;
+	assert_int_equal(rule_peak(&unless, home, 3, &measure), LEVEL_AMBER);
+	assert_int_equal(measure, 3);
+
+	/* Two rules differing only in status judge differently. */
+	struct rule a = *np, b = *np;
+	assert_true(rule_equal(&a, &b));
+	b.when_status = neglect;
+	assert_false(rule_equal(&a, &b));
+	b = *np;
+	b.unless_status = lac;
+	assert_false(rule_equal(&a, &b));
+
+	/* Checked: bits no status has, and one status both asked and
+	 * excluded. */
+	struct problems p = {0};
+	assert_int_equal(rule_check(np, 5, collect_problem, &p), 0);
+	b = *np;
+	b.when_status |= 1u << 30;
+	b.unless_status = plan;
+	assert_int_equal(rule_check(&b, 5, collect_problem, &p), -1);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.msg[0], "rules[5] (on-plan-not-seen): a status filter names an "
+	                              "unknown social care status");
+	assert_string_equal(p.msg[1], "rules[5] (on-plan-not-seen): when_status and unless_status "
+	                              "name the same status");
+}
+
 static void test_rule_check_given(void **state)
 {
 	(void)state;
@@ -1116,6 +1219,7 @@ int main(void)
 	    cmocka_unit_test(test_extreme_times),
 	    cmocka_unit_test(test_rule_check),
 	    cmocka_unit_test(test_rule_check_given),
+	    cmocka_unit_test(test_status_filters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "status.h"
 #include "whatif.h"
 
 #define DAY MS_PER_DAY
@@ -27,7 +28,7 @@ enum { LOW = 1, MODERATE = 2, HIGH = 3, IMMEDIATE = 4 };
 static struct concern_ref ref(uint64_t seq, int64_t day, int agency, int category, int severity)
 {
 	return (struct concern_ref){
-	    seq, day * DAY, (uint8_t)agency, (uint8_t)category, (uint8_t)severity, NULL};
+	    seq, day * DAY, (uint8_t)agency, (uint8_t)category, (uint8_t)severity, NULL, 0};
 }
 
 /* Three children: 1 with two agencies in 30 days (multi-agency AMBER),
@@ -80,7 +81,7 @@ static void test_identical_rules_no_differences(void **state)
 	assert_int_equal(w->concerns, 7);
 	assert_int_equal(w->gained_total + w->lost_total, 0);
 	/* One row per rule and level, in the rules' order. */
-	assert_int_equal(w->n_rows, 7);
+	assert_int_equal(w->n_rows, 8);
 	assert_string_equal(w->rows[0].rule, "immediate-risk");
 	assert_int_equal(w->rows[0].level, LEVEL_RED);
 	for (size_t i = 0; i < w->n_rows; i++) {
@@ -174,6 +175,33 @@ static void test_lists_are_capped_counts_are_not(void **state)
 	whatif_destroy(&w);
 }
 
+/* The concerns' statuses decide status rules: a plan's category asked
+ * for loses the child whose plan is of another. */
+static void test_status_rules(void **state)
+{
+	(void)state;
+	na = rules_defaults(a, RULES_MAX);
+	nb = rules_defaults(b, RULES_MAX);
+	find(b, nb, "on-plan-not-seen")->when_status =
+	    status_term_parse("child-protection-plan:physical-abuse");
+	struct whatif *w = whatif_new(a, na, b, nb);
+	assert_non_null(w);
+	const uint32_t neglect_plan = status_term_parse("child-protection-plan") |
+	                              status_term_parse("child-protection-plan:neglect");
+	struct concern_ref on_plan = ref(1, 0, HEALTH, WNB, LOW),
+	                   off_plan = ref(2, 0, HEALTH, WNB, LOW);
+	on_plan.status = neglect_plan;
+	whatif_child(w, 1, &on_plan, 1, &on_plan, 1);
+	whatif_child(w, 2, &off_plan, 1, &off_plan, 1);
+	const struct whatif_row *r = row(w, "on-plan-not-seen", LEVEL_AMBER);
+	assert_int_equal(r->in_force, 1);
+	assert_int_equal(r->candidate, 0);
+	assert_int_equal(w->lost_total, 1);
+	assert_int_equal(w->lost[0].child, 1);
+	assert_int_equal(w->gained_total, 0);
+	whatif_destroy(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +209,7 @@ int main(void)
 	    cmocka_unit_test(test_lowered_threshold_gains),
 	    cmocka_unit_test(test_removed_rule_loses_and_new_rule_gains),
 	    cmocka_unit_test(test_lists_are_capped_counts_are_not),
+	    cmocka_unit_test(test_status_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
