@@ -274,9 +274,9 @@ class Time(DaemonTest):
             out = self.d.tool("ffcctl", "child", child, env={"TZ": tz})
             self.assertEqual(out.returncode, 0, out.stderr)
             shown[tz] = out.stdout
-        self.assertIn("2026-07-01 12:00 UTC  POLICE", shown["UTC"])
-        self.assertIn("2026-07-01 13:00 BST  POLICE", shown["Europe/London"])
-        self.assertIn("2026-07-01 08:00 EDT  POLICE", shown["America/New_York"])
+        self.assertIn("2026-07-01 12:00 UTC  CONCERN   POLICE", shown["UTC"])
+        self.assertIn("2026-07-01 13:00 BST  CONCERN   POLICE", shown["Europe/London"])
+        self.assertIn("2026-07-01 08:00 EDT  CONCERN   POLICE", shown["America/New_York"])
         # JSON and the store do not move.
         for tz in ("UTC", "America/New_York"):
             js = json.loads(self.d.tool("ffcctl", "--json", "child", child,
@@ -321,7 +321,8 @@ class Completion(DaemonTest):
         # Every option the help names is offered somewhere.
         offered = set()
         for cmd in ("child", "conflicts", "matches", "link", "alerts", "ack", "close",
-                    "assign", "purge", "audit", "keygen", "status"):
+                    "assign", "purge", "audit", "keygen", "status", "family", "lookup",
+                    "accesses"):
             offered |= set(complete("ffcctl", cmd, "--"))
         offered |= set(complete("ffcctl", "matches", "dismiss", "--"))
         self.assertEqual(self.flags_in_help("ffcctl") - offered, set())
