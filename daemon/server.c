@@ -16,7 +16,8 @@
  * not own what a concern means (ingest.c), how control requests are
  * answered (control.c), what consoles send on the alerts socket
  * (alerts_socket.c), the ZAP handler (zap_server.c), the signal handlers
- * (signals.c) or the housekeeping's timing (tick.c).
+ * (signals.c), the housekeeping's timing (tick.c) or what systemd is told
+ * (notify.c).
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include "server.h"

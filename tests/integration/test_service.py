@@ -26,20 +26,19 @@ from ffctest import (BIN, CONF, Daemon, concern, main, pb, scratch_dir, start_da
 @contextlib.contextmanager
 def environment(**values):
     """os.environ with values set (None: removed) for what starts inside."""
+    def put(pairs):
+        for k, v in pairs.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
     saved = {k: os.environ.get(k) for k in values}
     try:
-        for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        put(values)
         yield
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        put(saved)
 
 
 class Manager:

@@ -22,20 +22,19 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "testutil.h"
 
 /* Lines are written to a scratch file, read back by captured(). */
 static int fd = -1;
-static char path[256];
+static char *dir;
+static char path[1200];
 
 static int setup(void **state)
 {
 	(void)state;
-	const char *base = getenv("FFC_TEST_TMP");
-	if (!base || !base[0])
-		base = "/tmp";
-	mkdir(base, 0700);
-	snprintf(path, sizeof path, "%s/ffc-log.XXXXXX", base);
-	fd = mkstemp(path);
+	dir = test_tmpdir("ffc-log");
+	snprintf(path, sizeof path, "%s/log", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
 	if (fd < 0)
 		return -1;
 	log_set_fd(fd);
@@ -53,6 +52,8 @@ static int teardown(void **state)
 	log_set_journal(0);
 	close(fd);
 	unlink(path);
+	rmdir(dir);
+	free(dir);
 	return 0;
 }
 
