@@ -1,12 +1,16 @@
 # Thin front for CMake. `make run` starts the daemon, `make test` runs the
-# whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+# whole suite under AddressSanitizer and UndefinedBehaviorSanitizer,
+# `make install` installs under PREFIX (and DESTDIR), `make deb` builds the
+# Debian packages ffc, libffc and libffc-dev into build-deb/.
 
 BUILD      ?= build
 TEST_BUILD ?= build-test
+DEB_BUILD  ?= build-deb
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CONF       ?= conf/ffcd.conf
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test fuzz format clean
+.PHONY: all deps build run install deb test fuzz format clean
 
 all: build
 
@@ -17,9 +21,23 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The data directory is ./var, not the installed /var/lib/ffc: the tools
+# find its control socket with FFC_CONTROL=ipc://var/control.sock.
 run: build
 	@mkdir -p var
 	$(BUILD)/bin/ffcd -c $(CONF) --data var
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# Debian's build flags (hardening), prefix /usr, then CPack.
+deb: deps
+	@CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+		cmake -S . -B $(DEB_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
+		-DCMAKE_INSTALL_PREFIX=/usr >/dev/null
+	@cmake --build $(DEB_BUILD) -j $(JOBS)
+	@cd $(DEB_BUILD) && cpack -G DEB
 
 test: deps
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFFC_WERROR=ON -DFFC_SANITIZE=ON >/dev/null
@@ -39,4 +57,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz
+	rm -rf $(BUILD) $(TEST_BUILD) $(DEB_BUILD) build-fuzz

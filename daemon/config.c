@@ -44,7 +44,7 @@
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
-	snprintf(cfg->data_dir, sizeof cfg->data_dir, "var");
+	snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", FFC_DATA_DIR);
 	snprintf(cfg->ingest, sizeof cfg->ingest, "tcp://127.0.0.1:7401");
 	snprintf(cfg->alerts, sizeof cfg->alerts, "tcp://127.0.0.1:7402");
 	cfg->control[0] = '\0';
@@ -69,6 +69,12 @@ static int log_level_parse(const char *s)
 	return -1;
 }
 
+static int log_format_index(const char *s)
+{
+	enum log_format f;
+	return log_format_parse(s, &f) == 0 ? (int)f + 1 : -1;
+}
+
 static void section_daemon(struct conf_ctx *c, const config_setting_t *g, struct config *cfg,
                            struct conf_where *w)
 {
@@ -84,6 +90,11 @@ static void section_daemon(struct conf_ctx *c, const config_setting_t *g, struct
 			                      "error, warn, info or debug");
 			if (l > 0)
 				cfg->log_level = (enum log_level)(l - 1);
+		} else if (!strcmp(name, "log_format")) {
+			int f =
+			    conf_get_enum(c, s, log_format_index, "a log format", "text or json");
+			if (f > 0)
+				cfg->log_format = (enum log_format)(f - 1);
 		} else if (!strcmp(name, "user")) {
 			/* Checked here so that ffcd -n finds a user that does not
 			 * exist on this machine. */
@@ -94,7 +105,7 @@ static void section_daemon(struct conf_ctx *c, const config_setting_t *g, struct
 				cfg->user[0] = '\0';
 			}
 		} else {
-			conf_unknown(c, s, "data_dir, log_level, user");
+			conf_unknown(c, s, "data_dir, log_level, log_format, user");
 		}
 	}
 }

@@ -28,7 +28,7 @@ enum security_mode { SECURITY_INSECURE = 0, SECURITY_CURVE = 1 };
 #define CONFIG_KEY_Z85_LEN 40
 
 struct config {
-	char data_dir[CONFIG_PATH_MAX];    /* default "var" */
+	char data_dir[CONFIG_PATH_MAX];    /* default FFC_DATA_DIR, /var/lib/ffc */
 	char ingest[CONFIG_ENDPOINT_MAX];  /* default tcp://127.0.0.1:7401 */
 	char alerts[CONFIG_ENDPOINT_MAX];  /* default tcp://127.0.0.1:7402 */
 	char control[CONFIG_ENDPOINT_MAX]; /* default "" = ipc://<data_dir>/control.sock */
@@ -37,6 +37,7 @@ struct config {
 	size_t max_message;                /* bytes; ingest.max_message_kb, default 64 KiB */
 	unsigned batch_max;                /* concerns per write transaction, default 512 */
 	enum log_level log_level;          /* default LOG_INFO */
+	enum log_format log_format;        /* daemon.log_format, default LOG_FORMAT_TEXT */
 	size_t n_rules;
 	struct rule rules[RULES_MAX];
 	struct labels labels;             /* labels = { ... }: the words of categories in reasons */

@@ -25,7 +25,7 @@ enum { EXIT_USAGE = 2 };
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ffcd [-c FILE] [--data DIR] [--ingest EP] [--alerts EP] [--control EP]\n"
-	           "            [-n] [-v] [-h] [--version]\n"
+	           "            [--log-format text|json] [-n] [-v] [-h] [--version]\n"
 	           "\n"
 	           "Receives concern notifications, files them per child, correlates them and\n"
 	           "publishes alerts to MACPT consoles.\n"
@@ -33,10 +33,13 @@ static void usage(FILE *f)
 	           "  -c, --config FILE  configuration file (libconfig); without it, the built-in\n"
 	           "                     defaults, which are those of conf/ffcd.conf\n"
 	           "      --data DIR     data directory: the store and the control socket\n"
+	           "                     (default " FFC_DATA_DIR ")\n"
 	           "      --ingest EP    ZeroMQ endpoint of the ingest ROUTER socket\n"
 	           "      --alerts EP    ZeroMQ endpoint of the alerts PUB socket\n"
 	           "      --control EP   ZeroMQ endpoint of the control ROUTER socket\n"
 	           "                     (default ipc://DIR/control.sock)\n"
+	           "      --log-format F text (the default; under journald with syslog\n"
+	           "                     priorities) or json, one object a line\n"
 	           "  -n, --check        check the configuration, print every error, exit\n"
 	           "  -v, --verbose      log more (debug)\n"
 	           "  -h, --help         this help\n"
@@ -65,13 +68,14 @@ static void print_errors(const struct config_errors *errs)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DATA = 256, OPT_INGEST, OPT_ALERTS, OPT_CONTROL, OPT_VERSION };
+	enum { OPT_DATA = 256, OPT_INGEST, OPT_ALERTS, OPT_CONTROL, OPT_LOG_FORMAT, OPT_VERSION };
 	static const struct option options[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"data", required_argument, NULL, OPT_DATA},
 	    {"ingest", required_argument, NULL, OPT_INGEST},
 	    {"alerts", required_argument, NULL, OPT_ALERTS},
 	    {"control", required_argument, NULL, OPT_CONTROL},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	    {"check", no_argument, NULL, 'n'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -82,7 +86,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], RELOAD_HELPER_FLAG))
 		return reload_helper_main(argv[2]);
 	const char *file = NULL, *data = NULL, *ingest = NULL, *alerts = NULL, *control = NULL;
-	int check = 0, verbose = 0, opt;
+	int check = 0, verbose = 0, opt, log_format = -1;
 	while ((opt = getopt_long(argc, argv, "c:nvh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -100,6 +104,16 @@ int main(int argc, char **argv)
 		case OPT_CONTROL:
 			control = optarg;
 			break;
+		case OPT_LOG_FORMAT: {
+			enum log_format f;
+			if (log_format_parse(optarg, &f) < 0) {
+				fprintf(stderr, "ffcd: --log-format: '%s' is not text or json\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			log_format = (int)f;
+			break;
+		}
 		case 'n':
 			check = 1;
 			break;
@@ -148,6 +162,10 @@ int main(int argc, char **argv)
 	}
 
 	log_set_level(verbose ? LOG_DEBUG : cfg.log_level);
+	log_set_format(log_format >= 0 ? (enum log_format)log_format : cfg.log_format);
+	/* Started by systemd with stderr on the journal: it stamps lines and
+	 * takes each one's priority from its prefix. */
+	log_set_journal(log_journal_stream(getenv("JOURNAL_STREAM"), STDERR_FILENO));
 	if (!file)
 		log_info("no configuration file given: using the built-in defaults; reload "
 		         "(SIGHUP, ffcctl reload) has nothing to load");

@@ -78,7 +78,8 @@ int privdrop_data_dir(const struct privdrop *p, const char *dir, char *err, size
 		}
 		*c = '/';
 	}
-	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+	int made = mkdir(path, 0700) == 0;
+	if (!made && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -87,7 +88,11 @@ int privdrop_data_dir(const struct privdrop *p, const char *dir, char *err, size
 		snprintf(err, errlen, "%s: not a directory", path);
 		return -1;
 	}
-	if (p->decision == PRIVDROP_DROP && chown(path, p->uid, p->gid) < 0) {
+	/* Only what ffcd made is given away: a directory that was there is
+	 * the administrator's to own (given --data /var by mistake, ffcd
+	 * must not take /var), and privdrop_check_dir says if the user
+	 * cannot use it. */
+	if (made && p->decision == PRIVDROP_DROP && chown(path, p->uid, p->gid) < 0) {
 		snprintf(err, errlen, "%s: chown to %s: %s", path, p->user, strerror(errno));
 		return -1;
 	}

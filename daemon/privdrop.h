@@ -3,7 +3,9 @@
  * preparing what must exist before the drop, and dropping for good.
  *
  * The order main.c follows when started as root with daemon.user set:
- * create the data directory (0700, owned by the user), bind every socket,
+ * create the data directory when missing (0700, owned by the user; one
+ * that exists is left as it is, and must be usable by the user), bind
+ * every socket,
  * hand the ipc socket files to the user, drop (initgroups, setgid,
  * setuid; then check that root cannot be regained), and only then open
  * the store, so every file of the store and its lock belong to the user.
@@ -44,8 +46,9 @@ struct privdrop {
  * user than daemon.user, or an unknown user). */
 int privdrop_plan(const char *user, struct privdrop *p, char *err, size_t errlen);
 
-/* mkdir -p dir (each directory created 0700); when dropping, the data
- * directory and every directory created on the way are given to the user.
+/* mkdir -p dir (each directory created 0700); when dropping, every
+ * directory created here, the data directory among them, is given to the
+ * user. A directory that already existed is never chowned nor chmodded.
  * Returns 0 or -1 with a message. */
 int privdrop_data_dir(const struct privdrop *p, const char *dir, char *err, size_t errlen);
 

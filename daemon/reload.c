@@ -232,6 +232,7 @@ static void config_fields(struct codec *c, struct config *cfg)
 	NUM(c, "ingest.max_message_kb", cfg->max_message, 0, INT64_MAX);
 	NUM(c, "ingest.batch_max", cfg->batch_max, 0, UINT32_MAX);
 	NUM(c, "daemon.log_level", cfg->log_level, LOG_ERROR, LOG_DEBUG);
+	NUM(c, "daemon.log_format", cfg->log_format, LOG_FORMAT_TEXT, LOG_FORMAT_JSON);
 	NUM(c, "rules", cfg->n_rules, 0, RULES_MAX);
 	for (size_t i = 0; i < cfg->n_rules && !c->bad[0]; i++)
 		rule_fields(c, &cfg->rules[i]);
@@ -581,6 +582,8 @@ void reload_compare(const struct config *was, const struct rule *rules, size_t n
 		restart(d, "daemon.data_dir");
 	if (was->log_level != next->log_level)
 		restart(d, "daemon.log_level");
+	if (was->log_format != next->log_format)
+		restart(d, "daemon.log_format");
 	if (strcmp(was->ingest, next->ingest))
 		restart(d, "ingest.endpoint");
 	if (was->max_message != next->max_message)

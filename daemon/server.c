@@ -16,7 +16,8 @@
  * not own what a concern means (ingest.c), how control requests are
  * answered (control.c), what consoles send on the alerts socket
  * (alerts_socket.c), the ZAP handler (zap_server.c), the signal handlers
- * (signals.c) or the housekeeping's timing (tick.c).
+ * (signals.c), the housekeeping's timing (tick.c) or what systemd is told
+ * (notify.c).
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include "server.h"
@@ -38,6 +39,7 @@
 #include "ffc/cert.h"
 #include "ingest.h"
 #include "log.h"
+#include "notify.h"
 #include "outbox.h"
 #include "reload.h"
 #include "signals.h"
@@ -599,6 +601,7 @@ static void serve_control(struct server *srv)
 static void reload_on_signal(struct server *srv)
 {
 	signals_reload_taken();
+	notify_reloading();
 	struct reload_diff *d = malloc(sizeof *d);
 	struct config_errors *e = malloc(sizeof *e);
 	if (d && e)
@@ -607,6 +610,7 @@ static void reload_on_signal(struct server *srv)
 		log_error("reload (SIGHUP): out of memory");
 	free(d);
 	free(e);
+	notify_ready();
 }
 
 /* ---- connections ---- */
@@ -662,6 +666,8 @@ int server_run(struct server *srv)
 		log_warn("security: INSECURE development mode: no CURVE, no keys; anyone on "
 		         "this machine may send concerns and read alerts; listening on "
 		         "loopback and local sockets only");
+	/* Sockets bound, store open, signals handled: systemd may go on. */
+	notify_ready();
 	int rc = 0;
 	while (!srv->stop) {
 		zmq_pollitem_t items[] = {
@@ -675,7 +681,8 @@ int server_run(struct server *srv)
 		    {srv->zap ? zap_server_socket(srv->zap) : NULL, 0, ZMQ_POLLIN, 0},
 		};
 		int n_items = srv->zap ? 7 : 6;
-		if (zmq_poll(items, n_items, tick_wait_ms(&srv->tick, now_ms())) < 0) {
+		long wait = notify_wait_ms((long)tick_wait_ms(&srv->tick, now_ms()));
+		if (zmq_poll(items, n_items, wait) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_error("poll: %s", zmq_strerror(zmq_errno()));
@@ -698,6 +705,7 @@ int server_run(struct server *srv)
 		if (signals_reload())
 			reload_on_signal(srv);
 		tick_run(srv);
+		notify_watchdog();
 		if (signals_stop()) {
 			signals_drain();
 			log_info("signal %d: stopping", signals_stop());
@@ -705,6 +713,7 @@ int server_run(struct server *srv)
 		}
 		control_tick(srv->store, now_ms(), srv->stop);
 	}
+	notify_stopping();
 	signals_remove();
 	log_info("stopped");
 	return rc;

@@ -13,9 +13,10 @@
 
 enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
-#define DEFAULT_INGEST     "tcp://127.0.0.1:7401"
-#define DEFAULT_ALERTS     "tcp://127.0.0.1:7402"
-#define DEFAULT_CONTROL    "ipc://var/control.sock"
+#define DEFAULT_INGEST "tcp://127.0.0.1:7401"
+#define DEFAULT_ALERTS "tcp://127.0.0.1:7402"
+/* The installed daemon's (its data directory, FFC_DATA_DIR from the build). */
+#define DEFAULT_CONTROL    "ipc://" FFC_DATA_DIR "/control.sock"
 #define DEFAULT_TIMEOUT_MS 5000
 
 #if defined(__GNUC__)

@@ -244,7 +244,7 @@ class ReloadTest(unittest.TestCase):
         text = shipped().replace('endpoint = "tcp://127.0.0.1:7401";',
                                  'endpoint = "tcp://127.0.0.1:1";')
         text = text.replace("batch_max = 512;", "batch_max = 8;")
-        text = text.replace('data_dir = "var";', 'data_dir = "elsewhere";')
+        text = text.replace('data_dir = "/var/lib/ffc";', 'data_dir = "elsewhere";')
         self.write(text)
         r = self.ctl("reload")
         self.assertEqual(r.returncode, 0, r.stderr)

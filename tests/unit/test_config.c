@@ -252,7 +252,7 @@ static void test_shipped_file_is_the_defaults(void **state)
 	for (size_t i = 0; i < n; i++)
 		assert_rule_equal(&cfg.rules[i], &rules[i]);
 
-	assert_string_equal(cfg.data_dir, "var");
+	assert_string_equal(cfg.data_dir, FFC_DATA_DIR);
 	assert_string_equal(cfg.ingest, "tcp://127.0.0.1:7401");
 	assert_string_equal(cfg.alerts, "tcp://127.0.0.1:7402");
 	assert_string_equal(cfg.control, "");
@@ -261,6 +261,7 @@ static void test_shipped_file_is_the_defaults(void **state)
 	assert_int_equal(cfg.max_message, 64 * 1024);
 	assert_int_equal(cfg.batch_max, 512);
 	assert_int_equal(cfg.log_level, LOG_INFO);
+	assert_int_equal(cfg.log_format, LOG_FORMAT_TEXT);
 	assert_string_equal(cfg.data_dir, defaults.data_dir);
 	assert_int_equal(cfg.n_rules, defaults.n_rules);
 	assert_memory_equal(&cfg.labels, &defaults.labels, sizeof cfg.labels);
@@ -272,7 +273,7 @@ static void test_every_setting_applies(void **state)
 {
 	(void)state;
 	load_good(
-	    "daemon: { data_dir = \"/srv/ffc\"; log_level = \"DEBUG\"; };\n"
+	    "daemon: { data_dir = \"/srv/ffc\"; log_level = \"DEBUG\"; log_format = \"Json\"; };\n"
 	    "ingest: { endpoint = \"tcp://[::1]:9401\"; max_message_kb = 1024; batch_max = 1; };\n"
 	    "alerts: { endpoint = \"ipc:///run/ffc/alerts\"; };\n"
 	    "control: { endpoint = \"inproc://control\"; };\n"
@@ -290,6 +291,7 @@ static void test_every_setting_applies(void **state)
 	    ");\n");
 	assert_string_equal(cfg.data_dir, "/srv/ffc");
 	assert_int_equal(cfg.log_level, LOG_DEBUG);
+	assert_int_equal(cfg.log_format, LOG_FORMAT_JSON);
 	assert_string_equal(cfg.ingest, "tcp://[::1]:9401");
 	assert_string_equal(cfg.alerts, "ipc:///run/ffc/alerts");
 	assert_string_equal(cfg.control, "inproc://control");
@@ -417,6 +419,8 @@ static void test_type_errors(void **state)
 {
 	(void)state;
 	expect_only("daemon: { data_dir = 5; };\n", 1, "daemon.data_dir: expected a string");
+	expect_only("daemon: { log_format = \"syslog\"; };\n", 1,
+	            "daemon.log_format: 'syslog' is not a log format (text or json)");
 	expect_only("ingest: { batch_max = \"512\"; };\n", 1,
 	            "ingest.batch_max: expected a whole number");
 	expect_only("ingest: { batch_max = 1.5; };\n", 1,

@@ -76,12 +76,57 @@ static void test_data_dir(void **state)
 	free(base);
 }
 
+/* Dropping: what privdrop_data_dir made is given to the user; what was
+ * there stays its owner's, with its mode. Needs root (chown). */
+static void test_data_dir_existing_never_chowned(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	char *base = test_tmpdir("ffc-privdrop");
+	char made[1200], err[256];
+	struct privdrop drop = {
+	    .decision = PRIVDROP_DROP, .user = "ffc-test", .uid = 4242, .gid = 4243};
+	assert_int_equal(chmod(base, 0755), 0);
+	/* The data directory exists: used as it is. */
+	assert_int_equal(privdrop_data_dir(&drop, base, err, sizeof err), 0);
+	struct stat st;
+	assert_int_equal(stat(base, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_gid, 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	/* Made here, with a directory made on the way: both the user's, 0700;
+	 * the existing one above them still untouched. */
+	snprintf(made, sizeof made, "%s/a/data", base);
+	mode_t old = umask(0);
+	assert_int_equal(privdrop_data_dir(&drop, made, err, sizeof err), 0);
+	umask(old);
+	assert_int_equal(stat(made, &st), 0);
+	assert_true(st.st_uid == 4242 && st.st_gid == 4243 && (st.st_mode & 0777) == 0700);
+	char mid[1200];
+	snprintf(mid, sizeof mid, "%s/a", base);
+	assert_int_equal(stat(mid, &st), 0);
+	assert_true(st.st_uid == 4242 && (st.st_mode & 0777) == 0700);
+	assert_int_equal(stat(base, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	/* Run again, all of it exists now: nothing changes hands back. */
+	assert_int_equal(chown(made, 0, 0), 0);
+	assert_int_equal(privdrop_data_dir(&drop, made, err, sizeof err), 0);
+	assert_int_equal(stat(made, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	rmdir(made);
+	rmdir(mid);
+	rmdir(base);
+	free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_decide),
 	    cmocka_unit_test(test_plan_unknown_user),
 	    cmocka_unit_test(test_data_dir),
+	    cmocka_unit_test(test_data_dir_existing_never_chowned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

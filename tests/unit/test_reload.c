@@ -159,7 +159,7 @@ static void test_good_file(void **state)
 	}
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(cfg.batch_max, 7);
-	assert_string_equal(cfg.data_dir, "var"); /* the default, as at start */
+	assert_string_equal(cfg.data_dir, FFC_DATA_DIR); /* the default, as at start */
 	assert_int_equal(cfg.n_rules, 2);
 	assert_string_equal(cfg.rules[1].name, "not-brought-and-absent");
 	assert_int_equal(cfg.rules[1].kind, RULE_ALL_OF);
@@ -271,6 +271,7 @@ static void rich_config(struct config *c)
 	c->max_message = 12345;
 	c->batch_max = 99;
 	c->log_level = LOG_DEBUG;
+	c->log_format = LOG_FORMAT_JSON;
 	c->rules[0].window_ms = -1; /* out of range for the checks, not for the codec */
 	c->rules[0].parts[0].count = 3;
 	c->rules[0].n_parts = 1;
@@ -394,9 +395,9 @@ static void test_answer_short_long_or_garbled_is_refused(void **state)
 	assert_int_equal(reload_answer_decode(cut, n, &cfg, &errs, why, sizeof why), -1);
 	assert_string_equal(why, "daemon.data_dir: holds a NUL byte");
 	/* A count above its array: the rules' count follows four strings
-	 * and five numbers. */
+	 * and six numbers. */
 	size_t at = 16 + (8 + strlen(a.data_dir)) + (8 + strlen(a.ingest)) +
-	            (8 + strlen(a.alerts)) + (8 + strlen(a.control)) + 5 * 8;
+	            (8 + strlen(a.alerts)) + (8 + strlen(a.control)) + 6 * 8;
 	memcpy(cut, answer, n);
 	assert_int_equal(cut[at], a.n_rules);
 	cut[at] = RULES_MAX + 1;
@@ -519,15 +520,16 @@ static void test_compare_names_every_restart_setting(void **state)
 	b.max_message *= 2;
 	b.batch_max++;
 	b.log_level = LOG_DEBUG;
+	b.log_format = LOG_FORMAT_JSON;
 	struct reload_diff d;
 	reload_compare(&a, a.rules, a.n_rules, &b, &d);
 	assert_int_equal(d.n_added + d.n_changed + d.n_removed, 0);
-	assert_int_equal(d.n_restart, 9);
-	const char *names[] = {
-	    "daemon.data_dir",       "daemon.log_level",  "ingest.endpoint",
-	    "ingest.max_message_kb", "ingest.batch_max",  "alerts.endpoint",
-	    "control.endpoint",      "store.map_size_mb", "store.map_size_max_mb"};
-	for (size_t i = 0; i < 9; i++) {
+	assert_int_equal(d.n_restart, 10);
+	const char *names[] = {"daemon.data_dir",      "daemon.log_level",      "daemon.log_format",
+	                       "ingest.endpoint",      "ingest.max_message_kb", "ingest.batch_max",
+	                       "alerts.endpoint",      "control.endpoint",      "store.map_size_mb",
+	                       "store.map_size_max_mb"};
+	for (size_t i = 0; i < 10; i++) {
 		char want[RELOAD_NOTE_MAX];
 		snprintf(want, sizeof want, "%s: needs a restart, ignored", names[i]);
 		assert_string_equal(d.restart[i], want);
