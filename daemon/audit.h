@@ -30,6 +30,7 @@ struct audit_entry {
 	int refused;
 	char detail[WIRE_REASON_MAX];
 	uint64_t count; /* a refusal: how many it stands for (0 or 1: one) */
+	char via[64];   /* the delegate that spoke for `by` ("" : none) */
 };
 
 /* ffc.v1.IdentityEvent.Kind */
