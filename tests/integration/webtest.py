@@ -75,6 +75,7 @@ class Web:
         test.addCleanup(self.close)
 
     def start(self):
+        self.close()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=self.log)
         deadline = time.time() + START_TIMEOUT
@@ -127,6 +128,8 @@ class Web:
             self.proc.kill()
             self.proc.wait()
             return "timeout"
+        finally:
+            self.close()
 
     def assert_stops_cleanly(self):
         rc = self.stop()
@@ -139,11 +142,13 @@ class Web:
             self.test.assertNotIn(mark, text, "sanitizer report in ffc-web's log:\n" + text)
 
     def close(self):
+        """Kill it if it runs, and close its log."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
+            self.log = None
 
 
 class Reply:
