@@ -25,52 +25,24 @@
 
 #include "web.h"
 #include "web_figures.h"
+#include "web_text.h"
 
 /* Alerts one listing holds at most, and the pages fetched for figures. */
 #define LIST_MAX    20000
 #define FIGURES_MAX 100
 
-/* ---- text built piece by piece ---- */
-
-struct text {
-	char *s;
-	size_t n, cap;
-	int failed;
-};
-
-static void add(struct text *t, const char *s)
-{
-	size_t len = strlen(s);
-	if (t->failed)
-		return;
-	if (t->n + len + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (cap < t->n + len + 1)
-			cap *= 2;
-		char *p = realloc(t->s, cap);
-		if (!p) {
-			t->failed = 1;
-			return;
-		}
-		t->s = p;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->n, s, len + 1);
-	t->n += len;
-}
-
-static void add_message(struct text *t, const ProtobufCMessage *m)
+static void add_message(struct web_text *t, const ProtobufCMessage *m)
 {
 	char *json = ffc_json_from_message(m);
 	if (!json)
 		t->failed = 1;
 	else
-		add(t, json);
+		web_text_add(t, json);
 	free(json);
 }
 
 /* The text as the reply's body, or a 500. */
-static int reply_text(struct web_reply *out, struct text *t)
+static int reply_text(struct web_reply *out, struct web_text *t)
 {
 	if (t->failed || !t->s) {
 		free(t->s);
@@ -83,7 +55,7 @@ static int reply_text(struct web_reply *out, struct text *t)
 
 static int reply_message(struct web_reply *out, const ProtobufCMessage *m)
 {
-	struct text t = {0};
+	struct web_text t = {0};
 	add_message(&t, m);
 	return reply_text(out, &t);
 }
@@ -145,6 +117,19 @@ static int pass(struct web_request *rq, Ffc__V1__ControlRequest *req, const char
 	return 0;
 }
 
+/* Send `command` (a ControlRequest oneof case) with its message msg, for
+ * purpose (NULL: none), and pass the reply back. */
+static int ask(struct web_request *rq, struct web_reply *out, int command, void *msg,
+               const char *purpose)
+{
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+	    &ffc__v1__control_request__descriptor, (unsigned)command);
+	req.command_case = (Ffc__V1__ControlRequest__CommandCase)command;
+	*(void **)((char *)&req + f->offset) = msg;
+	return pass(rq, &req, purpose, out);
+}
+
 /* A form field, "" when absent. */
 static char *field(const struct web_request *rq, const char *name)
 {
@@ -186,7 +171,7 @@ static int api_session(struct web_request *rq, struct web_reply *out)
 /* Every alert in state (0: any) after since, following `more`, appended
  * to t as JSON objects separated by commas; *n counts them. -1 with out
  * filled when ffcd refused or did not answer. */
-static int list_alerts(struct web_request *rq, int state, struct text *t, size_t *n,
+static int list_alerts(struct web_request *rq, int state, struct web_text *t, size_t *n,
                        struct web_reply *out)
 {
 	uint64_t since = 0;
@@ -205,7 +190,7 @@ static int list_alerts(struct web_request *rq, int state, struct text *t, size_t
 		int more = a && a->more && a->n_alerts > 0;
 		for (size_t i = 0; a && i < a->n_alerts && *n < LIST_MAX; i++) {
 			if ((*n)++)
-				add(t, ",");
+				web_text_add(t, ",");
 			add_message(t, &a->alerts[i]->base);
 			since = a->alerts[i]->seq;
 		}
@@ -223,17 +208,17 @@ static int api_alerts(struct web_request *rq, struct web_reply *out)
 	char position[RING_POS_MAX], head[160];
 	ring_position(&rq->w->ring, &pos);
 	ring_pos_format(&pos, position);
-	struct text t = {0};
+	struct web_text t = {0};
 	size_t n = 0;
 	snprintf(head, sizeof head, "{\"position\":\"%s\",\"now_ms\":%lld,\"alerts\":[", position,
 	         (long long)web_now_ms());
-	add(&t, head);
+	web_text_add(&t, head);
 	if (list_alerts(rq, FFC__V1__ALERT_STATE__OPEN, &t, &n, out) < 0 ||
 	    list_alerts(rq, FFC__V1__ALERT_STATE__ACKNOWLEDGED, &t, &n, out) < 0) {
 		free(t.s);
 		return 0;
 	}
-	add(&t, n >= LIST_MAX ? "],\"more\":true}" : "],\"more\":false}");
+	web_text_add(&t, n >= LIST_MAX ? "],\"more\":true}" : "],\"more\":false}");
 	return reply_text(out, &t);
 }
 
@@ -278,10 +263,7 @@ static int api_ack(struct web_request *rq, struct web_reply *out)
 	a.alert_id = field(rq, "alert_id");
 	a.by = rq->who.name;
 	a.note = field(rq, "note");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ACK;
-	req.ack = &a;
-	return pass(rq, &req, "", out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_ACK, &a, NULL);
 }
 
 static int api_note(struct web_request *rq, struct web_reply *out)
@@ -290,10 +272,7 @@ static int api_note(struct web_request *rq, struct web_reply *out)
 	a.alert_id = field(rq, "alert_id");
 	a.by = rq->who.name;
 	a.text = field(rq, "text");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_NOTE;
-	req.note = &a;
-	return pass(rq, &req, "", out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_NOTE, &a, NULL);
 }
 
 static int api_close(struct web_request *rq, struct web_reply *out)
@@ -303,10 +282,7 @@ static int api_close(struct web_request *rq, struct web_reply *out)
 	a.by = rq->who.name;
 	a.outcome = field(rq, "outcome");
 	a.note = field(rq, "note");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE;
-	req.close = &a;
-	return pass(rq, &req, "", out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_CLOSE, &a, NULL);
 }
 
 static int api_assign(struct web_request *rq, struct web_reply *out)
@@ -318,10 +294,7 @@ static int api_assign(struct web_request *rq, struct web_reply *out)
 	a.practitioner = field(rq, "practitioner");
 	a.by = rq->who.name;
 	a.note = field(rq, "note");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN;
-	req.assign = &a;
-	return pass(rq, &req, "", out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_ASSIGN, &a, NULL);
 }
 
 /* ---- a child's record ---- */
@@ -337,34 +310,21 @@ static int api_child(struct web_request *rq, struct web_reply *out)
 	c.upn = field(rq, "upn");
 	if (!c.child_id[0] && !c.nhs_number[0] && !c.upn[0])
 		return web_error(out, 400, "child: give a child id, an NHS number or a UPN");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
-	req.child = &c;
-	return pass(rq, &req, purpose, out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_CHILD, &c, purpose);
 }
 
 /* ---- operators ---- */
 
-static int api_simple(struct web_request *rq, struct web_reply *out, int command, void *msg)
-{
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = (Ffc__V1__ControlRequest__CommandCase)command;
-	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
-	    &ffc__v1__control_request__descriptor, (unsigned)command);
-	*(void **)((char *)&req + f->offset) = msg;
-	return pass(rq, &req, "", out);
-}
-
 static int api_status(struct web_request *rq, struct web_reply *out)
 {
 	Ffc__V1__StatusRequest s = FFC__V1__STATUS_REQUEST__INIT;
-	return api_simple(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_STATUS, &s);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_STATUS, &s, NULL);
 }
 
 static int api_stats(struct web_request *rq, struct web_reply *out)
 {
 	Ffc__V1__StatsRequest s = FFC__V1__STATS_REQUEST__INIT;
-	return api_simple(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_STATS, &s);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_STATS, &s, NULL);
 }
 
 static int api_matches(struct web_request *rq, struct web_reply *out)
@@ -374,10 +334,7 @@ static int api_matches(struct web_request *rq, struct web_reply *out)
 		return 0;
 	Ffc__V1__MatchesRequest m = FFC__V1__MATCHES_REQUEST__INIT;
 	m.dismissed = !strcmp(field(rq, "dismissed"), "1");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_MATCHES;
-	req.matches = &m;
-	return pass(rq, &req, purpose, out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_MATCHES, &m, purpose);
 }
 
 static int api_conflicts(struct web_request *rq, struct web_reply *out)
@@ -387,10 +344,7 @@ static int api_conflicts(struct web_request *rq, struct web_reply *out)
 		return 0;
 	Ffc__V1__ConflictsRequest m = FFC__V1__CONFLICTS_REQUEST__INIT;
 	m.unresolved = !strcmp(field(rq, "unresolved"), "1");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CONFLICTS;
-	req.conflicts = &m;
-	return pass(rq, &req, purpose, out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_CONFLICTS, &m, purpose);
 }
 
 static int api_identities(struct web_request *rq, struct web_reply *out)
@@ -400,10 +354,7 @@ static int api_identities(struct web_request *rq, struct web_reply *out)
 		return 0;
 	Ffc__V1__IdentitiesRequest m = FFC__V1__IDENTITIES_REQUEST__INIT;
 	m.child_id = field(rq, "child_id");
-	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_IDENTITIES;
-	req.identities = &m;
-	return pass(rq, &req, purpose, out);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_IDENTITIES, &m, purpose);
 }
 
 static int api_link(struct web_request *rq, struct web_reply *out)
@@ -412,7 +363,7 @@ static int api_link(struct web_request *rq, struct web_reply *out)
 	m.child_a = field(rq, "child_a");
 	m.child_b = field(rq, "child_b");
 	m.reason = field(rq, "reason");
-	return api_simple(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_LINK, &m);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_LINK, &m, NULL);
 }
 
 static int api_unlink(struct web_request *rq, struct web_reply *out)
@@ -421,7 +372,7 @@ static int api_unlink(struct web_request *rq, struct web_reply *out)
 	m.child_id = field(rq, "child_id");
 	m.identity = field(rq, "identity");
 	m.reason = field(rq, "reason");
-	return api_simple(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK, &m);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_UNLINK, &m, NULL);
 }
 
 static int api_dismiss(struct web_request *rq, struct web_reply *out)
@@ -430,7 +381,7 @@ static int api_dismiss(struct web_request *rq, struct web_reply *out)
 	m.child_id = field(rq, "child_id");
 	m.other_child_id = field(rq, "other_child_id");
 	m.reason = field(rq, "reason");
-	return api_simple(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH, &m);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH, &m, NULL);
 }
 
 /* ---- the partnership's figures ---- */

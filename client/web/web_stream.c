@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "web.h"
+#include "web_text.h"
 
 /* A comment line every so often keeps proxies and the browser from
  * giving up on a quiet stream. */
@@ -35,34 +36,22 @@ struct stream {
 	char token[WEB_TOKEN_LEN + 1]; /* the session's: is it still live? */
 	char name[WEB_NAME_MAX];
 	enum web_role role;
-	uint64_t after; /* the last ring event sent */
-	uint64_t seq;   /* the highest alert seq sent */
-	char *out;      /* bytes to send */
-	size_t len, off, cap;
-	int ended, failed;
+	uint64_t after;      /* the last ring event sent */
+	uint64_t seq;        /* the highest alert seq sent */
+	struct web_text out; /* bytes to send, from off */
+	size_t off;
+	int ended;
 };
 
+/* Bytes for the browser, after those sent (a drained buffer starts again). */
 static void put(struct stream *s, const char *text)
 {
-	size_t n = strlen(text);
-	if (s->failed)
-		return;
-	if (s->off == s->len)
-		s->off = s->len = 0;
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 8192;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		char *p = realloc(s->out, cap);
-		if (!p) {
-			s->failed = 1;
-			return;
-		}
-		s->out = p;
-		s->cap = cap;
+	if (s->off == s->out.n) {
+		s->off = s->out.n = 0;
+		if (s->out.s)
+			s->out.s[0] = '\0';
 	}
-	memcpy(s->out + s->len, text, n + 1);
-	s->len += n;
+	web_text_add(&s->out, text);
 }
 
 static const char *kind_name(enum ring_kind k)
@@ -114,7 +103,7 @@ static ssize_t reader(void *cls, uint64_t at, char *buf, size_t max)
 	struct stream *s = cls;
 	struct web *w = s->w;
 	(void)at;
-	while (s->off == s->len && !s->ended && !s->failed) {
+	while (s->off == s->out.n && !s->ended && !s->out.failed) {
 		if (!still_signed_in(s)) {
 			event(s, "ended", "{\"why\":\"the session ended\"}");
 			s->ended = 1;
@@ -141,12 +130,12 @@ static ssize_t reader(void *cls, uint64_t at, char *buf, size_t max)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		}
 	}
-	if (s->failed)
+	if (s->out.failed)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
-	if (s->off == s->len)
+	if (s->off == s->out.n)
 		return MHD_CONTENT_READER_END_OF_STREAM;
-	size_t n = s->len - s->off < max ? s->len - s->off : max;
-	memcpy(buf, s->out + s->off, n);
+	size_t n = s->out.n - s->off < max ? s->out.n - s->off : max;
+	memcpy(buf, s->out.s + s->off, n);
 	s->off += n;
 	return (ssize_t)n;
 }
@@ -155,7 +144,7 @@ static void stream_free(void *cls)
 {
 	struct stream *s = cls;
 	atomic_fetch_sub(&s->w->streams, 1);
-	free(s->out);
+	free(s->out.s);
 	free(s);
 }
 
@@ -178,7 +167,7 @@ static int catch_up(struct web_request *rq, struct stream *s, struct web_reply *
 		const Ffc__V1__Alert *a = r->alerts->alerts[i];
 		char *json = ffc_json_from_message(&a->base);
 		if (!json) {
-			s->failed = 1;
+			s->out.failed = 1;
 			break;
 		}
 		if (a->seq > s->seq)
