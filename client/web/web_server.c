@@ -570,6 +570,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = post ? (void *)b : (void *)w;
 		return MHD_YES;
 	}
+	if (!post && *upload_size) {
+		*upload_size = 0; /* a body with a GET: not read */
+		return MHD_YES;
+	}
 	struct body *b = post ? *con_cls : NULL;
 	if (w->cfg.verbose && (!post || !*upload_size))
 		web_log("INFO", "%s %s", method, url);

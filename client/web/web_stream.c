@@ -86,16 +86,15 @@ static void event(struct stream *s, const char *kind, const char *json)
 	put(s, "\n\n");
 }
 
-/* Is the person still signed in, with the role the stream began with? A
- * change of role ends the stream: the browser reconnects and ffcd
- * decides again. */
+/* Is the person still signed in (0: no), with the role the stream began
+ * with (1), or another (2)? */
 static int still_signed_in(struct stream *s)
 {
 	struct web *w = s->w;
 	pthread_mutex_lock(&w->mu);
 	int live = sessions_find(&w->sessions, s->token, web_now_ms(), 0) != NULL;
 	pthread_mutex_unlock(&w->mu);
-	return live && web_current_role(w, s->name) == s->role;
+	return !live ? 0 : web_current_role(w, s->name) == s->role ? 1 : 2;
 }
 
 static ssize_t reader(void *cls, uint64_t at, char *buf, size_t max)
@@ -104,11 +103,16 @@ static ssize_t reader(void *cls, uint64_t at, char *buf, size_t max)
 	struct web *w = s->w;
 	(void)at;
 	while (s->off == s->out.n && !s->ended && !s->out.failed) {
-		if (!still_signed_in(s)) {
+		int signed_in = still_signed_in(s);
+		if (signed_in == 0) {
 			event(s, "ended", "{\"why\":\"the session ended\"}");
 			s->ended = 1;
 			break;
 		}
+		/* A new role: the stream ends, the browser reconnects from
+		 * here and ffcd decides again. */
+		if (signed_in == 2)
+			return MHD_CONTENT_READER_END_OF_STREAM;
 		struct ring_event e;
 		int rc = ring_next(&w->ring, s->after, KEEPALIVE_MS, &e);
 		if (rc == 1) {

@@ -49,6 +49,9 @@ class Browser:
                   "--no-first-run", "--disable-extensions", "--user-data-dir=" + self.profile,
                   "--window-size=%d,%d" % size):
             o.add_argument(a)
+        # The page's own console: a script error or a Content-Security-
+        # Policy violation is a failure.
+        o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=o)
         self.d.set_page_load_timeout(WAIT)
         test.addCleanup(self.d.quit)
@@ -80,7 +83,14 @@ class Browser:
         self.go("/login")
         self.find("#name").send_keys(name)
         self.find("#password").send_keys(PASSWORDS[name] if password is None else password)
-        self.click("#signin")
+        button = self.click("#signin")
+        self.wait(EC.staleness_of(button))  # the answer has come: a new page
+
+    def assert_no_page_errors(self, test):
+        errors = [e["message"] for e in self.d.get_log("browser") if e["level"] == "SEVERE"
+                  and "favicon.ico" not in e["message"]
+                  and "the server responded with a status of 4" not in e["message"]]
+        test.assertEqual(errors, [])
 
     def signed_in_at_alerts(self):
         self.wait(EC.url_to_be(self.web.url + "/alerts"))
@@ -177,6 +187,45 @@ class Console(unittest.TestCase):
             self.assertEqual(e["via"], "ffc-web", e)
             self.assertEqual(e["role"], "practitioner", e)
             self.assertIn(e["by"], ("sam.jones", "pat.lee"))
+        sam.assert_no_page_errors(self)
+        pat.assert_no_page_errors(self)
+
+    def test_operators_and_figures(self):
+        # Two children who may be one: the same names and birthday, two
+        # postcodes.
+        for n, postcode in ((1, "LS1 4AP"), (2, "M1 1AE")):
+            self.d.send_one(concern("m-%d" % n, agency=pb.POLICE if n == 1 else pb.HEALTH,
+                                    category=pb.NEGLECT, severity=pb.IMMEDIATE_RISK,
+                                    children=[dict(local_id="L-%d" % n, given_name="Mia",
+                                                   family_name="Jones", date_of_birth="2019-05-05",
+                                                   postcode=postcode)]))
+        ada = Browser(self, self.w)
+        ada.sign_in("ada.admin")
+        ada.signed_in_at_alerts()
+        self.assertTrue(ada.find('li[data-role="admin"]').is_displayed())
+        ada.go("/admin")
+        ada.text_in("#status", "concerns")
+        ada.text_in("#status", "strategy discussion")
+        ada.find("#purpose").send_keys("weekly identity review")
+        ada.click("#load-review")
+        ada.text_in("#matches", "Possible matches (1)")
+        ada.text_in("#matches", "different postcode")
+        ada.click('#matches button[data-action="dismiss"]')
+        ada.find("#matches .panel input").send_keys("two sisters, school confirmed")
+        ada.click('#matches button[data-action="confirm-dismiss"]')
+        ada.text_in("#matches", "Dismissed: C00000001 and C00000002 are two children")
+        # The figures: three charts, each with its table.
+        ada.go("/figures")
+        ada.text_in("#figures", "2 alerts raised")
+        self.assertEqual(len(ada.d.find_elements(By.CSS_SELECTOR, "#figures svg.chart")), 3)
+        ada.text_in("#figures", "immediate-risk")
+        ada.text_in("#figures table", "Total")
+        ada.assert_no_page_errors(self)
+        entries = [e for e in audit(self, self.d) if e["by"] == "ada.admin"]
+        self.assertEqual(sorted({e["command"] for e in entries}),
+                         ["conflicts", "matches", "matches dismiss"])
+        for e in entries:
+            self.assertEqual((e["via"], e["role"]), ("ffc-web", "admin"))
 
     def test_viewer_refused_lockout_and_csrf(self):
         self.d.send_one(risk("r-1", 1))

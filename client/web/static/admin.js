@@ -48,13 +48,14 @@
   }
 
   /* A button that opens a reason field and a confirm button: two clicks. */
-  function twoClicks(label, confirmLabel, run) {
+  function twoClicks(action, label, confirmLabel, run) {
     const wrap = el('div', {class: 'two-clicks'});
     const msg = el('p', {class: 'problem', role: 'alert', hidden: true});
-    const open = el('button', {type: 'button', onclick: () => {
+    const open = el('button', {type: 'button', 'data-action': action, onclick: () => {
       const id = 'r' + Math.random().toString(36).slice(2);
       const reason = el('input', {id: id, maxlength: 1024, required: true});
-      const ok = el('button', {type: 'button', class: 'confirm', onclick: async () => {
+      const ok = el('button', {type: 'button', class: 'confirm', 'data-action': 'confirm-' + action,
+                               onclick: async () => {
         ok.disabled = true;
         try {
           const text = await run(reason.value);
@@ -91,11 +92,11 @@
       box.append(el('article', {class: 'card pair'},
         el('p', {class: 'reason'}, words(m.kind) + ': ' + m.reason + ' (found ' + when(m.found_at_ms) + ')'),
         el('div', {class: 'sides'}, side(m.child_id, m.identity || {}), side(m.other_child_id, m.other_identity || {})),
-        twoClicks('Link: they are one child', 'Confirm the link', async (reason) => {
+        twoClicks('link', 'Link: they are one child', 'Confirm the link', async (reason) => {
           const r = await api('/api/link', {child_a: m.child_id, child_b: m.other_child_id, reason});
           return r.merged_child_id + ' is now part of ' + r.child_id;
         }),
-        twoClicks('Dismiss: they are two children', 'Confirm: two children', async (reason) => {
+        twoClicks('dismiss', 'Dismiss: they are two children', 'Confirm: two children', async (reason) => {
           await api('/api/dismiss', {child_id: m.child_id, other_child_id: m.other_child_id, reason});
           return 'Dismissed: ' + m.child_id + ' and ' + m.other_child_id + ' are two children';
         })));
@@ -118,7 +119,7 @@
            el('div', {class: 'side'}, el('h4', {}, c.child_id), el('ul', {}, (c.child_identities || []).map(rec))),
            c.other_child_id ? el('div', {class: 'side'}, el('h4', {}, c.other_child_id),
                                  el('ul', {}, (c.other_identities || []).map(rec))) : null),
-        c.other_child_id ? twoClicks('Link: they are one child', 'Confirm the link', async (reason) => {
+        c.other_child_id ? twoClicks('link', 'Link: they are one child', 'Confirm the link', async (reason) => {
           const r = await api('/api/link', {child_a: c.child_id, child_b: c.other_child_id, reason});
           return r.merged_child_id + ' is now part of ' + r.child_id;
         }) : null));
@@ -139,24 +140,39 @@
     }
   });
 
-  function manual(formId, path, fields, done) {
-    document.getElementById(formId).addEventListener('submit', async (ev) => {
+  /* A form that changes children: submitting it asks to confirm (the
+   * second click), with what it will do in words. */
+  function manual(formId, path, fields, say, done) {
+    const form = document.getElementById(formId);
+    const out = document.getElementById('manual-result');
+    form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      const out = document.getElementById('manual-result');
       const values = {};
       for (const [k, id] of Object.entries(fields)) values[k] = document.getElementById(id).value.trim();
-      try {
-        out.textContent = done(await api(path, values));
-        announce(out.textContent);
-      } catch (e) {
-        out.textContent = e.message;
-      }
+      for (const old of form.querySelectorAll('.confirm-row')) old.remove();
+      const ok = el('button', {type: 'button', class: 'confirm', onclick: async () => {
+        ok.disabled = true;
+        try {
+          out.textContent = done(await api(path, values));
+          announce(out.textContent);
+          row.remove();
+        } catch (e) {
+          out.textContent = e.message;
+          ok.disabled = false;
+        }
+      }}, 'Confirm: ' + say(values));
+      const row = el('p', {class: 'confirm-row'}, ok, ' ',
+                     el('button', {type: 'button', class: 'quiet', onclick: () => row.remove()}, 'Cancel'));
+      form.append(row);
+      ok.focus();
     });
   }
   manual('link', '/api/link', {child_a: 'link-a', child_b: 'link-b', reason: 'link-reason'},
+         (v) => 'link ' + v.child_a + ' and ' + v.child_b + ' into one child',
          (r) => r.merged_child_id + ' is now part of ' + r.child_id);
   manual('unlink', '/api/unlink', {child_id: 'unlink-child', identity: 'unlink-identity',
                                    reason: 'unlink-reason'},
+         (v) => 'move ' + v.identity + ' out of ' + v.child_id + ' into a new child',
          (r) => r.moved_identities + ' identities and ' + r.moved_concerns + ' concerns moved from ' +
                 r.child_id + ' to the new child ' + r.new_child_id);
 
