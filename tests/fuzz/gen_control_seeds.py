@@ -60,6 +60,11 @@ requests = [
     R(operator=OP, withdraw=pb.WithdrawRequest(agency=pb.HEALTH, concern_id="h-1",
                                                reason="sent in error")),
     R(operator=OP, backup=pb.BackupRequest(path="/nonexistent/ffc-backup")),
+    # Speaking for a person (a delegate such as ffc-web), and badly.
+    R(operator=OP, on_behalf_of="sam.jones", on_behalf_role="practitioner",
+      child=pb.ChildRequest(child_id="C00000001")),
+    R(operator=OP, on_behalf_of="sam jones", on_behalf_role="root",
+      ack=pb.AckRequest(alert_id="A00000001", by="sam.jones")),
     # Refused ones.
     R(operator=OP, purpose="", child=pb.ChildRequest(child_id="C00000001")),
     R(operator=OP, child=pb.ChildRequest(child_id="X1")),
