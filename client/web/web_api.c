@@ -389,9 +389,11 @@ static int api_dismiss(struct web_request *rq, struct web_reply *out)
 static int api_figures(struct web_request *rq, struct web_reply *out)
 {
 	const char *m = web_query(rq, "months");
-	int months = m ? atoi(m) : 12;
-	if (months < 1 || months > FIGURES_MONTHS_MAX)
-		return web_error(out, 400, "months: 1 to %d", FIGURES_MONTHS_MAX);
+	char *end = NULL;
+	long months = m ? strtol(m, &end, 10) : 12;
+	if ((m && (!m[0] || *end)) || months < 1 || months > FIGURES_MONTHS_MAX)
+		return web_error(out, 400, "months: a whole number from 1 to %d",
+		                 FIGURES_MONTHS_MAX);
 	int64_t now = web_now_ms();
 	Ffc__V1__ControlReply *pages[FIGURES_MAX];
 	size_t n_pages = 0, n = 0;
@@ -426,7 +428,7 @@ static int api_figures(struct web_request *rq, struct web_reply *out)
 		for (size_t p = 0; p < n_pages; p++)
 			for (size_t i = 0; pages[p]->alerts && i < pages[p]->alerts->n_alerts; i++)
 				all[k++] = pages[p]->alerts->alerts[i];
-		json_t *f = web_figures(all, k, months, now);
+		json_t *f = web_figures(all, k, (int)months, now);
 		out->status = 200;
 		out->body = f ? json_dumps(f, JSON_COMPACT) : NULL;
 		json_decref(f);

@@ -229,6 +229,13 @@ class WebHttp(unittest.TestCase):
             self.assertEqual((e["via"], e["role"], e["child_id"]),
                              ("ffc-web", "practitioner", self.child))
         self.assertEqual(mine[0]["purpose"], "strategy meeting")
+        # The figures: from the alert log, no record read.
+        f = c.get("/api/figures?months=6").json()
+        self.assertEqual((len(f["months"]), f["alerts"], f["by_level"]["RED"]), (6, 1, 1))
+        for bad in ("0", "37", "12x", ""):
+            r = c.get("/api/figures?months=" + bad)
+            self.assertEqual(r.status, 400, bad)
+            self.assertIn("months: a whole number from 1 to 36", r.json()["error"])
         # The record says who looked, through what.
         r = c.post("/api/child", {"child_id": self.child, "purpose": "again"})
         seen = r.json()["viewed_by"]
