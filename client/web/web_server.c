@@ -563,7 +563,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return send_response(w, c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, NULL, NULL, r);
 	}
 	if (!*con_cls) {
-		/* First call: the headers. A POST's body follows in pieces. */
+		/* First call: the headers. A POST's body follows in pieces;
+		 * one announced too large is refused before it is read. */
+		const char *length =
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (post && length && strtoull(length, NULL, 10) > WEB_FORM_MAX)
+			return send_response(w, c, MHD_HTTP_CONTENT_TOO_LARGE,
+			                     strdup("{\"error\":\"request: too large\"}"), NULL,
+			                     NULL, NULL);
 		struct body *b = post ? calloc(1, sizeof *b) : NULL;
 		if (post && !b)
 			return MHD_NO;

@@ -380,7 +380,13 @@
 
   function handle(kind, data) {
     if (reloading && kind !== 'status') { reloading.push([kind, data]); return; }
-    if (kind === 'alert' || kind === 'overdue') upsert(data, true);
+    if (kind === 'alert') upsert(data, true);
+    else if (kind === 'overdue') {
+      upsert(data, true);
+      news(data.alert_id, 'Overdue: nobody acknowledged it by ' + when(data.due_at_ms));
+      announce(data.level + ' ' + data.rule + ' for ' + childName(data.child) +
+               ' is overdue: nobody has acknowledged it', data.level === 'RED');
+    }
     else if (kind === 'change') change(data);
     else if (kind === 'resync') reload();
     else if (kind === 'status') live(data.live, data.why);
