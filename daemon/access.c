@@ -45,6 +45,18 @@ const struct access_key *access_key_find(const struct access_list *l, const uint
 	return NULL;
 }
 
+int access_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= ACCESS_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._-@", *s)))
+			return 0;
+	return 1;
+}
+
 const char *access_role_name(enum access_role role)
 {
 	return (unsigned)role < sizeof role_names / sizeof role_names[0] ? role_names[role]

@@ -42,6 +42,11 @@ struct access_key {
 	 * socket, as the kernel names the connection's peer. */
 	int has_unix_uid;
 	unsigned unix_uid;
+	/* A delegate (delegate = true; an operator's role): it speaks for
+	 * the people signed in to it (ffc-web), up to its role, naming each
+	 * in the request (ControlRequest.on_behalf_of). Speaking for nobody
+	 * it is a console of every level. */
+	int delegate;
 };
 
 struct access_list {
@@ -57,6 +62,11 @@ const struct access_key *access_key_named(const struct access_list *l, const cha
 const struct access_key *access_key_find(const struct access_list *l, const uint8_t key[32]);
 /* The ipc operator with this name, or NULL. */
 const struct access_key *access_operator_named(const struct access_list *l, const char *name);
+
+/* A name as an operator or a person a delegate speaks for gives it and
+ * the audit trail records it: 1 to ACCESS_NAME_MAX - 1 letters, digits
+ * and . _ - @, nothing to misread. */
+int access_name_valid(const char *s);
 
 /* "adapter", "console", "viewer", "practitioner", "admin", "lookup" ("none"
  * for 0). */

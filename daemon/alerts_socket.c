@@ -215,7 +215,10 @@ void alerts_socket_serve(struct alerts_socket *a, const struct access_list *acce
 		if (user && !user[0])
 			user = NULL;
 		const struct access_key *k = user ? access_key_named(access, user) : NULL;
-		unsigned levels = k && k->role == ACCESS_CONSOLE ? k->levels : 0;
+		unsigned levels = !k                          ? 0
+		                  : k->role == ACCESS_CONSOLE ? k->levels
+		                  : k->delegate               ? ~0u /* every level */
+		                                              : 0;
 		struct sub_count *c = sub_count_of(a, &m);
 		enum console_verdict v =
 		    console_parse(zmq_msg_data(&m), zmq_msg_size(&m), zmq_msg_more(&m),

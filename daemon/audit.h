@@ -31,6 +31,7 @@ struct audit_entry {
 	char detail[WIRE_REASON_MAX];
 	uint64_t count;            /* a refusal: how many it stands for (0 or 1: one) */
 	char setting[WIRE_BY_MAX]; /* a lookup: where the child was */
+	char via[64];              /* the delegate that spoke for `by` ("" : none) */
 };
 
 /* ffc.v1.IdentityEvent.Kind */

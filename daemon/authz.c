@@ -127,6 +127,32 @@ const struct access_key *authz_ipc_operator(const struct access_list *l, unsigne
 	return least;
 }
 
+void authz_on_behalf(struct authz_caller *c, int may_delegate, const char *person, const char *role)
+{
+	const char *self = c->name && c->name[0] ? c->name : "the caller";
+	enum access_role given = access_role_parse(role);
+	if (!person[0] && !role[0])
+		return;
+	if (!may_delegate)
+		snprintf(c->refused, sizeof c->refused,
+		         "on_behalf_of: %s may not speak for anyone (not a delegate)", self);
+	else if (!person[0])
+		snprintf(c->refused, sizeof c->refused,
+		         "on_behalf_of: required with on_behalf_role");
+	else if (!access_name_valid(person))
+		snprintf(c->refused, sizeof c->refused,
+		         "on_behalf_of: 1 to %d letters, digits and . _ - @", ACCESS_NAME_MAX - 1);
+	else if (given != ACCESS_VIEWER && given != ACCESS_PRACTITIONER && given != ACCESS_ADMIN)
+		snprintf(c->refused, sizeof c->refused,
+		         "on_behalf_role: '%.32s' is not viewer, practitioner or admin", role);
+	if (c->refused[0])
+		return;
+	snprintf(c->via, sizeof c->via, "%s", self);
+	c->name = person;
+	if (given < c->role)
+		c->role = given;
+}
+
 static int refuse(struct authz_decision *d, const char *command, const char *name, const char *what)
 {
 	d->allowed = 0;
@@ -150,6 +176,10 @@ int authz_decide(const struct authz_caller *c, const struct authz_request *r,
 	memset(d, 0, sizeof *d);
 	d->command = k ? k->name : "unknown";
 
+	if (c->refused[0]) {
+		snprintf(d->why, sizeof d->why, "%s: %s", d->command, c->refused);
+		return 0;
+	}
 	if (c->role == ACCESS_NONE) {
 		snprintf(d->why, sizeof d->why, "%s: %s is not a known operator or key", d->command,
 		         name);

@@ -28,6 +28,12 @@ struct authz_caller {
 	char own_name[96];     /* where name points when it is made up ("unix user 1000") */
 	enum access_role role; /* ACCESS_NONE: unknown, refused everything */
 	unsigned levels;       /* ACCESS_CONSOLE: bit (1u << level) per level it receives */
+	/* Speaking for a person (authz_on_behalf()): the delegate's own
+	 * name, while name is the person's; "" otherwise. */
+	char via[ACCESS_NAME_MAX];
+	/* Not "": the request is refused whatever it asks, for this reason
+	 * (a delegation that is not allowed or not well formed). */
+	char refused[160];
 };
 
 /* What is asked: the ControlRequest's command (its oneof case number)
@@ -72,6 +78,19 @@ int authz_peer_uid(const char *peer_address, unsigned *uid);
  * operator at all, "" included (*unknown_name set): both are refused. */
 const struct access_key *authz_ipc_operator(const struct access_list *l, unsigned uid,
                                             const char *claimed, int *unknown_name);
+
+/* A request speaking for a person (ControlRequest.on_behalf_of, given
+ * the role on_behalf_role), from caller c, whom the configuration lets
+ * speak for others (may_delegate: its key or operator is a delegate, or
+ * no operators are configured) or not. The caller becomes the person: c->name
+ * is person (borrowed), c->via the caller's own name, c->role the lower of
+ * the role given and the caller's own (its ceiling), so a delegate never
+ * grants more than it has. Refused (c->refused set, c unchanged
+ * otherwise): a caller that may not delegate, a name access_name_valid()
+ * refuses, a role that is not an operator's, a role without a name. Both
+ * "" : nothing to do. */
+void authz_on_behalf(struct authz_caller *c, int may_delegate, const char *person,
+                     const char *role);
 
 /* Check a purpose; 0, or -1 with a message naming the field in why. */
 int authz_check_purpose(const char *purpose, char *why, size_t whylen);

@@ -37,6 +37,19 @@ static int operator_role_parse(const char *s)
 	return r == ACCESS_VIEWER || r == ACCESS_PRACTITIONER || r == ACCESS_ADMIN ? (int)r : -1;
 }
 
+/* delegate = true: the entry speaks for the people signed in to it
+ * (ffc-web), up to its own role (access.h). */
+static int delegate_flag(struct conf_ctx *c, const config_setting_t *e, struct access_key *k)
+{
+	char path[CONF_PATH_LEN];
+	if (config_setting_type(e) != CONFIG_TYPE_BOOL) {
+		conf_fail(c, e, "%s: expected true or false", conf_path_of(e, path, sizeof path));
+		return -1;
+	}
+	k->delegate = config_setting_get_bool(e);
+	return 0;
+}
+
 /* An operator's unix_user: a user name of this system, or a uid. Resolved
  * here, so that ffcd -n finds a user that does not exist. */
 static int unix_user(struct conf_ctx *c, const config_setting_t *e, struct access_key *k)
@@ -117,8 +130,11 @@ static void operators(struct conf_ctx *c, const config_setting_t *s, struct acce
 			} else if (!strcmp(config_setting_name(e), "unix_user")) {
 				if (unix_user(c, e, &k) < 0)
 					bad = 1;
+			} else if (!strcmp(config_setting_name(e), "delegate")) {
+				if (delegate_flag(c, e, &k) < 0)
+					bad = 1;
 			} else {
-				conf_unknown(c, e, "name, role, unix_user");
+				conf_unknown(c, e, "name, role, unix_user, delegate");
 				bad = 1;
 			}
 		}
@@ -178,7 +194,7 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 	if (conf_expect_group(c, g) < 0)
 		return -1;
 	const config_setting_t *name = NULL, *role = NULL, *agency = NULL, *levels = NULL,
-	                       *key = NULL, *key_file = NULL;
+	                       *key = NULL, *key_file = NULL, *delegate = NULL;
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
 		const char *n = config_setting_name(s);
@@ -194,9 +210,12 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 			key = s;
 		else if (!strcmp(n, "public_key_file"))
 			key_file = s;
+		else if (!strcmp(n, "delegate"))
+			delegate = s;
 		else
 			conf_unknown(c, s,
-			             "name, role, agency, levels, public_key, public_key_file");
+			             "name, role, agency, levels, public_key, public_key_file, "
+			             "delegate");
 	}
 	const size_t before = c->total;
 	conf_path_of(g, path, sizeof path);
@@ -251,6 +270,12 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 	} else if (levels && r > 0) {
 		conf_fail(c, levels, "%s.levels: only a console is given levels", path);
 	}
+	if (delegate && delegate_flag(c, delegate, k) == 0 && k->delegate && r > 0 &&
+	    r != ACCESS_VIEWER && r != ACCESS_PRACTITIONER && r != ACCESS_ADMIN)
+		conf_fail(c, delegate,
+		          "%s.delegate: only an operator's role (viewer, practitioner or admin) "
+		          "speaks for others",
+		          path);
 	char z85[CONFIG_KEY_Z85_LEN + 8] = "";
 	if (key && key_file) {
 		conf_fail(c, key_file, "%s: give public_key or public_key_file, not both", path);

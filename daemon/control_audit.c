@@ -69,6 +69,9 @@ void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest
 			c->name = "local";
 		}
 		c->role = ACCESS_ADMIN;
+		/* Any of them may speak for a person too (ffc-web on one
+		 * machine): they are all trusted alike. */
+		authz_on_behalf(c, 1, rq->on_behalf_of, rq->on_behalf_role);
 		return;
 	} else if (!have_uid) {
 		/* Operators are Unix users: a caller the kernel does not name
@@ -90,6 +93,13 @@ void control_caller(const struct control_env *env, const Ffc__V1__ControlRequest
 		c->role = k->role;
 		c->levels = k->levels;
 	}
+	authz_on_behalf(c, k && k->delegate, rq->on_behalf_of, rq->on_behalf_role);
+	/* A delegate speaking for nobody relays the alerts to the people
+	 * signed in to it: a console of every level, nothing more. */
+	if (k && k->delegate && !c->via[0] && !c->refused[0]) {
+		c->role = ACCESS_CONSOLE;
+		c->levels = ~0u;
+	}
 }
 
 static void entry_init(struct audit_entry *e, const struct authz_caller *c, const char *command,
@@ -101,6 +111,7 @@ static void entry_init(struct audit_entry *e, const struct authz_caller *c, cons
 	snprintf(e->role, sizeof e->role, "%s", access_role_name(c->role));
 	snprintf(e->command, sizeof e->command, "%s", command);
 	snprintf(e->purpose, sizeof e->purpose, "%s", purpose);
+	snprintf(e->via, sizeof e->via, "%s", c->via);
 }
 
 static void entry_clean(struct audit_entry *e)
@@ -108,6 +119,7 @@ static void entry_clean(struct audit_entry *e)
 	control_clean_text(e->by);
 	control_clean_text(e->purpose);
 	control_clean_text(e->detail);
+	control_clean_text(e->via);
 }
 
 /* ---- writing entries ---- */

@@ -52,6 +52,13 @@ const char *control_status(struct control_call *call)
 	r->security_mode = (char *)(uintptr_t)(info->security_mode ? info->security_mode : "");
 	r->server_public_key = (char *)(uintptr_t)(info->public_key ? info->public_key : "");
 	control_rules_status(call->env, r);
+	/* What a console offers when an alert is closed. */
+	const struct alert_policy *p = call->env->policy;
+	if (p && p->n_outcomes) {
+		r->outcomes = arena_alloc(call->ar, p->n_outcomes * sizeof *r->outcomes);
+		for (size_t i = 0; r->outcomes && i < p->n_outcomes; i++)
+			r->outcomes[r->n_outcomes++] = (char *)(uintptr_t)p->outcomes[i];
+	}
 	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_STATUS;
 	call->reply->status = r;
 	return NULL;

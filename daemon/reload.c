@@ -217,6 +217,7 @@ static void key_fields(struct codec *c, struct access_key *k)
 	bytes(c, "key", k->key, sizeof k->key);
 	NUM(c, "operator has unix_user", k->has_unix_uid, 0, 1);
 	NUM(c, "operator unix_user", k->unix_uid, 0, UINT32_MAX);
+	NUM(c, "key delegate", k->delegate, 0, 1);
 }
 
 /* Every field of struct config, in one list: a field added there is added

@@ -158,6 +158,7 @@ int wire_audit_pack(const struct audit_entry *e, uint8_t **out, size_t *len)
 	pb.detail = wire_unconst(e->detail);
 	pb.count = e->count;
 	pb.setting = wire_unconst(e->setting);
+	pb.via = wire_unconst(e->via);
 	return wire_pack_message(&pb.base, out, len);
 }
 
@@ -178,6 +179,7 @@ int wire_audit_decode(const void *buf, size_t len, struct audit_entry *out)
 	out->count = pb->count;
 	wire_copy_str(out->detail, sizeof out->detail, pb->detail);
 	wire_copy_str(out->setting, sizeof out->setting, pb->setting);
+	wire_copy_str(out->via, sizeof out->via, pb->via);
 	ffc__v1__audit_entry__free_unpacked(pb, NULL);
 	return rc;
 }

@@ -77,12 +77,15 @@ int zap_parse(const struct zap_frame *frames, size_t n, struct zap_request *out,
 	return 0;
 }
 
-static int role_fits(const char *domain, enum access_role role)
+static int role_fits(const char *domain, const struct access_key *k)
 {
+	enum access_role role = k->role;
 	if (!strcmp(domain, ZAP_DOMAIN_INGEST))
 		return role == ACCESS_ADAPTER;
+	/* A delegate (ffc-web) relays every level to the people signed in
+	 * to it, as a console of every level. */
 	if (!strcmp(domain, ZAP_DOMAIN_ALERTS))
-		return role == ACCESS_CONSOLE;
+		return role == ACCESS_CONSOLE || k->delegate;
 	/* A console catches up on the control socket too: the role table
 	 * (authz.c) then lets it fetch the alerts of its levels, nothing else;
 	 * a lookup key asks there, and may only look children up. */
@@ -99,7 +102,7 @@ enum zap_verdict zap_decide(const struct zap_request *r, const struct access_lis
 	const struct access_key *k = access_key_find(l, r->key);
 	if (!k)
 		return ZAP_UNKNOWN_KEY;
-	if (!role_fits(r->domain, k->role))
+	if (!role_fits(r->domain, k))
 		return ZAP_WRONG_ROLE;
 	*who = k;
 	return ZAP_ALLOW;

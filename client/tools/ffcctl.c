@@ -314,6 +314,9 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 			printf("security   %s%s%s, %u keys accepted\n", s->security_mode,
 			       s->server_public_key[0] ? ", daemon public key " : "",
 			       s->server_public_key, s->keys);
+		for (size_t i = 0; i < s->n_outcomes; i++)
+			printf("%s%s%s", i ? ", " : "outcomes   ", s->outcomes[i],
+			       i + 1 == s->n_outcomes ? "\n" : "");
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;

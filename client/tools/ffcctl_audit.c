@@ -16,8 +16,8 @@ void ctl_print_audit_entry(const Ffc__V1__AuditEntry *e, int with_child)
 {
 	char when[32];
 	tool_time(e->at_ms, when, sizeof when);
-	printf("  #%llu  %s  %s (%s)  %s", (unsigned long long)e->seq, when, e->by, e->role,
-	       e->refused ? "REFUSED " : "");
+	printf("  #%llu  %s  %s%s%s (%s)  %s", (unsigned long long)e->seq, when, e->by,
+	       e->via[0] ? " via " : "", e->via, e->role, e->refused ? "REFUSED " : "");
 	/* One entry standing for a caller's refusals counted in a second. */
 	if (e->refused && e->count > 1)
 		printf("%llu times ", (unsigned long long)e->count);

@@ -24,6 +24,7 @@ endfunction()
 
 ffc_full(ffc_sysconfdir "${FFC_SYSCONFDIR}" ON)
 ffc_full(ffc_sbindir "${FFC_SBINDIR}" OFF)
+ffc_full(ffc_bindir "${FFC_BINDIR}" OFF)
 ffc_full(ffc_libdir "${FFC_LIBDIR}" OFF)
 ffc_full(ffc_includedir "${FFC_INCLUDEDIR}" OFF)
 set(ffc_work "${FFC_BINARY_DIR}/install-time")
@@ -54,8 +55,12 @@ if(FFC_INSTALL_PART STREQUAL "ffc")
   set(FFC_SBIN "${ffc_sbindir}")
   set(FFC_CONF "${conf_dir}/ffcd.conf")
   configure_file("${FFC_SOURCE_DIR}/conf/systemd/ffcd.service.in" "${ffc_work}/ffcd.service" @ONLY)
+  set(FFC_BIN "${ffc_bindir}")
+  configure_file("${FFC_SOURCE_DIR}/conf/systemd/ffc-web.service.in" "${ffc_work}/ffc-web.service"
+                 @ONLY)
   configure_file("${FFC_SOURCE_DIR}/conf/systemd/ffc.sysusers.in" "${ffc_work}/ffc.conf" @ONLY)
-  file(INSTALL "${ffc_work}/ffcd.service" DESTINATION "${ffc_prefix}/lib/systemd/system"
+  file(INSTALL "${ffc_work}/ffcd.service" "${ffc_work}/ffc-web.service"
+       DESTINATION "${ffc_prefix}/lib/systemd/system"
        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
   file(INSTALL "${ffc_work}/ffc.conf" DESTINATION "${ffc_prefix}/lib/sysusers.d"
        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)

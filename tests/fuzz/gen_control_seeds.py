@@ -78,6 +78,11 @@ requests = [
     R(operator=OP, lookup=pb.LookupRequest(nhs_number="9434765919", setting="Urgent care")),
     R(operator=OP, accesses=pb.AccessesRequest(child=pb.ChildRequest(child_id="C00000001"),
                                                limit=3)),
+    # Speaking for a person (a delegate such as ffc-web), and badly.
+    R(operator=OP, on_behalf_of="sam.jones", on_behalf_role="practitioner",
+      child=pb.ChildRequest(child_id="C00000001")),
+    R(operator=OP, on_behalf_of="sam jones", on_behalf_role="root",
+      ack=pb.AckRequest(alert_id="A00000001", by="sam.jones")),
     # Refused ones.
     R(operator=OP, purpose="", child=pb.ChildRequest(child_id="C00000001")),
     R(operator=OP, child=pb.ChildRequest(child_id="X1")),

@@ -65,11 +65,31 @@ static void test_role_names(void **state)
 	assert_string_equal(access_role_name((enum access_role)99), "none");
 }
 
+static void test_names(void **state)
+{
+	(void)state;
+	assert_true(access_name_valid("j.doe"));
+	assert_true(access_name_valid("a.admin@la.gov.uk"));
+	assert_true(access_name_valid("v_1-X"));
+	assert_false(access_name_valid(""));
+	assert_false(access_name_valid("j doe"));
+	assert_false(access_name_valid("j:doe"));
+	assert_false(access_name_valid("z\xc3\xab"));
+	char n[ACCESS_NAME_MAX + 1];
+	memset(n, 'a', sizeof n);
+	n[ACCESS_NAME_MAX - 1] = '\0';
+	assert_true(access_name_valid(n)); /* 63 bytes */
+	n[ACCESS_NAME_MAX - 1] = 'a';
+	n[ACCESS_NAME_MAX] = '\0';
+	assert_false(access_name_valid(n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lookups),
 	    cmocka_unit_test(test_role_names),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

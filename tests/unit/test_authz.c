@@ -345,6 +345,83 @@ static void test_ipc_operator_is_its_unix_users(void **state)
 	assert_null(authz_ipc_operator(&l, 0, "boss", &unknown));
 }
 
+/* A delegate speaks for a person, never beyond its own role. */
+static void test_delegate_speaks_for_a_person_up_to_its_role(void **state)
+{
+	(void)state;
+	static const enum access_role ops[] = {ACCESS_VIEWER, ACCESS_PRACTITIONER, ACCESS_ADMIN};
+	for (size_t i = 0; i < 3; i++) {
+		for (size_t j = 0; j < 3; j++) {
+			struct authz_caller c = {.name = "ffc-web", .role = ops[i]};
+			authz_on_behalf(&c, 1, "sam.jones", access_role_name(ops[j]));
+			assert_string_equal(c.refused, "");
+			assert_string_equal(c.name, "sam.jones");
+			assert_string_equal(c.via, "ffc-web");
+			assert_int_equal(c.role, ops[i] < ops[j] ? ops[i] : ops[j]);
+		}
+	}
+	/* The person decides as the role it was given: a viewer is refused
+	 * a child's record, by its own name. */
+	struct authz_caller c = {.name = "ffc-web", .role = ACCESS_ADMIN};
+	authz_on_behalf(&c, 1, "v.iewer", "Viewer");
+	struct authz_request r = {.command = CMD(CHILD), .purpose = "a reason"};
+	struct authz_decision d;
+	assert_int_equal(authz_decide(&c, &r, &d), 0);
+	assert_string_equal(d.why, "child: needs the practitioner role; v.iewer is a viewer");
+	/* Nothing named: the caller as it was. */
+	struct authz_caller same = {.name = "ffc-web", .role = ACCESS_ADMIN};
+	authz_on_behalf(&same, 1, "", "");
+	assert_string_equal(same.name, "ffc-web");
+	assert_string_equal(same.via, "");
+	assert_string_equal(same.refused, "");
+	assert_int_equal(same.role, ACCESS_ADMIN);
+}
+
+static void test_delegation_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		int may;
+		const char *person, *role, *why;
+	} cases[] = {
+	    {0, "sam.jones", "practitioner",
+	     "child: on_behalf_of: j.doe may not speak for anyone (not a delegate)"},
+	    {1, "", "admin", "child: on_behalf_of: required with on_behalf_role"},
+	    {1, "sam jones", "viewer", "child: on_behalf_of: 1 to 63 letters, digits and . _ - @"},
+	    {1,
+	     "s\xc3\xa9"
+	     "b",
+	     "viewer", "child: on_behalf_of: 1 to 63 letters, digits and . _ - @"},
+	    {1, "a234567890123456789012345678901234567890123456789012345678901234", "viewer",
+	     "child: on_behalf_of: 1 to 63 letters, digits and . _ - @"},
+	    {1, "sam.jones", "", "child: on_behalf_role: '' is not viewer, practitioner or admin"},
+	    {1, "sam.jones", "console",
+	     "child: on_behalf_role: 'console' is not viewer, practitioner or admin"},
+	    {1, "sam.jones", "adapter",
+	     "child: on_behalf_role: 'adapter' is not viewer, practitioner or admin"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct authz_caller c = {.name = "j.doe", .role = ACCESS_ADMIN};
+		authz_on_behalf(&c, cases[i].may, cases[i].person, cases[i].role);
+		assert_string_equal(c.name, "j.doe");
+		assert_string_equal(c.via, "");
+		assert_int_equal(c.role, ACCESS_ADMIN);
+		/* Refused whatever it asks, even what the caller itself may. */
+		struct authz_request r = {.command = CMD(CHILD), .purpose = "a reason"};
+		struct authz_decision d;
+		assert_int_equal(authz_decide(&c, &r, &d), 0);
+		assert_string_equal(d.why, cases[i].why);
+		r.command = CMD(STATUS);
+		assert_int_equal(authz_decide(&c, &r, &d), 0);
+	}
+	/* A 63-byte name is the longest. */
+	struct authz_caller c = {.name = "ffc-web", .role = ACCESS_PRACTITIONER};
+	authz_on_behalf(&c, 1, "a23456789012345678901234567890123456789012345678901234567890123",
+	                "admin");
+	assert_string_equal(c.refused, "");
+	assert_int_equal(c.role, ACCESS_PRACTITIONER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +436,8 @@ int main(void)
 	    cmocka_unit_test(test_audit_command_names),
 	    cmocka_unit_test(test_peer_uid_from_peer_address),
 	    cmocka_unit_test(test_ipc_operator_is_its_unix_users),
+	    cmocka_unit_test(test_delegate_speaks_for_a_person_up_to_its_role),
+	    cmocka_unit_test(test_delegation_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,10 +194,10 @@ static void test_oneof_and_nested(void **state)
 	assert_int_equal(r->alerts->since_seq, 4);
 	assert_int_equal(r->alerts->level, FFC__V1__LEVEL__RED);
 	char *json = ffc_json_from_message(m);
-	assert_string_equal(json,
-	                    "{\"operator\":\"sam\",\"purpose\":\"\",\"alerts\":{\"since_seq\":4,"
-	                    "\"level\":\"RED\",\"limit\":0,\"overdue\":false,"
-	                    "\"state\":\"ALERT_STATE_UNSPECIFIED\",\"history\":false}}");
+	assert_string_equal(json, "{\"operator\":\"sam\",\"purpose\":\"\",\"on_behalf_of\":\"\","
+	                          "\"on_behalf_role\":\"\",\"alerts\":{\"since_seq\":4,"
+	                          "\"level\":\"RED\",\"limit\":0,\"overdue\":false,"
+	                          "\"state\":\"ALERT_STATE_UNSPECIFIED\",\"history\":false}}");
 	free(json);
 	protobuf_c_message_free_unpacked(m, NULL);
 }

@@ -217,7 +217,18 @@ static void test_operators(void **state)
 	            "unix_user = 0; team = \"a\"; }\n); };\n",
 	            2,
 	            "unknown setting 'security.operators[0].team' (known here: name, role, "
-	            "unix_user)");
+	            "unix_user, delegate)");
+	/* A delegate (ffc-web) speaks for the people signed in to it. */
+	load_good("security = { operators = (\n"
+	          "  { name = \"ffc-web\"; role = \"practitioner\"; unix_user = 0; delegate = "
+	          "true; },\n"
+	          "  { name = \"j.doe\"; role = \"admin\"; unix_user = 0; delegate = false; }\n"
+	          "); };\n");
+	assert_true(cfg.access.operators[0].delegate);
+	assert_false(cfg.access.operators[1].delegate);
+	expect_only("security = { operators = (\n  { name = \"x\"; role = \"viewer\";\n"
+	            "    unix_user = 0; delegate = \"yes\"; }\n); };\n",
+	            3, "security.operators[0].delegate: expected true or false");
 	/* An operator is a Unix user: the kernel says who calls on ipc. */
 	expect_only("security = { operators = (\n  { name = \"x\"; role = \"viewer\"; }\n); };\n",
 	            2, "security.operators[0]: give name, role and unix_user");
@@ -1158,7 +1169,7 @@ static void test_security_mode_and_keys(void **state)
 	         "      public_key = \"%s\"; },\n"
 	         "    { name = \"red\"; role = \"console\"; levels = [\"red\"];\n"
 	         "      public_key_file = \"%s\"; },\n"
-	         "    { name = \"op\"; role = \"admin\"; public_key = \"%s\"; }\n"
+	         "    { name = \"op\"; role = \"admin\"; public_key = \"%s\"; delegate = true; }\n"
 	         "  );\n"
 	         "};\n"
 	         "ingest: { endpoint = \"tcp://*:7401\"; };\n",
@@ -1175,6 +1186,8 @@ static void test_security_mode_and_keys(void **state)
 	assert_int_equal(k->role, ACCESS_CONSOLE);
 	assert_int_equal(k->levels, 1u << LEVEL_RED);
 	assert_int_equal(access_key_named(&cfg.access, "op")->role, ACCESS_ADMIN);
+	assert_true(access_key_named(&cfg.access, "op")->delegate);
+	assert_false(access_key_named(&cfg.access, "red")->delegate);
 	/* Nothing of the secret is kept. */
 	const char *bytes = (const char *)&cfg;
 	for (size_t i = 0; i + 40 <= sizeof cfg; i++)
@@ -1224,11 +1237,13 @@ static void test_security_errors(void **state)
 	    "    { role = \"admin\"; colour = \"blue\"; },\n"
 	    "    { name = \"i\"; role = \"lookup\"; levels = [\"red\"]; agency = \"health\";\n"
 	    "      public_key = \"x\"; },\n"
-	    "    { name = \"j\"; role = \"lookups\"; public_key = \"x\"; }\n"
+	    "    { name = \"j\"; role = \"lookups\"; public_key = \"x\"; },\n"
+	    "    { name = \"w\"; role = \"console\"; levels = [\"red\"]; delegate = true;\n"
+	    "      public_key = \"%s\"; }\n"
 	    "  );\n"
 	    "};\n",
 	    OTHER_PUBLIC, SERVER_PUBLIC, OTHER_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC, THIRD_PUBLIC,
-	    SERVER_PUBLIC);
+	    SERVER_PUBLIC, SERVER_PUBLIC);
 	p = load_bad(text);
 	expect(p, 4, "the name 'a' is already given");
 	expect(p, 5, "the same public key is already listed as 'a'");
@@ -1248,6 +1263,9 @@ static void test_security_errors(void **state)
 	expect(p, 15,
 	       "'lookups' is not a role (adapter, console, lookup, viewer, practitioner "
 	       "or admin)");
+	expect(p, 16,
+	       "security.keys[11].delegate: only an operator's role (viewer, practitioner or "
+	       "admin) speaks for others");
 }
 
 static void test_endpoint_local(void **state)

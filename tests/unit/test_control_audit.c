@@ -607,9 +607,167 @@ static void test_ipc_caller_is_its_unix_users_operator(void **state)
 	f->env.peer_address = "localhost:0:0:4242";
 }
 
+/* ---- a delegate (ffc-web) speaking for the people signed in to it ---- */
+
+/* A request from op speaking for person with role. */
+static Ffc__V1__ControlReply *as_person(struct fixture *f, const char *op, const char *person,
+                                        const char *role, const char *purpose,
+                                        Ffc__V1__ControlRequest *req)
+{
+	req->on_behalf_of = s(person);
+	req->on_behalf_role = s(role);
+	return call(f, op, purpose, req, NOW);
+}
+
+static void child_request(Ffc__V1__ControlRequest *req, Ffc__V1__ChildRequest *cr)
+{
+	*cr = (Ffc__V1__ChildRequest)FFC__V1__CHILD_REQUEST__INIT;
+	cr->child_id = s("C00000001");
+	*req = (Ffc__V1__ControlRequest)FFC__V1__CONTROL_REQUEST__INIT;
+	req->command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
+	req->child = cr;
+}
+
+static void test_delegate_reads_and_changes_under_the_persons_name(void **state)
+{
+	struct fixture *f = *state;
+	add_operator(&f->access, "ffc-web", ACCESS_PRACTITIONER);
+	f->access.operators[f->access.n_operators - 1].delegate = 1;
+	Ffc__V1__ChildRequest cr;
+	Ffc__V1__ControlRequest req;
+	child_request(&req, &cr);
+	Ffc__V1__ControlReply *r =
+	    as_person(f, "ffc-web", "sam.jones", "practitioner", "strategy meeting", &req);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	/* The delegate's role is the ceiling: an admin it speaks for is a
+	 * practitioner here. */
+	Ffc__V1__AuditRequest ar = FFC__V1__AUDIT_REQUEST__INIT;
+	Ffc__V1__ControlRequest aq = FFC__V1__CONTROL_REQUEST__INIT;
+	aq.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_AUDIT;
+	aq.audit = &ar;
+	r = as_person(f, "ffc-web", "boss", "admin", "review", &aq);
+	assert_string_equal(r->error, "audit: needs the admin role; boss is a practitioner");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* A viewer it speaks for is refused a child's record. */
+	child_request(&req, &cr);
+	r = as_person(f, "ffc-web", "pat.v", "viewer", "curious", &req);
+	assert_string_equal(r->error, "child: needs the practitioner role; pat.v is a viewer");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	/* A change: recorded under the person, via the delegate. */
+	Ffc__V1__AckRequest a = FFC__V1__ACK_REQUEST__INIT;
+	a.alert_id = s("A00000001");
+	a.by = s("sam.jones");
+	Ffc__V1__ControlRequest ack = FFC__V1__CONTROL_REQUEST__INIT;
+	ack.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ACK;
+	ack.ack = &a;
+	r = as_person(f, "ffc-web", "sam.jones", "practitioner", "", &ack);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+
+	r = audit(f, "a.dmin", "", "", 0, 0);
+	assert_int_equal(r->audit->n_entries, 4); /* this read is recorded after it */
+	static const struct {
+		const char *by, *role, *command;
+		int refused;
+	} want[] = {{"sam.jones", "practitioner", "child", 0},
+	            {"boss", "practitioner", "audit", 1},
+	            {"pat.v", "viewer", "child", 1},
+	            {"sam.jones", "practitioner", "ack", 0}};
+	for (size_t i = 0; i < 4; i++) {
+		const Ffc__V1__AuditEntry *e = r->audit->entries[i];
+		assert_string_equal(e->by, want[i].by);
+		assert_string_equal(e->role, want[i].role);
+		assert_string_equal(e->command, want[i].command);
+		assert_int_equal(e->refused, want[i].refused);
+		assert_string_equal(e->via, "ffc-web");
+	}
+	assert_string_equal(r->audit->entries[0]->purpose, "strategy meeting");
+	assert_string_equal(r->audit->entries[0]->child_id, "C00000001");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* And the child's record says who looked, through what. */
+	child_request(&req, &cr);
+	r = as_person(f, "ffc-web", "sam.jones", "practitioner", "follow-up", &req);
+	assert_string_equal(r->child->viewed_by[0]->by, "sam.jones");
+	assert_string_equal(r->child->viewed_by[0]->via, "ffc-web");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
+static void test_delegation_only_for_a_delegate(void **state)
+{
+	struct fixture *f = *state;
+	add_operator(&f->access, "ffc-web", ACCESS_ADMIN);
+	f->access.operators[f->access.n_operators - 1].delegate = 1;
+	Ffc__V1__ChildRequest cr;
+	Ffc__V1__ControlRequest req;
+	/* An operator that is not a delegate may not speak for anyone. */
+	child_request(&req, &cr);
+	Ffc__V1__ControlReply *r = as_person(f, "a.dmin", "sam.jones", "practitioner", "x", &req);
+	assert_string_equal(
+	    r->error, "child: on_behalf_of: a.dmin may not speak for anyone (not a delegate)");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* A bad name or role is refused, not passed on. */
+	r = as_person(f, "ffc-web", "sam jones", "practitioner", "x", &req);
+	assert_string_equal(r->error, "child: on_behalf_of: 1 to 63 letters, digits and . _ - @");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = as_person(f, "ffc-web", "sam.jones", "root", "x", &req);
+	assert_string_equal(r->error,
+	                    "child: on_behalf_role: 'root' is not viewer, practitioner or admin");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* Speaking for nobody, a delegate relays alerts: a console of every
+	 * level, nothing else. */
+	r = as_person(f, "ffc-web", "", "", "x", &req);
+	assert_string_equal(r->error,
+	                    "child: a console may only fetch alerts; ffc-web is a console");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	Ffc__V1__AlertsRequest al = FFC__V1__ALERTS_REQUEST__INIT;
+	Ffc__V1__ControlRequest lq = FFC__V1__CONTROL_REQUEST__INIT;
+	lq.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS;
+	lq.alerts = &al;
+	r = as_person(f, "ffc-web", "", "", "", &lq);
+	assert_string_equal(r->error, "");
+	assert_int_equal(r->alerts->n_alerts, 1);
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* A delegate's CURVE key likewise, whatever operator name it gives. */
+	struct access_key *k = &f->access.keys[f->access.n_keys++];
+	snprintf(k->name, sizeof k->name, "web-key");
+	k->role = ACCESS_PRACTITIONER;
+	k->delegate = 1;
+	f->env.peer = "web-key";
+	child_request(&req, &cr);
+	r = as_person(f, "a.dmin", "sam.jones", "admin", "key", &req);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	k->delegate = 0;
+	r = as_person(f, "a.dmin", "sam.jones", "admin", "key", &req);
+	assert_string_equal(
+	    r->error, "child: on_behalf_of: web-key may not speak for anyone (not a delegate)");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	f->env.peer = NULL;
+	/* With no operators configured, every ipc caller may (development). */
+	f->access.n_operators = 0;
+	r = as_person(f, "ffc-web", "sam.jones", "viewer", "x", &req);
+	assert_string_equal(r->error, "child: needs the practitioner role; sam.jones is a viewer");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = as_person(f, "ffc-web", "sam.jones", "practitioner", "dev", &req);
+	assert_string_equal(r->error, "");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	r = audit(f, "x", "", "sam.jones", 0, 0);
+	const Ffc__V1__AuditEntry *e = r->audit->entries[r->audit->n_entries - 1];
+	assert_string_equal(e->by, "sam.jones");
+	assert_string_equal(e->via, "ffc-web");
+	assert_string_equal(e->purpose, "dev");
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_delegate_reads_and_changes_under_the_persons_name,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delegation_only_for_a_delegate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_viewer_refused_a_child_recorded_and_counted, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_and_unnamed_operators_refused, setup,

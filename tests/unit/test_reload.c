@@ -298,6 +298,7 @@ static void rich_config(struct config *c)
 	c->access.operators[0].role = ACCESS_ADMIN;
 	c->access.operators[0].has_unix_uid = 1;
 	c->access.operators[0].unix_uid = 4242;
+	c->access.operators[0].delegate = 1;
 	c->security_mode = SECURITY_CURVE;
 	set(c->secret_key_file, sizeof c->secret_key_file, "/etc/ffc/ffcd.key_secret");
 	memset(c->public_key, 'Z', CONFIG_KEY_Z85_LEN);

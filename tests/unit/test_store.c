@@ -347,6 +347,7 @@ static void test_audit(void **state)
 	snprintf(read.role, sizeof read.role, "practitioner");
 	snprintf(read.command, sizeof read.command, "child");
 	snprintf(read.purpose, sizeof read.purpose, "strategy discussion");
+	snprintf(read.via, sizeof read.via, "ffc-web");
 	assert_int_equal(store_audit_add(t, &read), STORE_OK);
 	assert_int_equal(read.seq, 1);
 	struct audit_entry refused = {.at_ms = T0 + 1, .refused = 1};
@@ -370,12 +371,14 @@ static void test_audit(void **state)
 	assert_string_equal(got.role, "practitioner");
 	assert_string_equal(got.command, "child");
 	assert_string_equal(got.purpose, "strategy discussion");
+	assert_string_equal(got.via, "ffc-web");
 	assert_false(got.refused);
 	assert_int_equal(store_audit_raw(t, 2, &data, &len), STORE_OK);
 	assert_int_equal(wire_audit_decode(data, len, &got), 0);
 	assert_int_equal(got.child, 0);
 	assert_true(got.refused);
 	assert_string_equal(got.detail, "needs the admin role");
+	assert_string_equal(got.via, "");
 	uint64_t *seqs;
 	size_t n;
 	assert_int_equal(store_child_audit(t, 3, &seqs, &n), STORE_OK);

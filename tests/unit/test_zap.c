@@ -168,6 +168,19 @@ static void test_decide(void **state)
 		else
 			assert_null(who);
 	}
+	/* A viewer key is not a console; made a delegate (ffc-web) it relays
+	 * alerts to the people signed in to it, and still asks on control. */
+	size_t n = request(f, "alerts", key_c);
+	assert_int_equal(zap_parse(f, n, &r, err, sizeof err), 0);
+	assert_int_equal(zap_decide(&r, &l, &who), ZAP_WRONG_ROLE);
+	l.keys[2].delegate = 1;
+	assert_int_equal(zap_decide(&r, &l, &who), ZAP_ALLOW);
+	n = request(f, "control", key_c);
+	assert_int_equal(zap_parse(f, n, &r, err, sizeof err), 0);
+	assert_int_equal(zap_decide(&r, &l, &who), ZAP_ALLOW);
+	n = request(f, "ingest", key_c);
+	assert_int_equal(zap_parse(f, n, &r, err, sizeof err), 0);
+	assert_int_equal(zap_decide(&r, &l, &who), ZAP_WRONG_ROLE);
 	assert_string_equal(zap_verdict_text(ZAP_UNKNOWN_KEY), "unknown key");
 	assert_string_equal(zap_verdict_text(ZAP_MALFORMED), "malformed request");
 }

@@ -1,0 +1,285 @@
+"""ffc-web in a real headless Chromium (Debian's chromium and chromedriver,
+driven by python3-selenium) against the real ffcd: sign in through the
+form; a RED alert appears live without a reload and is announced to screen
+readers; acknowledged and closed with an outcome in two clicks each, the
+change seen at once in a second person's browser; a child's record opened
+for a purpose, with its timeline; a viewer refused a child's record in
+ffcd's words; a wrong password locked out; a change without its CSRF
+token refused (a plain HTTP request with a signed-in browser's cookie);
+and every read in ffcd's audit trail under the person's name, via
+ffc-web."""
+
+import http.client
+import os
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from ffctest import concern, main, nhs_number, pb
+from webtest import PASSWORDS, audit, web_setup
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT = 30  # seconds: a sanitizer build and a shared machine
+
+
+def risk(cid, n, given="Ella", family="Smith"):
+    return concern(cid, category=pb.PHYSICAL_ABUSE, severity=pb.IMMEDIATE_RISK,
+                   children=[dict(nhs_number=nhs_number(n), given_name=given,
+                                  family_name=family, date_of_birth="2016-04-12")])
+
+
+class Browser:
+    """One person's headless Chromium, with a profile of its own."""
+
+    def __init__(self, test, web, size=(1280, 1000)):
+        self.web = web
+        o = webdriver.ChromeOptions()
+        o.binary_location = CHROMIUM
+        self.profile = tempfile.mkdtemp(prefix="chromium-", dir=web.dir)
+        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                  "--no-first-run", "--disable-extensions", "--user-data-dir=" + self.profile,
+                  "--window-size=%d,%d" % size):
+            o.add_argument(a)
+        # The page's own console: a script error or a Content-Security-
+        # Policy violation is a failure.
+        o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=o)
+        self.d.set_page_load_timeout(WAIT)
+        test.addCleanup(self.d.quit)
+
+    def go(self, path):
+        self.d.get(self.web.url + path)
+
+    def wait(self, cond, timeout=WAIT):
+        return WebDriverWait(self.d, timeout).until(cond)
+
+    def find(self, css):
+        return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def text_in(self, css, text, timeout=WAIT):
+        try:
+            return self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text),
+                             timeout)
+        except TimeoutException:
+            found = self.d.find_elements(By.CSS_SELECTOR, css)
+            raise AssertionError("%r not in %s: %r" % (text, css,
+                                                       found[0].text if found else None))
+
+    def click(self, css):
+        e = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
+        e.click()
+        return e
+
+    def sign_in(self, name, password=None):
+        self.go("/login")
+        self.find("#name").send_keys(name)
+        self.find("#password").send_keys(PASSWORDS[name] if password is None else password)
+        button = self.click("#signin")
+        self.wait(EC.staleness_of(button))  # the answer has come: a new page
+
+    def assert_no_page_errors(self, test):
+        errors = [e["message"] for e in self.d.get_log("browser") if e["level"] == "SEVERE"
+                  and "favicon.ico" not in e["message"]
+                  and "the server responded with a status of 4" not in e["message"]]
+        test.assertEqual(errors, [])
+
+    def signed_in_at_alerts(self):
+        self.wait(EC.url_to_be(self.web.url + "/alerts"))
+        self.text_in("#live", "Live:")
+
+
+class Console(unittest.TestCase):
+    def setUp(self):
+        self.d, self.w = web_setup(self)
+
+    def tearDown(self):
+        self.w.assert_stops_cleanly()
+        if self.d.running():
+            self.d.assert_stops_cleanly(self)
+
+    def test_live_alert_worked_in_two_browsers_and_a_record_for_a_purpose(self):
+        sam = Browser(self, self.w)
+        pat = Browser(self, self.w, size=(820, 1180))  # a tablet, upright
+        sam.sign_in("sam.jones")
+        pat.sign_in("pat.lee")
+        sam.signed_in_at_alerts()
+        pat.signed_in_at_alerts()
+        self.assertIn("sam.jones (practitioner)", sam.find("#who").text)
+        for b in (sam, pat):
+            b.d.execute_script("window.notReloaded = 1;")
+            b.text_in("#red", "None open.")
+
+        # A RED alert appears live, in both, without a reload.
+        self.d.send_one(risk("r-1", 1))
+        for b in (sam, pat):
+            card = b.find("#red #alert-A00000001")
+            self.assertIn("RED immediate-risk", card.text)
+            self.assertIn("Ella Smith", b.find("#red .group").text)
+            self.assertIn("Open: nobody has it yet", card.text)
+            self.assertIn("due in", card.text)
+            self.assertEqual(b.d.execute_script("return window.notReloaded;"), 1)
+        sam.text_in("#announce-urgent", "New RED alert, immediate-risk, for Ella Smith")
+        # Readable on a tablet: nothing wider than the screen.
+        self.assertLessEqual(
+            pat.d.execute_script("return document.documentElement.scrollWidth;"),
+            pat.d.execute_script("return document.documentElement.clientWidth;"))
+
+        # Acknowledged in two clicks; pat sees who has it at once.
+        sam.click('#alert-A00000001 button[data-action="ack"]')
+        sam.click('#alert-A00000001 button[data-action="confirm-ack"]')
+        sam.text_in("#alert-A00000001", "Acknowledged by sam.jones")
+        pat.text_in("#alert-A00000001", "Acknowledged by sam.jones")
+        self.assertEqual(pat.d.execute_script("return window.notReloaded;"), 1)
+
+        # Closed with an outcome in two clicks: gone from pat's open alerts.
+        sam.click('#alert-A00000001 button[data-action="close"]')
+        sam.click('#alert-A00000001 button[data-outcome="strategy discussion"]')
+        pat.wait(EC.invisibility_of_element_located((By.CSS_SELECTOR, "#alert-A00000001")))
+        pat.text_in("#red", "None open.")
+        self.assertEqual(pat.d.execute_script("return window.notReloaded;"), 1)
+        a = self.d.alerts().alerts[0]
+        self.assertEqual((a.state, a.closed_by, a.outcome),
+                         (pb.CLOSED, "sam.jones", "strategy discussion"))
+
+        # A child's record: the purpose first, then the timeline.
+        sam.go("/child?id=C00000001")
+        self.assertEqual(sam.find("#ident").get_attribute("value"), "C00000001")
+        self.assertEqual(sam.d.switch_to.active_element.get_attribute("id"), "purpose")
+        sam.click("#open")  # no purpose: the browser will not send it
+        self.assertEqual(sam.find("#record").text, "")
+        sam.find("#purpose").send_keys("strategy discussion 12 May")
+        sam.click("#open")
+        sam.text_in("#record-h", "Ella Smith")
+        timeline = sam.find("#record table").text
+        self.assertIn("physical abuse, immediate risk", timeline)
+        self.assertIn("RED alert, immediate-risk (closed)", timeline)
+        self.assertIn("A00000001 acknowledged by sam.jones", timeline)
+        self.assertIn("A00000001 closed by sam.jones", timeline)
+        strip = sam.find("#record svg.strip")
+        self.assertIn("Timeline by agency", strip.get_attribute("aria-label"))
+        self.assertEqual(len(sam.d.find_elements(By.CSS_SELECTOR, "#record svg.strip circle")), 1)
+        sam.text_in("#record", "Nobody before you.")
+        # pat opens it next: sam's read is there, with why.
+        pat.go("/child?id=C00000001")
+        pat.find("#purpose").send_keys("checking the plan")
+        pat.click("#open")
+        pat.text_in("#record", "sam.jones (via ffc-web)")
+        pat.text_in("#record", "strategy discussion 12 May")
+
+        # Every read and change in ffcd's audit trail, under the person.
+        entries = [e for e in audit(self, self.d) if e["by"] != "a.dmin"]
+        reads = [e for e in entries if e["command"] == "child"]
+        self.assertEqual([(e["by"], e["purpose"]) for e in reads],
+                         [("sam.jones", "strategy discussion 12 May"),
+                          ("pat.lee", "checking the plan")])
+        changes = [(e["by"], e["command"]) for e in entries if e["command"] in ("ack", "close")]
+        self.assertEqual(changes, [("sam.jones", "ack"), ("sam.jones", "close")])
+        for e in entries:
+            self.assertEqual(e["via"], "ffc-web", e)
+            self.assertEqual(e["role"], "practitioner", e)
+            self.assertIn(e["by"], ("sam.jones", "pat.lee"))
+        sam.assert_no_page_errors(self)
+        pat.assert_no_page_errors(self)
+
+    def test_operators_and_figures(self):
+        # Two children who may be one: the same names and birthday, two
+        # postcodes.
+        for n, postcode in ((1, "LS1 4AP"), (2, "M1 1AE")):
+            self.d.send_one(concern("m-%d" % n, agency=pb.POLICE if n == 1 else pb.HEALTH,
+                                    category=pb.NEGLECT, severity=pb.IMMEDIATE_RISK,
+                                    children=[dict(local_id="L-%d" % n, given_name="Mia",
+                                                   family_name="Jones", date_of_birth="2019-05-05",
+                                                   postcode=postcode)]))
+        ada = Browser(self, self.w)
+        ada.sign_in("ada.admin")
+        ada.signed_in_at_alerts()
+        self.assertTrue(ada.find('li[data-role="admin"]').is_displayed())
+        ada.go("/admin")
+        ada.text_in("#status", "concerns")
+        ada.text_in("#status", "strategy discussion")
+        ada.find("#purpose").send_keys("weekly identity review")
+        ada.click("#load-review")
+        ada.text_in("#matches", "Possible matches (1)")
+        ada.text_in("#matches", "different postcode")
+        ada.click('#matches button[data-action="dismiss"]')
+        ada.find("#matches .panel input").send_keys("two sisters, school confirmed")
+        ada.click('#matches button[data-action="confirm-dismiss"]')
+        ada.text_in("#matches", "Dismissed: C00000001 and C00000002 are two children")
+        # The figures: three charts, each with its table.
+        ada.go("/figures")
+        ada.text_in("#figures", "2 alerts raised")
+        self.assertEqual(len(ada.d.find_elements(By.CSS_SELECTOR, "#figures svg.chart")), 3)
+        ada.text_in("#figures", "immediate-risk")
+        ada.text_in("#figures table", "Total")
+        ada.assert_no_page_errors(self)
+        entries = [e for e in audit(self, self.d) if e["by"] == "ada.admin"]
+        self.assertEqual(sorted({e["command"] for e in entries}),
+                         ["conflicts", "matches", "matches dismiss"])
+        for e in entries:
+            self.assertEqual((e["via"], e["role"]), ("ffc-web", "admin"))
+
+    def test_viewer_refused_lockout_and_csrf(self):
+        self.d.send_one(risk("r-1", 1))
+        vic = Browser(self, self.w)
+        # A wrong password, five times: locked, the right one too.
+        for i in range(5):
+            vic.sign_in("vic.viewer", "not my password")
+        vic.text_in("#message", "Too many failed sign-ins: this account is locked.")
+        vic.sign_in("vic.viewer")
+        vic.text_in("#message", "this account is locked")
+        self.assertTrue(vic.d.current_url.endswith("/login"))
+        # Signed in (after a restart of ffc-web: the lock was that
+        # process's), the viewer is refused a child's record by ffcd.
+        self.w.stop()
+        self.w.start()
+        vic.sign_in("vic.viewer")
+        vic.wait(EC.url_to_be(self.w.url + "/alerts"))
+        vic.text_in("#problem", "alerts: needs the practitioner role; vic.viewer is a viewer")
+        vic.go("/child?id=C00000001")
+        vic.find("#purpose").send_keys("curious")
+        vic.click("#open")
+        vic.text_in("#problem", "child: needs the practitioner role; vic.viewer is a viewer")
+        self.assertEqual(vic.find("#record").text, "")
+        # The Operators page is not offered to a viewer.
+        self.assertFalse(vic.find('li[data-role="admin"]').is_displayed())
+
+        # A change sent from outside the page, with the signed-in
+        # browser's cookie but no CSRF token: refused, nothing changed.
+        sam = Browser(self, self.w)
+        sam.sign_in("sam.jones")
+        sam.signed_in_at_alerts()
+        cookie = sam.d.get_cookie("ffc_session")
+        self.assertTrue(cookie["httpOnly"])
+        self.assertEqual(cookie["sameSite"], "Strict")
+        self.assertIn("expiry", cookie)
+        c = http.client.HTTPConnection("127.0.0.1", self.w.port, timeout=20)
+        c.request("POST", "/api/ack", body=urllib.parse.urlencode({"alert_id": "A00000001"}),
+                  headers={"Cookie": "ffc_session=" + cookie["value"],
+                           "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        body = r.read().decode()
+        c.close()
+        self.assertEqual(r.status, 403)
+        self.assertIn("csrf", body)
+        self.assertEqual(self.d.alerts().alerts[0].state, pb.OPEN)
+        # The page itself carries the token: the same change works there.
+        sam.click('#alert-A00000001 button[data-action="ack"]')
+        sam.click('#alert-A00000001 button[data-action="confirm-ack"]')
+        sam.text_in("#alert-A00000001", "Acknowledged by sam.jones")
+        refused = [e for e in audit(self, self.d) if e.get("refused")]
+        self.assertTrue(refused)
+        for e in refused:
+            self.assertEqual((e["by"], e["via"]), ("vic.viewer", "ffc-web"))
+
+
+if __name__ == "__main__":
+    main()
