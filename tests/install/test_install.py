@@ -71,7 +71,8 @@ class Prefix(unittest.TestCase):
     def test_files_in_place(self):
         p = os.path.join(scratch(self), "opt", "ffc")
         install(self, p)
-        for rel in ("sbin/ffcd", "bin/ffcctl", "bin/ffc-send", "bin/ffc-watch"):
+        for rel in ("sbin/ffcd", "bin/ffcctl", "bin/ffc-send", "bin/ffc-watch", "bin/ffc-metrics",
+                    "bin/ffc-web"):
             self.assertTrue(os.access(os.path.join(p, rel), os.X_OK), rel)
         conf = os.path.join(p, "etc", "ffc", "ffcd.conf")
         self.assertEqual(mode(conf), 0o640)
@@ -89,7 +90,8 @@ class Prefix(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(p, "include", "ffc", h)), h)
         self.assertTrue(os.path.exists(os.path.join(p, "share", "ffc", "ffc.proto")))
         for page in ("man8/ffcd.8.gz", "man5/ffcd.conf.5.gz", "man1/ffcctl.1.gz",
-                     "man1/ffc-send.1.gz", "man1/ffc-watch.1.gz"):
+                     "man1/ffc-send.1.gz", "man1/ffc-watch.1.gz", "man1/ffc-metrics.1.gz",
+                     "man1/ffc-web.1.gz"):
             self.assertTrue(os.path.exists(os.path.join(p, "share", "man", page)), page)
 
         # libffc.pc names this prefix, and a C file builds with its flags.
@@ -128,6 +130,12 @@ class Prefix(unittest.TestCase):
         r = run(["systemd-analyze", "verify", unit], env=env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(r.stderr, "")
+        # ffc-web's unit likewise, running this prefix's ffc-web.
+        web = os.path.join(p, "lib", "systemd", "system", "ffc-web.service")
+        with open(web) as f:
+            self.assertIn("ExecStart=%s/bin/ffc-web " % p, f.read())
+        r = run(["systemd-analyze", "verify", web], env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         # ... which fails when something is wrong: a setting misspelt, a
         # command that is not there.
         broken = os.path.join(p, "broken.service")
@@ -176,7 +184,8 @@ class PrefixUsr(unittest.TestCase):
 
 class ManPages(unittest.TestCase):
     PAGES = {"ffcd.8": "ffcd", "ffcd.conf.5": None, "ffcctl.1": "ffcctl",
-             "ffc-send.1": "ffc-send", "ffc-watch.1": "ffc-watch"}
+             "ffc-send.1": "ffc-send", "ffc-watch.1": "ffc-watch",
+             "ffc-metrics.1": "ffc-metrics", "ffc-web.1": "ffc-web"}
 
     def render(self, page):
         env = dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8", MANROFFSEQ="")
@@ -208,6 +217,8 @@ class ManPages(unittest.TestCase):
                 continue
             if tool == "ffcd":
                 files = [os.path.join(SOURCE, "daemon", "main.c")]
+            elif tool == "ffc-web":
+                files = glob.glob(os.path.join(SOURCE, "client", "web", "*.c"))
             else:
                 stem = os.path.join(SOURCE, "client", "tools", tool.replace("-", "_"))
                 files = [stem + ".c"] + glob.glob(stem + "_*.c")
