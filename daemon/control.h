@@ -24,6 +24,7 @@
 #include "outbox.h"
 #include "reload.h"
 #include "rules.h"
+#include "school.h"
 #include "stats.h"
 #include "store.h"
 
@@ -74,6 +75,9 @@ struct control_env {
 	const struct alert_policy *policy;
 	/* retention.years: concerns older than this may be purged; 0: never. */
 	unsigned retention_years;
+	/* The schools, their calendar and the feedback contact in force; NULL:
+	 * none (feedback then names no fallback contact). */
+	const struct schools *schools;
 	/* Set by control_handle() for a writing command: the audit entry
 	 * control_write() appends in the change's transaction. */
 	struct control_audit *audit;

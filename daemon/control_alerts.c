@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "control_int.h"
+#include "feedback.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "wire.h"
@@ -147,6 +148,11 @@ static int apply(struct store_txn *t, void *arg)
 	}
 	if (rc == STORE_OK)
 		rc = announce(c->env->out, a, e);
+	/* Each agency whose concerns were evidence hears how it ended. */
+	if (rc == STORE_OK && c->action == ALERT_ACTION_CLOSED)
+		rc = feedback_on_close(t, a, c->now_ms,
+		                       c->env->schools ? c->env->schools->feedback_contact : "",
+		                       c->env->out);
 out:
 	free(a);
 	free(e);

@@ -51,7 +51,12 @@
 	X(AUDIT,         "audit",           ACCESS_ADMIN,        1, 0, control_audit_query)   \
 	X(PURGE,         "purge",           ACCESS_ADMIN,        0, 1, control_purge)         \
 	X(WITHDRAW,      "withdraw",        ACCESS_ADMIN,        0, 1, control_withdraw)      \
-	X(BACKUP,        "backup",          ACCESS_ADMIN,        0, 1, control_backup)
+	X(BACKUP,        "backup",          ACCESS_ADMIN,        0, 1, control_backup)        \
+	X(NOTICES,       "notices",         ACCESS_PRACTITIONER, 0, 0, control_notices)       \
+	X(NOTICE_ACK,    "notice ack",      ACCESS_PRACTITIONER, 0, 1, control_notice_ack)    \
+	X(FEEDBACK,      "feedback",        ACCESS_PRACTITIONER, 0, 0, control_feedback)      \
+	X(CONTACT,       "contact",         ACCESS_PRACTITIONER, 0, 1, control_contact)       \
+	X(REPORT,        "report",          ACCESS_ADMIN,        1, 0, control_report)
 /* clang-format on */
 
 #endif

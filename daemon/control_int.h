@@ -9,7 +9,8 @@
  *   control_table.c  the command table: each command's row and handler
  *   handlers         control_status.c, control_alerts.c, control_child.c,
  *                    control_identity.c, control_matches.c,
- *                    control_rules.c, control_keep.c, control_trail.c
+ *                    control_rules.c, control_keep.c, control_trail.c,
+ *                    control_notices.c, control_report.c
  *                    (a chronology gathers from several of them)
  *   control_audit.c  who asks; writing the audit trail; control_write()
  *   control_reply.c  packing, a request's strings, finding a child,
@@ -81,6 +82,15 @@ const char *control_withdraw(struct control_call *call);
 const char *control_backup(struct control_call *call);
 /* control_trail.c: ffcctl audit, the entries matching its filters. */
 const char *control_audit_query(struct control_call *call);
+/* control_notices.c: Operation Encompass notices (a school's catch-up,
+ * its DSL's acknowledgement), feedback (an agency's catch-up), and a
+ * practitioner's contact. */
+const char *control_notices(struct control_call *call);
+const char *control_notice_ack(struct control_call *call);
+const char *control_feedback(struct control_call *call);
+const char *control_contact(struct control_call *call);
+/* control_report.c: the partnership's figures for a period. */
+const char *control_report(struct control_call *call);
 
 /* ---- shared helpers (control_reply.c) ---- */
 

@@ -21,6 +21,8 @@
 #include "link.h"
 #include "log.h"
 #include "match_index.h"
+#include "notice.h"
+#include "tally.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -154,7 +156,8 @@ void ingest_set_fault_hook(int (*hook)(const struct concern *c, void *arg), void
 /* Link, store and judge one concern. *stage names the step under way, so
  * a failure can say where it happened. */
 static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                     size_t n_rules, int64_t now_ms, struct outbox *out, const char **stage)
+                     size_t n_rules, const struct schools *sch, int64_t now_ms, struct outbox *out,
+                     const char **stage)
 {
 	int rc = STORE_OK;
 	*stage = "concern_id: checking for an earlier copy";
@@ -176,6 +179,9 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 	if (rc == STORE_OK)
 		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, out);
 	free(log);
+	*stage = "schools: raising Operation Encompass notices";
+	if (rc == STORE_OK && it->receipt.status == RECEIPT_ACCEPTED)
+		rc = notice_raise(t, c, ids, now_ms, sch, out);
 	if (rc == STORE_OK && fault_hook && fault_hook(c, fault_arg) != 0) {
 		*stage = "test fault";
 		rc = STORE_ERROR;
@@ -199,14 +205,14 @@ enum { ATTEMPT_ISOLATE = -100 };
  * its alerts and its receipt are undone and it alone is REJECTED; the
  * batch goes on. Returns what must stop the whole attempt, else STORE_OK. */
 static int isolated(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                    size_t n_rules, int64_t now_ms, struct outbox *out)
+                    size_t n_rules, const struct schools *sch, int64_t now_ms, struct outbox *out)
 {
 	size_t mark = out->n;
 	int rc = store_savepoint(t);
 	if (rc != STORE_OK)
 		return rc;
 	const char *stage = "";
-	rc = store_one(t, it, rules, n_rules, now_ms, out, &stage);
+	rc = store_one(t, it, rules, n_rules, sch, now_ms, out, &stage);
 	if (rc == STORE_OK)
 		return store_release(t) == STORE_OK ? STORE_OK : STORE_ERROR;
 	store_rollback(t);
@@ -228,6 +234,7 @@ static int isolated(struct store_txn *t, struct ingest_item *it, const struct ru
 struct batch {
 	const struct rule *rules;
 	size_t n_rules;
+	const struct schools *schools;
 	struct ingest_item *items;
 	size_t n;
 	const unsigned char *pre; /* rejected before the store saw them */
@@ -257,14 +264,26 @@ static int attempt(struct store_txn *t, void *arg)
 			continue;
 		const char *stage;
 		if (b->isolate)
-			rc = isolated(t, it, b->rules, b->n_rules, b->now_ms, b->out);
-		else if ((rc = store_one(t, it, b->rules, b->n_rules, b->now_ms, b->out, &stage)) !=
-		             STORE_OK &&
+			rc = isolated(t, it, b->rules, b->n_rules, b->schools, b->now_ms, b->out);
+		else if ((rc = store_one(t, it, b->rules, b->n_rules, b->schools, b->now_ms, b->out,
+		                         &stage)) != STORE_OK &&
 		         !whole_batch(rc))
 			rc = ATTEMPT_ISOLATE;
 		if (rc != STORE_OK)
 			return rc;
 		b->stored += it->receipt.status == RECEIPT_ACCEPTED;
+	}
+	/* Each receipt counted for the partnership's report, in the batch's
+	 * own transaction: receipts and counts stand or fall together. */
+	for (size_t i = 0; i < b->n; i++) {
+		const struct ingest_item *it = &b->items[i];
+		int agency = it->decoded ? it->w.c.agency : 0;
+		const char *adapter =
+		    it->adapter && it->adapter[0] ? it->adapter : school_agency_word(agency);
+		rc = tally_receipt(t, adapter, b->now_ms, &it->receipt,
+		                   it->decoded ? &it->w.c : NULL);
+		if (rc != STORE_OK)
+			return rc;
 	}
 	return STORE_OK;
 }
@@ -325,6 +344,7 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 
 	struct batch batch = {.rules = rules,
 	                      .n_rules = n_rules,
+	                      .schools = limits->schools,
 	                      .items = items,
 	                      .n = n,
 	                      .pre = pre,

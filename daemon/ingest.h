@@ -14,6 +14,7 @@
 
 #include "outbox.h"
 #include "rules.h"
+#include "school.h"
 #include "store.h"
 #include "wire.h"
 
@@ -23,6 +24,10 @@ struct ingest_item {
 	/* The one agency the sending adapter's key is bound to (security.keys);
 	 * 0 when the connection is not authenticated (insecure mode). */
 	int agency_bound;
+	/* The sending adapter's key name (borrowed), or NULL when the
+	 * connection is not authenticated: its concerns are tallied under
+	 * their agency (tally.h). */
+	const char *adapter;
 	struct wire_concern w; /* decoded (owned; released by ingest_items_release) */
 	int decoded;
 	struct receipt receipt; /* the answer, final when ingest_batch returns */
@@ -30,6 +35,10 @@ struct ingest_item {
 
 struct ingest_limits {
 	size_t max_message; /* a larger frame is rejected */
+	/* The schools in force: a police domestic incident raises Operation
+	 * Encompass notices for them (notice.h) in the concern's own part of
+	 * the transaction. NULL: none. */
+	const struct schools *schools;
 };
 
 /* Process items[0..n) at time now_ms with `rules`. Every item gets a

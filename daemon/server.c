@@ -489,6 +489,7 @@ static int serve_ingest(struct server *srv)
 		srv->items[n].data = zmq_msg_data(payload);
 		srv->items[n].len = zmq_msg_size(payload);
 		srv->items[n].agency_bound = bound_agency(srv, payload);
+		srv->items[n].adapter = srv->ingest_curve ? zmq_msg_gets(payload, "User-Id") : NULL;
 		n++;
 	}
 	if (n == 0)
@@ -497,7 +498,8 @@ static int serve_ingest(struct server *srv)
 	/* Alerts queued carry their due time, as every alert the socket
 	 * publishes on raising. */
 	struct outbox ob = {.policy = &srv->cfg->lifecycle};
-	struct ingest_limits limits = {.max_message = srv->cfg->max_message};
+	struct ingest_limits limits = {.max_message = srv->cfg->max_message,
+	                               .schools = &srv->rules->schools};
 	int stored = ingest_batch(srv->store, srv->rules->rules, srv->rules->n_rules, &limits,
 	                          srv->items, n, now_ms(), &ob);
 	if (stored >= 0)
@@ -570,6 +572,7 @@ static void serve_control(struct server *srv)
 		        srv->control_curve ? NULL : zmq_msg_gets(payload, "Peer-Address"),
 		    .access = &srv->rules->access,
 		    .retention_years = srv->cfg->retention_years,
+		    .schools = &srv->rules->schools,
 		};
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);

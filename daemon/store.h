@@ -30,6 +30,8 @@
  *   alerts_due    level(1) raised(biased) seq      -> (empty)   open, unacknowledged, not reminded
  *   alerts_overdue seq                             -> (empty)   open, unacknowledged, reminded
  *   assignments   child n(4)                       -> PractitionerAssignment (the last is current)
+ *   notices, notice_dest, notices_waiting, feedback, feedback_agency,
+ *   contacts, tallies: schools and the partnership (store_notices.h)
  *
  * A child's concerns in a time window are one range scan of `timeline`,
  * whatever the size of the store. A child merged into another keeps its
@@ -349,8 +351,8 @@ int store_household_each(struct store_txn *t, uint64_t child, store_member_fn fn
 /* Children recorded under a folded family name and date of birth
  * (match_key()), with the given name's folded parts and normalised
  * postcode they were named with, or under a folded given name and date of
- * birth (match_given_key()), with the folded family name instead: for each call fn; stop early when fn returns non-zero.
- * One lookup whatever the number of children known. */
+ * birth (match_given_key()), with the folded family name instead: for each call fn; stop early when
+ * fn returns non-zero. One lookup whatever the number of children known. */
 typedef int (*store_match_name_fn)(uint64_t child, const char *given, const char *postcode,
                                    void *arg);
 int store_match_name_each(struct store_txn *t, const char *key, store_match_name_fn fn, void *arg);

@@ -56,6 +56,14 @@ enum dbi {
 	DB_ALERTS_DUE,
 	DB_ALERTS_OVERDUE,
 	DB_ASSIGNMENTS,
+	/* schools and the partnership (store_notices.c) */
+	DB_NOTICES,
+	DB_NOTICE_DEST,
+	DB_NOTICES_WAITING,
+	DB_FEEDBACK,
+	DB_FEEDBACK_AGENCY,
+	DB_CONTACTS,
+	DB_TALLIES,
 	DB_COUNT
 };
 

@@ -45,6 +45,13 @@ static const struct {
     [DB_ALERTS_DUE] = {"alerts_due", 0},
     [DB_ALERTS_OVERDUE] = {"alerts_overdue", 0},
     [DB_ASSIGNMENTS] = {"assignments", 0},
+    [DB_NOTICES] = {"notices", 0},
+    [DB_NOTICE_DEST] = {"notice_dest", 0},
+    [DB_NOTICES_WAITING] = {"notices_waiting", 0},
+    [DB_FEEDBACK] = {"feedback", 0},
+    [DB_FEEDBACK_AGENCY] = {"feedback_agency", 0},
+    [DB_CONTACTS] = {"contacts", 0},
+    [DB_TALLIES] = {"tallies", 0},
 };
 
 const char *store_db_name(enum dbi db)

@@ -81,13 +81,16 @@ static int role_fits(const char *domain, enum access_role role)
 {
 	if (!strcmp(domain, ZAP_DOMAIN_INGEST))
 		return role == ACCESS_ADAPTER;
+	/* A school key receives its notices, an adapter key its agency's
+	 * feedback (console.h narrows what each may subscribe to). */
 	if (!strcmp(domain, ZAP_DOMAIN_ALERTS))
-		return role == ACCESS_CONSOLE;
-	/* A console catches up on the control socket too: the role table
-	 * (authz.c) then lets it fetch the alerts of its levels, nothing else. */
+		return role == ACCESS_CONSOLE || role == ACCESS_SCHOOL || role == ACCESS_ADAPTER;
+	/* A console, school or adapter catches up on the control socket too:
+	 * the role table (authz.c) then lets it fetch what it receives, and a
+	 * school acknowledge its notices, nothing else. */
 	if (!strcmp(domain, ZAP_DOMAIN_CONTROL))
-		return role == ACCESS_CONSOLE || role == ACCESS_VIEWER ||
-		       role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN;
+		return role == ACCESS_CONSOLE || role == ACCESS_SCHOOL || role == ACCESS_ADAPTER ||
+		       role == ACCESS_VIEWER || role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN;
 	return 0; /* a socket ffcd does not know: nobody */
 }
 

@@ -402,7 +402,7 @@ class TcpControl(unittest.TestCase):
         self.assertIn("no answer", r.stderr)
         r = ffcctl("--key", console_secret, "--server-key", server_pub, "status")
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("status: a console may only fetch alerts; red-console is a console",
+        self.assertIn("status: a console may only fetch alerts and notices; red-console is a console",
                       r.stderr)
         r = ffcctl("--key", console_secret, "--server-key", server_pub, "alerts")
         self.assertEqual(r.returncode, 0, r.stderr)
