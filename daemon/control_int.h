@@ -155,6 +155,11 @@ void control_chronology_entry(const Ffc__Store__StoredConcern *sc, Ffc__V1__Chro
 const char *control_child_corrections(struct store_txn *t, uint64_t child, struct arena *ar,
                                       Ffc__V1__ChildReply *r);
 
+/* A ChildReply's current school and Operation Encompass notices
+ * (control_notices.c). */
+void control_child_school(const struct control_env *env, struct store_txn *t, struct arena *ar,
+                          uint64_t child, Ffc__V1__ChildReply *r);
+
 /* Fill a ChildReply's viewed_by: the reads recorded under the child
  * (control_trail.c). */
 void control_audit_viewed(struct store_txn *t, struct arena *ar, Ffc__V1__ChildReply *c);

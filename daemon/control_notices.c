@@ -295,3 +295,50 @@ const char *control_contact(struct control_call *call)
 	call->reply->contact = r;
 	return NULL;
 }
+
+/* ---- in a child's record ---- */
+
+void control_child_school(const struct control_env *env, struct store_txn *t, struct arena *ar,
+                          uint64_t child, Ffc__V1__ChildReply *r)
+{
+	char urn[SCHOOL_URN_LEN];
+	if (notice_current_school(t, child, urn) == STORE_OK) {
+		const struct school *s = env->schools ? school_find(env->schools, urn) : NULL;
+		r->school_urn = arena_strdup(ar, urn);
+		r->school_name = arena_strdup(ar, s ? s->name : "");
+	}
+	/* The notices about it, under whichever id it was filed then: a
+	 * pass over the notices (one per child of a police domestic
+	 * incident, far fewer than concerns). */
+	uint64_t last = store_last_notice_seq(t);
+	size_t cap = 0;
+	for (uint64_t seq = 1; seq <= last; seq++) {
+		const void *data;
+		size_t len;
+		uint64_t filed, live;
+		if (store_notice_raw(t, seq, &data, &len) != STORE_OK)
+			continue;
+		Ffc__V1__SchoolNotice *n = ffc__v1__school_notice__unpack(NULL, len, data);
+		if (!n)
+			continue;
+		if (wire_child_id_parse(n->child_id, &filed) < 0 ||
+		    store_child_resolve(t, filed, &live) != STORE_OK || live != child) {
+			ffc__v1__school_notice__free_unpacked(n, NULL);
+			continue;
+		}
+		if (arena_keep(ar, &n->base) < 0)
+			break; /* (freed by it) */
+		if (r->n_notices == cap) {
+			/* The arena keeps every block until the reply is sent. */
+			size_t next = cap ? cap * 2 : 8;
+			Ffc__V1__SchoolNotice **v = arena_alloc(ar, next * sizeof *v);
+			if (!v)
+				break;
+			if (r->n_notices)
+				memcpy(v, r->notices, r->n_notices * sizeof *v);
+			r->notices = v;
+			cap = next;
+		}
+		r->notices[r->n_notices++] = n;
+	}
+}

@@ -219,15 +219,16 @@ static void notices(struct gather *g)
 				f->to_front_door++;
 			f->acknowledged += n->acknowledged_at_ms != 0;
 			f->reminded += n->reminded_at_ms != 0;
-			if (n->due_at_ms <= g->now) {
-				f->due++;
+			/* Judged: its time came, or it was answered. */
+			if (n->due_at_ms <= g->now || n->acknowledged_at_ms) {
+				f->judged++;
 				f->acknowledged_by_due +=
 				    n->acknowledged_at_ms && n->acknowledged_at_ms <= n->due_at_ms;
 			}
 		}
 		ffc__v1__school_notice__free_unpacked(n, NULL);
 	}
-	f->share_by_due = report_share(f->acknowledged_by_due, f->due);
+	f->share_by_due = report_share(f->acknowledged_by_due, f->judged);
 }
 
 /* ---- adapters ---- */

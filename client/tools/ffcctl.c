@@ -78,6 +78,21 @@ static void usage(FILE *f)
 	        "                               child's record, when and why (admin)\n"
 	        "  keygen NAME [--dir DIR]      write a CURVE key pair: DIR/NAME.key (public)\n"
 	        "                               and DIR/NAME.key_secret (mode 0600); no daemon\n"
+	        "\n");
+	fprintf(f,
+	        "  notices [--since SEQ] [--urn URN|front-door] [--unacknowledged] [--limit N]\n"
+	        "                               Operation Encompass notices (a school's key:\n"
+	        "                               its own school's)\n"
+	        "  notice ack NOTICE --by NAME  the school's DSL acknowledges a notice (with the\n"
+	        "                               school's key; a front-door one: a practitioner)\n"
+	        "  feedback [--since SEQ] [--agency A] [--limit N]\n"
+	        "                               what referring agencies were told of closed\n"
+	        "                               alerts (an adapter's key: its agency's)\n"
+	        "  contact PRACTITIONER --contact TEXT\n"
+	        "                               how a lead practitioner is reached (in feedback)\n"
+	        "  report --from DATE --to DATE [--csv]\n"
+	        "                               the partnership's figures for the period, no\n"
+	        "                               child named (admin; --json or --csv)\n"
 	        "\n"
 	        "Options:\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
@@ -408,6 +423,12 @@ static const struct command {
     {"keygen", ctl_cmd_keygen},
     /* the audit trail: ffcctl_audit.c */
     {"audit", ctl_cmd_audit},
+    /* schools and the partnership: ffcctl_notices.c */
+    {"notices", ctl_cmd_partnership},
+    {"notice", ctl_cmd_partnership},
+    {"feedback", ctl_cmd_partnership},
+    {"contact", ctl_cmd_partnership},
+    {"report", ctl_cmd_partnership},
     {NULL, NULL},
     /* clang-format on */
 };

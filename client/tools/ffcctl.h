@@ -76,4 +76,12 @@ int ctl_cmd_backup(const struct opts *o, int argc, char **argv);
 void ctl_print_audit_entry(const Ffc__V1__AuditEntry *e, int with_child);
 int ctl_cmd_audit(const struct opts *o, int argc, char **argv);
 
+/* ---- schools and the partnership (ffcctl_notices.c) ---- */
+
+/* An Operation Encompass notice: the school, the child, the incident,
+ * when it is due and whether (and by whom) it was acknowledged. */
+void ctl_print_notice(const Ffc__V1__SchoolNotice *n);
+/* notices, notice ack, feedback, contact, report (argv[0] says which). */
+int ctl_cmd_partnership(const struct opts *o, int argc, char **argv);
+
 #endif
