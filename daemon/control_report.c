@@ -363,7 +363,8 @@ static int by_rule(const void *x, const void *y)
 static void reply_alerts(struct gather *g, const struct control_env *env, struct arena *ar,
                          Ffc__V1__ReportReply *r)
 {
-	qsort(g->rows, g->n_rows, sizeof *g->rows, by_rule);
+	if (g->n_rows)
+		qsort(g->rows, g->n_rows, sizeof *g->rows, by_rule);
 	r->alerts = g->alerts;
 	r->alerts_by = arena_alloc(ar, (g->n_rows + 1) * sizeof *r->alerts_by);
 	for (size_t i = 0; r->alerts_by && i < g->n_rows; i++) {
@@ -410,7 +411,8 @@ static int by_name(const void *x, const void *y)
 
 static void reply_adapters(struct gather *g, struct arena *ar, Ffc__V1__ReportReply *r)
 {
-	qsort(g->adapters, g->n_adapters, sizeof *g->adapters, by_name);
+	if (g->n_adapters)
+		qsort(g->adapters, g->n_adapters, sizeof *g->adapters, by_name);
 	r->adapters = arena_alloc(ar, (g->n_adapters + 1) * sizeof *r->adapters);
 	for (size_t i = 0; r->adapters && i < g->n_adapters; i++) {
 		const struct adapter_row *a = &g->adapters[i];
@@ -436,7 +438,8 @@ static void reply_adapters(struct gather *g, struct arena *ar, Ffc__V1__ReportRe
 
 static void reply_matches(struct gather *g, struct arena *ar, Ffc__V1__ReportReply *r)
 {
-	qsort(g->matches, g->n_matches, sizeof *g->matches, by_pair);
+	if (g->n_matches)
+		qsort(g->matches, g->n_matches, sizeof *g->matches, by_pair);
 	uint64_t kinds[32] = {0};
 	for (size_t i = 0; i < g->n_matches; i++) {
 		if (i && !by_pair(&g->matches[i - 1], &g->matches[i]))

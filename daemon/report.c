@@ -45,7 +45,8 @@ static int by_child(const void *a, const void *b)
 uint64_t report_realerted(struct report_alert *a, size_t n, int64_t from_ms, int64_t to_ms,
                           uint64_t *alerted)
 {
-	qsort(a, n, sizeof *a, by_child);
+	if (n)
+		qsort(a, n, sizeof *a, by_child);
 	uint64_t again = 0;
 	*alerted = 0;
 	for (size_t i = 0; i < n;) {
