@@ -273,15 +273,14 @@ static int attempt(struct store_txn *t, void *arg)
 			return rc;
 		b->stored += it->receipt.status == RECEIPT_ACCEPTED;
 	}
-	/* Each receipt counted for the partnership's report, in the batch's
-	 * own transaction: receipts and counts stand or fall together. */
+	/* Each concern accepted is counted for the partnership's report in
+	 * the batch's own transaction: concerns and counts stand or fall
+	 * together (rejections are the server's to count: tally.h). */
 	for (size_t i = 0; i < b->n; i++) {
 		const struct ingest_item *it = &b->items[i];
-		int agency = it->decoded ? it->w.c.agency : 0;
-		const char *adapter =
-		    it->adapter && it->adapter[0] ? it->adapter : school_agency_word(agency);
-		rc = tally_receipt(t, adapter, b->now_ms, &it->receipt,
-		                   it->decoded ? &it->w.c : NULL);
+		if (it->receipt.status != RECEIPT_ACCEPTED)
+			continue;
+		rc = tally_accepted(t, ingest_adapter(it), b->now_ms, &it->w.c);
 		if (rc != STORE_OK)
 			return rc;
 	}
@@ -364,6 +363,13 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 	}
 	free(pre);
 	return stored;
+}
+
+const char *ingest_adapter(const struct ingest_item *it)
+{
+	if (it->adapter && it->adapter[0])
+		return it->adapter;
+	return school_agency_word(it->decoded ? it->w.c.agency : 0);
 }
 
 void ingest_items_release(struct ingest_item *items, size_t n)

@@ -58,6 +58,11 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
                  const struct ingest_limits *limits, struct ingest_item *items, size_t n,
                  int64_t now_ms, struct outbox *out);
 
+/* Who sent it, for the partnership's tallies (tally.h): its key's name,
+ * else (insecure mode) its concern's agency ("police"), "unknown" for one
+ * that did not decode. Borrowed from it. */
+const char *ingest_adapter(const struct ingest_item *it);
+
 /* Release the decoded concern of each of items[0..n) (their receipts
  * borrow its concern_id: send them first). Safe on items never decoded or
  * already released; the array itself stays the caller's. */

@@ -43,6 +43,7 @@
 #include "signals.h"
 #include "sockopts.h"
 #include "stats.h"
+#include "tally.h"
 #include "tick.h"
 #include "wire.h"
 #include "zap.h"
@@ -108,7 +109,8 @@ struct server {
 	/* The rules in force: the server's own copy, swapped whole by a
 	 * reload between batches. */
 	struct rules_state *rules;
-	struct tick tick; /* reminders, heartbeat, memory: every iteration */
+	struct tick tick;             /* reminders, heartbeat, memory: every iteration */
+	struct tally_pending tallies; /* rejections counted, written every few seconds */
 	int stop;
 };
 
@@ -510,6 +512,10 @@ static int serve_ingest(struct server *srv)
 	for (size_t i = 0; i < n; i++) {
 		const struct receipt *r = &srv->items[i].receipt;
 		stats_receipt(&srv->stats, r);
+		if (r->status == RECEIPT_REJECTED &&
+		    tally_rejected(&srv->tallies, ingest_adapter(&srv->items[i]), now_ms(),
+		                   r->error))
+			tally_flush(&srv->tallies, srv->store, now_ms(), 1);
 		if (r->status == RECEIPT_REJECTED)
 			log_debug("ingest: rejected '%.64s': %s", r->concern_id, r->error);
 		receipt_send(srv, &srv->batch[i], r);
@@ -524,6 +530,8 @@ static int serve_ingest(struct server *srv)
 
 static void serve_control(struct server *srv)
 {
+	/* A report made now counts every rejection answered before it. */
+	tally_flush(&srv->tallies, srv->store, now_ms(), 1);
 	for (int i = 0; i < CONTROL_PER_ITERATION && !srv->stop; i++) {
 		struct message m;
 		int rc = message_recv(srv->control, &m);
@@ -634,6 +642,7 @@ static void tick_run(struct server *srv)
 	tick_beat(&srv->tick, srv->store, now_ms(), &ob);
 	publish(srv, &ob);
 	tick_give_back(&srv->tick, now_ms());
+	tally_flush(&srv->tallies, srv->store, now_ms(), srv->stop);
 }
 
 int server_run(struct server *srv)
@@ -694,6 +703,7 @@ int server_run(struct server *srv)
 		}
 		control_tick(srv->store, now_ms(), srv->stop);
 	}
+	tally_flush(&srv->tallies, srv->store, now_ms(), 1);
 	signals_remove();
 	log_info("stopped");
 	return rc;
