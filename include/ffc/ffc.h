@@ -206,6 +206,9 @@ enum ffc_sub_kind {
 	FFC_SUB_CHANGE = 5,       /* ev->change: an alert was acknowledged, noted, closed, given new
 	                             evidence or reopened */
 	FFC_SUB_OVERDUE = 6,      /* ev->alert: the once-only reminder of an overdue alert */
+	FFC_SUB_NOTICE = 7,       /* ev->notice: an Operation Encompass notice ("notice.*": raised,
+	                             its reminder or its acknowledgement, as the topic says) */
+	FFC_SUB_FEEDBACK = 8,     /* ev->feedback: feedback on a closed alert ("feedback.*") */
 };
 
 typedef struct ffc_sub_event {
@@ -214,6 +217,8 @@ typedef struct ffc_sub_event {
 	Ffc__V1__Alert *alert; /* FFC_SUB_ALERT: owned, freed by ffc_sub_event_release */
 	Ffc__V1__Heartbeat *heartbeat; /* FFC_SUB_HEARTBEAT: likewise */
 	Ffc__V1__AlertChange *change;  /* FFC_SUB_CHANGE: likewise */
+	Ffc__V1__SchoolNotice *notice; /* FFC_SUB_NOTICE: likewise */
+	Ffc__V1__Feedback *feedback;   /* FFC_SUB_FEEDBACK: likewise */
 } ffc_sub_event_t;
 
 /* Wait up to timeout_ms (-1: for ever) for the next alert, heartbeat or
@@ -224,8 +229,9 @@ typedef struct ffc_sub_event {
  * and no message), FFC_EINVAL (an argument NULL), FFC_ENOMEM, FFC_EZMQ.
  * *ev is cleared first, so releasing it after any return is safe.
  * Messages under topics other than alert.*, event.* (FFC_SUB_CHANGE),
- * overdue.* (FFC_SUB_OVERDUE) and heartbeat are skipped; a subscription
- * decides which of them arrive at all. */
+ * overdue.* (FFC_SUB_OVERDUE), notice.* (FFC_SUB_NOTICE), feedback.*
+ * (FFC_SUB_FEEDBACK) and heartbeat are skipped; a subscription decides
+ * which of them arrive at all (and the daemon, which a key may receive). */
 int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms);
 
 /* Free the message an event holds and clear it; safe on a cleared event,

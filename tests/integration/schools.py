@@ -159,6 +159,16 @@ class CurveDaemon(Daemon):
             env=dict(os.environ, FFC_PURPOSE="integration test"))
 
 
+    def watch(self, key, *args):
+        """ffc-watch with key's pair, started (the caller waits for it)."""
+        return subprocess.Popen(
+            [os.path.join(BIN, "ffc-watch"), "--alerts", self.alerts_ep, "--control",
+             self.control_ep, "--key", os.path.join(self.keydir, key + ".key_secret"),
+             "--server-key", self.server_key, "--state",
+             os.path.join(self.keydir, key + ".watch.seq")] + list(args),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def receive(sub, n, message, timeout=10.0):
     """n (topic, message) pairs, each body parsed as the given type."""
     out = []

@@ -61,9 +61,17 @@ class Feedback(unittest.TestCase):
         r = self.d.ffcctl("worker", "contact", "Pat Lee", "--contact",
                           "0113 496 0001, pat.lee@example.gov.uk")
         self.assertEqual(r.returncode, 0, r.stderr)
+        # The police's own console, as an agency runs it.
+        watch = self.d.watch("police", "--feedback", "police", "--count", "1")
+        self.addCleanup(watch.kill)
+        time.sleep(2)
         self.close(amber[0].alert_id)
 
         (t, f), = receive(police, 1, pb.Feedback)
+        out, err = watch.communicate(timeout=60)
+        self.assertEqual(watch.returncode, 0, err)
+        self.assertIn("FEEDBACK %s POLICE: %s closed" % (f.feedback_id, amber[0].alert_id), out)
+        self.assertIn("your concerns: P-1 P-2; lead practitioner: Pat Lee, 0113 496 0001", out)
         self.assertEqual(t, "feedback.police")
         self.assertEqual(f.agency, pb.POLICE)
         self.assertEqual(list(f.concern_ids), ["P-1", "P-2"])

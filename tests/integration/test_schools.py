@@ -11,6 +11,7 @@ ahead), to the school and to the MACPT consoles; the child's record shows
 the school and the notices; bad school URNs are rejected."""
 
 import calendar
+import json
 import time
 import unittest
 
@@ -225,6 +226,41 @@ class Encompass(unittest.TestCase):
             concern_id="H-1", agency=pb.HEALTH, category=pb.DOMESTIC_ABUSE, severity=pb.LOW,
             occurred_at_ms=at, domestic_incident=True, children=[pb.ChildIdentity(**known)])])
         self.assertEqual([t for t in quiet(hill) if not t.endswith(".reminder")], [])
+
+    def test_ffc_watch_prints_a_schools_notices(self):
+        kid = child(8)
+        self.accepted("education", [school_record("e-8", ms("2025-09-10 09:00"), kid, "100001")])
+        # One before the DSL's console starts (caught up), one after (live).
+        self.accepted("police", [police_da("P-W1", ms("2025-11-05 19:00"), [kid])])
+        watch = self.d.watch("hillside-dsl", "--notices", "100001", "--json", "--count", "2")
+        self.addCleanup(watch.kill)
+        time.sleep(2)
+        self.accepted("police", [police_da("P-W2", ms("2025-11-06 19:00"), [kid])])
+        out, err = watch.communicate(timeout=60)
+        self.assertEqual(watch.returncode, 0, err)
+        lines = [json.loads(line) for line in out.splitlines()]
+        fresh = [x["notice"]["police_reference"] for x in lines if "notice" in x]
+        self.assertEqual(fresh, ["P-W1", "P-W2"])
+        self.assertTrue(all(x[k].get("child_id", "") == "" for x in lines for k in x))
+        # Its text form, from the state file's seq on: nothing new but
+        # what comes next.
+        self.accepted("police", [police_da("P-W3", ms("2025-11-07 19:00"), [kid])])
+        watch = self.d.watch("hillside-dsl", "--notices", "100001", "--count", "1")
+        self.addCleanup(watch.kill)
+        out, err = watch.communicate(timeout=60)
+        self.assertEqual(watch.returncode, 0, err)
+        self.assertRegex(out, r"NOTICE N\d+ 100001 Hillside Primary: Kid8 Smith, born "
+                              r"2016-04-09; incident 2025-11-07 19:00 UTC \(child not present\), "
+                              r"police ref P-W3; due 2025-11-10 08:30 UTC\n")
+        self.assertNotIn("P-W1", out)
+        # Another school's key is told so, and given nothing.
+        watch = self.d.watch("becklane-dsl", "--notices", "100001", "--count", "1")
+        self.addCleanup(watch.kill)
+        time.sleep(2)
+        watch.terminate()
+        out, err = watch.communicate(timeout=30)
+        self.assertEqual(out, "")
+        self.assertIn("a school's key sees its own school's notices only", err)
 
     def test_school_urn_rules(self):
         kid = child(7)
