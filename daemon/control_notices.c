@@ -40,39 +40,90 @@ static size_t page(uint32_t limit)
 	return limit == 0 ? PAGE : limit > PAGE_MAX ? PAGE_MAX : limit;
 }
 
-/* ---- notices ---- */
+/* ---- a page of records by seq ---- */
 
-struct notices {
+/* Notices or feedback after a seq, as a listing: each record read by
+ * `raw`, unpacked as `desc`, left out when `keep` says so (may be NULL),
+ * up to `limit`. */
+struct page {
 	struct control_call *call;
-	Ffc__V1__NoticesReply *r;
-	size_t limit;
-	int unacknowledged, school;
-	const char *err;
+	int (*raw)(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
+	const ProtobufCMessageDescriptor *desc;
+	int (*keep)(ProtobufCMessage *m, const struct page *p);
+	ProtobufCMessage **items;
+	size_t n, limit;
+	int more, unacknowledged, school;
+	const char *err; /* the store failed */
 };
 
-static int notice_visit(uint64_t seq, void *arg)
+static int page_visit(uint64_t seq, void *arg)
 {
-	struct notices *p = arg;
+	struct page *p = arg;
 	const void *data;
 	size_t len;
-	if (store_notice_raw(p->call->t, seq, &data, &len) != STORE_OK) {
-		p->err = "notices: store error";
+	if (p->raw(p->call->t, seq, &data, &len) != STORE_OK) {
+		p->err = "store error";
 		return 1;
 	}
-	Ffc__V1__SchoolNotice *n = ffc__v1__school_notice__unpack(NULL, len, data);
-	if (!n || arena_keep(p->call->ar, &n->base) < 0)
+	ProtobufCMessage *m = protobuf_c_message_unpack(p->desc, NULL, len, data);
+	if (!m || arena_keep(p->call->ar, m) < 0)
 		return 0; /* a damaged record is skipped, the rest still shown */
+	if (p->keep && !p->keep(m, p))
+		return 0;
+	if (p->n == p->limit) {
+		p->more = 1;
+		return 1;
+	}
+	p->items[p->n++] = m;
+	return 0;
+}
+
+/* An index of seqs under a key: a school's notices, an agency's
+ * feedback (store_notices.h). */
+typedef int (*index_fn)(struct store_txn *t, const void *key, uint64_t since, store_seq_fn fn,
+                        void *arg);
+
+static int by_dest(struct store_txn *t, const void *key, uint64_t since, store_seq_fn fn, void *arg)
+{
+	return store_notice_dest_each(t, key, since, fn, arg);
+}
+
+static int by_agency(struct store_txn *t, const void *key, uint64_t since, store_seq_fn fn,
+                     void *arg)
+{
+	return store_feedback_agency_each(t, *(const int *)key, since, fn, arg);
+}
+
+/* Fill p with the records after since: those the index lists under key,
+ * or (index NULL) every seq up to last. 0, or -1 when the store failed
+ * or memory ran out (the arena says which). */
+static int page_fill(struct page *p, uint32_t limit, uint64_t since, uint64_t last, index_fn index,
+                     const void *key)
+{
+	p->limit = page(limit);
+	p->items = arena_alloc(p->call->ar, p->limit * sizeof *p->items);
+	if (!p->items)
+		return -1;
+	if (index && index(p->call->t, key, since, page_visit, p) != STORE_OK)
+		return -1;
+	for (uint64_t seq = since + 1; !index && seq <= last && seq > since && !page_visit(seq, p);
+	     seq++)
+		;
+	return p->err ? -1 : 0;
+}
+
+/* ---- notices ---- */
+
+static int notice_keep(ProtobufCMessage *m, const struct page *p)
+{
+	Ffc__V1__SchoolNotice *n = (Ffc__V1__SchoolNotice *)m;
 	if (p->unacknowledged && n->acknowledged_at_ms)
 		return 0;
-	if (p->r->n_notices == p->limit) {
-		p->r->more = 1;
-		return 1;
-	}
-	/* A school's copy, as on its topic: no daemon id. */
+	/* A school's copy, as on its topic: no daemon id (an empty one is
+	 * protobuf-c's shared "", not to be written to). */
 	if (p->school && n->child_id[0])
-		n->child_id[0] = '\0'; /* (an empty one is protobuf-c's shared "") */
-	p->r->notices[p->r->n_notices++] = n;
-	return 0;
+		n->child_id[0] = '\0';
+	return 1;
 }
 
 const char *control_notices(struct control_call *call)
@@ -89,30 +140,25 @@ const char *control_notices(struct control_call *call)
 	} else if (dest[0] && strcmp(dest, SCHOOL_FRONT_DOOR) && !school_urn_valid(dest)) {
 		return "notices.urn: not a URN (six digits) nor front-door";
 	}
-	struct notices p = {.call = call,
-	                    .limit = page(req->limit),
-	                    .unacknowledged = req->unacknowledged,
-	                    .school = call->caller->role == ACCESS_SCHOOL};
-	p.r = arena_alloc(call->ar, sizeof *p.r);
-	Ffc__V1__SchoolNotice **items = arena_alloc(call->ar, p.limit * sizeof *items);
-	if (!p.r || !items)
+	struct page p = {.call = call,
+	                 .raw = store_notice_raw,
+	                 .desc = &ffc__v1__school_notice__descriptor,
+	                 .keep = notice_keep,
+	                 .unacknowledged = req->unacknowledged,
+	                 .school = call->caller->role == ACCESS_SCHOOL};
+	Ffc__V1__NoticesReply *r = arena_alloc(call->ar, sizeof *r);
+	if (!r)
 		return NULL; /* the arena says: out of memory */
-	ffc__v1__notices_reply__init(p.r);
-	p.r->notices = items;
-	p.r->last_seq = store_last_notice_seq(call->t);
-	if (dest[0]) {
-		if (store_notice_dest_each(call->t, dest, req->since_seq, notice_visit, &p) !=
-		    STORE_OK)
-			return "notices: store error";
-	} else {
-		for (uint64_t seq = req->since_seq + 1;
-		     seq <= p.r->last_seq && seq > req->since_seq && !notice_visit(seq, &p); seq++)
-			;
-	}
-	if (p.err)
-		return p.err;
+	ffc__v1__notices_reply__init(r);
+	r->last_seq = store_last_notice_seq(call->t);
+	if (page_fill(&p, req->limit, req->since_seq, r->last_seq, dest[0] ? by_dest : NULL, dest) <
+	    0)
+		return call->ar->failed ? NULL : "notices: store error";
+	r->notices = (Ffc__V1__SchoolNotice **)p.items;
+	r->n_notices = p.n;
+	r->more = p.more;
 	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_NOTICES;
-	call->reply->notices = p.r;
+	call->reply->notices = r;
 	return NULL;
 }
 
@@ -182,33 +228,6 @@ const char *control_notice_ack(struct control_call *call)
 
 /* ---- feedback ---- */
 
-struct feedback_page {
-	struct control_call *call;
-	Ffc__V1__FeedbackReply *r;
-	size_t limit;
-	const char *err;
-};
-
-static int feedback_visit(uint64_t seq, void *arg)
-{
-	struct feedback_page *p = arg;
-	const void *data;
-	size_t len;
-	if (store_feedback_raw(p->call->t, seq, &data, &len) != STORE_OK) {
-		p->err = "feedback: store error";
-		return 1;
-	}
-	Ffc__V1__Feedback *f = ffc__v1__feedback__unpack(NULL, len, data);
-	if (!f || arena_keep(p->call->ar, &f->base) < 0)
-		return 0;
-	if (p->r->n_feedback == p->limit) {
-		p->r->more = 1;
-		return 1;
-	}
-	p->r->feedback[p->r->n_feedback++] = f;
-	return 0;
-}
-
 const char *control_feedback(struct control_call *call)
 {
 	const Ffc__V1__FeedbackRequest *req = call->rq->feedback;
@@ -224,28 +243,21 @@ const char *control_feedback(struct control_call *call)
 	} else if (agency < 0 || agency > AGENCY_MAX) {
 		return "feedback.agency: unknown value";
 	}
-	struct feedback_page p = {.call = call, .limit = page(req->limit)};
-	p.r = arena_alloc(call->ar, sizeof *p.r);
-	Ffc__V1__Feedback **items = arena_alloc(call->ar, p.limit * sizeof *items);
-	if (!p.r || !items)
+	struct page p = {
+	    .call = call, .raw = store_feedback_raw, .desc = &ffc__v1__feedback__descriptor};
+	Ffc__V1__FeedbackReply *r = arena_alloc(call->ar, sizeof *r);
+	if (!r)
 		return NULL;
-	ffc__v1__feedback_reply__init(p.r);
-	p.r->feedback = items;
-	p.r->last_seq = store_last_feedback_seq(call->t);
-	if (agency) {
-		if (store_feedback_agency_each(call->t, agency, req->since_seq, feedback_visit,
-		                               &p) != STORE_OK)
-			return "feedback: store error";
-	} else {
-		for (uint64_t seq = req->since_seq + 1;
-		     seq <= p.r->last_seq && seq > req->since_seq && !feedback_visit(seq, &p);
-		     seq++)
-			;
-	}
-	if (p.err)
-		return p.err;
+	ffc__v1__feedback_reply__init(r);
+	r->last_seq = store_last_feedback_seq(call->t);
+	if (page_fill(&p, req->limit, req->since_seq, r->last_seq, agency ? by_agency : NULL,
+	              &agency) < 0)
+		return call->ar->failed ? NULL : "feedback: store error";
+	r->feedback = (Ffc__V1__Feedback **)p.items;
+	r->n_feedback = p.n;
+	r->more = p.more;
 	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_FEEDBACK;
-	call->reply->feedback = p.r;
+	call->reply->feedback = r;
 	return NULL;
 }
 

@@ -499,6 +499,15 @@ const char *control_report(struct control_call *call)
 	                     tally_visit, g) != STORE_OK ||
 	    store_match_each(g->t, match_visit, g) != STORE_OK)
 		err = "report: store error";
+	/* Rejections counted and not written yet. */
+	const struct tally_pending *held = call->env->tallies;
+	for (size_t i = 0; held && i < held->n && i < TALLY_PENDING_MAX; i++) {
+		char metric[STATS_REASON_LEN + 16];
+		int32_t day = held->rows[i].day;
+		snprintf(metric, sizeof metric, TALLY_REJECTED "%s", held->rows[i].reason);
+		if (day >= calendar_day_of(g->from) && day <= calendar_day_of(g->to - 1))
+			tally_visit(day, held->rows[i].adapter, metric, held->rows[i].count, g);
+	}
 	notices(g);
 	struct arena *ar = call->ar;
 	Ffc__V1__ReportReply *r = arena_alloc(ar, sizeof *r);

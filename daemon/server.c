@@ -515,7 +515,7 @@ static int serve_ingest(struct server *srv)
 		if (r->status == RECEIPT_REJECTED &&
 		    tally_rejected(&srv->tallies, ingest_adapter(&srv->items[i]), now_ms(),
 		                   r->error))
-			tally_flush(&srv->tallies, srv->store, now_ms(), 1);
+			tally_flush(&srv->tallies, srv->store, now_ms(), 0);
 		if (r->status == RECEIPT_REJECTED)
 			log_debug("ingest: rejected '%.64s': %s", r->concern_id, r->error);
 		receipt_send(srv, &srv->batch[i], r);
@@ -530,8 +530,6 @@ static int serve_ingest(struct server *srv)
 
 static void serve_control(struct server *srv)
 {
-	/* A report made now counts every rejection answered before it. */
-	tally_flush(&srv->tallies, srv->store, now_ms(), 1);
 	for (int i = 0; i < CONTROL_PER_ITERATION && !srv->stop; i++) {
 		struct message m;
 		int rc = message_recv(srv->control, &m);
@@ -581,6 +579,7 @@ static void serve_control(struct server *srv)
 		    .access = &srv->rules->access,
 		    .retention_years = srv->cfg->retention_years,
 		    .schools = &srv->rules->schools,
+		    .tallies = &srv->tallies,
 		};
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);

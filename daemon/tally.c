@@ -68,8 +68,11 @@ static int write_rows(struct store_txn *t, void *arg)
 
 int tally_flush(struct tally_pending *p, struct store *s, int64_t now_ms, int force)
 {
-	if (p->n == 0 || (!force && p->n < TALLY_PENDING_MAX && now_ms >= p->since_ms &&
-	                  now_ms - p->since_ms < TALLY_FLUSH_MS))
+	if (p->n == 0)
+		return 0;
+	int waiting = p->n < TALLY_PENDING_MAX && now_ms >= p->since_ms &&
+	              now_ms - p->since_ms < TALLY_FLUSH_MS;
+	if (!force && (waiting || store_fault(s)->last != STORE_OK))
 		return 0;
 	if (store_write(s, write_rows, NULL, p) != STORE_OK) {
 		log_error("tally: %zu counts of rejections not written yet (store error)", p->n);

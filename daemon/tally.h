@@ -9,9 +9,9 @@
  * (ingest.c): it is stored with its count or not at all. Rejections store
  * nothing, so a batch of them alone must not cost a write: they are
  * counted in memory (struct tally_pending, the server's) and written
- * every few seconds, before a control request is served (so a report
- * counts every rejection answered before it) and when the daemon stops
- * (tally_flush()). Read back
+ * every few seconds, not while the store has a fault (a small write that
+ * succeeds would hide a full disk the concerns still meet), and when the
+ * daemon stops (tally_flush()); a report counts those held too. Read back
  * by control_report.c through the store's tallies (store_notices.h).
  */
 #ifndef FFC_TALLY_H
@@ -58,8 +58,9 @@ struct tally_pending {
  * table still full because writing it failed counts nothing more). */
 int tally_rejected(struct tally_pending *p, const char *adapter, int64_t now_ms, const char *error);
 
-/* Write what is counted when it has waited TALLY_FLUSH_MS, the table is
- * full, or `force` (the daemon stops), in one write transaction. Returns 0
+/* Write what is counted when it has waited TALLY_FLUSH_MS or the table
+ * is full, unless the store's last write failed; or, with `force` (the
+ * daemon stops), whatever it holds. One write transaction. Returns 0
  * (written, or nothing due), or -1 (logged; the counts are kept for the
  * next try). */
 int tally_flush(struct tally_pending *p, struct store *s, int64_t now_ms, int force);

@@ -38,22 +38,12 @@ const char *tool_name = "ffc-watch";
 
 static volatile sig_atomic_t stop;
 
-static const char *const agency_words[] = {"",          "police",      "health",
-                                           "education", "social-care", "other"};
-
-/* --feedback AGENCY: its value (ffc.v1.Agency). */
-static int agency_arg(const char *s)
+/* The word of an agency in feedback topics ("social-care"). */
+static void agency_word(int agency, char *out, size_t len)
 {
-	for (int a = 1; a < (int)(sizeof agency_words / sizeof agency_words[0]); a++)
-		if (!strcasecmp(s, agency_words[a]))
-			return a;
-	tool_exit(EXIT_USAGE,
-	          "--feedback: '%s' is not police, health, education, social-care or other", s);
-}
-
-static const char *agency_word(int a)
-{
-	return agency_words[a];
+	snprintf(out, len, "%s", tool_enum_name(&ffc__v1__agency__descriptor, agency));
+	for (char *p = out; *p; p++)
+		*p = *p == '_' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
 }
 
 static void on_signal(int sig)
@@ -396,6 +386,16 @@ static const char *notice_event(const char *topic)
 	return "notice";
 }
 
+/* One more printed: the cursor moves past seq, kept in the state file. */
+static void advance(struct watch *w, uint64_t seq)
+{
+	w->printed++;
+	watch_gap_handled(&w->gap, seq);
+	state_write(w);
+	if (w->count && w->printed >= w->count)
+		stop = 1;
+}
+
 static void show_notice(struct watch *w, const char *event, const Ffc__V1__SchoolNotice *n)
 {
 	int fresh = !strcmp(event, "notice");
@@ -422,13 +422,8 @@ static void show_notice(struct watch *w, const char *event, const Ffc__V1__Schoo
 			       n->child_id);
 	}
 	fflush(stdout);
-	if (fresh) {
-		w->printed++;
-		watch_gap_handled(&w->gap, n->seq);
-		state_write(w);
-		if (w->count && w->printed >= w->count)
-			stop = 1;
-	}
+	if (fresh)
+		advance(w, n->seq);
 }
 
 static void show_feedback(struct watch *w, const Ffc__V1__Feedback *f)
@@ -450,11 +445,7 @@ static void show_feedback(struct watch *w, const Ffc__V1__Feedback *f)
 		       f->lead_contact[0] ? ", " : "", f->lead_contact);
 	}
 	fflush(stdout);
-	w->printed++;
-	watch_gap_handled(&w->gap, f->seq);
-	state_write(w);
-	if (w->count && w->printed >= w->count)
-		stop = 1;
+	advance(w, f->seq);
 }
 
 /* Fetch and print what was raised after the cursor. 0, or -1 when the
@@ -663,7 +654,13 @@ int main(int argc, char **argv)
 			w.notices = optarg;
 			break;
 		case O_FEEDBACK:
-			w.feedback = agency_arg(optarg);
+			w.feedback = tool_enum_parse(&ffc__v1__agency__descriptor, optarg);
+			if (w.feedback < 0)
+				tool_exit(EXIT_USAGE,
+				          "--feedback: '%s' is not police, health, education, "
+				          "social-care "
+				          "or other",
+				          optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -722,7 +719,9 @@ int main(int argc, char **argv)
 		more[0] = "notice.reminder.";
 		more[1] = "notice.ack.";
 	} else if (w.feedback) {
-		snprintf(prefix, sizeof prefix, "feedback.%s", agency_word(w.feedback));
+		char word[32];
+		agency_word(w.feedback, word, sizeof word);
+		snprintf(prefix, sizeof prefix, "feedback.%s", word);
 		more[0] = NULL;
 	} else if (w.alerts_only) {
 		more[0] = NULL;

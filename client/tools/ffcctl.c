@@ -250,6 +250,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->overdue, (unsigned long long)s->reminders);
 		printf("withdrawn %llu (kept, not counted by rules), purged %llu (retention)\n",
 		       (unsigned long long)s->withdrawn, (unsigned long long)s->purged);
+		printf("Operation Encompass notices %llu, feedback to referrers %llu (stored)\n",
+		       (unsigned long long)s->notices, (unsigned long long)s->feedback);
 		printf("audit trail: %llu entries, %llu control requests refused (stored)\n",
 		       (unsigned long long)s->audit_entries,
 		       (unsigned long long)s->control_refused);

@@ -66,6 +66,72 @@ void ctl_print_notice(const Ffc__V1__SchoolNotice *n)
 	}
 }
 
+/* Ask, print, and ask again from the last seq printed while the daemon
+ * says there is more, unless the caller set a limit: `page` prints one
+ * reply's items, moves *since past them and says whether there is more.
+ * Returns how many were printed. */
+typedef size_t (*page_fn)(const struct opts *o, const Ffc__V1__ControlReply *r, uint64_t *since,
+                          int *more);
+
+static size_t pages(const struct opts *o, Ffc__V1__ControlRequest *req, uint64_t *since,
+                    int limited, page_fn page)
+{
+	size_t shown = 0;
+	for (;;) {
+		Ffc__V1__ControlReply *r = ctl_call(o, req);
+		int more = 0;
+		shown += page(o, r, since, &more);
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+		if (!more || limited)
+			return shown;
+	}
+}
+
+static size_t notices_page(const struct opts *o, const Ffc__V1__ControlReply *r, uint64_t *since,
+                           int *more)
+{
+	const Ffc__V1__NoticesReply *p = r->notices;
+	if (!p)
+		tool_exit(EXIT_FAIL, "ffcd sent no notices");
+	for (size_t i = 0; i < p->n_notices; i++) {
+		if (o->json)
+			tool_print_json(&p->notices[i]->base);
+		else
+			ctl_print_notice(p->notices[i]);
+		*since = p->notices[i]->seq;
+	}
+	*more = p->more && p->n_notices > 0;
+	return p->n_notices;
+}
+
+static size_t feedback_page(const struct opts *o, const Ffc__V1__ControlReply *r, uint64_t *since,
+                            int *more)
+{
+	const Ffc__V1__FeedbackReply *p = r->feedback;
+	if (!p)
+		tool_exit(EXIT_FAIL, "ffcd sent no feedback");
+	for (size_t i = 0; i < p->n_feedback; i++) {
+		const Ffc__V1__Feedback *f = p->feedback[i];
+		if (o->json) {
+			tool_print_json(&f->base);
+		} else {
+			char when[32];
+			ffc_format_time(f->closed_at_ms, when, sizeof when);
+			printf("  %-10s %-12s %s UTC  %s closed: %s\n", f->feedback_id,
+			       agency_word(f->agency), when, f->alert_id, f->outcome);
+			printf("             your concerns:");
+			for (size_t k = 0; k < f->n_concern_ids; k++)
+				printf(" %s", f->concern_ids[k]);
+			printf("\n             lead practitioner: %s%s%s\n",
+			       f->lead_practitioner[0] ? f->lead_practitioner : "(none)",
+			       f->lead_contact[0] ? ", " : "", f->lead_contact);
+		}
+		*since = f->seq;
+	}
+	*more = p->more && p->n_feedback > 0;
+	return p->n_feedback;
+}
+
 static int cmd_notices(const struct opts *o, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -102,28 +168,10 @@ static int cmd_notices(const struct opts *o, int argc, char **argv)
 	if (optind < argc)
 		tool_exit(EXIT_USAGE, "notices: unexpected argument '%s'", argv[optind]);
 	nr.limit = (uint32_t)limit;
-	size_t shown = 0;
-	for (;;) {
-		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-		req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_NOTICES;
-		req.notices = &nr;
-		Ffc__V1__ControlReply *r = ctl_call(o, &req);
-		const Ffc__V1__NoticesReply *p = r->notices;
-		if (!p)
-			tool_exit(EXIT_FAIL, "ffcd sent no notices");
-		for (size_t i = 0; i < p->n_notices; i++) {
-			if (o->json)
-				tool_print_json(&p->notices[i]->base);
-			else
-				ctl_print_notice(p->notices[i]);
-			nr.since_seq = p->notices[i]->seq;
-			shown++;
-		}
-		int more = p->more && !limit && p->n_notices > 0;
-		ffc__v1__control_reply__free_unpacked(r, NULL);
-		if (!more)
-			break;
-	}
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_NOTICES;
+	req.notices = &nr;
+	size_t shown = pages(o, &req, &nr.since_seq, limit != 0, notices_page);
 	if (!o->json && shown == 0)
 		printf("  (no notices)\n");
 	return 0;
@@ -187,23 +235,13 @@ static int cmd_feedback(const struct opts *o, int argc, char **argv)
 			fr.since_seq = (uint64_t)tool_number("--since", optarg, 0, INT64_MAX);
 			break;
 		case 'a': {
-			const ProtobufCEnumValue *v = NULL;
-			for (unsigned i = 1; i < ffc__v1__agency__descriptor.n_values && !v; i++) {
-				const char *name = ffc__v1__agency__descriptor.values[i].name;
-				size_t k = 0;
-				while (optarg[k] && name[k] &&
-				       ((optarg[k] | 0x20) == (name[k] | 0x20) ||
-				        (optarg[k] == '-' && name[k] == '_')))
-					k++;
-				if (!optarg[k] && !name[k])
-					v = &ffc__v1__agency__descriptor.values[i];
-			}
-			if (!v)
+			int a = tool_enum_parse(&ffc__v1__agency__descriptor, optarg);
+			if (a < 0)
 				tool_exit(EXIT_USAGE,
 				          "--agency: '%s' is not police, health, education, "
 				          "social-care or other",
 				          optarg);
-			fr.agency = (Ffc__V1__Agency)v->value;
+			fr.agency = (Ffc__V1__Agency)a;
 			break;
 		}
 		case 'n':
@@ -218,39 +256,10 @@ static int cmd_feedback(const struct opts *o, int argc, char **argv)
 	if (optind < argc)
 		tool_exit(EXIT_USAGE, "feedback: unexpected argument '%s'", argv[optind]);
 	fr.limit = (uint32_t)limit;
-	size_t shown = 0;
-	for (;;) {
-		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-		req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_FEEDBACK;
-		req.feedback = &fr;
-		Ffc__V1__ControlReply *r = ctl_call(o, &req);
-		const Ffc__V1__FeedbackReply *p = r->feedback;
-		if (!p)
-			tool_exit(EXIT_FAIL, "ffcd sent no feedback");
-		for (size_t i = 0; i < p->n_feedback; i++) {
-			const Ffc__V1__Feedback *f = p->feedback[i];
-			if (o->json) {
-				tool_print_json(&f->base);
-			} else {
-				char when[32];
-				ffc_format_time(f->closed_at_ms, when, sizeof when);
-				printf("  %-10s %-12s %s UTC  %s closed: %s\n", f->feedback_id,
-				       agency_word(f->agency), when, f->alert_id, f->outcome);
-				printf("             your concerns:");
-				for (size_t k = 0; k < f->n_concern_ids; k++)
-					printf(" %s", f->concern_ids[k]);
-				printf("\n             lead practitioner: %s%s%s\n",
-				       f->lead_practitioner[0] ? f->lead_practitioner : "(none)",
-				       f->lead_contact[0] ? ", " : "", f->lead_contact);
-			}
-			fr.since_seq = f->seq;
-			shown++;
-		}
-		int more = p->more && !limit && p->n_feedback > 0;
-		ffc__v1__control_reply__free_unpacked(r, NULL);
-		if (!more)
-			break;
-	}
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_FEEDBACK;
+	req.feedback = &fr;
+	size_t shown = pages(o, &req, &fr.since_seq, limit != 0, feedback_page);
 	if (!o->json && shown == 0)
 		printf("  (no feedback)\n");
 	return 0;

@@ -6,10 +6,13 @@ socket on tcp:// so every key reaches it, and a schools calendar."""
 import os
 import subprocess
 import time
+import unittest
 
 import zmq
 
-from ffctest import (BIN, START_TIMEOUT, Daemon, free_port, pb, scratch_dir, wait_for)
+from ffctest import (BIN, START_TIMEOUT, Daemon, free_port, pb, receive_alerts, scratch_dir,
+                     wait_for)
+from test_security import cert_text, write
 
 # Keys and their roles (security.keys).
 KEYS = [
@@ -37,21 +40,6 @@ CALENDAR = """  timezone = "Europe/London";
             ["2026-01-05", "2026-02-13"] );
   closed = [ "2025-11-17" ];
   notice_max_age_days = 0;"""
-
-
-def cert_text(name, public, secret=None):
-    text = ("metadata\n    name = \"%s\"\ncurve\n    public-key = \"%s\"\n"
-            % (name, public.decode()))
-    if secret:
-        text += "    secret-key = \"%s\"\n" % secret.decode()
-    return text
-
-
-def write(path, text, mode=0o600):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-    return path
 
 
 class CurveDaemon(Daemon):
@@ -171,17 +159,23 @@ class CurveDaemon(Daemon):
 
 def receive(sub, n, message, timeout=10.0):
     """n (topic, message) pairs, each body parsed as the given type."""
-    out = []
-    deadline = time.time() + timeout
-    while len(out) < n:
-        left = deadline - time.time()
-        if left <= 0 or not sub.poll(int(left * 1000)):
-            raise AssertionError("received %d of %d: %s" % (len(out), n, [t for t, _ in out]))
-        topic, body = sub.recv_multipart()
-        m = message()
-        m.ParseFromString(body)
-        out.append((topic.decode(), m))
-    return out
+    return receive_alerts(sub, n, timeout, message)
+
+
+class CurveTest(unittest.TestCase):
+    """A test case with a fresh CurveDaemon, checked for a clean stop."""
+
+    def setUp(self):
+        self.d = CurveDaemon(self).start()
+
+    def tearDown(self):
+        if self.d.running():
+            self.d.assert_stops_cleanly(self)
+        self.d.assert_clean(self)
+
+    def accepted(self, key, concerns):
+        for r in self.d.send_as(key, concerns):
+            self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
 
 
 def quiet(sub, wait_ms=800):

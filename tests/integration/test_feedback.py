@@ -7,10 +7,9 @@ it and may not fetch it; an agency catches up by seq; a practitioner's
 contact, or else the MACPT's, is what it is given."""
 
 import time
-import unittest
 
 from ffctest import T0, DAY, main, nhs_number, pb
-from schools import CurveDaemon, quiet, receive
+from schools import CurveTest, quiet, receive
 
 
 def concern(cid, agency, category, at, nhs, **kw):
@@ -22,18 +21,9 @@ def concern(cid, agency, category, at, nhs, **kw):
     return c
 
 
-class Feedback(unittest.TestCase):
-    def setUp(self):
-        self.d = CurveDaemon(self).start()
-
-    def tearDown(self):
-        if self.d.running():
-            self.d.assert_stops_cleanly(self)
-        self.d.assert_clean(self)
-
+class Feedback(CurveTest):
     def send(self, key, c):
-        r, = self.d.send_as(key, [c])
-        self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        self.accepted(key, [c])
 
     def close(self, alert_id, outcome="strategy discussion"):
         r = self.d.ffcctl("worker", "close", alert_id, "--by", "Sam Jones", "--outcome",

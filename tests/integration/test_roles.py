@@ -253,7 +253,12 @@ class Roles(unittest.TestCase):
                 ("purge", pb.PurgeRequest(dry_run=True)),
                 ("withdraw", pb.WithdrawRequest(agency=pb.POLICE, concern_id="none",
                                                 reason="r")),
-                ("backup", pb.BackupRequest(path=os.path.join(self.d.dir, "backup")))]
+                ("backup", pb.BackupRequest(path=os.path.join(self.d.dir, "backup"))),
+                ("notices", pb.NoticesRequest()),
+                ("notice_ack", pb.NoticeAckRequest(notice_id="N00000001", by="A")),
+                ("feedback", pb.FeedbackRequest()),
+                ("contact", pb.ContactRequest(practitioner="P", contact="0113 496 0000")),
+                ("report", pb.ReportRequest(from_ms=0, to_ms=86400000))]
         known = {f.name for f in pb.ControlRequest.DESCRIPTOR.oneofs_by_name["command"].fields}
         self.assertEqual({name for name, _ in cmds} | {"shutdown"}, known)
         for name, msg in cmds:

@@ -16,7 +16,7 @@ import time
 import unittest
 
 from ffctest import main, nhs_number, now_ms, pb, upn
-from schools import CurveDaemon, quiet, receive
+from schools import CurveDaemon, CurveTest, quiet, receive
 
 
 def ms(text):
@@ -47,19 +47,7 @@ def school_record(cid, at, kid, urn):
     return c
 
 
-class Encompass(unittest.TestCase):
-    def setUp(self):
-        self.d = CurveDaemon(self).start()
-
-    def tearDown(self):
-        if self.d.running():
-            self.d.assert_stops_cleanly(self)
-        self.d.assert_clean(self)
-
-    def accepted(self, key, concerns):
-        for r in self.d.send_as(key, concerns):
-            self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
-
+class Encompass(CurveTest):
     def test_saturday_night_due_monday_at_the_childs_school_only(self):
         hill = self.d.subscriber("hillside-dsl", b"notice.", b"alert.", b"feedback.")
         beck = self.d.subscriber("becklane-dsl", b"notice.", b"notice.school.100001", b"")
