@@ -204,6 +204,7 @@ struct reminders {
 	struct school_notice *n;
 	struct outbox *out;
 	size_t before; /* out->n before the round */
+	int reminded;  /* notices reminded by the attempt */
 };
 
 static int get(struct store_txn *t, uint64_t seq, struct school_notice *n)
@@ -233,6 +234,7 @@ static int remind_due(struct store_txn *t, void *arg)
 {
 	struct reminders *r = arg;
 	r->d->n = 0;
+	r->reminded = 0;
 	int rc = store_notice_waiting_each(t, r->now_ms, collect, r->d);
 	for (size_t i = 0; rc == STORE_OK && i < r->d->n; i++) {
 		struct school_notice *n = r->n;
@@ -246,6 +248,7 @@ static int remind_due(struct store_txn *t, void *arg)
 				rc = store_counter_add(t, "notice_reminders", 1);
 			if (rc == STORE_OK)
 				rc = announce(r->out, n, "reminder");
+			r->reminded++;
 		}
 		if (rc == STORE_OK)
 			rc = store_notice_done(t, n->seq, n->remind_at_ms);
@@ -276,7 +279,7 @@ int notice_remind(struct store *s, int64_t now_ms, struct outbox *out)
 	struct reminders r = {.now_ms = now_ms, .d = d, .n = n, .out = out, .before = out->n};
 	if (rc == STORE_OK && d->n > 0)
 		rc = store_write(s, remind_due, unremind, &r);
-	int done = rc == STORE_OK ? (int)(out->n - r.before) : -1;
+	int done = rc == STORE_OK ? r.reminded : -1;
 	if (rc != STORE_OK)
 		log_error("notice: reminders not recorded (store error); trying again");
 	free(d);
