@@ -179,9 +179,10 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 	if (rc == STORE_OK)
 		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, out);
 	free(log);
-	*stage = "schools: raising Operation Encompass notices";
-	if (rc == STORE_OK && it->receipt.status == RECEIPT_ACCEPTED)
+	if (rc == STORE_OK && it->receipt.status == RECEIPT_ACCEPTED) {
+		*stage = "schools: raising Operation Encompass notices";
 		rc = notice_raise(t, c, ids, now_ms, sch, out);
+	}
 	if (rc == STORE_OK && fault_hook && fault_hook(c, fault_arg) != 0) {
 		*stage = "test fault";
 		rc = STORE_ERROR;
