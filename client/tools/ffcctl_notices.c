@@ -69,12 +69,12 @@ void ctl_print_notice(const Ffc__V1__SchoolNotice *n)
 /* Ask, print, and ask again from the last seq printed while the daemon
  * says there is more, unless the caller set a limit: `page` prints one
  * reply's items, moves *since past them and says whether there is more.
- * Returns how many were printed. */
+ * "(no <what>)" when there was nothing, but as JSON. */
 typedef size_t (*page_fn)(const struct opts *o, const Ffc__V1__ControlReply *r, uint64_t *since,
                           int *more);
 
-static size_t pages(const struct opts *o, Ffc__V1__ControlRequest *req, uint64_t *since,
-                    int limited, page_fn page)
+static void pages(const struct opts *o, Ffc__V1__ControlRequest *req, uint64_t *since, int limited,
+                  page_fn page, const char *what)
 {
 	size_t shown = 0;
 	for (;;) {
@@ -83,8 +83,10 @@ static size_t pages(const struct opts *o, Ffc__V1__ControlRequest *req, uint64_t
 		shown += page(o, r, since, &more);
 		ffc__v1__control_reply__free_unpacked(r, NULL);
 		if (!more || limited)
-			return shown;
+			break;
 	}
+	if (!o->json && shown == 0)
+		printf("  (no %s)\n", what);
 }
 
 static size_t notices_page(const struct opts *o, const Ffc__V1__ControlReply *r, uint64_t *since,
@@ -171,9 +173,7 @@ static int cmd_notices(const struct opts *o, int argc, char **argv)
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_NOTICES;
 	req.notices = &nr;
-	size_t shown = pages(o, &req, &nr.since_seq, limit != 0, notices_page);
-	if (!o->json && shown == 0)
-		printf("  (no notices)\n");
+	pages(o, &req, &nr.since_seq, limit != 0, notices_page, "notices");
 	return 0;
 }
 
@@ -259,9 +259,7 @@ static int cmd_feedback(const struct opts *o, int argc, char **argv)
 	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
 	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_FEEDBACK;
 	req.feedback = &fr;
-	size_t shown = pages(o, &req, &fr.since_seq, limit != 0, feedback_page);
-	if (!o->json && shown == 0)
-		printf("  (no feedback)\n");
+	pages(o, &req, &fr.since_seq, limit != 0, feedback_page, "feedback");
 	return 0;
 }
 

@@ -67,6 +67,7 @@ class CurveDaemon(Daemon):
         conf = write(os.path.join(self.keydir, "ffcd.conf"), text, 0o644)
         super().__init__(conf=conf)
         self.control_ep = "tcp://127.0.0.1:%d" % free_port()
+        self.control_key = "ops"  # the key control requests are made with
         self.extra = ["--control", self.control_ep]
         test.addCleanup(self.close)
 
@@ -82,7 +83,7 @@ class CurveDaemon(Daemon):
     def dealer(self, ep=None, key=None):
         ep = ep or self.ingest_ep
         if key is None:
-            key = "ops" if ep == self.control_ep else "police"
+            key = self.control_key if ep == self.control_ep else "police"
         return self.curve(zmq.DEALER, key, ep)
 
     def start(self):
@@ -103,17 +104,12 @@ class CurveDaemon(Daemon):
             return False
 
     def request(self, key, req, timeout=10000):
-        """One ControlRequest made with key's pair."""
-        s = self.dealer(self.control_ep, key)
+        """One ControlRequest made with key's pair, sent as it is."""
+        self.control_key = key
         try:
-            s.send(req.SerializeToString())
-            if not s.poll(timeout):
-                raise TimeoutError("no control reply")
-            r = pb.ControlReply()
-            r.ParseFromString(s.recv())
-            return r
+            return self.control(req.SerializeToString(), timeout=timeout)
         finally:
-            s.close()
+            self.control_key = "ops"
 
     def send_as(self, key, concerns):
         s = self.dealer(self.ingest_ep, key)
