@@ -368,6 +368,10 @@ void ffc_sub_event_release(ffc_sub_event_t *ev)
 		ffc__v1__alert_change__free_unpacked(ev->change, NULL);
 	if (ev->access)
 		ffc__v1__access_notice__free_unpacked(ev->access, NULL);
+	if (ev->notice)
+		ffc__v1__school_notice__free_unpacked(ev->notice, NULL);
+	if (ev->feedback)
+		ffc__v1__feedback__free_unpacked(ev->feedback, NULL);
 	memset(ev, 0, sizeof *ev);
 }
 
@@ -455,6 +459,14 @@ static int sub_message(void *sock, ffc_sub_event_t *ev)
 		ev->change = ffc__v1__alert_change__unpack(NULL, len, data);
 		ev->kind = FFC_SUB_CHANGE;
 		rc = ev->change ? FFC_OK : FFC_EPROTO;
+	} else if (starts_with(ev->topic, "notice.")) {
+		ev->notice = ffc__v1__school_notice__unpack(NULL, len, data);
+		ev->kind = FFC_SUB_NOTICE;
+		rc = ev->notice ? FFC_OK : FFC_EPROTO;
+	} else if (starts_with(ev->topic, "feedback.")) {
+		ev->feedback = ffc__v1__feedback__unpack(NULL, len, data);
+		ev->kind = FFC_SUB_FEEDBACK;
+		rc = ev->feedback ? FFC_OK : FFC_EPROTO;
 	} else if (strcmp(ev->topic, FFC_HEARTBEAT_TOPIC) == 0) {
 		ev->heartbeat = ffc__v1__heartbeat__unpack(NULL, len, data);
 		ev->kind = FFC_SUB_HEARTBEAT;
@@ -517,7 +529,8 @@ int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms)
 		return FFC_EINVAL;
 	const unsigned all = 1u << FFC_SUB_ALERT | 1u << FFC_SUB_HEARTBEAT |
 	                     1u << FFC_SUB_CONNECTED | 1u << FFC_SUB_DISCONNECTED |
-	                     1u << FFC_SUB_CHANGE | 1u << FFC_SUB_OVERDUE | 1u << FFC_SUB_ACCESS;
+	                     1u << FFC_SUB_CHANGE | 1u << FFC_SUB_OVERDUE | 1u << FFC_SUB_ACCESS | 1u << FFC_SUB_NOTICE |
+	                     1u << FFC_SUB_FEEDBACK;
 	return sub_next(sub, ev, timeout_ms, all);
 }
 

@@ -10,11 +10,9 @@
 #include <strings.h>
 
 static const char *const role_names[] = {
-    [ACCESS_NONE] = "none",
-    [ACCESS_ADAPTER] = "adapter",
-    [ACCESS_CONSOLE] = "console",
-    [ACCESS_VIEWER] = "viewer",
-    [ACCESS_PRACTITIONER] = "practitioner",
+    [ACCESS_NONE] = "none",       [ACCESS_ADAPTER] = "adapter",
+    [ACCESS_CONSOLE] = "console", [ACCESS_SCHOOL] = "school",
+    [ACCESS_VIEWER] = "viewer",   [ACCESS_PRACTITIONER] = "practitioner",
     [ACCESS_ADMIN] = "admin",
     [ACCESS_LOOKUP] = "lookup",
 };

@@ -19,8 +19,9 @@
 
 enum access_role {
 	ACCESS_NONE = 0,
-	ACCESS_ADAPTER,      /* sends concerns for exactly one agency (ingest) */
+	ACCESS_ADAPTER,      /* sends concerns for one agency (ingest), gets its feedback */
 	ACCESS_CONSOLE,      /* receives alerts of the levels it is given (alerts) */
+	ACCESS_SCHOOL,       /* a school's DSL: its Operation Encompass notices (alerts, control) */
 	ACCESS_VIEWER,       /* control: status and stats */
 	ACCESS_PRACTITIONER, /* control: read children and alerts, ack, close, note, assign */
 	ACCESS_ADMIN,        /* control: everything, link, unlink, reload, purge, ... */
@@ -37,6 +38,7 @@ struct access_key {
 	enum access_role role;
 	int agency;      /* ACCESS_ADAPTER: the one agency it may send for */
 	unsigned levels; /* ACCESS_CONSOLE: bit (1u << level) per level it may receive */
+	char urn[8];     /* ACCESS_SCHOOL: the school's URN (six digits) */
 	uint8_t key[32]; /* the CURVE public key (binary) */
 	/* An operator: the Unix user (uid) who acts as it on the ipc control
 	 * socket, as the kernel names the connection's peer. */
@@ -68,8 +70,8 @@ const struct access_key *access_operator_named(const struct access_list *l, cons
  * and . _ - @, nothing to misread. */
 int access_name_valid(const char *s);
 
-/* "adapter", "console", "viewer", "practitioner", "admin", "lookup" ("none"
- * for 0). */
+/* "adapter", "console", "school", "viewer", "practitioner", "admin",
+ * "lookup" ("none" for 0). */
 const char *access_role_name(enum access_role role);
 /* The role named (case ignored), or ACCESS_NONE. */
 enum access_role access_role_parse(const char *s);

@@ -215,14 +215,19 @@ void alerts_socket_serve(struct alerts_socket *a, const struct access_list *acce
 		if (user && !user[0])
 			user = NULL;
 		const struct access_key *k = user ? access_key_named(access, user) : NULL;
-		unsigned levels = !k                          ? 0
-		                  : k->role == ACCESS_CONSOLE ? k->levels
-		                  : k->delegate               ? ~0u /* every level */
-		                                              : 0;
+		struct console_grant g = {0};
+		if (k && k->role == ACCESS_CONSOLE)
+			g = (struct console_grant){.levels = k->levels, .notices = 1};
+		else if (k && k->delegate) /* ffc-web: every level */
+			g = (struct console_grant){.levels = ~0u, .notices = 1};
+		else if (k && k->role == ACCESS_SCHOOL)
+			g.urn = k->urn;
+		else if (k && k->role == ACCESS_ADAPTER)
+			g.agency = k->agency;
 		struct sub_count *c = sub_count_of(a, &m);
 		enum console_verdict v =
-		    console_parse(zmq_msg_data(&m), zmq_msg_size(&m), zmq_msg_more(&m),
-		                  user != NULL, levels, c ? c->held : 0, &a->sub);
+		    console_parse_grant(zmq_msg_data(&m), zmq_msg_size(&m), zmq_msg_more(&m),
+		                        user != NULL, &g, c ? c->held : 0, &a->sub);
 		if (v == CONSOLE_DATA) {
 			subs_data(a, user, &checked, bans, stats, now);
 		} else if (a->draining) {

@@ -185,12 +185,26 @@ int authz_decide(const struct authz_caller *c, const struct authz_request *r,
 		         name);
 		return 0;
 	}
+	/* Keys that are not operators: a school fetches and acknowledges its
+	 * notices, an adapter fetches its agency's feedback (the handlers
+	 * keep each to its own), and nothing else. */
+	if ((c->role == ACCESS_SCHOOL &&
+	     (r->command == CMD(NOTICES) || r->command == CMD(NOTICE_ACK))) ||
+	    (c->role == ACCESS_ADAPTER && r->command == CMD(FEEDBACK))) {
+		d->allowed = 1;
+		return 1;
+	}
+	if (c->role == ACCESS_CONSOLE && r->command == CMD(NOTICES)) {
+		d->allowed = 1;
+		return 1;
+	}
 	if (c->role == ACCESS_CONSOLE) {
 		/* A console catches up on the alerts it missed, nothing else:
 		 * no history (the notes about a child), no level it is not
 		 * given (the reply leaves those out too). */
 		if (r->command != CMD(ALERTS))
-			return refuse(d, d->command, name, "a console may only fetch alerts");
+			return refuse(d, d->command, name,
+			              "a console may only fetch alerts and notices");
 		if (r->alerts_history)
 			return refuse(d, d->command, name, "a console may not read alert history");
 		if (r->alerts_level < 0 || r->alerts_level >= 32 ||
@@ -211,7 +225,7 @@ int authz_decide(const struct authz_caller *c, const struct authz_request *r,
 		d->allowed = 1;
 		return 1;
 	}
-	if (c->role == ACCESS_ADAPTER || c->role < least) {
+	if (c->role == ACCESS_ADAPTER || c->role == ACCESS_SCHOOL || c->role < least) {
 		d->allowed = 0;
 		snprintf(d->why, sizeof d->why, "%s: needs the %s role; %s is %s %s", d->command,
 		         access_role_name(least), name, article(c->role),

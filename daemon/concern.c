@@ -120,6 +120,11 @@ int child_identity_equal(const struct child_identity *a, const struct child_iden
 	       !strcmp(a->date_of_birth, b->date_of_birth) && !strcmp(a->postcode, b->postcode);
 }
 
+const char *concern_school_urn(const struct concern *c)
+{
+	return c->school_urn ? c->school_urn : "";
+}
+
 /* Exact, byte for byte: a resend carries the bytes it carried the first
  * time, and anything else under the same id (even "943 476 5919" for
  * "9434765919") is a different concern that the adapter must give its own
@@ -132,7 +137,9 @@ int concern_equal(const struct concern *a, const struct concern *b)
 	    strcmp(a->source_system, b->source_system) || a->category != b->category ||
 	    a->severity != b->severity || a->occurred_at_ms != b->occurred_at_ms ||
 	    a->reported_at_ms != b->reported_at_ms || strcmp(a->summary, b->summary) ||
-	    strcmp(a->reporter, b->reporter) || a->n_children != b->n_children)
+	    strcmp(a->reporter, b->reporter) || a->n_children != b->n_children ||
+	    strcmp(concern_school_urn(a), concern_school_urn(b)) ||
+	    a->domestic_incident != b->domestic_incident || a->child_present != b->child_present)
 		return 0;
 	for (size_t i = 0; i < a->n_children; i++)
 		if (!child_identity_equal(&a->children[i], &b->children[i]))

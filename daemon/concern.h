@@ -18,7 +18,9 @@ enum level { LEVEL_NONE = 0, LEVEL_AMBER = 1, LEVEL_RED = 2 };
 enum { LEVEL_MAX = LEVEL_RED };
 
 enum { SEVERITY_LOW = 1, SEVERITY_MODERATE = 2, SEVERITY_HIGH = 3, SEVERITY_IMMEDIATE = 4 };
-enum { CATEGORY_MISSING = 10, CATEGORY_EDUCATION_ABSENCE = 11, CATEGORY_WAS_NOT_BROUGHT = 12 };
+enum { CATEGORY_DOMESTIC_ABUSE = 1, CATEGORY_MISSING = 10, CATEGORY_EDUCATION_ABSENCE = 11,
+       CATEGORY_WAS_NOT_BROUGHT = 12 };
+enum { AGENCY_POLICE = 1, AGENCY_EDUCATION = 3 };
 
 /* Limits from the wire contract ("what is REJECTED"). */
 #define CONCERN_ID_MAX          128
@@ -56,6 +58,11 @@ struct concern {
 	int64_t reported_at_ms;
 	const char *summary;
 	const char *reporter;
+	/* Schools (Operation Encompass): the URN an education concern names
+	 * ("" none, "EHE" home educated), and a police concern's flags. */
+	const char *school_urn;
+	int domestic_incident;
+	int child_present;
 };
 
 /* The few facts of a stored concern that rules and an alert's evidence
@@ -97,6 +104,8 @@ int enum_name_parse(const char *const *names, int max, const char *s);
 
 /* True when both identities carry the same strings, field for field. */
 int child_identity_equal(const struct child_identity *a, const struct child_identity *b);
+/* c->school_urn, or "" when a caller building a concern left it NULL. */
+const char *concern_school_urn(const struct concern *c);
 
 /* True when both concerns carry the same content, field for field. This is
  * what tells a resent concern (DUPLICATE) from a reused id (REJECTED). */

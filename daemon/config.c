@@ -1,8 +1,8 @@
 /*
  * config.c - reads ffcd's configuration file (libconfig syntax) into one
  * validated struct config. The config module is this file with
- * config_read.c, config_rules.c and config_security.c (sharing
- * config_read.h): the only
+ * config_read.c, config_rules.c, config_security.c and config_schools.c
+ * (sharing config_read.h): the only
  * files that include libconfig.h.
  *
  * A file is checked whole: every unknown setting, wrong type, value out of
@@ -56,6 +56,7 @@ void config_defaults(struct config *cfg)
 	cfg->n_rules = rules_defaults(cfg->rules, RULES_MAX);
 	labels_defaults(&cfg->labels);
 	lifecycle_defaults(&cfg->lifecycle);
+	schools_defaults(&cfg->schools);
 }
 
 /* ---- sections ---- */
@@ -480,12 +481,19 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 				section_retention(&c, s, &next);
 			continue;
 		}
+		if (!strcmp(name, "schools") || !strcmp(name, "feedback")) {
+			if (conf_expect_group(&c, s) == 0 && name[0] == 's')
+				conf_section_schools(&c, s, &next);
+			else if (config_setting_type(s) == CONFIG_TYPE_GROUP)
+				conf_section_feedback(&c, s, &next);
+			continue;
+		}
 		if (strcmp(name, "daemon") && strcmp(name, "ingest") && strcmp(name, "alerts") &&
 		    strcmp(name, "control") && strcmp(name, "store") && strcmp(name, "security")) {
 			conf_unknown(
 			    &c, s,
-			    "daemon, ingest, alerts, control, store, retention, security, rules, "
-			    "labels");
+			    "daemon, ingest, alerts, control, store, retention, security, schools, "
+			    "feedback, rules, labels");
 			continue;
 		}
 		if (conf_expect_group(&c, s) < 0)
@@ -507,6 +515,7 @@ int config_load(const char *path, struct config *cfg, struct config_errors *errs
 	 * find only new problems. Settings still point into lc: before
 	 * config_destroy. */
 	check_settings(&c, &next, &w);
+	conf_check_schools(&c, &next, 0);
 	conf_sort_errors(&c); /* file names may point into lc */
 	config_destroy(&lc);
 	conf_finish(&c);
@@ -526,6 +535,7 @@ int config_check(const struct config *cfg, const char *origin, struct config_err
 	memset(&w, 0, sizeof w);
 	check_settings(&c, cfg, &w);
 	conf_check_rules(&c, cfg);
+	conf_check_schools(&c, cfg, 1);
 	conf_finish(&c);
 	return c.total == before ? 0 : -1;
 }

@@ -16,6 +16,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "rules.h"
+#include "school.h"
 
 #define CONFIG_PATH_MAX     1024
 #define CONFIG_ENDPOINT_MAX 1024
@@ -51,6 +52,7 @@ struct config {
 	char public_key[CONFIG_KEY_Z85_LEN + 1]; /* the daemon's, Z85; "" in insecure mode */
 	char user[64];            /* daemon.user: drop to it when started as root; "" none */
 	unsigned retention_years; /* retention.years: 0 (default) never purge */
+	struct schools schools;   /* schools, feedback: Operation Encompass and referrers */
 };
 
 struct config_errors {

@@ -1,8 +1,8 @@
 /*
  * config_read.h - the config module's own header: what its files share to
  * read a file's settings, collect "file:line: message" errors and check
- * what was read. Included by config.c, config_rules.c and
- * config_security.c only: with libconfig.h, which nothing outside the
+ * what was read. Included by config.c, config_rules.c,
+ * config_security.c and config_schools.c only: with libconfig.h, which nothing outside the
  * config module includes (the rest of the daemon sees struct config).
  *
  * Every getter reports its own error at the setting's line and returns
@@ -106,5 +106,15 @@ void conf_check_rules(struct conf_ctx *c, const struct config *cfg);
  * the mode and key file stood in w (config_security.c). */
 void conf_section_security(struct conf_ctx *c, const config_setting_t *g, struct config *cfg,
                            struct conf_where *w);
+
+/* schools = { timezone; day_starts; remind_at; school_days; terms;
+ * closed; notice_max_age_days; list; } and feedback = { contact; }
+ * (config_schools.c). */
+void conf_section_schools(struct conf_ctx *c, const config_setting_t *g, struct config *cfg);
+void conf_section_feedback(struct conf_ctx *c, const config_setting_t *g, struct config *cfg);
+/* Every school key bound to a school schools.list names; with whole, the
+ * calendar checked too (a finished config; config_load checks it at its
+ * lines). Errors at the origin alone. */
+void conf_check_schools(struct conf_ctx *c, const struct config *cfg, int whole);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "config_read.h"
 #include "ffc/cert.h"
+#include "school.h"
 
 /* ---- operators ---- */
 
@@ -185,6 +186,27 @@ static int valid_key_name(const char *s)
 	return s[0] != '\0';
 }
 
+/* A school's key is bound to its school's URN (which schools.list must
+ * name: checked once the whole file is read, conf_check_schools). */
+static void key_urn(struct conf_ctx *c, const config_setting_t *g, const char *path, int role,
+                    const config_setting_t *urn, struct access_key *k)
+{
+	if (role == ACCESS_SCHOOL) {
+		if (!urn)
+			conf_fail(
+			    c, g,
+			    "%s: a school's key needs its school's URN, e.g. urn = \"100001\"",
+			    path);
+		else if (conf_get_string(c, urn, k->urn, sizeof k->urn, 0) == 0 &&
+		         !school_urn_valid(k->urn))
+			conf_fail(c, urn,
+			          "%s.urn: '%s' is not a URN (six digits, 100000 to 999999)", path,
+			          k->urn);
+	} else if (urn && role > 0) {
+		conf_fail(c, urn, "%s.urn: only a school's key is bound to a URN", path);
+	}
+}
+
 /* One entry of security.keys. Each field's error at its own line; the
  * entry is only kept when all of it is good. */
 static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_key *k)
@@ -194,7 +216,7 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 	if (conf_expect_group(c, g) < 0)
 		return -1;
 	const config_setting_t *name = NULL, *role = NULL, *agency = NULL, *levels = NULL,
-	                       *key = NULL, *key_file = NULL, *delegate = NULL;
+	                       *key = NULL, *key_file = NULL, *delegate = NULL, *urn = NULL;
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
 		const char *n = config_setting_name(s);
@@ -212,9 +234,11 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 			key_file = s;
 		else if (!strcmp(n, "delegate"))
 			delegate = s;
+		else if (!strcmp(n, "urn"))
+			urn = s;
 		else
 			conf_unknown(c, s,
-			             "name, role, agency, levels, public_key, public_key_file, "
+			             "name, role, agency, levels, urn, public_key, public_key_file, "
 			             "delegate");
 	}
 	const size_t before = c->total;
@@ -228,11 +252,11 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 		          path, k->name);
 	int r = -1;
 	if (!role)
-		conf_fail(c, g, "%s: needs a role (adapter, console or lookup, or an operator's)",
+		conf_fail(c, g, "%s: needs a role (adapter, console, school or lookup, or an operator's)",
 		          path);
 	else
 		r = conf_get_enum(c, role, role_parse, "a role",
-		                  "adapter, console, lookup, viewer, practitioner or admin");
+		                  "adapter, console, school, lookup, viewer, practitioner or admin");
 	if (r > 0)
 		k->role = (enum access_role)r;
 	if (r == ACCESS_ADAPTER) {
@@ -276,6 +300,7 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 		          "%s.delegate: only an operator's role (viewer, practitioner or admin) "
 		          "speaks for others",
 		          path);
+	key_urn(c, g, path, r, urn, k);
 	char z85[CONFIG_KEY_Z85_LEN + 8] = "";
 	if (key && key_file) {
 		conf_fail(c, key_file, "%s: give public_key or public_key_file, not both", path);

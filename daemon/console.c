@@ -13,6 +13,7 @@
 #include "concern.h"
 #include "heartbeat.h"
 #include "lookup.h"
+#include "school.h"
 
 /* Topic families with the level as their next word, and the actions that
  * stand before the level in event topics (lifecycle_action_word). */
@@ -74,8 +75,41 @@ size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][O
 	return n;
 }
 
+size_t console_grant_topics(const char *sub, size_t len, const struct console_grant *g,
+                            char out[][OUTBOX_TOPIC_MAX], size_t max)
+{
+	size_t n = console_topics(sub, len, g->levels, out, max);
+	char root[OUTBOX_TOPIC_MAX];
+	if (memchr(sub, '\0', len))
+		return 0;
+	if (g->notices) {
+		school_console_topic(root, sizeof root, NULL, SCHOOL_FRONT_DOOR);
+		narrow(root, sub, len, out, max, &n);
+		narrow("notice.reminder.", sub, len, out, max, &n);
+		narrow("notice.ack.", sub, len, out, max, &n);
+	}
+	/* A URN is six digits: no other school's topic extends this one. */
+	if (g->urn && g->urn[0]) {
+		school_topic(root, sizeof root, g->urn, NULL);
+		narrow(root, sub, len, out, max, &n);
+	}
+	if (g->agency) {
+		school_feedback_topic(root, sizeof root, g->agency);
+		narrow(root, sub, len, out, max, &n);
+	}
+	return n;
+}
+
 enum console_verdict console_parse(const uint8_t *msg, size_t len, int more, int restricted,
                                    unsigned levels, size_t held, struct console_sub *out)
+{
+	const struct console_grant g = {.levels = levels};
+	return console_parse_grant(msg, len, more, restricted, &g, held, out);
+}
+
+enum console_verdict console_parse_grant(const uint8_t *msg, size_t len, int more, int restricted,
+                                         const struct console_grant *g, size_t held,
+                                         struct console_sub *out)
 {
 	out->n = 0;
 	/* A subscription is one frame: 1 (subscribe) or 0 (unsubscribe), then
@@ -91,7 +125,7 @@ enum console_verdict console_parse(const uint8_t *msg, size_t len, int more, int
 	if (v == CONSOLE_SUBSCRIBE && held >= CONSOLE_SUBS_MAX)
 		return CONSOLE_TOO_MANY;
 	if (restricted) {
-		out->n = console_topics(sub, sub_len, levels, out->topics, CONSOLE_TOPICS_MAX);
+		out->n = console_grant_topics(sub, sub_len, g, out->topics, CONSOLE_TOPICS_MAX);
 	} else if (!memchr(sub, '\0', sub_len)) {
 		memcpy(out->topics[0], sub, sub_len);
 		out->topics[0][sub_len] = '\0';

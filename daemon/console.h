@@ -44,6 +44,24 @@
 size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][OUTBOX_TOPIC_MAX],
                       size_t max);
 
+/* What a key may receive besides the heartbeat (access.h): a console its
+ * levels' alerts, reminders and events and, with `notices`, the
+ * front-door notices and the reminders and acknowledgements of every
+ * notice ("notice.front-door", "notice.reminder.", "notice.ack."); a
+ * school key its own school's notices ("notice.school.<urn>"); an
+ * adapter key its agency's feedback ("feedback.<agency>"). */
+struct console_grant {
+	unsigned levels;
+	int notices;
+	const char *urn; /* NULL or "": none */
+	int agency;      /* 0: none */
+};
+
+/* console_topics() for a grant: the prefixes sub becomes for what g may
+ * receive, at most max. Pure; cannot fail. */
+size_t console_grant_topics(const char *sub, size_t len, const struct console_grant *g,
+                            char out[][OUTBOX_TOPIC_MAX], size_t max);
+
 /* What one message read from the alerts socket is. */
 enum console_verdict {
 	CONSOLE_SUBSCRIBE = 0,
@@ -70,6 +88,11 @@ struct console_sub {
  * applies the verdict to the socket and keeps the count. */
 enum console_verdict console_parse(const uint8_t *msg, size_t len, int more, int restricted,
                                    unsigned levels, size_t held, struct console_sub *out);
+
+/* console_parse() for a key's whole grant (console_grant_topics()). */
+enum console_verdict console_parse_grant(const uint8_t *msg, size_t len, int more, int restricted,
+                                         const struct console_grant *g, size_t held,
+                                         struct console_sub *out);
 
 /* A short name for a verdict, for logs and stats ("data", ...). */
 const char *console_verdict_name(enum console_verdict v);

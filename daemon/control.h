@@ -24,8 +24,10 @@
 #include "outbox.h"
 #include "reload.h"
 #include "rules.h"
+#include "school.h"
 #include "stats.h"
 #include "store.h"
+#include "tally.h"
 
 /* A page of alerts when the request sets no limit, and the most one
  * request may ask for. */
@@ -74,6 +76,12 @@ struct control_env {
 	const struct alert_policy *policy;
 	/* retention.years: concerns older than this may be purged; 0: never. */
 	unsigned retention_years;
+	/* The schools, their calendar and the feedback contact in force; NULL:
+	 * none (feedback then names no fallback contact). */
+	const struct schools *schools;
+	/* Rejections counted and not yet written (tally.h): a report counts
+	 * them too. NULL: none. */
+	const struct tally_pending *tallies;
 	/* Set by control_handle() for a writing command: the audit entry
 	 * control_write() appends in the change's transaction. */
 	struct control_audit *audit;

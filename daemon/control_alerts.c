@@ -18,6 +18,7 @@
 
 #include "control_int.h"
 #include "display.h"
+#include "feedback.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "wire.h"
@@ -177,6 +178,11 @@ int control_alert_apply(struct store_txn *t, const struct control_env *env,
 		rc = store_child_household(t, child, &a->household);
 	if (rc == STORE_OK)
 		rc = announce(env->out, a, e);
+	/* Each agency whose concerns were evidence hears how it ended. */
+	if (rc == STORE_OK && c->action == ALERT_ACTION_CLOSED)
+		rc = feedback_on_close(t, a, c->now_ms,
+		                       env->schools ? env->schools->feedback_contact : "",
+		                       env->out);
 out:
 	free(a);
 	free(e);

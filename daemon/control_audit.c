@@ -20,7 +20,9 @@
 #include "ids.h"
 #include "log.h"
 #include "outbox.h"
+#include "store_notices.h"
 #include "validate.h"
+#include "wire_notice.h"
 
 /* The Unix user an ipc caller is, from the kernel; -1 on any other
  * transport (a tcp:// socket's Peer-Address is an IP address). */
@@ -369,6 +371,22 @@ static uint64_t alert_child(struct store_txn *t, const char *alert_id)
 	return child;
 }
 
+/* The child an Operation Encompass notice is about. */
+static uint64_t notice_child(struct store_txn *t, const char *notice_id)
+{
+	uint64_t seq;
+	const void *data;
+	size_t len;
+	struct school_notice *n = malloc(sizeof *n);
+	uint64_t child = 0;
+	if (n && wire_notice_id_parse(notice_id, &seq) == 0 &&
+	    store_notice_raw(t, seq, &data, &len) == STORE_OK &&
+	    wire_notice_decode(data, len, n) == 0)
+		child = n->child;
+	free(n);
+	return child;
+}
+
 static uint64_t child_of(const char *id)
 {
 	uint64_t child = 0;
@@ -435,6 +453,15 @@ int control_audit_change(struct store_txn *t, const struct control_audit *a)
 		/* They record their own entries, one per child they change,
 		 * with what they did to it. */
 		return STORE_OK;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_NOTICE_ACK:
+		children[0] = notice_child(t, rq->notice_ack->notice_id);
+		snprintf(e.detail, sizeof e.detail, "%s by %s", rq->notice_ack->notice_id,
+		         rq->notice_ack->by);
+		break;
+	case FFC__V1__CONTROL_REQUEST__COMMAND_CONTACT:
+		snprintf(e.detail, sizeof e.detail, "contact of %s: %s", rq->contact->practitioner,
+		         rq->contact->contact);
+		break;
 	case FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH:
 		children[0] = child_of(rq->dismiss_match->child_id);
 		children[1] = child_of(rq->dismiss_match->other_child_id);

@@ -254,6 +254,7 @@ const char *control_child(struct control_call *call)
 	 * who has looked at the record. */
 	control_child_lifecycle(call->env, t, ar, r);
 	control_audit_viewed(t, ar, r);
+	control_child_school(call->env, t, ar, id, r);
 	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_CHILD;
 	call->reply->child = r;
 	return NULL;

@@ -57,7 +57,12 @@
 	X(HOUSEHOLD_UNLINK, "household unlink", ACCESS_ADMIN,        0, 1, control_household_unlink) \
 	X(HOUSEHOLD_ALERTS, "household alerts", ACCESS_PRACTITIONER, 0, 1, control_household_alerts) \
 	X(LOOKUP,        "lookup",          ACCESS_PRACTITIONER, 0, 1, control_lookup)        \
-	X(ACCESSES,      "accesses",        ACCESS_PRACTITIONER, 1, 0, control_accesses)
+	X(ACCESSES,      "accesses",        ACCESS_PRACTITIONER, 1, 0, control_accesses) \
+	X(NOTICES,       "notices",         ACCESS_PRACTITIONER, 0, 0, control_notices)       \
+	X(NOTICE_ACK,    "notice ack",      ACCESS_PRACTITIONER, 0, 1, control_notice_ack)    \
+	X(FEEDBACK,      "feedback",        ACCESS_PRACTITIONER, 0, 0, control_feedback)      \
+	X(CONTACT,       "contact",         ACCESS_PRACTITIONER, 0, 1, control_contact)       \
+	X(REPORT,        "report",          ACCESS_ADMIN,        1, 0, control_report)
 /* clang-format on */
 
 #endif

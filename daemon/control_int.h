@@ -9,7 +9,8 @@
  *   control_table.c  the command table: each command's row and handler
  *   handlers         control_status.c, control_alerts.c, control_child.c,
  *                    control_identity.c, control_matches.c,
- *                    control_rules.c, control_keep.c, control_trail.c
+ *                    control_rules.c, control_keep.c, control_trail.c,
+ *                    control_notices.c, control_report.c
  *                    (a chronology gathers from several of them)
  *   control_audit.c  who asks; writing the audit trail; control_write()
  *   control_reply.c  packing, a request's strings, finding a child,
@@ -110,6 +111,15 @@ const char *control_household_alerts(struct control_call *call);
  * entry and access record), and the lookups of one child. */
 const char *control_lookup(struct control_call *call);
 const char *control_accesses(struct control_call *call);
+/* control_notices.c: Operation Encompass notices (a school's catch-up,
+ * its DSL's acknowledgement), feedback (an agency's catch-up), and a
+ * practitioner's contact. */
+const char *control_notices(struct control_call *call);
+const char *control_notice_ack(struct control_call *call);
+const char *control_feedback(struct control_call *call);
+const char *control_contact(struct control_call *call);
+/* control_report.c: the partnership's figures for a period. */
+const char *control_report(struct control_call *call);
 
 /* ---- shared helpers (control_reply.c) ---- */
 
@@ -225,6 +235,10 @@ char *control_household_text(struct arena *ar, uint64_t household);
  * (at or after since_ms) (control_lookup.c). NULL, or an error message. */
 const char *control_child_social(struct store_txn *t, uint64_t child, int64_t since_ms,
                                  int64_t now_ms, struct arena *ar, Ffc__V1__ChildReply *r);
+/* A ChildReply's current school and Operation Encompass notices
+ * (control_notices.c). */
+void control_child_school(const struct control_env *env, struct store_txn *t, struct arena *ar,
+                          uint64_t child, Ffc__V1__ChildReply *r);
 
 /* Fill a ChildReply's viewed_by: the reads recorded under the child
  * (control_trail.c). */

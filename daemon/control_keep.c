@@ -196,6 +196,8 @@ void control_chronology_entry(const Ffc__Store__StoredConcern *sc, Ffc__V1__Chro
 	e->withdrawn_at_ms = sc->withdrawn_at_ms;
 	e->withdrawn_by = sc->withdrawn_by;
 	e->withdrawn_reason = sc->withdrawn_reason;
+	e->school_urn = c->school_urn;
+	e->domestic_incident = c->domestic_incident;
 }
 
 const char *control_withdraw(struct control_call *call)

@@ -165,6 +165,8 @@ const char *control_stats(struct control_call *call)
 	r->identity_conflicts = store_counter_get(t, "identity.conflict");
 	r->overdue = store_alert_overdue_count(t);
 	r->reminders = store_counter_get(t, "reminders");
+	r->notices = store_counter_get(t, "notices");
+	r->feedback = store_counter_get(t, "feedback");
 	r->withdrawn = store_counter_get(t, "withdrawn");
 	r->purged = store_counter_get(t, "purged");
 	r->child_statuses = store_counter_get(t, "statuses");

@@ -56,3 +56,18 @@ int wire_household_id_parse(const char *s, uint64_t *id)
 {
 	return id_parse(s, 'H', id);
 }
+
+void wire_notice_id(uint64_t seq, char out[WIRE_ID_MAX])
+{
+	snprintf(out, WIRE_ID_MAX, "N%08" PRIu64, seq);
+}
+
+int wire_notice_id_parse(const char *s, uint64_t *seq)
+{
+	return id_parse(s, 'N', seq);
+}
+
+void wire_feedback_id(uint64_t seq, char out[WIRE_ID_MAX])
+{
+	snprintf(out, WIRE_ID_MAX, "F%08" PRIu64, seq);
+}

@@ -29,4 +29,10 @@ int wire_alert_id_parse(const char *s, uint64_t *seq);
 void wire_household_id(uint64_t id, char out[WIRE_ID_MAX]);
 int wire_household_id_parse(const char *s, uint64_t *id);
 
+/* "N00000003" for an Operation Encompass notice, "F00000004" for a
+ * feedback message; a notice id parsed as wire_alert_id_parse. */
+void wire_notice_id(uint64_t seq, char out[WIRE_ID_MAX]);
+int wire_notice_id_parse(const char *s, uint64_t *seq);
+void wire_feedback_id(uint64_t seq, char out[WIRE_ID_MAX]);
+
 #endif

@@ -26,6 +26,8 @@
 #include "link.h"
 #include "log.h"
 #include "match_index.h"
+#include "notice.h"
+#include "tally.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -205,7 +207,8 @@ void ingest_set_fault_hook(int (*hook)(const struct concern *c, void *arg), void
 /* Link, store and judge one concern. *stage names the step under way, so
  * a failure can say where it happened. */
 static int store_one(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                     size_t n_rules, int64_t now_ms, struct outbox *out, const char **stage)
+                     size_t n_rules, const struct schools *sch, int64_t now_ms, struct outbox *out,
+                     const char **stage)
 {
 	if (it->w.status)
 		return ingest_status_file(t, it->w.status, &it->receipt, rules, n_rules, now_ms,
@@ -230,6 +233,10 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 	if (rc == STORE_OK)
 		rc = file_concern(t, it, ids, log, rules, n_rules, now_ms, out);
 	free(log);
+	if (rc == STORE_OK && it->receipt.status == RECEIPT_ACCEPTED) {
+		*stage = "schools: raising Operation Encompass notices";
+		rc = notice_raise(t, c, ids, now_ms, sch, out);
+	}
 	if (rc == STORE_OK && fault_hook && fault_hook(c, fault_arg) != 0) {
 		*stage = "test fault";
 		rc = STORE_ERROR;
@@ -253,14 +260,14 @@ enum { ATTEMPT_ISOLATE = -100 };
  * its alerts and its receipt are undone and it alone is REJECTED; the
  * batch goes on. Returns what must stop the whole attempt, else STORE_OK. */
 static int isolated(struct store_txn *t, struct ingest_item *it, const struct rule *rules,
-                    size_t n_rules, int64_t now_ms, struct outbox *out)
+                    size_t n_rules, const struct schools *sch, int64_t now_ms, struct outbox *out)
 {
 	size_t mark = out->n;
 	int rc = store_savepoint(t);
 	if (rc != STORE_OK)
 		return rc;
 	const char *stage = "";
-	rc = store_one(t, it, rules, n_rules, now_ms, out, &stage);
+	rc = store_one(t, it, rules, n_rules, sch, now_ms, out, &stage);
 	if (rc == STORE_OK)
 		return store_release(t) == STORE_OK ? STORE_OK : STORE_ERROR;
 	store_rollback(t);
@@ -284,6 +291,7 @@ static int isolated(struct store_txn *t, struct ingest_item *it, const struct ru
 struct batch {
 	const struct rule *rules;
 	size_t n_rules;
+	const struct schools *schools;
 	struct ingest_item *items;
 	size_t n;
 	const unsigned char *pre; /* rejected before the store saw them */
@@ -313,14 +321,25 @@ static int attempt(struct store_txn *t, void *arg)
 			continue;
 		const char *stage;
 		if (b->isolate)
-			rc = isolated(t, it, b->rules, b->n_rules, b->now_ms, b->out);
-		else if ((rc = store_one(t, it, b->rules, b->n_rules, b->now_ms, b->out, &stage)) !=
-		             STORE_OK &&
+			rc = isolated(t, it, b->rules, b->n_rules, b->schools, b->now_ms, b->out);
+		else if ((rc = store_one(t, it, b->rules, b->n_rules, b->schools, b->now_ms, b->out,
+		                         &stage)) != STORE_OK &&
 		         !whole_batch(rc))
 			rc = ATTEMPT_ISOLATE;
 		if (rc != STORE_OK)
 			return rc;
 		b->stored += it->receipt.status == RECEIPT_ACCEPTED;
+	}
+	/* Each concern accepted is counted for the partnership's report in
+	 * the batch's own transaction: concerns and counts stand or fall
+	 * together (rejections are the server's to count: tally.h). */
+	for (size_t i = 0; i < b->n; i++) {
+		const struct ingest_item *it = &b->items[i];
+		if (it->receipt.status != RECEIPT_ACCEPTED)
+			continue;
+		rc = tally_accepted(t, ingest_adapter(it), b->now_ms, &it->w.c);
+		if (rc != STORE_OK)
+			return rc;
 	}
 	return STORE_OK;
 }
@@ -378,6 +397,7 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 
 	struct batch batch = {.rules = rules,
 	                      .n_rules = n_rules,
+	                      .schools = limits->schools,
 	                      .items = items,
 	                      .n = n,
 	                      .pre = pre,
@@ -397,6 +417,13 @@ int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
 	}
 	free(pre);
 	return stored;
+}
+
+const char *ingest_adapter(const struct ingest_item *it)
+{
+	if (it->adapter && it->adapter[0])
+		return it->adapter;
+	return school_agency_word(it->decoded ? it->w.c.agency : 0);
 }
 
 void ingest_items_release(struct ingest_item *items, size_t n)

@@ -14,6 +14,7 @@
 
 #include "outbox.h"
 #include "rules.h"
+#include "school.h"
 #include "store.h"
 #include "wire.h"
 
@@ -23,6 +24,10 @@ struct ingest_item {
 	/* The one agency the sending adapter's key is bound to (security.keys);
 	 * 0 when the connection is not authenticated (insecure mode). */
 	int agency_bound;
+	/* The sending adapter's key name (borrowed), or NULL when the
+	 * connection is not authenticated: its concerns are tallied under
+	 * their agency (tally.h). */
+	const char *adapter;
 	struct wire_concern w; /* decoded (owned; released by ingest_items_release) */
 	int decoded;
 	struct receipt receipt; /* the answer, final when ingest_batch returns */
@@ -30,6 +35,10 @@ struct ingest_item {
 
 struct ingest_limits {
 	size_t max_message; /* a larger frame is rejected */
+	/* The schools in force: a police domestic incident raises Operation
+	 * Encompass notices for them (notice.h) in the concern's own part of
+	 * the transaction. NULL: none. */
+	const struct schools *schools;
 };
 
 /* Process items[0..n) at time now_ms with `rules`. Every item gets a
@@ -48,6 +57,11 @@ struct ingest_limits {
 int ingest_batch(struct store *s, const struct rule *rules, size_t n_rules,
                  const struct ingest_limits *limits, struct ingest_item *items, size_t n,
                  int64_t now_ms, struct outbox *out);
+
+/* Who sent it, for the partnership's tallies (tally.h): its key's name,
+ * else (insecure mode) its concern's agency ("police"), "unknown" for one
+ * that did not decode. Borrowed from it. */
+const char *ingest_adapter(const struct ingest_item *it);
 
 /* Release the decoded concern of each of items[0..n) (their receipts
  * borrow its concern_id: send them first). Safe on items never decoded or

@@ -214,10 +214,49 @@ static void key_fields(struct codec *c, struct access_key *k)
 	NUM(c, "key role", k->role, ACCESS_NONE, ACCESS_LOOKUP);
 	NUM(c, "key agency", k->agency, INT32_MIN, INT32_MAX);
 	NUM(c, "key levels", k->levels, 0, UINT32_MAX);
+	str(c, "key urn", k->urn, sizeof k->urn);
 	bytes(c, "key", k->key, sizeof k->key);
 	NUM(c, "operator has unix_user", k->has_unix_uid, 0, 1);
 	NUM(c, "operator unix_user", k->unix_uid, 0, UINT32_MAX);
 	NUM(c, "key delegate", k->delegate, 0, 1);
+}
+
+static void when_fields(struct codec *c, struct calendar_when *w)
+{
+	NUM(c, "schools.timezone month", w->month, 0, 12);
+	NUM(c, "schools.timezone week", w->week, 0, 5);
+	NUM(c, "schools.timezone day", w->wday, 0, 6);
+	NUM(c, "schools.timezone time", w->time_s, INT32_MIN, INT32_MAX);
+}
+
+/* schools and feedback; config_check() checks the calendar whole. */
+static void schools_fields(struct codec *c, struct schools *s)
+{
+	NUM(c, "schools.list", s->n, 0, SCHOOLS_MAX);
+	for (size_t i = 0; i < s->n && !c->bad[0]; i++) {
+		str(c, "schools.list urn", s->list[i].urn, sizeof s->list[i].urn);
+		str(c, "schools.list name", s->list[i].name, sizeof s->list[i].name);
+	}
+	struct calendar *cal = &s->cal;
+	str(c, "schools.timezone", cal->tz_name, sizeof cal->tz_name);
+	NUM(c, "schools.timezone offset", cal->tz.std_s, INT32_MIN, INT32_MAX);
+	NUM(c, "schools.timezone summer", cal->tz.has_dst, 0, 1);
+	NUM(c, "schools.timezone summer offset", cal->tz.dst_s, INT32_MIN, INT32_MAX);
+	when_fields(c, &cal->tz.start); /* all zero without summer time */
+	when_fields(c, &cal->tz.end);
+	NUM(c, "schools.day_starts", cal->day_starts_s, 0, 86399);
+	NUM(c, "schools.remind_at", cal->remind_s, 0, 86399);
+	NUM(c, "schools.school_days", cal->weekdays, 1, 0x7f);
+	NUM(c, "schools.terms", cal->n_terms, 0, CALENDAR_TERMS_MAX);
+	for (size_t i = 0; i < cal->n_terms && !c->bad[0]; i++) {
+		NUM(c, "schools.terms", cal->terms[i].from, CALENDAR_DAY_MIN, CALENDAR_DAY_MAX);
+		NUM(c, "schools.terms", cal->terms[i].to, CALENDAR_DAY_MIN, CALENDAR_DAY_MAX);
+	}
+	NUM(c, "schools.closed", cal->n_closed, 0, CALENDAR_CLOSED_MAX);
+	for (size_t i = 0; i < cal->n_closed && !c->bad[0]; i++)
+		NUM(c, "schools.closed", cal->closed[i], CALENDAR_DAY_MIN, CALENDAR_DAY_MAX);
+	NUM(c, "schools.notice_max_age_days", s->max_age_days, 0, SCHOOL_MAX_AGE_MAX);
+	str(c, "feedback.contact", s->feedback_contact, sizeof s->feedback_contact);
 }
 
 /* Every field of struct config, in one list: a field added there is added
@@ -258,6 +297,7 @@ static void config_fields(struct codec *c, struct config *cfg)
 	NUM(c, "retention.years", cfg->retention_years, 0, UINT32_MAX);
 	for (size_t i = 0; i <= CATEGORY_MAX; i++)
 		str(c, "labels", cfg->labels.category[i], sizeof cfg->labels.category[i]);
+	schools_fields(c, &cfg->schools);
 }
 
 static void errors_fields(struct codec *c, struct config_errors *e)
@@ -642,6 +682,7 @@ void reload_init(struct rules_state *st, const struct config *cfg, const char *h
 	st->n_rules = cfg->n_rules <= RULES_MAX ? cfg->n_rules : RULES_MAX;
 	memcpy(st->rules, cfg->rules, st->n_rules * sizeof st->rules[0]);
 	st->access = cfg->access;
+	st->schools = cfg->schools;
 	/* The words of reasons are put in force with the rules that use them. */
 	labels_use(&cfg->labels);
 	st->loaded_at_ms = now_ms;
@@ -685,6 +726,7 @@ int reload_apply(struct rules_state *st, int64_t now_ms, const char *by, struct 
 	st->n_rules = next->n_rules;
 	memcpy(st->rules, next->rules, next->n_rules * sizeof st->rules[0]);
 	st->access = next->access;
+	st->schools = next->schools;
 	labels_use(&next->labels);
 	st->loaded_at_ms = now_ms;
 	free(next);

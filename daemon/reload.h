@@ -42,6 +42,9 @@ struct rules_state {
 	 * reloaded with the rules, so adding or removing a key needs no
 	 * restart. The ZAP handler judges new connections against it. */
 	struct access_list access;
+	/* The schools and their calendar, and the feedback contact: reloaded
+	 * with the keys that name them (term dates change every year). */
+	struct schools schools;
 	int64_t loaded_at_ms;
 };
 

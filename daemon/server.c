@@ -45,6 +45,7 @@
 #include "signals.h"
 #include "sockopts.h"
 #include "stats.h"
+#include "tally.h"
 #include "tick.h"
 #include "wire.h"
 #include "zap.h"
@@ -110,7 +111,8 @@ struct server {
 	/* The rules in force: the server's own copy, swapped whole by a
 	 * reload between batches. */
 	struct rules_state *rules;
-	struct tick tick; /* reminders, heartbeat, memory: every iteration */
+	struct tick tick;             /* reminders, heartbeat, memory: every iteration */
+	struct tally_pending tallies; /* rejections counted, written every few seconds */
 	int stop;
 };
 
@@ -500,6 +502,7 @@ static int serve_ingest(struct server *srv)
 		srv->items[n].data = zmq_msg_data(payload);
 		srv->items[n].len = zmq_msg_size(payload);
 		srv->items[n].agency_bound = bound_agency(srv, payload);
+		srv->items[n].adapter = srv->ingest_curve ? zmq_msg_gets(payload, "User-Id") : NULL;
 		n++;
 	}
 	if (n == 0)
@@ -508,7 +511,8 @@ static int serve_ingest(struct server *srv)
 	/* Alerts queued carry their due time, as every alert the socket
 	 * publishes on raising. */
 	struct outbox ob = {.policy = &srv->cfg->lifecycle};
-	struct ingest_limits limits = {.max_message = srv->cfg->max_message};
+	struct ingest_limits limits = {.max_message = srv->cfg->max_message,
+	                               .schools = &srv->rules->schools};
 	const double began = monotonic_s();
 	int stored = ingest_batch(srv->store, srv->rules->rules, srv->rules->n_rules, &limits,
 	                          srv->items, n, now_ms(), &ob);
@@ -520,6 +524,10 @@ static int serve_ingest(struct server *srv)
 	for (size_t i = 0; i < n; i++) {
 		const struct receipt *r = &srv->items[i].receipt;
 		stats_receipt(&srv->stats, r);
+		if (r->status == RECEIPT_REJECTED &&
+		    tally_rejected(&srv->tallies, ingest_adapter(&srv->items[i]), now_ms(),
+		                   r->error))
+			tally_flush(&srv->tallies, srv->store, now_ms(), 0);
 		if (r->status == RECEIPT_REJECTED)
 			log_debug("ingest: rejected '%.64s': %s", r->concern_id, r->error);
 		receipt_send(srv, &srv->batch[i], r);
@@ -582,6 +590,8 @@ static void serve_control(struct server *srv)
 		        srv->control_curve ? NULL : zmq_msg_gets(payload, "Peer-Address"),
 		    .access = &srv->rules->access,
 		    .retention_years = srv->cfg->retention_years,
+		    .schools = &srv->rules->schools,
+		    .tallies = &srv->tallies,
 		};
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);
@@ -649,6 +659,7 @@ static void tick_run(struct server *srv)
 	tick_beat(&srv->tick, srv->store, now_ms(), &ob);
 	publish(srv, &ob);
 	tick_give_back(&srv->tick, now_ms());
+	tally_flush(&srv->tallies, srv->store, now_ms(), srv->stop);
 }
 
 int server_run(struct server *srv)
@@ -714,6 +725,7 @@ int server_run(struct server *srv)
 		control_tick(srv->store, now_ms(), srv->stop);
 	}
 	notify_stopping();
+	tally_flush(&srv->tallies, srv->store, now_ms(), 1);
 	signals_remove();
 	log_info("stopped");
 	return rc;

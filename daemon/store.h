@@ -36,9 +36,11 @@
  *   assignments   child n(4)                       -> PractitionerAssignment (the last is current)
  *   statuses      seq                              -> StoredChildStatus (store_status.h)
  *   status_ids    status_id                        -> seq               (its latest version)
- *   child_statuses child seq                       -> kind category legal flags from(biased)
- * to(biased) lookups       seq                              -> AccessRecord      (a lookup of a
- * known child) child_lookups child seq                        -> (empty)
+ *   child_statuses child seq                       -> kind category legal flags from to
+ *   lookups       seq                              -> AccessRecord      (a lookup of a known child)
+ *   child_lookups child seq                        -> (empty)
+ *   notices, notice_dest, notices_waiting, feedback, feedback_agency,
+ *   contacts, tallies: schools and the partnership (store_notices.h)
  *
  * A child's concerns in a time window are one range scan of `timeline`,
  * whatever the size of the store. A child merged into another keeps its

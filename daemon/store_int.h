@@ -70,6 +70,14 @@ enum dbi {
 	DB_CHILD_STATUSES,
 	DB_LOOKUPS,
 	DB_CHILD_LOOKUPS,
+	/* schools and the partnership (store_notices.c) */
+	DB_NOTICES,
+	DB_NOTICE_DEST,
+	DB_NOTICES_WAITING,
+	DB_FEEDBACK,
+	DB_FEEDBACK_AGENCY,
+	DB_CONTACTS,
+	DB_TALLIES,
 	DB_COUNT
 };
 

@@ -53,6 +53,13 @@ static const struct {
     [DB_CHILD_STATUSES] = {"child_statuses", 0},
     [DB_LOOKUPS] = {"lookups", 0},
     [DB_CHILD_LOOKUPS] = {"child_lookups", 0},
+    [DB_NOTICES] = {"notices", 0},
+    [DB_NOTICE_DEST] = {"notice_dest", 0},
+    [DB_NOTICES_WAITING] = {"notices_waiting", 0},
+    [DB_FEEDBACK] = {"feedback", 0},
+    [DB_FEEDBACK_AGENCY] = {"feedback_agency", 0},
+    [DB_CONTACTS] = {"contacts", 0},
+    [DB_TALLIES] = {"tallies", 0},
 };
 
 const char *store_db_name(enum dbi db)

@@ -11,6 +11,7 @@
 #include <malloc.h>
 
 #include "log.h"
+#include "notice.h"
 #include "overdue.h"
 
 void tick_init(struct tick *t, int64_t started_at_ms)
@@ -41,6 +42,7 @@ void tick_remind(struct tick *t, struct store *store, const struct alert_policy 
 		return;
 	t->reminded_at_ms = now;
 	overdue_remind(store, policy, now, ob);
+	notice_remind(store, now, ob);
 }
 
 void tick_beat(struct tick *t, struct store *store, int64_t now, struct outbox *ob)

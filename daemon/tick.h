@@ -37,8 +37,9 @@ void tick_peers_left(struct tick *t);
  * given back). */
 int64_t tick_wait_ms(const struct tick *t, int64_t now_ms);
 
-/* Remind of alerts nobody picked up in time (overdue.h), at most once a
- * second, into ob. Errors are logged by overdue_remind. */
+/* Remind of alerts nobody picked up in time (overdue.h) and of Operation
+ * Encompass notices nobody acknowledged by their reminder time
+ * (notice.h), at most once a second, into ob. Errors are logged there. */
 void tick_remind(struct tick *t, struct store *store, const struct alert_policy *policy,
                  int64_t now_ms, struct outbox *ob);
 

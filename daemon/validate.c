@@ -416,6 +416,25 @@ int validate_concern(const struct concern *c, int64_t now_ms, char *err, size_t 
 		return fail(err, errlen, "source_system", why);
 	if ((why = text_rule(c->reporter, CONCERN_FIELD_MAX, buf, sizeof buf)))
 		return fail(err, errlen, "reporter", why);
+	/* Only the school itself, or the local authority's education
+	 * service, knows which school a child attends. */
+	const char *urn = concern_school_urn(c);
+	if (urn[0] && c->agency != AGENCY_EDUCATION)
+		return fail(err, errlen, "school_urn", "only an education concern names a school");
+	if (urn[0] && validate_school_urn(urn, &why) < 0)
+		return fail(err, errlen, "school_urn", why);
+	return 0;
+}
+
+int validate_school_urn(const char *s, const char **why)
+{
+	size_t n = strlen(s);
+	if (n == 3 && (s[0] | 0x20) == 'e' && (s[1] | 0x20) == 'h' && (s[2] | 0x20) == 'e')
+		return 0;
+	if (n != 6 || s[0] < '1' || s[0] > '9' || strspn(s, "0123456789") != 6) {
+		*why = "not a URN (six digits from 100000 to 999999) nor EHE";
+		return -1;
+	}
 	return 0;
 }
 

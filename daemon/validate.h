@@ -37,6 +37,10 @@ int validate_upn(const char *s, char out[14], const char **why);
  * Returns 0 or -1 with *why. */
 int validate_date(const char *s, int64_t now_ms, const char **why);
 
+/* A school's URN as a concern names it: six digits from 100000 to 999999,
+ * or "EHE" (any case: electively home educated). 0, or -1 with *why. */
+int validate_school_urn(const char *s, const char **why);
+
 /* Well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF). */
 bool validate_utf8(const char *s, size_t len);
 

@@ -103,6 +103,9 @@ static int concern_view(const Ffc__V1__Concern *pb, struct wire_concern *out)
 	c->reported_at_ms = pb->reported_at_ms;
 	c->summary = wire_str(pb->summary);
 	c->reporter = wire_str(pb->reporter);
+	c->school_urn = wire_str(pb->school_urn);
+	c->domestic_incident = pb->domestic_incident;
+	c->child_present = pb->child_present;
 	c->n_children = pb->n_children;
 	out->children = NULL;
 	if (pb->n_children > 0) {
@@ -255,6 +258,9 @@ static void concern_to_pb(Ffc__V1__Concern *pb, const struct concern *c,
 	pb->reported_at_ms = c->reported_at_ms;
 	pb->summary = wire_unconst(c->summary);
 	pb->reporter = wire_unconst(c->reporter);
+	pb->school_urn = wire_unconst(c->school_urn);
+	pb->domestic_incident = c->domestic_incident != 0;
+	pb->child_present = c->child_present != 0;
 	for (size_t i = 0; i < c->n_children; i++) {
 		wire_identity_to_pb(&ids[i], &c->children[i]);
 		ptrs[i] = &ids[i];

@@ -82,16 +82,21 @@ static int role_fits(const char *domain, const struct access_key *k)
 	enum access_role role = k->role;
 	if (!strcmp(domain, ZAP_DOMAIN_INGEST))
 		return role == ACCESS_ADAPTER;
-	/* A delegate (ffc-web) relays every level to the people signed in
-	 * to it, as a console of every level. */
+	/* A school key receives its notices, an adapter key its agency's
+	 * feedback (console.h narrows what each may subscribe to); a delegate
+	 * (ffc-web) relays every level to the people signed in to it, as a
+	 * console of every level. */
 	if (!strcmp(domain, ZAP_DOMAIN_ALERTS))
-		return role == ACCESS_CONSOLE || k->delegate;
-	/* A console catches up on the control socket too: the role table
-	 * (authz.c) then lets it fetch the alerts of its levels, nothing else;
-	 * a lookup key asks there, and may only look children up. */
+		return role == ACCESS_CONSOLE || role == ACCESS_SCHOOL || role == ACCESS_ADAPTER ||
+		       k->delegate;
+	/* A console, school or adapter catches up on the control socket too:
+	 * the role table (authz.c) then lets it fetch what it receives, and a
+	 * school acknowledge its notices, nothing else; a lookup key asks
+	 * there, and may only look children up. */
 	if (!strcmp(domain, ZAP_DOMAIN_CONTROL))
-		return role == ACCESS_CONSOLE || role == ACCESS_VIEWER ||
-		       role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN || role == ACCESS_LOOKUP;
+		return role == ACCESS_CONSOLE || role == ACCESS_SCHOOL || role == ACCESS_ADAPTER ||
+		       role == ACCESS_VIEWER || role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN ||
+		       role == ACCESS_LOOKUP;
 	return 0; /* a socket ffcd does not know: nobody */
 }
 

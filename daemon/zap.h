@@ -8,7 +8,8 @@
  * CURVE server whose ZMQ_ZAP_DOMAIN names it ("ingest", "alerts",
  * "control"), so the handler knows which socket asks and which role fits:
  * adapters on ingest, consoles on alerts, operators (viewer, practitioner,
- * admin) and lookup keys on control.
+ * admin) on control; consoles, schools and adapters also on alerts and
+ * control, for what they receive and catch up on (console.h, authz.c); lookup keys on control.
  */
 #ifndef FFC_ZAP_H
 #define FFC_ZAP_H

@@ -71,6 +71,21 @@ const char *tool_enum_name(const ProtobufCEnumDescriptor *d, int value)
 	return v ? v->name : "?";
 }
 
+int tool_enum_parse(const ProtobufCEnumDescriptor *d, const char *s)
+{
+	/* Index 0 is *_UNSPECIFIED: never a value to ask for. */
+	for (unsigned i = 1; i < d->n_values; i++) {
+		const char *name = d->values[i].name;
+		size_t k = 0;
+		while (s[k] && name[k] &&
+		       ((s[k] | 0x20) == (name[k] | 0x20) || (s[k] == '-' && name[k] == '_')))
+			k++;
+		if (!s[k] && !name[k])
+			return d->values[i].value;
+	}
+	return -1;
+}
+
 void tool_curve(const char *key_file, const char *server_key_file)
 {
 	int have_key = key_file && key_file[0], have_server = server_key_file && server_key_file[0];

@@ -49,6 +49,11 @@ int64_t tool_now_ms(void);
 /* The name of an enum value ("POLICE"), "?" when unknown. */
 const char *tool_enum_name(const ProtobufCEnumDescriptor *d, int value);
 
+/* The value an enum name stands for, case ignored and '-' for '_'
+ * ("social-care" is SOCIAL_CARE); -1 when it names none (or the
+ * unspecified value). */
+int tool_enum_parse(const ProtobufCEnumDescriptor *d, const char *s);
+
 /* CURVE for every tcp:// connection this tool makes: key_file is the
  * tool's secret certificate (NAME.key_secret), server_key_file the
  * daemon's public one (ffcd.key). NULL or "" for both: no CURVE. Exits 2

@@ -11,6 +11,11 @@
  * heartbeat for a few seconds. The last seq handled is kept in a small
  * state file.
  *
+ * With --notices (a school's DSL, or the front door) or --feedback (an
+ * agency) it watches those instead of alerts, the same way: subscribe,
+ * catch up by seq through the control socket at start, on every
+ * reconnection and after a restart, print each once.
+ *
  * Owns the catch-up, the state file and the printing; when to catch up is
  * decided in ffc_watch_gap.c.
  */
@@ -34,6 +39,14 @@ const char *tool_name = "ffc-watch";
 
 static volatile sig_atomic_t stop;
 
+/* The word of an agency in feedback topics ("social-care"). */
+static void agency_word(int agency, char *out, size_t len)
+{
+	snprintf(out, len, "%s", tool_enum_name(&ffc__v1__agency__descriptor, agency));
+	for (char *p = out; *p; p++)
+		*p = *p == '_' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -53,7 +66,17 @@ struct watch {
 	int pending; /* a catch-up failed: retry at retry_ms */
 	enum watch_reason pending_why;
 	int64_t retry_ms;
+	/* --notices DEST (a URN, or "front-door") or --feedback AGENCY: the
+	 * stream watched instead of alerts; gap.last is then its seq. */
+	const char *notices;
+	int feedback;
 };
+
+/* Watching notices or feedback rather than alerts. */
+static int other(const struct watch *w)
+{
+	return w->notices || w->feedback;
+}
 
 /* Between attempts to reach the control socket after one failed. */
 #define RETRY_MS 2000
@@ -105,12 +128,19 @@ static void usage(FILE *f)
 	    "                 of contact (ACCESS lines) (shown as they happen otherwise;\n"
 	    "                 those missed while away are in ffcctl alerts --details and\n"
 	    "                 ffcctl accesses)\n"
-	    "  --count N      exit after N alerts\n");
+	    "  --count N      exit after N alerts\n"
+	    "  --notices URN  a school's DSL (with the school's key): its Operation\n"
+	    "                 Encompass notices, their reminders and acknowledgements,\n"
+	    "                 instead of alerts; --notices front-door: the front door's\n"
+	    "                 notices and every notice's reminder and acknowledgement\n"
+	    "  --feedback AGENCY\n"
+	    "                 an agency (with its adapter's key): the feedback on closed\n"
+	    "                 alerts its concerns were evidence for, instead of alerts\n");
 }
 
 /* ---- the state file ---- */
 
-static char *default_state_path(void)
+static char *default_state_path(const char *file)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char dir[1024];
@@ -129,10 +159,10 @@ static char *default_state_path(void)
 		}
 	}
 	mkdir(dir, 0700);
-	size_t n = strlen(dir) + sizeof "/watch.seq";
+	size_t n = strlen(dir) + strlen(file) + 2;
 	char *path = malloc(n);
 	if (path)
-		snprintf(path, n, "%s/watch.seq", dir);
+		snprintf(path, n, "%s/%s", dir, file);
 	return path;
 }
 
@@ -380,6 +410,8 @@ static long long catch_up(struct watch *w, enum watch_reason why, uint64_t misse
 /* Catch up now; when the control socket does not answer, again later
  * (not before retry_ms, however many heartbeats or gaps ask meanwhile:
  * each try may wait for the control socket's timeout). */
+static int catch_up_other(struct watch *w);
+
 static int attempt(struct watch *w, enum watch_reason why, uint64_t missed)
 {
 	if (w->pending && monotonic_ms() < w->retry_ms) {
@@ -387,7 +419,7 @@ static int attempt(struct watch *w, enum watch_reason why, uint64_t missed)
 			w->pending_why = why;
 		return -1;
 	}
-	if (catch_up(w, why, missed) >= 0) {
+	if (other(w) ? catch_up_other(w) == 0 : catch_up(w, why, missed) >= 0) {
 		w->pending = 0;
 		return 0;
 	}
@@ -396,6 +428,134 @@ static int attempt(struct watch *w, enum watch_reason why, uint64_t missed)
 	w->pending = 1;
 	w->retry_ms = monotonic_ms() + RETRY_MS;
 	return -1;
+}
+
+/* ---- notices and feedback (--notices, --feedback) ---- */
+
+/* What a notice event is, by its topic: raised, reminded, acknowledged. */
+static const char *notice_event(const char *topic)
+{
+	size_t n = strlen(topic);
+	if (!strncmp(topic, "notice.reminder.", 16) ||
+	    (n > 9 && !strcmp(topic + n - 9, ".reminder")))
+		return "reminder";
+	if (!strncmp(topic, "notice.ack.", 11) || (n > 4 && !strcmp(topic + n - 4, ".ack")))
+		return "ack";
+	return "notice";
+}
+
+/* One more printed: the cursor moves past seq, kept in the state file. */
+static void advance(struct watch *w, uint64_t seq)
+{
+	w->printed++;
+	watch_gap_handled(&w->gap, seq);
+	state_write(w);
+	if (w->count && w->printed >= w->count)
+		stop = 1;
+}
+
+static void show_notice(struct watch *w, const char *event, const Ffc__V1__SchoolNotice *n)
+{
+	int fresh = !strcmp(event, "notice");
+	if (fresh && n->seq <= w->gap.last)
+		return; /* caught up already */
+	if (w->json) {
+		print_typed(fresh ? "notice" : !strcmp(event, "ack") ? "notice_ack" : "notice_reminder",
+		            &n->base);
+	} else {
+		char incident[32], due[32];
+		tool_time(n->incident_at_ms, incident, sizeof incident);
+		tool_time(n->due_at_ms, due, sizeof due);
+		const char *to = n->school_name[0] ? n->school_name : "the front door";
+		if (!strcmp(event, "ack"))
+			printf("ACKNOWLEDGED %s (%s %s) by %s\n", n->notice_id, n->given_name,
+			       n->family_name, n->acknowledged_by);
+		else
+			printf("%s %s %s %s: %s %s, born %s; incident %s (%s), police ref %s; "
+			       "due %s%s%s\n",
+			       fresh ? "NOTICE" : "NOT ACKNOWLEDGED", n->notice_id,
+			       n->urn[0] ? n->urn : "-", to, n->given_name, n->family_name,
+			       n->date_of_birth[0] ? n->date_of_birth : "?", incident,
+			       n->child_present ? "child present" : "child not present",
+			       n->police_reference, due, n->child_id[0] ? ", child " : "",
+			       n->child_id);
+	}
+	fflush(stdout);
+	if (fresh)
+		advance(w, n->seq);
+}
+
+static void show_feedback(struct watch *w, const Ffc__V1__Feedback *f)
+{
+	if (f->seq <= w->gap.last)
+		return;
+	if (w->json) {
+		print_typed("feedback", &f->base);
+	} else {
+		char when[32];
+		tool_time(f->closed_at_ms, when, sizeof when);
+		printf("FEEDBACK %s %s: %s closed %s: %s; your concerns:", f->feedback_id,
+		       tool_enum_name(&ffc__v1__agency__descriptor, (int)f->agency), f->alert_id,
+		       when, f->outcome);
+		for (size_t i = 0; i < f->n_concern_ids; i++)
+			printf(" %s", f->concern_ids[i]);
+		printf("; lead practitioner: %s%s%s\n",
+		       f->lead_practitioner[0] ? f->lead_practitioner : "(none)",
+		       f->lead_contact[0] ? ", " : "", f->lead_contact);
+	}
+	fflush(stdout);
+	advance(w, f->seq);
+}
+
+/* Fetch and print what was raised after the cursor. 0, or -1 when the
+ * control socket did not answer or refused (said on stderr). */
+static int catch_up_other(struct watch *w)
+{
+	for (;;) {
+		Ffc__V1__NoticesRequest nr = FFC__V1__NOTICES_REQUEST__INIT;
+		Ffc__V1__FeedbackRequest fr = FFC__V1__FEEDBACK_REQUEST__INIT;
+		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+		Ffc__V1__ControlReply *r = NULL;
+		if (w->notices) {
+			nr.since_seq = w->gap.last;
+			nr.urn = (char *)(uintptr_t)w->notices;
+			req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_NOTICES;
+			req.notices = &nr;
+		} else {
+			fr.since_seq = w->gap.last;
+			fr.agency = (Ffc__V1__Agency)w->feedback;
+			req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_FEEDBACK;
+			req.feedback = &fr;
+		}
+		req.operator_ = (char *)(uintptr_t)tool_env("FFC_OPERATOR", tool_env("USER", ""));
+		int rc = ffc_control_call(w->control_ep, &req, &r, w->timeout_ms);
+		if (rc != FFC_OK) {
+			if (!w->pending)
+				fprintf(
+				    stderr,
+				    "ffc-watch: cannot catch up through %s: %s (trying again)\n",
+				    w->control_ep, ffc_strerror(rc));
+			return -1;
+		}
+		int more = 0;
+		if (r->error[0]) {
+			fprintf(stderr, "ffc-watch: catching up: %s\n", r->error);
+			ffc__v1__control_reply__free_unpacked(r, NULL);
+			return -1;
+		}
+		if (r->notices) {
+			for (size_t i = 0; i < r->notices->n_notices && !stop; i++)
+				show_notice(w, "notice", r->notices->notices[i]);
+			more = r->notices->more && r->notices->n_notices > 0;
+		} else if (r->feedback) {
+			for (size_t i = 0; i < r->feedback->n_feedback && !stop; i++)
+				show_feedback(w, r->feedback->feedback[i]);
+			more = r->feedback->more && r->feedback->n_feedback > 0;
+		}
+		ffc__v1__control_reply__free_unpacked(r, NULL);
+		if (!more || stop)
+			return 0;
+	}
 }
 
 /* One event from the alerts socket. */
@@ -421,8 +581,10 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 		show(w, ev->alert);
 		return;
 	case FFC_SUB_HEARTBEAT:
+		/* Its seq is the alerts': for notices and feedback a heartbeat
+		 * only says the daemon is there, or restarted. */
 		why = watch_gap_heartbeat(
-		    &w->gap, ev->heartbeat->last_seq, ev->heartbeat->started_at_ms,
+		    &w->gap, other(w) ? 0 : ev->heartbeat->last_seq, ev->heartbeat->started_at_ms,
 		    (int64_t)ev->heartbeat->interval_ms, monotonic_ms(), &was_silent);
 		if (w->json)
 			print_typed("heartbeat", &ev->heartbeat->base);
@@ -459,6 +621,12 @@ static void handle(struct watch *w, const ffc_sub_event_t *ev, int *connected_be
 	case FFC_SUB_ACCESS:
 		show_access(w, ev->access);
 		return;
+	case FFC_SUB_NOTICE:
+		show_notice(w, notice_event(ev->topic), ev->notice);
+		return;
+	case FFC_SUB_FEEDBACK:
+		show_feedback(w, ev->feedback);
+		return;
 	}
 }
 
@@ -475,7 +643,9 @@ int main(int argc, char **argv)
 		O_COUNT,
 		O_VERSION,
 		O_KEY,
-		O_SERVER_KEY
+		O_SERVER_KEY,
+		O_NOTICES,
+		O_FEEDBACK
 	};
 	static const struct option options[] = {
 	    {"alerts", required_argument, NULL, O_ALERTS},
@@ -490,6 +660,8 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, O_VERSION},
 	    {"key", required_argument, NULL, O_KEY},
 	    {"server-key", required_argument, NULL, O_SERVER_KEY},
+	    {"notices", required_argument, NULL, O_NOTICES},
+	    {"feedback", required_argument, NULL, O_FEEDBACK},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *key = tool_env("FFC_KEY", NULL), *server_key = tool_env("FFC_SERVER_KEY", NULL);
@@ -538,6 +710,25 @@ int main(int argc, char **argv)
 		case O_COUNT:
 			w.count = tool_number("--count", optarg, 1, INT64_MAX);
 			break;
+		case O_NOTICES:
+			if (strcmp(optarg, "front-door") &&
+			    (strlen(optarg) != 6 || strspn(optarg, "0123456789") != 6 ||
+			     optarg[0] == '0'))
+				tool_exit(EXIT_USAGE,
+				          "--notices: '%s' is not a school's URN (six digits) nor "
+				          "front-door",
+				          optarg);
+			w.notices = optarg;
+			break;
+		case O_FEEDBACK:
+			w.feedback = tool_enum_parse(&ffc__v1__agency__descriptor, optarg);
+			if (w.feedback < 0)
+				tool_exit(EXIT_USAGE,
+				          "--feedback: '%s' is not police, health, education, "
+				          "social-care "
+				          "or other",
+				          optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -551,8 +742,17 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		tool_exit(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (w.notices && w.feedback)
+		tool_exit(EXIT_USAGE, "--notices and --feedback: one or the other");
+	if (other(&w) && w.level)
+		tool_exit(EXIT_USAGE, "--level is for alerts, not notices or feedback");
+	char state_file[64] = "watch.seq";
+	if (w.notices)
+		snprintf(state_file, sizeof state_file, "watch.notices.%s.seq", w.notices);
+	else if (w.feedback)
+		snprintf(state_file, sizeof state_file, "watch.feedback.%d.seq", w.feedback);
 	if (!w.state_path)
-		w.state_path = state_alloc = default_state_path();
+		w.state_path = state_alloc = default_state_path(state_file);
 	uint64_t last = 0;
 	if (since >= 0)
 		last = (uint64_t)since;
@@ -570,14 +770,35 @@ int main(int argc, char **argv)
 	/* Subscribe first, then catch up: whatever is raised in between
 	 * arrives both ways and is printed once. Heartbeats and connection
 	 * events tell of anything missed later. */
-	const char *prefix = w.level == FFC__V1__LEVEL__RED     ? "alert.red"
-	                     : w.level == FFC__V1__LEVEL__AMBER ? "alert.amber"
-	                                                        : "alert.";
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "%s",
+	         w.level == FFC__V1__LEVEL__RED     ? "alert.red"
+	         : w.level == FFC__V1__LEVEL__AMBER ? "alert.amber"
+	                                            : "alert.");
+	/* A school: its own notices; the front door: its notices and every
+	 * notice's reminder and acknowledgement; an agency: its feedback. */
+	const char *more[3] = {"event.", "overdue.", NULL};
+	if (w.notices && strcmp(w.notices, "front-door")) {
+		snprintf(prefix, sizeof prefix, "notice.school.%s", w.notices);
+		more[0] = NULL;
+	} else if (w.notices) {
+		snprintf(prefix, sizeof prefix, "notice.front-door");
+		more[0] = "notice.reminder.";
+		more[1] = "notice.ack.";
+	} else if (w.feedback) {
+		char word[32];
+		agency_word(w.feedback, word, sizeof word);
+		snprintf(prefix, sizeof prefix, "feedback.%s", word);
+		more[0] = NULL;
+	} else if (w.alerts_only) {
+		more[0] = NULL;
+	}
 	tool_curve(key, server_key);
 	ffc_sub_t *sub = ffc_sub_new(w.alerts_ep, prefix);
-	if (!sub || ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) != FFC_OK ||
-	    (!w.alerts_only && (ffc_sub_subscribe(sub, "event.") != FFC_OK ||
-	                        ffc_sub_subscribe(sub, "overdue.") != FFC_OK))) {
+	int subscribed = sub && ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) == FFC_OK;
+	for (size_t i = 0; subscribed && i < 2 && more[i]; i++)
+		subscribed = ffc_sub_subscribe(sub, more[i]) == FFC_OK;
+	if (!subscribed) {
 		ffc_sub_destroy(&sub);
 		tool_exit(EXIT_USAGE, "--alerts: cannot connect to '%s'", w.alerts_ep);
 	}

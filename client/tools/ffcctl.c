@@ -86,12 +86,27 @@ static void usage(FILE *f)
 	        "                               child's record, when and why (admin)\n"
 	        "  keygen NAME [--dir DIR]      write a CURVE key pair: DIR/NAME.key (public)\n"
 	        "                               and DIR/NAME.key_secret (mode 0600); no daemon\n"
+	        "\n");
+	fprintf(f,
 	        "  lookup --nhs N | --upn U --setting WHERE [--asked-by WHO]\n"
 	        "                               is the child known? plan or looked-after status,\n"
 	        "                               open alerts, lead practitioner (audited, and\n"
 	        "                               announced on event.access)\n"
 	        "  accesses CHILD | --nhs N | --upn U [--limit N]\n"
 	        "                               who looked the child up, where and why (last 25)\n"
+	        "  notices [--since SEQ] [--urn URN|front-door] [--unacknowledged] [--limit N]\n"
+	        "                               Operation Encompass notices (a school's key:\n"
+	        "                               its own school's)\n"
+	        "  notice ack NOTICE --by NAME  the school's DSL acknowledges a notice (with the\n"
+	        "                               school's key; a front-door one: a practitioner)\n"
+	        "  feedback [--since SEQ] [--agency A] [--limit N]\n"
+	        "                               what referring agencies were told of closed\n"
+	        "                               alerts (an adapter's key: its agency's)\n"
+	        "  contact PRACTITIONER --contact TEXT\n"
+	        "                               how a lead practitioner is reached (in feedback)\n"
+	        "  report --from DATE --to DATE [--csv]\n"
+	        "                               the partnership's figures for the period, no\n"
+	        "                               child named (admin; --json or --csv)\n"
 	        "\n"
 	        "Options (before or after the command):\n"
 	        "  --control EP   control endpoint (default $FFC_CONTROL or " DEFAULT_CONTROL ")\n"
@@ -366,6 +381,8 @@ static int cmd_stats(const struct opts *o, int argc, char **argv)
 		       (unsigned long long)s->withdrawn, (unsigned long long)s->purged);
 		printf("social care statuses %llu (versions stored), lookups %llu (answered)\n",
 		       (unsigned long long)s->child_statuses, (unsigned long long)s->lookups);
+		printf("Operation Encompass notices %llu, feedback to referrers %llu (stored)\n",
+		       (unsigned long long)s->notices, (unsigned long long)s->feedback);
 		printf("audit trail: %llu entries, %llu control requests refused (stored)\n",
 		       (unsigned long long)s->audit_entries,
 		       (unsigned long long)s->control_refused);
@@ -563,6 +580,12 @@ static const struct command {
     /* point-of-contact lookups: ffcctl_lookup.c */
     {"lookup", ctl_cmd_lookup},
     {"accesses", ctl_cmd_accesses},
+    /* schools and the partnership: ffcctl_notices.c */
+    {"notices", ctl_cmd_partnership},
+    {"notice", ctl_cmd_partnership},
+    {"feedback", ctl_cmd_partnership},
+    {"contact", ctl_cmd_partnership},
+    {"report", ctl_cmd_partnership},
     {NULL, NULL},
     /* clang-format on */
 };

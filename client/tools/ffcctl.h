@@ -126,5 +126,12 @@ int ctl_cmd_lookup(const struct opts *o, int argc, char **argv);
 int ctl_cmd_accesses(const struct opts *o, int argc, char **argv);
 /* A child's social care statuses and the lookups of it, for `child`. */
 void ctl_print_social(const Ffc__V1__ChildReply *c);
+/* ---- schools and the partnership (ffcctl_notices.c) ---- */
+
+/* An Operation Encompass notice: the school, the child, the incident,
+ * when it is due and whether (and by whom) it was acknowledged. */
+void ctl_print_notice(const Ffc__V1__SchoolNotice *n);
+/* notices, notice ack, feedback, contact, report (argv[0] says which). */
+int ctl_cmd_partnership(const struct opts *o, int argc, char **argv);
 
 #endif

@@ -202,8 +202,12 @@ static void handle(struct web_relay *r, const ffc_sub_event_t *ev, int *connecte
 		push_message(r, RING_OVERDUE, ev->alert->seq, &ev->alert->base);
 		return;
 	case FFC_SUB_ACCESS:
-		/* A point-of-contact lookup: shown in the child's record (its
-		 * lookups), not on the alerts page. */
+	case FFC_SUB_NOTICE:
+	case FFC_SUB_FEEDBACK:
+		/* A point-of-contact lookup, an Operation Encompass notice,
+		 * feedback: shown in the child's record, to schools and to
+		 * agencies, not on the alerts page (ffc-web subscribes to none
+		 * but event.access, which comes with event.*). */
 		return;
 	}
 }

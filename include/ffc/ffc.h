@@ -207,6 +207,9 @@ enum ffc_sub_kind {
 	                             evidence or reopened */
 	FFC_SUB_OVERDUE = 6,      /* ev->alert: the once-only reminder of an overdue alert */
 	FFC_SUB_ACCESS = 7,       /* ev->access: a point-of-contact lookup of a known child */
+	FFC_SUB_NOTICE = 8,       /* ev->notice: an Operation Encompass notice ("notice.*": raised,
+	                             its reminder or its acknowledgement, as the topic says) */
+	FFC_SUB_FEEDBACK = 9,     /* ev->feedback: feedback on a closed alert ("feedback.*") */
 };
 
 /* Where ffcd announces each lookup of a known child (every console may
@@ -220,6 +223,8 @@ typedef struct ffc_sub_event {
 	Ffc__V1__Heartbeat *heartbeat; /* FFC_SUB_HEARTBEAT: likewise */
 	Ffc__V1__AlertChange *change;  /* FFC_SUB_CHANGE: likewise */
 	Ffc__V1__AccessNotice *access; /* FFC_SUB_ACCESS: likewise */
+	Ffc__V1__SchoolNotice *notice; /* FFC_SUB_NOTICE: likewise */
+	Ffc__V1__Feedback *feedback;   /* FFC_SUB_FEEDBACK: likewise */
 } ffc_sub_event_t;
 
 /* Wait up to timeout_ms (-1: for ever) for the next alert, heartbeat or
@@ -230,9 +235,10 @@ typedef struct ffc_sub_event {
  * and no message), FFC_EINVAL (an argument NULL), FFC_ENOMEM, FFC_EZMQ.
  * *ev is cleared first, so releasing it after any return is safe.
  * Messages under topics other than alert.*, event.* (FFC_SUB_CHANGE;
- * event.access is FFC_SUB_ACCESS), overdue.* (FFC_SUB_OVERDUE) and
- * heartbeat are skipped; a subscription
- * decides which of them arrive at all. */
+ * event.access is FFC_SUB_ACCESS), overdue.* (FFC_SUB_OVERDUE), notice.*
+ * (FFC_SUB_NOTICE), feedback.* (FFC_SUB_FEEDBACK) and heartbeat are
+ * skipped; a subscription decides which of them arrive at all (and the
+ * daemon, which a key may receive). */
 int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms);
 
 /* Free the message an event holds and clear it; safe on a cleared event,

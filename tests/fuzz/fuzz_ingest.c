@@ -96,9 +96,18 @@ static int seed(struct store *st)
 	return n == 4 ? 0 : -1;
 }
 
+/* One school, notices of any age: a police domestic incident raises an
+ * Operation Encompass notice in the batch's transaction. */
+static struct schools schools;
+
 static int init(void)
 {
 	log_set_level(LOG_ERROR + 1); /* rejections alone are expected here */
+	schools_defaults(&schools);
+	schools.n = 1;
+	snprintf(schools.list[0].urn, sizeof schools.list[0].urn, "100001");
+	snprintf(schools.list[0].name, sizeof schools.list[0].name, "Hillside Primary");
+	schools.max_age_days = 0;
 	fx.n_rules = rules_defaults(fx.rules, RULES_MAX);
 	return scratch_make("fuzz_ingest", seed);
 }
@@ -138,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Every other frame from a key bound to POLICE: the binding
 		 * check runs beside the rest. */
 		items[n].agency_bound = n % 2 ? FFC__V1__AGENCY__POLICE : 0;
+		items[n].adapter = n % 2 ? "police-adapter" : NULL;
 		n++;
 		data += len;
 		size -= len;
@@ -146,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	const uint64_t before = last_alert();
-	struct ingest_limits limits = {.max_message = 16 * 1024};
+	struct ingest_limits limits = {.max_message = 16 * 1024, .schools = &schools};
 	struct outbox raised = {0};
 	int stored = ingest_batch(scratch.s, fx.rules, fx.n_rules, &limits, items, n, NOW, &raised);
 	if (stored < 0)

@@ -4,7 +4,8 @@
  * Nothing may crash, leak or read out of bounds, and the invariants hold:
  * only a subscription or unsubscription yields prefixes, never more than
  * CONSOLE_TOPICS_MAX, each a string shorter than a topic; a console held
- * to some levels never gets a prefix of another level's family; a
+ * to some levels never gets a prefix of another level's family, a
+ * school's or an adapter's key nothing but its own notices or feedback; a
  * subscription past the count is refused.
  *
  * The first byte of the input chooses the case: bit 0 the multipart flag,
@@ -74,6 +75,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!strcmp(console_verdict_name(v), "?"))
 		__builtin_trap();
+	/* The same message from a school's key and an adapter's: the same
+	 * verdict, and nothing outside their own topics but the heartbeat. */
+	static const struct console_grant grants[] = {{.urn = "100001"}, {.agency = 1}};
+	static const char *const roots[] = {"notice.school.100001", "feedback.police"};
+	for (size_t g = 0; g < 2; g++) {
+		if (console_parse_grant(msg, len, more, 1, &grants[g], held, sub) != v)
+			__builtin_trap();
+		for (size_t i = 0; i < sub->n; i++)
+			if (strncmp(sub->topics[i], roots[g], strlen(roots[g])) &&
+			    strncmp(sub->topics[i], "heartbeat", 9))
+				__builtin_trap();
+	}
 	free(sub);
 	free(msg);
 	return 0;

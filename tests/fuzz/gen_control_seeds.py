@@ -83,6 +83,15 @@ requests = [
       child=pb.ChildRequest(child_id="C00000001")),
     R(operator=OP, on_behalf_of="sam jones", on_behalf_role="root",
       ack=pb.AckRequest(alert_id="A00000001", by="sam.jones")),
+    # Schools, feedback and the partnership.
+    R(operator=OP, notices=pb.NoticesRequest(since_seq=0, urn="front-door", limit=3,
+                                             unacknowledged=True)),
+    R(operator=OP, notices=pb.NoticesRequest(urn="100001")),
+    R(operator=OP, notice_ack=pb.NoticeAckRequest(notice_id="N00000001", by="Duty SW")),
+    R(operator=OP, feedback=pb.FeedbackRequest(agency=pb.POLICE, limit=2)),
+    R(operator=OP, contact=pb.ContactRequest(practitioner="Ann Lee",
+                                             contact="0113 496 0001")),
+    R(operator=OP, report=pb.ReportRequest(from_ms=1767225600000, to_ms=1798761600000)),
     # Refused ones.
     R(operator=OP, purpose="", child=pb.ChildRequest(child_id="C00000001")),
     R(operator=OP, child=pb.ChildRequest(child_id="X1")),

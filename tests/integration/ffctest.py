@@ -397,8 +397,9 @@ def collect_receipts(sock, n, timeout=30.0):
     return receipts
 
 
-def receive_alerts(sub, n, timeout=10.0):
-    """n (topic, Alert) pairs from a SUB socket, or fail."""
+def receive_alerts(sub, n, timeout=10.0, message=None):
+    """n (topic, Alert) pairs from a SUB socket, or fail; another message
+    type's bodies with message (pb.SchoolNotice, ...)."""
     out = []
     deadline = time.time() + timeout
     while len(out) < n:
@@ -407,7 +408,7 @@ def receive_alerts(sub, n, timeout=10.0):
             raise AssertionError("received %d of %d alerts: %s"
                                  % (len(out), n, [t for t, _ in out]))
         topic, body = sub.recv_multipart()
-        a = pb.Alert()
+        a = (message or pb.Alert)()
         a.ParseFromString(body)
         out.append((topic.decode(), a))
     return out

@@ -262,7 +262,12 @@ class Roles(unittest.TestCase):
                 ("household_alerts", pb.HouseholdAlertsRequest(
                     household_id="H00000001", action=pb.HouseholdAlertsRequest.ACK, by="A")),
                 ("lookup", pb.LookupRequest(nhs_number=nhs_number(1), setting="City ED")),
-                ("accesses", pb.AccessesRequest(child=pb.ChildRequest(child_id=self.child)))]
+                ("accesses", pb.AccessesRequest(child=pb.ChildRequest(child_id=self.child))),
+                ("notices", pb.NoticesRequest()),
+                ("notice_ack", pb.NoticeAckRequest(notice_id="N00000001", by="A")),
+                ("feedback", pb.FeedbackRequest()),
+                ("contact", pb.ContactRequest(practitioner="P", contact="0113 496 0000")),
+                ("report", pb.ReportRequest(from_ms=0, to_ms=86400000))]
         known = {f.name for f in pb.ControlRequest.DESCRIPTOR.oneofs_by_name["command"].fields}
         self.assertEqual({name for name, _ in cmds} | {"shutdown"}, known)
         for name, msg in cmds:

@@ -182,13 +182,23 @@ class Security(unittest.TestCase):
 
     def test_role_must_fit_the_socket(self):
         before = self.d.stats().refused_role
-        # A console key on ingest, an adapter key on alerts.
+        # A console key on ingest is refused.
         self.assertIsNone(self.send_as("red-console", concern("sec-r"), expect_reply=False))
         wait_for(lambda: self.d.stats().refused_role > before)
-        sub = self.curve(zmq.SUB, "police", self.d.alerts_ep)
-        wait_for(lambda: self.d.stats().refused_role > before + 1)
         self.assertEqual(self.d.status().concerns, 0)
+        # An adapter key on alerts connects (for its agency's feedback)
+        # but receives no alert, whatever it subscribes to.
+        sub = self.curve(zmq.SUB, "police", self.d.alerts_ep)
+        console = self.curve(zmq.SUB, "all-console", self.d.alerts_ep)
+        time.sleep(0.5)
+        r = self.send_as("police", concern("sec-a", category=pb.PHYSICAL_ABUSE,
+                                           severity=pb.IMMEDIATE_RISK))
+        self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        self.assertEqual([t for t, _ in receive_alerts(console, 1)], ["alert.red.immediate-risk"])
+        self.assertFalse(sub.poll(700), "an adapter key received an alert")
+        self.assertEqual(self.d.stats().refused_role, before + 1)
         sub.close()
+        console.close()
 
     def test_a_console_sending_data_is_cut_and_its_key_refused(self):
         """A console key sending data frames on the alerts socket: its
@@ -359,7 +369,8 @@ class Security(unittest.TestCase):
 class TcpControl(unittest.TestCase):
     """A tcp:// control socket in curve mode: ffcctl with an operator key
     gets an answer, without keys none; a console key gets the alerts of its
-    levels (to catch up) and nothing else, an adapter key no handshake."""
+    levels (to catch up) and nothing else, an adapter key its agency's
+    feedback and nothing else."""
 
     def test_ffcctl_over_curve(self):
         d = scratch_dir(self)
@@ -402,17 +413,19 @@ class TcpControl(unittest.TestCase):
         self.assertIn("no answer", r.stderr)
         r = ffcctl("--key", console_secret, "--server-key", server_pub, "status")
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("status: a console may only fetch alerts; red-console is a console",
+        self.assertIn("status: a console may only fetch alerts and notices; red-console is a console",
                       r.stderr)
         r = ffcctl("--key", console_secret, "--server-key", server_pub, "alerts")
         self.assertEqual(r.returncode, 0, r.stderr)
         r = ffcctl("--key", adapter_secret, "--server-key", server_pub, "alerts")
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("no answer", r.stderr)
+        self.assertIn("alerts: needs the practitioner role; police is an adapter", r.stderr)
+        r = ffcctl("--key", adapter_secret, "--server-key", server_pub, "feedback")
+        self.assertEqual(r.returncode, 0, r.stderr)
         r = ffcctl("--key", ok, "--server-key", server_pub, "stats")
-        # A client without CURVE fails the handshake before any key is
-        # presented; the adapter key reached the ZAP handler.
-        self.assertRegex(r.stdout, r"refused: \d+ unknown key, [1-9]\d* role not allowed")
+        # Refused requests are counted; a client without CURVE fails the
+        # handshake before any key is presented.
+        self.assertIn("2 control requests refused", r.stdout)
         self.assertEqual(daemon.stop(), 0, daemon.stderr())
         daemon.assert_clean(self)
 

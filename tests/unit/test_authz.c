@@ -422,6 +422,59 @@ static void test_delegation_refused(void **state)
 	assert_int_equal(c.role, ACCESS_PRACTITIONER);
 }
 
+/* Schools and the partnership: a school's key fetches and acknowledges
+ * its notices, an adapter's its feedback, a console the notices too;
+ * operators by the table; the report is admin's and reads (a purpose,
+ * an audit entry). */
+static void test_schools_and_partnership(void **state)
+{
+	(void)state;
+	struct authz_decision d;
+	assert_int_equal(decide(ACCESS_SCHOOL, 0, CMD(NOTICES), "", &d), 1);
+	assert_int_equal(d.reads_record, 0);
+	assert_int_equal(decide(ACCESS_SCHOOL, 0, CMD(NOTICE_ACK), "", &d), 1);
+	assert_string_equal(d.command, "notice ack");
+	static const int not_for_schools[] = {CMD(FEEDBACK), CMD(STATUS), CMD(CHILD),
+	                                      CMD(ALERTS),   CMD(REPORT), CMD(CONTACT)};
+	for (size_t i = 0; i < sizeof not_for_schools / sizeof not_for_schools[0]; i++)
+		assert_int_equal(decide(ACCESS_SCHOOL, 0, not_for_schools[i], "x", &d), 0);
+	assert_string_equal(d.why, "contact: needs the practitioner role; j.doe is a school");
+	assert_int_equal(decide(ACCESS_ADAPTER, 0, CMD(FEEDBACK), "", &d), 1);
+	assert_int_equal(decide(ACCESS_ADAPTER, 0, CMD(NOTICES), "", &d), 0);
+	assert_string_equal(d.why, "notices: needs the practitioner role; j.doe is an adapter");
+	assert_int_equal(decide(ACCESS_ADAPTER, 0, CMD(NOTICE_ACK), "", &d), 0);
+	assert_int_equal(decide(ACCESS_CONSOLE, 1u << 2, CMD(NOTICES), "", &d), 1);
+	assert_int_equal(decide(ACCESS_CONSOLE, 1u << 2, CMD(FEEDBACK), "", &d), 0);
+	assert_string_equal(d.why,
+	                    "feedback: a console may only fetch alerts and notices; j.doe is a "
+	                    "console");
+	assert_int_equal(decide(ACCESS_CONSOLE, 1u << 2, CMD(NOTICE_ACK), "", &d), 0);
+	/* Operators, by the table. */
+	static const struct {
+		int command;
+		enum access_role least;
+		int reads;
+		const char *name;
+	} rows[] = {
+	    {CMD(NOTICES), ACCESS_PRACTITIONER, 0, "notices"},
+	    {CMD(NOTICE_ACK), ACCESS_PRACTITIONER, 0, "notice ack"},
+	    {CMD(FEEDBACK), ACCESS_PRACTITIONER, 0, "feedback"},
+	    {CMD(CONTACT), ACCESS_PRACTITIONER, 0, "contact"},
+	    {CMD(REPORT), ACCESS_ADMIN, 1, "report"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_int_equal(authz_least_role(rows[i].command), rows[i].least);
+		assert_string_equal(authz_command_name(rows[i].command), rows[i].name);
+		assert_int_equal(decide(ACCESS_VIEWER, 0, rows[i].command, "x", &d), 0);
+		assert_int_equal(decide(ACCESS_ADMIN, 0, rows[i].command, "a reason", &d), 1);
+		assert_int_equal(d.reads_record, rows[i].reads);
+	}
+	assert_int_equal(decide(ACCESS_PRACTITIONER, 0, CMD(REPORT), "x", &d), 0);
+	assert_string_equal(d.why, "report: needs the admin role; j.doe is a practitioner");
+	assert_int_equal(decide(ACCESS_ADMIN, 0, CMD(REPORT), "", &d), 0);
+	assert_non_null(strstr(d.why, "report: purpose: required"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +491,7 @@ int main(void)
 	    cmocka_unit_test(test_ipc_operator_is_its_unix_users),
 	    cmocka_unit_test(test_delegate_speaks_for_a_person_up_to_its_role),
 	    cmocka_unit_test(test_delegation_refused),
+	    cmocka_unit_test(test_schools_and_partnership),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

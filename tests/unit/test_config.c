@@ -1140,6 +1140,7 @@ static void test_deep_nesting_refused(void **state)
 #define SERVER_SECRET "55Nt@ybO({{Lul2s)SB7&/epC)oZ1H^(xCmI>t1["
 #define OTHER_PUBLIC  "KQL!xa-M(}cHn-Mhj6w#{TsF2tr]!C&7wa&ku7xC"
 #define THIRD_PUBLIC  "n&[/&ka]wkLrkL9hRI6of:pYh1B>CSg!/8V8vQyH"
+#define FOURTH_PUBLIC "+{K}6aaf[u:8Ua@l88Oi36?vrUIZWOj{OT3PMz2J"
 
 static const char *cert_file(const char *secret, mode_t mode)
 {
@@ -1268,6 +1269,146 @@ static void test_security_errors(void **state)
 	       "admin) speaks for others");
 }
 
+/* ---- schools and feedback ---- */
+
+static int32_t date(const char *s)
+{
+	int32_t d;
+	const char *why;
+	assert_int_equal(calendar_parse_date(s, &d, &why), 0);
+	return d;
+}
+
+static void test_schools_settings(void **state)
+{
+	(void)state;
+	char text[4096];
+	snprintf(
+	    text, sizeof text,
+	    "schools: {\n"
+	    "  timezone = \"GMT0BST,M3.5.0/1,M10.5.0\";\n"
+	    "  day_starts = \"08:45\";\n"
+	    "  remind_at = \"10:00:30\";\n"
+	    "  school_days = [\"Mon\", \"tue\", \"wednesday\", \"thu\", \"fri\", \"sat\"];\n"
+	    "  terms = ( [\"2026-01-05\", \"2026-02-13\"], [\"2025-11-03\", \"2025-12-19\"] );\n"
+	    "  closed = [ \"2026-01-05\", \"2025-11-17\" ];\n"
+	    "  notice_max_age_days = 0;\n"
+	    "  list = ( { urn = \"100001\"; name = \"Hillside Primary\"; },\n"
+	    "           { urn = \"999999\"; name = \"Beck Lane\"; } );\n"
+	    "};\n"
+	    "feedback: { contact = \"MACPT duty desk, 0113 496 0000\"; };\n"
+	    "security: { keys = ( { name = \"dsl\"; role = \"school\"; urn = \"100001\";\n"
+	    "                      public_key = \"%s\"; } ); };\n",
+	    OTHER_PUBLIC);
+	load_good(text);
+	const struct calendar *c = &cfg.schools.cal;
+	assert_string_equal(c->tz_name, "GMT0BST,M3.5.0/1,M10.5.0");
+	assert_int_equal(c->tz.dst_s, 3600);
+	assert_int_equal(c->day_starts_s, 8 * 3600 + 45 * 60);
+	assert_int_equal(c->remind_s, 10 * 3600 + 30);
+	assert_int_equal(c->weekdays, 0x3f);
+	/* In date order, whatever the file's. */
+	assert_int_equal(c->n_terms, 2);
+	assert_int_equal(c->terms[0].from, date("2025-11-03"));
+	assert_int_equal(c->terms[1].to, date("2026-02-13"));
+	assert_int_equal(c->n_closed, 2);
+	assert_int_equal(c->closed[0], date("2025-11-17"));
+	assert_int_equal(cfg.schools.max_age_days, 0);
+	assert_int_equal(cfg.schools.n, 2);
+	assert_string_equal(school_find(&cfg.schools, "999999")->name, "Beck Lane");
+	assert_string_equal(cfg.schools.feedback_contact, "MACPT duty desk, 0113 496 0000");
+	const struct access_key *k = access_key_named(&cfg.access, "dsl");
+	assert_non_null(k);
+	assert_int_equal(k->role, ACCESS_SCHOOL);
+	assert_string_equal(k->urn, "100001");
+	assert_int_equal(config_check(&cfg, "flags", &errs), 0);
+	/* The defaults: Europe/London, 08:30, 09:30, Monday to Friday. */
+	load_good("schools: { list = (); };\n");
+	assert_string_equal(cfg.schools.cal.tz_name, "Europe/London");
+	assert_int_equal(cfg.schools.cal.day_starts_s, 8 * 3600 + 30 * 60);
+	assert_int_equal(cfg.schools.cal.remind_s, 9 * 3600 + 30 * 60);
+	assert_int_equal(cfg.schools.cal.weekdays, 0x1f);
+	assert_int_equal(cfg.schools.max_age_days, 7);
+}
+
+static void test_schools_errors(void **state)
+{
+	(void)state;
+	char text[4096];
+	snprintf(
+	    text, sizeof text,
+	    "schools: {\n"                                                     /* 1 */
+	    "  timezone = \"Mars/Olympus\";\n"                                 /* 2 */
+	    "  day_starts = \"8:30\";\n"                                       /* 3 */
+	    "  remind_at = \"25:00\";\n"                                       /* 4 */
+	    "  school_days = [\"mon\", \"funday\", \"mon\"];\n"                /* 5 */
+	    "  terms = ( [\"2025-09-03\", \"2025-07-01\"],\n"                  /* 6 */
+	    "            [\"2025-09-01\"],\n"                                  /* 7 */
+	    "            [\"2025-02-30\", \"2025-03-01\"] );\n"                /* 8 */
+	    "  closed = [ \"2025-11-17\", \"2025-11-17\", \"17/11/2025\" ];\n" /* 9 */
+	    "  notice_max_age_days = 4000;\n"                                  /* 10 */
+	    "  list = ( { urn = \"12345\"; name = \"A\"; },\n"                 /* 11 */
+	    "           { urn = \"100001\"; name = \"\"; },\n"                 /* 12 */
+	    "           { urn = \"100002\"; name = \"B\"; },\n"                /* 13 */
+	    "           { urn = \"100002\"; name = \"C\"; },\n"                /* 14 */
+	    "           { name = \"D\"; } );\n"                                /* 15 */
+	    "  colour = \"blue\";\n"                                           /* 16 */
+	    "};\n"                                                             /* 17 */
+	    "feedback: { contact = \"line\\tbreak\"; who = 1; };\n"            /* 18 */
+	    "security: { keys = (\n"                                           /* 19 */
+	    "  { name = \"dsl\"; role = \"school\"; public_key = \"%s\"; },\n" /* 20 */
+	    "  { name = \"c\"; role = \"console\"; levels = [\"red\"]; urn = \"100002\";\n"
+	    "    public_key = \"%s\"; },\n" /* 22 */
+	    "  { name = \"far\"; role = \"school\"; urn = \"100009\"; public_key = \"%s\"; },\n"
+	    "  { name = \"bad\"; role = \"school\"; urn = \"0001\"; public_key = \"%s\"; }\n"
+	    ");};\n",
+	    OTHER_PUBLIC, THIRD_PUBLIC, SERVER_PUBLIC, FOURTH_PUBLIC);
+	const char *p = load_bad(text);
+	expect(p, 2, "schools.timezone: 'Mars/Olympus': not Europe/London, UTC or a POSIX TZ rule");
+	expect(p, 3, "schools.day_starts: '8:30' is not a time HH:MM or HH:MM:SS");
+	expect(p, 4, "schools.remind_at: '25:00' is not a time of day");
+	expect(p, 5, "schools.school_days[1]: not a day of the week");
+	expect(p, 5, "schools.school_days[2]: 'mon' is listed twice");
+	expect(p, 6, "schools.terms[0]: starts 2025-09-03, after it ends 2025-07-01");
+	expect(p, 7, "schools.terms[1]: a term is its first and last day");
+	expect(p, 8, "schools.terms[2][0]: '2025-02-30' is not a date YYYY-MM-DD");
+	expect(p, 9, "schools.closed[1]: 2025-11-17 is listed twice");
+	expect(p, 9, "schools.closed[2]: '17/11/2025' is not a date");
+	expect(p, 10, "schools.notice_max_age_days: 4000 is out of range (0 to 3650)");
+	expect(p, 11, "schools.list[0].urn: '12345' is not a URN");
+	expect(p, 12, "schools.list[1].name: must not be empty");
+	expect(p, 14, "schools.list[3].urn: 100002 is already listed");
+	expect(p, 15, "schools.list[4]: give the school's urn and name");
+	expect(p, 16, "unknown setting 'schools.colour'");
+	expect(p, 18, "feedback.contact: holds a control character");
+	expect(p, 18, "unknown setting 'feedback.who'");
+	expect(p, 20, "a school's key needs its school's URN");
+	expect(p, 21, "security.keys[1].urn: only a school's key is bound to a URN");
+	expect(p, 24, "security.keys[3].urn: '0001' is not a URN");
+	expect(p, 0,
+	       "security.keys: 'far' is bound to school 100009, which schools.list does not "
+	       "name");
+	/* What only the settings together say, at the reminder's line. */
+	p = load_bad("schools: {\n  day_starts = \"09:00\";\n  remind_at = \"08:00\";\n};\n");
+	expect(p, 3, "schools.remind_at: before the school day starts (day_starts)");
+	p = load_bad("schools: {\n  terms = ( [\"2025-01-05\", \"2025-02-01\"],\n"
+	             "            [\"2025-12-01\", \"2025-12-19\"] );\n};\n");
+	expect(p, 3, "schools.terms[1]: 302 days without school between 2025-02-01 and 2025-12-01");
+	p = load_bad("schools: {\n  terms = ( [\"2025-01-05\", \"2025-03-01\"],\n"
+	             "            [\"2025-02-01\", \"2025-04-01\"] );\n  school_days = [];\n};\n");
+	expect(p, 3, "not after the term before it ends (2025-03-01)");
+	expect(p, 4, "schools.school_days: no day");
+	p = load_bad("schools = 3;\nfeedback = \"x\";\n");
+	expect(p, 1, "schools: expected a group");
+	expect(p, 2, "feedback: expected a group");
+	/* A finished config's calendar is checked whole (after a loader). */
+	config_defaults(&cfg);
+	cfg.schools.cal.remind_s = 0;
+	errs.n = 0;
+	assert_int_equal(config_check(&cfg, "flags", &errs), -1);
+	expect("flags", 0, "schools.remind_at: before the school day starts");
+}
+
 static void test_endpoint_local(void **state)
 {
 	(void)state;
@@ -1312,6 +1453,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_security_mode_and_keys, teardown),
 	    cmocka_unit_test_teardown(test_security_errors, teardown),
 	    cmocka_unit_test_teardown(test_endpoint_local, teardown),
+	    cmocka_unit_test_teardown(test_schools_settings, teardown),
+	    cmocka_unit_test_teardown(test_schools_errors, teardown),
 	    cmocka_unit_test_teardown(test_labels, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -162,12 +162,84 @@ static void test_parse_limits(void **state)
 	assert_int_equal(sub.n, 1);
 }
 
+static size_t granted(const char *sub, const struct console_grant *g)
+{
+	memset(out, 0, sizeof out);
+	return console_grant_topics(sub, strlen(sub), g, out, CONSOLE_TOPICS_MAX);
+}
+
+/* A school's key: its own school's notices only, whatever it asks. */
+static void test_school_key(void **state)
+{
+	(void)state;
+	const struct console_grant school = {.urn = "100001"};
+	size_t n = granted("notice.", &school);
+	assert_int_equal(n, 1);
+	assert_true(has(n, "notice.school.100001"));
+	n = granted("", &school);
+	assert_int_equal(n, 2);
+	assert_true(has(n, "notice.school.100001") && has(n, "heartbeat"));
+	n = granted("notice.school.100001.reminder", &school);
+	assert_int_equal(n, 1);
+	assert_true(has(n, "notice.school.100001.reminder"));
+	assert_int_equal(granted("notice.school.100002", &school), 0);
+	assert_int_equal(granted("notice.school.1", &school), 1); /* wider: its own only */
+	assert_true(has(1, "notice.school.100001"));
+	assert_int_equal(granted("alert.", &school), 0);
+	assert_int_equal(granted("notice.front-door", &school), 0);
+	assert_int_equal(granted("notice.reminder.", &school), 0);
+	assert_int_equal(granted("feedback.", &school), 0);
+}
+
+/* An adapter's key: its agency's feedback only. */
+static void test_adapter_key(void **state)
+{
+	(void)state;
+	const struct console_grant police = {.agency = 1};
+	size_t n = granted("feedback.", &police);
+	assert_int_equal(n, 1);
+	assert_true(has(n, "feedback.police"));
+	assert_int_equal(granted("feedback.health", &police), 0);
+	assert_int_equal(granted("alert.", &police), 0);
+	assert_int_equal(granted("notice.", &police), 0);
+	const struct console_grant social = {.agency = 4};
+	assert_true(has(granted("f", &social), "feedback.social-care"));
+}
+
+/* A console: its levels, and the notices for consoles, never a school's. */
+static void test_console_notices(void **state)
+{
+	(void)state;
+	const struct console_grant red = {.levels = RED, .notices = 1};
+	size_t n = granted("notice.", &red);
+	assert_int_equal(n, 3);
+	assert_true(has(n, "notice.front-door") && has(n, "notice.reminder.") &&
+	            has(n, "notice.ack."));
+	assert_int_equal(granted("notice.school.", &red), 0);
+	assert_int_equal(granted("feedback.", &red), 0);
+	n = granted("notice.reminder.100001", &red);
+	assert_int_equal(n, 1);
+	assert_true(has(n, "notice.reminder.100001"));
+	/* console_parse() as before: levels only. */
+	struct console_sub sub;
+	assert_int_equal(console_parse((const uint8_t *)"\001notice.", 8, 0, 1, RED, 0, &sub),
+	                 CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 0);
+	assert_int_equal(
+	    console_parse_grant((const uint8_t *)"\001notice.", 8, 0, 1, &red, 0, &sub),
+	    CONSOLE_SUBSCRIBE);
+	assert_int_equal(sub.n, 3);
+	/* A NUL in it matches no topic. */
+	assert_int_equal(console_grant_topics("notice.\0", 8, &red, out, CONSOLE_TOPICS_MAX), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_alert_prefix), cmocka_unit_test(test_everything),
 	    cmocka_unit_test(test_heartbeat),    cmocka_unit_test(test_parse_kinds),
-	    cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_parse_limits), cmocka_unit_test(test_school_key),
+	    cmocka_unit_test(test_adapter_key),  cmocka_unit_test(test_console_notices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -290,6 +290,23 @@ static void test_ack_note_close(void **state)
 	assert_string_equal(a->history[3]->outcome, "strategy discussion");
 	assert_string_equal(a->history[3]->text, "held today");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
+	/* The police, whose concerns were its evidence, hear how it ended,
+	 * after the change. */
+	assert_int_equal(f->out.n, 2);
+	assert_string_equal(f->out.items[1].topic, "feedback.police");
+	Ffc__V1__Feedback *fb =
+	    ffc__v1__feedback__unpack(NULL, f->out.items[1].len, f->out.items[1].data);
+	assert_non_null(fb);
+	assert_string_equal(fb->feedback_id, "F00000001");
+	assert_int_equal(fb->agency, FFC__V1__AGENCY__POLICE);
+	assert_int_equal(fb->n_concern_ids, 2);
+	assert_string_equal(fb->concern_ids[0], "r1");
+	assert_string_equal(fb->concern_ids[1], "r2");
+	assert_string_equal(fb->alert_id, "A00000001");
+	assert_string_equal(fb->outcome, "strategy discussion");
+	assert_int_equal(fb->closed_at_ms, NOW + 3000);
+	ffc__v1__feedback__free_unpacked(fb, NULL);
+	outbox_truncate(&f->out, 1);
 	c = published(f, "event.close.red.immediate-risk");
 	assert_int_equal(c->state, FFC__V1__ALERT_STATE__CLOSED);
 	assert_string_equal(c->event->outcome, "strategy discussion");

@@ -497,8 +497,8 @@ static void test_console_key_alerts_of_its_levels_only(void **state)
 
 	/* The key is the caller: the operator name it gives changes nothing. */
 	r = child(f, "a.dmin", "x", NOW);
-	assert_string_equal(r->error,
-	                    "child: a console may only fetch alerts; macpt-red is a console");
+	assert_string_equal(
+	    r->error, "child: a console may only fetch alerts and notices; macpt-red is a console");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	/* A key no longer listed (removed by a reload) is refused. */
 	f->env.peer = "gone";

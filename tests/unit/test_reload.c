@@ -289,9 +289,13 @@ static void rich_config(struct config *c)
 	c->access.keys[1].role = ACCESS_CONSOLE;
 	c->access.keys[1].levels = 6;
 	c->access.keys[1].key[31] = 1;
-	c->access.n_keys = 3;
+	c->access.n_keys = 4;
 	set(c->access.keys[2].name, sizeof c->access.keys[2].name, "city-ed");
 	c->access.keys[2].role = ACCESS_LOOKUP;
+	set(c->access.keys[3].name, sizeof c->access.keys[3].name, "hillside-dsl");
+	c->access.keys[3].role = ACCESS_SCHOOL;
+	set(c->access.keys[3].urn, sizeof c->access.keys[3].urn, "100001");
+	c->access.keys[3].key[0] = 8;
 	c->access.keys[2].key[0] = 7;
 	c->access.n_operators = 1;
 	set(c->access.operators[0].name, sizeof c->access.operators[0].name, "alice");
@@ -306,6 +310,25 @@ static void rich_config(struct config *c)
 	set(c->user, sizeof c->user, "ffc");
 	c->retention_years = 7;
 	set(c->labels.category[3], sizeof c->labels.category[3], "a parent's mental health");
+	struct schools *s = &c->schools;
+	s->n = 2;
+	set(s->list[0].urn, sizeof s->list[0].urn, "100001");
+	set(s->list[0].name, sizeof s->list[0].name, "Hillside Primary");
+	set(s->list[1].urn, sizeof s->list[1].urn, "100002");
+	set(s->list[1].name, sizeof s->list[1].name, "Beck Lane Academy");
+	set(s->cal.tz_name, sizeof s->cal.tz_name, "EST5EDT,M3.2.0,M11.1.0");
+	s->cal.tz =
+	    (struct calendar_tz){-5 * 3600, 1, -4 * 3600, {3, 2, 0, 7200}, {11, 1, 0, 7200}};
+	s->cal.day_starts_s = 8 * 3600;
+	s->cal.remind_s = 10 * 3600 + 15;
+	s->cal.weekdays = 0x3f;
+	s->cal.n_terms = 2;
+	s->cal.terms[0] = (struct calendar_term){20300, 20350};
+	s->cal.terms[1] = (struct calendar_term){20360, 20400};
+	s->cal.n_closed = 1;
+	s->cal.closed[0] = 20310;
+	s->max_age_days = 30;
+	set(s->feedback_contact, sizeof s->feedback_contact, "MACPT duty desk");
 	/* Nothing past a count is sent: clear it, as a decoded config has
 	 * it. */
 	memset(&c->rules[c->n_rules], 0, (RULES_MAX - c->n_rules) * sizeof c->rules[0]);

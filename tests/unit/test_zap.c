@@ -16,7 +16,7 @@
 
 #include "zap.h"
 
-static uint8_t key_a[32], key_b[32], key_c[32], key_d[32], key_e[32];
+static uint8_t key_a[32], key_b[32], key_c[32], key_d[32], key_e[32], key_f[32];
 
 /* A request as libzmq sends it: version, request id, domain, address,
  * routing id, mechanism, the client's public key. */
@@ -131,7 +131,9 @@ static void test_decide(void **state)
 	memcpy(l.keys[2].key, key_c, 32);
 	l.keys[3] = (struct access_key){.name = "city-ed", .role = ACCESS_LOOKUP};
 	memcpy(l.keys[3].key, key_e, 32);
-	l.n_keys = 4;
+	l.keys[4] = (struct access_key){.name = "dsl", .role = ACCESS_SCHOOL, .urn = "100001"};
+	memcpy(l.keys[4].key, key_f, 32);
+	l.n_keys = 5;
 
 	struct zap_frame f[8];
 	struct zap_request r;
@@ -143,8 +145,8 @@ static void test_decide(void **state)
 		enum zap_verdict v;
 	} cases[] = {
 	    {"ingest", key_a, ZAP_ALLOW},
-	    {"alerts", key_a, ZAP_WRONG_ROLE},
-	    {"control", key_a, ZAP_WRONG_ROLE},
+	    {"alerts", key_a, ZAP_ALLOW},  /* an adapter receiving its agency's feedback */
+	    {"control", key_a, ZAP_ALLOW}, /* and catching up on it */
 	    {"alerts", key_b, ZAP_ALLOW},
 	    {"control", key_b, ZAP_ALLOW}, /* a console catching up */
 	    {"ingest", key_b, ZAP_WRONG_ROLE},
@@ -158,6 +160,10 @@ static void test_decide(void **state)
 	    {"control", key_e, ZAP_ALLOW},
 	    {"ingest", key_e, ZAP_WRONG_ROLE},
 	    {"alerts", key_e, ZAP_WRONG_ROLE},
+	    /* a school's DSL: its notices, on both sockets, and no concerns */
+	    {"alerts", key_f, ZAP_ALLOW},
+	    {"control", key_f, ZAP_ALLOW},
+	    {"ingest", key_f, ZAP_WRONG_ROLE},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t n = request(f, cases[i].domain, cases[i].key);
@@ -193,6 +199,7 @@ int main(void)
 		key_c[i] = (uint8_t)(i * 3 + 1);
 		key_d[i] = (uint8_t)(255 - i);
 		key_e[i] = (uint8_t)(i * 5 + 7);
+		key_f[i] = (uint8_t)(i * 7 + 5);
 	}
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_good),
