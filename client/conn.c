@@ -529,8 +529,8 @@ int ffc_sub_next(ffc_sub_t *sub, ffc_sub_event_t *ev, int timeout_ms)
 		return FFC_EINVAL;
 	const unsigned all = 1u << FFC_SUB_ALERT | 1u << FFC_SUB_HEARTBEAT |
 	                     1u << FFC_SUB_CONNECTED | 1u << FFC_SUB_DISCONNECTED |
-	                     1u << FFC_SUB_CHANGE | 1u << FFC_SUB_OVERDUE | 1u << FFC_SUB_ACCESS | 1u << FFC_SUB_NOTICE |
-	                     1u << FFC_SUB_FEEDBACK;
+	                     1u << FFC_SUB_CHANGE | 1u << FFC_SUB_OVERDUE | 1u << FFC_SUB_ACCESS |
+	                     1u << FFC_SUB_NOTICE | 1u << FFC_SUB_FEEDBACK;
 	return sub_next(sub, ev, timeout_ms, all);
 }
 

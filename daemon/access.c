@@ -13,8 +13,7 @@ static const char *const role_names[] = {
     [ACCESS_NONE] = "none",       [ACCESS_ADAPTER] = "adapter",
     [ACCESS_CONSOLE] = "console", [ACCESS_SCHOOL] = "school",
     [ACCESS_VIEWER] = "viewer",   [ACCESS_PRACTITIONER] = "practitioner",
-    [ACCESS_ADMIN] = "admin",
-    [ACCESS_LOOKUP] = "lookup",
+    [ACCESS_ADMIN] = "admin",     [ACCESS_LOOKUP] = "lookup",
 };
 
 static const struct access_key *named(const struct access_key *v, size_t n, const char *name)

@@ -237,9 +237,10 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 		else if (!strcmp(n, "urn"))
 			urn = s;
 		else
-			conf_unknown(c, s,
-			             "name, role, agency, levels, urn, public_key, public_key_file, "
-			             "delegate");
+			conf_unknown(
+			    c, s,
+			    "name, role, agency, levels, urn, public_key, public_key_file, "
+			    "delegate");
 	}
 	const size_t before = c->total;
 	conf_path_of(g, path, sizeof path);
@@ -252,11 +253,13 @@ static int one_key(struct conf_ctx *c, const config_setting_t *g, struct access_
 		          path, k->name);
 	int r = -1;
 	if (!role)
-		conf_fail(c, g, "%s: needs a role (adapter, console, school or lookup, or an operator's)",
+		conf_fail(c, g,
+		          "%s: needs a role (adapter, console, school or lookup, or an operator's)",
 		          path);
 	else
-		r = conf_get_enum(c, role, role_parse, "a role",
-		                  "adapter, console, school, lookup, viewer, practitioner or admin");
+		r = conf_get_enum(
+		    c, role, role_parse, "a role",
+		    "adapter, console, school, lookup, viewer, practitioner or admin");
 	if (r > 0)
 		k->role = (enum access_role)r;
 	if (r == ACCESS_ADAPTER) {

@@ -57,7 +57,10 @@ size_t console_topics(const char *sub, size_t len, unsigned levels, char out[][O
 	if (memchr(sub, '\0', len))
 		return 0; /* topics never hold a NUL: nothing would match */
 	narrow(HEARTBEAT_TOPIC, sub, len, out, max, &n);
-	narrow(LOOKUP_ACCESS_TOPIC, sub, len, out, max, &n);
+	/* Lookups of known children: for consoles (of any level), never a
+	 * school's or an adapter's key. */
+	if (levels)
+		narrow(LOOKUP_ACCESS_TOPIC, sub, len, out, max, &n);
 	for (int level = 1; level <= LEVEL_MAX; level++) {
 		if (!(levels & (1u << level)))
 			continue;

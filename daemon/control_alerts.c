@@ -180,9 +180,8 @@ int control_alert_apply(struct store_txn *t, const struct control_env *env,
 		rc = announce(env->out, a, e);
 	/* Each agency whose concerns were evidence hears how it ended. */
 	if (rc == STORE_OK && c->action == ALERT_ACTION_CLOSED)
-		rc = feedback_on_close(t, a, c->now_ms,
-		                       env->schools ? env->schools->feedback_contact : "",
-		                       env->out);
+		rc = feedback_on_close(
+		    t, a, c->now_ms, env->schools ? env->schools->feedback_contact : "", env->out);
 out:
 	free(a);
 	free(e);

@@ -95,8 +95,8 @@ static int role_fits(const char *domain, const struct access_key *k)
 	 * there, and may only look children up. */
 	if (!strcmp(domain, ZAP_DOMAIN_CONTROL))
 		return role == ACCESS_CONSOLE || role == ACCESS_SCHOOL || role == ACCESS_ADAPTER ||
-		       role == ACCESS_VIEWER || role == ACCESS_PRACTITIONER || role == ACCESS_ADMIN ||
-		       role == ACCESS_LOOKUP;
+		       role == ACCESS_VIEWER || role == ACCESS_PRACTITIONER ||
+		       role == ACCESS_ADMIN || role == ACCESS_LOOKUP;
 	return 0; /* a socket ffcd does not know: nobody */
 }
 

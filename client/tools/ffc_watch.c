@@ -119,7 +119,8 @@ static void usage(FILE *f)
 	    "                 its message as in ffc.proto: \"alert\" (Alert), \"change\"\n"
 	    "                 (AlertChange: acknowledged, noted, closed), \"evidence\" and\n"
 	    "                 \"reopen\" (AlertChange with the concern), \"overdue\" (Alert),\n"
-	    "                 \"heartbeat\" (Heartbeat), \"access\" (AccessNotice); and what is said on stderr:\n"
+	    "                 \"heartbeat\" (Heartbeat), \"access\" (AccessNotice); and what is "
+	    "said on stderr:\n"
 	    "                 \"caught_up\" (count, reason), \"disconnected\" (endpoint),\n"
 	    "                 \"silent\" (seconds), \"restarted\" (started_at_ms)\n"
 	    "  --alerts-only  leave out who acknowledged, noted or closed an alert, new\n"
@@ -328,7 +329,8 @@ static void show_access(const struct watch *w, const Ffc__V1__AccessNotice *n)
 	} else {
 		char at[32];
 		tool_time(n->at_ms, at, sizeof at);
-		printf("ACCESS %s  looked up by %s at %s, %s\n", n->child_id, n->by, n->setting, at);
+		printf("ACCESS %s  looked up by %s at %s, %s\n", n->child_id, n->by, n->setting,
+		       at);
 	}
 	fflush(stdout);
 }
@@ -460,7 +462,9 @@ static void show_notice(struct watch *w, const char *event, const Ffc__V1__Schoo
 	if (fresh && n->seq <= w->gap.last)
 		return; /* caught up already */
 	if (w->json) {
-		print_typed(fresh ? "notice" : !strcmp(event, "ack") ? "notice_ack" : "notice_reminder",
+		print_typed(fresh                   ? "notice"
+		            : !strcmp(event, "ack") ? "notice_ack"
+		                                    : "notice_reminder",
 		            &n->base);
 	} else {
 		char incident[32], due[32];

@@ -322,7 +322,7 @@ class Completion(DaemonTest):
         offered = set()
         for cmd in ("child", "conflicts", "matches", "link", "alerts", "ack", "close",
                     "assign", "purge", "audit", "keygen", "status", "family", "lookup",
-                    "accesses"):
+                    "accesses", "notices", "feedback", "contact", "report"):
             offered |= set(complete("ffcctl", cmd, "--"))
         offered |= set(complete("ffcctl", "matches", "dismiss", "--"))
         self.assertEqual(self.flags_in_help("ffcctl") - offered, set())

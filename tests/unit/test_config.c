@@ -1262,8 +1262,8 @@ static void test_security_errors(void **state)
 	expect(p, 13, "only an adapter is bound to an agency");
 	expect(p, 13, "only a console is given levels");
 	expect(p, 15,
-	       "'lookups' is not a role (adapter, console, lookup, viewer, practitioner "
-	       "or admin)");
+	       "'lookups' is not a role (adapter, console, school, lookup, viewer, "
+	       "practitioner or admin)");
 	expect(p, 16,
 	       "security.keys[11].delegate: only an operator's role (viewer, practitioner or "
 	       "admin) speaks for others");

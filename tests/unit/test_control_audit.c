@@ -719,8 +719,8 @@ static void test_delegation_only_for_a_delegate(void **state)
 	/* Speaking for nobody, a delegate relays alerts: a console of every
 	 * level, nothing else. */
 	r = as_person(f, "ffc-web", "", "", "x", &req);
-	assert_string_equal(r->error,
-	                    "child: a console may only fetch alerts; ffc-web is a console");
+	assert_string_equal(
+	    r->error, "child: a console may only fetch alerts and notices; ffc-web is a console");
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	Ffc__V1__AlertsRequest al = FFC__V1__ALERTS_REQUEST__INIT;
 	Ffc__V1__ControlRequest lq = FFC__V1__CONTROL_REQUEST__INIT;
