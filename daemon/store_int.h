@@ -10,6 +10,7 @@
 #define FFC_STORE_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -70,6 +71,12 @@ struct store {
 	 * this errno, as if the disk had said so. */
 	int inject_errno;
 	unsigned inject_n;
+	/* Read transactions open in any thread (a backup's copy counts as
+	 * one). LMDB may move the map only when none is open in the
+	 * process: store_grow() waits for them to end. */
+	pthread_mutex_t readers_lock;
+	pthread_cond_t readers_gone;
+	unsigned readers;
 };
 
 struct store_txn {
