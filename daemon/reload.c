@@ -371,6 +371,11 @@ static pid_t start_loader(const char *helper, const char *path, int *fd)
 	                      (char *)(uintptr_t)path, NULL};
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* Started from a thread beside the loop, which blocks every
+		 * signal: the loader gets none blocked, as a program should. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* stdin from /dev/null, stdout to the pipe, stderr shared (the
 		 * loader says nothing there unless it breaks), and no other of
 		 * the daemon's descriptors (store, lock, sockets). */
