@@ -134,12 +134,25 @@ int store_result(struct store *s, int rc, const char *what);
 /* The errno the test hook says the next write fails with, or 0. */
 int store_injected(struct store *s);
 
+/* Would writing (k, v) with flags change nothing: a dupsort table
+ * holding the pair already (MDB_NODUPDATA), or a table whose rewrites
+ * mostly repeat the value (store_table.c says which) holding v under k?
+ * LMDB copies every page on a write's path before it looks, and the
+ * commit writes each page copied: such a write is better not made. */
+int store_unchanged(struct store_txn *t, enum dbi db, const void *k, size_t klen, const void *v,
+                    size_t vlen, unsigned flags);
+
+/* Write (k, v); a write that would change nothing is skipped
+ * (store_unchanged), answering as LMDB would have: STORE_EXISTS for
+ * MDB_NODUPDATA, STORE_OK otherwise. */
 static inline int put(struct store_txn *t, enum dbi db, const void *k, size_t klen, const void *v,
                       size_t vlen, unsigned flags)
 {
 	MDB_val key = {klen, (void *)(uintptr_t)k};
 	MDB_val val = {vlen, (void *)(uintptr_t)v};
 	int rc = store_injected(t->s);
+	if (!rc && store_unchanged(t, db, k, klen, v, vlen, flags))
+		return flags & MDB_NODUPDATA ? STORE_EXISTS : STORE_OK;
 	if (!rc)
 		rc = mdb_put(t->txn, t->s->dbi[db], &key, &val, flags);
 	return result(rc, store_db_name(db));

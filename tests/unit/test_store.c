@@ -838,6 +838,41 @@ static void test_counter_sub(void **state)
 	assert_int_equal(store_commit(&t), STORE_OK);
 }
 
+/* A write that would change nothing is not made: the commit of a
+ * transaction making only such writes adds no page to the store. */
+static void test_unchanged_writes_skipped(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_identity_put(t, "N9434765919", 7), STORE_OK);
+	assert_int_equal(store_demographic_put(t, "DSMITH|ELLA|2015-03-02", 7, "LS14AP"), STORE_OK);
+	assert_int_equal(store_household_add(t, 7, 8), STORE_OK);
+	assert_int_equal(store_match_name_put(t, "SMITH|2015-03-02", 7, "ELLA", "LS14AP"),
+	                 STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	uint64_t used = store_used_bytes(f->s);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+		assert_int_equal(store_identity_put(t, "N9434765919", 7), STORE_OK);
+		assert_int_equal(store_demographic_put(t, "DSMITH|ELLA|2015-03-02", 7, "LS14AP"),
+		                 STORE_OK);
+		assert_int_equal(store_household_add(t, 7, 8), STORE_OK);
+		assert_int_equal(store_match_name_put(t, "SMITH|2015-03-02", 7, "ELLA", "LS14AP"),
+		                 STORE_OK);
+		assert_int_equal(store_commit(&t), STORE_OK);
+		assert_int_equal(store_used_bytes(f->s), used);
+	}
+	/* A changed value is written. */
+	uint64_t child = 0;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_identity_put(t, "N9434765919", 9), STORE_OK);
+	assert_int_equal(store_identity_get(t, "N9434765919", &child), STORE_OK);
+	assert_int_equal(child, 9);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_true(store_used_bytes(f->s) > used);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -861,6 +896,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_write_grows_and_retries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_abort_callback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counter_sub, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unchanged_writes_skipped, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
