@@ -388,6 +388,11 @@ int store_commit(struct store_txn **tp)
 	struct store_txn *t = *tp;
 	if (!t)
 		return STORE_ERROR;
+	int flushed = t->write ? store_counts_flush(t) : STORE_OK;
+	if (flushed != STORE_OK) {
+		store_abort(tp);
+		return flushed;
+	}
 	if (t->parent) {
 		/* A savepoint left open: its writes go with the whole. */
 		int rc = mdb_txn_commit(t->txn);
@@ -433,8 +438,12 @@ int store_savepoint(struct store_txn *t)
 		log_error("store: savepoint: %s", t->parent ? "one is already open" : "read-only");
 		return STORE_ERROR;
 	}
+	/* The counts so far belong to the transaction, not the savepoint. */
+	int rc = store_counts_flush(t);
+	if (rc != STORE_OK)
+		return rc;
 	MDB_txn *child;
-	int rc = mdb_txn_begin(t->s->env, t->txn, 0, &child);
+	rc = mdb_txn_begin(t->s->env, t->txn, 0, &child);
 	if (rc != MDB_SUCCESS)
 		return result(rc, "savepoint");
 	t->parent = t->txn;
@@ -446,6 +455,11 @@ int store_release(struct store_txn *t)
 {
 	if (!t->parent)
 		return STORE_ERROR;
+	int flushed = store_counts_flush(t);
+	if (flushed != STORE_OK) {
+		store_rollback(t);
+		return flushed;
+	}
 	int rc = mdb_txn_commit(t->txn);
 	t->txn = t->parent;
 	t->parent = NULL;
@@ -459,6 +473,8 @@ void store_rollback(struct store_txn *t)
 	mdb_txn_abort(t->txn);
 	t->txn = t->parent;
 	t->parent = NULL;
+	t->concern_seq = 0;
+	t->n_counts = 0; /* the savepoint's, gone with it */
 }
 
 const struct store_fault *store_fault(const struct store *s)

@@ -79,6 +79,16 @@ struct store {
 	unsigned readers;
 };
 
+/* Counter changes a write transaction keeps until it commits, so that a
+ * batch reads and writes each counter once rather than once a concern
+ * (store_counters.c). A name too long for one is written at once. */
+#define STORE_COUNTS_MAX     64
+#define STORE_COUNT_NAME_MAX 64
+struct store_count {
+	char name[STORE_COUNT_NAME_MAX];
+	int64_t delta;
+};
+
 struct store_txn {
 	struct store *s;
 	MDB_txn *txn;
@@ -87,7 +97,19 @@ struct store_txn {
 	 * rollback). */
 	MDB_txn *parent;
 	int write;
+	/* The highest concern seq given, once a write transaction has looked
+	 * it up (0: not yet): a batch asks for it with every concern.
+	 * Forgotten by a savepoint rolled back and by a purge. */
+	uint64_t concern_seq;
+	size_t n_counts;
+	struct store_count counts[STORE_COUNTS_MAX];
 };
+
+/* Write the counter changes t keeps (store_counters.c): before it
+ * commits, and around a savepoint, so that a savepoint's changes go or
+ * stay with it. STORE_OK, or the store's error (the transaction must
+ * then be aborted). */
+int store_counts_flush(struct store_txn *t);
 
 /* ---- key codecs: integers big-endian, so keys sort numerically ---- */
 
