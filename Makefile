@@ -6,11 +6,12 @@
 BUILD      ?= build
 TEST_BUILD ?= build-test
 DEB_BUILD  ?= build-deb
+BENCH_BUILD ?= build-bench
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CONF       ?= conf/ffcd.conf
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build run install deb test fuzz format clean
+.PHONY: all deps build run install deb test bench fuzz format clean
 
 all: build
 
@@ -46,6 +47,16 @@ test: deps
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# Figures of this machine and disk: LMDB's own ceiling, then ffcd's durable
+# ingest, cost, back-fill, alert latency, backup beside ingest and memory,
+# from a release build (tests/bench/bench.py says what each is;
+# FFC_BENCH_BIG=1 for the 10-million sizes).
+bench: deps
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON \
+		-DFFC_SANITIZE=OFF -DFFC_FUZZ=OFF >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target ffcd ffcctl lmdb_ceiling load_gen
+	@python3 tests/bench/bench.py $(BENCH_BUILD)
+
 # libFuzzer builds of the fuzz targets (clang); run one long with e.g.
 #   build-fuzz/tests/fuzz_concern -max_total_time=600 tests/fuzz/corpus/fuzz_concern
 fuzz: deps
@@ -57,4 +68,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(DEB_BUILD) build-fuzz
+	rm -rf $(BUILD) $(TEST_BUILD) $(DEB_BUILD) $(BENCH_BUILD) build-fuzz

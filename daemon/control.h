@@ -47,9 +47,16 @@ struct daemon_info {
 	const char *public_key;    /* the daemon's CURVE public key, "" when insecure */
 };
 
-enum control_action { CONTROL_NONE = 0, CONTROL_SHUTDOWN = 1 };
+enum control_action {
+	CONTROL_NONE = 0,
+	CONTROL_SHUTDOWN = 1,
+	/* No reply yet: the request's work runs beside the loop (control_env
+	 * later). */
+	CONTROL_LATER = 2,
+};
 
 struct control_audit;
+struct control_pending;
 
 /* What a request is answered with: borrowed from the server for one call. */
 struct control_env {
@@ -85,6 +92,13 @@ struct control_env {
 	/* Set by control_handle() for a writing command: the audit entry
 	 * control_write() appends in the change's transaction. */
 	struct control_audit *audit;
+	/* Where a request whose work must not hold up the loop (backup,
+	 * reload, rules test) is handed back: control_handle() then returns
+	 * CONTROL_LATER with no reply, and the caller runs
+	 * control_pending_run() beside the loop (beside.h), then
+	 * control_resume() in the loop. NULL: that work runs at once, inside
+	 * control_handle() (tests, fuzzers). */
+	struct control_pending **later;
 };
 
 /* Answer one request. *reply is malloc'd (caller frees). Returns what the
@@ -92,6 +106,26 @@ struct control_env {
  * unless memory runs out (then *reply is NULL). */
 enum control_action control_handle(const struct control_env *env, const uint8_t *req, size_t len,
                                    int64_t now_ms, uint8_t **reply, size_t *reply_len);
+
+/* The work of a request control_handle() handed back in env->later, in a
+ * thread beside the loop: it touches only what the request owns and the
+ * store through read transactions of its own. */
+void control_pending_run(struct control_pending *p);
+
+/* Back in the loop once control_pending_run() has returned, or instead of
+ * it with why set (its thread could not be started: the reply is that
+ * error): the reply, made and audited as control_handle() makes any, into
+ * *reply (caller frees). Frees *p and sets it to NULL. env is the
+ * server's, with the same peer as when the request was handled: its
+ * frames must be kept until now. Returns what the server must do after
+ * sending the reply. */
+enum control_action control_resume(struct control_pending **p, const struct control_env *env,
+                                   const char *why, int64_t now_ms, uint8_t **reply,
+                                   size_t *reply_len);
+
+/* Forget a handed-back request without answering it (its work never ran
+ * or has finished). Safe with *p NULL. */
+void control_pending_discard(struct control_pending **p);
 
 /* A reply carrying only error, for a request the server cannot hand to
  * control_handle() (a message of several parts). *reply is malloc'd

@@ -34,6 +34,16 @@
 #include "ffc_store.pb-c.h"
 #include "store.h"
 
+struct control_call;
+
+/* Work a handler hands over to run beside the loop (control_defer()). */
+struct control_work {
+	void (*run)(void *arg);
+	const char *(*done)(struct control_call *call, void *arg);
+	void (*release)(void *arg);
+	void *arg;
+};
+
 /* One request being answered, borrowed by its handler for the call. */
 struct control_call {
 	/* The server's environment; for a writing command with the
@@ -46,6 +56,7 @@ struct control_call {
 	struct arena *ar;             /* everything the reply points to, freed after packing */
 	Ffc__V1__ControlReply *reply; /* the result to set */
 	enum control_action action;   /* what the server does after replying */
+	struct control_work later;    /* set by control_defer() */
 };
 
 /* ---- the handlers, one per row of control_commands.h ---- */
@@ -122,6 +133,17 @@ const char *control_contact(struct control_call *call);
 const char *control_report(struct control_call *call);
 
 /* ---- shared helpers (control_reply.c) ---- */
+
+/* A handler whose work would hold up the loop (copying the store, waiting
+ * for a loader process, judging the whole history) hands it over and
+ * returns what this returns (NULL): run(arg) then runs beside the loop,
+ * touching only arg and the store through read transactions of its own;
+ * back in the loop done(call, arg) answers as a handler does (NULL with
+ * the reply's result set, or an error), with call->t NULL; release(arg)
+ * frees arg, whether or not run and done were called. */
+const char *control_defer(struct control_call *call, void (*run)(void *arg),
+                          const char *(*done)(struct control_call *call, void *arg),
+                          void (*release)(void *arg), void *arg);
 
 /* Pack reply into a malloc'd *out (the caller frees). 0, or -1 when out
  * of memory. */

@@ -287,6 +287,52 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A copy of the store, made beside the loop: ingest, alerts and
+ * heartbeats go on while it is written. */
+struct backup_job {
+	struct store *store;
+	char path[KEEP_PATH_MAX + 1];
+	int failed;
+	uint64_t bytes;
+	int64_t took_ms;
+	char err[1200];
+};
+
+static void backup_run(void *arg)
+{
+	struct backup_job *j = arg;
+	int64_t start = mono_ms();
+	j->failed = store_backup(j->store, j->path, &j->bytes, j->err, sizeof j->err) < 0;
+	j->took_ms = mono_ms() - start;
+}
+
+/* The copy is made: audit it and say so. */
+static const char *backup_done(struct control_call *call, void *arg)
+{
+	struct backup_job *j = arg;
+	struct arena *ar = call->ar;
+	if (j->failed) {
+		const char *m = arena_strdup(ar, j->err);
+		return m ? m : "backup: failed";
+	}
+	struct backup_audit b = {.who = actor(call->env, call->rq), .now_ms = call->now_ms};
+	snprintf(b.detail, sizeof b.detail, "store copied to %s (%llu bytes, %lld ms)", j->path,
+	         (unsigned long long)j->bytes, (long long)j->took_ms);
+	log_info("control: backup by %s: %s", b.who.by, b.detail);
+	if (control_write(call->env, backup_audit_fn, &b) != STORE_OK)
+		log_error("control: backup to %s made but not audited", j->path);
+	Ffc__V1__BackupReply *r = arena_alloc(ar, sizeof *r);
+	if (!r)
+		return NULL;
+	ffc__v1__backup_reply__init(r);
+	r->path = arena_strdup(ar, j->path);
+	r->bytes = j->bytes;
+	r->duration_ms = (uint64_t)j->took_ms;
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_BACKUP;
+	call->reply->backup = r;
+	return NULL;
+}
+
 const char *control_backup(struct control_call *call)
 {
 	struct arena *ar = call->ar;
@@ -297,30 +343,14 @@ const char *control_backup(struct control_call *call)
 	if (req->path[0] != '/')
 		return "backup.path: must be an absolute path (the daemon's working directory is "
 		       "not yours)";
-	char err[1200];
-	uint64_t bytes = 0;
-	int64_t start = mono_ms();
-	if (store_backup(call->env->store, req->path, &bytes, err, sizeof err) < 0) {
-		const char *m = arena_strdup(ar, err);
-		return m ? m : "backup: failed";
-	}
-	int64_t took = mono_ms() - start;
-	struct backup_audit b = {.who = actor(call->env, call->rq), .now_ms = call->now_ms};
-	snprintf(b.detail, sizeof b.detail, "store copied to %s (%llu bytes, %lld ms)", req->path,
-	         (unsigned long long)bytes, (long long)took);
-	log_info("control: backup by %s: %s", b.who.by, b.detail);
-	if (control_write(call->env, backup_audit_fn, &b) != STORE_OK)
-		log_error("control: backup to %s made but not audited", req->path);
-	Ffc__V1__BackupReply *r = arena_alloc(ar, sizeof *r);
-	if (!r)
-		return NULL;
-	ffc__v1__backup_reply__init(r);
-	r->path = req->path;
-	r->bytes = bytes;
-	r->duration_ms = (uint64_t)took;
-	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_BACKUP;
-	call->reply->backup = r;
-	return NULL;
+	struct backup_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return "out of memory";
+	j->store = call->env->store;
+	snprintf(j->path, sizeof j->path, "%s", req->path);
+	/* Room for the writes that go on beside the copy. */
+	store_room_ahead(j->store);
+	return control_defer(call, backup_run, backup_done, free, j);
 }
 
 /* ---- a child's corrections ---- */

@@ -2,7 +2,8 @@
  * control_reply.c - what every control handler and the dispatcher share,
  * beneath them all: packing a reply, checking a request's strings,
  * finding the child a request names, a stored alert as an Alert message,
- * and text a caller sent made readable.
+ * text a caller sent made readable, and work handed over to run beside
+ * the loop (control_defer()).
  *
  * Owns no command and calls no other control file: handlers
  * (control_<area>.c) and the dispatcher (control.c) call down into it.
@@ -27,6 +28,14 @@ int control_pack_reply(const Ffc__V1__ControlReply *reply, uint8_t **out, size_t
 		return -1;
 	*len = ffc__v1__control_reply__pack(reply, *out);
 	return 0;
+}
+
+const char *control_defer(struct control_call *call, void (*run)(void *arg),
+                          const char *(*done)(struct control_call *call, void *arg),
+                          void (*release)(void *arg), void *arg)
+{
+	call->later = (struct control_work){run, done, release, arg};
+	return NULL;
 }
 
 int control_error_reply(const char *error, uint8_t **out, size_t *len)

@@ -6,6 +6,9 @@
  *
  * Owns those replies. Loading and swapping live in reload.c, the
  * comparison in whatif.c; nothing here writes to the store or publishes.
+ * Loading a file (both commands) and judging the history (rules test) run
+ * beside the loop (control_defer()): the loader may take seconds, and the
+ * history is the whole store.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +45,12 @@ void control_rules_status(const struct control_env *env, Ffc__V1__StatusReply *r
 	r->keys = (uint32_t)st->access.n_keys;
 }
 
-const char *control_reload(struct control_call *call)
+/* The file is loaded beside the loop; its rules are put in force back in
+ * it, between batches. */
+static const char *reload_done(struct control_call *call, void *arg)
 {
-	const char *by = call->rq->operator_;
-	struct arena *ar = call->ar;
 	struct rules_state *st = call->env->rules_state;
-	if (!st)
-		return "reload: not available";
+	struct arena *ar = call->ar;
 	struct reload_diff *d = malloc(sizeof *d);
 	struct config_errors *errs = malloc(sizeof *errs);
 	Ffc__V1__ReloadReply *r = arena_alloc(ar, sizeof *r);
@@ -58,15 +60,7 @@ const char *control_reload(struct control_call *call)
 		return "out of memory";
 	}
 	ffc__v1__reload_reply__init(r);
-	/* The operator's name is free text from a peer: printable ASCII only
-	 * into the log. */
-	char who[96];
-	int k = snprintf(who, sizeof who, "ffcctl reload%s%.64s", by && by[0] ? " by " : "",
-	                 by ? by : "");
-	for (int i = 0; i < k && i < (int)sizeof who - 1; i++)
-		if ((unsigned char)who[i] < 0x20 || (unsigned char)who[i] > 0x7e)
-			who[i] = '?';
-	r->loaded = reload_apply(st, call->now_ms, who, d, errs) == 0;
+	r->loaded = reload_job_finish(st, arg, call->now_ms, d, errs) == 0;
 	r->config_path = arena_strdup(ar, st->path);
 	r->errors = strings(ar, errs->msg[0], sizeof errs->msg[0], errs->n, &r->n_errors);
 	r->added = strings(ar, d->added[0], sizeof d->added[0], d->n_added, &r->n_added);
@@ -86,7 +80,46 @@ const char *control_reload(struct control_call *call)
 	return NULL;
 }
 
+const char *control_reload(struct control_call *call)
+{
+	const char *by = call->rq->operator_;
+	struct rules_state *st = call->env->rules_state;
+	if (!st)
+		return "reload: not available";
+	/* The operator's name is free text from a peer: printable ASCII only
+	 * into the log. */
+	char who[96];
+	int k = snprintf(who, sizeof who, "ffcctl reload%s%.64s", by && by[0] ? " by " : "",
+	                 by ? by : "");
+	for (int i = 0; i < k && i < (int)sizeof who - 1; i++)
+		if ((unsigned char)who[i] < 0x20 || (unsigned char)who[i] > 0x7e)
+			who[i] = '?';
+	struct reload_job *j = reload_job_new(st, who);
+	if (!j)
+		return "out of memory";
+	return control_defer(call, reload_job_run, reload_done, reload_job_free, j);
+}
+
 /* ---- rules test ---- */
+
+/* Judging the stored history with the rules in force and a candidate
+ * file's, beside the loop: the file is loaded in its loader process, the
+ * history read in one read transaction of the job's own, and the rules
+ * in force are the job's copy, so a reload meanwhile changes nothing
+ * here. */
+struct rules_test {
+	struct store *store;
+	char helper[CONFIG_PATH_MAX], path[CONFIG_PATH_MAX];
+	int timeout_ms;
+	size_t n_rules;
+	struct rule rules[RULES_MAX];
+	struct config *cand;
+	struct config_errors *errs;
+	struct whatif *w;
+	const char *failed; /* why the judging failed, NULL when it did not */
+	int loaded;
+	int64_t elapsed_ms;
+};
 
 struct judge {
 	struct store_txn *t;
@@ -154,10 +187,89 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void rules_test_run(void *arg)
+{
+	struct rules_test *rt = arg;
+	const int64_t start = mono_ms();
+	rt->loaded = reload_load(rt->helper, rt->path, rt->timeout_ms, rt->cand, rt->errs) == 0;
+	if (!rt->loaded)
+		return;
+	rt->w = whatif_new(rt->rules, rt->n_rules, rt->cand->rules, rt->cand->n_rules);
+	if (!rt->w) {
+		rt->failed = "out of memory";
+		return;
+	}
+	/* One read transaction: every child is judged on the same history. */
+	struct judge j = {.w = rt->w};
+	if (store_begin(rt->store, 0, &j.t) != STORE_OK ||
+	    store_child_each(j.t, judge_child, &j) != STORE_OK || j.failed)
+		rt->failed = "rules_test: store error reading the children";
+	store_abort(&j.t);
+	rt->elapsed_ms = mono_ms() - start;
+}
+
+static const char *rules_test_done(struct control_call *call, void *arg)
+{
+	struct rules_test *rt = arg;
+	struct arena *ar = call->ar;
+	Ffc__V1__RulesTestReply *r = arena_alloc(ar, sizeof *r);
+	if (!r)
+		return "out of memory";
+	ffc__v1__rules_test_reply__init(r);
+	r->path = arena_strdup(ar, rt->path);
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RULES_TEST;
+	call->reply->rules_test = r;
+	if (!rt->loaded) {
+		r->errors = strings(ar, rt->errs->msg[0], sizeof rt->errs->msg[0], rt->errs->n,
+		                    &r->n_errors);
+		log_info("rules test: %s has %zu error%s", rt->path, rt->errs->n,
+		         rt->errs->n == 1 ? "" : "s");
+		return NULL;
+	}
+	if (rt->failed)
+		return rt->failed;
+	const struct whatif *w = rt->w;
+	r->children = w->children;
+	r->concerns = w->concerns;
+	r->counts = arena_alloc(ar, (w->n_rows ? w->n_rows : 1) * sizeof *r->counts);
+	for (size_t i = 0; r->counts && i < w->n_rows; i++) {
+		Ffc__V1__RuleLevelCount *c = arena_alloc(ar, sizeof *c);
+		if (!c)
+			break;
+		ffc__v1__rule_level_count__init(c);
+		c->rule = arena_strdup(ar, w->rows[i].rule);
+		c->level = (Ffc__V1__Level)w->rows[i].level;
+		c->in_force = w->rows[i].in_force;
+		c->candidate = w->rows[i].candidate;
+		c->in_force_has = w->rows[i].in_force_has;
+		c->candidate_has = w->rows[i].candidate_has;
+		r->counts[r->n_counts++] = c;
+	}
+	r->gained = outcomes(ar, w->gained, w->n_gained, &r->n_gained);
+	r->lost = outcomes(ar, w->lost, w->n_lost, &r->n_lost);
+	r->gained_total = w->gained_total;
+	r->lost_total = w->lost_total;
+	r->elapsed_ms = (uint64_t)rt->elapsed_ms;
+	log_info("rules test: %s: %llu children, %llu concerns judged in %llu ms: %llu "
+	         "gained, %llu lost",
+	         rt->path, (unsigned long long)r->children, (unsigned long long)r->concerns,
+	         (unsigned long long)r->elapsed_ms, (unsigned long long)r->gained_total,
+	         (unsigned long long)r->lost_total);
+	return NULL;
+}
+
+static void rules_test_free(void *arg)
+{
+	struct rules_test *rt = arg;
+	whatif_destroy(&rt->w);
+	free(rt->cand);
+	free(rt->errs);
+	free(rt);
+}
+
 const char *control_rules_test(struct control_call *call)
 {
 	const Ffc__V1__RulesTestRequest *req = call->rq->rules_test;
-	struct arena *ar = call->ar;
 	const struct rules_state *st = call->env->rules_state;
 	if (!st)
 		return "rules_test: not available";
@@ -167,69 +279,21 @@ const char *control_rules_test(struct control_call *call)
 		return "rules_test.path: must be absolute (the daemon reads it)";
 	if (strlen(req->path) >= CONFIG_PATH_MAX)
 		return "rules_test.path: longer than 1023 bytes";
-	Ffc__V1__RulesTestReply *r = arena_alloc(ar, sizeof *r);
-	struct config *cand = malloc(sizeof *cand);
-	struct config_errors *errs = malloc(sizeof *errs);
-	if (!r || !cand || !errs) {
-		free(cand);
-		free(errs);
+	struct rules_test *rt = calloc(1, sizeof *rt);
+	if (rt) {
+		rt->cand = malloc(sizeof *rt->cand);
+		rt->errs = calloc(1, sizeof *rt->errs);
+	}
+	if (!rt || !rt->cand || !rt->errs) {
+		if (rt)
+			rules_test_free(rt);
 		return "out of memory";
 	}
-	ffc__v1__rules_test_reply__init(r);
-	r->path = arena_strdup(ar, req->path);
-	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_RULES_TEST;
-	call->reply->rules_test = r;
-	const int64_t start = mono_ms();
-	if (reload_load(st->helper, req->path, st->timeout_ms, cand, errs) < 0) {
-		r->errors = strings(ar, errs->msg[0], sizeof errs->msg[0], errs->n, &r->n_errors);
-		log_info("rules test: %s has %zu error%s", req->path, errs->n,
-		         errs->n == 1 ? "" : "s");
-		free(cand);
-		free(errs);
-		return NULL;
-	}
-	free(errs);
-	struct whatif *w = whatif_new(st->rules, st->n_rules, cand->rules, cand->n_rules);
-	if (!w) {
-		free(cand);
-		return "out of memory";
-	}
-	/* One read transaction: every child is judged on the same history,
-	 * and the loop serves nothing else meanwhile (see README for the
-	 * cost). */
-	struct judge j = {.t = call->t, .w = w};
-	const char *err = NULL;
-	if (store_child_each(call->t, judge_child, &j) != STORE_OK || j.failed)
-		err = "rules_test: store error reading the children";
-	if (!err) {
-		r->children = w->children;
-		r->concerns = w->concerns;
-		r->counts = arena_alloc(ar, (w->n_rows ? w->n_rows : 1) * sizeof *r->counts);
-		for (size_t i = 0; r->counts && i < w->n_rows; i++) {
-			Ffc__V1__RuleLevelCount *c = arena_alloc(ar, sizeof *c);
-			if (!c)
-				break;
-			ffc__v1__rule_level_count__init(c);
-			c->rule = arena_strdup(ar, w->rows[i].rule);
-			c->level = (Ffc__V1__Level)w->rows[i].level;
-			c->in_force = w->rows[i].in_force;
-			c->candidate = w->rows[i].candidate;
-			c->in_force_has = w->rows[i].in_force_has;
-			c->candidate_has = w->rows[i].candidate_has;
-			r->counts[r->n_counts++] = c;
-		}
-		r->gained = outcomes(ar, w->gained, w->n_gained, &r->n_gained);
-		r->lost = outcomes(ar, w->lost, w->n_lost, &r->n_lost);
-		r->gained_total = w->gained_total;
-		r->lost_total = w->lost_total;
-		r->elapsed_ms = (uint64_t)(mono_ms() - start);
-		log_info("rules test: %s: %llu children, %llu concerns judged in %llu ms: %llu "
-		         "gained, %llu lost",
-		         req->path, (unsigned long long)r->children,
-		         (unsigned long long)r->concerns, (unsigned long long)r->elapsed_ms,
-		         (unsigned long long)r->gained_total, (unsigned long long)r->lost_total);
-	}
-	whatif_destroy(&w);
-	free(cand);
-	return err;
+	rt->store = call->env->store;
+	snprintf(rt->helper, sizeof rt->helper, "%s", st->helper);
+	snprintf(rt->path, sizeof rt->path, "%s", req->path);
+	rt->timeout_ms = st->timeout_ms;
+	rt->n_rules = st->n_rules;
+	memcpy(rt->rules, st->rules, st->n_rules * sizeof st->rules[0]);
+	return control_defer(call, rules_test_run, rules_test_done, rules_test_free, rt);
 }

@@ -416,6 +416,11 @@ static pid_t start_loader(const char *helper, const char *path, int *fd)
 	                      (char *)(uintptr_t)path, NULL};
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* Started from a thread beside the loop, which blocks every
+		 * signal: the loader gets none blocked, as a program should. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* stdin from /dev/null, stdout to the pipe, stderr shared (the
 		 * loader says nothing there unless it breaks), and no other of
 		 * the daemon's descriptors (store, lock, sockets). */
@@ -694,31 +699,60 @@ void reload_set_file(struct rules_state *st, const char *path, const struct conf
 	st->file = *file;
 }
 
-int reload_apply(struct rules_state *st, int64_t now_ms, const char *by, struct reload_diff *d,
-                 struct config_errors *errs)
+/* Loading in two halves (reload.h): what the loader needs, copied from
+ * the state in force, and what it answered. */
+struct reload_job {
+	char by[128];
+	char path[CONFIG_PATH_MAX], helper[CONFIG_PATH_MAX];
+	int timeout_ms;
+	int loaded;
+	struct config next;
+	struct config_errors errs;
+};
+
+struct reload_job *reload_job_new(const struct rules_state *st, const char *by)
 {
+	struct reload_job *j = malloc(sizeof *j);
+	if (!j)
+		return NULL;
+	snprintf(j->by, sizeof j->by, "%s", by);
+	memcpy(j->path, st->path, sizeof j->path);
+	memcpy(j->helper, st->helper, sizeof j->helper);
+	j->timeout_ms = st->timeout_ms;
+	j->loaded = 0;
+	j->errs.n = 0;
+	return j;
+}
+
+void reload_job_run(void *arg)
+{
+	struct reload_job *j = arg;
+	if (j->path[0])
+		j->loaded = reload_load(j->helper, j->path, j->timeout_ms, &j->next, &j->errs) == 0;
+}
+
+int reload_job_finish(struct rules_state *st, struct reload_job *j, int64_t now_ms,
+                      struct reload_diff *d, struct config_errors *errs)
+{
+	const char *by = j->by;
 	memset(d, 0, sizeof *d);
 	errs->n = 0;
-	if (!st->path[0]) {
+	if (!j->path[0]) {
 		add_error(errs,
 		          "ffcd was started without a configuration file (-c FILE): nothing to "
 		          "reload; the built-in rules stay in force");
 		log_warn("reload (%s): %s", by, errs->msg[0]);
 		return -1;
 	}
-	struct config *next = malloc(sizeof *next);
-	if (!next) {
-		add_error(errs, "%s: out of memory", st->path);
-		return -1;
-	}
-	if (reload_load(st->helper, st->path, st->timeout_ms, next, errs) < 0) {
+	if (!j->loaded) {
+		*errs = j->errs;
 		log_warn("reload (%s): %s has %zu error%s; the %zu rules in force are unchanged",
-		         by, st->path, errs->n, errs->n == 1 ? "" : "s", st->n_rules);
+		         by, j->path, errs->n, errs->n == 1 ? "" : "s", st->n_rules);
 		for (size_t i = 0; i < errs->n; i++)
 			log_warn("reload: %s", errs->msg[i]);
-		free(next);
 		return -1;
 	}
+	const struct config *next = &j->next;
 	reload_compare(&st->file, st->rules, st->n_rules, next, d);
 	compare_keys(&st->access, &next->access, d);
 	/* The swap: whole, and between batches (the server's loop calls this
@@ -729,13 +763,33 @@ int reload_apply(struct rules_state *st, int64_t now_ms, const char *by, struct 
 	st->schools = next->schools;
 	labels_use(&next->labels);
 	st->loaded_at_ms = now_ms;
-	free(next);
 	log_info("reload (%s): %s: %zu rules in force (%zu added, %zu changed, %zu removed)", by,
-	         st->path, st->n_rules, d->n_added, d->n_changed, d->n_removed);
+	         j->path, st->n_rules, d->n_added, d->n_changed, d->n_removed);
 	if (d->n_keys_added || d->n_keys_removed)
 		log_info("reload (%s): %zu keys accepted (%zu added, %zu removed)", by,
 		         st->access.n_keys, d->n_keys_added, d->n_keys_removed);
 	for (size_t i = 0; i < d->n_restart; i++)
 		log_warn("reload: %s", d->restart[i]);
 	return 0;
+}
+
+void reload_job_free(void *job)
+{
+	free(job);
+}
+
+int reload_apply(struct rules_state *st, int64_t now_ms, const char *by, struct reload_diff *d,
+                 struct config_errors *errs)
+{
+	struct reload_job *j = reload_job_new(st, by);
+	if (!j) {
+		memset(d, 0, sizeof *d);
+		errs->n = 0;
+		add_error(errs, "%s: out of memory", st->path);
+		return -1;
+	}
+	reload_job_run(j);
+	int rc = reload_job_finish(st, j, now_ms, d, errs);
+	reload_job_free(j);
+	return rc;
 }

@@ -123,4 +123,18 @@ void reload_compare(const struct config *was, const struct rule *rules, size_t n
 int reload_apply(struct rules_state *st, int64_t now_ms, const char *by, struct reload_diff *d,
                  struct config_errors *errs);
 
+/* reload_apply() in two halves, so that the loader runs beside the loop
+ * (beside.h) and holds nothing up. reload_job_new() copies from st what
+ * loading needs and `by` (NULL when out of memory); reload_job_run(job)
+ * loads, in any thread, touching only the job; reload_job_finish(), in
+ * the loop between batches, puts a good file's rules in force in st or
+ * logs why not, with reload_apply()'s results; reload_job_free() frees
+ * the job (run or not). */
+struct reload_job;
+struct reload_job *reload_job_new(const struct rules_state *st, const char *by);
+void reload_job_run(void *job);
+int reload_job_finish(struct rules_state *st, struct reload_job *job, int64_t now_ms,
+                      struct reload_diff *d, struct config_errors *errs);
+void reload_job_free(void *job);
+
 #endif

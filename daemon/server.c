@@ -10,14 +10,19 @@
  * busy or idle, ends with its housekeeping (tick.h): overdue reminders and
  * a heartbeat when one is due, so consoles notice alerts they missed.
  *
+ * Nothing slow runs in the loop: a backup, a configuration file loaded
+ * for a reload or a rules test, and a rules test's judging of the whole
+ * history run beside it (beside.h); the loop keeps the request's frames,
+ * goes on serving, and answers when the work is done.
+ *
  * Owns the ZeroMQ context and sockets (which there are, with which
  * limits; sockopts.c sets them), framing (routing envelopes), receipts,
  * control requests' transport and publishing what an outbox holds. Does
  * not own what a concern means (ingest.c), how control requests are
  * answered (control.c), what consoles send on the alerts socket
  * (alerts_socket.c), the ZAP handler (zap_server.c), the signal handlers
- * (signals.c), the housekeeping's timing (tick.c) or what systemd is told
- * (notify.c).
+ * (signals.c), the threads beside the loop (beside.c), the housekeeping's
+ * timing (tick.c) or what systemd is told (notify.c).
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include "server.h"
@@ -33,6 +38,7 @@
 #include <zmq.h>
 
 #include "alerts_socket.h"
+#include "beside.h"
 #include "conns.h"
 #include "console.h"
 #include "control.h"
@@ -90,6 +96,16 @@ struct message {
 	zmq_msg_t frames[ENVELOPE_MAX + 1];
 };
 
+static void message_close(struct message *m);
+
+/* A control request whose work runs beside the loop: its frames are kept
+ * for the reply (and the peer's name, which the request's caller may
+ * borrow). */
+struct later {
+	struct message m;
+	struct control_pending *p; /* NULL: the slot is free */
+};
+
 struct server {
 	const struct config *cfg;
 	struct store *store;
@@ -113,6 +129,9 @@ struct server {
 	struct rules_state *rules;
 	struct tick tick;             /* reminders, heartbeat, memory: every iteration */
 	struct tally_pending tallies; /* rejections counted, written every few seconds */
+	struct beside *beside;
+	struct later later[BESIDE_MAX];
+	struct reload_job *sighup; /* a SIGHUP's reload under way beside the loop */
 	int stop;
 };
 
@@ -162,6 +181,9 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	srv->beside = beside_new(err, errlen);
+	if (!srv->beside)
+		goto fail;
 	/* A reload runs this very program as the loader of the file. */
 	reload_init(srv->rules, cfg, "/proc/self/exe", now_ms());
 
@@ -292,6 +314,16 @@ void server_destroy(struct server **p)
 		zmq_close(srv->alerts);
 	if (srv->control)
 		zmq_close(srv->control);
+	/* Every job has finished (server_run waits for them); any not
+	 * answered is forgotten with its frames. */
+	beside_destroy(&srv->beside);
+	for (size_t i = 0; i < BESIDE_MAX; i++) {
+		if (!srv->later[i].p)
+			continue;
+		control_pending_discard(&srv->later[i].p);
+		message_close(&srv->later[i].m);
+	}
+	reload_job_free(srv->sighup);
 	zap_server_destroy(&srv->zap);
 	conns_destroy(&srv->ingest_conns);
 	alerts_socket_destroy(&srv->subs);
@@ -540,6 +572,91 @@ static int serve_ingest(struct server *srv)
 
 /* ---- control ---- */
 
+/* What a control request is answered with, for the request in payload
+ * (its peer) publishing into *ob. */
+static struct control_env control_env_of(struct server *srv, zmq_msg_t *payload, struct outbox *ob,
+                                         struct control_pending **later)
+{
+	return (struct control_env){
+	    .store = srv->store,
+	    .info = &srv->info,
+	    .stats = &srv->stats,
+	    .rules = srv->rules->rules,
+	    .n_rules = srv->rules->n_rules,
+	    .policy = &srv->cfg->lifecycle,
+	    .out = ob,
+	    .rules_state = srv->rules,
+	    .peer = srv->control_curve ? zmq_msg_gets(payload, "User-Id") : NULL,
+	    .peer_address = srv->control_curve ? NULL : zmq_msg_gets(payload, "Peer-Address"),
+	    .access = &srv->rules->access,
+	    .retention_years = srv->cfg->retention_years,
+	    .schools = &srv->rules->schools,
+	    .tallies = &srv->tallies,
+	    .later = later,
+	};
+}
+
+/* Send a control reply on m's envelope, then what the request raised. */
+static void control_reply(struct server *srv, struct message *m, uint8_t *reply, size_t len,
+                          struct outbox *ob)
+{
+	if (reply && reply_send(srv->control, m, reply, len) < 0)
+		log_limited(srv, LIMITED_CONTROL_REPLY, LOG_WARN, "control: reply not sent: %s",
+		            zmq_strerror(zmq_errno()));
+	free(reply);
+	publish(srv, ob);
+}
+
+/* Answer a request whose work has finished beside the loop (or, with why,
+ * could not be started) and free its slot. */
+static void resume_later(struct server *srv, struct later *l, const char *why)
+{
+	struct outbox ob = {0};
+	uint8_t *reply = NULL;
+	size_t len = 0;
+	zmq_msg_t *payload = &l->m.frames[l->m.n_frames - 1];
+	const struct control_env env = control_env_of(srv, payload, &ob, NULL);
+	if (control_resume(&l->p, &env, why, now_ms(), &reply, &len) == CONTROL_SHUTDOWN)
+		srv->stop = 1;
+	control_reply(srv, &l->m, reply, len, &ob);
+	message_close(&l->m);
+}
+
+static void run_later(void *p)
+{
+	control_pending_run(p);
+}
+
+/* Keep the request in m for its work beside the loop, and start it. */
+static void start_later(struct server *srv, struct message *m, struct control_pending *p)
+{
+	struct later *l = NULL;
+	for (size_t i = 0; i < BESIDE_MAX && !l; i++)
+		if (!srv->later[i].p)
+			l = &srv->later[i];
+	/* There are as many slots as jobs beside the loop: with none free,
+	 * the start below is refused too, and says so. */
+	struct later spare = {.p = NULL};
+	if (!l)
+		l = &spare;
+	l->p = p;
+	l->m = (struct message){
+	    .n_frames = m->n_frames, .n_read = m->n_read, .n_envelope = m->n_envelope};
+	for (size_t i = 0; i < m->n_frames; i++) {
+		zmq_msg_init(&l->m.frames[i]);
+		zmq_msg_move(&l->m.frames[i], &m->frames[i]);
+	}
+	message_close(m);
+	if (l != &spare && beside_start(srv->beside, run_later, p) == 0)
+		return;
+	char why[128];
+	snprintf(why, sizeof why, "busy: %s; try again when one is answered",
+	         l == &spare || errno == EBUSY
+	             ? "as many requests as can be are being answered beside the loop"
+	             : "cannot start a thread for this request");
+	resume_later(srv, l, why);
+}
+
 static void serve_control(struct server *srv)
 {
 	for (int i = 0; i < CONTROL_PER_ITERATION && !srv->stop; i++) {
@@ -576,51 +693,73 @@ static void serve_control(struct server *srv)
 		}
 		zmq_msg_t *payload = &m.frames[m.n_frames - 1];
 		struct outbox ob = {0};
-		const struct control_env env = {
-		    .store = srv->store,
-		    .info = &srv->info,
-		    .stats = &srv->stats,
-		    .rules = srv->rules->rules,
-		    .n_rules = srv->rules->n_rules,
-		    .policy = &srv->cfg->lifecycle,
-		    .out = &ob,
-		    .rules_state = srv->rules,
-		    .peer = srv->control_curve ? zmq_msg_gets(payload, "User-Id") : NULL,
-		    .peer_address =
-		        srv->control_curve ? NULL : zmq_msg_gets(payload, "Peer-Address"),
-		    .access = &srv->rules->access,
-		    .retention_years = srv->cfg->retention_years,
-		    .schools = &srv->rules->schools,
-		    .tallies = &srv->tallies,
-		};
+		struct control_pending *later = NULL;
+		const struct control_env env = control_env_of(srv, payload, &ob, &later);
 		enum control_action action = control_handle(
 		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);
-		if (reply && reply_send(srv->control, &m, reply, len) < 0)
-			log_limited(srv, LIMITED_CONTROL_REPLY, LOG_WARN,
-			            "control: reply not sent: %s", zmq_strerror(zmq_errno()));
-		free(reply);
+		if (action == CONTROL_LATER) {
+			start_later(srv, &m, later);
+			continue;
+		}
+		control_reply(srv, &m, reply, len, &ob);
 		message_close(&m);
-		publish(srv, &ob);
 		if (action == CONTROL_SHUTDOWN)
 			srv->stop = 1;
 	}
 }
 
-/* SIGHUP: load the configuration file again, between batches (the one in
- * hand is answered). The outcome is logged. */
+static void reload_finish_signal(struct server *srv);
+
+/* SIGHUP: load the configuration file again beside the loop; its rules
+ * are put in force when it is loaded, between batches. The outcome is
+ * logged. A reload already under way is left to finish first. */
 static void reload_on_signal(struct server *srv)
 {
+	if (srv->sighup)
+		return;
 	signals_reload_taken();
 	notify_reloading();
+	srv->sighup = reload_job_new(srv->rules, "SIGHUP");
+	if (!srv->sighup) {
+		log_error("reload (SIGHUP): out of memory");
+		return;
+	}
+	if (beside_start(srv->beside, reload_job_run, srv->sighup) == 0)
+		return;
+	/* No thread to run it on: loaded here, holding the loop. */
+	reload_job_run(srv->sighup);
+	reload_finish_signal(srv);
+}
+
+/* A SIGHUP's file is loaded: put it in force (or log why not). */
+static void reload_finish_signal(struct server *srv)
+{
 	struct reload_diff *d = malloc(sizeof *d);
 	struct config_errors *e = malloc(sizeof *e);
 	if (d && e)
-		reload_apply(srv->rules, now_ms(), "SIGHUP", d, e);
+		reload_job_finish(srv->rules, srv->sighup, now_ms(), d, e);
 	else
 		log_error("reload (SIGHUP): out of memory");
 	free(d);
 	free(e);
 	notify_ready();
+	reload_job_free(srv->sighup);
+	srv->sighup = NULL;
+}
+
+/* Each job beside the loop that has finished, answered. */
+static void serve_beside(struct server *srv)
+{
+	void *done;
+	while ((done = beside_take(srv->beside))) {
+		if (done == srv->sighup) {
+			reload_finish_signal(srv);
+			continue;
+		}
+		for (size_t i = 0; i < BESIDE_MAX; i++)
+			if (srv->later[i].p == done)
+				resume_later(srv, &srv->later[i], NULL);
+	}
 }
 
 /* ---- connections ---- */
@@ -688,10 +827,11 @@ int server_run(struct server *srv)
 		    {srv->alerts, 0, ZMQ_POLLIN, 0},
 		    {conns_socket(srv->ingest_conns), 0, ZMQ_POLLIN, 0},
 		    {conns_socket(alerts_socket_conns(srv->subs)), 0, ZMQ_POLLIN, 0},
+		    {NULL, beside_fd(srv->beside), ZMQ_POLLIN, 0},
 		    /* last: absent in insecure mode */
 		    {srv->zap ? zap_server_socket(srv->zap) : NULL, 0, ZMQ_POLLIN, 0},
 		};
-		int n_items = srv->zap ? 7 : 6;
+		int n_items = srv->zap ? 8 : 7;
 		long wait = notify_wait_ms((long)tick_wait_ms(&srv->tick, now_ms()));
 		if (zmq_poll(items, n_items, wait) < 0) {
 			if (zmq_errno() == EINTR)
@@ -704,7 +844,7 @@ int server_run(struct server *srv)
 			serve_conns(srv, srv->ingest_conns, "ingest");
 		if (items[5].revents & ZMQ_POLLIN)
 			serve_conns(srv, alerts_socket_conns(srv->subs), "alerts");
-		if (srv->zap && (items[6].revents & ZMQ_POLLIN))
+		if (srv->zap && (items[7].revents & ZMQ_POLLIN))
 			zap_server_serve(srv->zap, &srv->rules->access, &srv->stats, now_ms());
 		if (items[3].revents & ZMQ_POLLIN)
 			alerts_socket_serve(srv->subs, &srv->rules->access, srv->zap, &srv->stats,
@@ -713,6 +853,8 @@ int server_run(struct server *srv)
 			serve_ingest(srv);
 		if (items[1].revents & ZMQ_POLLIN)
 			serve_control(srv);
+		if (items[6].revents & ZMQ_POLLIN)
+			serve_beside(srv);
 		if (signals_reload())
 			reload_on_signal(srv);
 		tick_run(srv);
@@ -725,6 +867,14 @@ int server_run(struct server *srv)
 		control_tick(srv->store, now_ms(), srv->stop);
 	}
 	notify_stopping();
+	/* The store must not close under a copy or a reader: what runs
+	 * beside the loop finishes, and is answered, first. */
+	if (beside_pending(srv->beside)) {
+		log_info("waiting for %zu request%s being answered beside the loop",
+		         beside_pending(srv->beside), beside_pending(srv->beside) == 1 ? "" : "s");
+		beside_wait(srv->beside);
+		serve_beside(srv);
+	}
 	tally_flush(&srv->tallies, srv->store, now_ms(), 1);
 	signals_remove();
 	log_info("stopped");

@@ -216,6 +216,8 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
 		return NULL;
 	}
 	s->lock_fd = lock_fd;
+	pthread_mutex_init(&s->readers_lock, NULL);
+	pthread_cond_init(&s->readers_gone, NULL);
 	snprintf(s->path, sizeof s->path, "%s", dir);
 	s->map_size_max = map_size_max;
 
@@ -273,8 +275,43 @@ void store_close(struct store **sp)
 		mdb_env_close(s->env);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	pthread_cond_destroy(&s->readers_gone);
+	pthread_mutex_destroy(&s->readers_lock);
 	free(s);
 	*sp = NULL;
+}
+
+/* A read transaction begins or ends, in whichever thread. */
+static void reader_begin(struct store *s)
+{
+	pthread_mutex_lock(&s->readers_lock);
+	s->readers++;
+	pthread_mutex_unlock(&s->readers_lock);
+}
+
+static void reader_end(struct store *s)
+{
+	pthread_mutex_lock(&s->readers_lock);
+	if (--s->readers == 0)
+		pthread_cond_broadcast(&s->readers_gone);
+	pthread_mutex_unlock(&s->readers_lock);
+}
+
+/* Set the map size once no read transaction is open anywhere in the
+ * process: LMDB moves the map, and a reader beside the loop (a backup,
+ * a rules test) would be left reading pages that are gone. No reader
+ * begins meanwhile: store_begin() waits on the same lock. */
+static int set_map_size(struct store *s, uint64_t size)
+{
+	pthread_mutex_lock(&s->readers_lock);
+	if (s->readers)
+		log_info("store: growing the map waits for %u reader%s beside the loop", s->readers,
+		         s->readers == 1 ? "" : "s");
+	while (s->readers)
+		pthread_cond_wait(&s->readers_gone, &s->readers_lock);
+	int rc = mdb_env_set_mapsize(s->env, (size_t)size);
+	pthread_mutex_unlock(&s->readers_lock);
+	return rc;
 }
 
 int store_grow(struct store *s)
@@ -284,7 +321,7 @@ int store_grow(struct store *s)
 	uint64_t next = s->map_size * 2;
 	if (next > s->map_size_max)
 		next = s->map_size_max;
-	int rc = mdb_env_set_mapsize(s->env, (size_t)next);
+	int rc = set_map_size(s, next);
 	if (rc != MDB_SUCCESS) {
 		log_error("store: growing the map to %llu bytes: %s", (unsigned long long)next,
 		          mdb_strerror(rc));
@@ -292,6 +329,24 @@ int store_grow(struct store *s)
 	}
 	log_info("store: map grown from %llu to %llu MiB", (unsigned long long)(s->map_size >> 20),
 	         (unsigned long long)(next >> 20));
+	s->map_size = next;
+	return 0;
+}
+
+int store_room_ahead(struct store *s)
+{
+	if (s->map_size >= s->map_size_max || store_used_bytes(s) <= s->map_size / 2)
+		return 0;
+	uint64_t next = s->map_size * 2;
+	if (next > s->map_size_max)
+		next = s->map_size_max;
+	pthread_mutex_lock(&s->readers_lock);
+	int rc = s->readers ? -1 : mdb_env_set_mapsize(s->env, (size_t)next);
+	pthread_mutex_unlock(&s->readers_lock);
+	if (rc != MDB_SUCCESS)
+		return -1;
+	log_info("store: map grown from %llu to %llu MiB ahead of a copy",
+	         (unsigned long long)(s->map_size >> 20), (unsigned long long)(next >> 20));
 	s->map_size = next;
 	return 0;
 }
@@ -338,9 +393,13 @@ int store_begin(struct store *s, int write, struct store_txn **out)
 		return STORE_ERROR;
 	t->s = s;
 	t->write = write;
+	if (!write)
+		reader_begin(s);
 	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
 	if (rc != MDB_SUCCESS) {
 		int out_rc = result(rc, "begin");
+		if (!write)
+			reader_end(s);
 		free(t);
 		return out_rc;
 	}
@@ -353,6 +412,11 @@ int store_commit(struct store_txn **tp)
 	struct store_txn *t = *tp;
 	if (!t)
 		return STORE_ERROR;
+	int flushed = t->write ? store_counts_flush(t) : STORE_OK;
+	if (flushed != STORE_OK) {
+		store_abort(tp);
+		return flushed;
+	}
 	if (t->parent) {
 		/* A savepoint left open: its writes go with the whole. */
 		int rc = mdb_txn_commit(t->txn);
@@ -372,6 +436,8 @@ int store_commit(struct store_txn **tp)
 	int out = result(rc, "commit");
 	if (out == STORE_OK && t->write)
 		t->s->fault.last = STORE_OK;
+	if (!t->write)
+		reader_end(t->s);
 	free(t);
 	*tp = NULL;
 	return out;
@@ -384,6 +450,8 @@ void store_abort(struct store_txn **tp)
 		return;
 	/* Aborting the parent aborts its nested transaction too. */
 	mdb_txn_abort(t->parent ? t->parent : t->txn);
+	if (!t->write)
+		reader_end(t->s);
 	free(t);
 	*tp = NULL;
 }
@@ -394,8 +462,12 @@ int store_savepoint(struct store_txn *t)
 		log_error("store: savepoint: %s", t->parent ? "one is already open" : "read-only");
 		return STORE_ERROR;
 	}
+	/* The counts so far belong to the transaction, not the savepoint. */
+	int rc = store_counts_flush(t);
+	if (rc != STORE_OK)
+		return rc;
 	MDB_txn *child;
-	int rc = mdb_txn_begin(t->s->env, t->txn, 0, &child);
+	rc = mdb_txn_begin(t->s->env, t->txn, 0, &child);
 	if (rc != MDB_SUCCESS)
 		return result(rc, "savepoint");
 	t->parent = t->txn;
@@ -407,6 +479,11 @@ int store_release(struct store_txn *t)
 {
 	if (!t->parent)
 		return STORE_ERROR;
+	int flushed = store_counts_flush(t);
+	if (flushed != STORE_OK) {
+		store_rollback(t);
+		return flushed;
+	}
 	int rc = mdb_txn_commit(t->txn);
 	t->txn = t->parent;
 	t->parent = NULL;
@@ -420,6 +497,8 @@ void store_rollback(struct store_txn *t)
 	mdb_txn_abort(t->txn);
 	t->txn = t->parent;
 	t->parent = NULL;
+	t->concern_seq = 0;
+	t->n_counts = 0; /* the savepoint's, gone with it */
 }
 
 const struct store_fault *store_fault(const struct store *s)
@@ -470,9 +549,11 @@ int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, 
 		return -1;
 	}
 	/* A consistent snapshot (one read transaction inside LMDB), free
-	 * pages left out. Writers are not blocked, but the caller is for as
-	 * long as the copy takes. */
+	 * pages left out. Writers are not blocked; the map does not move
+	 * under the copy (it counts as a reader). */
+	reader_begin(s);
 	int rc = mdb_env_copy2(s->env, path, MDB_CP_COMPACT);
+	reader_end(s);
 	char file[1100];
 	snprintf(file, sizeof file, "%s/data.mdb", path);
 	if (rc != MDB_SUCCESS) {

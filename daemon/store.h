@@ -104,9 +104,17 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
                                 uint64_t map_size_max, char *err, size_t errlen);
 
 /* Double the map size, up to the maximum. Returns 0, or -1 when already at
- * the maximum (the store is full for good) or LMDB refuses. No transaction
- * may be open. */
+ * the maximum (the store is full for good) or LMDB refuses. The caller
+ * has no transaction open; a read transaction open in another thread (a
+ * copy or a rules test beside the loop) is waited for, as LMDB moves the
+ * map only when none is open in the process. */
 int store_grow(struct store *s);
+/* Before a long read beside the loop (a backup): a store filling more
+ * than half its map has it doubled now, while nothing reads, so that the
+ * writes going on beside the read seldom need store_grow(), which would
+ * wait for the read to end. Skipped (-1) when a reader is open or the map
+ * is at its maximum; 0 otherwise. Called with no transaction open. */
+int store_room_ahead(struct store *s);
 
 /* The data directory the store was opened in (borrowed: valid until
  * store_close). Cannot fail. */
@@ -124,9 +132,10 @@ uint64_t store_used_bytes(struct store *s);
 
 /* Begin a transaction (write: 1 for the one writer, 0 for a reader) and
  * set *t; the caller ends it with store_commit, store_abort or (a reader)
- * store_release. Returns STORE_OK, STORE_ERROR when memory runs out or
- * LMDB refuses (logged), STORE_FULL / STORE_DISK_FULL as LMDB says; *t is
- * then untouched. Writes normally go through store_write(), not here. */
+ * store_release. A reader may be begun and used in a thread beside the
+ * loop (beside.h), each thread its own; writes are the loop's. Returns STORE_OK, STORE_ERROR when
+ * memory runs out or LMDB refuses (logged), STORE_FULL / STORE_DISK_FULL as LMDB says; *t is then
+ * untouched. Writes normally go through store_write(), not here. */
 int store_begin(struct store *s, int write, struct store_txn **t);
 /* Commit and free the transaction (whatever the outcome). */
 int store_commit(struct store_txn **t);
@@ -274,8 +283,9 @@ int store_concern_each(struct store_txn *t, uint64_t from_seq, store_concern_fn 
 
 /* Copy the store, compacted, into the directory `path`, which must not
  * exist (created 0700; the copy data.mdb 0600). A consistent snapshot
- * taken while the daemon runs. Returns 0 with the copy's size, or -1 with
- * a message in err. */
+ * taken while the daemon runs, meant to run beside the loop: it writes
+ * nothing to the store and holds a reader while it copies. Returns 0
+ * with the copy's size, or -1 with a message in err. */
 int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, size_t errlen);
 
 /* ---- alerts ---- */

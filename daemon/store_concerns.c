@@ -50,12 +50,27 @@ int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size
 
 uint64_t store_last_concern_seq(struct store_txn *t)
 {
+	if (t->concern_seq)
+		return t->concern_seq;
 	uint64_t last = store_last_key(t, DB_CONCERNS), mark = 0;
 	if (store_get_u64(t, DB_META, CONCERN_SEQ_MARK, strlen(CONCERN_SEQ_MARK), &mark) ==
 	        STORE_OK &&
 	    mark > last)
 		last = mark;
+	if (t->write)
+		t->concern_seq = last;
 	return last;
+}
+
+/* "agency.POLICE": the counter of an agency's concerns. */
+static void agency_counter(char name[64], int agency)
+{
+	static const char prefix[] = "agency.";
+	const char *a = agency_name(agency);
+	size_t n = strnlen(a, 64 - sizeof prefix);
+	memcpy(name, prefix, sizeof prefix - 1);
+	memcpy(name + sizeof prefix - 1, a, n);
+	name[sizeof prefix - 1 + n] = '\0';
 }
 
 /* A timeline value (format 2) into v; returns its length. Validation
@@ -123,10 +138,11 @@ int store_concern_add(struct store_txn *t, const struct concern *c, int64_t rece
 	}
 
 	char name[64];
-	snprintf(name, sizeof name, "agency.%s", agency_name(c->agency));
+	agency_counter(name, c->agency);
 	if ((rc = store_counter_add(t, "concerns", 1)) != STORE_OK ||
 	    (rc = store_counter_add(t, name, 1)) != STORE_OK)
 		return rc;
+	t->concern_seq = seq;
 	*seq_out = seq;
 	return STORE_OK;
 }
@@ -415,7 +431,8 @@ int store_concern_purge(struct store_txn *t, uint64_t seq)
 		rc = store_del(t, DB_CONCERN_IDS, idkey, idlen);
 	}
 	char name[64];
-	snprintf(name, sizeof name, "agency.%s", agency_name(sc.w.c.agency));
+	agency_counter(name, sc.w.c.agency);
+	t->concern_seq = 0;
 	if (rc == STORE_OK)
 		rc = store_counter_sub(t, "concerns", 1);
 	if (rc == STORE_OK)

@@ -1,7 +1,10 @@
 /*
  * store_counters.c - named counters ("concerns", "agency.POLICE",
  * "level.RED", ...) kept in the same transactions as the records they
- * count, so they never disagree with them after a crash.
+ * count, so they never disagree with them after a crash. A write
+ * transaction keeps its changes to them and writes each counter once,
+ * when it commits (store_counts_flush()): a batch of 512 concerns then
+ * reads and writes "concerns" once, not 512 times.
  */
 #include "store.h"
 
@@ -14,7 +17,7 @@
 
 /* ---- counters ---- */
 
-/* The counter's value, 0 when it was never written. */
+/* The counter's value as stored, 0 when it was never written. */
 static int counter_read(struct store_txn *t, const char *name, uint64_t *v)
 {
 	*v = 0;
@@ -29,19 +32,63 @@ static int counter_write(struct store_txn *t, const char *name, uint64_t v)
 	return put(t, DB_COUNTERS, name, strlen(name), buf, 8, 0);
 }
 
+/* The change t keeps for name, made if need be; NULL when the name is
+ * too long to keep (it is then written at once). */
+static struct store_count *kept(struct store_txn *t, const char *name, int *rc)
+{
+	*rc = STORE_OK;
+	size_t len = strlen(name);
+	if (len >= STORE_COUNT_NAME_MAX)
+		return NULL;
+	for (size_t i = 0; i < t->n_counts; i++)
+		if (!memcmp(t->counts[i].name, name, len + 1))
+			return &t->counts[i];
+	if (t->n_counts == STORE_COUNTS_MAX && (*rc = store_counts_flush(t)) != STORE_OK)
+		return NULL;
+	struct store_count *c = &t->counts[t->n_counts++];
+	memcpy(c->name, name, len + 1);
+	c->delta = 0;
+	return c;
+}
+
+int store_counts_flush(struct store_txn *t)
+{
+	int rc = STORE_OK;
+	for (size_t i = 0; i < t->n_counts && rc == STORE_OK; i++) {
+		const struct store_count *c = &t->counts[i];
+		uint64_t v;
+		if (c->delta && (rc = counter_read(t, c->name, &v)) == STORE_OK)
+			rc = counter_write(t, c->name, v + (uint64_t)c->delta);
+	}
+	t->n_counts = 0;
+	return rc;
+}
+
 int store_counter_add(struct store_txn *t, const char *name, uint64_t delta)
 {
+	int rc;
+	struct store_count *c = kept(t, name, &rc);
+	if (c) {
+		c->delta += (int64_t)delta;
+		return STORE_OK;
+	}
 	uint64_t v;
-	int rc = counter_read(t, name, &v);
+	if (rc == STORE_OK)
+		rc = counter_read(t, name, &v);
 	return rc == STORE_OK ? counter_write(t, name, v + delta) : rc;
 }
 
 int store_counter_sub(struct store_txn *t, const char *name, uint64_t delta)
 {
-	uint64_t v;
-	int rc = counter_read(t, name, &v);
+	int rc;
+	struct store_count *c = kept(t, name, &rc);
 	if (rc != STORE_OK)
 		return rc;
+	uint64_t v;
+	if ((rc = counter_read(t, name, &v)) != STORE_OK)
+		return rc;
+	if (c)
+		v += (uint64_t)c->delta;
 	/* A counter below what is taken away counted fewer records than
 	 * there were: say so, rather than wrap or stop quietly at zero. The
 	 * records are the truth; the write they belong to goes on. */
@@ -51,6 +98,10 @@ int store_counter_sub(struct store_txn *t, const char *name, uint64_t delta)
 		          name, (unsigned long long)v, (unsigned long long)delta);
 		delta = v;
 	}
+	if (c) {
+		c->delta -= (int64_t)delta;
+		return STORE_OK;
+	}
 	return counter_write(t, name, v - delta);
 }
 
@@ -58,14 +109,20 @@ uint64_t store_counter_get(struct store_txn *t, const char *name)
 {
 	uint64_t v = 0;
 	if (store_get_u64(t, DB_COUNTERS, name, strlen(name), &v) != STORE_OK)
-		return 0;
+		v = 0;
+	for (size_t i = 0; i < t->n_counts; i++)
+		if (!strcmp(t->counts[i].name, name))
+			v += (uint64_t)t->counts[i].delta;
 	return v;
 }
 
 int store_counter_each(struct store_txn *t, const char *prefix, store_counter_fn fn, void *arg)
 {
 	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_COUNTERS], &c);
+	int rc = store_counts_flush(t);
+	if (rc != STORE_OK)
+		return rc;
+	rc = mdb_cursor_open(t->txn, t->s->dbi[DB_COUNTERS], &c);
 	if (rc != MDB_SUCCESS)
 		return result(rc, "counters");
 	size_t plen = strlen(prefix);

@@ -10,6 +10,7 @@
 #define FFC_STORE_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -92,6 +93,22 @@ struct store {
 	 * this errno, as if the disk had said so. */
 	int inject_errno;
 	unsigned inject_n;
+	/* Read transactions open in any thread (a backup's copy counts as
+	 * one). LMDB may move the map only when none is open in the
+	 * process: store_grow() waits for them to end. */
+	pthread_mutex_t readers_lock;
+	pthread_cond_t readers_gone;
+	unsigned readers;
+};
+
+/* Counter changes a write transaction keeps until it commits, so that a
+ * batch reads and writes each counter once rather than once a concern
+ * (store_counters.c). A name too long for one is written at once. */
+#define STORE_COUNTS_MAX     64
+#define STORE_COUNT_NAME_MAX 64
+struct store_count {
+	char name[STORE_COUNT_NAME_MAX];
+	int64_t delta;
 };
 
 struct store_txn {
@@ -102,7 +119,19 @@ struct store_txn {
 	 * rollback). */
 	MDB_txn *parent;
 	int write;
+	/* The highest concern seq given, once a write transaction has looked
+	 * it up (0: not yet): a batch asks for it with every concern.
+	 * Forgotten by a savepoint rolled back and by a purge. */
+	uint64_t concern_seq;
+	size_t n_counts;
+	struct store_count counts[STORE_COUNTS_MAX];
 };
+
+/* Write the counter changes t keeps (store_counters.c): before it
+ * commits, and around a savepoint, so that a savepoint's changes go or
+ * stay with it. STORE_OK, or the store's error (the transaction must
+ * then be aborted). */
+int store_counts_flush(struct store_txn *t);
 
 /* ---- key codecs: integers big-endian, so keys sort numerically ---- */
 
@@ -149,12 +178,25 @@ int store_result(struct store *s, int rc, const char *what);
 /* The errno the test hook says the next write fails with, or 0. */
 int store_injected(struct store *s);
 
+/* Would writing (k, v) with flags change nothing: a dupsort table
+ * holding the pair already (MDB_NODUPDATA), or a table whose rewrites
+ * mostly repeat the value (store_table.c says which) holding v under k?
+ * LMDB copies every page on a write's path before it looks, and the
+ * commit writes each page copied: such a write is better not made. */
+int store_unchanged(struct store_txn *t, enum dbi db, const void *k, size_t klen, const void *v,
+                    size_t vlen, unsigned flags);
+
+/* Write (k, v); a write that would change nothing is skipped
+ * (store_unchanged), answering as LMDB would have: STORE_EXISTS for
+ * MDB_NODUPDATA, STORE_OK otherwise. */
 static inline int put(struct store_txn *t, enum dbi db, const void *k, size_t klen, const void *v,
                       size_t vlen, unsigned flags)
 {
 	MDB_val key = {klen, (void *)(uintptr_t)k};
 	MDB_val val = {vlen, (void *)(uintptr_t)v};
 	int rc = store_injected(t->s);
+	if (!rc && store_unchanged(t, db, k, klen, v, vlen, flags))
+		return flags & MDB_NODUPDATA ? STORE_EXISTS : STORE_OK;
 	if (!rc)
 		rc = mdb_put(t->txn, t->s->dbi[db], &key, &val, flags);
 	return result(rc, store_db_name(db));

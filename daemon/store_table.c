@@ -5,7 +5,8 @@
  * tables' files use (a u64 by key, a record by seq, the last key, a
  * child's index of seqs).
  *
- * Owns the table list and the fault record. Does not open, grow or lock
+ * Owns the table list, the fault record, and skipping writes that would
+ * change nothing. Does not open, grow or lock
  * the environment (store.c) or know any one table's records (the
  * store_<family>.c files).
  */
@@ -19,15 +20,18 @@
 #include "log.h"
 #include "store_int.h"
 
+/* same: rewrites of a key mostly repeat its value (an identity key names
+ * the child it named before): a put compares first (store_unchanged). */
 static const struct {
 	const char *name;
 	unsigned flags;
+	unsigned same;
 } db_defs[DB_COUNT] = {
     [DB_META] = {"meta", 0},
     [DB_CONCERNS] = {"concerns", 0},
     [DB_CONCERN_IDS] = {"concern_ids", 0},
     [DB_CHILDREN] = {"children", 0},
-    [DB_IDENTITIES] = {"identities", 0},
+    [DB_IDENTITIES] = {"identities", 0, 1},
     [DB_DEMOGRAPHICS] = {"demographics", MDB_DUPSORT},
     [DB_TIMELINE] = {"timeline", 0},
     [DB_ALERTS] = {"alerts", 0},
@@ -136,6 +140,25 @@ int store_injected(struct store *s)
 		return 0;
 	s->inject_n--;
 	return s->inject_errno;
+}
+
+int store_unchanged(struct store_txn *t, enum dbi db, const void *k, size_t klen, const void *v,
+                    size_t vlen, unsigned flags)
+{
+	MDB_val key = {klen, (void *)(uintptr_t)k}, val = {vlen, (void *)(uintptr_t)v};
+	if ((flags & MDB_NODUPDATA) && (db_defs[db].flags & MDB_DUPSORT)) {
+		MDB_cursor *c;
+		if (mdb_cursor_open(t->txn, t->s->dbi[db], &c) != MDB_SUCCESS)
+			return 0; /* the put will say what is wrong */
+		int found = mdb_cursor_get(c, &key, &val, MDB_GET_BOTH) == MDB_SUCCESS;
+		mdb_cursor_close(c);
+		return found;
+	}
+	if (flags || !db_defs[db].same)
+		return 0;
+	MDB_val old;
+	return mdb_get(t->txn, t->s->dbi[db], &key, &old) == MDB_SUCCESS && old.mv_size == vlen &&
+	       memcmp(old.mv_data, v, vlen) == 0;
 }
 
 int store_get_u64(struct store_txn *t, enum dbi db, const void *k, size_t klen, uint64_t *v)

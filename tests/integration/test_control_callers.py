@@ -65,6 +65,9 @@ class Operators(unittest.TestCase):
         with open(conf, "w") as f:
             f.write(text.replace('role = "viewer"; unix_user', 'role = "admin"; unix_user'))
         os.kill(d.proc.pid, signal.SIGHUP)
+        # The file is loaded beside the loop: asking before it is in
+        # force would be refused, and audited as such.
+        self.assertTrue(wait_for(lambda: "reload (SIGHUP)" in d.stderr(), timeout=20))
         audit = pb.ControlRequest(operator="v.iewer", audit=pb.AuditRequest())
         wait_for(lambda: d.control(audit).error == "", timeout=20)
         entries = d.control(audit).audit.entries

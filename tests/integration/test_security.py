@@ -288,7 +288,8 @@ class Security(unittest.TestCase):
         # SIGHUP does the same.
         security_conf(self.dir, self.keys, [(n, r, dict(e)) for n, r, e in BASE_ENTRIES])
         self.d.proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: self.d.status().keys == len(BASE_ENTRIES))
+        # The file is loaded beside the loop: wait until it is in force.
+        self.assertTrue(wait_for(lambda: "reload (SIGHUP)" in self.d.stderr(), timeout=20))
         r = self.send_as("police", concern("rot-4"))
         self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
 

@@ -600,7 +600,7 @@ static void test_disk_full_said_apart(void **state)
 
 	store_inject_error(f->s, ENOSPC, 1);
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-	assert_int_equal(store_counter_add(t, "x", 1), STORE_DISK_FULL);
+	assert_int_equal(store_identity_put(t, "N1", 1), STORE_DISK_FULL);
 	store_abort(&t);
 	assert_int_equal(store_fault(f->s)->last, STORE_DISK_FULL);
 	assert_int_equal(store_fault(f->s)->disk_full, 1);
@@ -609,7 +609,7 @@ static void test_disk_full_said_apart(void **state)
 	/* EIO is a failing disk, not a full one. */
 	store_inject_error(f->s, EIO, 1);
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-	assert_int_equal(store_counter_add(t, "x", 1), STORE_IO_ERROR);
+	assert_int_equal(store_identity_put(t, "N1", 1), STORE_IO_ERROR);
 	store_abort(&t);
 	assert_int_equal(store_fault(f->s)->last, STORE_IO_ERROR);
 	assert_int_equal(store_fault(f->s)->disk_full, 1);
@@ -800,6 +800,19 @@ static void test_write_abort_callback(void **state)
 
 /* Counters go down exactly; below zero is logged and stops at 0, the
  * write going on. */
+struct counted {
+	uint64_t sum;
+	int n;
+};
+
+static void sum_counter(const char *name, uint64_t value, void *arg)
+{
+	struct counted *got = arg;
+	(void)name;
+	got->sum += value;
+	got->n++;
+}
+
 static void test_counter_sub(void **state)
 {
 	struct fixture *f = *state;
@@ -815,6 +828,127 @@ static void test_counter_sub(void **state)
 	assert_int_equal(store_counter_sub(t, "never", 1), STORE_OK);
 	assert_int_equal(store_counter_get(t, "never"), 0);
 	assert_int_equal(store_commit(&t), STORE_OK);
+}
+
+/* Counter changes are kept until the commit, each counter read and
+ * written once: seen by the transaction making them, gone with a
+ * savepoint rolled back, kept with one released, written at the commit,
+ * listed after being written. */
+static void test_counters_kept_until_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t, *r;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	for (int i = 0; i < 500; i++)
+		assert_int_equal(store_counter_add(t, "batched", 1), STORE_OK);
+	assert_int_equal(store_counter_get(t, "batched"), 500);
+	assert_int_equal(store_savepoint(t), STORE_OK);
+	assert_int_equal(store_counter_add(t, "batched", 7), STORE_OK);
+	assert_int_equal(store_counter_add(t, "only.rolled.back", 1), STORE_OK);
+	assert_int_equal(store_counter_get(t, "batched"), 507);
+	store_rollback(t);
+	assert_int_equal(store_counter_get(t, "batched"), 500);
+	assert_int_equal(store_counter_get(t, "only.rolled.back"), 0);
+	assert_int_equal(store_savepoint(t), STORE_OK);
+	assert_int_equal(store_counter_add(t, "batched", 2), STORE_OK);
+	assert_int_equal(store_release(t), STORE_OK);
+	assert_int_equal(store_counter_sub(t, "batched", 1), STORE_OK);
+	/* More names than are kept at once: the first are written early. */
+	char name[32];
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "many.%03d", i);
+		assert_int_equal(store_counter_add(t, name, (uint64_t)i + 1), STORE_OK);
+	}
+	/* A name too long to keep is written at once. */
+	char long_name[100];
+	memset(long_name, 'x', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	assert_int_equal(store_counter_add(t, long_name, 3), STORE_OK);
+	/* Nothing kept is visible to another transaction before the commit. */
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(store_begin(f->s, 0, &r), STORE_OK);
+	assert_int_equal(store_counter_get(r, "batched"), 501);
+	assert_int_equal(store_counter_get(r, "only.rolled.back"), 0);
+	assert_int_equal(store_counter_get(r, "many.000"), 1);
+	assert_int_equal(store_counter_get(r, "many.099"), 100);
+	assert_int_equal(store_counter_get(r, long_name), 3);
+	store_abort(&r);
+
+	/* Listing in a write transaction sees what it changed. */
+	struct counted got = {0, 0};
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_counter_add(t, "many.000", 1000), STORE_OK);
+	assert_int_equal(store_counter_each(t, "many.", sum_counter, &got), STORE_OK);
+	assert_int_equal(got.n, 100);
+	assert_int_equal(got.sum, 5050 + 1000);
+	store_abort(&t);
+	assert_int_equal(store_begin(f->s, 0, &r), STORE_OK);
+	assert_int_equal(store_counter_get(r, "many.000"), 1); /* aborted: not written */
+	store_abort(&r);
+}
+
+/* A write that would change nothing is not made: the commit of a
+ * transaction making only such writes adds no page to the store. */
+static void test_unchanged_writes_skipped(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_identity_put(t, "N9434765919", 7), STORE_OK);
+	assert_int_equal(store_demographic_put(t, "DSMITH|ELLA|2015-03-02", 7, "LS14AP"), STORE_OK);
+	assert_int_equal(store_match_name_put(t, "SMITH|2015-03-02", 7, "ELLA", "LS14AP"),
+	                 STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	uint64_t used = store_used_bytes(f->s);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+		assert_int_equal(store_identity_put(t, "N9434765919", 7), STORE_OK);
+		assert_int_equal(store_demographic_put(t, "DSMITH|ELLA|2015-03-02", 7, "LS14AP"),
+		                 STORE_OK);
+		assert_int_equal(store_match_name_put(t, "SMITH|2015-03-02", 7, "ELLA", "LS14AP"),
+		                 STORE_OK);
+		assert_int_equal(store_commit(&t), STORE_OK);
+		assert_int_equal(store_used_bytes(f->s), used);
+	}
+	/* A changed value is written. */
+	uint64_t child = 0;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_identity_put(t, "N9434765919", 9), STORE_OK);
+	assert_int_equal(store_identity_get(t, "N9434765919", &child), STORE_OK);
+	assert_int_equal(child, 9);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_true(store_used_bytes(f->s) > used);
+}
+
+/* The last concern seq is looked up once a transaction and follows what
+ * it adds, rolls back and purges. */
+static void test_concern_seq_followed(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	uint64_t seq;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_last_concern_seq(t), 0);
+	add(t, "s1", 1, T0, 1, &seq);
+	assert_int_equal(seq, 1);
+	assert_int_equal(store_last_concern_seq(t), 1);
+	assert_int_equal(store_savepoint(t), STORE_OK);
+	add(t, "s2", 1, T0, 1, &seq);
+	assert_int_equal(store_last_concern_seq(t), 2);
+	store_rollback(t);
+	assert_int_equal(store_last_concern_seq(t), 1);
+	add(t, "s2", 1, T0, 1, &seq);
+	add(t, "s3", 1, T0, 1, &seq);
+	assert_int_equal(seq, 3);
+	assert_int_equal(store_concern_purge(t, 3), STORE_OK);
+	/* A purged seq is never given again. */
+	assert_int_equal(store_last_concern_seq(t), 3);
+	add(t, "s4", 1, T0, 1, &seq);
+	assert_int_equal(seq, 4);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_last_concern_seq(t), 4);
+	store_abort(&t);
 }
 
 int main(void)
@@ -840,6 +974,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_write_grows_and_retries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_abort_callback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counter_sub, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counters_kept_until_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unchanged_writes_skipped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concern_seq_followed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
