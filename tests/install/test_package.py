@@ -183,7 +183,7 @@ class Packages(unittest.TestCase):
         # The packaged programs run: the daemon checks the packaged file,
         # a tool finds the packaged library.
         r = run([os.path.join(root, "usr/sbin/ffcd"), "-n", "-c", conf])
-        self.assertIn("OK (5 rules)", r.stdout)
+        self.assertIn("OK (6 rules)", r.stdout)
         (libdir,) = glob.glob(os.path.join(root, "usr/lib/*/libffc.so.0"))
         r = run([os.path.join(root, "usr/bin/ffcctl"), "--version"],
                 env=dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(libdir)))

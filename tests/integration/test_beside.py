@@ -117,7 +117,7 @@ class Beside(DaemonTest):
         self.release(self.included, self.rules_text)
         r = self.reply(held)
         self.assertTrue(r.reload.loaded, r)
-        self.assertEqual(r.reload.rules, 5)
+        self.assertEqual(r.reload.rules, 6)
         self.d.assert_stops_cleanly(self)
 
     def test_sighup_reload_waits_beside_the_loop(self):
@@ -133,7 +133,7 @@ class Beside(DaemonTest):
         self.release(self.included, self.rules_text)
         self.assertTrue(wait_for(lambda: "reload (SIGHUP)" in self.d.stderr(), timeout=20),
                         self.d.stderr())
-        self.assertIn("5 rules in force", self.d.stderr())
+        self.assertIn("6 rules in force", self.d.stderr())
         self.d.assert_stops_cleanly(self)
 
     def test_shutdown_waits_for_the_work_and_answers_it(self):

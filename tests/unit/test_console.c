@@ -90,9 +90,11 @@ static void test_heartbeat(void **state)
 	assert_true(has(topics("", AMBER), "event.access"));
 	n = topics("event.", RED);
 	assert_true(has(n, "event.access") && has(n, "event.ack.red."));
-	n = topics("event.access", 0);
+	n = topics("event.access", AMBER);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0], "event.access");
+	/* Not to a key with no levels (a school's, an adapter's). */
+	assert_int_equal(topics("event.access", 0), 0);
 	/* A NUL in a subscription matches no topic. */
 	assert_int_equal(console_topics("alert.\0", 7, RED, out, CONSOLE_TOPICS_MAX), 0);
 	/* Longer than any topic: nothing, no overflow. */
