@@ -149,7 +149,10 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 		uint64_t household;
 		if ((rc = store_child_household(t, ids[i], &household)) != STORE_OK)
 			return rc;
-		/* A child in no household is its own. */
+		/* A child in no household is its own, judged by judge_concern()
+		 * already unless its history changed. */
+		if (!household && !note[0])
+			continue;
 		uint64_t key = household ? household : ids[i] | UINT64_C(1) << 63;
 		for (size_t j = 0; j < n_households && !dup; j++)
 			dup = households[j] == key;

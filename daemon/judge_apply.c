@@ -216,18 +216,33 @@ static size_t find_focus(const struct concern_ref *refs, size_t n, uint64_t seq)
 int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
                   const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out)
 {
-	if (!has_scope(rules, n_rules, RULE_SCOPE_CHILD))
-		return STORE_OK;
+	/* A child in no household is its own: its household rules read the
+	 * same timeline, read once for both (most children, most concerns). */
+	uint64_t household = 0;
+	int rc = has_scope(rules, n_rules, RULE_SCOPE_HOUSEHOLD)
+	             ? store_child_household(t, child, &household)
+	             : STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	const int alone = !household && has_scope(rules, n_rules, RULE_SCOPE_HOUSEHOLD);
 	int64_t reach = reach_of(rules, n_rules, RULE_SCOPE_CHILD);
+	int64_t hreach = reach_of(rules, n_rules, RULE_SCOPE_HOUSEHOLD);
+	if (alone && hreach > reach)
+		reach = hreach;
+	if (!has_scope(rules, n_rules, RULE_SCOPE_CHILD) && !alone)
+		return STORE_OK;
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
-	int rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
+	rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
 	if (rc != STORE_OK)
 		return rc;
 	size_t focus = find_focus(refs, n, seq);
 	rc = focus == n ? STORE_ERROR
 	                : judge(t, &child, 1, RULE_SCOPE_CHILD, refs, n, focus, rules, n_rules,
 	                        NULL, NULL, now_ms, out);
+	if (rc == STORE_OK && alone)
+		rc = judge(t, &child, 1, RULE_SCOPE_HOUSEHOLD, refs, n, focus, rules, n_rules, NULL,
+		           NULL, now_ms, out);
 	free(refs);
 	return rc;
 }
@@ -260,7 +275,8 @@ struct people {
 static int people_of(struct store_txn *t, uint64_t child, struct people *p)
 {
 	int rc = household_members(t, child, &p->household, p->members, &p->n);
-	for (size_t k = 0; k < p->n && rc == STORE_OK; k++) {
+	/* A household of one names nobody (rule_reason_people()). */
+	for (size_t k = 0; k < p->n && p->n > 1 && rc == STORE_OK; k++) {
 		struct alert_child d;
 		rc = display_child(t, p->members[k], &d);
 		if (rc == STORE_OK)

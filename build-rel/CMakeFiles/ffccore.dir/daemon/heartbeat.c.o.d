@@ -1,0 +1,26 @@
+CMakeFiles/ffccore.dir/daemon/heartbeat.c.o: \
+ /work/wt/i11/daemon/heartbeat.c /usr/include/stdc-predef.h \
+ /work/wt/i11/daemon/heartbeat.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \
+ /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
+ /usr/include/features.h /usr/include/features-time64.h \
+ /usr/include/x86_64-linux-gnu/bits/wordsize.h \
+ /usr/include/x86_64-linux-gnu/bits/timesize.h \
+ /usr/include/x86_64-linux-gnu/sys/cdefs.h \
+ /usr/include/x86_64-linux-gnu/bits/long-double.h \
+ /usr/include/x86_64-linux-gnu/gnu/stubs.h \
+ /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+ /usr/include/x86_64-linux-gnu/bits/types.h \
+ /usr/include/x86_64-linux-gnu/bits/typesizes.h \
+ /usr/include/x86_64-linux-gnu/bits/time64.h \
+ /usr/include/x86_64-linux-gnu/bits/wchar.h \
+ /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+ /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+ /work/wt/i11/daemon/wire.h /work/wt/i11/daemon/alert.h \
+ /work/wt/i11/daemon/concern.h /work/wt/i11/daemon/ids.h \
+ /work/wt/i11/daemon/rules.h /work/wt/i11/daemon/audit.h \
+ /work/wt/i11/daemon/child_record.h \
+ /work/wt/i11/daemon/household_record.h /work/wt/i11/daemon/receipt.h \
+ /work/wt/i11/daemon/validate.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h

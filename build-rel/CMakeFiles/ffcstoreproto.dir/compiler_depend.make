@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for ffcstoreproto.
+# This may be replaced when dependencies are built.
