@@ -114,13 +114,13 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 	snprintf(why, sizeof why, "named together in %s concern %s", agency_name(c->agency),
 	         c->concern_id);
 	const struct household_why w = {"ffcd", why, stored};
-	for (size_t i = 0; i < c->n_children; i++)
-		for (size_t j = i + 1; j < c->n_children; j++) {
-			struct household_union u;
-			if ((rc = household_join(t, ids[i], ids[j], &w, now_ms, &u)) != STORE_OK)
-				return rc;
-			joined |= u.change != HOUSEHOLD_SAME && u.change != HOUSEHOLD_FULL;
-		}
+	/* Each with the first: one household, n - 1 joins. */
+	for (size_t j = 1; j < c->n_children; j++) {
+		struct household_union u;
+		if ((rc = household_join(t, ids[0], ids[j], &w, now_ms, &u)) != STORE_OK)
+			return rc;
+		joined |= u.change != HOUSEHOLD_SAME && u.change != HOUSEHOLD_FULL;
+	}
 	for (size_t i = 0; i < c->n_children; i++)
 		if ((rc = match_index_child(t, &c->children[i], ids[i], ids, c->n_children, stored,
 		                            now_ms)) != STORE_OK)

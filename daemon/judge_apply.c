@@ -272,9 +272,10 @@ struct people {
 	const char *name_of[HOUSEHOLD_MEMBERS_MAX];
 };
 
-static int people_of(struct store_txn *t, uint64_t child, struct people *p)
+/* The names of p's children, for the reasons. */
+static int people_names(struct store_txn *t, struct people *p)
 {
-	int rc = household_members(t, child, &p->household, p->members, &p->n);
+	int rc = STORE_OK;
 	/* A household of one names nobody (rule_reason_people()). */
 	for (size_t k = 0; k < p->n && p->n > 1 && rc == STORE_OK; k++) {
 		struct alert_child d;
@@ -284,6 +285,23 @@ static int people_of(struct store_txn *t, uint64_t child, struct people *p)
 		p->name_of[k] = p->names[k];
 	}
 	return rc;
+}
+
+/* Would judge() decide anything for refs: is a rule of `scope` met, or
+ * does one count refs[focus]? Saves reading a household's names when
+ * nothing is to be raised or added. */
+static int anything_to_decide(const struct rule *rules, size_t n_rules, enum rule_scope scope,
+                              const struct concern_ref *refs, size_t n, size_t focus)
+{
+	struct rule_match *m = malloc((n_rules ? n_rules : 1) * sizeof *m);
+	if (!m)
+		return 1; /* judge() will say it is out of memory */
+	judge_measure(rules, n_rules, scope, refs, n, focus, m);
+	int any = 0;
+	for (size_t i = 0; i < n_rules && !any; i++)
+		any = judge_needs_open(&rules[i], scope, refs, focus, &m[i]);
+	free(m);
+	return any;
 }
 
 /* Judge the household rules for child's household over [from, to]: the
@@ -296,16 +314,20 @@ static int judge_household(struct store_txn *t, uint64_t child, uint64_t seq, in
 		return STORE_OK;
 	struct people *p = malloc(sizeof *p);
 	struct household_refs h = {0};
-	int rc = p ? people_of(t, child, p) : STORE_ERROR;
+	int rc = p ? household_members(t, child, &p->household, p->members, &p->n) : STORE_ERROR;
 	if (rc == STORE_OK)
 		rc = household_refs(t, p->members, p->n, from, to, 0, &h);
-	if (rc == STORE_OK && h.n) {
-		size_t focus = seq ? find_focus(h.refs, h.n, seq) : JUDGE_ALL;
+	size_t focus = h.n && seq ? find_focus(h.refs, h.n, seq) : JUDGE_ALL;
+	if (rc == STORE_OK && h.n && focus == h.n)
+		rc = STORE_ERROR; /* the concern is not on its own timeline */
+	/* The children's names are read only when something is to be said. */
+	if (rc == STORE_OK && h.n &&
+	    anything_to_decide(rules, n_rules, RULE_SCOPE_HOUSEHOLD, h.refs, h.n, focus) &&
+	    (rc = people_names(t, p)) == STORE_OK) {
 		struct rule_people people = {
 		    .n = p->n, .names = p->name_of, .children = p->members, .filed = h.filed};
-		rc = focus == h.n ? STORE_ERROR
-		                  : judge(t, p->members, p->n, RULE_SCOPE_HOUSEHOLD, h.refs, h.n,
-		                          focus, rules, n_rules, note, &people, now_ms, out);
+		rc = judge(t, p->members, p->n, RULE_SCOPE_HOUSEHOLD, h.refs, h.n, focus, rules,
+		           n_rules, note, &people, now_ms, out);
 	}
 	household_refs_release(&h);
 	free(p);
