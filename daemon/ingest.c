@@ -136,13 +136,13 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 	snprintf(why, sizeof why, "named together in %s concern %s", agency_name(c->agency),
 	         c->concern_id);
 	const struct household_why w = {"ffcd", why, stored};
-	for (size_t i = 0; i < c->n_children; i++)
-		for (size_t j = i + 1; j < c->n_children; j++) {
-			struct household_union u;
-			if ((rc = household_join(t, ids[i], ids[j], &w, now_ms, &u)) != STORE_OK)
-				return rc;
-			joined |= u.change != HOUSEHOLD_SAME && u.change != HOUSEHOLD_FULL;
-		}
+	/* Each with the first: one household, n - 1 joins. */
+	for (size_t j = 1; j < c->n_children; j++) {
+		struct household_union u;
+		if ((rc = household_join(t, ids[0], ids[j], &w, now_ms, &u)) != STORE_OK)
+			return rc;
+		joined |= u.change != HOUSEHOLD_SAME && u.change != HOUSEHOLD_FULL;
+	}
 	for (size_t i = 0; i < c->n_children; i++)
 		if ((rc = match_index_child(t, &c->children[i], ids[i], ids, c->n_children, stored,
 		                            now_ms)) != STORE_OK)
@@ -171,7 +171,10 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 		uint64_t household;
 		if ((rc = store_child_household(t, ids[i], &household)) != STORE_OK)
 			return rc;
-		/* A child in no household is its own. */
+		/* A child in no household is its own, judged by judge_concern()
+		 * already unless its history changed. */
+		if (!household && !note[0])
+			continue;
 		uint64_t key = household ? household : ids[i] | UINT64_C(1) << 63;
 		for (size_t j = 0; j < n_households && !dup; j++)
 			dup = households[j] == key;

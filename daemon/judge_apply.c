@@ -216,18 +216,33 @@ static size_t find_focus(const struct concern_ref *refs, size_t n, uint64_t seq)
 int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
                   const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out)
 {
-	if (!has_scope(rules, n_rules, RULE_SCOPE_CHILD))
-		return STORE_OK;
+	/* A child in no household is its own: its household rules read the
+	 * same timeline, read once for both (most children, most concerns). */
+	uint64_t household = 0;
+	int rc = has_scope(rules, n_rules, RULE_SCOPE_HOUSEHOLD)
+	             ? store_child_household(t, child, &household)
+	             : STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	const int alone = !household && has_scope(rules, n_rules, RULE_SCOPE_HOUSEHOLD);
 	int64_t reach = reach_of(rules, n_rules, RULE_SCOPE_CHILD);
+	int64_t hreach = reach_of(rules, n_rules, RULE_SCOPE_HOUSEHOLD);
+	if (alone && hreach > reach)
+		reach = hreach;
+	if (!has_scope(rules, n_rules, RULE_SCOPE_CHILD) && !alone)
+		return STORE_OK;
 	struct concern_ref *refs = NULL;
 	size_t n = 0;
-	int rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
+	rc = store_timeline(t, child, time_minus(at, reach), time_plus(at, reach), &refs, &n);
 	if (rc != STORE_OK)
 		return rc;
 	size_t focus = find_focus(refs, n, seq);
 	rc = focus == n ? STORE_ERROR
 	                : judge(t, &child, 1, RULE_SCOPE_CHILD, refs, n, focus, rules, n_rules,
 	                        NULL, NULL, now_ms, out);
+	if (rc == STORE_OK && alone)
+		rc = judge(t, &child, 1, RULE_SCOPE_HOUSEHOLD, refs, n, focus, rules, n_rules, NULL,
+		           NULL, now_ms, out);
 	free(refs);
 	return rc;
 }
@@ -257,10 +272,12 @@ struct people {
 	const char *name_of[HOUSEHOLD_MEMBERS_MAX];
 };
 
-static int people_of(struct store_txn *t, uint64_t child, struct people *p)
+/* The names of p's children, for the reasons. */
+static int people_names(struct store_txn *t, struct people *p)
 {
-	int rc = household_members(t, child, &p->household, p->members, &p->n);
-	for (size_t k = 0; k < p->n && rc == STORE_OK; k++) {
+	int rc = STORE_OK;
+	/* A household of one names nobody (rule_reason_people()). */
+	for (size_t k = 0; k < p->n && p->n > 1 && rc == STORE_OK; k++) {
 		struct alert_child d;
 		rc = display_child(t, p->members[k], &d);
 		if (rc == STORE_OK)
@@ -268,6 +285,23 @@ static int people_of(struct store_txn *t, uint64_t child, struct people *p)
 		p->name_of[k] = p->names[k];
 	}
 	return rc;
+}
+
+/* Would judge() decide anything for refs: is a rule of `scope` met, or
+ * does one count refs[focus]? Saves reading a household's names when
+ * nothing is to be raised or added. */
+static int anything_to_decide(const struct rule *rules, size_t n_rules, enum rule_scope scope,
+                              const struct concern_ref *refs, size_t n, size_t focus)
+{
+	struct rule_match *m = malloc((n_rules ? n_rules : 1) * sizeof *m);
+	if (!m)
+		return 1; /* judge() will say it is out of memory */
+	judge_measure(rules, n_rules, scope, refs, n, focus, m);
+	int any = 0;
+	for (size_t i = 0; i < n_rules && !any; i++)
+		any = judge_needs_open(&rules[i], scope, refs, focus, &m[i]);
+	free(m);
+	return any;
 }
 
 /* Judge the household rules for child's household over [from, to]: the
@@ -280,16 +314,20 @@ static int judge_household(struct store_txn *t, uint64_t child, uint64_t seq, in
 		return STORE_OK;
 	struct people *p = malloc(sizeof *p);
 	struct household_refs h = {0};
-	int rc = p ? people_of(t, child, p) : STORE_ERROR;
+	int rc = p ? household_members(t, child, &p->household, p->members, &p->n) : STORE_ERROR;
 	if (rc == STORE_OK)
 		rc = household_refs(t, p->members, p->n, from, to, 0, &h);
-	if (rc == STORE_OK && h.n) {
-		size_t focus = seq ? find_focus(h.refs, h.n, seq) : JUDGE_ALL;
+	size_t focus = h.n && seq ? find_focus(h.refs, h.n, seq) : JUDGE_ALL;
+	if (rc == STORE_OK && h.n && focus == h.n)
+		rc = STORE_ERROR; /* the concern is not on its own timeline */
+	/* The children's names are read only when something is to be said. */
+	if (rc == STORE_OK && h.n &&
+	    anything_to_decide(rules, n_rules, RULE_SCOPE_HOUSEHOLD, h.refs, h.n, focus) &&
+	    (rc = people_names(t, p)) == STORE_OK) {
 		struct rule_people people = {
 		    .n = p->n, .names = p->name_of, .children = p->members, .filed = h.filed};
-		rc = focus == h.n ? STORE_ERROR
-		                  : judge(t, p->members, p->n, RULE_SCOPE_HOUSEHOLD, h.refs, h.n,
-		                          focus, rules, n_rules, note, &people, now_ms, out);
+		rc = judge(t, p->members, p->n, RULE_SCOPE_HOUSEHOLD, h.refs, h.n, focus, rules,
+		           n_rules, note, &people, now_ms, out);
 	}
 	household_refs_release(&h);
 	free(p);

@@ -26,7 +26,8 @@
 
 /* Judge every rule of one child's own (scope "child") for `child` in the
  * windows around the concern `seq` just filed under it (occurred at
- * `at`). */
+ * `at`); for a child in no household, its household rules too (it is a
+ * household of one: judge_household_concern() need not be called). */
 int judge_concern(struct store_txn *t, uint64_t child, uint64_t seq, int64_t at,
                   const struct rule *rules, size_t n_rules, int64_t now_ms, struct outbox *out);
 

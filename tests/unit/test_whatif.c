@@ -2,7 +2,8 @@
  * Unit tests for whatif.c: the same rules judge alike (no differences);
  * a lowered threshold gains children; a removed rule loses them; a new
  * rule and a new level get rows of their own; counts are by child, and
- * lists past their cap are still counted.
+ * lists past their cap are still counted; a household rule judges the
+ * household's concerns.
  */
 /* cmocka needs these before its own header. */
 #include <setjmp.h>
@@ -202,6 +203,44 @@ static void test_status_rules(void **state)
 	whatif_destroy(&w);
 }
 
+/* A household rule judges the household's concerns: a candidate that
+ * makes the toxic trio a household's gains the sibling whose own concerns
+ * hold one factor, and the whatif knows it needs the households. */
+static void test_household_rule_judges_the_household(void **state)
+{
+	(void)state;
+	struct rule in_force[1], cand[1];
+	rules_defaults(in_force, 1); /* immediate-risk only: no household rule */
+	struct whatif *w = whatif_new(in_force, 1, in_force, 1);
+	assert_non_null(w);
+	assert_false(whatif_has_household_rules(w));
+	whatif_destroy(&w);
+	struct rule d[RULES_MAX];
+	rules_defaults(d, RULES_MAX);
+	cand[0] = d[2]; /* toxic-trio, for the household */
+	in_force[0] = d[2];
+	in_force[0].scope = RULE_SCOPE_CHILD;
+	w = whatif_new(in_force, 1, cand, 1);
+	assert_non_null(w);
+	assert_true(whatif_has_household_rules(w));
+	enum { SM = 2, MH = 3 };
+	/* Mia: domestic abuse and substance misuse; Jayden: domestic abuse
+	 * (the same concern) and mental health. Together, all three. */
+	const struct concern_ref mia[] = {ref(1, 0, POLICE, DA, LOW), ref(3, 20, POLICE, SM, LOW)};
+	const struct concern_ref jay[] = {ref(1, 0, POLICE, DA, LOW), ref(2, 8, HEALTH, MH, LOW)};
+	const struct concern_ref both[] = {ref(1, 0, POLICE, DA, LOW), ref(2, 8, HEALTH, MH, LOW),
+	                                   ref(3, 20, POLICE, SM, LOW)};
+	whatif_child(w, 1, mia, 2, both, 3);
+	whatif_child(w, 2, jay, 2, both, 3);
+	assert_int_equal(row(w, "toxic-trio", LEVEL_AMBER)->in_force, 2);
+	assert_int_equal(row(w, "toxic-trio", LEVEL_AMBER)->candidate, 2);
+	assert_int_equal(row(w, "toxic-trio", LEVEL_RED)->in_force, 0);
+	assert_int_equal(row(w, "toxic-trio", LEVEL_RED)->candidate, 2);
+	assert_int_equal(w->gained_total, 2);
+	assert_int_equal(w->lost_total, 0);
+	whatif_destroy(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +249,7 @@ int main(void)
 	    cmocka_unit_test(test_removed_rule_loses_and_new_rule_gains),
 	    cmocka_unit_test(test_lists_are_capped_counts_are_not),
 	    cmocka_unit_test(test_status_rules),
+	    cmocka_unit_test(test_household_rule_judges_the_household),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
