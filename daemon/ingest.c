@@ -52,7 +52,9 @@ static void precheck(struct ingest_item *it, const struct ingest_limits *limits,
 	const char *id = it->w.c.concern_id;
 	it->receipt.concern_id = validate_utf8(id, strlen(id)) ? id : "";
 	char err[VALIDATE_ERR_MAX], field[64];
-	if (wire_concern_nul_field(it->data, it->len, field, sizeof field)) {
+	/* A frame that is exactly its concern's encoding holds no NUL: only
+	 * another needs the scan. */
+	if (!it->w.encoded && wire_concern_nul_field(it->data, it->len, field, sizeof field)) {
 		snprintf(err, sizeof err, "%s: contains a NUL byte", field);
 		reject(it, err);
 	} else if (validate_concern(&it->w.c, now_ms, err, sizeof err) < 0) {
@@ -103,7 +105,8 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 	const struct concern *c = &it->w.c;
 	int rc;
 	uint64_t stored;
-	if ((rc = store_concern_add(t, c, now_ms, ids, c->n_children, &stored)) != STORE_OK)
+	if ((rc = store_concern_add(t, c, it->w.encoded, it->w.encoded_len, now_ms, ids,
+	                            c->n_children, &stored)) != STORE_OK)
 		return rc;
 	/* A household incident names every child present: each is a member
 	 * of the others' household. Then each child's possible matches among
