@@ -70,7 +70,9 @@ static void precheck(struct ingest_item *it, const struct ingest_limits *limits,
 	const char *sid = it->w.status ? it->w.status->status_id : "";
 	it->receipt.status_id = validate_utf8(sid, strlen(sid)) ? sid : "";
 	char err[VALIDATE_ERR_MAX], field[64];
-	if (wire_concern_nul_field(it->data, it->len, field, sizeof field)) {
+	/* A frame that is exactly its concern's encoding holds no NUL: only
+	 * another needs the scan. */
+	if (!it->w.encoded && wire_concern_nul_field(it->data, it->len, field, sizeof field)) {
 		snprintf(err, sizeof err, "%s: contains a NUL byte", field);
 		reject(it, err);
 	} else if (it->w.status) {
@@ -126,7 +128,8 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 	const struct concern *c = &it->w.c;
 	int rc;
 	uint64_t stored;
-	if ((rc = store_concern_add(t, c, now_ms, ids, c->n_children, &stored)) != STORE_OK)
+	if ((rc = store_concern_add(t, c, it->w.encoded, it->w.encoded_len, now_ms, ids,
+	                            c->n_children, &stored)) != STORE_OK)
 		return rc;
 	/* A household incident names every child present: they join one
 	 * household. Then each child's possible matches among the children

@@ -192,9 +192,12 @@ int store_concern_find(struct store_txn *t, int agency, const char *concern_id, 
 /* The raw StoredConcern record of seq. */
 int store_concern_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
 /* Store a new concern filed under child_ids: assigns the next seq, indexes
- * it by id and on each child's timeline, counts it. */
-int store_concern_add(struct store_txn *t, const struct concern *c, int64_t received_at_ms,
-                      const uint64_t *child_ids, size_t n_child_ids, uint64_t *seq);
+ * it by id and on each child's timeline, counts it. encoded, when not
+ * NULL, is c's own ffc.v1.Concern encoding as received (wire.h), kept in
+ * the record as it is. */
+int store_concern_add(struct store_txn *t, const struct concern *c, const void *encoded,
+                      size_t encoded_len, int64_t received_at_ms, const uint64_t *child_ids,
+                      size_t n_child_ids, uint64_t *seq);
 uint64_t store_last_concern_seq(struct store_txn *t);
 
 /* ---- children and identities ---- */

@@ -97,14 +97,15 @@ static int timeline_valid(const void *data, size_t len)
 	       memchr(p + TIMELINE_HEAD, '\0', len - TIMELINE_HEAD) == p + len - 1;
 }
 
-int store_concern_add(struct store_txn *t, const struct concern *c, int64_t received_at_ms,
-                      const uint64_t *child_ids, size_t n_child_ids, uint64_t *seq_out)
+int store_concern_add(struct store_txn *t, const struct concern *c, const void *encoded,
+                      size_t encoded_len, int64_t received_at_ms, const uint64_t *child_ids,
+                      size_t n_child_ids, uint64_t *seq_out)
 {
 	uint64_t seq = store_last_concern_seq(t) + 1;
 	uint8_t *rec = NULL;
 	size_t rec_len = 0;
-	if (wire_stored_concern_pack(c, seq, received_at_ms, child_ids, n_child_ids, &rec,
-	                             &rec_len) < 0)
+	if (wire_stored_concern_pack(c, encoded, encoded_len, seq, received_at_ms, child_ids,
+	                             n_child_ids, &rec, &rec_len) < 0)
 		return STORE_ERROR;
 	uint8_t key[8];
 	put_u64(key, seq);
@@ -195,8 +196,9 @@ int store_concern_refile(struct store_txn *t, uint64_t seq, const uint64_t *chil
 		return rc;
 	uint8_t *rec = NULL;
 	size_t rec_len = 0;
-	if (n != sc.n_child_ids || wire_stored_concern_pack(&sc.w.c, seq, sc.received_at_ms,
-	                                                    child_ids, n, &rec, &rec_len) < 0) {
+	if (n != sc.n_child_ids ||
+	    wire_stored_concern_pack(&sc.w.c, NULL, 0, seq, sc.received_at_ms, child_ids, n, &rec,
+	                             &rec_len) < 0) {
 		wire_stored_concern_release(&sc);
 		return STORE_ERROR;
 	}

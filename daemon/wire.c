@@ -121,6 +121,22 @@ static int concern_view(const Ffc__V1__Concern *pb, struct wire_concern *out)
 	return 0;
 }
 
+/* Is the frame exactly pb's encoding? protobuf-c keeps fields it does not
+ * know, and measures a string by strlen(): a string holding a NUL packs
+ * shorter than it came, and so does a field encoded twice or a default
+ * value encoded at all, while nothing of a Concern packs longer than it
+ * came. So with no unknown field, equal sizes mean the same fields,
+ * each once, and no NUL in any string. */
+static int canonical(const Ffc__V1__Concern *pb, size_t len)
+{
+	if (pb->base.n_unknown_fields)
+		return 0;
+	for (size_t i = 0; i < pb->n_children; i++)
+		if (pb->children[i]->base.n_unknown_fields)
+			return 0;
+	return protobuf_c_message_get_packed_size(&pb->base) == len;
+}
+
 int wire_concern_decode(const void *buf, size_t len, struct wire_concern *out)
 {
 	memset(out, 0, sizeof *out);
@@ -136,6 +152,11 @@ int wire_concern_decode(const void *buf, size_t len, struct wire_concern *out)
 	if (pb->child_status) {
 		wire_status_from_pb(&out->status_view, pb->child_status);
 		out->status = &out->status_view;
+	} else if (canonical(pb, len)) {
+		/* A status frame takes the whole scan: its nested messages
+		 * are not checked here. */
+		out->encoded = buf;
+		out->encoded_len = len;
 	}
 	return 0;
 }
@@ -215,24 +236,24 @@ static int nul_walk(const uint8_t *p, const uint8_t *end, const ProtobufCMessage
 		    protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3));
 		if (!f)
 			continue; /* unknown to this version: not decoded, not stored */
-		/* "name", or "name[i]" for the i-th of a repeated field */
-		char name[96];
-		size_t at = (size_t)(f - d->fields);
+		/* The i-th of a repeated field is named "name[i]", once found. */
+		size_t at = (size_t)(f - d->fields), index = SIZE_MAX;
 		if (f->label == PROTOBUF_C_LABEL_REPEATED && at < NUL_FIELDS_MAX)
-			snprintf(name, sizeof name, "%s[%zu]", f->name, seen[at]++);
+			index = seen[at]++;
+		char sub[160] = "";
+		int found = f->type == PROTOBUF_C_TYPE_STRING
+		                ? memchr(v, 0, (size_t)n) != NULL
+		                : f->type == PROTOBUF_C_TYPE_MESSAGE && depth < NUL_DEPTH_MAX &&
+		                      nul_walk(v, v + n, f->descriptor, depth + 1, sub, sizeof sub);
+		if (!found)
+			continue;
+		char name[96];
+		if (index != SIZE_MAX)
+			snprintf(name, sizeof name, "%s[%zu]", f->name, index);
 		else
 			snprintf(name, sizeof name, "%s", f->name);
-		if (f->type == PROTOBUF_C_TYPE_STRING && memchr(v, 0, (size_t)n)) {
-			snprintf(path, pathlen, "%s", name);
-			return 1;
-		}
-		if (f->type == PROTOBUF_C_TYPE_MESSAGE && depth < NUL_DEPTH_MAX) {
-			char sub[160];
-			if (nul_walk(v, v + n, f->descriptor, depth + 1, sub, sizeof sub)) {
-				snprintf(path, pathlen, "%s.%s", name, sub);
-				return 1;
-			}
-		}
+		snprintf(path, pathlen, "%s%s%s", name, sub[0] ? "." : "", sub);
+		return 1;
 	}
 	return 0;
 }
@@ -292,9 +313,32 @@ int wire_receipt_pack(const struct receipt *r, uint8_t **out, size_t *len)
 
 /* ---- stored concerns ---- */
 
-int wire_stored_concern_pack(const struct concern *c, uint64_t seq, int64_t received_at_ms,
-                             const uint64_t *child_ids, size_t n_child_ids, uint8_t **out,
-                             size_t *len)
+/* The field number of StoredConcern.concern, from the schema itself. */
+static unsigned stored_concern_field(void)
+{
+	static unsigned number;
+	if (!number) {
+		const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(
+		    &ffc__store__stored_concern__descriptor, "concern");
+		number = f ? f->id : 0;
+	}
+	return number;
+}
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+int wire_stored_concern_pack(const struct concern *c, const void *encoded, size_t encoded_len,
+                             uint64_t seq, int64_t received_at_ms, const uint64_t *child_ids,
+                             size_t n_child_ids, uint8_t **out, size_t *len)
 {
 	Ffc__V1__ChildIdentity ids[CONCERN_CHILDREN_MAX];
 	Ffc__V1__ChildIdentity *ptrs[CONCERN_CHILDREN_MAX];
@@ -302,13 +346,30 @@ int wire_stored_concern_pack(const struct concern *c, uint64_t seq, int64_t rece
 	Ffc__Store__StoredConcern pb = FFC__STORE__STORED_CONCERN__INIT;
 	if (c->n_children > CONCERN_CHILDREN_MAX || n_child_ids > CONCERN_CHILDREN_MAX)
 		return -1;
-	concern_to_pb(&concern, c, ids, ptrs);
 	pb.seq = seq;
 	pb.received_at_ms = received_at_ms;
 	pb.n_child_ids = n_child_ids;
 	pb.child_ids = (uint64_t *)(uintptr_t)child_ids;
-	pb.concern = &concern;
-	return wire_pack_message(&pb.base, out, len);
+	unsigned field = stored_concern_field();
+	if (!encoded || !field) {
+		concern_to_pb(&concern, c, ids, ptrs);
+		pb.concern = &concern;
+		return wire_pack_message(&pb.base, out, len);
+	}
+	/* The record without its concern, then the concern's own bytes as
+	 * its field: fields may come in any order, and these are the bytes
+	 * packing c would give (wire_concern's `encoded`). */
+	size_t head = protobuf_c_message_get_packed_size(&pb.base);
+	uint8_t *buf = malloc(head + 20 + encoded_len);
+	if (!buf)
+		return -1;
+	size_t n = protobuf_c_message_pack(&pb.base, buf);
+	n += put_varint(buf + n, (uint64_t)field << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+	n += put_varint(buf + n, encoded_len);
+	memcpy(buf + n, encoded, encoded_len);
+	*out = buf;
+	*len = n + encoded_len;
+	return 0;
 }
 
 int wire_stored_concern_decode(const void *buf, size_t len, struct stored_concern *out)
@@ -326,7 +387,8 @@ int wire_stored_concern_decode(const void *buf, size_t len, struct stored_concer
 	out->seq = pb->seq;
 	out->received_at_ms = pb->received_at_ms;
 	out->n_child_ids = pb->n_child_ids;
-	memcpy(out->child_ids, pb->child_ids, pb->n_child_ids * sizeof *pb->child_ids);
+	if (pb->n_child_ids)
+		memcpy(out->child_ids, pb->child_ids, pb->n_child_ids * sizeof *pb->child_ids);
 	out->withdrawn_at_ms = pb->withdrawn_at_ms;
 	out->withdrawn_by = pb->withdrawn_by;
 	out->withdrawn_reason = pb->withdrawn_reason;

@@ -49,12 +49,19 @@ struct wire_concern {
 	 * for a concern. */
 	struct child_status *status;
 	struct child_status status_view;
+	/* The frame itself (borrowed) when it is exactly c's encoding: no
+	 * field this version does not know, no string holding a NUL byte,
+	 * nothing encoded twice. The store keeps these bytes as they are,
+	 * and no NUL scan is needed. NULL otherwise. */
+	const uint8_t *encoded;
+	size_t encoded_len;
 };
 
 /* Decode a Concern frame into out (a view: out->c's strings borrow from
- * out->pb). Returns 0, or -1 when the bytes do not parse or memory runs
- * out (out is then zeroed and needs no release). A peer may send any
- * number of children; they are all described (validation refuses too many). */
+ * out->pb, and out->encoded from buf). Returns 0, or -1 when the bytes do
+ * not parse or memory runs out (out is then zeroed and needs no release).
+ * A peer may send any number of children; they are all described
+ * (validation refuses too many). */
 int wire_concern_decode(const void *buf, size_t len, struct wire_concern *out);
 /* Free what wire_concern_decode allocated and zero *w; NULL, a zeroed or
  * an already released value is fine. */
@@ -90,11 +97,13 @@ struct stored_concern {
 };
 
 /* The ffc.store.StoredConcern record of c as filed under seq and the
- * children child_ids. Returns -1 also when c has more than
- * CONCERN_CHILDREN_MAX children or n_child_ids is over it. */
-int wire_stored_concern_pack(const struct concern *c, uint64_t seq, int64_t received_at_ms,
-                             const uint64_t *child_ids, size_t n_child_ids, uint8_t **out,
-                             size_t *len);
+ * children child_ids. encoded (encoded_len bytes), when not NULL, is c's
+ * own ffc.v1.Concern encoding (wire_concern's `encoded`), kept in the
+ * record as it is rather than encoded again. Returns -1 also when c has
+ * more than CONCERN_CHILDREN_MAX children or n_child_ids is over it. */
+int wire_stored_concern_pack(const struct concern *c, const void *encoded, size_t encoded_len,
+                             uint64_t seq, int64_t received_at_ms, const uint64_t *child_ids,
+                             size_t n_child_ids, uint8_t **out, size_t *len);
 /* Decode a StoredConcern record into out (strings borrowed from out->pb
  * until wire_stored_concern_release). Returns 0, or -1 when the bytes do
  * not parse, hold no concern, name more than CONCERN_CHILDREN_MAX children,

@@ -221,7 +221,7 @@ static void add(struct fixture *f, const char *id, int category, int64_t at,
 	struct child_identity kid[2] = {test_child_nhs("9434765919"), test_child_nhs("9434765919")};
 	struct concern c = test_concern(id, 1, category, 2, at, kid, n);
 	uint64_t seq;
-	assert_int_equal(store_concern_add(f->t, &c, at, children, n, &seq), STORE_OK);
+	assert_int_equal(store_concern_add(f->t, &c, NULL, 0, at, children, n, &seq), STORE_OK);
 }
 
 static void test_refs_each_concern_once(void **state)

@@ -52,7 +52,7 @@ static void add(struct store_txn *t, const char *id, int agency, int64_t at, uin
 {
 	struct child_identity kid = test_child_nhs("9434765919");
 	struct concern c = test_concern(id, agency, 4, 1, at, &kid, 1);
-	assert_int_equal(store_concern_add(t, &c, at, &child, 1, seq), STORE_OK);
+	assert_int_equal(store_concern_add(t, &c, NULL, 0, at, &child, 1, seq), STORE_OK);
 }
 
 static void test_concerns(void **state)
@@ -677,7 +677,7 @@ static void test_grow_when_full(void **state)
 		struct concern c = test_concern(id, 1, 4, 1, T0, &kid, 1);
 		c.summary = summary;
 		assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-		int rc = store_concern_add(t, &c, T0, &child, 1, &seq);
+		int rc = store_concern_add(t, &c, NULL, 0, T0, &child, 1, &seq);
 		if (rc == STORE_FULL) {
 			store_abort(&t);
 			full++;
@@ -731,7 +731,7 @@ static int write_big(struct store_txn *t, void *arg)
 		snprintf(id, sizeof id, "%s-%d", w->prefix ? w->prefix : "w", i);
 		struct concern c = test_concern(id, 1, 4, 1, T0, &kid, 1);
 		c.summary = summary;
-		int rc = store_concern_add(t, &c, T0, &child, 1, &seq);
+		int rc = store_concern_add(t, &c, NULL, 0, T0, &child, 1, &seq);
 		if (rc != STORE_OK)
 			return rc;
 	}
