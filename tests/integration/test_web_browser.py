@@ -17,7 +17,8 @@ import unittest
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -25,6 +26,21 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from ffctest import concern, main, nhs_number, pb
 from webtest import PASSWORDS, audit, web_setup
+
+
+def gone(element):
+    """A wait condition: element left the document (the page was replaced).
+    Chromium may answer a question about an element of a page being
+    replaced with an inspector error rather than a stale reference: both
+    mean it is gone."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    return check
+
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -84,7 +100,7 @@ class Browser:
         self.find("#name").send_keys(name)
         self.find("#password").send_keys(PASSWORDS[name] if password is None else password)
         button = self.click("#signin")
-        self.wait(EC.staleness_of(button))  # the answer has come: a new page
+        self.wait(gone(button))  # the answer has come: a new page
 
     def assert_no_page_errors(self, test):
         errors = [e["message"] for e in self.d.get_log("browser") if e["level"] == "SEVERE"
