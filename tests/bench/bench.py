@@ -35,7 +35,9 @@ FFC_BENCH_BIG=1 adds 10,000,000 known children to (b) and (c), backs up
 the 1,000,000-children store grown past 1 GB in (e), and makes (f)
 10,000,000 concerns: hours,
 not minutes. FFC_BENCH_N sets the concerns measured in (b) (default
-100,000), FFC_BENCH_BACKFILL those of (f) (default 300,000). --smoke runs
+100,000), FFC_BENCH_BACKFILL those of (f) (default 300,000; 0 leaves it
+out), FFC_BENCH_POPULATIONS the populations of (a) to (e), for a quicker
+look (e.g. "10000,200000"; the second is the one kept for (d) and (e)). --smoke runs
 every part with tiny sizes, to keep the programs working (a ctest entry);
 its figures mean nothing.
 
@@ -97,6 +99,10 @@ class Bench:
         self.populations = [100, 1000] if smoke else [10000, 1000000]
         if big:
             self.populations.append(10000000)
+        if os.environ.get("FFC_BENCH_POPULATIONS") and not smoke:
+            self.populations = [int(p) for p in os.environ["FFC_BENCH_POPULATIONS"].split(",")]
+            if len(self.populations) < 2:
+                fail("FFC_BENCH_POPULATIONS: give two populations or more")
         self.measured = 300 if smoke else int(os.environ.get("FFC_BENCH_N", "100000"))
         self.backfill = 1000 if smoke else (10000000 if big else
                                             int(os.environ.get("FFC_BENCH_BACKFILL", "300000")))
@@ -182,7 +188,7 @@ class Bench:
             if keep:
                 return d
         except BaseException:
-            d.stop()
+            d.stop(keep_log=True)
             raise
         d.stop()
         return None
@@ -255,6 +261,8 @@ class Bench:
                               with_b["receipt_max_ms"] - without["receipt_max_ms"]))
 
     def part_backfill(self):
+        if not self.backfill:
+            return
         children = max(1, self.backfill // 3)
         self.say("f) back-fill: %s concerns about %s children over a year, into a fresh store"
                  % (n(self.backfill), n(children)))
@@ -265,8 +273,10 @@ class Bench:
                           "back-fill")
             st = d.status()
             mem = d.memory()
-        finally:
-            d.stop()
+        except BaseException:
+            d.stop(keep_log=True)
+            raise
+        d.stop()
         tail = f.get("tail_rate") or f["rate"]
         self.say("   %8s concerns/s over all, %8s /s over the last tenth; %s alerts raised; "
                  "store %s MiB; RssAnon %s"
@@ -301,8 +311,10 @@ class Bench:
             self.part_stall(kept)
             self.say("   RssAnon of the %s-children daemon after all that: %s"
                      % (n(second), kept.memory()))
-        finally:
-            kept.stop()
+        except BaseException:
+            kept.stop(keep_log=True)
+            raise
+        kept.stop()
         self.part_backfill()
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -362,7 +374,9 @@ class Daemon:
                     return "%.1f MiB" % (int(line.split()[1]) / 1024)
         return "?"
 
-    def stop(self):
+    def stop(self, keep_log=False):
+        """Stop the daemon and remove its store; with keep_log its log is
+        kept beside the work directory, and said where."""
         if self.log.closed:
             return
         if self.proc.poll() is None:
@@ -376,7 +390,13 @@ class Daemon:
         if self.proc.returncode not in (0, -signal.SIGKILL):
             fail("ffcd exited %d; see %s.log" % (self.proc.returncode, self.dir))
         shutil.rmtree(self.dir, ignore_errors=True)
-        os.unlink(self.dir + ".log")
+        if keep_log:
+            kept = os.path.join(os.path.dirname(self.bench.work),
+                                "bench-%s.log" % os.path.basename(self.dir))
+            shutil.move(self.dir + ".log", kept)
+            print("bench: the daemon's log is in %s" % kept, file=sys.stderr)
+        else:
+            os.unlink(self.dir + ".log")
 
 
 if __name__ == "__main__":
