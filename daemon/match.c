@@ -61,16 +61,28 @@ int match_subject(const struct child_identity *id, struct match_subject *s)
 	return given_parts(id->given_name, s->parts, sizeof s->parts);
 }
 
+/* prefix name "|" dob into out: a key of every concern filed, so made
+ * without printf. */
+static int key_of(const char *prefix, const char *name, const char *dob, char out[MATCH_KEY_MAX])
+{
+	size_t p = strlen(prefix), n = strlen(name), d = strlen(dob);
+	if (p + n + 1 + d >= MATCH_KEY_MAX)
+		return -1;
+	memcpy(out, prefix, p);
+	memcpy(out + p, name, n);
+	out[p + n] = '|';
+	memcpy(out + p + n + 1, dob, d + 1);
+	return 0;
+}
+
 int match_key(const char *family, const char *dob, char out[MATCH_KEY_MAX])
 {
-	int n = snprintf(out, MATCH_KEY_MAX, "%s|%s", family, dob);
-	return n > 0 && (size_t)n < MATCH_KEY_MAX ? 0 : -1;
+	return key_of("", family, dob, out);
 }
 
 int match_given_key(const char *given, const char *dob, char out[MATCH_KEY_MAX])
 {
-	int n = snprintf(out, MATCH_KEY_MAX, MATCH_GIVEN_PREFIX "%s|%s", given, dob);
-	return n > 0 && (size_t)n < MATCH_KEY_MAX ? 0 : -1;
+	return key_of(MATCH_GIVEN_PREFIX, given, dob, out);
 }
 
 /* 1 when `part` is one of the space-separated words of `parts`. */

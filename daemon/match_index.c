@@ -21,12 +21,24 @@ struct candidate {
 };
 
 struct probe {
-	struct candidate *c;
+	struct candidate *c; /* MATCH_CANDIDATES_MAX, allocated at the first */
 	size_t n;
 	const struct match_subject *me; /* the names of the key */
 	const char *dob;                /* date of birth of the key */
 	int by_given;                   /* the given-name index: entries hold family names */
+	uint64_t self;                  /* the child being filed */
+	const char *own;                /* its own entry's name, "" when not looked for */
+	int found_own;                  /* that entry is there already */
+	int failed;                     /* out of memory */
 };
+
+/* src into dst[cap], cut to fit. */
+static void copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 /* An entry of the family index holds the given name's parts ("MIA ROSE");
  * one written before parts were kept holds the folded name whole, which
@@ -35,23 +47,34 @@ struct probe {
 static int visit(uint64_t child, const char *name, const char *postcode, void *arg)
 {
 	struct probe *p = arg;
+	/* The child's own entries: no candidate (it is the same child), and
+	 * when one is as it would be written now, it need not be. */
+	if (child == p->self) {
+		p->found_own |=
+		    p->own[0] && !strcmp(name, p->own) && !strcmp(postcode, p->me->postcode);
+		return 0;
+	}
 	if (p->n == MATCH_CANDIDATES_MAX)
 		return 1;
 	/* The same family name is found through the family index. */
 	if (p->by_given && !strcmp(name, p->me->family))
 		return 0;
+	if (!p->c && !(p->c = malloc(MATCH_CANDIDATES_MAX * sizeof *p->c))) {
+		p->failed = 1;
+		return 1;
+	}
 	struct candidate *c = &p->c[p->n];
 	memset(c, 0, sizeof *c);
 	c->child = child;
-	snprintf(c->s.dob, sizeof c->s.dob, "%s", p->dob);
-	snprintf(c->s.postcode, sizeof c->s.postcode, "%s", postcode);
+	copy(c->s.dob, sizeof c->s.dob, p->dob);
+	copy(c->s.postcode, sizeof c->s.postcode, postcode);
 	if (p->by_given) {
-		snprintf(c->s.family, sizeof c->s.family, "%s", name);
+		copy(c->s.family, sizeof c->s.family, name);
 		memcpy(c->s.given, p->me->given, sizeof c->s.given);
 		memcpy(c->s.parts, p->me->given, sizeof c->s.parts);
 	} else {
-		snprintf(c->s.family, sizeof c->s.family, "%s", p->me->family);
-		snprintf(c->s.parts, sizeof c->s.parts, "%s", name);
+		copy(c->s.family, sizeof c->s.family, p->me->family);
+		copy(c->s.parts, sizeof c->s.parts, name);
 		size_t at = 0;
 		for (const char *q = name; *q && at + 1 < sizeof c->s.given; q++)
 			if (*q != ' ')
@@ -168,12 +191,11 @@ int match_index_child(struct store_txn *t, const struct child_identity *id, uint
 	if (match_subject(id, &me) < 0 || match_key(me.family, me.dob, key) < 0)
 		return STORE_OK; /* nothing to compare by */
 
-	struct candidate *cands = malloc(MATCH_CANDIDATES_MAX * sizeof *cands);
-	if (!cands)
-		return STORE_ERROR;
+	struct candidate *cands = NULL;
+	int own_family = 0, own_given = 0;
 	/* The date as sent, then with day and month swapped. */
 	char dobs[2][MATCH_DOB_LEN + 1];
-	snprintf(dobs[0], sizeof dobs[0], "%s", me.dob);
+	copy(dobs[0], sizeof dobs[0], me.dob);
 	int n_dobs = 1 + (match_dob_transposed(me.dob, dobs[1]) == 0);
 	/* The family index under each date, then the given-name index under
 	 * the date as sent; that one only when there is a postcode, which a
@@ -183,23 +205,35 @@ int match_index_child(struct store_txn *t, const struct child_identity *id, uint
 	for (int d = 0; d < n_probes && rc == STORE_OK; d++) {
 		char probe_key[MATCH_KEY_MAX];
 		int by_given = d == n_dobs;
-		struct probe p = {cands, 0, &me, by_given ? me.dob : dobs[d], by_given};
+		/* The child's own entries are under the date as sent. */
+		const char *own = by_given ? me.family : d == 0 ? me.parts : "";
+		struct probe p = {cands, 0, &me, by_given ? me.dob : dobs[d], by_given, child,
+		                  own,   0, 0};
 		if ((by_given ? match_given_key(me.given, me.dob, probe_key)
 		              : match_key(me.family, dobs[d], probe_key)) < 0)
 			continue;
 		/* Gather first, then judge: recording writes to the store. */
 		rc = store_match_name_each(t, probe_key, visit, &p);
+		cands = p.c;
+		if (p.failed)
+			rc = STORE_ERROR;
 		for (size_t i = 0; i < p.n && rc == STORE_OK; i++)
 			rc = consider(t, id, child, &me, &cands[i], named_with, n_named,
 			              concern_seq, now_ms);
+		if (by_given)
+			own_given = p.found_own;
+		else if (d == 0)
+			own_family = p.found_own;
 	}
 	free(cands);
 	if (rc != STORE_OK)
 		return rc;
-	if ((rc = store_match_name_put(t, key, child, me.parts, me.postcode)) != STORE_OK)
+	/* A repeat concern about a child finds it recorded already. */
+	if (!own_family &&
+	    (rc = store_match_name_put(t, key, child, me.parts, me.postcode)) != STORE_OK)
 		return rc;
 	char given_key[MATCH_KEY_MAX];
-	if (!me.postcode[0] || match_given_key(me.given, me.dob, given_key) < 0)
+	if (own_given || !me.postcode[0] || match_given_key(me.given, me.dob, given_key) < 0)
 		return STORE_OK;
 	return store_match_name_put(t, given_key, child, me.family, me.postcode);
 }

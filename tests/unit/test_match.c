@@ -67,6 +67,17 @@ static void test_subject(void **state)
 	char key[MATCH_KEY_MAX];
 	assert_int_equal(match_key("SMITH", "2015-03-02", key), 0);
 	assert_string_equal(key, "SMITH|2015-03-02");
+	/* The longest folded name fits, with the given-name prefix too; a
+	 * longer one does not. */
+	char name[CONCERN_FIELD_MAX + 2];
+	memset(name, 'A', CONCERN_FIELD_MAX);
+	name[CONCERN_FIELD_MAX] = '\0';
+	assert_int_equal(match_given_key(name, "2015-03-02", key), 0);
+	assert_int_equal(strlen(key), sizeof MATCH_GIVEN_PREFIX - 1 + CONCERN_FIELD_MAX + 11);
+	name[CONCERN_FIELD_MAX] = 'A';
+	name[CONCERN_FIELD_MAX + 1] = '\0';
+	assert_int_equal(match_key(name, "2015-03-02", key), 0);
+	assert_int_equal(match_given_key(name, "2015-03-02", key), -1);
 }
 
 static void test_different_postcode(void **state)
