@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 enum slot_state { SLOT_FREE, SLOT_RUNNING, SLOT_FINISHED };
@@ -59,9 +61,30 @@ int beside_fd(const struct beside *b)
 	return b->pipe[0];
 }
 
+/* Linux's I/O priorities (ioprio_set(2)); the C library has no names for
+ * them. */
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_CLASS_IDLE  3
+#define IOPRIO_CLASS_SHIFT 13
+
+/* A job is background work: the loop's receipts, alerts and heartbeats go
+ * first, for the CPU and for the disk. A copy of the store would
+ * otherwise compete with every commit's sync. The thread's own priority
+ * (Linux keeps one per thread); what it starts (LMDB's copy thread, a
+ * loader process) inherits it. Best effort: a system that refuses leaves
+ * the job as it was. */
+static void lower_priority(void)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	(void)setpriority(PRIO_PROCESS, (id_t)tid, 19);
+	(void)syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, tid,
+	              IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT);
+}
+
 static void *trampoline(void *p)
 {
 	struct slot *s = p;
+	lower_priority();
 	s->run(s->arg);
 	struct beside *b = s->owner;
 	pthread_mutex_lock(&b->lock);

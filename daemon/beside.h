@@ -11,7 +11,8 @@
  * force). A job's run() touches only what it owns and the store through
  * read transactions of its own (store.h); it never sends, publishes or
  * writes to the store. Signals are blocked in the jobs' threads: they are
- * the loop's.
+ * the loop's. Jobs run at the lowest CPU and I/O priority: they are
+ * background work, and the loop's commits come first.
  */
 #ifndef FFC_BESIDE_H
 #define FFC_BESIDE_H
