@@ -5,17 +5,34 @@
  */
 #include "ids.h"
 
-#include <inttypes.h>
-#include <stdio.h>
+#include <stddef.h>
+
+/* The letter, then the number in at least eight digits: "C00000042". Every
+ * receipt and alert carries ids, so they are made without printf. */
+static void id_format(char letter, uint64_t v, char out[WIRE_ID_MAX])
+{
+	char digits[20];
+	size_t n = 0;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < 8)
+		digits[n++] = '0';
+	out[0] = letter;
+	for (size_t i = 0; i < n; i++)
+		out[1 + i] = digits[n - 1 - i];
+	out[1 + n] = '\0';
+}
 
 void wire_child_id(uint64_t id, char out[WIRE_ID_MAX])
 {
-	snprintf(out, WIRE_ID_MAX, "C%08" PRIu64, id);
+	id_format('C', id, out);
 }
 
 void wire_alert_id(uint64_t seq, char out[WIRE_ID_MAX])
 {
-	snprintf(out, WIRE_ID_MAX, "A%08" PRIu64, seq);
+	id_format('A', seq, out);
 }
 
 /* "X00000042" (or "x42") with the given letter: the number, not 0. */
