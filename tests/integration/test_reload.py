@@ -264,7 +264,7 @@ class ReloadTest(unittest.TestCase):
     # ---- under load ----
 
     def test_reload_under_continuous_load_loses_nothing(self):
-        senders, per_sender = 3, 1000
+        senders, per_sender = 3, 3000
         other = self.write(with_example(shipped()), os.path.join(self.dir, "other.conf"))
         texts = [shipped(), read(other)]
         results = [None] * senders
