@@ -57,8 +57,6 @@ int wire_child_id_parse(const char *s, uint64_t *id)
 	return id_parse(s, 'C', id);
 }
 
-/* ---- concerns ---- */
-
 int wire_alert_id_parse(const char *s, uint64_t *seq)
 {
 	return id_parse(s, 'A', seq);
@@ -66,7 +64,7 @@ int wire_alert_id_parse(const char *s, uint64_t *seq)
 
 void wire_household_id(uint64_t id, char out[WIRE_ID_MAX])
 {
-	snprintf(out, WIRE_ID_MAX, "H%08" PRIu64, id);
+	id_format('H', id, out);
 }
 
 int wire_household_id_parse(const char *s, uint64_t *id)
@@ -76,7 +74,7 @@ int wire_household_id_parse(const char *s, uint64_t *id)
 
 void wire_notice_id(uint64_t seq, char out[WIRE_ID_MAX])
 {
-	snprintf(out, WIRE_ID_MAX, "N%08" PRIu64, seq);
+	id_format('N', seq, out);
 }
 
 int wire_notice_id_parse(const char *s, uint64_t *seq)
@@ -86,5 +84,5 @@ int wire_notice_id_parse(const char *s, uint64_t *seq)
 
 void wire_feedback_id(uint64_t seq, char out[WIRE_ID_MAX])
 {
-	snprintf(out, WIRE_ID_MAX, "F%08" PRIu64, seq);
+	id_format('F', seq, out);
 }
