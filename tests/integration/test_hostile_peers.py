@@ -176,6 +176,40 @@ class Ingest(DaemonTest):
         peers = {c.name: c.count for c in self.d.stats().peers}
         self.assertEqual(peers["control_parts"], 1)
 
+    def test_pipelining_past_the_receipt_queue(self):
+        """An adapter reading its receipts may keep more concerns in flight
+        than the daemon queues receipts for one adapter (4 x batch_max =
+        2,048): every one is answered, also beside adapters that never
+        read theirs, and none is counted unsent."""
+        payload = concern("stuck", children=[dict(nhs_number=nhs_number(8))]).SerializeToString()
+        bad = []
+        for _ in range(3):
+            s = self.d.socket(zmq.DEALER)
+            s.setsockopt(zmq.SNDHWM, 0)
+            s.setsockopt(zmq.RCVHWM, 100)
+            s.setsockopt(zmq.RCVBUF, 4096)
+            s.connect(self.d.ingest_ep)
+            for _ in range(6000):
+                s.send(payload)
+            bad.append(s)
+        n = 4 * 2048
+        rs = self.d.send([concern("window-%d" % i, children=[dict(nhs_number=nhs_number(
+            20000 + i % 500))]) for i in range(n)], timeout=300)
+        self.assertEqual(len(rs), n)
+        self.assertEqual({r.concern_id for r in rs}, {"window-%d" % i for i in range(n)})
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in rs),
+                        [r for r in rs if r.status != pb.Receipt.ACCEPTED][:3])
+        for s in bad:
+            s.close(linger=0)
+        self.d.sockets = [s for s in self.d.sockets if s not in bad]
+        # The well-behaved adapter again, alone: nothing of it unsent.
+        before = {c.name: c.count for c in self.d.stats().peers}["receipts_unsent"]
+        rs = self.d.send([concern("alone-%d" % i, children=[dict(nhs_number=nhs_number(
+            30000 + i % 500))]) for i in range(n)], timeout=300)
+        self.assertEqual(len({r.concern_id for r in rs}), n)
+        after = {c.name: c.count for c in self.d.stats().peers}["receipts_unsent"]
+        self.assertEqual(after, before)
+
     def test_adapters_not_reading_receipts(self):
         """Adapters that send and never read their receipts, beside a good
         one: the good adapter's throughput holds, the daemon's memory stays
