@@ -496,13 +496,12 @@ int control_audit_child_change(struct store_txn *t, const struct control_audit *
 	return store_audit_add(t, &e);
 }
 
-/* A change and its audit entry in one write transaction, grown and
- * retried (control.h). */
 /* A change and its audit entry, as one piece of work for store_write(). */
 struct audited_change {
 	const struct control_env *env;
 	int (*fn)(struct store_txn *t, void *arg);
 	void *arg;
+	size_t before; /* env->out->n before the change */
 };
 
 static int change_work(struct store_txn *t, void *arg)
@@ -515,13 +514,16 @@ static int change_work(struct store_txn *t, void *arg)
 	return rc;
 }
 
-/* The map was full: what the attempt queued for the consoles goes with
- * it, as the work runs again from the start. */
+/* An attempt that did not commit: what it queued for the consoles goes
+ * with it (whether the work runs again, the map having been full, or the
+ * change failed), so nothing is published of a change not stored. What
+ * the request queued before it, committed, stays. */
 static int change_aborted(int rc, void *arg)
 {
 	struct audited_change *c = arg;
-	if (rc == STORE_FULL)
-		outbox_clear(c->env->out);
+	(void)rc;
+	if (c->env->out)
+		outbox_truncate(c->env->out, c->before);
 	return 0;
 }
 
@@ -538,7 +540,7 @@ const char *control_write_error(int rc, const char *refusal, struct arena *ar)
 int control_write(const struct control_env *env, int (*fn)(struct store_txn *t, void *arg),
                   void *arg)
 {
-	struct audited_change c = {env, fn, arg};
+	struct audited_change c = {env, fn, arg, env->out ? env->out->n : 0};
 	int rc = store_write(env->store, change_work, change_aborted, &c);
 	if (rc == STORE_OK && env->audit)
 		env->audit->done = 1;

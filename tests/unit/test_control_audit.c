@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -184,6 +185,33 @@ static Ffc__V1__ControlReply *trail(struct fixture *f)
 	assert_string_equal(r->error, "");
 	assert_non_null(r->audit);
 	return r;
+}
+
+/* A change that queues a message for the consoles, then ends with *rc. */
+static int queue_then(struct store_txn *t, void *arg)
+{
+	const struct fixture *f = ((void **)arg)[0];
+	const int *rc = ((void **)arg)[1];
+	uint8_t *data = malloc(1);
+	assert_non_null(data);
+	data[0] = 'x';
+	assert_int_equal(outbox_add(f->env.out, "event.note.red.test", data, 1, NULL), 0);
+	assert_int_equal(store_counter_add(t, "test_changes", 1), STORE_OK);
+	return *rc;
+}
+
+static void test_nothing_published_of_a_change_not_stored(void **state)
+{
+	struct fixture *f = *state;
+	int ok = STORE_OK, failed = STORE_ERROR;
+	void *committed[2] = {f, &ok}, *aborted[2] = {f, &failed};
+	assert_int_equal(control_write(&f->env, queue_then, committed), STORE_OK);
+	assert_int_equal(f->out.n, 1);
+	/* A later change of the same request fails: its message goes, the
+	 * committed one's stays. */
+	assert_int_equal(control_write(&f->env, queue_then, aborted), STORE_ERROR);
+	assert_int_equal(f->out.n, 1);
+	outbox_clear(&f->out);
 }
 
 static void test_viewer_refused_a_child_recorded_and_counted(void **state)
@@ -768,6 +796,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_delegate_reads_and_changes_under_the_persons_name,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delegation_only_for_a_delegate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nothing_published_of_a_change_not_stored, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_viewer_refused_a_child_recorded_and_counted, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_and_unnamed_operators_refused, setup,
