@@ -90,6 +90,7 @@ size_t console_grant_topics(const char *sub, size_t len, const struct console_gr
 		narrow(root, sub, len, out, max, &n);
 		narrow("notice.reminder.", sub, len, out, max, &n);
 		narrow("notice.ack.", sub, len, out, max, &n);
+		narrow("notice.withdrawn.", sub, len, out, max, &n);
 	}
 	/* A URN is six digits: no other school's topic extends this one. */
 	if (g->urn && g->urn[0]) {

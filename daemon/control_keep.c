@@ -123,6 +123,8 @@ const char *control_purge(struct control_call *call)
 	r->examined = j.r.examined;
 	r->purged = j.r.purged;
 	r->kept_as_evidence = j.r.kept_as_evidence;
+	r->notices_purged = j.r.notices_purged;
+	r->feedback_purged = j.r.feedback_purged;
 	r->next_seq = j.r.next_seq;
 	r->retention_years = env->retention_years;
 	r->by_child = by;
@@ -150,6 +152,7 @@ struct withdraw_job {
 	const char *concern_id, *reason;
 	int64_t now_ms;
 	struct retention_actor who;
+	struct outbox *out;
 	struct withdraw_result r;
 };
 
@@ -157,7 +160,7 @@ static int withdraw_fn(struct store_txn *t, void *arg)
 {
 	struct withdraw_job *j = arg;
 	return retention_withdraw(t, j->agency, j->concern_id, j->reason, &j->who, j->now_ms,
-	                          &j->r);
+	                          j->out, &j->r);
 }
 
 /* The concern as now stored, as a chronology entry kept in the arena. */
@@ -219,6 +222,7 @@ const char *control_withdraw(struct control_call *call)
 	    .reason = req->reason,
 	    .now_ms = call->now_ms,
 	    .who = actor(env, rq),
+	    .out = env->out,
 	};
 	int rc = control_write(env, withdraw_fn, &j);
 	if (rc == STORE_NOTFOUND)
@@ -227,13 +231,15 @@ const char *control_withdraw(struct control_call *call)
 		return "withdraw: that concern is already withdrawn";
 	if (rc != STORE_OK)
 		return "withdraw: store error (nothing changed)";
-	log_info("control: concern seq %llu withdrawn by %s (%zu open alert(s) cite it)",
-	         (unsigned long long)j.r.seq, j.who.by, j.r.n_alerts);
+	log_info("control: concern seq %llu withdrawn by %s (%zu open alert(s) cite it, %zu "
+	         "notice(s) withdrawn)",
+	         (unsigned long long)j.r.seq, j.who.by, j.r.n_alerts, j.r.n_notices);
 
 	Ffc__V1__WithdrawReply *r = arena_alloc(ar, sizeof *r);
 	char **kids = arena_alloc(ar, (j.r.n_children + 1) * sizeof *kids);
 	char **alerts = arena_alloc(ar, (j.r.n_alerts + 1) * sizeof *alerts);
-	if (!r || !kids || !alerts)
+	char **notices = arena_alloc(ar, (j.r.n_notices + 1) * sizeof *notices);
+	if (!r || !kids || !alerts || !notices)
 		return NULL;
 	ffc__v1__withdraw_reply__init(r);
 	char id[WIRE_ID_MAX];
@@ -245,8 +251,13 @@ const char *control_withdraw(struct control_call *call)
 		wire_alert_id(j.r.alerts[i], id);
 		alerts[r->n_open_alert_ids++] = arena_strdup(ar, id);
 	}
+	for (size_t i = 0; i < j.r.n_notices; i++) {
+		wire_notice_id(j.r.notices[i], id);
+		notices[r->n_notice_ids++] = arena_strdup(ar, id);
+	}
 	r->child_ids = kids;
 	r->open_alert_ids = alerts;
+	r->notice_ids = notices;
 	struct store_txn *t;
 	if (store_begin(env->store, 0, &t) == STORE_OK) {
 		r->concern = entry(t, ar, j.r.seq);

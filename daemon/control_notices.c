@@ -117,7 +117,8 @@ static int page_fill(struct page *p, uint32_t limit, uint64_t since, uint64_t la
 static int notice_keep(ProtobufCMessage *m, const struct page *p)
 {
 	Ffc__V1__SchoolNotice *n = (Ffc__V1__SchoolNotice *)m;
-	if (p->unacknowledged && n->acknowledged_at_ms)
+	/* A withdrawn notice waits for nobody. */
+	if (p->unacknowledged && (n->acknowledged_at_ms || n->withdrawn_at_ms))
 		return 0;
 	/* A school's copy, as on its topic: no daemon id (an empty one is
 	 * protobuf-c's shared "", not to be written to). */

@@ -219,8 +219,10 @@ static void notices(struct gather *g)
 				f->to_front_door++;
 			f->acknowledged += n->acknowledged_at_ms != 0;
 			f->reminded += n->reminded_at_ms != 0;
-			/* Judged: its time came, or it was answered. */
-			if (n->due_at_ms <= g->now || n->acknowledged_at_ms) {
+			/* Judged: its time came, or it was answered; not one the
+			 * police withdrew. */
+			if (!n->withdrawn_at_ms &&
+			    (n->due_at_ms <= g->now || n->acknowledged_at_ms)) {
 				f->judged++;
 				f->acknowledged_by_due +=
 				    n->acknowledged_at_ms && n->acknowledged_at_ms <= n->due_at_ms;

@@ -9,10 +9,12 @@
  */
 #include "feedback.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "store_notices.h"
 #include "wire_notice.h"
 
@@ -87,5 +89,48 @@ int feedback_on_close(struct store_txn *t, const struct alert *a, int64_t now_ms
 		rc = send_one(t, f, out);
 	}
 	free(f);
+	return rc;
+}
+
+/* ---- retention ---- */
+
+struct old_feedback {
+	int64_t cutoff_ms;
+	uint64_t *seqs;
+	int *agencies;
+	size_t max, count;
+};
+
+static int old_visit(uint64_t seq, const void *data, size_t len, void *arg)
+{
+	struct old_feedback *o = arg;
+	int agency;
+	int64_t closed;
+	if (wire_feedback_head(data, len, &agency, &closed) < 0) {
+		log_warn("feedback: F%08" PRIu64 ": malformed record, kept", seq);
+		return 0;
+	}
+	/* Sent in seq order: the first sent since the cutoff ends it. */
+	if (closed >= o->cutoff_ms || o->count == o->max)
+		return 1;
+	o->seqs[o->count] = seq;
+	o->agencies[o->count++] = agency;
+	return 0;
+}
+
+int feedback_purge(struct store_txn *t, int64_t cutoff_ms, size_t max, int dry_run,
+                   uint64_t *purged)
+{
+	*purged = 0;
+	struct old_feedback o = {.cutoff_ms = cutoff_ms, .max = max};
+	o.seqs = calloc(max ? max : 1, sizeof *o.seqs);
+	o.agencies = calloc(max ? max : 1, sizeof *o.agencies);
+	int rc = o.seqs && o.agencies ? store_feedback_each(t, old_visit, &o) : STORE_ERROR;
+	for (size_t i = 0; !dry_run && rc == STORE_OK && i < o.count; i++)
+		rc = store_feedback_remove(t, o.seqs[i], o.agencies[i]);
+	if (rc == STORE_OK)
+		*purged = o.count;
+	free(o.seqs);
+	free(o.agencies);
 	return rc;
 }

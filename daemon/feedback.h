@@ -40,4 +40,11 @@ struct feedback {
 int feedback_on_close(struct store_txn *t, const struct alert *a, int64_t now_ms,
                       const char *fallback_contact, struct outbox *out);
 
+/* Retention: remove the feedback sent before cutoff_ms, oldest first, at
+ * most max (the rest at the next call; *purged == max says there may be
+ * more); with dry_run only count it. Returns STORE_OK or the store's
+ * error. */
+int feedback_purge(struct store_txn *t, int64_t cutoff_ms, size_t max, int dry_run,
+                   uint64_t *purged);
+
 #endif

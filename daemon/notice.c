@@ -241,7 +241,7 @@ static int remind_due(struct store_txn *t, void *arg)
 		if ((rc = get(t, r->d->seqs[i], n)) != STORE_OK)
 			break;
 		/* The list says waiting; the record decides. */
-		if (!n->acknowledged_at_ms && !n->reminded_at_ms) {
+		if (!n->acknowledged_at_ms && !n->reminded_at_ms && !n->withdrawn_at_ms) {
 			n->reminded_at_ms = r->now_ms;
 			rc = put_notice(t, n);
 			if (rc == STORE_OK)
@@ -322,10 +322,120 @@ int notice_ack(struct store_txn *t, uint64_t seq, const char *key_urn, const cha
 		         n->acknowledged_by);
 		return NOTICE_REFUSED;
 	}
+	if (n->withdrawn_at_ms) {
+		snprintf(err, errlen,
+		         "notice_ack.notice_id: %s was withdrawn: the police withdrew the concern "
+		         "that raised it",
+		         id);
+		return NOTICE_REFUSED;
+	}
 	snprintf(n->acknowledged_by, sizeof n->acknowledged_by, "%s", by);
 	n->acknowledged_at_ms = now_ms;
 	if ((rc = put_notice(t, n)) != STORE_OK ||
 	    (rc = store_notice_done(t, seq, n->remind_at_ms)) != STORE_OK)
 		return rc;
 	return announce(out, n, "ack");
+}
+
+/* ---- withdrawal ---- */
+
+struct raised_by {
+	const char *reference;
+	struct school_notice *n;
+	uint64_t *seqs;
+	size_t max, count;
+	int failed;
+};
+
+static int raised_by_visit(uint64_t seq, const void *data, size_t len, void *arg)
+{
+	struct raised_by *w = arg;
+	if (wire_notice_decode(data, len, w->n) < 0) {
+		log_error("notice: N%08" PRIu64 " does not decode; not withdrawn", seq);
+		return 0;
+	}
+	if (strcmp(w->n->police_reference, w->reference) || w->n->withdrawn_at_ms)
+		return 0;
+	if (w->count == w->max) {
+		w->failed = 1;
+		return 1;
+	}
+	w->seqs[w->count++] = seq;
+	return 0;
+}
+
+int notice_withdraw(struct store_txn *t, const char *reference, int64_t now_ms, struct outbox *out,
+                    uint64_t *seqs, size_t max, size_t *count)
+{
+	*count = 0;
+	struct school_notice *n = malloc(sizeof *n);
+	if (!n)
+		return STORE_ERROR;
+	struct raised_by w = {.reference = reference, .n = n, .seqs = seqs, .max = max};
+	int rc = store_notice_each(t, raised_by_visit, &w);
+	if (rc == STORE_OK && w.failed)
+		rc = STORE_ERROR; /* more than one a child: not a store ffcd wrote */
+	for (size_t i = 0; rc == STORE_OK && i < w.count; i++) {
+		if ((rc = get(t, seqs[i], n)) != STORE_OK)
+			break;
+		/* The child was named in error: the school keeps no name. */
+		n->given_name[0] = n->family_name[0] = n->date_of_birth[0] = '\0';
+		n->child_present = 0;
+		n->withdrawn_at_ms = now_ms;
+		if ((rc = put_notice(t, n)) == STORE_OK &&
+		    (rc = store_notice_done(t, n->seq, n->remind_at_ms)) == STORE_OK)
+			rc = announce(out, n, "withdrawn");
+	}
+	*count = rc == STORE_OK ? w.count : 0;
+	free(n);
+	return rc;
+}
+
+/* ---- retention ---- */
+
+struct old_notice {
+	uint64_t seq;
+	char dest[STORE_DEST_MAX];
+	int64_t remind_at_ms;
+};
+
+struct old_notices {
+	int64_t cutoff_ms;
+	struct school_notice *n;
+	struct old_notice *items;
+	size_t max, count;
+};
+
+static int old_visit(uint64_t seq, const void *data, size_t len, void *arg)
+{
+	struct old_notices *o = arg;
+	if (wire_notice_decode(data, len, o->n) < 0) {
+		log_warn("notice: N%08" PRIu64 ": malformed record, kept", seq);
+		return 0;
+	}
+	/* Raised in seq order: the first raised since the cutoff ends it. */
+	if (o->n->raised_at_ms >= o->cutoff_ms || o->count == o->max)
+		return 1;
+	struct old_notice *it = &o->items[o->count++];
+	it->seq = seq;
+	snprintf(it->dest, sizeof it->dest, "%s", school_notice_dest(o->n));
+	it->remind_at_ms = o->n->remind_at_ms;
+	return 0;
+}
+
+int notice_purge(struct store_txn *t, int64_t cutoff_ms, size_t max, int dry_run, uint64_t *purged)
+{
+	*purged = 0;
+	struct old_notices o = {.cutoff_ms = cutoff_ms, .max = max};
+	o.n = malloc(sizeof *o.n);
+	o.items = calloc(max ? max : 1, sizeof *o.items);
+	int rc = o.n && o.items ? store_notice_each(t, old_visit, &o) : STORE_ERROR;
+	for (size_t i = 0; !dry_run && rc == STORE_OK && i < o.count; i++)
+		rc = store_notice_remove(t, o.items[i].seq, o.items[i].dest,
+		                         o.items[i].remind_at_ms);
+	if (rc == STORE_OK)
+		*purged = o.count;
+	free(o.n);
+	free(o.items);
+	return rc;
 }

@@ -12,6 +12,8 @@
  *   reminded  school: "notice.school.<URN>.reminder" and, to consoles,
  *             "notice.reminder.<URN>" (front door: "notice.reminder.front-door")
  *   acknowledged  the same with "ack"
+ *   withdrawn     the same with "withdrawn" (the police withdrew the
+ *                 concern that raised it)
  * A school's copy never carries the daemon's child id (school.h).
  */
 #ifndef FFC_NOTICE_H
@@ -61,5 +63,20 @@ int notice_remind(struct store *s, int64_t now_ms, struct outbox *out);
 int notice_ack(struct store_txn *t, uint64_t seq, const char *key_urn, const char *by,
                int64_t now_ms, struct school_notice *n, char *err, size_t errlen,
                struct outbox *out);
+
+/* The police withdrew concern `reference` (sent in error): withdraw the
+ * notices it raised. Each loses the child's name and date of birth, is no
+ * longer due or reminded, and its withdrawal is queued on out ("withdrawn"
+ * as for "reminder" above). Their seqs into seqs (room for max: one a
+ * child of the concern), their number into *count. Returns STORE_OK or the
+ * store's error. */
+int notice_withdraw(struct store_txn *t, const char *reference, int64_t now_ms, struct outbox *out,
+                    uint64_t *seqs, size_t max, size_t *count);
+
+/* Retention: remove the notices raised before cutoff_ms, oldest first, at
+ * most max (the rest at the next call; *purged == max says there may be
+ * more); with dry_run only count them. Returns STORE_OK or the store's
+ * error. */
+int notice_purge(struct store_txn *t, int64_t cutoff_ms, size_t max, int dry_run, uint64_t *purged);
 
 #endif

@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "concern.h"
+#include "feedback.h"
 #include "log.h"
+#include "notice.h"
 #include "wire.h"
 
 #define YEAR_MS (INT64_C(36525) * 24 * 3600 * 1000 / 100)
@@ -251,7 +253,15 @@ int retention_purge(struct store_txn *t, int64_t cutoff_ms, uint64_t from_seq, s
 		rc = store_concern_purge(t, s.seqs[i]);
 	free(s.seqs);
 	cited_free(&cited);
-	if (rc != STORE_OK || dry_run || r->purged == 0)
+	/* What was sent about them goes with them. */
+	if (rc == STORE_OK)
+		rc = notice_purge(t, cutoff_ms, max, dry_run, &r->notices_purged);
+	if (rc == STORE_OK)
+		rc = feedback_purge(t, cutoff_ms, max, dry_run, &r->feedback_purged);
+	if (rc == STORE_OK && !dry_run && !r->next_seq &&
+	    (r->notices_purged == max || r->feedback_purged == max))
+		r->next_seq = store_last_concern_seq(t) + 1;
+	if (rc != STORE_OK || dry_run || r->purged + r->notices_purged + r->feedback_purged == 0)
 		return rc;
 	char date[32], detail[256];
 	time_t secs = (time_t)(cutoff_ms / 1000);
@@ -267,9 +277,12 @@ int retention_purge(struct store_txn *t, int64_t cutoff_ms, uint64_t from_seq, s
 	if (rc == STORE_OK) {
 		snprintf(detail, sizeof detail,
 		         "purged %llu of %llu concern(s) examined, %llu kept as evidence of "
-		         "unfinished alerts, %zu child(ren) affected",
+		         "unfinished alerts, %zu child(ren) affected; %llu notice(s) and %llu "
+		         "feedback removed",
 		         (unsigned long long)r->purged, (unsigned long long)r->examined,
-		         (unsigned long long)r->kept_as_evidence, r->n_children);
+		         (unsigned long long)r->kept_as_evidence, r->n_children,
+		         (unsigned long long)r->notices_purged,
+		         (unsigned long long)r->feedback_purged);
 		rc = audit(t, who, now_ms, "purge", 0, "retention", detail);
 	}
 	return rc;
@@ -306,7 +319,8 @@ static int citing_visit(const void *data, size_t len, void *arg)
 }
 
 int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, const char *reason,
-                       const struct retention_actor *who, int64_t now_ms, struct withdraw_result *r)
+                       const struct retention_actor *who, int64_t now_ms, struct outbox *out,
+                       struct withdraw_result *r)
 {
 	memset(r, 0, sizeof *r);
 	int rc = store_concern_find(t, agency, concern_id, &r->seq);
@@ -333,6 +347,10 @@ int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, 
 			r->children[r->n_children++] = live;
 	}
 	wire_stored_concern_release(&sc);
+	/* A notice told a school of a child named in error: withdrawn too. */
+	if (rc == STORE_OK && agency == AGENCY_POLICE)
+		rc = notice_withdraw(t, concern_id, now_ms, out, r->notices, CONCERN_CHILDREN_MAX,
+		                     &r->n_notices);
 
 	char detail[WIRE_REASON_MAX], cid[WIRE_ID_MAX];
 	/* Alerts not yet closed that cite it: left for an operator to judge,
@@ -363,8 +381,10 @@ int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, 
 	for (size_t i = 0; i < r->n_children && rc == STORE_OK; i++) {
 		wire_child_id(r->children[i], cid);
 		snprintf(detail, sizeof detail,
-		         "withdrew %s concern %s (seq %llu); %zu unfinished alert(s) cite it",
-		         agency_name(agency), concern_id, (unsigned long long)r->seq, r->n_alerts);
+		         "withdrew %s concern %s (seq %llu); %zu unfinished alert(s) cite it; "
+		         "%zu notice(s) withdrawn",
+		         agency_name(agency), concern_id, (unsigned long long)r->seq, r->n_alerts,
+		         r->n_notices);
 		rc = audit(t, who, now_ms, "withdraw", r->children[i], reason, detail);
 	}
 	return rc;

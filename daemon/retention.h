@@ -8,7 +8,8 @@
  * yet closed (open, acknowledged or superseded): practitioners still work
  * from it. A withdrawn concern stays stored and in the chronology, marked,
  * but rules no longer count it; alerts already raised on it are left to an
- * operator (each unfinished one gets a note in its history saying so).
+ * operator (each unfinished one gets a note in its history saying so),
+ * and the Operation Encompass notices it raised are withdrawn.
  * Every change is written to the audit trail, one entry per child.
  */
 #ifndef FFC_RETENTION_H
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outbox.h"
 #include "store.h"
 
 /* Concerns one purge request examines: the transaction, and the time the
@@ -38,7 +40,8 @@ struct retention_child {
 struct retention_result {
 	int64_t cutoff_ms;
 	uint64_t examined, purged, kept_as_evidence;
-	uint64_t next_seq; /* 0: no concerns left to examine */
+	uint64_t notices_purged, feedback_purged; /* raised / sent before the cutoff */
+	uint64_t next_seq;                        /* 0: nothing left to examine */
 	size_t n_children;
 	struct retention_child *children; /* malloc'd, by child id */
 };
@@ -54,7 +57,10 @@ struct retention_actor {
 
 /* Examine at most `max` concerns from from_seq on; purge (unless dry_run)
  * those that occurred before cutoff_ms and are not evidence for an
- * unfinished alert. With dry_run nothing is written; otherwise each child
+ * unfinished alert, with the Operation Encompass notices raised and the
+ * feedback sent before cutoff_ms (at most max of each; when more may be
+ * left, next_seq is past the last concern, so that the caller asks again).
+ * With dry_run nothing is written; otherwise each child
  * affected gets an audit entry, and the purge one of its own. r is filled
  * (release it whatever the outcome). Returns STORE_OK or the store's
  * error (the caller aborts the transaction). */
@@ -69,14 +75,17 @@ struct withdraw_result {
 	uint64_t children[CONCERN_CHILDREN_MAX]; /* live children it is filed under */
 	size_t n_alerts;
 	uint64_t alerts[RETENTION_ALERTS_MAX]; /* unfinished alerts citing it */
+	size_t n_notices;
+	uint64_t notices[CONCERN_CHILDREN_MAX]; /* the notices it raised, now withdrawn */
 };
 
-/* Withdraw (agency, concern_id) for `reason`. Returns STORE_OK with *r
+/* Withdraw (agency, concern_id) for `reason`; the withdrawal of its
+ * notices is queued on out. Returns STORE_OK with *r
  * filled, STORE_NOTFOUND (no such concern), STORE_EXISTS (already
  * withdrawn) or the store's error (STORE_FULL: grow and retry; the caller
  * aborts the transaction on any error). Strings are only read. */
 int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, const char *reason,
-                       const struct retention_actor *who, int64_t now_ms,
+                       const struct retention_actor *who, int64_t now_ms, struct outbox *out,
                        struct withdraw_result *r);
 
 #endif

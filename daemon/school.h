@@ -95,7 +95,8 @@ struct school_notice {
 	int64_t acknowledged_at_ms; /* 0: not acknowledged */
 	int64_t reminded_at_ms;     /* 0: not reminded */
 	enum front_door front_door;
-	uint64_t child; /* the daemon's child id (as filed) */
+	uint64_t child;          /* the daemon's child id (as filed) */
+	int64_t withdrawn_at_ms; /* 0: in force; else no name, not due, not acknowledged */
 };
 
 /* The notice's destination as topics and requests name it: its URN, or

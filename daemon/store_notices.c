@@ -13,6 +13,22 @@
 
 #include "store_int.h"
 
+/* Each record of a table keyed by seq, in seq order. */
+static int each_by_seq(struct store_txn *t, enum dbi db, store_concern_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, store_db_name(db));
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (k.mv_size == 8 && fn(get_u64(k.mv_data), v.mv_data, v.mv_size, arg))
+			break;
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, store_db_name(db));
+}
+
 /* ---- notices ---- */
 
 uint64_t store_last_notice_seq(struct store_txn *t)
@@ -109,6 +125,21 @@ int store_notice_dest_each(struct store_txn *t, const char *dest, uint64_t after
 	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "notice_dest");
 }
 
+int store_notice_each(struct store_txn *t, store_concern_fn fn, void *arg)
+{
+	return each_by_seq(t, DB_NOTICES, fn, arg);
+}
+
+int store_notice_remove(struct store_txn *t, uint64_t seq, const char *dest, int64_t remind_at_ms)
+{
+	uint8_t key[8], dk[STORE_DEST_MAX + 8];
+	put_u64(key, seq);
+	int rc = store_del(t, DB_NOTICES, key, 8);
+	if (rc == STORE_OK)
+		rc = store_del(t, DB_NOTICE_DEST, dk, dest_key(dk, dest, seq));
+	return rc == STORE_OK ? store_notice_done(t, seq, remind_at_ms) : rc;
+}
+
 /* ---- feedback ---- */
 
 uint64_t store_last_feedback_seq(struct store_txn *t)
@@ -159,6 +190,20 @@ int store_feedback_agency_each(struct store_txn *t, int agency, uint64_t after_s
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "feedback_agency");
+}
+
+int store_feedback_each(struct store_txn *t, store_concern_fn fn, void *arg)
+{
+	return each_by_seq(t, DB_FEEDBACK, fn, arg);
+}
+
+int store_feedback_remove(struct store_txn *t, uint64_t seq, int agency)
+{
+	uint8_t key[8], ak[9];
+	put_u64(key, seq);
+	agency_key(ak, agency, seq);
+	int rc = store_del(t, DB_FEEDBACK, key, 8);
+	return rc == STORE_OK ? store_del(t, DB_FEEDBACK_AGENCY, ak, sizeof ak) : rc;
 }
 
 /* ---- contacts ---- */

@@ -48,6 +48,13 @@ int store_notice_waiting_each(struct store_txn *t, int64_t by_ms, store_seq_fn f
 int store_notice_dest_each(struct store_txn *t, const char *dest, uint64_t after_seq,
                            store_seq_fn fn, void *arg);
 
+/* Each stored notice (its seq and record), in seq order, until fn
+ * returns non-zero. */
+int store_notice_each(struct store_txn *t, store_concern_fn fn, void *arg);
+/* Remove notice seq, sent to dest and waiting since it was raised for
+ * remind_at_ms, from every table (retention). Not there is not an error. */
+int store_notice_remove(struct store_txn *t, uint64_t seq, const char *dest, int64_t remind_at_ms);
+
 /* ---- feedback ---- */
 
 uint64_t store_last_feedback_seq(struct store_txn *t);
@@ -58,6 +65,12 @@ int store_feedback_raw(struct store_txn *t, uint64_t seq, const void **data, siz
 /* The agency's feedback with seq > after_seq, in seq order. */
 int store_feedback_agency_each(struct store_txn *t, int agency, uint64_t after_seq, store_seq_fn fn,
                                void *arg);
+
+/* Each stored feedback (its seq and record), in seq order, until fn
+ * returns non-zero. */
+int store_feedback_each(struct store_txn *t, store_concern_fn fn, void *arg);
+/* Remove feedback seq, sent to agency, from every table (retention). */
+int store_feedback_remove(struct store_txn *t, uint64_t seq, int agency);
 
 /* ---- practitioners' contacts ---- */
 

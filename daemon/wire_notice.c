@@ -36,6 +36,7 @@ int wire_notice_pack(const struct school_notice *n, int with_child, uint8_t **ou
 	pb.acknowledged_by = wire_unconst(n->acknowledged_by);
 	pb.acknowledged_at_ms = n->acknowledged_at_ms;
 	pb.reminded_at_ms = n->reminded_at_ms;
+	pb.withdrawn_at_ms = n->withdrawn_at_ms;
 	pb.front_door = (Ffc__V1__FrontDoorReason)n->front_door;
 	pb.child_id = with_child && n->child ? child : wire_unconst("");
 	return wire_pack_message(&pb.base, out, len);
@@ -62,6 +63,7 @@ int wire_notice_decode(const void *buf, size_t len, struct school_notice *out)
 	wire_copy_str(out->acknowledged_by, sizeof out->acknowledged_by, pb->acknowledged_by);
 	out->acknowledged_at_ms = pb->acknowledged_at_ms;
 	out->reminded_at_ms = pb->reminded_at_ms;
+	out->withdrawn_at_ms = pb->withdrawn_at_ms;
 	out->front_door = (int)pb->front_door >= FRONT_DOOR_NONE &&
 	                          (int)pb->front_door <= FRONT_DOOR_NOT_CONFIGURED
 	                      ? (enum front_door)pb->front_door
@@ -91,6 +93,17 @@ int wire_feedback_pack(const struct feedback *f, uint8_t **out, size_t *len)
 	pb.lead_practitioner = wire_unconst(f->lead_practitioner);
 	pb.lead_contact = wire_unconst(f->lead_contact);
 	return wire_pack_message(&pb.base, out, len);
+}
+
+int wire_feedback_head(const void *buf, size_t len, int *agency, int64_t *closed_at_ms)
+{
+	Ffc__V1__Feedback *pb = ffc__v1__feedback__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	*agency = (int)pb->agency;
+	*closed_at_ms = pb->closed_at_ms;
+	ffc__v1__feedback__free_unpacked(pb, NULL);
+	return 0;
 }
 
 int wire_contact_pack(const char *practitioner, const char *contact, const char *by, int64_t at_ms,

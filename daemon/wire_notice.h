@@ -26,6 +26,9 @@ int wire_notice_decode(const void *buf, size_t len, struct school_notice *out);
 
 /* The ffc.v1.Feedback of f. */
 int wire_feedback_pack(const struct feedback *f, uint8_t **out, size_t *len);
+/* A stored feedback's agency and closing time: 0, or -1 when the bytes do
+ * not parse. */
+int wire_feedback_head(const void *buf, size_t len, int *agency, int64_t *closed_at_ms);
 
 /* The ffc.v1.ContactReply record of a practitioner's contact, and its
  * contact read back into contact (size bytes): 0, or -1. */

@@ -443,6 +443,9 @@ static const char *notice_event(const char *topic)
 		return "reminder";
 	if (!strncmp(topic, "notice.ack.", 11) || (n > 4 && !strcmp(topic + n - 4, ".ack")))
 		return "ack";
+	if (!strncmp(topic, "notice.withdrawn.", 17) ||
+	    (n > 10 && !strcmp(topic + n - 10, ".withdrawn")))
+		return "withdrawn";
 	return "notice";
 }
 
@@ -462,9 +465,10 @@ static void show_notice(struct watch *w, const char *event, const Ffc__V1__Schoo
 	if (fresh && n->seq <= w->gap.last)
 		return; /* caught up already */
 	if (w->json) {
-		print_typed(fresh                   ? "notice"
-		            : !strcmp(event, "ack") ? "notice_ack"
-		                                    : "notice_reminder",
+		print_typed(fresh                         ? "notice"
+		            : !strcmp(event, "ack")       ? "notice_ack"
+		            : !strcmp(event, "withdrawn") ? "notice_withdrawn"
+		                                          : "notice_reminder",
 		            &n->base);
 	} else {
 		char incident[32], due[32];
@@ -474,6 +478,10 @@ static void show_notice(struct watch *w, const char *event, const Ffc__V1__Schoo
 		if (!strcmp(event, "ack"))
 			printf("ACKNOWLEDGED %s (%s %s) by %s\n", n->notice_id, n->given_name,
 			       n->family_name, n->acknowledged_by);
+		else if (!strcmp(event, "withdrawn"))
+			printf("WITHDRAWN %s: the police withdrew the concern (police ref %s); "
+			       "remove this notice from the school's records\n",
+			       n->notice_id, n->police_reference);
 		else
 			printf("%s %s %s %s: %s %s, born %s; incident %s (%s), police ref %s; "
 			       "due %s%s%s\n",
@@ -781,7 +789,7 @@ int main(int argc, char **argv)
 	                                            : "alert.");
 	/* A school: its own notices; the front door: its notices and every
 	 * notice's reminder and acknowledgement; an agency: its feedback. */
-	const char *more[3] = {"event.", "overdue.", NULL};
+	const char *more[4] = {"event.", "overdue.", NULL, NULL};
 	if (w.notices && strcmp(w.notices, "front-door")) {
 		snprintf(prefix, sizeof prefix, "notice.school.%s", w.notices);
 		more[0] = NULL;
@@ -789,6 +797,7 @@ int main(int argc, char **argv)
 		snprintf(prefix, sizeof prefix, "notice.front-door");
 		more[0] = "notice.reminder.";
 		more[1] = "notice.ack.";
+		more[2] = "notice.withdrawn.";
 	} else if (w.feedback) {
 		char word[32];
 		agency_word(w.feedback, word, sizeof word);
@@ -800,7 +809,7 @@ int main(int argc, char **argv)
 	tool_curve(key, server_key);
 	ffc_sub_t *sub = ffc_sub_new(w.alerts_ep, prefix);
 	int subscribed = sub && ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) == FFC_OK;
-	for (size_t i = 0; subscribed && i < 2 && more[i]; i++)
+	for (size_t i = 0; subscribed && i < 3 && more[i]; i++)
 		subscribed = ffc_sub_subscribe(sub, more[i]) == FFC_OK;
 	if (!subscribed) {
 		ffc_sub_destroy(&sub);

@@ -61,7 +61,7 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		tool_exit(EXIT_USAGE, "purge: unexpected argument '%s'", argv[optind]);
-	uint64_t examined = 0, purged = 0, kept = 0, requests = 0;
+	uint64_t examined = 0, purged = 0, kept = 0, requests = 0, notices = 0, feedback = 0;
 	int64_t cutoff = 0;
 	unsigned years = 0;
 	struct child_count *kids = NULL;
@@ -78,6 +78,14 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv)
 		examined += p->examined;
 		purged += p->purged;
 		kept += p->kept_as_evidence;
+		/* A dry run's every request counts the same oldest notices. */
+		if (pr.dry_run) {
+			notices = p->notices_purged > notices ? p->notices_purged : notices;
+			feedback = p->feedback_purged > feedback ? p->feedback_purged : feedback;
+		} else {
+			notices += p->notices_purged;
+			feedback += p->feedback_purged;
+		}
 		cutoff = p->cutoff_ms;
 		years = p->retention_years;
 		for (size_t i = 0; i < p->n_by_child; i++)
@@ -96,10 +104,12 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv)
 	if (o->json) {
 		printf("{\"dryRun\":%s,\"retentionYears\":%u,\"cutoffMs\":\"%lld\",\"examined\":\"%"
 		       "llu\","
-		       "\"purged\":\"%llu\",\"keptAsEvidence\":\"%llu\",\"byChild\":[",
+		       "\"purged\":\"%llu\",\"keptAsEvidence\":\"%llu\",\"noticesPurged\":\"%llu\","
+		       "\"feedbackPurged\":\"%llu\",\"byChild\":[",
 		       pr.dry_run ? "true" : "false", years, (long long)cutoff,
 		       (unsigned long long)examined, (unsigned long long)purged,
-		       (unsigned long long)kept);
+		       (unsigned long long)kept, (unsigned long long)notices,
+		       (unsigned long long)feedback);
 		for (size_t i = 0; i < n_kids; i++)
 			printf("%s{\"name\":\"%s\",\"count\":\"%llu\"}", i ? "," : "", kids[i].id,
 			       (unsigned long long)kids[i].n);
@@ -112,6 +122,11 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv)
 		printf("  examined %llu, %s %llu, kept as evidence of unfinished alerts %llu\n",
 		       (unsigned long long)examined, pr.dry_run ? "would purge" : "purged",
 		       (unsigned long long)purged, (unsigned long long)kept);
+		printf(
+		    "  Operation Encompass notices raised, and feedback sent, before it: %s %llu "
+		    "and %llu\n",
+		    pr.dry_run ? "would remove" : "removed", (unsigned long long)notices,
+		    (unsigned long long)feedback);
 		for (size_t i = 0; i < n_kids; i++)
 			printf("  %-10s %llu\n", kids[i].id, (unsigned long long)kids[i].n);
 	}
@@ -187,6 +202,14 @@ int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv)
 			    "and close them if they no longer stand):");
 			for (size_t i = 0; i < w->n_open_alert_ids; i++)
 				printf(" %s", w->open_alert_ids[i]);
+			printf("\n");
+		}
+		if (w->n_notice_ids) {
+			printf(
+			    "  Operation Encompass notices it raised, withdrawn (their schools are "
+			    "told, and keep no name):");
+			for (size_t i = 0; i < w->n_notice_ids; i++)
+				printf(" %s", w->notice_ids[i]);
 			printf("\n");
 		}
 	}

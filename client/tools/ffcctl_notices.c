@@ -54,7 +54,10 @@ void ctl_print_notice(const Ffc__V1__SchoolNotice *n)
 	       n->child_id[0] ? ", child " : "", n->child_id);
 	if (n->front_door && n->school_name[0])
 		printf("             %s\n", front_door_words(n->front_door));
-	if (n->acknowledged_at_ms) {
+	if (n->withdrawn_at_ms) {
+		ffc_format_time(n->withdrawn_at_ms, at, sizeof at);
+		printf("             WITHDRAWN at %s UTC: the police withdrew the concern\n", at);
+	} else if (n->acknowledged_at_ms) {
 		ffc_format_time(n->acknowledged_at_ms, at, sizeof at);
 		printf("             acknowledged by %s at %s UTC%s\n", n->acknowledged_by, at,
 		       n->acknowledged_at_ms <= n->due_at_ms ? "" : " (after it was due)");

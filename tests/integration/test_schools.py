@@ -274,6 +274,47 @@ class Encompass(CurveTest):
         self.assertEqual(r.error, "concern_id: reused with different content")
 
 
+    def test_withdrawn_with_the_police_concern(self):
+        """The police withdraw a concern sent about the wrong child: its
+        notice is withdrawn too, the school is told on its topic and its
+        copy keeps no name, it is no longer waiting, and it cannot be
+        acknowledged."""
+        d = self.d
+        hill = d.subscriber("hillside-dsl", b"notice.school.100001")
+        console = d.subscriber("macpt", b"notice.withdrawn.")
+        time.sleep(0.5)
+        now = now_ms()
+        kid = child(21)
+        self.accepted("education", [school_record("e-w", now - 86400000, kid, "100001")])
+        self.accepted("police", [police_da("P-W", now - 60000, [kid])])
+        (t, raised), = receive(hill, 1, pb.SchoolNotice)
+        self.assertEqual(raised.given_name, "Kid21")
+        r = d.request("ops", pb.ControlRequest(
+            operator="ops", withdraw=pb.WithdrawRequest(
+                agency=pb.POLICE, concern_id="P-W", reason="sent about the wrong child")))
+        self.assertEqual(r.error, "")
+        self.assertEqual(list(r.withdraw.notice_ids), [raised.notice_id])
+        (t, m), = receive(hill, 1, pb.SchoolNotice)
+        self.assertEqual(t, "notice.school.100001.withdrawn")
+        self.assertEqual((m.notice_id, m.given_name, m.family_name, m.date_of_birth),
+                         (raised.notice_id, "", "", ""))
+        self.assertGreater(m.withdrawn_at_ms, 0)
+        (t, m), = receive(console, 1, pb.SchoolNotice)
+        self.assertEqual(t, "notice.withdrawn.100001")
+        r = d.request("hillside-dsl", pb.ControlRequest(notices=pb.NoticesRequest()))
+        self.assertEqual([(x.notice_id, x.given_name) for x in r.notices.notices],
+                         [(raised.notice_id, "")])
+        r = d.request("hillside-dsl", pb.ControlRequest(
+            notices=pb.NoticesRequest(unacknowledged=True)))
+        self.assertEqual(list(r.notices.notices), [])
+        r = d.ffcctl("hillside-dsl", "notice", "ack", raised.notice_id, "--by", "Ms Khan")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("was withdrawn", r.stderr)
+        r = d.ffcctl("hillside-dsl", "notices")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("WITHDRAWN", r.stdout)
+        self.assertNotIn("Kid21", r.stdout)
+
 class Reminder(unittest.TestCase):
     """The reminder at its configured time: the calendar's day starts a few
     seconds from now and the reminder comes a few seconds later, every day

@@ -214,9 +214,9 @@ static void test_console_notices(void **state)
 	(void)state;
 	const struct console_grant red = {.levels = RED, .notices = 1};
 	size_t n = granted("notice.", &red);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	assert_true(has(n, "notice.front-door") && has(n, "notice.reminder.") &&
-	            has(n, "notice.ack."));
+	            has(n, "notice.ack.") && has(n, "notice.withdrawn."));
 	assert_int_equal(granted("notice.school.", &red), 0);
 	assert_int_equal(granted("feedback.", &red), 0);
 	n = granted("notice.reminder.100001", &red);
@@ -230,7 +230,7 @@ static void test_console_notices(void **state)
 	assert_int_equal(
 	    console_parse_grant((const uint8_t *)"\001notice.", 8, 0, 1, &red, 0, &sub),
 	    CONSOLE_SUBSCRIBE);
-	assert_int_equal(sub.n, 3);
+	assert_int_equal(sub.n, 4);
 	/* A NUL in it matches no topic. */
 	assert_int_equal(console_grant_topics("notice.\0", 8, &red, out, CONSOLE_TOPICS_MAX), 0);
 }

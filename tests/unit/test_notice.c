@@ -19,12 +19,15 @@
 
 #include <cmocka.h>
 
+#include "feedback.h"
 #include "ffc.pb-c.h"
 #include "ingest.h"
 #include "notice.h"
+#include "retention.h"
 #include "store_notices.h"
 #include "tally.h"
 #include "testutil.h"
+#include "wire_notice.h"
 
 #define NOW (T0 + 30 * DAY)
 
@@ -274,6 +277,165 @@ static void test_reminders_and_acknowledgements(void **state)
 	assert_int_equal(remind(f, remind_at + 2 * DAY), 0);
 }
 
+struct withdraw_call {
+	const char *concern_id;
+	struct outbox *out;
+	struct withdraw_result r;
+};
+
+static int withdraw_work(struct store_txn *t, void *arg)
+{
+	static const struct retention_actor who = {"olivia", "admin"};
+	struct withdraw_call *w = arg;
+	return retention_withdraw(t, 1, w->concern_id, "wrong child", &who, NOW, w->out, &w->r);
+}
+
+static int notice_get(struct fixture *f, uint64_t seq, struct school_notice *n)
+{
+	struct store_txn *t;
+	const void *data;
+	size_t len;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	int rc = store_notice_raw(t, seq, &data, &len);
+	if (rc == STORE_OK)
+		assert_int_equal(wire_notice_decode(data, len, n), 0);
+	store_abort(&t);
+	return rc;
+}
+
+static int count_seq(uint64_t seq, void *arg)
+{
+	(void)seq;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* A police concern withdrawn (sent in error): its notice is withdrawn
+ * too, keeps no name, is told to the school and consoles, is neither
+ * reminded nor acknowledged; the other child's notice is untouched. */
+static void test_withdrawn_with_its_concern(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	send(f, "e-1", 3, 11, NOW - 60 * DAY, "9434765919", "100001", 0);
+	send(f, "P-1", 1, CATEGORY_DOMESTIC_ABUSE, NOW - DAY, "9434765919", "", 0);
+	Ffc__V1__SchoolNotice *n = published(f, 0, "notice.school.100001");
+	const int64_t remind_at = n->remind_at_ms;
+	ffc__v1__school_notice__free_unpacked(n, NULL);
+	send(f, "P-2", 1, CATEGORY_DOMESTIC_ABUSE, NOW - DAY, "9876543210", "", 0);
+
+	outbox_clear(&f->out);
+	struct withdraw_call w = {.concern_id = "P-1", .out = &f->out};
+	assert_int_equal(store_write(f->s, withdraw_work, NULL, &w), STORE_OK);
+	assert_int_equal(w.r.n_notices, 1);
+	assert_int_equal(w.r.notices[0], 1);
+	assert_int_equal(f->out.n, 2);
+	n = published(f, 0, "notice.school.100001.withdrawn");
+	assert_string_equal(n->given_name, "");
+	assert_string_equal(n->family_name, "");
+	assert_string_equal(n->child_id, "");
+	assert_string_equal(n->police_reference, "P-1");
+	assert_int_equal(n->withdrawn_at_ms, NOW);
+	ffc__v1__school_notice__free_unpacked(n, NULL);
+	n = published(f, 1, "notice.withdrawn.100001");
+	assert_string_equal(n->child_id, "C00000001");
+	ffc__v1__school_notice__free_unpacked(n, NULL);
+
+	struct school_notice stored;
+	assert_int_equal(notice_get(f, 1, &stored), STORE_OK);
+	assert_string_equal(stored.given_name, "");
+	assert_string_equal(stored.date_of_birth, "");
+	assert_int_equal(stored.withdrawn_at_ms, NOW);
+	assert_int_equal(notice_get(f, 2, &stored), STORE_OK);
+	assert_string_equal(stored.given_name, "Ella");
+	assert_int_equal(stored.withdrawn_at_ms, 0);
+
+	assert_int_equal(ack(f, 1, "100001", "Ms Khan", err), NOTICE_REFUSED);
+	assert_string_equal(err, "notice_ack.notice_id: N00000001 was withdrawn: the police "
+	                         "withdrew the concern that raised it");
+	/* Only the front door's is reminded. */
+	assert_int_equal(remind(f, remind_at), 1);
+	n = published(f, 0, "notice.reminder.front-door");
+	assert_int_equal(n->seq, 2);
+	ffc__v1__school_notice__free_unpacked(n, NULL);
+	/* A health concern withdrawn touches no notice. */
+	send(f, "H-1", 2, 5, NOW - DAY, "9876543210", "", 0);
+	outbox_clear(&f->out);
+	struct withdraw_call h = {.concern_id = "H-1", .out = &f->out};
+	assert_int_equal(store_write(f->s, withdraw_work, NULL, &h), STORE_NOTFOUND);
+	/* ... as police: no such police concern. Withdrawn twice: refused. */
+	struct withdraw_call again = {.concern_id = "P-1", .out = &f->out};
+	assert_int_equal(store_write(f->s, withdraw_work, NULL, &again), STORE_EXISTS);
+	/* P-2 withdrawn: the front door's notice, told to consoles only. */
+	struct withdraw_call door = {.concern_id = "P-2", .out = &f->out};
+	assert_int_equal(store_write(f->s, withdraw_work, NULL, &door), STORE_OK);
+	assert_int_equal(door.r.n_notices, 1);
+	assert_int_equal(f->out.n, 1);
+	assert_string_equal(f->out.items[0].topic, "notice.withdrawn.front-door");
+}
+
+/* Retention: notices raised and feedback sent before the cutoff go,
+ * oldest first and at most max a call; a dry run only counts. */
+static void test_purged_by_age(void **state)
+{
+	struct fixture *f = *state;
+	send(f, "e-1", 3, 11, NOW - 60 * DAY, "9434765919", "100001", 0);
+	send(f, "P-1", 1, CATEGORY_DOMESTIC_ABUSE, NOW - DAY, "9434765919", "", 0);
+	send(f, "P-2", 1, CATEGORY_DOMESTIC_ABUSE, NOW - DAY, "9876543210", "", 0);
+	send(f, "P-3", 1, CATEGORY_DOMESTIC_ABUSE, NOW - DAY, "9434765919", "", 0);
+	struct feedback fb;
+	memset(&fb, 0, sizeof fb);
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	for (uint64_t i = 1; i <= 3; i++) {
+		uint8_t *buf;
+		size_t len;
+		fb.seq = i;
+		fb.agency = (int)i % 2 + 1;
+		fb.closed_at_ms = NOW - 10 * DAY + (int64_t)i * DAY;
+		assert_int_equal(wire_feedback_pack(&fb, &buf, &len), 0);
+		assert_int_equal(store_feedback_add(t, i, fb.agency, buf, len), STORE_OK);
+		free(buf);
+	}
+	/* Raised at NOW: a cutoff at NOW keeps them all. */
+	uint64_t notices, feedback;
+	assert_int_equal(notice_purge(t, NOW, 10, 0, &notices), STORE_OK);
+	assert_int_equal(notices, 0);
+	assert_int_equal(notice_purge(t, NOW + 1, 10, 1, &notices), STORE_OK);
+	assert_int_equal(notices, 3);
+	assert_int_equal(notice_purge(t, NOW + 1, 2, 0, &notices), STORE_OK);
+	assert_int_equal(notices, 2);
+	const void *data;
+	size_t len;
+	assert_int_equal(store_notice_raw(t, 1, &data, &len), STORE_NOTFOUND);
+	assert_int_equal(store_notice_raw(t, 2, &data, &len), STORE_NOTFOUND);
+	assert_int_equal(store_notice_raw(t, 3, &data, &len), STORE_OK);
+	size_t at_school = 0, at_door = 0, waiting = 0;
+	assert_int_equal(store_notice_dest_each(t, "100001", 0, count_seq, &at_school), STORE_OK);
+	assert_int_equal(store_notice_dest_each(t, "front-door", 0, count_seq, &at_door), STORE_OK);
+	assert_int_equal(store_notice_waiting_each(t, INT64_MAX, count_seq, &waiting), STORE_OK);
+	assert_int_equal(at_school, 1);
+	assert_int_equal(at_door, 0);
+	assert_int_equal(waiting, 1);
+	assert_int_equal(notice_purge(t, NOW + 1, 2, 0, &notices), STORE_OK);
+	assert_int_equal(notices, 1);
+	assert_int_equal(store_last_notice_seq(t), 0);
+
+	/* Feedback sent 9, 8 and 7 days ago: a cutoff 7.5 days ago takes two. */
+	assert_int_equal(feedback_purge(t, NOW - 15 * DAY / 2, 10, 1, &feedback), STORE_OK);
+	assert_int_equal(feedback, 2);
+	assert_int_equal(feedback_purge(t, NOW - 15 * DAY / 2, 10, 0, &feedback), STORE_OK);
+	assert_int_equal(feedback, 2);
+	assert_int_equal(store_feedback_raw(t, 2, &data, &len), STORE_NOTFOUND);
+	assert_int_equal(store_feedback_raw(t, 3, &data, &len), STORE_OK);
+	size_t police = 0, health = 0;
+	assert_int_equal(store_feedback_agency_each(t, 1, 0, count_seq, &police), STORE_OK);
+	assert_int_equal(store_feedback_agency_each(t, 2, 0, count_seq, &health), STORE_OK);
+	assert_int_equal(police, 0);
+	assert_int_equal(health, 1); /* seq 3: agency 3 % 2 + 1 */
+	store_abort(&t);
+}
+
 static int counted(int32_t day, const char *adapter, const char *metric, uint64_t value, void *arg)
 {
 	char *out = arg;
@@ -345,6 +507,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_raised_to_the_school_and_the_front_door, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_reminders_and_acknowledgements, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_withdrawn_with_its_concern, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purged_by_age, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tallies, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -360,7 +360,7 @@ static void test_withdraw(void **state)
 	struct store_txn *t;
 	struct withdraw_result w;
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-	assert_int_equal(retention_withdraw(t, POLICE, "p1", "wrong child", &who, NOW, &w),
+	assert_int_equal(retention_withdraw(t, POLICE, "p1", "wrong child", &who, NOW, NULL, &w),
 	                 STORE_OK);
 	assert_int_equal(store_commit(&t), STORE_OK);
 	assert_int_equal(w.seq, p.seq);
@@ -406,8 +406,10 @@ static void test_withdraw(void **state)
 
 	/* Twice, or unknown. */
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-	assert_int_equal(retention_withdraw(t, POLICE, "p1", "again", &who, NOW, &w), STORE_EXISTS);
-	assert_int_equal(retention_withdraw(t, HEALTH, "p1", "x", &who, NOW, &w), STORE_NOTFOUND);
+	assert_int_equal(retention_withdraw(t, POLICE, "p1", "again", &who, NOW, NULL, &w),
+	                 STORE_EXISTS);
+	assert_int_equal(retention_withdraw(t, HEALTH, "p1", "x", &who, NOW, NULL, &w),
+	                 STORE_NOTFOUND);
 	store_abort(&t);
 	assert_int_equal(counter(f, "withdrawn"), 1);
 }
@@ -422,7 +424,7 @@ static void test_withdraw_cited_by_open_alert(void **state)
 	struct store_txn *t;
 	struct withdraw_result w;
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-	assert_int_equal(retention_withdraw(t, HEALTH, "h1", "test record", &who, NOW, &w),
+	assert_int_equal(retention_withdraw(t, HEALTH, "h1", "test record", &who, NOW, NULL, &w),
 	                 STORE_OK);
 	assert_int_equal(store_commit(&t), STORE_OK);
 	assert_int_equal(w.n_alerts, 1);
@@ -449,7 +451,7 @@ static void test_withdraw_after_merge(void **state)
 	struct store_txn *t;
 	struct withdraw_result w;
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-	assert_int_equal(retention_withdraw(t, EDUC, "e1", "wrong school", &who, NOW, &w),
+	assert_int_equal(retention_withdraw(t, EDUC, "e1", "wrong school", &who, NOW, NULL, &w),
 	                 STORE_OK);
 	assert_int_equal(store_commit(&t), STORE_OK);
 	assert_int_equal(w.n_children, 1);
@@ -479,7 +481,7 @@ static void test_withdraw_after_split(void **state)
 	assert_int_equal(res.moved_concerns, 1);
 	struct withdraw_result w;
 	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
-	assert_int_equal(retention_withdraw(t, HEALTH, "h1", "test record", &who, NOW, &w),
+	assert_int_equal(retention_withdraw(t, HEALTH, "h1", "test record", &who, NOW, NULL, &w),
 	                 STORE_OK);
 	assert_int_equal(store_commit(&t), STORE_OK);
 	assert_int_equal(w.n_children, 1);
