@@ -12,8 +12,10 @@
  * one entry with the admin's purpose (authz.c: it "reads").
  *
  * Owns the gathering and the reply. The figures' definitions are
- * report.c's; the daemon serves nothing else while a report is made (a
- * full pass over concerns, alerts and notices: rare, and admin only).
+ * report.c's. The gathering is a full pass over concerns, alerts and
+ * notices (seconds on a large store), so it runs beside the loop in a
+ * read transaction of its own (control_defer()): receipts, alerts and
+ * heartbeats go on meanwhile, and the reply is built back in the loop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +59,9 @@ struct match_row {
 
 /* Everything gathered, before the reply is built. */
 struct gather {
-	struct store_txn *t;
+	struct store *store;
+	struct store_txn *t; /* while gathering, beside the loop */
+	const char *err;     /* a static message, or NULL */
 	int64_t from, to, now;
 	int failed;
 	uint64_t concerns;
@@ -473,6 +477,58 @@ static void gather_free(struct gather *g)
 	free(g);
 }
 
+/* Beside the loop: every pass, in one read transaction of its own. */
+static void report_run(void *arg)
+{
+	struct gather *g = arg;
+	if (store_begin(g->store, 0, &g->t) != STORE_OK) {
+		g->err = "report: store error";
+		return;
+	}
+	if (store_concern_each(g->t, 1, concern_visit, g) != STORE_OK ||
+	    store_alert_each(g->t, alert_visit, g) != STORE_OK ||
+	    store_tally_each(g->t, calendar_day_of(g->from), calendar_day_of(g->to - 1) + 1,
+	                     tally_visit, g) != STORE_OK ||
+	    store_match_each(g->t, match_visit, g) != STORE_OK)
+		g->err = "report: store error";
+	else
+		notices(g);
+	store_abort(&g->t);
+}
+
+/* Back in the loop: the reply. */
+static const char *report_done(struct control_call *call, void *arg)
+{
+	struct gather *g = arg;
+	if (g->err)
+		return g->err;
+	if (g->failed)
+		return "out of memory";
+	struct arena *ar = call->ar;
+	Ffc__V1__ReportReply *r = arena_alloc(ar, sizeof *r);
+	Ffc__V1__NoticeFigures *nf = arena_alloc(ar, sizeof *nf);
+	if (!r || !nf)
+		return NULL; /* the arena says: out of memory */
+	ffc__v1__report_reply__init(r);
+	r->from_ms = g->from;
+	r->to_ms = g->to;
+	r->made_at_ms = g->now;
+	*nf = g->notices;
+	r->notices = nf;
+	reply_concerns(g, ar, r);
+	reply_alerts(g, call->env, ar, r);
+	reply_adapters(g, ar, r);
+	reply_matches(g, ar, r);
+	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_REPORT;
+	call->reply->report = r;
+	return NULL;
+}
+
+static void report_free(void *arg)
+{
+	gather_free(arg);
+}
+
 const char *control_report(struct control_call *call)
 {
 	const Ffc__V1__ReportRequest *req = call->rq->report;
@@ -489,19 +545,12 @@ const char *control_report(struct control_call *call)
 		free(g);
 		return "out of memory";
 	}
-	g->t = call->t;
+	g->store = call->env->store;
 	g->from = req->from_ms;
 	g->to = req->to_ms;
 	g->now = call->now_ms;
 	ffc__v1__notice_figures__init(&g->notices);
-	const char *err = NULL;
-	if (store_concern_each(g->t, 1, concern_visit, g) != STORE_OK ||
-	    store_alert_each(g->t, alert_visit, g) != STORE_OK ||
-	    store_tally_each(g->t, calendar_day_of(g->from), calendar_day_of(g->to - 1) + 1,
-	                     tally_visit, g) != STORE_OK ||
-	    store_match_each(g->t, match_visit, g) != STORE_OK)
-		err = "report: store error";
-	/* Rejections counted and not written yet. */
+	/* Rejections counted and not written yet: the loop's, taken now. */
 	const struct tally_pending *held = call->env->tallies;
 	for (size_t i = 0; held && i < held->n && i < TALLY_PENDING_MAX; i++) {
 		char metric[STATS_REASON_LEN + 16];
@@ -510,26 +559,5 @@ const char *control_report(struct control_call *call)
 		if (day >= calendar_day_of(g->from) && day <= calendar_day_of(g->to - 1))
 			tally_visit(day, held->rows[i].adapter, metric, held->rows[i].count, g);
 	}
-	notices(g);
-	struct arena *ar = call->ar;
-	Ffc__V1__ReportReply *r = arena_alloc(ar, sizeof *r);
-	Ffc__V1__NoticeFigures *nf = arena_alloc(ar, sizeof *nf);
-	if (!err && r && nf) {
-		ffc__v1__report_reply__init(r);
-		r->from_ms = g->from;
-		r->to_ms = g->to;
-		r->made_at_ms = g->now;
-		*nf = g->notices;
-		r->notices = nf;
-		reply_concerns(g, ar, r);
-		reply_alerts(g, call->env, ar, r);
-		reply_adapters(g, ar, r);
-		reply_matches(g, ar, r);
-		call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_REPORT;
-		call->reply->report = r;
-	}
-	if (!err && g->failed)
-		err = "out of memory";
-	gather_free(g);
-	return err;
+	return control_defer(call, report_run, report_done, report_free, g);
 }

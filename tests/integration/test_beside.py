@@ -1,20 +1,21 @@
 """Nothing slow holds up the loop: a backup, a configuration file being
-loaded (reload, SIGHUP, rules test) and a rules test's judging run beside
-it. While one is under way, concerns get their receipts, heartbeats keep
-coming and other control requests are answered; the slow request is
-answered after them, when its work is done.
+loaded (reload, SIGHUP, rules test), a rules test's judging and the
+partnership's report run beside it. While one is under way, concerns get
+their receipts, heartbeats keep coming and other control requests are
+answered; the slow request is answered after them, when its work is done.
 
 Each test holds the slow work until it has seen the loop make progress:
 a file the loader opens is a FIFO that blocks it until the test writes
-to it, and a backup of a store of some hundred megabytes is under way
-once its copy's file exists. The assertions are on the order things
+to it, a backup of a store of some hundred megabytes is under way once
+its copy's file exists, and a report of that store takes seconds. The assertions are on the order things
 happen in, never on how long they take."""
 
 import os
 import signal
 import threading
+import time
 
-from ffctest import (CONF, DaemonTest, collect_receipts, concern, main, nhs_number, pb,
+from ffctest import (CONF, DaemonTest, collect_receipts, concern, main, nhs_number, now_ms, pb,
                      scratch_dir, start_daemon, wait_for)
 import zmq
 
@@ -174,6 +175,23 @@ class Beside(DaemonTest):
         r = self.reply(held)
         self.assertEqual(r.error, "")
         self.assertGreater(r.backup.bytes, 100 * 2**20)
+        # The report reads every concern: beside the loop too.
+        t0 = time.monotonic()
+        held = self.ask(pb.ControlRequest(report=pb.ReportRequest(
+            from_ms=now_ms() - 400 * 86400000, to_ms=now_ms() + 86400000)))
+        s = self.d.dealer()
+        for c in self.concerns("reported", 20, first_child=6000):
+            s.send(c.SerializeToString())
+        receipts = collect_receipts(s, 20)
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
+        self.assertFalse(held.poll(0), "the report was answered before the receipts came")
+        r = self.reply(held)
+        print("\nreport of %d concerns: %.2f s" % (r.report.concerns,
+                                               time.monotonic() - t0))
+        self.assertEqual(r.error, "")
+        # As of its read snapshot: those sent during the backup, perhaps
+        # those sent beside it.
+        self.assertTrue(FILL + 20 <= r.report.concerns <= FILL + 40, r.report.concerns)
         self.d.assert_stops_cleanly(self)
 
 
