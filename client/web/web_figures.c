@@ -57,15 +57,27 @@ static json_t *rule_row(json_t *rules, const char *rule, long months)
 	return row;
 }
 
+/* Rows ordered by the name under key, or by "count", most first. */
+static int by_name(const void *a, const void *b, const char *key)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, key)),
+	              json_string_value(json_object_get(*(json_t *const *)b, key)));
+}
+
+static int by_rule_name(const void *a, const void *b)
+{
+	return by_name(a, b, "rule");
+}
+
 static int by_count(const void *a, const void *b)
 {
 	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "count"));
 	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "count"));
-	return (x < y) - (x > y);
+	return (x < y) - (x > y) ? (x < y) - (x > y) : by_name(a, b, "outcome");
 }
 
-/* An object's values as an array, in key order (sorted) or by count. */
-static json_t *values(json_t *obj, int most_first)
+/* An object's values (rows) as an array, ordered by cmp. */
+static json_t *values(json_t *obj, int (*cmp)(const void *, const void *))
 {
 	size_t n = json_object_size(obj), k = 0;
 	json_t **v = malloc((n ? n : 1) * sizeof *v), *out = json_array();
@@ -77,8 +89,7 @@ static json_t *values(json_t *obj, int most_first)
 		return NULL;
 	}
 	json_object_foreach(obj, key, one) v[k++] = one;
-	if (most_first)
-		qsort(v, n, sizeof *v, by_count);
+	qsort(v, n, sizeof *v, cmp);
 	for (k = 0; k < n; k++)
 		json_array_append(out, v[k]);
 	free(v);
@@ -167,7 +178,8 @@ json_t *web_figures(const Ffc__V1__ReportReply *r, const Ffc__V1__Alert *const *
 	}
 	for (size_t i = 0; ok && i < r->n_response; i++)
 		json_array_append_new(response, response_json(r->response[i]));
-	json_t *by_rule = ok ? values(rules, 0) : NULL, *out = ok ? values(outcomes, 1) : NULL;
+	json_t *by_rule = ok ? values(rules, by_rule_name) : NULL;
+	json_t *out = ok ? values(outcomes, by_count) : NULL;
 	ok = ok && by_rule && out;
 	if (ok) {
 		json_object_set_new(root, "from_ms", json_integer(r->from_ms));
