@@ -166,7 +166,7 @@
     try {
       const f = await api('/api/report', fields);
       clear(box).append(
-        el('p', {id: 'summary'}, f.alerts + ' alerts raised from ' + fields.from + ' to ' +
+        el('p', {id: 'summary'}, f.alerts + (f.alerts === 1 ? ' alert' : ' alerts') + ' raised from ' + fields.from + ' to ' +
            fields.to + ': ' + Object.entries(f.by_level).map(([k, v]) => v + ' ' + k).join(', ') +
            '; ' + f.concerns + ' concerns received; ' + f.children_alerted + ' children alerted, ' +
            f.children_realerted + ' of them again within a year of a closed alert.'),
