@@ -208,10 +208,10 @@
          table('Concerns, alerts and events, oldest first; each concern once, with the ' +
                'children it concerns', ['When', 'Agency', 'What', 'Children', 'Details'],
                items.map((i) => [time(i.at, day(i.at)), i.agency, i.what, i.who, i.details]))),
-      members.filter((m) => records.has(m.child_id))
+      ...members.filter((m) => records.has(m.child_id))
         .map((m) => child(m, records.get(m.child_id), Number(r.asked_at_ms), name)),
       r.more_children ? el('p', {}, r.more_children + ' more children: open each by their id.')
-                      : null);
+                      : '');
     heading.focus();
   }
 
