@@ -465,12 +465,15 @@ static int api_family(struct web_request *rq, struct web_reply *out)
 	char *nhs = field(rq, "nhs_number"), *upn = field(rq, "upn"), *since = field(rq, "since");
 	int given = !!child_id[0] + !!household_id[0] + !!nhs[0] + !!upn[0];
 	if (given != 1)
-		return web_error(out, 400, "family: give one of a child id, a household id, an "
-		                           "NHS number or a UPN");
+		return web_error(out, 400,
+		                 "family: give one of a child id, a household id, an "
+		                 "NHS number or a UPN");
 	if (child_id[0] && !id_valid(child_id, 'C'))
-		return web_error(out, 400, "child_id: '%.40s' is not a child id (C00000001)", child_id);
+		return web_error(out, 400, "child_id: '%.40s' is not a child id (C00000001)",
+		                 child_id);
 	if (household_id[0] && !id_valid(household_id, 'H'))
-		return web_error(out, 400, "household_id: '%.40s' is not a household id (H00000001)",
+		return web_error(out, 400,
+		                 "household_id: '%.40s' is not a household id (H00000001)",
 		                 household_id);
 	int64_t since_ms = 0;
 	if (since[0] && date_field(since, &since_ms) < 0)
@@ -581,8 +584,7 @@ static int api_notices(struct web_request *rq, struct web_reply *out)
 	              &n.limit);
 }
 
-static const char *const agencies[] = {"", "police", "health", "education", "social-care",
-                                       "other"};
+static const char *const agencies[] = {"", "police", "health", "education", "social-care", "other"};
 
 /* GET /api/feedback[?agency=police|health|education|social-care|other] */
 static int api_feedback(struct web_request *rq, struct web_reply *out)
@@ -594,8 +596,9 @@ static int api_feedback(struct web_request *rq, struct web_reply *out)
 		while (i < sizeof agencies / sizeof agencies[0] && strcmp(agencies[i], a))
 			i++;
 		if (i == sizeof agencies / sizeof agencies[0])
-			return web_error(out, 400,
-			                 "agency: one of police, health, education, social-care, other");
+			return web_error(
+			    out, 400,
+			    "agency: one of police, health, education, social-care, other");
 		f.agency = (Ffc__V1__Agency)i;
 	}
 	return latest(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_FEEDBACK, &f, &f.since_seq,

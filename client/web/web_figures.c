@@ -110,7 +110,8 @@ static json_t *response_json(const Ffc__V1__ResponseFigures *f)
 	json_object_set_new(o, "counted", json_integer((json_int_t)f->counted));
 	json_object_set_new(o, "within", json_integer((json_int_t)f->within));
 	json_object_set_new(
-	    o, "late", json_integer((json_int_t)(f->counted > f->within ? f->counted - f->within : 0)));
+	    o, "late",
+	    json_integer((json_int_t)(f->counted > f->within ? f->counted - f->within : 0)));
 	json_object_set_new(o, "within_share", json_real(f->within_share));
 	json_object_set_new(o, "response_minutes", minutes_or_null(f->response_ms, 1));
 	json_object_set_new(o, "median_minutes", minutes_or_null(f->median_ms, f->responded > 0));

@@ -483,12 +483,10 @@ static enum MHD_Result serve_page(struct web *w, struct MHD_Connection *c, const
 	char nav[1024];
 	size_t at = 0;
 	for (size_t i = 0; i < N_PAGES && at < sizeof nav; i++)
-		at += (size_t)snprintf(nav + at, sizeof nav - at,
-		                       "      <li%s><a href=\"%s\"%s>%s</a></li>\n",
-		                       pages[i].admin ? " data-role=\"admin\" hidden" : "",
-		                       pages[i].path,
-		                       &pages[i] == pg ? " aria-current=\"page\"" : "",
-		                       pages[i].title);
+		at += (size_t)snprintf(
+		    nav + at, sizeof nav - at, "      <li%s><a href=\"%s\"%s>%s</a></li>\n",
+		    pages[i].admin ? " data-role=\"admin\" hidden" : "", pages[i].path,
+		    &pages[i] == pg ? " aria-current=\"page\"" : "", pages[i].title);
 	const struct web_asset *shell = asset("shell.html"), *content = asset(pg->content);
 	char *main_html = content ? strndup((const char *)content->data, content->len) : NULL;
 	static const char *const keys[] = {"title", "script", "nav", "main"};

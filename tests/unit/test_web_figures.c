@@ -97,9 +97,9 @@ static void test_figures(void **state)
 	r.n_response = 2;
 	r.response = rs;
 	Ffc__V1__Alert al[] = {
-	    alert("toxic-trio", JAN1),           alert("toxic-trio", JAN1 + 3 * DAY),
-	    alert("toxic-trio", MAR15),          alert("multi-agency", JAN1 + 40 * DAY),
-	    alert("multi-agency", JAN1 + DAY),   alert("multi-agency", JAN1 - 1),
+	    alert("toxic-trio", JAN1),         alert("toxic-trio", JAN1 + 3 * DAY),
+	    alert("toxic-trio", MAR15),        alert("multi-agency", JAN1 + 40 * DAY),
+	    alert("multi-agency", JAN1 + DAY), alert("multi-agency", JAN1 - 1),
 	    alert("immediate-risk", APR1),
 	};
 	const Ffc__V1__Alert *all[] = {&al[0], &al[1], &al[2], &al[3], &al[4], &al[5], &al[6]};
