@@ -10,17 +10,10 @@
 'use strict';
 
 (() => {
-  const {el, svg, clear, api, when, day, time, words, childName, announce, problem} = ffc;
+  const {el, table, svg, clear, api, when, day, time, words, childName, announce, problem} = ffc;
   const form = document.getElementById('find');
   const record = document.getElementById('record');
   const problemBox = document.getElementById('problem');
-
-  function table(caption, heads, rows) {
-    return el('table', {},
-      el('caption', {}, caption),
-      el('thead', {}, el('tr', {}, heads.map((h) => el('th', {scope: 'col'}, h)))),
-      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))));
-  }
 
   function identityText(id) {
     return [childName(id), id.date_of_birth && 'born ' + id.date_of_birth,

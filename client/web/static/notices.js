@@ -8,17 +8,10 @@
 'use strict';
 
 (() => {
-  const {el, clear, api, when, words, announce, problem} = ffc;
+  const {el, table, clear, api, when, words, announce, problem} = ffc;
   const problemBox = document.getElementById('problem');
   const noticesBox = document.getElementById('notices');
   const feedbackBox = document.getElementById('feedback');
-
-  function table(caption, heads, rows) {
-    return el('table', {},
-      el('caption', {}, caption),
-      el('thead', {}, el('tr', {}, heads.map((h) => el('th', {scope: 'col'}, h)))),
-      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))));
-  }
 
   /* Acknowledge, then Confirm: a front-door notice only (a school's is
    * the school's to acknowledge, and ffcd says so). */
