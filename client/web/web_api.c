@@ -7,8 +7,15 @@
  *   GET  /api/session   who is signed in, and the CSRF token for changes
  *   GET  /api/alerts    the open and acknowledged alerts, and the stream position
  *   GET  /api/events    the live stream (web_stream.c)
- *   GET  /api/status    /api/stats   /api/figures?months=N
+ *   GET  /api/status    /api/stats
+ *   GET  /api/notices   the latest school and front-door notices
+ *   GET  /api/feedback  the latest feedback sent to agencies on closed alerts
  *   POST /api/child     a child's record, for a purpose
+ *   POST /api/family    a child's or a household's: the family's one
+ *                       timeline and each child's record, for a purpose
+ *   POST /api/report    the partnership's figures for a period (admin), for
+ *                       a purpose
+ *   POST /api/notice_ack  a front-door notice acknowledged
  *   POST /api/alert     one alert with its history (notes), for a purpose
  *   POST /api/ack  /api/note  /api/close  /api/assign
  *   POST /api/matches  /api/conflicts  /api/identities (for a purpose)
@@ -30,6 +37,11 @@
 /* Alerts one listing holds at most, and the pages fetched for figures. */
 #define LIST_MAX    20000
 #define FIGURES_MAX 100
+/* Children of a family whose own record (identities, who has looked) is
+ * fetched with the family's timeline; the rest are opened one by one. */
+#define FAMILY_CHILDREN_MAX 12
+/* Notices and feedback a page shows: the latest, by seq. */
+#define LATEST 200
 
 static void add_message(struct web_text *t, const ProtobufCMessage *m)
 {
@@ -384,31 +396,273 @@ static int api_dismiss(struct web_request *rq, struct web_reply *out)
 	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_DISMISS_MATCH, &m, NULL);
 }
 
+/* ---- a family ---- */
+
+/* "C00000001" or "H00000001": the prefix and 1 to 19 digits. The daemon
+ * decides whether it is known; this says only whether it is an id. */
+static int id_valid(const char *s, char prefix)
+{
+	size_t n = strspn(s + (s[0] == prefix), "0123456789");
+	return s[0] == prefix && n >= 1 && n <= 19 && !s[n + 1];
+}
+
+/* A date field ("2026-03-02") as the first millisecond of that day, UTC. */
+static int date_field(const char *v, int64_t *ms)
+{
+	return strlen(v) == 10 && ffc_parse_time(v, ms) == FFC_OK ? 0 : -1;
+}
+
+/* A message as a jansson value, or NULL. */
+static json_t *message_json(const ProtobufCMessage *m)
+{
+	char *text = ffc_json_from_message(m);
+	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return v;
+}
+
+/* One child's record for the family page, as rq's person for purpose:
+ * what the family's timeline does not hold (identities, who has looked,
+ * lead practitioners), its timeline and alerts left out. Appended to
+ * children; -1 with out filled when ffcd refused or did not answer. */
+static int family_child(struct web_request *rq, Ffc__V1__ChildRequest *c, const char *purpose,
+                        json_t *children, char *child_id, size_t child_id_len,
+                        struct web_reply *out)
+{
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_CHILD;
+	req.child = c;
+	Ffc__V1__ControlReply *r = web_call(rq, &req, purpose, out);
+	if (!r)
+		return -1;
+	json_t *v = r->child ? message_json(&r->child->base) : NULL;
+	if (v) {
+		json_object_del(v, "chronology");
+		json_object_del(v, "timeline");
+		json_object_del(v, "alerts");
+		json_array_append_new(children, v);
+		if (child_id)
+			snprintf(child_id, child_id_len, "%s", r->child->child_id);
+	}
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	if (!v)
+		web_error(out, 502, "ffcd sent no record");
+	return v ? 0 : -1;
+}
+
+/* The family's view: by a child (id, NHS number or UPN: its household,
+ * or the child alone) or a household. ffcd's family command gives one
+ * timeline (each concern once, with the children it concerns) and the
+ * children with their open alerts; then each child's record adds its
+ * identities and who has looked. Each is a read ffcd audits under the
+ * person, with the purpose. */
+static int api_family(struct web_request *rq, struct web_reply *out)
+{
+	const char *purpose = purpose_of(rq, out);
+	if (!purpose)
+		return 0;
+	char *child_id = field(rq, "child_id"), *household_id = field(rq, "household_id");
+	char *nhs = field(rq, "nhs_number"), *upn = field(rq, "upn"), *since = field(rq, "since");
+	int given = !!child_id[0] + !!household_id[0] + !!nhs[0] + !!upn[0];
+	if (given != 1)
+		return web_error(out, 400,
+		                 "family: give one of a child id, a household id, an "
+		                 "NHS number or a UPN");
+	if (child_id[0] && !id_valid(child_id, 'C'))
+		return web_error(out, 400, "child_id: '%.40s' is not a child id (C00000001)",
+		                 child_id);
+	if (household_id[0] && !id_valid(household_id, 'H'))
+		return web_error(out, 400,
+		                 "household_id: '%.40s' is not a household id (H00000001)",
+		                 household_id);
+	int64_t since_ms = 0;
+	if (since[0] && date_field(since, &since_ms) < 0)
+		return web_error(out, 400, "since: '%.40s' is not a date (2026-03-02)", since);
+
+	int64_t asked = web_now_ms();
+	json_t *children = json_array(), *root = json_object();
+	char found[64] = "";
+	if (!children || !root)
+		goto oom;
+	if (nhs[0] || upn[0]) {
+		/* Which child: its record first, then its family. */
+		Ffc__V1__ChildRequest c = FFC__V1__CHILD_REQUEST__INIT;
+		c.nhs_number = nhs;
+		c.upn = upn;
+		if (family_child(rq, &c, purpose, children, found, sizeof found, out) < 0)
+			goto done;
+		child_id = found;
+	}
+	Ffc__V1__FamilyRequest fr = FFC__V1__FAMILY_REQUEST__INIT;
+	fr.child_id = child_id;
+	fr.household_id = household_id;
+	fr.since_ms = since_ms;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_FAMILY;
+	req.family = &fr;
+	Ffc__V1__ControlReply *r = web_call(rq, &req, purpose, out);
+	if (!r)
+		goto done;
+	const Ffc__V1__FamilyReply *f = r->family;
+	json_t *family = f ? message_json(&f->base) : NULL;
+	size_t more = 0;
+	for (size_t i = 0; f && family && i < f->n_members; i++) {
+		if (found[0] && !strcmp(found, f->members[i]->child_id))
+			continue;
+		if (json_array_size(children) >= FAMILY_CHILDREN_MAX) {
+			more++;
+			continue;
+		}
+		Ffc__V1__ChildRequest c = FFC__V1__CHILD_REQUEST__INIT;
+		c.child_id = f->members[i]->child_id;
+		if (family_child(rq, &c, purpose, children, NULL, 0, out) < 0) {
+			json_decref(family);
+			ffc__v1__control_reply__free_unpacked(r, NULL);
+			goto done;
+		}
+	}
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	if (!family) {
+		web_error(out, 502, "ffcd sent no family");
+		goto done;
+	}
+	json_object_set_new(root, "asked_at_ms", json_integer(asked));
+	json_object_set_new(root, "family", family);
+	json_object_set(root, "children", children);
+	json_object_set_new(root, "more_children", json_integer((json_int_t)more));
+	out->status = 200;
+	out->body = json_dumps(root, JSON_COMPACT);
+	if (!out->body)
+		goto oom;
+	goto done;
+oom:
+	web_error(out, 500, "out of memory");
+done:
+	json_decref(children);
+	json_decref(root);
+	return 0;
+}
+
+/* ---- notices and feedback ---- */
+
+/* Send the listing `command` (its message msg, whose since_seq and limit
+ * are set here) for the latest LATEST items: a first request learns the
+ * last seq. */
+static int latest(struct web_request *rq, struct web_reply *out, int command, void *msg,
+                  uint64_t *since_seq, uint32_t *limit)
+{
+	*since_seq = 0;
+	*limit = 1;
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+	    &ffc__v1__control_request__descriptor, (unsigned)command);
+	req.command_case = (Ffc__V1__ControlRequest__CommandCase)command;
+	*(void **)((char *)&req + f->offset) = msg;
+	Ffc__V1__ControlReply *r = web_call(rq, &req, "", out);
+	if (!r)
+		return 0;
+	uint64_t last = r->notices ? r->notices->last_seq : r->feedback ? r->feedback->last_seq : 0;
+	ffc__v1__control_reply__free_unpacked(r, NULL);
+	*since_seq = last > LATEST ? last - LATEST : 0;
+	*limit = LATEST;
+	return pass(rq, &req, "", out);
+}
+
+/* GET /api/notices[?unacknowledged=1][&urn=URN|front-door] */
+static int api_notices(struct web_request *rq, struct web_reply *out)
+{
+	const char *un = web_query(rq, "unacknowledged"), *urn = web_query(rq, "urn");
+	if (un && strcmp(un, "1") && strcmp(un, "0"))
+		return web_error(out, 400, "unacknowledged: 1 or 0");
+	if (urn && strcmp(urn, "front-door") &&
+	    (!urn[0] || strlen(urn) > 16 || urn[strspn(urn, "0123456789")]))
+		return web_error(out, 400, "urn: a school's URN (digits) or front-door");
+	Ffc__V1__NoticesRequest n = FFC__V1__NOTICES_REQUEST__INIT;
+	n.unacknowledged = un && !strcmp(un, "1");
+	n.urn = (char *)(uintptr_t)(urn ? urn : "");
+	return latest(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_NOTICES, &n, &n.since_seq,
+	              &n.limit);
+}
+
+static const char *const agencies[] = {"", "police", "health", "education", "social-care", "other"};
+
+/* GET /api/feedback[?agency=police|health|education|social-care|other] */
+static int api_feedback(struct web_request *rq, struct web_reply *out)
+{
+	const char *a = web_query(rq, "agency");
+	Ffc__V1__FeedbackRequest f = FFC__V1__FEEDBACK_REQUEST__INIT;
+	if (a && a[0]) {
+		size_t i = 1;
+		while (i < sizeof agencies / sizeof agencies[0] && strcmp(agencies[i], a))
+			i++;
+		if (i == sizeof agencies / sizeof agencies[0])
+			return web_error(
+			    out, 400,
+			    "agency: one of police, health, education, social-care, other");
+		f.agency = (Ffc__V1__Agency)i;
+	}
+	return latest(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_FEEDBACK, &f, &f.since_seq,
+	              &f.limit);
+}
+
+/* A front-door notice acknowledged by the person (ffcd refuses a
+ * school's own notice: that is the school's key's to acknowledge). */
+static int api_notice_ack(struct web_request *rq, struct web_reply *out)
+{
+	Ffc__V1__NoticeAckRequest n = FFC__V1__NOTICE_ACK_REQUEST__INIT;
+	n.notice_id = field(rq, "notice_id");
+	n.by = rq->who.name;
+	if (!id_valid(n.notice_id, 'N'))
+		return web_error(out, 400, "notice_id: '%.40s' is not a notice id (N00000001)",
+		                 n.notice_id);
+	return ask(rq, out, FFC__V1__CONTROL_REQUEST__COMMAND_NOTICE_ACK, &n, NULL);
+}
+
 /* ---- the partnership's figures ---- */
 
-static int api_figures(struct web_request *rq, struct web_reply *out)
+/* POST /api/report: from and to (days, both included, UTC) and a
+ * purpose. ffcd's report (admin only; audited), with its alerts split by
+ * month from the alert listing, which the report does not do. */
+static int api_report(struct web_request *rq, struct web_reply *out)
 {
-	const char *m = web_query(rq, "months");
-	char *end = NULL;
-	long months = m ? strtol(m, &end, 10) : 12;
-	if ((m && (!m[0] || *end)) || months < 1 || months > FIGURES_MONTHS_MAX)
-		return web_error(out, 400, "months: a whole number from 1 to %d",
-		                 FIGURES_MONTHS_MAX);
-	int64_t now = web_now_ms();
+	const char *purpose = purpose_of(rq, out);
+	if (!purpose)
+		return 0;
+	const char *from = field(rq, "from"), *to = field(rq, "to");
+	Ffc__V1__ReportRequest rr = FFC__V1__REPORT_REQUEST__INIT;
+	if (date_field(from, &rr.from_ms) < 0)
+		return web_error(out, 400, "from: '%.40s' is not a date (2026-03-02)", from);
+	if (date_field(to, &rr.to_ms) < 0)
+		return web_error(out, 400, "to: '%.40s' is not a date (2026-03-02)", to);
+	rr.to_ms += 86400000; /* the last day included */
+	if (rr.to_ms <= rr.from_ms)
+		return web_error(out, 400, "to: %s is before from, %s", to, from);
+	if (web_figures_months(rr.from_ms, rr.to_ms) > FIGURES_MONTHS_MAX)
+		return web_error(out, 400, "from, to: at most %d months apart",
+		                 FIGURES_MONTHS_MAX - 2);
+	Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
+	req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_REPORT;
+	req.report = &rr;
+	Ffc__V1__ControlReply *report = web_call(rq, &req, purpose, out);
+	if (!report)
+		return 0;
+	if (!report->report) {
+		ffc__v1__control_reply__free_unpacked(report, NULL);
+		return web_error(out, 502, "ffcd sent no report");
+	}
+	/* The alerts listing, a page at a time (it has no date filter). */
 	Ffc__V1__ControlReply *pages[FIGURES_MAX];
 	size_t n_pages = 0, n = 0;
 	uint64_t since = 0;
 	int failed = 0;
-	/* Every alert, a page at a time (the listing has no date filter);
-	 * the figures keep those raised in the months asked for. */
 	while (n_pages < FIGURES_MAX) {
 		Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
 		ar.since_seq = since;
 		ar.limit = 5000;
-		Ffc__V1__ControlRequest req = FFC__V1__CONTROL_REQUEST__INIT;
-		req.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS;
-		req.alerts = &ar;
-		Ffc__V1__ControlReply *r = web_call(rq, &req, "", out);
+		Ffc__V1__ControlRequest lr = FFC__V1__CONTROL_REQUEST__INIT;
+		lr.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS;
+		lr.alerts = &ar;
+		Ffc__V1__ControlReply *r = web_call(rq, &lr, "", out);
 		if (!r) {
 			failed = 1;
 			break;
@@ -423,23 +677,22 @@ static int api_figures(struct web_request *rq, struct web_reply *out)
 			break;
 	}
 	const Ffc__V1__Alert **all = failed ? NULL : malloc((n ? n : 1) * sizeof *all);
-	if (!failed && all) {
+	if (!failed) {
 		size_t k = 0;
-		for (size_t p = 0; p < n_pages; p++)
+		for (size_t p = 0; all && p < n_pages; p++)
 			for (size_t i = 0; pages[p]->alerts && i < pages[p]->alerts->n_alerts; i++)
 				all[k++] = pages[p]->alerts->alerts[i];
-		json_t *f = web_figures(all, k, (int)months, now);
+		json_t *f = all ? web_figures(report->report, all, k) : NULL;
 		out->status = 200;
 		out->body = f ? json_dumps(f, JSON_COMPACT) : NULL;
 		json_decref(f);
 		if (!out->body)
 			web_error(out, 500, "out of memory");
-	} else if (!failed) {
-		web_error(out, 500, "out of memory");
 	}
 	free(all);
 	for (size_t p = 0; p < n_pages; p++)
 		ffc__v1__control_reply__free_unpacked(pages[p], NULL);
+	ffc__v1__control_reply__free_unpacked(report, NULL);
 	return 0;
 }
 
@@ -455,8 +708,12 @@ static const struct route {
     {0, "/api/events", web_stream},
     {0, "/api/status", api_status},
     {0, "/api/stats", api_stats},
-    {0, "/api/figures", api_figures},
+    {0, "/api/notices", api_notices},
+    {0, "/api/feedback", api_feedback},
     {1, "/api/child", api_child},
+    {1, "/api/family", api_family},
+    {1, "/api/report", api_report},
+    {1, "/api/notice_ack", api_notice_ack},
     {1, "/api/alert", api_alert},
     {1, "/api/ack", api_ack},
     {1, "/api/note", api_note},

@@ -1,9 +1,9 @@
 /*
- * web_figures.c - the partnership's figures from alerts (see
- * web_figures.h).
+ * web_figures.c - the partnership's figures from ffcd's report and the
+ * alert listing (see web_figures.h).
  *
- * Owns the arithmetic only: fetching the alerts is web_api.c's, drawing
- * them figures.js's.
+ * Owns the shaping only: the figures themselves are ffcd's (report.c),
+ * asking for them web_api.c's, drawing them figures.js's.
  */
 #define _DEFAULT_SOURCE /* timegm */
 #include "web_figures.h"
@@ -11,48 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 /* Calendar months since year 0 of a time (UTC). */
 static long month_index(int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	return (long)(tm.tm_year + 1900) * 12 + tm.tm_mon;
 }
 
-static int64_t month_start_ms(long index)
+long web_figures_months(int64_t from_ms, int64_t to_ms)
 {
-	struct tm tm = {0};
-	tm.tm_year = (int)(index / 12) - 1900;
-	tm.tm_mon = (int)(index % 12);
-	tm.tm_mday = 1;
-	return (int64_t)timegm(&tm) * 1000;
-}
-
-static int clamp_months(int months)
-{
-	return months < 1 ? 1 : months > FIGURES_MONTHS_MAX ? FIGURES_MONTHS_MAX : months;
-}
-
-int64_t web_figures_from_ms(int months, int64_t now_ms)
-{
-	return month_start_ms(month_index(now_ms) - clamp_months(months) + 1);
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* The count under key in obj, plus one. */
-static void bump(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+	return to_ms > from_ms ? month_index(to_ms - 1) - month_index(from_ms) + 1 : 0;
 }
 
 static const char *level_name(int level)
@@ -60,187 +32,180 @@ static const char *level_name(int level)
 	return level == FFC__V1__LEVEL__RED ? "RED" : level == FFC__V1__LEVEL__AMBER ? "AMBER" : "";
 }
 
-static const char *state_name(int s)
+/* The count under key in obj, plus by. */
+static void add(json_t *obj, const char *key, json_int_t by)
 {
-	const ProtobufCEnumValue *v =
-	    protobuf_c_enum_descriptor_get_value(&ffc__v1__alert_state__descriptor, s);
-	return v ? v->name : "ALERT_STATE_UNSPECIFIED";
+	json_t *v = json_object_get(obj, key);
+	json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + by : by));
 }
 
-/* Time to acknowledge, as a share of the response time. */
-static const char *const bucket_labels[] = {"within a quarter of the time", "within half the time",
-                                            "within the time", "up to twice the time",
-                                            "more than twice the time"};
-#define N_BUCKETS 5
+/* The rule's row in rules (by name), made with months zeros. */
+static json_t *rule_row(json_t *rules, const char *rule, long months)
+{
+	json_t *row = json_object_get(rules, rule);
+	if (row)
+		return row;
+	row = json_object();
+	json_t *counts = json_array();
+	for (long m = 0; m < months; m++)
+		json_array_append_new(counts, json_integer(0));
+	json_object_set_new(row, "rule", json_string(rule));
+	json_object_set_new(row, "counts", counts);
+	json_object_set_new(row, "listed", json_integer(0));
+	json_object_set_new(row, "total", json_integer(0));
+	json_object_set_new(rules, rule, row);
+	return row;
+}
 
-struct level_figures {
-	int64_t response_ms; /* due - start (0: unknown) */
-	int64_t *minutes;    /* time to acknowledge of each acknowledged alert */
-	size_t n_ack, within, late, open_overdue, open_in_time;
-	size_t buckets[N_BUCKETS];
-};
+/* Rows ordered by the name under key, or by "count", most first. */
+static int by_name(const void *a, const void *b, const char *key)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, key)),
+	              json_string_value(json_object_get(*(json_t *const *)b, key)));
+}
 
-static json_t *level_json(const char *name, struct level_figures *f)
+static int by_rule_name(const void *a, const void *b)
+{
+	return by_name(a, b, "rule");
+}
+
+static int by_count(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "count"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "count"));
+	return (x < y) - (x > y) ? (x < y) - (x > y) : by_name(a, b, "outcome");
+}
+
+/* An object's values (rows) as an array, ordered by cmp. */
+static json_t *values(json_t *obj, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_object_size(obj), k = 0;
+	json_t **v = malloc((n ? n : 1) * sizeof *v), *out = json_array();
+	const char *key;
+	json_t *one;
+	if (!v || !out) {
+		free(v);
+		json_decref(out);
+		return NULL;
+	}
+	json_object_foreach(obj, key, one) v[k++] = one;
+	qsort(v, n, sizeof *v, cmp);
+	for (k = 0; k < n; k++)
+		json_array_append(out, v[k]);
+	free(v);
+	return out;
+}
+
+static json_t *minutes_or_null(int64_t ms, int have)
+{
+	return have ? json_integer(ms / 60000) : json_null();
+}
+
+static json_t *response_json(const Ffc__V1__ResponseFigures *f)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "level", json_string(name));
-	json_object_set_new(o, "response_minutes", json_integer(f->response_ms / 60000));
-	json_object_set_new(o, "acknowledged", json_integer((json_int_t)f->n_ack));
+	json_object_set_new(o, "level", json_string(level_name((int)f->level)));
+	json_object_set_new(o, "alerts", json_integer((json_int_t)f->alerts));
+	json_object_set_new(o, "responded", json_integer((json_int_t)f->responded));
+	json_object_set_new(o, "counted", json_integer((json_int_t)f->counted));
 	json_object_set_new(o, "within", json_integer((json_int_t)f->within));
-	json_object_set_new(o, "late", json_integer((json_int_t)f->late));
-	json_object_set_new(o, "open_overdue", json_integer((json_int_t)f->open_overdue));
-	json_object_set_new(o, "open_in_time", json_integer((json_int_t)f->open_in_time));
-	if (f->n_ack) {
-		qsort(f->minutes, f->n_ack, sizeof f->minutes[0], cmp_i64);
-		json_object_set_new(o, "median_minutes", json_integer(f->minutes[f->n_ack / 2]));
-		json_object_set_new(
-		    o, "p90_minutes",
-		    json_integer(f->minutes[(f->n_ack * 9) / 10 < f->n_ack ? (f->n_ack * 9) / 10
-		                                                           : f->n_ack - 1]));
-	} else {
-		json_object_set_new(o, "median_minutes", json_null());
-		json_object_set_new(o, "p90_minutes", json_null());
-	}
-	json_t *b = json_array();
-	for (int i = 0; i < N_BUCKETS; i++) {
-		json_t *one = json_object();
-		json_object_set_new(one, "label", json_string(bucket_labels[i]));
-		json_object_set_new(one, "count", json_integer((json_int_t)f->buckets[i]));
-		json_array_append_new(b, one);
-	}
-	json_object_set_new(o, "buckets", b);
+	json_object_set_new(
+	    o, "late",
+	    json_integer((json_int_t)(f->counted > f->within ? f->counted - f->within : 0)));
+	json_object_set_new(o, "within_share", json_real(f->within_share));
+	json_object_set_new(o, "response_minutes", minutes_or_null(f->response_ms, 1));
+	json_object_set_new(o, "median_minutes", minutes_or_null(f->median_ms, f->responded > 0));
+	json_object_set_new(o, "p90_minutes", minutes_or_null(f->p90_ms, f->responded > 0));
 	return o;
 }
 
-/* A level's response time. ffcd gives every alert its due time under
- * the response times in force now, so any alert of the level tells. */
-static int64_t response_time(const Ffc__V1__Alert *const *a, size_t n, int level)
+static json_t *notices_json(const Ffc__V1__NoticeFigures *f)
 {
-	for (size_t i = 0; i < n; i++) {
-		int64_t start = a[i]->reopened_at_ms ? a[i]->reopened_at_ms : a[i]->raised_at_ms;
-		if ((int)a[i]->level == level && a[i]->due_at_ms > start)
-			return a[i]->due_at_ms - start;
-	}
-	return 0;
+	Ffc__V1__NoticeFigures none = FFC__V1__NOTICE_FIGURES__INIT;
+	if (!f)
+		f = &none;
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "notices", (json_int_t)f->notices,
+	                 "to_schools", (json_int_t)f->to_schools, "to_front_door",
+	                 (json_int_t)f->to_front_door, "acknowledged", (json_int_t)f->acknowledged,
+	                 "judged", (json_int_t)f->judged, "acknowledged_by_due",
+	                 (json_int_t)f->acknowledged_by_due, "reminded", (json_int_t)f->reminded);
 }
 
-static void count_response(struct level_figures *f, const Ffc__V1__Alert *a, int64_t now_ms)
+/* Outcomes that are states, not how an alert was closed. */
+static int is_state(const char *outcome)
 {
-	int64_t start = a->reopened_at_ms ? a->reopened_at_ms : a->raised_at_ms;
-	int64_t r = a->due_at_ms - start;
-	if (a->acknowledged_at_ms >= start && a->acknowledged_at_ms > 0) {
-		int64_t took = a->acknowledged_at_ms - start;
-		f->minutes[f->n_ack++] = took / 60000;
-		if (r > 0) {
-			f->within += took <= r;
-			f->late += took > r;
-			int bucket = took * 4 <= r   ? 0
-			             : took * 2 <= r ? 1
-			             : took <= r     ? 2
-			             : took <= 2 * r ? 3
-			                             : 4;
-			f->buckets[bucket]++;
-		}
-	} else if (a->state == FFC__V1__ALERT_STATE__OPEN) {
-		if (a->due_at_ms > 0 && a->due_at_ms < now_ms)
-			f->open_overdue++;
-		else
-			f->open_in_time++;
-	}
+	return !strcmp(outcome, "open") || !strcmp(outcome, "acknowledged") ||
+	       !strcmp(outcome, "superseded");
 }
 
-json_t *web_figures(const Ffc__V1__Alert *const *a, size_t n, int months, int64_t now_ms)
+json_t *web_figures(const Ffc__V1__ReportReply *r, const Ffc__V1__Alert *const *a, size_t n)
 {
-	months = clamp_months(months);
-	long last = month_index(now_ms), first = last - months + 1;
-	int64_t from = month_start_ms(first);
-	json_t *root = json_object(), *month_names = json_array(), *rules = json_object(),
-	       *by_level = json_object(), *states = json_object(), *outcomes = json_object();
-	struct level_figures lv[2] = {{0}, {0}};
-	int ok = root && month_names && rules && by_level && states && outcomes;
-	for (int i = 0; ok && i < 2; i++) {
-		lv[i].minutes = malloc((n ? n : 1) * sizeof *lv[i].minutes);
-		lv[i].response_ms =
-		    response_time(a, n, i ? FFC__V1__LEVEL__RED : FFC__V1__LEVEL__AMBER);
-		ok = lv[i].minutes != NULL;
-	}
-	for (long m = first; ok && m <= last; m++) {
+	long months = web_figures_months(r->from_ms, r->to_ms);
+	if (months < 1 || months > FIGURES_MONTHS_MAX)
+		return NULL;
+	long first = month_index(r->from_ms);
+	json_t *root = json_object(), *names = json_array(), *rules = json_object(),
+	       *by_level = json_object(), *outcomes = json_object(), *response = json_array();
+	int ok = root && names && rules && by_level && outcomes && response;
+	for (long m = first; ok && m < first + months; m++) {
 		char name[48];
 		snprintf(name, sizeof name, "%04ld-%02ld", m / 12, m % 12 + 1);
-		json_array_append_new(month_names, json_string(name));
+		json_array_append_new(names, json_string(name));
 	}
-	size_t counted = 0;
-	for (size_t i = 0; ok && i < n; i++) {
-		const Ffc__V1__Alert *x = a[i];
-		if (x->raised_at_ms < from || x->raised_at_ms > now_ms + 60000 || !x->rule[0])
-			continue;
-		counted++;
-		json_t *counts = json_object_get(rules, x->rule);
-		if (!counts) {
-			counts = json_array();
-			for (int m = 0; m < months; m++)
-				json_array_append_new(counts, json_integer(0));
-			json_object_set_new(rules, x->rule, counts);
+	for (size_t i = 0; ok && i < r->n_alerts_by; i++) {
+		const Ffc__V1__AlertCount *c = r->alerts_by[i];
+		json_t *row = rule_row(rules, c->rule, months);
+		add(row, "total", (json_int_t)c->count);
+		if (level_name((int)c->level)[0])
+			add(by_level, level_name((int)c->level), (json_int_t)c->count);
+		json_t *o = json_object_get(outcomes, c->outcome);
+		if (!o) {
+			o = json_pack("{s:s,s:b,s:I}", "outcome", c->outcome, "closed",
+			              !is_state(c->outcome), "count", (json_int_t)0);
+			json_object_set_new(outcomes, c->outcome, o);
 		}
-		size_t m = (size_t)(month_index(x->raised_at_ms) - first);
-		json_t *c = json_array_get(counts, m);
+		add(o, "count", (json_int_t)c->count);
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		if (a[i]->raised_at_ms < r->from_ms || a[i]->raised_at_ms >= r->to_ms ||
+		    !a[i]->rule[0])
+			continue;
+		json_t *row = rule_row(rules, a[i]->rule, months);
+		json_t *c = json_array_get(json_object_get(row, "counts"),
+		                           (size_t)(month_index(a[i]->raised_at_ms) - first));
 		if (c)
 			json_integer_set(c, json_integer_value(c) + 1);
-		if (level_name((int)x->level)[0]) {
-			bump(by_level, level_name((int)x->level));
-			count_response(&lv[x->level == FFC__V1__LEVEL__RED], x, now_ms);
-		}
-		bump(states, state_name((int)x->state));
-		if (x->state == FFC__V1__ALERT_STATE__CLOSED && x->outcome[0])
-			bump(outcomes, x->outcome);
+		add(row, "listed", 1);
 	}
+	for (size_t i = 0; ok && i < r->n_response; i++)
+		json_array_append_new(response, response_json(r->response[i]));
+	json_t *by_rule = ok ? values(rules, by_rule_name) : NULL;
+	json_t *out = ok ? values(outcomes, by_count) : NULL;
+	ok = ok && by_rule && out;
 	if (ok) {
-		json_object_set_new(root, "months", month_names);
-		json_object_set_new(root, "alerts", json_integer((json_int_t)counted));
-		json_object_set_new(root, "from_ms", json_integer(from));
-		json_object_set_new(root, "now_ms", json_integer(now_ms));
-		json_t *by_rule = json_array();
-		const char *rule;
-		json_t *counts;
-		json_object_foreach(rules, rule, counts)
-		{
-			json_t *one = json_object();
-			json_int_t total = 0;
-			size_t k;
-			json_t *v;
-			json_array_foreach(counts, k, v) total += json_integer_value(v);
-			json_object_set_new(one, "rule", json_string(rule));
-			json_object_set(one, "counts", counts);
-			json_object_set_new(one, "total", json_integer(total));
-			json_array_append_new(by_rule, one);
-		}
-		json_object_set_new(root, "by_rule", by_rule);
+		json_object_set_new(root, "from_ms", json_integer(r->from_ms));
+		json_object_set_new(root, "to_ms", json_integer(r->to_ms));
+		json_object_set_new(root, "made_at_ms", json_integer(r->made_at_ms));
+		json_object_set_new(root, "concerns", json_integer((json_int_t)r->concerns));
+		json_object_set_new(root, "alerts", json_integer((json_int_t)r->alerts));
+		json_object_set_new(root, "children_alerted",
+		                    json_integer((json_int_t)r->children_alerted));
+		json_object_set_new(root, "children_realerted",
+		                    json_integer((json_int_t)r->children_realerted));
+		json_object_set(root, "months", names);
+		json_object_set(root, "by_rule", by_rule);
 		json_object_set(root, "by_level", by_level);
-		json_object_set(root, "states", states);
-		json_t *resp = json_array();
-		json_array_append_new(resp, level_json("RED", &lv[1]));
-		json_array_append_new(resp, level_json("AMBER", &lv[0]));
-		json_object_set_new(root, "response", resp);
-		json_t *out = json_array();
-		const char *name;
-		json_t *v;
-		json_object_foreach(outcomes, name, v)
-		{
-			json_t *one = json_object();
-			json_object_set_new(one, "outcome", json_string(name));
-			json_object_set(one, "count", v);
-			json_array_append_new(out, one);
-		}
-		json_object_set_new(root, "outcomes", out);
-	} else {
-		json_decref(month_names);
+		json_object_set(root, "response", response);
+		json_object_set(root, "outcomes", out);
+		json_object_set_new(root, "notices", notices_json(r->notices));
 	}
+	json_decref(names);
 	json_decref(rules);
 	json_decref(by_level);
-	json_decref(states);
 	json_decref(outcomes);
-	free(lv[0].minutes);
-	free(lv[1].minutes);
+	json_decref(response);
+	json_decref(by_rule);
+	json_decref(out);
 	if (!ok) {
 		json_decref(root);
 		return NULL;

@@ -1,11 +1,11 @@
 /*
- * web_figures.h - the partnership's figures, worked out from the alert
- * listing (the same alerts every console is sent, no child's record):
- * alerts by rule and month, time to acknowledge against each level's
- * response time, and how closed alerts ended.
+ * web_figures.h - the partnership's figures as the figures page draws
+ * them: ffcd's report (ReportRequest, admin only, audited) for a period,
+ * with its alerts split by calendar month from the alert listing (the
+ * report counts alerts by rule, level and outcome, not by month).
  *
- * Pure: alerts in, one JSON object out (jansson); the clock passed in.
- * The page draws it (figures.js) as SVG charts, each with its table.
+ * Pure: the report and the alerts in, one JSON object out (jansson). The
+ * page draws it (figures.js) as SVG charts, each with its table.
  */
 #ifndef FFC_WEB_FIGURES_H
 #define FFC_WEB_FIGURES_H
@@ -16,25 +16,31 @@
 
 #include "ffc/ffc.h"
 
-#define FIGURES_MONTHS_MAX 36
+/* Calendar months one figures page spans at most: the report's longest
+ * period (3,660 days) touches 122. */
+#define FIGURES_MONTHS_MAX 124
 
-/* The figures of the alerts raised in the `months` calendar months (UTC)
- * up to and with now_ms's, from the n alerts a (any order; others are
- * left out):
- *   {"months": ["2026-01", ...], "alerts": N, "from_ms": .., "now_ms": ..,
- *    "by_rule": [{"rule": "...", "counts": [per month], "total": N}, ...],
- *    "by_level": {"RED": N, "AMBER": N}, "states": {"OPEN": N, ...},
- *    "response": [{"level": "RED", "response_minutes": M, "acknowledged": N,
- *       "within": N, "late": N, "median_minutes": M, "p90_minutes": M,
- *       "open_overdue": N, "open_in_time": N,
- *       "buckets": [{"label": "...", "count": N}, ...]}, ...],
- *    "outcomes": [{"outcome": "...", "count": N}, ...]}
- * Rules and outcomes by name; a time to acknowledge counts from when the
- * alert was raised, or last reopened. NULL when out of memory. */
-json_t *web_figures(const Ffc__V1__Alert *const *a, size_t n, int months, int64_t now_ms);
+/* Calendar months (UTC) that [from_ms, to_ms) touches; 0 when to_ms is
+ * not after from_ms. */
+long web_figures_months(int64_t from_ms, int64_t to_ms);
 
-/* The first millisecond of the month `months - 1` months before now_ms's
- * (UTC): the earliest an alert may be raised to count. */
-int64_t web_figures_from_ms(int months, int64_t now_ms);
+/* The figures of report r, its alerts raised in [r->from_ms, r->to_ms)
+ * split by month from the n alerts a (any order; those raised outside
+ * the period are left out):
+ *   {"from_ms", "to_ms", "made_at_ms", "concerns", "alerts",
+ *    "children_alerted", "children_realerted",
+ *    "months": ["2026-01", ...],
+ *    "by_rule": [{"rule", "counts": [per month], "listed": N, "total": N}],
+ *    "by_level": {"RED": N, "AMBER": N},
+ *    "response": [{"level", "alerts", "responded", "counted", "within", "late",
+ *       "within_share", "response_minutes", "median_minutes", "p90_minutes"}],
+ *    "outcomes": [{"outcome", "closed": true|false, "count"}],
+ *    "notices": {"notices", "to_schools", "to_front_door", "acknowledged",
+ *       "judged", "acknowledged_by_due", "reminded"}}
+ * by_rule's total is the report's, listed the months' sum (the two agree
+ * unless an alert was raised while the two were asked for); rules by
+ * name, outcomes most first. NULL when out of memory or the period spans
+ * more than FIGURES_MONTHS_MAX months. */
+json_t *web_figures(const Ffc__V1__ReportReply *r, const Ffc__V1__Alert *const *a, size_t n);
 
 #endif

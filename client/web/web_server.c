@@ -253,39 +253,49 @@ static char *html_escape(const char *s)
 	return out;
 }
 
-/* The sign-in page with its form token and a message (text, escaped
- * here). */
-static char *login_page(const char *token, const char *message)
+/* An asset with each {{key}} of keys replaced by values[i] (as given:
+ * the caller escapes), other text as it is. NULL when out of memory. */
+static char *fill(const struct web_asset *t, const char *const *keys, const char *const *values,
+                  size_t n)
 {
-	const struct web_asset *t = asset("login.html");
-	char *msg = html_escape(message ? message : "");
-	if (!t || !msg) {
-		free(msg);
-		return NULL;
-	}
-	size_t cap = t->len + strlen(msg) + WEB_TOKEN_LEN + 1;
+	size_t cap = t->len + 1;
+	for (size_t i = 0; i < n; i++)
+		cap += strlen(values[i]);
 	char *out = malloc(cap), *o = out;
 	const char *p = (const char *)t->data, *end = p + t->len;
 	while (out && p < end) {
 		const char *next = memmem(p, (size_t)(end - p), "{{", 2);
-		size_t n = next ? (size_t)(next - p) : (size_t)(end - p);
-		memcpy(o, p, n);
-		o += n;
-		p += n;
+		size_t len = next ? (size_t)(next - p) : (size_t)(end - p);
+		memcpy(o, p, len);
+		o += len;
+		p += len;
 		if (!next)
 			break;
-		if (!strncmp(p, "{{csrf}}", 8)) {
-			o += sprintf(o, "%s", token);
-			p += 8;
-		} else if (!strncmp(p, "{{message}}", 11)) {
-			o += sprintf(o, "%s", msg);
-			p += 11;
+		size_t i = 0;
+		while (i < n && !(!strncmp(p + 2, keys[i], strlen(keys[i])) &&
+		                  !strncmp(p + 2 + strlen(keys[i]), "}}", 2)))
+			i++;
+		if (i < n) {
+			o = stpcpy(o, values[i]);
+			p += strlen(keys[i]) + 4;
 		} else {
 			*o++ = *p++;
 		}
 	}
 	if (out)
 		*o = '\0';
+	return out;
+}
+
+/* The sign-in page with its form token and a message (text, escaped
+ * here). */
+static char *login_page(const char *token, const char *message)
+{
+	const struct web_asset *t = asset("login.html");
+	char *msg = html_escape(message ? message : "");
+	static const char *const keys[] = {"csrf", "message"};
+	const char *values[] = {token, msg};
+	char *out = t && msg ? fill(t, keys, values, 2) : NULL;
 	free(msg);
 	return out;
 }
@@ -315,11 +325,13 @@ static enum MHD_Result redirect(struct web *w, struct MHD_Connection *c, const c
 	return send_response(w, c, MHD_HTTP_SEE_OTHER, NULL, "text/plain", to, NULL);
 }
 
-static enum MHD_Result serve_asset(struct web *w, struct MHD_Connection *c, const char *path,
-                                   int page)
+/* A script or style sheet. The pages' HTML is served only as pages,
+ * behind a sign-in (serve_page, show_login). */
+static enum MHD_Result serve_asset(struct web *w, struct MHD_Connection *c, const char *path)
 {
 	const struct web_asset *a = asset(path);
-	if (!a)
+	size_t n = strlen(path);
+	if (!a || (n >= 5 && !strcmp(path + n - 5, ".html")))
 		return send_response(w, c, MHD_HTTP_NOT_FOUND, strdup("not found\n"), "text/plain",
 		                     NULL, NULL);
 	struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)(uintptr_t)a->data,
@@ -327,10 +339,8 @@ static enum MHD_Result serve_asset(struct web *w, struct MHD_Connection *c, cons
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
-	/* Pages are behind a sign-in: never kept. Scripts and styles change
-	 * with the program only. */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	                        page ? "no-store" : "private, max-age=300");
+	/* Scripts and styles change with the program only. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "private, max-age=300");
 	return send_response(w, c, MHD_HTTP_OK, NULL, NULL, NULL, r);
 }
 
@@ -440,14 +450,61 @@ struct body {
 	char data[WEB_FORM_MAX];
 };
 
-static const char *const pages[] = {"/alerts", "/child", "/admin", "/figures"};
+/* The pages: each its own main content (static/NAME.html) and script,
+ * served in the one shell (static/shell.html) with the navigation made
+ * here, the page's own entry marked current. In the order of the
+ * navigation; admin: offered to admins only (common.js hides it; ffcd
+ * refuses the rest anyway). */
+static const struct page {
+	const char *path, *content, *title, *script;
+	int admin;
+} pages[] = {
+    {"/alerts", "alerts.html", "Open alerts", "alerts.js", 0},
+    {"/family", "family.html", "A child or a family", "family.js", 0},
+    {"/notices", "notices.html", "Notices and feedback", "notices.js", 0},
+    {"/figures", "figures.html", "Figures", "figures.js", 0},
+    {"/admin", "admin.html", "Operators", "admin.js", 1},
+};
+#define N_PAGES (sizeof pages / sizeof pages[0])
 
-static int is_page(const char *url)
+static const struct page *page_of(const char *url)
 {
-	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
-		if (!strcmp(url, pages[i]))
-			return 1;
-	return 0;
+	/* /child: the page's earlier name, still in people's links. */
+	if (!strcmp(url, "/child"))
+		url = "/family";
+	for (size_t i = 0; i < N_PAGES; i++)
+		if (!strcmp(url, pages[i].path))
+			return &pages[i];
+	return NULL;
+}
+
+static enum MHD_Result serve_page(struct web *w, struct MHD_Connection *c, const struct page *pg)
+{
+	char nav[1024];
+	size_t at = 0;
+	for (size_t i = 0; i < N_PAGES && at < sizeof nav; i++)
+		at += (size_t)snprintf(
+		    nav + at, sizeof nav - at, "      <li%s><a href=\"%s\"%s>%s</a></li>\n",
+		    pages[i].admin ? " data-role=\"admin\" hidden" : "", pages[i].path,
+		    &pages[i] == pg ? " aria-current=\"page\"" : "", pages[i].title);
+	const struct web_asset *shell = asset("shell.html"), *content = asset(pg->content);
+	char *main_html = content ? strndup((const char *)content->data, content->len) : NULL;
+	static const char *const keys[] = {"title", "script", "nav", "main"};
+	const char *values[] = {pg->title, pg->script, nav, main_html};
+	char *body = shell && main_html && at < sizeof nav ? fill(shell, keys, values, 4) : NULL;
+	free(main_html);
+	if (!body)
+		return MHD_NO;
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	/* Pages are behind a sign-in: never kept. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return send_response(w, c, MHD_HTTP_OK, NULL, NULL, NULL, r);
 }
 
 static enum MHD_Result handle(struct web *w, struct MHD_Connection *c, const char *url, int post,
@@ -485,7 +542,7 @@ static enum MHD_Result handle(struct web *w, struct MHD_Connection *c, const cha
 		return rc;
 	}
 	if (!post && !strncmp(url, "/static/", 8))
-		return serve_asset(w, c, url + 8, 0);
+		return serve_asset(w, c, url + 8);
 	struct web_session who;
 	int signed_in = session_of(w, c, 1, &who);
 	if (!post && !strcmp(url, "/login"))
@@ -495,14 +552,12 @@ static enum MHD_Result handle(struct web *w, struct MHD_Connection *c, const cha
 		                                                          "ended")
 		                                  ? "Your session ended. Please sign in again."
 		                                  : "");
-	if (!post && (!strcmp(url, "/") || is_page(url))) {
+	if (!post && (!strcmp(url, "/") || page_of(url))) {
 		if (!signed_in)
 			return redirect(w, c, "/login");
 		if (!strcmp(url, "/"))
 			return redirect(w, c, "/alerts");
-		char name[32];
-		snprintf(name, sizeof name, "%s.html", url + 1);
-		return serve_asset(w, c, name, 1);
+		return serve_page(w, c, page_of(url));
 	}
 	if (!signed_in) {
 		free(form);

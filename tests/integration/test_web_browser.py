@@ -193,10 +193,14 @@ class Console(unittest.TestCase):
 
         # Every read and change in ffcd's audit trail, under the person.
         entries = [e for e in audit(self, self.d) if e["by"] != "a.dmin"]
-        reads = [e for e in entries if e["command"] == "child"]
-        self.assertEqual([(e["by"], e["purpose"]) for e in reads],
-                         [("sam.jones", "strategy discussion 12 May"),
-                          ("pat.lee", "checking the plan")])
+        # The page reads the family (ffcd's family command), then the
+        # child's own record: both recorded, with the purpose.
+        reads = [e for e in entries if e["command"] in ("family", "child")]
+        self.assertEqual([(e["by"], e["command"], e["purpose"]) for e in reads],
+                         [("sam.jones", "family", "strategy discussion 12 May"),
+                          ("sam.jones", "child", "strategy discussion 12 May"),
+                          ("pat.lee", "family", "checking the plan"),
+                          ("pat.lee", "child", "checking the plan")])
         changes = [(e["by"], e["command"]) for e in entries if e["command"] in ("ack", "close")]
         self.assertEqual(changes, [("sam.jones", "ack"), ("sam.jones", "close")])
         for e in entries:
@@ -230,18 +234,102 @@ class Console(unittest.TestCase):
         ada.find("#matches .panel input").send_keys("two sisters, school confirmed")
         ada.click('#matches button[data-action="confirm-dismiss"]')
         ada.text_in("#matches", "Dismissed: C00000001 and C00000002 are two children")
-        # The figures: three charts, each with its table.
-        ada.go("/figures")
-        ada.text_in("#figures", "2 alerts raised")
-        self.assertEqual(len(ada.d.find_elements(By.CSS_SELECTOR, "#figures svg.chart")), 3)
-        ada.text_in("#figures", "immediate-risk")
-        ada.text_in("#figures table", "Total")
         ada.assert_no_page_errors(self)
         entries = [e for e in audit(self, self.d) if e["by"] == "ada.admin"]
         self.assertEqual(sorted({e["command"] for e in entries}),
                          ["conflicts", "matches", "matches dismiss"])
         for e in entries:
             self.assertEqual((e["via"], e["role"]), ("ffc-web", "admin"))
+
+    def test_family_figures_and_notices(self):
+        # Ella's RED alert (worked and closed), then Ella and her brother
+        # Noah named together in a police domestic incident today: one
+        # household, and a notice to the front door for each.
+        self.d.send_one(risk("r-1", 1))
+        self.d.send_one(concern("h-1", at=int(time.time() * 1000),
+                                summary="Domestic incident at home",
+                                children=[dict(nhs_number=nhs_number(1), given_name="Ella",
+                                               family_name="Smith"),
+                                          dict(nhs_number=nhs_number(2), given_name="Noah",
+                                               family_name="Smith")]))
+        sam = Browser(self, self.w, size=(820, 1180))  # a tablet, upright
+        sam.sign_in("sam.jones")
+        sam.signed_in_at_alerts()
+        sam.click('#alert-A00000001 button[data-action="close"]')
+        sam.click('#alert-A00000001 button[data-outcome="strategy discussion"]')
+        sam.wait(EC.invisibility_of_element_located((By.CSS_SELECTOR, "#alert-A00000001")))
+
+        # The family: by its household id, for a purpose, one timeline.
+        sam.go("/family?id=H00000001")
+        self.assertEqual(sam.find("#kind").get_attribute("value"), "household_id")
+        sam.find("#purpose").send_keys("family strategy meeting")
+        sam.click("#open")
+        sam.text_in("#record-h", "Household H00000001: Ella Smith, Noah Smith")
+        rows = [r.text for r in sam.d.find_elements(By.CSS_SELECTOR, "#record table tbody tr")]
+        incident = [r for r in rows if "Domestic incident at home" in r]
+        self.assertEqual(len(incident), 1, rows)  # recorded for both, shown once
+        self.assertIn("Ella Smith, Noah Smith", incident[0])
+        self.assertIn("police", incident[0])
+        self.assertIn("domestic abuse, moderate", incident[0])
+        self.assertTrue(any("RED alert, immediate-risk (closed)" in r for r in rows))
+        self.assertTrue(any("household H00000001 formed" in r for r in rows), rows)
+        # A strip per agency across the months: a dot a concern, a mark an alert.
+        self.assertEqual(len(sam.d.find_elements(By.CSS_SELECTOR, "#record svg.strip circle")), 2)
+        self.assertEqual(len(sam.d.find_elements(By.CSS_SELECTOR, "#record svg.strip path")), 1)
+        # Each child: identities and who has looked.
+        children = sam.d.find_elements(By.CSS_SELECTOR, "#record section.child")
+        self.assertEqual([c.find_element(By.TAG_NAME, "h3").text for c in children],
+                         ["Ella Smith C00000001", "Noah Smith C00000002"])
+        for c in children:
+            self.assertIn("Nobody before you.", c.text)
+            self.assertIn("How each agency named", c.text)
+        self.assertLessEqual(
+            sam.d.execute_script("return document.documentElement.scrollWidth;"),
+            sam.d.execute_script("return document.documentElement.clientWidth;"))
+
+        # The notices, and the feedback to the police on the closed alert.
+        sam.go("/notices")
+        sam.text_in("#notices", "the front door: no known school")
+        rows = [r.text for r in sam.d.find_elements(By.CSS_SELECTOR, "#notices tbody tr")]
+        self.assertEqual(len(rows), 2)
+        self.assertIn("C00000001", rows[0] + rows[1])
+        self.assertIn("C00000002", rows[0] + rows[1])
+        sam.text_in("#feedback", "A00000001")
+        fb = sam.find("#feedback tbody tr").text
+        self.assertIn("police r-1 A00000001 strategy discussion", fb)
+        # A front-door notice acknowledged in two clicks.
+        sam.click('#notices button[data-action="ack-notice"]')
+        sam.click('#notices button[data-action="ack-notice"]')
+        sam.text_in("#notices", "by sam.jones")
+        sam.assert_no_page_errors(self)
+
+        # The figures: ffcd's report for the last 12 months, by default.
+        ada = Browser(self, self.w)
+        ada.sign_in("ada.admin")
+        ada.signed_in_at_alerts()
+        ada.go("/figures")
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        self.assertEqual(ada.find("#to").get_attribute("value"), today)
+        self.assertEqual(ada.find("#from").get_attribute("value")[:4], str(int(today[:4]) - 1))
+        ada.find("#purpose").send_keys("partnership board")
+        ada.click("#show")
+        ada.text_in("#summary", "1 alert raised from")
+        summary = ada.find("#summary").text
+        self.assertIn(": 1 RED; 2 concerns received; 1 children alerted", summary)
+        self.assertEqual(len(ada.d.find_elements(By.CSS_SELECTOR, "#figures svg.chart")), 3)
+        row = ada.find('section[aria-labelledby="f1"] tbody tr').text
+        self.assertTrue(row.startswith("immediate-risk ") and row.endswith(" 1 1"), row)
+        red = ada.find('section[aria-labelledby="f2"] tbody tr').text
+        self.assertTrue(red.startswith("RED 1 1 "), red)  # raised 1, responded to 1
+        self.assertIn(" 1 1 0 100% ", red)  # judged, in time, late, share
+        self.assertEqual(ada.find('section[aria-labelledby="f3"] tbody tr').text,
+                         "strategy discussion 1")
+        ada.text_in('section[aria-labelledby="f4"]', "to the front door 2")
+        ada.assert_no_page_errors(self)
+        entries = [(e["by"], e["command"], e["purpose"]) for e in audit(self, self.d)
+                   if e["command"] in ("report", "family")]
+        self.assertEqual(entries, [("sam.jones", "family", "family strategy meeting")] * 2 +
+                         [("ada.admin", "report", "partnership board")])
 
     def test_viewer_refused_lockout_and_csrf(self):
         self.d.send_one(risk("r-1", 1))
@@ -263,8 +351,13 @@ class Console(unittest.TestCase):
         vic.go("/child?id=C00000001")
         vic.find("#purpose").send_keys("curious")
         vic.click("#open")
-        vic.text_in("#problem", "child: needs the practitioner role; vic.viewer is a viewer")
+        vic.text_in("#problem", "family: needs the practitioner role; vic.viewer is a viewer")
         self.assertEqual(vic.find("#record").text, "")
+        # The figures are the admins': ffcd says so.
+        vic.go("/figures")
+        vic.find("#purpose").send_keys("curious")
+        vic.click("#show")
+        vic.text_in("#problem", "report: needs the admin role; vic.viewer is a viewer")
         # The Operators page is not offered to a viewer.
         self.assertFalse(vic.find('li[data-role="admin"]').is_displayed())
 

@@ -87,7 +87,8 @@ class WebHttp(unittest.TestCase):
             self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
             self.assertEqual(r.header("Referrer-Policy"), "no-referrer")
         # No inline script anywhere: every script is a file of its own.
-        for name in ("/alerts", "/child", "/admin", "/figures", "/login"):
+        for name in ("/alerts", "/family", "/child", "/notices", "/admin", "/figures",
+                     "/login"):
             self.assertNotRegex(c.get(name).text, r"<script(?![^>]*\bsrc=)")
         [login_cookie] = page.cookies()
         self.assertRegex(login_cookie, r"^ffc_login=[A-Za-z0-9_-]{43}; Path=/; Max-Age=3600; "
@@ -229,17 +230,160 @@ class WebHttp(unittest.TestCase):
             self.assertEqual((e["via"], e["role"], e["child_id"]),
                              ("ffc-web", "practitioner", self.child))
         self.assertEqual(mine[0]["purpose"], "strategy meeting")
-        # The figures: from the alert log, no record read.
-        f = c.get("/api/figures?months=6").json()
-        self.assertEqual((len(f["months"]), f["alerts"], f["by_level"]["RED"]), (6, 1, 1))
-        for bad in ("0", "37", "12x", ""):
-            r = c.get("/api/figures?months=" + bad)
-            self.assertEqual(r.status, 400, bad)
-            self.assertIn("months: a whole number from 1 to 36", r.json()["error"])
         # The record says who looked, through what.
         r = c.post("/api/child", {"child_id": self.child, "purpose": "again"})
         seen = r.json()["viewed_by"]
         self.assertEqual((seen[0]["by"], seen[0]["via"]), ("sam.jones", "ffc-web"))
+
+    def test_family_notices_feedback_and_report(self):
+        # Ella (C00000001, her RED alert in setUp) and her brother Noah,
+        # named together in a police domestic incident today: one
+        # household, and a notice to the front door for each (no school
+        # known).
+        now = int(time.time() * 1000)
+        self.d.send_one(concern("h-1", at=now, summary="Domestic incident at home",
+                                children=[dict(nhs_number=nhs_number(1), given_name="Ella",
+                                               family_name="Smith"),
+                                          dict(nhs_number=nhs_number(2), given_name="Noah",
+                                               family_name="Smith")]))
+        c = Client(self.w)
+        c.sign_in("sam.jones")
+        # The family by its household: both children, one timeline, the
+        # concern about both once.
+        r = c.post("/api/family", {"household_id": "H00000001", "purpose": "strategy meeting"})
+        self.assertEqual(r.status, 200, r.text)
+        f = r.json()
+        self.assertEqual(f["family"]["household_id"], "H00000001")
+        self.assertEqual(sorted(m["child_id"] for m in f["family"]["members"]),
+                         ["C00000001", "C00000002"])
+        concerns = [e["concern"] for e in f["family"]["timeline"] if "concern" in e]
+        self.assertEqual([x["concern_id"] for x in concerns], ["r-1", "h-1"])
+        self.assertEqual(sorted(concerns[1]["child_ids"]), ["C00000001", "C00000002"])
+        self.assertEqual(sorted(x["child_id"] for x in f["children"]),
+                         ["C00000001", "C00000002"])
+        for x in f["children"]:
+            self.assertTrue(x["identity_records"])
+            self.assertNotIn("timeline", x)
+        self.assertLessEqual(f["asked_at_ms"], int(time.time() * 1000))
+        # By a child's id, or NHS number: the same family.
+        for fields in ({"child_id": "C00000002"}, {"nhs_number": nhs_number(2)}):
+            fields["purpose"] = "strategy meeting"
+            r = c.post("/api/family", fields)
+            self.assertEqual(r.status, 200, r.text)
+            self.assertEqual(r.json()["family"]["household_id"], "H00000001")
+        # Read as sam, for the purpose, each child, via ffc-web.
+        reads = [(e["command"], e["child_id"]) for e in audit(self, self.d)
+                 if e["by"] == "sam.jones" and e["purpose"] == "strategy meeting"]
+        self.assertIn(("family", "C00000001"), reads)
+        self.assertIn(("family", "C00000002"), reads)
+        self.assertIn(("child", "C00000002"), reads)
+        # Bad input: a clear error each, nothing asked of ffcd.
+        for fields, status, words in (
+                ({"child_id": "X1"}, 400, "child_id: 'X1' is not a child id (C00000001)"),
+                ({"child_id": "C"}, 400, "child_id: 'C' is not a child id"),
+                ({"household_id": "H0000x"}, 400,
+                 "household_id: 'H0000x' is not a household id (H00000001)"),
+                ({"child_id": "C00000001", "household_id": "H00000001"}, 400,
+                 "family: give one of"),
+                ({}, 400, "family: give one of"),
+                ({"child_id": "C00000001", "since": "2026-02-30"}, 400,
+                 "since: '2026-02-30' is not a date (2026-03-02)"),
+                ({"child_id": "C00000099"}, 422, "family.child_id: no such child"),
+                ({"household_id": "H00000042"}, 422, "family.household_id: no such household")):
+            fields["purpose"] = "checking"
+            r = c.post("/api/family", fields)
+            self.assertEqual(r.status, status, (fields, r.text))
+            self.assertIn(words, r.json()["error"])
+        r = c.post("/api/family", {"child_id": "C00000001"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("purpose: say why you need this record", r.json()["error"])
+        r = c.post("/api/family", {"child_id": "C00000001", "purpose": "x"}, csrf=False)
+        self.assertEqual(r.status, 403)
+        self.assertIn("csrf", r.json()["error"])
+        self.assertEqual(c.get("/api/family").status, 405)
+        # Since a day: only what happened from then.
+        r = c.post("/api/family", {"child_id": "C00000001", "purpose": "recent",
+                                   "since": time.strftime("%Y-%m-%d", time.gmtime())})
+        ids = [e["concern"]["concern_id"] for e in r.json()["family"]["timeline"]
+               if "concern" in e]
+        self.assertEqual(ids, ["h-1"])
+
+        # The notices: one to the front door for each child.
+        r = c.get("/api/notices")
+        self.assertEqual(r.status, 200, r.text)
+        n = r.json()["notices"]
+        self.assertEqual(sorted((x["child_id"], x["front_door"], x["police_reference"])
+                                for x in n),
+                         [("C00000001", "NO_KNOWN_SCHOOL", "h-1"),
+                          ("C00000002", "NO_KNOWN_SCHOOL", "h-1")])
+        for q in ("unacknowledged=2", "urn=abc", "urn="):
+            r = c.get("/api/notices?" + q)
+            self.assertEqual(r.status, 400, q)
+        # A front-door notice acknowledged by the person.
+        r = c.post("/api/notice_ack", {"notice_id": n[0]["notice_id"]})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.json()["notice"]["acknowledged_by"], "sam.jones")
+        self.assertEqual(c.post("/api/notice_ack", {"notice_id": "nope"}).status, 400)
+        r = c.get("/api/notices?unacknowledged=1").json()
+        self.assertEqual([x["notice_id"] for x in r["notices"]], [n[1]["notice_id"]])
+        # Feedback: the police told how the RED alert ended.
+        self.assertEqual(c.get("/api/feedback").json().get("feedback", []), [])
+        r = c.post("/api/close", {"alert_id": "A00000001", "outcome": "strategy discussion"})
+        self.assertEqual(r.status, 200, r.text)
+        fb = c.get("/api/feedback?agency=police").json()["feedback"]
+        self.assertEqual([(x["agency"], x["alert_id"], x["outcome"], x["concern_ids"])
+                          for x in fb],
+                         [("POLICE", "A00000001", "strategy discussion", ["r-1"])])
+        self.assertEqual(c.get("/api/feedback?agency=health").json().get("feedback", []), [])
+        r = c.get("/api/feedback?agency=fire")
+        self.assertEqual(r.status, 400)
+        self.assertIn("agency: one of police", r.json()["error"])
+        # A viewer: refused each in ffcd's words.
+        v = Client(self.w)
+        v.sign_in("vic.viewer")
+        for path, fields in (("/api/family", {"child_id": "C00000001", "purpose": "x"}),
+                             ("/api/notices", None), ("/api/feedback", None)):
+            r = v.post(path, fields) if fields else v.get(path)
+            self.assertEqual(r.status, 403, path)
+            self.assertRegex(r.json()["error"], r"^\w+: needs the practitioner role; "
+                                                r"vic.viewer is a viewer$")
+
+        # The report: an admin's, for a purpose; a practitioner is refused.
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        period = {"from": "2025-12-01", "to": today, "purpose": "partnership board"}
+        r = c.post("/api/report", period)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(r.json()["error"],
+                         "report: needs the admin role; sam.jones is a practitioner")
+        a = Client(self.w)
+        a.sign_in("ada.admin")
+        r = a.post("/api/report", period)
+        self.assertEqual(r.status, 200, r.text)
+        f = r.json()
+        self.assertEqual((f["alerts"], f["by_level"], f["concerns"]), (1, {"RED": 1}, 2))
+        self.assertEqual(f["months"][:2], ["2025-12", "2026-01"])
+        # Raised (today) when ffcd received it, whenever it happened.
+        self.assertEqual([(x["rule"], x["counts"][-1], sum(x["counts"]), x["total"])
+                          for x in f["by_rule"]], [("immediate-risk", 1, 1, 1)])
+        self.assertEqual([(x["outcome"], x["count"]) for x in f["outcomes"]],
+                         [("strategy discussion", 1)])
+        red = f["response"][0]
+        self.assertEqual((red["level"], red["alerts"], red["responded"]), ("RED", 1, 1))
+        self.assertEqual(f["notices"]["to_front_door"], 2)
+        entries = [e for e in audit(self, self.d) if e["command"] == "report"]
+        self.assertEqual([(e["by"], e["via"], e["purpose"]) for e in entries],
+                         [("sam.jones", "ffc-web", "partnership board"),
+                          ("ada.admin", "ffc-web", "partnership board")])
+        for fields, words in (
+                ({"from": "2026-1-01"}, "from: '2026-1-01' is not a date (2026-03-02)"),
+                ({"to": "tomorrow"}, "to: 'tomorrow' is not a date"),
+                ({"from": "2026-03-01", "to": "2026-02-01"}, "to: 2026-02-01 is before from"),
+                ({"from": "2010-01-01", "to": "2026-01-01"}, "from, to: at most 122 months"),
+                ({"purpose": ""}, "purpose: say why")):
+            r = a.post("/api/report", dict(period, **fields))
+            self.assertEqual(r.status, 400, fields)
+            self.assertIn(words, r.json()["error"])
+        self.assertEqual(a.post("/api/report", period, csrf=False).status, 403)
 
     def test_stream_live_and_caught_up_by_seq(self):
         c = Client(self.w)

@@ -81,7 +81,7 @@
     return el('div', {class: 'side'}, el('h4', {}, childName(identity), ' ', el('span', {class: 'id'}, id)),
       dl([['born', identity.date_of_birth], ['NHS', identity.nhs_number], ['UPN', identity.upn],
           ['local id', identity.local_id], ['postcode', identity.postcode]]),
-      el('p', {}, el('a', {href: '/child?id=' + encodeURIComponent(id)}, 'Open the record')));
+      el('p', {}, el('a', {href: '/family?id=' + encodeURIComponent(id)}, 'Open the record')));
   }
 
   function matches(list) {

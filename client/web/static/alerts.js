@@ -227,7 +227,7 @@
     const key = groupKey(a);
     let g = groups.get(key + ':' + a.level);
     if (!g) {
-      const link = el('a', {href: '/child?id=' + encodeURIComponent(a.child_id)},
+      const link = el('a', {href: '/family?id=' + encodeURIComponent(a.child_id)},
                       'Open ' + childName(a.child) + "'s record");
       const born = a.child && a.child.date_of_birth ? ', born ' + a.child.date_of_birth : '';
       g = {list: el('div', {class: 'list'})};

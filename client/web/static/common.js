@@ -40,6 +40,15 @@ const ffc = (() => {
     return e;
   }
 
+  /* A table: a caption, column headings, and rows of cells (text or
+   * nodes). */
+  function table(caption, heads, rows) {
+    return el('table', {},
+      el('caption', {}, caption),
+      el('thead', {}, el('tr', {}, heads.map((h) => el('th', {scope: 'col'}, h)))),
+      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))));
+  }
+
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
     return node;
@@ -151,6 +160,6 @@ const ffc = (() => {
     return session;
   }
 
-  return {el, svg, clear, api, Refused, now, setServerNow, when, day, span, time, words,
+  return {el, svg, table, clear, api, Refused, now, setServerNow, when, day, span, time, words,
           childName, announce, problem, start, session: () => session, ROLES};
 })();
