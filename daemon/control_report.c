@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calendar.h"
 #include "control_int.h"
@@ -37,6 +38,13 @@ struct alert_row {
 	char rule[RULE_NAME_MAX];
 	int level;
 	char outcome[WIRE_OUTCOME_MAX];
+	uint64_t count;
+};
+
+struct month_row {
+	int32_t month; /* months since 1970-01, UTC */
+	char rule[RULE_NAME_MAX];
+	int level;
 	uint64_t count;
 };
 
@@ -69,6 +77,8 @@ struct gather {
 	uint64_t alerts;
 	size_t n_rows, cap_rows;
 	struct alert_row *rows;
+	size_t n_months, cap_months;
+	struct month_row *months;
 	size_t n_all, cap_all;
 	struct report_alert *all; /* every alert, for children re-alerted */
 	size_t n_resp[LEVEL_MAX + 1], cap_resp[LEVEL_MAX + 1];
@@ -137,6 +147,38 @@ static void count_alert(struct gather *g, const Ffc__V1__Alert *a, const char *o
 	r->count = 1;
 }
 
+/* Months since 1970-01 of a UTC time. */
+static int32_t month_of(int64_t ms)
+{
+	time_t secs = (time_t)(ms / 1000 - (ms % 1000 < 0));
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm))
+		return 0;
+	return (int32_t)((tm.tm_year + 1900 - 1970) * 12 + tm.tm_mon);
+}
+
+static void count_month(struct gather *g, const Ffc__V1__Alert *a)
+{
+	int32_t month = month_of(a->raised_at_ms);
+	for (size_t i = 0; i < g->n_months; i++) {
+		struct month_row *m = &g->months[i];
+		if (m->month == month && m->level == (int)a->level && !strcmp(m->rule, a->rule)) {
+			m->count++;
+			return;
+		}
+	}
+	struct month_row *months =
+	    grow(g->months, &g->cap_months, g->n_months, sizeof *months, &g->failed);
+	if (!months)
+		return;
+	g->months = months;
+	struct month_row *m = &months[g->n_months++];
+	m->month = month;
+	snprintf(m->rule, sizeof m->rule, "%s", a->rule);
+	m->level = (int)a->level;
+	m->count = 1;
+}
+
 /* The first acknowledgement or closing in an alert's history. */
 static int first_answer(const void *data, size_t len, void *arg)
 {
@@ -194,6 +236,7 @@ static int alert_visit(const void *data, size_t len, void *arg)
 		                                                                   : "open";
 		g->alerts++;
 		count_alert(g, a, outcome);
+		count_month(g, a);
 		response(g, a, superseded);
 	}
 	ffc__store__stored_alert__free_unpacked(sa, NULL);
@@ -366,6 +409,38 @@ static int by_rule(const void *x, const void *y)
 	return strcmp(a->outcome, b->outcome);
 }
 
+static int by_month(const void *x, const void *y)
+{
+	const struct month_row *a = x, *b = y;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	int c = strcmp(a->rule, b->rule);
+	if (c)
+		return c;
+	return a->level == b->level ? 0 : a->level > b->level ? -1 : 1; /* RED first */
+}
+
+static void reply_months(struct gather *g, struct arena *ar, Ffc__V1__ReportReply *r)
+{
+	if (g->n_months)
+		qsort(g->months, g->n_months, sizeof *g->months, by_month);
+	r->alerts_by_month = arena_alloc(ar, (g->n_months + 1) * sizeof *r->alerts_by_month);
+	for (size_t i = 0; r->alerts_by_month && i < g->n_months; i++) {
+		const struct month_row *m = &g->months[i];
+		Ffc__V1__MonthCount *k = arena_alloc(ar, sizeof *k);
+		char month[16];
+		if (!k)
+			return;
+		ffc__v1__month_count__init(k);
+		snprintf(month, sizeof month, "%04d-%02d", 1970 + m->month / 12, m->month % 12 + 1);
+		k->month = arena_strdup(ar, month);
+		k->rule = arena_strdup(ar, m->rule);
+		k->level = (Ffc__V1__Level)m->level;
+		k->count = m->count;
+		r->alerts_by_month[r->n_alerts_by_month++] = k;
+	}
+}
+
 static void reply_alerts(struct gather *g, const struct control_env *env, struct arena *ar,
                          Ffc__V1__ReportReply *r)
 {
@@ -469,6 +544,7 @@ static void reply_matches(struct gather *g, struct arena *ar, Ffc__V1__ReportRep
 static void gather_free(struct gather *g)
 {
 	free(g->rows);
+	free(g->months);
 	free(g->all);
 	for (int l = 0; l <= LEVEL_MAX; l++)
 		free(g->resp[l]);
@@ -517,6 +593,7 @@ static const char *report_done(struct control_call *call, void *arg)
 	r->notices = nf;
 	reply_concerns(g, ar, r);
 	reply_alerts(g, call->env, ar, r);
+	reply_months(g, ar, r);
 	reply_adapters(g, ar, r);
 	reply_matches(g, ar, r);
 	call->reply->result_case = FFC__V1__CONTROL_REPLY__RESULT_REPORT;

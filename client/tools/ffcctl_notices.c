@@ -353,6 +353,11 @@ static void report_csv(const Ffc__V1__ReportReply *r)
 	for (size_t i = 0; i < r->n_alerts_by; i++)
 		csv_row("alerts", r->alerts_by[i]->rule, tool_enum_name(lv, r->alerts_by[i]->level),
 		        r->alerts_by[i]->outcome, num(r->alerts_by[i]->count, v, sizeof v));
+	for (size_t i = 0; i < r->n_alerts_by_month; i++)
+		csv_row("alerts_by_month", r->alerts_by_month[i]->month,
+		        r->alerts_by_month[i]->rule,
+		        tool_enum_name(lv, r->alerts_by_month[i]->level),
+		        num(r->alerts_by_month[i]->count, v, sizeof v));
 	for (size_t i = 0; i < r->n_response; i++) {
 		const Ffc__V1__ResponseFigures *f = r->response[i];
 		const char *level = tool_enum_name(lv, f->level);
@@ -430,6 +435,13 @@ static void report_text(const Ffc__V1__ReportReply *r)
 		printf("  %-20s %-6s %-26s %8llu\n", r->alerts_by[i]->rule,
 		       tool_enum_name(&ffc__v1__level__descriptor, r->alerts_by[i]->level),
 		       r->alerts_by[i]->outcome, (unsigned long long)r->alerts_by[i]->count);
+	if (r->n_alerts_by_month)
+		printf("\nalerts raised by month (UTC):\n");
+	for (size_t i = 0; i < r->n_alerts_by_month; i++)
+		printf("  %-8s %-20s %-6s %8llu\n", r->alerts_by_month[i]->month,
+		       r->alerts_by_month[i]->rule,
+		       tool_enum_name(&ffc__v1__level__descriptor, r->alerts_by_month[i]->level),
+		       (unsigned long long)r->alerts_by_month[i]->count);
 	printf("\ntime to respond (first acknowledged, or closed without):\n");
 	for (size_t i = 0; i < r->n_response; i++) {
 		const Ffc__V1__ResponseFigures *f = r->response[i];

@@ -34,9 +34,8 @@
 #include "web_figures.h"
 #include "web_text.h"
 
-/* Alerts one listing holds at most, and the pages fetched for figures. */
-#define LIST_MAX    20000
-#define FIGURES_MAX 100
+/* Alerts one listing holds at most. */
+#define LIST_MAX 20000
 /* Children of a family whose own record (identities, who has looked) is
  * fetched with the family's timeline; the rest are opened one by one. */
 #define FAMILY_CHILDREN_MAX 12
@@ -621,8 +620,7 @@ static int api_notice_ack(struct web_request *rq, struct web_reply *out)
 /* ---- the partnership's figures ---- */
 
 /* POST /api/report: from and to (days, both included, UTC) and a
- * purpose. ffcd's report (admin only; audited), with its alerts split by
- * month from the alert listing, which the report does not do. */
+ * purpose. ffcd's report (admin only; audited), shaped for the page. */
 static int api_report(struct web_request *rq, struct web_reply *out)
 {
 	const char *purpose = purpose_of(rq, out);
@@ -650,48 +648,12 @@ static int api_report(struct web_request *rq, struct web_reply *out)
 		ffc__v1__control_reply__free_unpacked(report, NULL);
 		return web_error(out, 502, "ffcd sent no report");
 	}
-	/* The alerts listing, a page at a time (it has no date filter). */
-	Ffc__V1__ControlReply *pages[FIGURES_MAX];
-	size_t n_pages = 0, n = 0;
-	uint64_t since = 0;
-	int failed = 0;
-	while (n_pages < FIGURES_MAX) {
-		Ffc__V1__AlertsRequest ar = FFC__V1__ALERTS_REQUEST__INIT;
-		ar.since_seq = since;
-		ar.limit = 5000;
-		Ffc__V1__ControlRequest lr = FFC__V1__CONTROL_REQUEST__INIT;
-		lr.command_case = FFC__V1__CONTROL_REQUEST__COMMAND_ALERTS;
-		lr.alerts = &ar;
-		Ffc__V1__ControlReply *r = web_call(rq, &lr, "", out);
-		if (!r) {
-			failed = 1;
-			break;
-		}
-		pages[n_pages++] = r;
-		const Ffc__V1__AlertsReply *a = r->alerts;
-		if (!a || !a->n_alerts)
-			break;
-		n += a->n_alerts;
-		since = a->alerts[a->n_alerts - 1]->seq;
-		if (!a->more)
-			break;
-	}
-	const Ffc__V1__Alert **all = failed ? NULL : malloc((n ? n : 1) * sizeof *all);
-	if (!failed) {
-		size_t k = 0;
-		for (size_t p = 0; all && p < n_pages; p++)
-			for (size_t i = 0; pages[p]->alerts && i < pages[p]->alerts->n_alerts; i++)
-				all[k++] = pages[p]->alerts->alerts[i];
-		json_t *f = all ? web_figures(report->report, all, k) : NULL;
-		out->status = 200;
-		out->body = f ? json_dumps(f, JSON_COMPACT) : NULL;
-		json_decref(f);
-		if (!out->body)
-			web_error(out, 500, "out of memory");
-	}
-	free(all);
-	for (size_t p = 0; p < n_pages; p++)
-		ffc__v1__control_reply__free_unpacked(pages[p], NULL);
+	json_t *f = web_figures(report->report);
+	out->status = 200;
+	out->body = f ? json_dumps(f, JSON_COMPACT) : NULL;
+	json_decref(f);
+	if (!out->body)
+		web_error(out, 500, "out of memory");
 	ffc__v1__control_reply__free_unpacked(report, NULL);
 	return 0;
 }

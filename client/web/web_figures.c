@@ -22,6 +22,23 @@ static long month_index(int64_t ms)
 	return (long)(tm.tm_year + 1900) * 12 + tm.tm_mon;
 }
 
+/* Calendar months since year 0 of "YYYY-MM"; -1 when it is not one. */
+static long month_parse(const char *s)
+{
+	if (strlen(s) != 7 || s[4] != '-')
+		return -1;
+	long v = 0;
+	for (int i = 0; i < 7; i++) {
+		if (i == 4)
+			continue;
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	long year = v / 100, month = v % 100;
+	return month >= 1 && month <= 12 ? year * 12 + month - 1 : -1;
+}
+
 long web_figures_months(int64_t from_ms, int64_t to_ms)
 {
 	return to_ms > from_ms ? month_index(to_ms - 1) - month_index(from_ms) + 1 : 0;
@@ -51,7 +68,6 @@ static json_t *rule_row(json_t *rules, const char *rule, long months)
 		json_array_append_new(counts, json_integer(0));
 	json_object_set_new(row, "rule", json_string(rule));
 	json_object_set_new(row, "counts", counts);
-	json_object_set_new(row, "listed", json_integer(0));
 	json_object_set_new(row, "total", json_integer(0));
 	json_object_set_new(rules, rule, row);
 	return row;
@@ -138,7 +154,7 @@ static int is_state(const char *outcome)
 	       !strcmp(outcome, "superseded");
 }
 
-json_t *web_figures(const Ffc__V1__ReportReply *r, const Ffc__V1__Alert *const *a, size_t n)
+json_t *web_figures(const Ffc__V1__ReportReply *r)
 {
 	long months = web_figures_months(r->from_ms, r->to_ms);
 	if (months < 1 || months > FIGURES_MONTHS_MAX)
@@ -166,16 +182,15 @@ json_t *web_figures(const Ffc__V1__ReportReply *r, const Ffc__V1__Alert *const *
 		}
 		add(o, "count", (json_int_t)c->count);
 	}
-	for (size_t i = 0; ok && i < n; i++) {
-		if (a[i]->raised_at_ms < r->from_ms || a[i]->raised_at_ms >= r->to_ms ||
-		    !a[i]->rule[0])
-			continue;
-		json_t *row = rule_row(rules, a[i]->rule, months);
-		json_t *c = json_array_get(json_object_get(row, "counts"),
-		                           (size_t)(month_index(a[i]->raised_at_ms) - first));
-		if (c)
-			json_integer_set(c, json_integer_value(c) + 1);
-		add(row, "listed", 1);
+	for (size_t i = 0; ok && i < r->n_alerts_by_month; i++) {
+		const Ffc__V1__MonthCount *c = r->alerts_by_month[i];
+		long m = month_parse(c->month);
+		if (m < first || m >= first + months || !c->rule[0])
+			continue; /* not a month of the period: not ffcd's */
+		json_t *row = rule_row(rules, c->rule, months);
+		json_t *v = json_array_get(json_object_get(row, "counts"), (size_t)(m - first));
+		if (v)
+			json_integer_set(v, json_integer_value(v) + (json_int_t)c->count);
 	}
 	for (size_t i = 0; ok && i < r->n_response; i++)
 		json_array_append_new(response, response_json(r->response[i]));

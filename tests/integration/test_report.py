@@ -143,6 +143,16 @@ class Report(unittest.TestCase):
                          [("immediate-risk", "RED", "no further action", 1),
                           ("immediate-risk", "RED", "open", 1),
                           ("multi-agency", "AMBER", "acknowledged", 1)])
+        # By the month each was raised in (UTC).
+        months = {}
+        for a in self.d.all_alerts():
+            key = (time.strftime("%Y-%m", time.gmtime(a.raised_at_ms // 1000)), a.rule,
+                   pb.Level.Name(a.level))
+            months[key] = months.get(key, 0) + 1
+        self.assertEqual([(m["month"], m["rule"], m["level"], int(m["count"]))
+                          for m in r["alerts_by_month"]],
+                         [k + (v,) for k, v in sorted(months.items())])
+        self.assertEqual(sum(months.values()), 3)
         resp = {f["level"]: f for f in r["response"]}
         self.assertEqual([f["level"] for f in r["response"]], ["RED", "AMBER"])
         self.assertEqual((int(resp["RED"]["alerts"]), int(resp["RED"]["responded"]),
@@ -186,6 +196,9 @@ class Report(unittest.TestCase):
         self.assertIn(["adapter", "police", "rejection",
                        "children[].nhs_number: check digit mismatch", "1"], rows)
         self.assertIn(["notices", "", "", "share_by_due", "0.5000"], rows)
+        for (month, rule, level), count in months.items():
+            self.assertIn(["alerts_by_month", month, rule, level, str(count)], rows)
+            self.assertRegex(text, r"\n  %s +%s +%s +%d\n" % (month, rule, level, count))
         self.assertIn(["children", "", "", "realerted", "1"], rows)
         self.assertIn("of 2 due or acknowledged, 1 acknowledged by their due time (50%)", text)
         raw = json.dumps(r)

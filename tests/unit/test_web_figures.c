@@ -1,8 +1,8 @@
 /*
  * Unit tests for the partnership's figures (web_figures.c): the report's
- * counts by rule, level and outcome as ffcd gave them, its alerts split
- * by calendar month from the listing (those outside the period left
- * out), the response figures in minutes, and a period too long refused.
+ * counts by rule, level and outcome as ffcd gave them, its alerts by rule
+ * and calendar month (months outside the period left out), the response
+ * figures in minutes, and a period too long refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,12 +21,14 @@
 #define MAR15 INT64_C(1773576000000)
 #define APR1  INT64_C(1775001600000)
 
-static Ffc__V1__Alert alert(const char *rule, int64_t raised)
+static Ffc__V1__MonthCount month(const char *m, const char *rule, int level, uint64_t n)
 {
-	Ffc__V1__Alert a = FFC__V1__ALERT__INIT;
-	a.rule = (char *)(uintptr_t)rule;
-	a.raised_at_ms = raised;
-	return a;
+	Ffc__V1__MonthCount c = FFC__V1__MONTH_COUNT__INIT;
+	c.month = (char *)(uintptr_t)m;
+	c.rule = (char *)(uintptr_t)rule;
+	c.level = (Ffc__V1__Level)level;
+	c.count = n;
+	return c;
 }
 
 static Ffc__V1__AlertCount count(const char *rule, int level, const char *outcome, uint64_t n)
@@ -96,30 +98,36 @@ static void test_figures(void **state)
 	r.alerts_by = cs;
 	r.n_response = 2;
 	r.response = rs;
-	Ffc__V1__Alert al[] = {
-	    alert("toxic-trio", JAN1),         alert("toxic-trio", JAN1 + 3 * DAY),
-	    alert("toxic-trio", MAR15),        alert("multi-agency", JAN1 + 40 * DAY),
-	    alert("multi-agency", JAN1 + DAY), alert("multi-agency", JAN1 - 1),
-	    alert("immediate-risk", APR1),
+	/* As ffcd counts them; a month outside the period, and one that is
+	 * not a month, are left out. */
+	Ffc__V1__MonthCount m[] = {
+	    month("2026-01", "multi-agency", FFC__V1__LEVEL__RED, 1),
+	    month("2026-02", "multi-agency", FFC__V1__LEVEL__AMBER, 1),
+	    month("2026-01", "toxic-trio", FFC__V1__LEVEL__AMBER, 1),
+	    month("2026-01", "toxic-trio", FFC__V1__LEVEL__RED, 1),
+	    month("2026-03", "toxic-trio", FFC__V1__LEVEL__AMBER, 1),
+	    month("2025-12", "multi-agency", FFC__V1__LEVEL__RED, 4),
+	    month("2026-04", "immediate-risk", FFC__V1__LEVEL__RED, 1),
+	    month("2026-13", "toxic-trio", FFC__V1__LEVEL__RED, 1),
 	};
-	const Ffc__V1__Alert *all[] = {&al[0], &al[1], &al[2], &al[3], &al[4], &al[5], &al[6]};
+	Ffc__V1__MonthCount *ms[] = {&m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6], &m[7]};
+	r.n_alerts_by_month = 8;
+	r.alerts_by_month = ms;
 
 	assert_int_equal(web_figures_months(JAN1, APR1), 3);
 	assert_int_equal(web_figures_months(JAN1, JAN1 + 1), 1);
 	assert_int_equal(web_figures_months(APR1, JAN1), 0);
-	json_t *f = web_figures(&r, all, 7);
+	json_t *f = web_figures(&r);
 	assert_non_null(f);
 	assert_int_equal(json_array_size(json_object_get(f, "months")), 3);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(f, "months"), 0)),
 	                    "2026-01");
-	/* Rules by name; the months from the listing (one before the period
-	 * and one at its end left out), the totals the report's. */
+	/* Rules by name; each month the report's, levels together. */
 	assert_int_equal(json_array_size(json_object_get(f, "by_rule")), 2);
 	assert_string_equal(str(f, 0, "by_rule", "rule"), "multi-agency");
 	assert_int_equal(num(f, "by_rule.0.counts.0"), 1);
 	assert_int_equal(num(f, "by_rule.0.counts.1"), 1);
 	assert_int_equal(num(f, "by_rule.0.counts.2"), 0);
-	assert_int_equal(num(f, "by_rule.0.listed"), 2);
 	assert_int_equal(num(f, "by_rule.0.total"), 2);
 	assert_string_equal(str(f, 1, "by_rule", "rule"), "toxic-trio");
 	assert_int_equal(num(f, "by_rule.1.counts.0"), 2);
@@ -155,16 +163,16 @@ static void test_figures(void **state)
 	Ffc__V1__ReportReply empty = FFC__V1__REPORT_REPLY__INIT;
 	empty.from_ms = JAN1;
 	empty.to_ms = JAN1 + DAY;
-	f = web_figures(&empty, NULL, 0);
+	f = web_figures(&empty);
 	assert_int_equal(json_array_size(json_object_get(f, "months")), 1);
 	assert_int_equal(json_array_size(json_object_get(f, "by_rule")), 0);
 	assert_int_equal(num(f, "alerts"), 0);
 	json_decref(f);
 	/* A period of more months than a page draws, or none: refused. */
 	empty.to_ms = JAN1 + 4000 * DAY;
-	assert_null(web_figures(&empty, NULL, 0));
+	assert_null(web_figures(&empty));
 	empty.to_ms = JAN1;
-	assert_null(web_figures(&empty, NULL, 0));
+	assert_null(web_figures(&empty));
 }
 
 int main(void)

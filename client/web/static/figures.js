@@ -63,10 +63,7 @@
       el('h2', {id: 'f1'}, title),
       el('figure', {}, g, legend(rules)),
       table(title, ['Rule'].concat(f.months, ['Total']),
-            f.by_rule.map((r) => [r.rule].concat(r.counts, [r.total]))),
-      f.by_rule.some((r) => r.listed !== r.total)
-        ? el('p', {class: 'hint'}, 'An alert was raised while these were worked out: ' +
-             'the months may differ from the totals by it.') : null);
+            f.by_rule.map((r) => [r.rule].concat(r.counts, [r.total]))));
   }
 
   const mins = (m) => m === null || m === undefined ? '-'
