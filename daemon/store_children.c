@@ -61,12 +61,17 @@ int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live)
 	/* Merges form chains at most as long as the number of merges; the
 	 * bound only guards against a corrupt cycle. */
 	for (int hops = 0; hops < 64; hops++) {
-		struct child_record ch;
-		int rc = store_child_get(t, id, &ch);
+		uint8_t key[8];
+		MDB_val v;
+		put_u64(key, id);
+		int rc = get(t, DB_CHILDREN, key, 8, &v);
 		if (rc != STORE_OK)
 			return rc;
-		uint64_t next = ch.merged_into;
-		wire_child_release(&ch);
+		uint64_t next;
+		if (wire_child_merged_into(v.mv_data, v.mv_size, &next) < 0) {
+			log_error("store: child %llu: malformed record", (unsigned long long)id);
+			return STORE_ERROR;
+		}
 		if (next == 0) {
 			*live = id;
 			return STORE_OK;

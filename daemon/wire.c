@@ -185,6 +185,46 @@ static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
+/* ffc.store.Child's merged_into (proto/ffc_store.proto). */
+#define CHILD_MERGED_INTO_FIELD 3
+
+int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into)
+{
+	const uint8_t *p = buf, *end = p + len;
+	*merged_into = 0;
+	while (p < end) {
+		uint64_t key, n;
+		if (read_varint(&p, end, &key) < 0)
+			return -1;
+		switch (key & 7) {
+		case 0:
+			if (read_varint(&p, end, &n) < 0)
+				return -1;
+			/* The last one read is the field's value, as protobuf-c
+			 * would decode it. */
+			if (key >> 3 == CHILD_MERGED_INTO_FIELD)
+				*merged_into = n;
+			continue;
+		case 1:
+			n = 8;
+			break;
+		case 5:
+			n = 4;
+			break;
+		case 2:
+			if (read_varint(&p, end, &n) < 0)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+		if (n > (uint64_t)(end - p))
+			return -1;
+		p += n;
+	}
+	return 0;
+}
+
 /* Nesting the NUL walk follows at most: ffc.v1 nests one level (a
  * Concern's children); the bound keeps a recursive message type, should
  * one be added, from recursing with the input. */

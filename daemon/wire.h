@@ -127,6 +127,11 @@ int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len);
  * Returns 0, or -1 when the bytes do not parse or memory runs out (out is
  * then zeroed and needs no release). */
 int wire_child_decode(const void *buf, size_t len, struct child_record *out);
+/* Only a Child record's merged_into (0: the child is live), read from its
+ * encoding without decoding the rest: following a merge chain needs no
+ * more, and every concern follows one for each child it names. Returns 0,
+ * or -1 when the record's fields do not parse. */
+int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into);
 /* Free a child record's arrays and its decoded message (if any) and zero
  * *ch; NULL or a zeroed record is fine. Strings borrowed from concerns by
  * wire_child_add_identity are not freed. */
