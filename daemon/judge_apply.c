@@ -34,8 +34,7 @@ static int scratch_alert(struct alert **p)
  * needs it (judge_needs_open()). */
 static int open_levels(struct store_txn *t, uint64_t child, const struct rule *rules,
                        size_t n_rules, enum rule_scope scope, const struct concern_ref *refs,
-                       size_t focus, const struct rule_match *matches, enum level *open,
-                       struct alert **scratch)
+                       size_t focus, const struct rule_match *matches, enum level *open)
 {
 	for (size_t i = 0; i < n_rules; i++) {
 		open[i] = LEVEL_NONE;
@@ -45,10 +44,8 @@ static int open_levels(struct store_txn *t, uint64_t child, const struct rule *r
 		int rc = store_open_alert(t, child, rules[i].name, &seq);
 		if (rc == STORE_NOTFOUND)
 			continue;
-		if (rc != STORE_OK || (rc = scratch_alert(scratch)) != STORE_OK ||
-		    (rc = store_alert_get(t, seq, *scratch)) != STORE_OK)
+		if (rc != STORE_OK || (rc = store_alert_level(t, seq, &open[i])) != STORE_OK)
 			return rc;
-		open[i] = (*scratch)->level;
 	}
 	return STORE_OK;
 }
@@ -162,8 +159,7 @@ static int judge(struct store_txn *t, const uint64_t *children, size_t n_childre
 	for (size_t c = 0; c < n_children && rc == STORE_OK; c++) {
 		uint64_t child = children[c];
 		plan.n = 0;
-		rc = open_levels(t, child, rules, n_rules, scope, refs, focus, matches, open,
-		                 &scratch);
+		rc = open_levels(t, child, rules, n_rules, scope, refs, focus, matches, open);
 		if (rc == STORE_OK && judge_decide(rules, n_rules, scope, refs, focus, matches,
 		                                   open, note, people, &plan) < 0)
 			rc = STORE_ERROR;

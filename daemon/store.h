@@ -303,6 +303,8 @@ int store_alert_add(struct store_txn *t, const struct alert *a);
 /* Rewrite an existing alert (state changes). */
 int store_alert_update(struct store_txn *t, const struct alert *a);
 int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out);
+/* Alert seq's level alone (no decode of the rest). */
+int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level);
 int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
 /* The open alert of (child, rule), or STORE_NOTFOUND. */
 int store_open_alert(struct store_txn *t, uint64_t child, const char *rule, uint64_t *seq);

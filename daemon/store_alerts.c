@@ -342,6 +342,20 @@ int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out)
 	return STORE_OK;
 }
 
+int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level)
+{
+	const void *data;
+	size_t len;
+	int rc = store_alert_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_stored_alert_level(data, len, level) < 0) {
+		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 static size_t open_alert_key(uint8_t *key, uint64_t child, const char *rule)
 {
 	size_t n = strlen(rule);

@@ -185,13 +185,10 @@ static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
-/* ffc.store.Child's merged_into (proto/ffc_store.proto). */
-#define CHILD_MERGED_INTO_FIELD 3
-
-int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into)
+int wire_field_find(const void *buf, size_t len, unsigned field, struct wire_field *out)
 {
 	const uint8_t *p = buf, *end = p + len;
-	*merged_into = 0;
+	out->found = 0;
 	while (p < end) {
 		uint64_t key, n;
 		if (read_varint(&p, end, &key) < 0)
@@ -202,8 +199,11 @@ int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into)
 				return -1;
 			/* The last one read is the field's value, as protobuf-c
 			 * would decode it. */
-			if (key >> 3 == CHILD_MERGED_INTO_FIELD)
-				*merged_into = n;
+			if (key >> 3 == field) {
+				out->found = 1;
+				out->value = n;
+				out->bytes = NULL;
+			}
 			continue;
 		case 1:
 			n = 8;
@@ -220,8 +220,25 @@ int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into)
 		}
 		if (n > (uint64_t)(end - p))
 			return -1;
+		if ((key & 7) == 2 && key >> 3 == field) {
+			out->found = 1;
+			out->bytes = p;
+			out->len = (size_t)n;
+		}
 		p += n;
 	}
+	return 0;
+}
+
+/* ffc.store.Child's merged_into (proto/ffc_store.proto). */
+#define CHILD_MERGED_INTO_FIELD 3
+
+int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into)
+{
+	struct wire_field f;
+	if (wire_field_find(buf, len, CHILD_MERGED_INTO_FIELD, &f) < 0)
+		return -1;
+	*merged_into = f.found && !f.bytes ? f.value : 0;
 	return 0;
 }
 

@@ -204,6 +204,11 @@ int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
  * 0). Returns 0, or -1 when the bytes do not parse or hold no Alert (out
  * zeroed). */
 int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);
+/* Only a StoredAlert's level, read from its encoding without decoding the
+ * rest (an alert record is kilobytes; judging a concern asks only the
+ * level of each rule's open alert). Returns 0, or -1 as the decode would
+ * for bytes that do not parse or hold no Alert. */
+int wire_stored_alert_level(const void *buf, size_t len, enum level *level);
 
 /* ---- working an alert ---- */
 

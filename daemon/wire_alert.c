@@ -165,6 +165,20 @@ int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
 	return rc;
 }
 
+/* ffc.store.StoredAlert's alert, and ffc.v1.Alert's level. */
+#define STORED_ALERT_ALERT_FIELD 1
+#define ALERT_LEVEL_FIELD        4
+
+int wire_stored_alert_level(const void *buf, size_t len, enum level *level)
+{
+	struct wire_field a, l;
+	if (wire_field_find(buf, len, STORED_ALERT_ALERT_FIELD, &a) < 0 || !a.found || !a.bytes ||
+	    wire_field_find(a.bytes, a.len, ALERT_LEVEL_FIELD, &l) < 0)
+		return -1;
+	*level = l.found && !l.bytes ? (enum level)l.value : LEVEL_NONE;
+	return 0;
+}
+
 int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out)
 {
 	memset(out, 0, sizeof *out);

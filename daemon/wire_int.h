@@ -35,6 +35,20 @@ void wire_identity_to_pb(Ffc__V1__ChildIdentity *dst, const struct child_identit
  * is) (wire.c, with the Concern frame that carries it). */
 void wire_status_from_pb(struct child_status *dst, const Ffc__V1__ChildStatus *src);
 
+/* One field of a message, found in its encoding without decoding the
+ * rest (wire_field_find): its last varint, or its last length-delimited
+ * value (bytes, borrowed from the encoding). */
+struct wire_field {
+	int found;
+	uint64_t value;
+	const uint8_t *bytes; /* NULL: a varint (value) */
+	size_t len;
+};
+/* Look for `field` among the top-level fields of the encoding buf[len].
+ * Returns 0 (out->found says whether it is there), or -1 when the fields
+ * do not parse. */
+int wire_field_find(const void *buf, size_t len, unsigned field, struct wire_field *out);
+
 /* Pack m into a fresh malloc'd buffer: 0 with *out (the caller frees) and
  * *len, or -1 when memory runs out (*out and *len untouched). */
 int wire_pack_message(const ProtobufCMessage *m, uint8_t **out, size_t *len);

@@ -381,6 +381,15 @@ static void test_alert_roundtrip(void **state)
 	struct alert *b = calloc(1, sizeof *b);
 	assert_non_null(b);
 	assert_int_equal(wire_stored_alert_decode(buf, len, b), 0);
+	/* The level alone, read from the encoding, agrees with the decode;
+	 * a record cut short, or one holding no Alert, is refused as the
+	 * decode refuses it. */
+	enum level level = LEVEL_NONE;
+	assert_int_equal(wire_stored_alert_level(buf, len, &level), 0);
+	assert_int_equal(level, LEVEL_RED);
+	assert_int_equal(wire_stored_alert_level(buf, len - 1, &level), -1);
+	const uint8_t no_alert[] = {0x10, 0x01}; /* state OPEN only */
+	assert_int_equal(wire_stored_alert_level(no_alert, sizeof no_alert, &level), -1);
 	free(buf);
 	assert_int_equal(b->seq, 2);
 	assert_int_equal(b->child, 1);
