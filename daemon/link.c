@@ -118,8 +118,8 @@ static int gather(struct store_txn *t, const struct identity_keys *keys, uint64_
 }
 
 /* The identity on ch, written: its last sighting moved on, or a new
- * identity added. */
-static int refresh(struct store_txn *t, struct child_record *ch, int agency,
+ * identity added. created: ch is new, not yet in the store. */
+static int refresh(struct store_txn *t, struct child_record *ch, int created, int agency,
                    const struct child_identity *id, const struct identity_keys *keys, uint64_t seq,
                    int64_t now_ms)
 {
@@ -161,7 +161,7 @@ static int refresh(struct store_txn *t, struct child_record *ch, int agency,
 		if (wire_child_add_identity(ch, &si) < 0)
 			return STORE_ERROR;
 	}
-	return store_child_put(t, ch);
+	return created ? store_child_put(t, ch) : store_child_update(t, ch);
 }
 
 /* Record (or refresh) the identity on the child's record. known is the
@@ -181,7 +181,7 @@ static int remember(struct store_txn *t, uint64_t child, int created, struct chi
 	} else if (!known && (rc = store_child_get(t, child, &own)) != STORE_OK) {
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	}
-	rc = refresh(t, rec, agency, id, keys, seq, now_ms);
+	rc = refresh(t, rec, created, agency, id, keys, seq, now_ms);
 	if (!known)
 		wire_child_release(&own);
 	return rc;

@@ -206,6 +206,9 @@ uint64_t store_last_concern_seq(struct store_txn *t);
 int store_child_next(struct store_txn *t, uint64_t *id);
 int store_child_get(struct store_txn *t, uint64_t id, struct child_record *out);
 int store_child_put(struct store_txn *t, const struct child_record *ch);
+/* store_child_put for a record read in this transaction: it exists, so
+ * the write needs no look first. */
+int store_child_update(struct store_txn *t, const struct child_record *ch);
 /* Follow merged_into to the surviving child. */
 int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live);
 /* Each child record in id order: fn(id, merged_into, arg), merged_into 0

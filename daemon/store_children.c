@@ -39,14 +39,14 @@ int store_child_get(struct store_txn *t, uint64_t id, struct child_record *out)
 	return STORE_OK;
 }
 
-int store_child_put(struct store_txn *t, const struct child_record *ch)
+/* Write ch's record; `existed` says whether one was there (counted when
+ * not). */
+static int child_write(struct store_txn *t, const struct child_record *ch, int existed)
 {
 	uint8_t key[8];
 	uint8_t *rec = NULL;
 	size_t len = 0;
 	put_u64(key, ch->id);
-	MDB_val old;
-	int existed = get(t, DB_CHILDREN, key, 8, &old) == STORE_OK;
 	if (wire_child_pack(ch, &rec, &len) < 0)
 		return STORE_ERROR;
 	int rc = put(t, DB_CHILDREN, key, 8, rec, len, 0);
@@ -54,6 +54,19 @@ int store_child_put(struct store_txn *t, const struct child_record *ch)
 	if (rc == STORE_OK && !existed)
 		rc = store_counter_add(t, "children", 1);
 	return rc;
+}
+
+int store_child_put(struct store_txn *t, const struct child_record *ch)
+{
+	uint8_t key[8];
+	MDB_val old;
+	put_u64(key, ch->id);
+	return child_write(t, ch, get(t, DB_CHILDREN, key, 8, &old) == STORE_OK);
+}
+
+int store_child_update(struct store_txn *t, const struct child_record *ch)
+{
+	return child_write(t, ch, 1);
 }
 
 int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live)
