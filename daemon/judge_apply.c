@@ -36,12 +36,18 @@ static int open_levels(struct store_txn *t, uint64_t child, const struct rule *r
                        size_t n_rules, enum rule_scope scope, const struct concern_ref *refs,
                        size_t focus, const struct rule_match *matches, enum level *open)
 {
+	int any = -1; /* not looked yet */
 	for (size_t i = 0; i < n_rules; i++) {
 		open[i] = LEVEL_NONE;
 		if (!judge_needs_open(&rules[i], scope, refs, focus, &matches[i]))
 			continue;
+		int rc;
+		if (any < 0 && (rc = store_open_alert_any(t, child, &any)) != STORE_OK)
+			return rc;
+		if (!any)
+			continue;
 		uint64_t seq;
-		int rc = store_open_alert(t, child, rules[i].name, &seq);
+		rc = store_open_alert(t, child, rules[i].name, &seq);
 		if (rc == STORE_NOTFOUND)
 			continue;
 		if (rc != STORE_OK || (rc = store_alert_level(t, seq, &open[i])) != STORE_OK)
