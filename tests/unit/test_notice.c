@@ -286,6 +286,20 @@ static int counted(int32_t day, const char *adapter, const char *metric, uint64_
 	return 0;
 }
 
+/* Every tally of NOW's day, as counted() writes them. */
+static const char *tallies_today(struct fixture *f)
+{
+	static char got[COUNTED_MAX];
+	got[0] = '\0';
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(
+	    store_tally_each(t, (int32_t)(NOW / DAY), (int32_t)(NOW / DAY) + 1, counted, got),
+	    STORE_OK);
+	store_abort(&t);
+	return got;
+}
+
 static void test_tallies(void **state)
 {
 	struct fixture *f = *state;
@@ -314,14 +328,7 @@ static void test_tallies(void **state)
 	                 RECEIPT_ACCEPTED);
 	assert_int_equal(tally_flush(&p, f->s, NOW + TALLY_FLUSH_MS, 0), 0);
 	assert_int_equal(p.n, 0);
-	static char got[COUNTED_MAX];
-	got[0] = '\0';
-	struct store_txn *t;
-	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
-	assert_int_equal(
-	    store_tally_each(t, (int32_t)(NOW / DAY), (int32_t)(NOW / DAY) + 1, counted, got),
-	    STORE_OK);
-	store_abort(&t);
+	const char *got = tallies_today(f);
 	/* The accepted concern from the batch, the rejections from memory;
 	 * in insecure mode an adapter is its agency. */
 	assert_string_equal(got,
@@ -365,14 +372,7 @@ static void test_tallies_summed(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(store_write(f->s, accept_many, NULL, NULL), STORE_OK);
-	static char got[COUNTED_MAX];
-	got[0] = '\0';
-	struct store_txn *t;
-	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
-	assert_int_equal(
-	    store_tally_each(t, (int32_t)(NOW / DAY), (int32_t)(NOW / DAY) + 1, counted, got),
-	    STORE_OK);
-	store_abort(&t);
+	const char *got = tallies_today(f);
 	/* Each adapter: two concerns naming three children, two of them
 	 * with an NHS number, whether it was summed with the first sixteen
 	 * or after. */
