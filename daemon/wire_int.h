@@ -35,19 +35,19 @@ void wire_identity_to_pb(Ffc__V1__ChildIdentity *dst, const struct child_identit
  * is) (wire.c, with the Concern frame that carries it). */
 void wire_status_from_pb(struct child_status *dst, const Ffc__V1__ChildStatus *src);
 
-/* One field of a message, found in its encoding without decoding the
- * rest (wire_field_find): its last varint, or its last length-delimited
- * value (bytes, borrowed from the encoding). */
+/* One field of a message, read from its encoding (wire_field_next). */
 struct wire_field {
-	int found;
+	uint64_t number;
+	int varint; /* a varint: its value in value */
 	uint64_t value;
-	const uint8_t *bytes; /* NULL: a varint (value) */
+	const uint8_t *bytes; /* length-delimited: its bytes, borrowed from the encoding */
 	size_t len;
 };
-/* Look for `field` among the top-level fields of the encoding buf[len].
- * Returns 0 (out->found says whether it is there), or -1 when the fields
- * do not parse. */
-int wire_field_find(const void *buf, size_t len, unsigned field, struct wire_field *out);
+/* Read the field at *p (before end) into out and move *p past it, without
+ * decoding anything else: 1, or 0 at the end, or -1 when it does not
+ * parse. Reading a record's one field this way spares decoding the
+ * whole record. */
+int wire_field_next(const uint8_t **p, const uint8_t *end, struct wire_field *out);
 
 /* Pack m into a fresh malloc'd buffer: 0 with *out (the caller frees) and
  * *len, or -1 when memory runs out (*out and *len untouched). */
