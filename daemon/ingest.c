@@ -339,15 +339,16 @@ static int attempt(struct store_txn *t, void *arg)
 	/* Each concern accepted is counted for the partnership's report in
 	 * the batch's own transaction: concerns and counts stand or fall
 	 * together (rejections are the server's to count: tally.h). */
+	struct tally_sum sum = {0};
 	for (size_t i = 0; i < b->n; i++) {
 		const struct ingest_item *it = &b->items[i];
 		if (it->receipt.status != RECEIPT_ACCEPTED)
 			continue;
-		rc = tally_accepted(t, ingest_adapter(it), b->now_ms, &it->w.c);
+		rc = tally_accepted(t, &sum, ingest_adapter(it), b->now_ms, &it->w.c);
 		if (rc != STORE_OK)
 			return rc;
 	}
-	return STORE_OK;
+	return tally_accepted_write(t, &sum, b->now_ms);
 }
 
 /* Nothing of the attempt stands: forget its receipts and alerts before

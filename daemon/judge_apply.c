@@ -20,24 +20,38 @@
 #include "lifecycle.h"
 #include "log.h"
 
+/* An alert record is large (its evidence and names) and most concerns
+ * raise nothing and find no alert open: the judge's scratch records are
+ * allocated when first needed, not for every judgement. */
+static int scratch_alert(struct alert **p)
+{
+	if (!*p)
+		*p = malloc(sizeof **p);
+	return *p ? STORE_OK : STORE_ERROR;
+}
+
 /* The level of each rule's alert open for child now, where the judge
  * needs it (judge_needs_open()). */
 static int open_levels(struct store_txn *t, uint64_t child, const struct rule *rules,
                        size_t n_rules, enum rule_scope scope, const struct concern_ref *refs,
-                       size_t focus, const struct rule_match *matches, enum level *open,
-                       struct alert *scratch)
+                       size_t focus, const struct rule_match *matches, enum level *open)
 {
+	int any = -1; /* not looked yet */
 	for (size_t i = 0; i < n_rules; i++) {
 		open[i] = LEVEL_NONE;
 		if (!judge_needs_open(&rules[i], scope, refs, focus, &matches[i]))
 			continue;
+		int rc;
+		if (any < 0 && (rc = store_open_alert_any(t, child, &any)) != STORE_OK)
+			return rc;
+		if (!any)
+			continue;
 		uint64_t seq;
-		int rc = store_open_alert(t, child, rules[i].name, &seq);
+		rc = store_open_alert(t, child, rules[i].name, &seq);
 		if (rc == STORE_NOTFOUND)
 			continue;
-		if (rc != STORE_OK || (rc = store_alert_get(t, seq, scratch)) != STORE_OK)
+		if (rc != STORE_OK || (rc = store_alert_level(t, seq, &open[i])) != STORE_OK)
 			return rc;
-		open[i] = scratch->level;
 	}
 	return STORE_OK;
 }
@@ -142,22 +156,24 @@ static int judge(struct store_txn *t, const uint64_t *children, size_t n_childre
 {
 	struct rule_match *matches = malloc((n_rules ? n_rules : 1) * sizeof *matches);
 	enum level *open = malloc((n_rules ? n_rules : 1) * sizeof *open);
-	struct alert *a = malloc(sizeof *a), *scratch = malloc(sizeof *scratch);
+	struct alert *a = NULL, *scratch = NULL;
 	struct judge_plan plan = {0};
-	int rc = matches && open && a && scratch ? STORE_OK : STORE_ERROR;
+	int rc = matches && open ? STORE_OK : STORE_ERROR;
 	if (rc == STORE_OK)
 		judge_measure(rules, n_rules, scope, refs, n, focus, matches);
 	/* Measured once; decided for each child with its own open alerts. */
 	for (size_t c = 0; c < n_children && rc == STORE_OK; c++) {
 		uint64_t child = children[c];
 		plan.n = 0;
-		rc = open_levels(t, child, rules, n_rules, scope, refs, focus, matches, open,
-		                 scratch);
+		rc = open_levels(t, child, rules, n_rules, scope, refs, focus, matches, open);
 		if (rc == STORE_OK && judge_decide(rules, n_rules, scope, refs, focus, matches,
 		                                   open, note, people, &plan) < 0)
 			rc = STORE_ERROR;
 		for (size_t i = 0; i < plan.n && rc == STORE_OK; i++) {
 			const struct judge_raise *j = &plan.items[i];
+			if ((rc = scratch_alert(&a)) != STORE_OK ||
+			    (rc = scratch_alert(&scratch)) != STORE_OK)
+				break;
 			rc = j->outcome == JUDGE_EVIDENCE
 			         ? store_evidence(t, child, &rules[j->rule], j, now_ms, a, out)
 			         : store_raise(t, child, &rules[j->rule], j, now_ms, a, scratch,
@@ -436,8 +452,8 @@ int judge_status_change(struct store_txn *t, uint64_t child, const struct concer
 				continue;
 			if ((rc = cited(t, child, r, &refs[f], a, &yes)) == STORE_OK && !yes)
 				rc = judge(t, &child, 1, RULE_SCOPE_CHILD, refs, n, f, r, 1,
-				           "after social care's status of the child was received", NULL,
-				           now_ms, out);
+				           "after social care's status of the child was received",
+				           NULL, now_ms, out);
 		}
 	}
 	free(refs);

@@ -117,20 +117,12 @@ static int gather(struct store_txn *t, const struct identity_keys *keys, uint64_
 	return rc;
 }
 
-/* Record (or refresh) the identity on the child's record. */
-static int remember(struct store_txn *t, uint64_t child, int created, int agency,
-                    const struct child_identity *id, const struct identity_keys *keys, uint64_t seq,
-                    int64_t now_ms)
+/* The identity on ch, written: its last sighting moved on, or a new
+ * identity added. created: ch is new, not yet in the store. */
+static int refresh(struct store_txn *t, struct child_record *ch, int created, int agency,
+                   const struct child_identity *id, const struct identity_keys *keys, uint64_t seq,
+                   int64_t now_ms)
 {
-	struct child_record ch;
-	int rc;
-	if (created) {
-		memset(&ch, 0, sizeof ch);
-		ch.id = child;
-		ch.created_at_ms = now_ms;
-	} else if ((rc = store_child_get(t, child, &ch)) != STORE_OK) {
-		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-	}
 	/* Identifiers are kept normalised, so the same child sent with
 	 * "943 476 5919" and "9434765919" is one identity. */
 	struct child_identity norm = *id;
@@ -144,8 +136,8 @@ static int remember(struct store_txn *t, uint64_t child, int created, int agency
 	norm.postcode = keys->postcode[0] ? keys->postcode : id->postcode;
 
 	struct seen_identity *same = NULL;
-	for (size_t i = 0; i < ch.n_ids && !same; i++) {
-		const struct seen_identity *s = &ch.ids[i];
+	for (size_t i = 0; i < ch->n_ids && !same; i++) {
+		const struct seen_identity *s = &ch->ids[i];
 		const struct child_identity *a = &s->id;
 		if (s->agency == agency && !strcmp(a->nhs_number, norm.nhs_number) &&
 		    !strcmp(a->upn, norm.upn) && !strcmp(a->local_id, norm.local_id) &&
@@ -153,7 +145,7 @@ static int remember(struct store_txn *t, uint64_t child, int created, int agency
 		    !strcmp(a->family_name, norm.family_name) &&
 		    !strcmp(a->date_of_birth, norm.date_of_birth) &&
 		    !strcmp(a->postcode, norm.postcode))
-			same = &ch.ids[i];
+			same = &ch->ids[i];
 	}
 	if (same) {
 		if (now_ms > same->last_seen_ms)
@@ -166,13 +158,32 @@ static int remember(struct store_txn *t, uint64_t child, int created, int agency
 		    .last_seen_ms = now_ms,
 		    .first_seq = seq,
 		};
-		if (wire_child_add_identity(&ch, &si) < 0) {
-			wire_child_release(&ch);
+		if (wire_child_add_identity(ch, &si) < 0)
 			return STORE_ERROR;
-		}
 	}
-	rc = store_child_put(t, &ch);
-	wire_child_release(&ch);
+	return created ? store_child_put(t, ch) : store_child_update(t, ch);
+}
+
+/* Record (or refresh) the identity on the child's record. known is the
+ * record as the decision read it, when nothing has written it since:
+ * updated in place and left to its owner, not read and decoded again. */
+static int remember(struct store_txn *t, uint64_t child, int created, struct child_record *known,
+                    int agency, const struct child_identity *id, const struct identity_keys *keys,
+                    uint64_t seq, int64_t now_ms)
+{
+	struct child_record own;
+	struct child_record *rec = known ? known : &own;
+	int rc;
+	if (created) {
+		memset(&own, 0, sizeof own);
+		own.id = child;
+		own.created_at_ms = now_ms;
+	} else if (!known && (rc = store_child_get(t, child, &own)) != STORE_OK) {
+		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+	}
+	rc = refresh(t, rec, created, agency, id, keys, seq, now_ms);
+	if (!known)
+		wire_child_release(&own);
 	return rc;
 }
 
@@ -224,19 +235,35 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 {
 	struct identity_keys keys;
 	identity_keys(id, agency, &keys);
-	struct gathered *g = calloc(1, sizeof *g);
-	struct link_decision *d = calloc(1, sizeof *d);
+	/* Both are large (the decision about 14 KiB, mostly room for merges
+	 * and conflicts seldom made): set where they are read, not zeroed
+	 * whole for every child named. */
+	struct gathered *g = malloc(sizeof *g);
+	struct link_decision *d = malloc(sizeof *d);
+	if (g) {
+		memset(&g->f, 0, sizeof g->f);
+		g->demo.n = 0;
+		g->demo.overflow = 0;
+		g->known.n = 0;
+	}
 	size_t merges_before = log->n;
 	int rc = g && d ? gather(t, &keys, seq, g) : STORE_ERROR;
 	if (rc == STORE_OK) {
 		link_decide(&g->f, d);
 		rc = merges_apply(t, d, seq, now_ms, log);
 	}
-	merge_known_release(g ? &g->known : NULL);
+	/* The chosen child's record as the decision read it, when no merge
+	 * has written records since. */
+	struct child_record *known = NULL;
+	for (size_t i = 0; rc == STORE_OK && log->n == merges_before && !log->overflow &&
+	                   i < g->known.n && !known;
+	     i++)
+		if (g->known.rec[i].id == d->child)
+			known = &g->known.rec[i];
 
 	/* What the decision left out is not recorded for this child. */
 	char *strong[3] = {keys.nhs, keys.upn, keys.local};
-	uint64_t chosen = d ? d->child : 0;
+	uint64_t chosen = rc == STORE_OK ? d->child : 0;
 	for (int i = 0; i < 3 && rc == STORE_OK; i++)
 		if (!d->keep[i])
 			strong[i][0] = '\0';
@@ -251,12 +278,14 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	if (rc == STORE_OK && keys.demographic[0])
 		rc = store_demographic_put(t, keys.demographic, chosen, keys.postcode);
 	if (rc == STORE_OK)
-		rc = remember(t, chosen, created, agency, id, &keys, seq, now_ms);
+		rc = remember(t, chosen, created, created ? NULL : known, agency, id, &keys, seq,
+		              now_ms);
 	if (rc == STORE_OK)
 		rc = conflicts_record(t, chosen, seq, now_ms, d->conflicts, d->n_conflicts);
 	/* A merge may settle what demographics left open before. */
 	if (rc == STORE_OK && (log->n != merges_before || log->overflow))
 		rc = merge_reexamine(t, &chosen, now_ms, log);
+	merge_known_release(g ? &g->known : NULL);
 	free(g);
 	free(d);
 	if (rc == STORE_OK)

@@ -224,13 +224,16 @@ static struct link_conflict *conflict_add(struct link_decision *d)
 {
 	if (d->n_conflicts == LINK_CONFLICTS_MAX)
 		return NULL;
-	return &d->conflicts[d->n_conflicts++];
+	struct link_conflict *c = &d->conflicts[d->n_conflicts++];
+	memset(c, 0, sizeof *c);
+	return c;
 }
 
 static void merge_add(struct sim *s, struct link_decision *d, uint64_t *chosen, uint64_t c,
                       const char *identity, const char *reason)
 {
 	struct link_merge *m = &d->merges[d->n_merges++];
+	memset(m, 0, sizeof *m);
 	m->a = *chosen;
 	m->b = c;
 	say(m->identity, sizeof m->identity, "%s", identity);
@@ -406,7 +409,11 @@ void link_decide(const struct link_facts *f, struct link_decision *d)
 		s.root[k] = s.tail[k] = k;
 		s.next[k] = -1;
 	}
-	memset(d, 0, sizeof *d);
+	/* Only what is read: merges and conflicts are each set whole as they
+	 * are added, and most decisions add none. */
+	d->by_demographics = 0;
+	d->n_merges = 0;
+	d->n_conflicts = 0;
 	/* What is left out is blanked in this copy. */
 	struct identity_keys keys = *f->keys;
 	uint64_t chosen = f->start;

@@ -7,6 +7,7 @@
  */
 #include "log.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,11 @@ static enum log_level current = LOG_INFO;
 static enum log_format format = LOG_FORMAT_TEXT;
 static int journal;
 static int out_fd = STDERR_FILENO;
+
+/* Lines gathered by the thread that holds (log_hold). */
+static _Thread_local int holding;
+static char held[PIPE_BUF];
+static size_t n_held;
 
 static const char *const names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 static const char *const json_names[] = {"error", "warn", "info", "debug"};
@@ -176,6 +182,15 @@ static void append(char *out, size_t *n, size_t cap, const char *fmt, ...)
 		*n += (size_t)k < cap - *n ? (size_t)k : cap - *n - 1;
 }
 
+/* Write the lines held, whole. */
+static void log_flush_held(void)
+{
+	if (n_held && write(out_fd, held, n_held) < 0) {
+		/* Nowhere to say so. */
+	}
+	n_held = 0;
+}
+
 /* One line for msg, in the format in force, written with one write(2) so
  * that concurrent writers (a test harness tailing stderr, journald's
  * stream) never see half a line. left_out: lines of its kind left out
@@ -221,9 +236,27 @@ static void emit(enum log_level level, const char *msg, uint64_t left_out)
 	if (n >= sizeof line - 1)
 		n = sizeof line - 2;
 	line[n++] = '\n';
+	if (holding && n_held + n > sizeof held)
+		log_flush_held();
+	if (holding && n <= sizeof held) {
+		memcpy(held + n_held, line, n);
+		n_held += n;
+		return;
+	}
 	if (write(out_fd, line, n) < 0) {
 		/* Nowhere to say so. */
 	}
+}
+
+void log_hold(void)
+{
+	holding = 1;
+}
+
+void log_flush(void)
+{
+	log_flush_held();
+	holding = 0;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -58,6 +58,15 @@ void log_set_journal(int on);
  * at a file. Cannot fail. */
 void log_set_fd(int fd);
 
+/* Between log_hold() and log_flush(), the calling thread's lines are
+ * gathered and written together, whole lines only, at the flush or when
+ * the next would not fit in PIPE_BUF bytes (so a pipe takes each write
+ * whole, never interleaved with another writer's): one write for the
+ * many lines a batch's alerts make, not one each. Other threads' lines
+ * go out at once as ever. One thread holds at a time (the loop's). */
+void log_hold(void);
+void log_flush(void);
+
 #if defined(__GNUC__)
 #define FFC_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else

@@ -438,6 +438,7 @@ static int reply_send(void *sock, struct message *m, const void *data, size_t le
  * transaction that filled it is committed. */
 static void publish(struct server *srv, struct outbox *ob)
 {
+	log_hold();
 	for (size_t i = 0; i < ob->n; i++) {
 		const struct outbox_msg *m = &ob->items[i];
 		/* A PUB socket never blocks: a console that is slow or away
@@ -450,6 +451,7 @@ static void publish(struct server *srv, struct outbox *ob)
 		if (m->note[0])
 			log_info("%s", m->note);
 	}
+	log_flush();
 	outbox_clear(ob);
 }
 

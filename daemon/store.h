@@ -206,6 +206,9 @@ uint64_t store_last_concern_seq(struct store_txn *t);
 int store_child_next(struct store_txn *t, uint64_t *id);
 int store_child_get(struct store_txn *t, uint64_t id, struct child_record *out);
 int store_child_put(struct store_txn *t, const struct child_record *ch);
+/* store_child_put for a record read in this transaction: it exists, so
+ * the write needs no look first. */
+int store_child_update(struct store_txn *t, const struct child_record *ch);
 /* Follow merged_into to the surviving child. */
 int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live);
 /* Each child record in id order: fn(id, merged_into, arg), merged_into 0
@@ -303,9 +306,14 @@ int store_alert_add(struct store_txn *t, const struct alert *a);
 /* Rewrite an existing alert (state changes). */
 int store_alert_update(struct store_txn *t, const struct alert *a);
 int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out);
+/* Alert seq's level alone (no decode of the rest). */
+int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level);
 int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
 /* The open alert of (child, rule), or STORE_NOTFOUND. */
 int store_open_alert(struct store_txn *t, uint64_t child, const char *rule, uint64_t *seq);
+/* Whether child has an open alert of any rule: one look, where most
+ * children have none, instead of one for each rule. */
+int store_open_alert_any(struct store_txn *t, uint64_t child, int *any);
 int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, uint64_t seq);
 
 /* Alert seqs of a child, oldest first, into a malloc'd array. */

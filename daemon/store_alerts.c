@@ -342,6 +342,20 @@ int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out)
 	return STORE_OK;
 }
 
+int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level)
+{
+	const void *data;
+	size_t len;
+	int rc = store_alert_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_stored_alert_level(data, len, level) < 0) {
+		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 static size_t open_alert_key(uint8_t *key, uint64_t child, const char *rule)
 {
 	size_t n = strlen(rule);
@@ -357,6 +371,21 @@ int store_open_alert(struct store_txn *t, uint64_t child, const char *rule, uint
 	uint8_t key[8 + RULE_NAME_MAX];
 	size_t klen = open_alert_key(key, child, rule);
 	return store_get_u64(t, DB_OPEN_ALERTS, key, klen, seq);
+}
+
+int store_open_alert_any(struct store_txn *t, uint64_t child, int *any)
+{
+	uint8_t key[8];
+	put_u64(key, child);
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_OPEN_ALERTS], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, "open_alerts");
+	MDB_val k = {sizeof key, key}, v;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	*any = rc == MDB_SUCCESS && k.mv_size >= sizeof key && !memcmp(k.mv_data, key, sizeof key);
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "open_alerts");
 }
 
 int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, uint64_t seq)

@@ -39,14 +39,14 @@ int store_child_get(struct store_txn *t, uint64_t id, struct child_record *out)
 	return STORE_OK;
 }
 
-int store_child_put(struct store_txn *t, const struct child_record *ch)
+/* Write ch's record; `existed` says whether one was there (counted when
+ * not). */
+static int child_write(struct store_txn *t, const struct child_record *ch, int existed)
 {
 	uint8_t key[8];
 	uint8_t *rec = NULL;
 	size_t len = 0;
 	put_u64(key, ch->id);
-	MDB_val old;
-	int existed = get(t, DB_CHILDREN, key, 8, &old) == STORE_OK;
 	if (wire_child_pack(ch, &rec, &len) < 0)
 		return STORE_ERROR;
 	int rc = put(t, DB_CHILDREN, key, 8, rec, len, 0);
@@ -56,17 +56,35 @@ int store_child_put(struct store_txn *t, const struct child_record *ch)
 	return rc;
 }
 
+int store_child_put(struct store_txn *t, const struct child_record *ch)
+{
+	uint8_t key[8];
+	MDB_val old;
+	put_u64(key, ch->id);
+	return child_write(t, ch, get(t, DB_CHILDREN, key, 8, &old) == STORE_OK);
+}
+
+int store_child_update(struct store_txn *t, const struct child_record *ch)
+{
+	return child_write(t, ch, 1);
+}
+
 int store_child_resolve(struct store_txn *t, uint64_t id, uint64_t *live)
 {
 	/* Merges form chains at most as long as the number of merges; the
 	 * bound only guards against a corrupt cycle. */
 	for (int hops = 0; hops < 64; hops++) {
-		struct child_record ch;
-		int rc = store_child_get(t, id, &ch);
+		uint8_t key[8];
+		MDB_val v;
+		put_u64(key, id);
+		int rc = get(t, DB_CHILDREN, key, 8, &v);
 		if (rc != STORE_OK)
 			return rc;
-		uint64_t next = ch.merged_into;
-		wire_child_release(&ch);
+		uint64_t next;
+		if (wire_child_merged_into(v.mv_data, v.mv_size, &next) < 0) {
+			log_error("store: child %llu: malformed record", (unsigned long long)id);
+			return STORE_ERROR;
+		}
 		if (next == 0) {
 			*live = id;
 			return STORE_OK;

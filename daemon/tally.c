@@ -14,19 +14,45 @@
 #include "log.h"
 #include "store_notices.h"
 
-int tally_accepted(struct store_txn *t, const char *adapter, int64_t now_ms,
-                   const struct concern *c)
+int tally_accepted_write(struct store_txn *t, struct tally_sum *s, int64_t now_ms)
 {
 	int32_t day = calendar_day_of(now_ms);
-	uint64_t identified = 0;
-	for (size_t i = 0; i < c->n_children; i++)
-		identified += c->children[i].nhs_number[0] || c->children[i].upn[0];
-	int rc = store_tally_add(t, day, adapter, TALLY_ACCEPTED, 1);
-	if (rc == STORE_OK)
-		rc = store_tally_add(t, day, adapter, TALLY_CHILDREN, c->n_children);
-	if (rc == STORE_OK && identified)
-		rc = store_tally_add(t, day, adapter, TALLY_IDENTIFIED, identified);
+	int rc = STORE_OK;
+	for (size_t i = 0; i < s->n && rc == STORE_OK; i++) {
+		const char *adapter = s->rows[i].adapter;
+		rc = store_tally_add(t, day, adapter, TALLY_ACCEPTED, s->rows[i].accepted);
+		if (rc == STORE_OK)
+			rc = store_tally_add(t, day, adapter, TALLY_CHILDREN, s->rows[i].children);
+		if (rc == STORE_OK && s->rows[i].identified)
+			rc = store_tally_add(t, day, adapter, TALLY_IDENTIFIED,
+			                     s->rows[i].identified);
+	}
+	s->n = 0;
 	return rc;
+}
+
+int tally_accepted(struct store_txn *t, struct tally_sum *s, const char *adapter, int64_t now_ms,
+                   const struct concern *c)
+{
+	size_t i = 0;
+	while (i < s->n && strcmp(s->rows[i].adapter, adapter))
+		i++;
+	if (i == TALLY_SUM_ADAPTERS) {
+		int rc = tally_accepted_write(t, s, now_ms);
+		if (rc != STORE_OK)
+			return rc;
+		i = 0;
+	}
+	if (i == s->n) {
+		s->rows[i].adapter = adapter;
+		s->rows[i].accepted = s->rows[i].children = s->rows[i].identified = 0;
+		s->n++;
+	}
+	s->rows[i].accepted++;
+	s->rows[i].children += c->n_children;
+	for (size_t j = 0; j < c->n_children; j++)
+		s->rows[i].identified += c->children[j].nhs_number[0] || c->children[j].upn[0];
+	return STORE_OK;
 }
 
 int tally_rejected(struct tally_pending *p, const char *adapter, int64_t now_ms, const char *error)

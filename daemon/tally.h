@@ -35,11 +35,28 @@
 #define TALLY_FLUSH_MS    5000
 #define TALLY_PENDING_MAX 256
 
+/* The concerns a transaction accepted, summed by adapter, so that each
+ * of an adapter's rows is read and written once a batch rather than
+ * three times a concern. Zeroed is empty; the adapters' names are
+ * borrowed until it is written. */
+#define TALLY_SUM_ADAPTERS 16
+struct tally_sum {
+	size_t n;
+	struct {
+		const char *adapter;
+		uint64_t accepted, children, identified;
+	} rows[TALLY_SUM_ADAPTERS];
+};
+
 /* Count concern c, accepted at now_ms from `adapter` (its key's name, or
- * its agency's word in insecure mode), in t. Returns STORE_OK or the
- * store's error. */
-int tally_accepted(struct store_txn *t, const char *adapter, int64_t now_ms,
+ * its agency's word in insecure mode), into s; a sum holding as many
+ * adapters as it can is written to t first (tally_accepted_write).
+ * Returns STORE_OK or the store's error. */
+int tally_accepted(struct store_txn *t, struct tally_sum *s, const char *adapter, int64_t now_ms,
                    const struct concern *c);
+/* Write what s holds, accepted at now_ms, into t, and empty it.
+ * Returns STORE_OK or the store's error. */
+int tally_accepted_write(struct store_txn *t, struct tally_sum *s, int64_t now_ms);
 
 /* Rejections counted and not yet written. Zeroed is empty. */
 struct tally_pending {

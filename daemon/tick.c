@@ -14,9 +14,19 @@
 #include "notice.h"
 #include "overdue.h"
 
+/* Free memory malloc keeps at the top of its heap before it gives any
+ * back by itself. Its default (128 KiB, raised as large blocks are
+ * freed) is crossed by every batch, whose alert records and scratch are
+ * tens of KiB each: the heap was trimmed and grown again many times a
+ * batch, each time a system call, a TLB shootdown and fresh pages
+ * faulted in. Past this much, or when peers leave (tick_give_back), it
+ * is still given back. */
+#define TRIM_THRESHOLD (8 << 20)
+
 void tick_init(struct tick *t, int64_t started_at_ms)
 {
 	*t = (struct tick){0};
+	mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
 	heartbeat_init(&t->hb, started_at_ms, HEARTBEAT_INTERVAL_MS);
 }
 

@@ -185,6 +185,60 @@ static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
+int wire_field_next(const uint8_t **p, const uint8_t *end, struct wire_field *out)
+{
+	if (*p >= end)
+		return 0;
+	uint64_t key, n;
+	if (read_varint(p, end, &key) < 0)
+		return -1;
+	out->number = key >> 3;
+	out->bytes = NULL;
+	out->len = 0;
+	switch (key & 7) {
+	case 0:
+		out->varint = 1;
+		return read_varint(p, end, &out->value) < 0 ? -1 : 1;
+	case 1:
+		n = 8;
+		break;
+	case 5:
+		n = 4;
+		break;
+	case 2:
+		if (read_varint(p, end, &n) < 0)
+			return -1;
+		break;
+	default:
+		return -1; /* groups: in no message of ffc's */
+	}
+	if (n > (uint64_t)(end - *p))
+		return -1;
+	out->varint = 0;
+	if ((key & 7) == 2) {
+		out->bytes = *p;
+		out->len = (size_t)n;
+	}
+	*p += n;
+	return 1;
+}
+
+/* ffc.store.Child's merged_into (proto/ffc_store.proto). */
+#define CHILD_MERGED_INTO_FIELD 3
+
+int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into)
+{
+	const uint8_t *p = buf, *end = p + len;
+	struct wire_field f;
+	int rc;
+	*merged_into = 0;
+	/* The last one read is the field's value, as protobuf-c decodes it. */
+	while ((rc = wire_field_next(&p, end, &f)) > 0)
+		if (f.number == CHILD_MERGED_INTO_FIELD && f.varint)
+			*merged_into = f.value;
+	return rc;
+}
+
 /* Nesting the NUL walk follows at most: ffc.v1 nests one level (a
  * Concern's children); the bound keeps a recursive message type, should
  * one be added, from recursing with the input. */

@@ -127,6 +127,11 @@ int wire_child_pack(const struct child_record *ch, uint8_t **out, size_t *len);
  * Returns 0, or -1 when the bytes do not parse or memory runs out (out is
  * then zeroed and needs no release). */
 int wire_child_decode(const void *buf, size_t len, struct child_record *out);
+/* Only a Child record's merged_into (0: the child is live), read from its
+ * encoding without decoding the rest: following a merge chain needs no
+ * more, and every concern follows one for each child it names. Returns 0,
+ * or -1 when the record's fields do not parse. */
+int wire_child_merged_into(const void *buf, size_t len, uint64_t *merged_into);
 /* Free a child record's arrays and its decoded message (if any) and zero
  * *ch; NULL or a zeroed record is fine. Strings borrowed from concerns by
  * wire_child_add_identity are not freed. */
@@ -199,6 +204,11 @@ int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len);
  * 0). Returns 0, or -1 when the bytes do not parse or hold no Alert (out
  * zeroed). */
 int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);
+/* Only a StoredAlert's level, read from its encoding without decoding the
+ * rest (an alert record is kilobytes; judging a concern asks only the
+ * level of each rule's open alert). Returns 0, or -1 as the decode would
+ * for bytes that do not parse or hold no Alert. */
+int wire_stored_alert_level(const void *buf, size_t len, enum level *level);
 
 /* ---- working an alert ---- */
 

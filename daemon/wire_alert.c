@@ -165,6 +165,35 @@ int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
 	return rc;
 }
 
+/* ffc.store.StoredAlert's alert, and ffc.v1.Alert's level. */
+#define STORED_ALERT_ALERT_FIELD 1
+#define ALERT_LEVEL_FIELD        4
+
+int wire_stored_alert_level(const void *buf, size_t len, enum level *level)
+{
+	const uint8_t *p = buf, *end = p + len;
+	struct wire_field f, g;
+	int rc, alert = 0;
+	*level = LEVEL_NONE;
+	/* An Alert given again is merged into the first as protobuf-c
+	 * merges it, which takes the later one's level (0 when it has
+	 * none). */
+	while ((rc = wire_field_next(&p, end, &f)) > 0) {
+		if (f.number != STORED_ALERT_ALERT_FIELD || !f.bytes)
+			continue;
+		alert = 1;
+		*level = LEVEL_NONE;
+		const uint8_t *q = f.bytes, *qend = f.bytes + f.len;
+		while ((rc = wire_field_next(&q, qend, &g)) > 0)
+			if (g.number == ALERT_LEVEL_FIELD && g.varint)
+				/* An enum is an int32 on the wire, as protobuf-c reads it. */
+				*level = (enum level)(int32_t)(uint32_t)g.value;
+		if (rc < 0)
+			return -1;
+	}
+	return rc < 0 || !alert ? -1 : 0;
+}
+
 int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out)
 {
 	memset(out, 0, sizeof *out);

@@ -35,6 +35,20 @@ void wire_identity_to_pb(Ffc__V1__ChildIdentity *dst, const struct child_identit
  * is) (wire.c, with the Concern frame that carries it). */
 void wire_status_from_pb(struct child_status *dst, const Ffc__V1__ChildStatus *src);
 
+/* One field of a message, read from its encoding (wire_field_next). */
+struct wire_field {
+	uint64_t number;
+	int varint; /* a varint: its value in value */
+	uint64_t value;
+	const uint8_t *bytes; /* length-delimited: its bytes, borrowed from the encoding */
+	size_t len;
+};
+/* Read the field at *p (before end) into out and move *p past it, without
+ * decoding anything else: 1, or 0 at the end, or -1 when it does not
+ * parse. Reading a record's one field this way spares decoding the
+ * whole record. */
+int wire_field_next(const uint8_t **p, const uint8_t *end, struct wire_field *out);
+
 /* Pack m into a fresh malloc'd buffer: 0 with *out (the caller frees) and
  * *len, or -1 when memory runs out (*out and *len untouched). */
 int wire_pack_message(const ProtobufCMessage *m, uint8_t **out, size_t *len);

@@ -3,8 +3,8 @@
  * second per kind, the next one saying how many were left out, each kind
  * on its own, a clock that stepped back never silencing a kind); the three
  * forms of a line (text, journal, json) as written to a file; JSON that
- * stays JSON whatever bytes a message holds; and recognising journald's
- * stream from JOURNAL_STREAM.
+ * stays JSON whatever bytes a message holds; lines held and written
+ * together; and recognising journald's stream from JOURNAL_STREAM.
  */
 /* cmocka needs these before its own header. */
 #include <setjmp.h>
@@ -204,6 +204,38 @@ static void test_json(void **state)
 	assert_non_null(strstr(out, "\\\"\",\"fields\":{"));
 }
 
+/* Lines held are written at the flush, whole and in order; past what one
+ * write may carry to a pipe whole, the lines held so far go out first. */
+static void test_hold(void **state)
+{
+	(void)state;
+	log_hold();
+	log_info("alert A%08d", 1);
+	log_info("alert A%08d", 2);
+	assert_string_equal(captured(), "");
+	log_flush();
+	char *got = captured();
+	assert_non_null(strstr(got, "INFO: alert A00000001\n"));
+	assert_non_null(strstr(got, "INFO: alert A00000002\n"));
+	assert_true(strstr(got, "A00000001") < strstr(got, "A00000002"));
+	/* Not held after the flush. */
+	log_info("after");
+	assert_non_null(strstr(captured(), "INFO: after\n"));
+
+	log_hold();
+	for (int i = 0; i < 400; i++)
+		log_info("evidence for alert A%08d", i);
+	/* Some went out already, each a whole line. */
+	got = captured();
+	size_t early = strlen(got);
+	assert_true(early > 0 && early <= 400 * 80);
+	assert_int_equal(got[early - 1], '\n');
+	log_flush();
+	got = captured();
+	assert_non_null(strstr(got, "evidence for alert A00000399\n"));
+	assert_null(strstr(got, "evidence for alert A00000000\n"));
+}
+
 static void test_format_names(void **state)
 {
 	(void)state;
@@ -245,6 +277,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_format_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal_stream, setup, teardown),
 	};

@@ -436,13 +436,30 @@ static void test_purged_by_age(void **state)
 	store_abort(&t);
 }
 
+/* What counted() may write into its buffer. */
+#define COUNTED_MAX 4096
+
 static int counted(int32_t day, const char *adapter, const char *metric, uint64_t value, void *arg)
 {
 	char *out = arg;
 	size_t n = strlen(out);
-	snprintf(out + n, 1024 - n, "%d %s %s %llu;", (int)(day - (int32_t)(NOW / DAY)), adapter,
-	         metric, (unsigned long long)value);
+	snprintf(out + n, COUNTED_MAX - n, "%d %s %s %llu;", (int)(day - (int32_t)(NOW / DAY)),
+	         adapter, metric, (unsigned long long)value);
 	return 0;
+}
+
+/* Every tally of NOW's day, as counted() writes them. */
+static const char *tallies_today(struct fixture *f)
+{
+	static char got[COUNTED_MAX];
+	got[0] = '\0';
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(
+	    store_tally_each(t, (int32_t)(NOW / DAY), (int32_t)(NOW / DAY) + 1, counted, got),
+	    STORE_OK);
+	store_abort(&t);
+	return got;
 }
 
 static void test_tallies(void **state)
@@ -473,14 +490,7 @@ static void test_tallies(void **state)
 	                 RECEIPT_ACCEPTED);
 	assert_int_equal(tally_flush(&p, f->s, NOW + TALLY_FLUSH_MS, 0), 0);
 	assert_int_equal(p.n, 0);
-	static char got[1024];
-	got[0] = '\0';
-	struct store_txn *t;
-	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
-	assert_int_equal(
-	    store_tally_each(t, (int32_t)(NOW / DAY), (int32_t)(NOW / DAY) + 1, counted, got),
-	    STORE_OK);
-	store_abort(&t);
+	const char *got = tallies_today(f);
 	/* The accepted concern from the batch, the rejections from memory;
 	 * in insecure mode an adapter is its agency. */
 	assert_string_equal(got,
@@ -499,6 +509,43 @@ static void test_tallies(void **state)
 	assert_int_equal(p.n, 0);
 }
 
+/* Accepted concerns are summed by adapter over a transaction and each
+ * row written once: more adapters than a sum holds are written as it
+ * fills, none lost, each counted once. */
+static int accept_many(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	const struct child_identity kids[2] = {{.nhs_number = "9434765919", .upn = ""},
+	                                       {.nhs_number = "", .upn = ""}};
+	static char names[TALLY_SUM_ADAPTERS + 4][16];
+	struct tally_sum sum = {0};
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < TALLY_SUM_ADAPTERS + 4; i++) {
+			snprintf(names[i], sizeof names[i], "a%02d", i);
+			struct concern c = {.n_children = round ? 2 : 1, .children = kids};
+			int rc = tally_accepted(t, &sum, names[i], NOW, &c);
+			if (rc != STORE_OK)
+				return rc;
+		}
+	return tally_accepted_write(t, &sum, NOW);
+}
+
+static void test_tallies_summed(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_write(f->s, accept_many, NULL, NULL), STORE_OK);
+	const char *got = tallies_today(f);
+	/* Each adapter: two concerns naming three children, two of them
+	 * with an NHS number, whether it was summed with the first sixteen
+	 * or after. */
+	for (int i = 0; i < TALLY_SUM_ADAPTERS + 4; i++) {
+		char want[96];
+		snprintf(want, sizeof want,
+		         "0 a%02d accepted 2;0 a%02d children 3;0 a%02d identified 2;", i, i, i);
+		assert_non_null(strstr(got, want));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +557,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_withdrawn_with_its_concern, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purged_by_age, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tallies, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tallies_summed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,8 +265,18 @@ static void test_alerts(void **state)
 	assert_int_equal(seq, 1);
 	assert_int_equal(store_open_alert(t, 4, "toxic-trio", &seq), STORE_NOTFOUND);
 	assert_int_equal(store_open_alert(t, 5, "multi-agency", &seq), STORE_NOTFOUND);
+	/* Any open alert of a child: its own, never its neighbours'. */
+	int any = -1;
+	assert_int_equal(store_open_alert_any(t, 4, &any), STORE_OK);
+	assert_int_equal(any, 1);
+	assert_int_equal(store_open_alert_any(t, 3, &any), STORE_OK);
+	assert_int_equal(any, 0);
+	assert_int_equal(store_open_alert_any(t, 5, &any), STORE_OK);
+	assert_int_equal(any, 0);
 	assert_int_equal(store_open_alert_set(t, 4, "multi-agency", 0), STORE_OK);
 	assert_int_equal(store_open_alert(t, 4, "multi-agency", &seq), STORE_NOTFOUND);
+	assert_int_equal(store_open_alert_any(t, 4, &any), STORE_OK);
+	assert_int_equal(any, 0);
 
 	assert_int_equal(store_alert_get(t, 1, b), STORE_OK);
 	assert_int_equal(b->level, LEVEL_AMBER);

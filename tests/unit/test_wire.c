@@ -309,6 +309,47 @@ static void test_child_roundtrip(void **state)
 	free(buf);
 }
 
+/* A merge chain is followed on merged_into alone, read from the encoding:
+ * it agrees with a full decode, with identities before and after it, and
+ * bytes that do not parse are refused. */
+static void test_child_merged_into(void **state)
+{
+	(void)state;
+	struct child_record ch = {.id = 9, .created_at_ms = T0, .merged_into = 300};
+	struct seen_identity a = {.agency = 2, .first_seen_ms = T0, .last_seen_ms = T0};
+	a.id = (struct child_identity){"9434765919", "", "", "Ella", "Smith", "2015-03-02", ""};
+	assert_int_equal(wire_child_add_identity(&ch, &a), 0);
+	uint64_t aliases[] = {7, 8};
+	ch.aliases = aliases;
+	ch.n_aliases = 2;
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(wire_child_pack(&ch, &buf, &len), 0);
+	ch.aliases = NULL;
+	ch.n_aliases = 0;
+	wire_child_release(&ch);
+	uint64_t m = 1;
+	assert_int_equal(wire_child_merged_into(buf, len, &m), 0);
+	assert_int_equal(m, 300);
+	/* Cut inside the identity: the length says more than there is. */
+	assert_int_equal(wire_child_merged_into(buf, len - 3, &m), -1);
+	free(buf);
+
+	struct child_record live = {.id = 10, .created_at_ms = T0};
+	assert_int_equal(wire_child_pack(&live, &buf, &len), 0);
+	assert_int_equal(wire_child_merged_into(buf, len, &m), 0);
+	assert_int_equal(m, 0);
+	free(buf);
+	/* The empty record is a live child with nothing recorded; a varint
+	 * that never ends and a group are not records. */
+	assert_int_equal(wire_child_merged_into("", 0, &m), 0);
+	assert_int_equal(m, 0);
+	const uint8_t endless[] = {0x18, 0xff, 0xff};
+	assert_int_equal(wire_child_merged_into(endless, sizeof endless, &m), -1);
+	const uint8_t group[] = {0x1b, 0x00};
+	assert_int_equal(wire_child_merged_into(group, sizeof group, &m), -1);
+}
+
 static void test_alert_roundtrip(void **state)
 {
 	(void)state;
@@ -340,6 +381,15 @@ static void test_alert_roundtrip(void **state)
 	struct alert *b = calloc(1, sizeof *b);
 	assert_non_null(b);
 	assert_int_equal(wire_stored_alert_decode(buf, len, b), 0);
+	/* The level alone, read from the encoding, agrees with the decode;
+	 * a record cut short, or one holding no Alert, is refused as the
+	 * decode refuses it. */
+	enum level level = LEVEL_NONE;
+	assert_int_equal(wire_stored_alert_level(buf, len, &level), 0);
+	assert_int_equal(level, LEVEL_RED);
+	assert_int_equal(wire_stored_alert_level(buf, len - 1, &level), -1);
+	const uint8_t no_alert[] = {0x10, 0x01}; /* state OPEN only */
+	assert_int_equal(wire_stored_alert_level(no_alert, sizeof no_alert, &level), -1);
 	free(buf);
 	assert_int_equal(b->seq, 2);
 	assert_int_equal(b->child, 1);
@@ -491,6 +541,7 @@ int main(void)
 	    cmocka_unit_test(test_nul_in_every_string_field),
 	    cmocka_unit_test(test_receipt),
 	    cmocka_unit_test(test_child_roundtrip),
+	    cmocka_unit_test(test_child_merged_into),
 	    cmocka_unit_test(test_alert_roundtrip),
 	    cmocka_unit_test(test_alert_broadcast_least_data),
 	};
