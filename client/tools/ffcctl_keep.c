@@ -136,6 +136,17 @@ int ctl_cmd_purge(const struct opts *o, int argc, char **argv)
 
 /* ---- withdraw ---- */
 
+/* label then the ids on one line; none: nothing, unless always. */
+static void ids_line(const char *label, char **ids, size_t n, int always)
+{
+	if (!n && !always)
+		return;
+	printf("%s", label);
+	for (size_t i = 0; i < n; i++)
+		printf(" %s", ids[i]);
+	printf("\n");
+}
+
 int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -192,26 +203,16 @@ int ctl_cmd_withdraw(const struct opts *o, int argc, char **argv)
 		       tool_enum_name(&ffc__v1__agency__descriptor, (int)wr.agency), wr.concern_id);
 		if (w->concern)
 			printf(" (seq %llu)", (unsigned long long)w->concern->seq);
-		printf("; no longer counted by rules\n  children:");
-		for (size_t i = 0; i < w->n_child_ids; i++)
-			printf(" %s", w->child_ids[i]);
-		printf("\n");
-		if (w->n_open_alert_ids) {
-			printf(
-			    "  unfinished alerts citing it (not withdrawn; each has a note, review "
-			    "and close them if they no longer stand):");
-			for (size_t i = 0; i < w->n_open_alert_ids; i++)
-				printf(" %s", w->open_alert_ids[i]);
-			printf("\n");
-		}
-		if (w->n_notice_ids) {
-			printf(
-			    "  Operation Encompass notices it raised, withdrawn (their schools are "
-			    "told, and keep no name):");
-			for (size_t i = 0; i < w->n_notice_ids; i++)
-				printf(" %s", w->notice_ids[i]);
-			printf("\n");
-		}
+		printf("; no longer counted by rules\n");
+		ids_line("  children:", w->child_ids, w->n_child_ids, 1);
+		ids_line(
+		    "  unfinished alerts citing it (not withdrawn; each has a note, review and "
+		    "close them if they no longer stand):",
+		    w->open_alert_ids, w->n_open_alert_ids, 0);
+		ids_line(
+		    "  Operation Encompass notices it raised, withdrawn (their schools are told, "
+		    "and keep no name):",
+		    w->notice_ids, w->n_notice_ids, 0);
 	}
 	ffc__v1__control_reply__free_unpacked(r, NULL);
 	return 0;
