@@ -64,7 +64,7 @@ int ctl_cmd_lookup(const struct opts *o, int argc, char **argv)
 	Ffc__V1__LookupRequest lr = FFC__V1__LOOKUP_REQUEST__INIT;
 	int opt;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'n')
 			lr.nhs_number = optarg;
 		else if (opt == 'u')
@@ -122,7 +122,7 @@ int ctl_cmd_accesses(const struct opts *o, int argc, char **argv)
 	Ffc__V1__AccessesRequest ar = FFC__V1__ACCESSES_REQUEST__INIT;
 	int opt, given = 0;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'n') {
 			cr.nhs_number = optarg;
 			given++;

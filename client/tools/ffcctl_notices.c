@@ -150,7 +150,7 @@ static int cmd_notices(const struct opts *o, int argc, char **argv)
 	long long limit = 0;
 	int opt;
 	optind = 0; /* GNU getopt starts afresh: options may follow arguments */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		switch (opt) {
 		case 's':
 			nr.since_seq = (uint64_t)tool_number("--since", optarg, 0, INT64_MAX);
@@ -193,7 +193,7 @@ static int cmd_notice(const struct opts *o, int argc, char **argv)
 	Ffc__V1__NoticeAckRequest ar = FFC__V1__NOTICE_ACK_REQUEST__INIT;
 	int opt;
 	optind = 0; /* GNU getopt starts afresh: options may follow arguments */
-	while ((opt = getopt_long(argc - 1, argv + 1, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc - 1, argv + 1, options)) != -1) {
 		if (opt == 'b')
 			ar.by = optarg;
 		else
@@ -232,7 +232,7 @@ static int cmd_feedback(const struct opts *o, int argc, char **argv)
 	long long limit = 0;
 	int opt;
 	optind = 0; /* GNU getopt starts afresh: options may follow arguments */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		switch (opt) {
 		case 's':
 			fr.since_seq = (uint64_t)tool_number("--since", optarg, 0, INT64_MAX);
@@ -276,7 +276,7 @@ static int cmd_contact(const struct opts *o, int argc, char **argv)
 	Ffc__V1__ContactRequest cr = FFC__V1__CONTACT_REQUEST__INIT;
 	int opt;
 	optind = 0; /* GNU getopt starts afresh: options may follow arguments */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'c')
 			cr.contact = optarg;
 		else
@@ -510,7 +510,7 @@ static int cmd_report(const struct opts *o, int argc, char **argv)
 	const char *from = NULL, *to = NULL;
 	int csv = 0, opt;
 	optind = 0; /* GNU getopt starts afresh: options may follow arguments */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = ctl_getopt(argc, argv, options)) != -1) {
 		if (opt == 'f')
 			from = optarg;
 		else if (opt == 't')

@@ -55,7 +55,10 @@ class Flags(DaemonTest):
         self.assertEqual(json.loads(after.stdout)["child_id"], child)
         for args in (["status", "--json"], ["stats", "--json"], ["alerts", "--json", "--limit", "5"],
                      ["identities", child, "--json"], ["conflicts", "--json"],
-                     ["matches", "--json"], ["audit", "--json", "--limit", "1"]):
+                     ["matches", "--json"], ["audit", "--json", "--limit", "1"],
+                     ["notices", "--json"], ["feedback", "--json"],
+                     ["accesses", child, "--json"],
+                     ["report", "--from", "2026-01-01", "--to", "2026-01-02", "--json"]):
             out = self.d.tool("ffcctl", *args, "--control", self.d.control_ep, "--purpose",
                               "review", endpoints=False, env=env)
             self.assertEqual(out.returncode, 0, (args, out.stderr))
