@@ -20,6 +20,9 @@
 #include "merge.h"
 #include "wire.h"
 
+/* An identity's last sighting is recorded to within this much. */
+#define SEEN_RESOLUTION_MS (24 * 60 * 60 * 1000LL)
+
 /* ---- gathering the facts ---- */
 
 /* The demographic search, one entry per child id recorded under the key
@@ -148,8 +151,13 @@ static int refresh(struct store_txn *t, struct child_record *ch, int created, in
 			same = &ch->ids[i];
 	}
 	if (same) {
-		if (now_ms > same->last_seen_ms)
-			same->last_seen_ms = now_ms;
+		/* Sightings within a day of the one recorded leave the child's
+		 * record as it is: rewriting it for every concern dirtied a page
+		 * of the children table per concern, and "last seen" to within a
+		 * day is what an operator and the display name need. */
+		if (same->last_seen_ms > now_ms - SEEN_RESOLUTION_MS)
+			return STORE_OK;
+		same->last_seen_ms = now_ms;
 	} else {
 		struct seen_identity si = {
 		    .agency = agency,

@@ -18,6 +18,7 @@
 #include "household.h"
 #include "ingest.h"
 #include "testutil.h"
+#include "wire.h"
 
 #define NOW (T0 + 400 * DAY)
 
@@ -88,7 +89,8 @@ static struct frame frame(const char *id, int agency, int category, int severity
 
 /* Ingest frames as one batch; returns what ingest_batch returned and
  * copies the receipts out. */
-static int batch(struct fixture *f, struct frame *frames, size_t n, struct receipt *out)
+static int batch_at(struct fixture *f, struct frame *frames, size_t n, struct receipt *out,
+                    int64_t now_ms)
 {
 	struct ingest_item *items = calloc(n, sizeof *items);
 	for (size_t i = 0; i < n; i++) {
@@ -97,7 +99,7 @@ static int batch(struct fixture *f, struct frame *frames, size_t n, struct recei
 	}
 	struct ingest_limits limits = {.max_message = 64 * 1024};
 	outbox_clear(&f->raised);
-	int rc = ingest_batch(f->s, f->rules, f->n_rules, &limits, items, n, NOW, &f->raised);
+	int rc = ingest_batch(f->s, f->rules, f->n_rules, &limits, items, n, now_ms, &f->raised);
 	for (size_t i = 0; i < n; i++) {
 		out[i] = items[i].receipt;
 		out[i].concern_id = ""; /* borrowed from the frame: do not keep */
@@ -107,6 +109,11 @@ static int batch(struct fixture *f, struct frame *frames, size_t n, struct recei
 	for (size_t i = 0; i < n; i++)
 		free(frames[i].data);
 	return rc;
+}
+
+static int batch(struct fixture *f, struct frame *frames, size_t n, struct receipt *out)
+{
+	return batch_at(f, frames, n, out, NOW);
 }
 
 static struct receipt one(struct fixture *f, struct frame fr)
@@ -638,6 +645,50 @@ static void test_disk_full_receipt(void **state)
 	assert_int_equal(store_fault(f->s)->last, STORE_OK);
 }
 
+/* The child's record is rewritten for a known identity only when its last
+ * sighting moves on by a day: what was seen, and when to within a day, is
+ * kept without a write per concern. */
+static void test_last_seen_to_the_day(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t hour = 3600 * 1000LL;
+	struct receipt r;
+	struct frame fr = frame("h1", 2, 1, 1, T0, "9434765919", "", "", "Smith");
+	batch_at(f, &fr, 1, &r, NOW);
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	uint64_t child = r.child_ids[0];
+	const int64_t sent[] = {NOW + hour, NOW + 23 * hour, NOW + 25 * hour, NOW + 26 * hour};
+	const int64_t seen[] = {NOW, NOW, NOW + 25 * hour, NOW + 25 * hour};
+	for (size_t i = 0; i < 4; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "h%zu", i + 2);
+		fr = frame(id, 2, 1, 1, T0, "943 476 5919", "", "", "Smith");
+		batch_at(f, &fr, 1, &r, sent[i]);
+		assert_int_equal(r.status, RECEIPT_ACCEPTED);
+		assert_int_equal(r.child_ids[0], child);
+		struct store_txn *t;
+		struct child_record ch;
+		assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+		assert_int_equal(store_child_get(t, child, &ch), STORE_OK);
+		assert_int_equal(ch.n_ids, 1);
+		assert_int_equal(ch.ids[0].first_seen_ms, NOW);
+		assert_int_equal(ch.ids[0].last_seen_ms, seen[i]);
+		wire_child_release(&ch);
+		store_abort(&t);
+	}
+	/* Another agency's identity is new: recorded at once. */
+	fr = frame("p1", 1, 1, 1, T0, "9434765919", "", "", "Smith");
+	batch_at(f, &fr, 1, &r, NOW + 26 * hour);
+	struct store_txn *t;
+	struct child_record ch;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_child_get(t, child, &ch), STORE_OK);
+	assert_int_equal(ch.n_ids, 2);
+	assert_int_equal(ch.ids[1].first_seen_ms, NOW + 26 * hour);
+	wire_child_release(&ch);
+	store_abort(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +706,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_poison_rejected_alone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_impossible_times_alone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full_receipt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_last_seen_to_the_day, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
