@@ -6,22 +6,17 @@
  */
 #include "alert.h"
 
-#include <stdio.h>
-
-static void copy_str(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
+#include "wire_int.h"
 
 void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src)
 {
-	copy_str(dst->nhs_number, sizeof dst->nhs_number, src->nhs_number);
-	copy_str(dst->upn, sizeof dst->upn, src->upn);
-	copy_str(dst->local_id, sizeof dst->local_id, src->local_id);
-	copy_str(dst->given_name, sizeof dst->given_name, src->given_name);
-	copy_str(dst->family_name, sizeof dst->family_name, src->family_name);
-	copy_str(dst->date_of_birth, sizeof dst->date_of_birth, src->date_of_birth);
-	copy_str(dst->postcode, sizeof dst->postcode, src->postcode);
+	wire_copy_str(dst->nhs_number, sizeof dst->nhs_number, src->nhs_number);
+	wire_copy_str(dst->upn, sizeof dst->upn, src->upn);
+	wire_copy_str(dst->local_id, sizeof dst->local_id, src->local_id);
+	wire_copy_str(dst->given_name, sizeof dst->given_name, src->given_name);
+	wire_copy_str(dst->family_name, sizeof dst->family_name, src->family_name);
+	wire_copy_str(dst->date_of_birth, sizeof dst->date_of_birth, src->date_of_birth);
+	wire_copy_str(dst->postcode, sizeof dst->postcode, src->postcode);
 }
 
 enum alert_view wire_alert_view(const struct alert *a)

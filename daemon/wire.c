@@ -67,7 +67,12 @@ int wire_pack_message(const ProtobufCMessage *m, uint8_t **out, size_t *len)
 
 void wire_copy_str(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", wire_str(src));
+	if (!size)
+		return;
+	const char *s = wire_str(src);
+	size_t n = strnlen(s, size - 1);
+	memcpy(dst, s, n);
+	dst[n] = '\0';
 }
 
 /* ---- concerns ---- */
