@@ -7,10 +7,14 @@
  * keeps it withdrawn; a backup opens as a store with the same content.
  */
 
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -524,6 +528,45 @@ static void test_backup(void **state)
 	free(dir);
 }
 
+/* A copy whose file cannot be written (here: past the process's file size
+ * limit, partway) fails whole, says why, leaves nothing behind, and the
+ * store goes on as it was. */
+static void test_backup_write_fails(void **state)
+{
+	struct fixture *f = *state;
+	send(f, "p1", POLICE, NOW - 2 * DAY, NHS_A, "");
+	char *dir = test_tmpdir("ffc-backup");
+	char path[1100], err[256];
+	snprintf(path, sizeof path, "%s/copy", dir);
+	struct rlimit was, small = {16384, 16384};
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small.rlim_max = was.rlim_max;
+	void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	uint64_t bytes = 0;
+	int rc = store_backup(f->s, path, &bytes, err, sizeof err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, xfsz);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, strerror(EFBIG)));
+	struct stat st;
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+
+	send(f, "h1", HEALTH, NOW - DAY, NHS_A, "");
+	assert_int_equal(store_backup(f->s, path, &bytes, err, sizeof err), 0);
+	struct store *copy = store_open(path, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(copy);
+	struct store_txn *t;
+	assert_int_equal(store_begin(copy, 0, &t), STORE_OK);
+	assert_int_equal(store_counter_get(t, "concerns"), 2);
+	store_abort(&t);
+	store_close(&copy);
+	test_rmdir(strdup(path));
+	rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +581,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_write_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
