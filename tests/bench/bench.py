@@ -12,7 +12,8 @@ removed when its part is done. ffcd runs with the shipped conf/ffcd.conf
   a) LMDB's ceiling: lmdb_ceiling writes ~300-byte records, one put each
      (and, for reference, the three puts a concern needs at least), in
      durable commits of 512, into a store already holding 10,000 and
-     1,000,000 records.
+     1,000,000 records; and the time of a synced commit holding one
+     concern's three puts alone, the floor under any alert's latency.
   b) ffcd's durable ingest through the wire: load_gen (a DEALER, 2,000 in
      flight) sends concerns naming children ffcd already knows, 10,000
      and 1,000,000 of them (each filed once before, not measured);
@@ -24,7 +25,8 @@ removed when its part is done. ffcd runs with the shipped conf/ffcd.conf
      each raising an alert; a SUB on the alerts socket times each.
   e) backup beside ingest: receipt latency at 2,000 concerns a second with
      and without an `ffcctl backup` of the 1,000,000-children store
-     running, and the longest gap between heartbeats.
+     running, the longest gap between heartbeats, and how much the store
+     grew meanwhile.
   f) back-fill: concerns about a third as many children, happening over
      a year, into a fresh store; the rate, the rate over the last tenth,
      and the time 10 million would take at that last rate.
@@ -132,10 +134,10 @@ class Bench:
             fail("%s failed (exit %d):\n%s%s" % (what, p.returncode, p.stdout, p.stderr))
         return figures(p.stdout.strip().splitlines()[-1])
 
-    def ceiling(self, population, layout):
+    def ceiling(self, population, layout, records=None, batch=512):
         d = self.scratch("ceiling")
         f = self.run([os.path.join(self.tests, "lmdb_ceiling"), d, str(population),
-                      str(self.measured), layout], "lmdb_ceiling")
+                      str(records or self.measured), layout, str(batch)], "lmdb_ceiling")
         shutil.rmtree(d, ignore_errors=True)
         return f
 
@@ -158,6 +160,14 @@ class Bench:
             self.say("   %12s records before: one put %8s /s, three puts %8s /s (store %s MiB)"
                      % (n(p), n(one["rate"]), n(three["rate"]),
                         n(one["store_bytes"] / 2**20)))
+        # The floor under any durable answer: a commit of one record.
+        p = self.populations[1]
+        floor = self.ceiling(p, "three", records=200 if self.smoke else 2000, batch=1)
+        self.results["floor"] = floor
+        self.say("   a concern's three puts alone in a synced commit (%s records before): "
+                 "p50 %.2f ms, p99 %.2f ms, max %.2f ms"
+                 % (n(p), floor["commit_p50_ms"], floor["commit_p99_ms"],
+                    floor["commit_max_ms"]))
 
     def part_ingest(self, population, keep=False):
         d = Daemon(self, "ingest-%d" % population)
@@ -200,9 +210,11 @@ class Bench:
                           "--rate", str(self.rate), "--children", str(self.latency_count),
                           "--child-base", str(base), "--sequential", "--alerts", d.alerts,
                           "--alert-topic", "alert.red.immediate-risk"], "latency")
-        self.say("   %s alerts of %s: p50 %s ms, p99 %s ms, max %s ms (receipts p99 %s ms)"
+        self.say("   %s alerts of %s: p50 %s ms, p99 %s ms, max %s ms (receipts p99 %s ms; "
+                 "LMDB's own synced commit of one concern's puts: p99 %.2f ms)"
                  % (n(f["alerts"]), n(f["accepted"]), f["alert_p50_ms"], f["alert_p99_ms"],
-                    f["alert_max_ms"], f["receipt_p99_ms"]))
+                    f["alert_max_ms"], f["receipt_p99_ms"],
+                    self.results["floor"]["commit_p99_ms"]))
         if f["alerts"] < f["accepted"]:
             fail("latency: %d concerns raised no alert seen" % (f["accepted"] - f["alerts"]))
 
@@ -247,10 +259,14 @@ class Bench:
         self.say("e) backup beside ingest at %d concerns/s on a %s MiB store"
                  % (self.rate, n(int(st.get("store_bytes", 0)) / 2**20)))
         dest = self.scratch("backup")
+        before = int(d.status().get("store_bytes", 0))
         with_b, took = self.stall_run(d, "SB", backup_to=dest)
+        grew = int(d.status().get("store_bytes", 0)) - before
         size = sum(os.path.getsize(os.path.join(dest, f)) for f in os.listdir(dest))
         shutil.rmtree(dest, ignore_errors=True)
+        before = int(d.status().get("store_bytes", 0))
         without, _ = self.stall_run(d, "SN", seconds=took + self.stall_lead)
+        grew_without = int(d.status().get("store_bytes", 0)) - before
         for name, f in (("without a backup", without), ("with a backup", with_b)):
             self.say("   %-17s receipts p50 %6s ms, p99 %6s ms, max %6s ms; heartbeats %d, "
                      "longest gap %s ms"
@@ -259,6 +275,10 @@ class Bench:
         self.say("   backup: %s MiB copied in %.1f s; the longest receipt waited %.1f ms longer "
                  "with it" % (n(size / 2**20), took,
                               with_b["receipt_max_ms"] - without["receipt_max_ms"]))
+        # Pages freed while the copy's snapshot is open cannot be reused
+        # until it ends: the store grows by what the load rewrote meanwhile.
+        self.say("   the store grew by %s MiB with the backup, %s MiB in as long without"
+                 % (n(grew / 2**20), n(grew_without / 2**20)))
 
     def part_backfill(self):
         if not self.backfill:

@@ -15,7 +15,9 @@
  *          (child, time, seq), the child drawn from POPULATION
  *
  * usage: lmdb_ceiling DIR POPULATION RECORDS [one|three] [BATCH] [VALUE]
- * Prints one line of key=value figures. DIR must not exist (it is created
+ * Prints one line of key=value figures: the rate, and how long one
+ * transaction took (begin to synced commit: p50, p99, max). With BATCH 1
+ * that is the floor under any durable answer on this disk. DIR must not exist (it is created
  * and left for the caller to remove).
  */
 #include <errno.h>
@@ -104,11 +106,15 @@ static void write_record(struct ceiling *c, MDB_txn *txn, uint64_t child)
 		die("put timeline", rc);
 }
 
-/* n records in transactions of batch each; returns the seconds taken. */
-static double write_records(struct ceiling *c, uint64_t n, uint64_t batch, int sequential)
+/* n records in transactions of batch each; returns the seconds taken.
+ * With took, each transaction's time (begin to synced commit) is kept
+ * there, in order. */
+static double write_records(struct ceiling *c, uint64_t n, uint64_t batch, int sequential,
+                            double *took)
 {
 	double start = seconds();
-	for (uint64_t done = 0; done < n;) {
+	for (uint64_t done = 0, txns = 0; done < n; txns++) {
+		double t0 = seconds();
 		MDB_txn *txn;
 		int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
 		if (rc)
@@ -117,8 +123,23 @@ static double write_records(struct ceiling *c, uint64_t n, uint64_t batch, int s
 			write_record(c, txn, sequential ? done : next_random() % c->population);
 		if ((rc = mdb_txn_commit(txn)) != 0)
 			die("commit", rc);
+		if (took)
+			took[txns] = seconds() - t0;
 	}
 	return seconds() - start;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of n sorted values, in milliseconds. */
+static double quantile_ms(const double *v, size_t n, double q)
+{
+	size_t i = (size_t)(q * (double)(n - 1) + 0.5);
+	return v[i] * 1e3;
 }
 
 int main(int argc, char **argv)
@@ -173,23 +194,32 @@ int main(int argc, char **argv)
 
 	/* The population, unsynced and in large transactions: not measured. */
 	mdb_env_set_flags(c->env, MDB_NOSYNC, 1);
-	write_records(c, c->population, 100000, 1);
+	write_records(c, c->population, 100000, 1, NULL);
 	if ((rc = mdb_env_sync(c->env, 1)) != 0)
 		die("sync", rc);
 	mdb_env_set_flags(c->env, MDB_NOSYNC, 0);
 
-	double took = write_records(c, records, batch, 0);
+	size_t txns = (size_t)((records + batch - 1) / batch);
+	double *each = malloc(txns * sizeof *each);
+	if (!each)
+		return 1;
+	double took = write_records(c, records, batch, 0, each);
+	qsort(each, txns, sizeof *each, by_value);
 	MDB_envinfo info;
 	MDB_stat st;
 	mdb_env_info(c->env, &info);
 	mdb_env_stat(c->env, &st);
 	printf("layout=%s population=%llu records=%llu batch=%llu value=%zu seconds=%.3f "
-	       "rate=%.0f store_bytes=%llu\n",
+	       "rate=%.0f store_bytes=%llu commit_p50_ms=%.2f commit_p99_ms=%.2f "
+	       "commit_max_ms=%.2f\n",
 	       c->three ? "three" : "one", (unsigned long long)c->population,
 	       (unsigned long long)records, (unsigned long long)batch, c->value_len, took,
 	       (double)records / took,
-	       (unsigned long long)((uint64_t)(info.me_last_pgno + 1) * st.ms_psize));
+	       (unsigned long long)((uint64_t)(info.me_last_pgno + 1) * st.ms_psize),
+	       quantile_ms(each, txns, 0.5), quantile_ms(each, txns, 0.99),
+	       quantile_ms(each, txns, 1.0));
 	mdb_env_close(c->env);
+	free(each);
 	free(c);
 	return 0;
 }
