@@ -3,9 +3,10 @@
  * named child is looked up among the children already known under the same
  * family name and date of birth (and the date with day and month swapped)
  * and, when it has a postcode, among those known under the same given name
- * and date of birth with another family name; each pair match.c judges a possible match is recorded once, and the
- * child is added to the index. Nothing is ever linked here: the pairs wait
- * for an operator (ffcctl matches).
+ * and date of birth with another family name; each pair match.c judges a
+ * possible match is recorded once, and the child is added to the index.
+ * Nothing is ever linked here: the pairs wait for an operator (ffcctl
+ * matches).
  *
  * Finding candidates is one lookup per probe in a dupsort index, whatever
  * the number of children known; at most MATCH_CANDIDATES_MAX children

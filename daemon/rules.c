@@ -785,7 +785,8 @@ int rule_check(const struct rule *r, size_t index, rule_problem_fn fn, void *arg
 	if (r->when_status & r->unless_status)
 		problem(&k, "%s: when_status and unless_status name the same status", label);
 	if ((r->when_status | r->unless_status) && r->scope == RULE_SCOPE_HOUSEHOLD)
-		problem(&k, "%s: a status filter is a child's, not a household's (scope = \"child\")",
+		problem(&k,
+		        "%s: a status filter is a child's, not a household's (scope = \"child\")",
 		        label);
 	for (int l = LEVEL_AMBER; l <= LEVEL_MAX; l++)
 		if (r->threshold[l] > RULE_THRESHOLD_MAX)

@@ -243,12 +243,10 @@ static void resend_overdue(struct sender *s)
 			const char *key = s->slots[i].concern_id;
 			key += key[0] == '\x01';
 			if (s->json)
-				print_json("unanswered", s->slots[i].line, NULL, "concern_id",
-				           key);
+				print_json("unanswered", s->slots[i].line, NULL, "concern_id", key);
 			else
 				fprintf(stderr, "%sline %ld: %s: no receipt\n",
-				        s->progress ? "\r\033[K" : "", s->slots[i].line,
-				        key);
+				        s->progress ? "\r\033[K" : "", s->slots[i].line, key);
 			s->unanswered++;
 			slot_free(s, &s->slots[i]);
 		}

@@ -343,7 +343,8 @@ static struct rule trio(void)
 
 static struct concern_ref cat(uint64_t seq, int64_t day, int agency, int category, const char *id)
 {
-	return (struct concern_ref){seq, T0 + day * DAY, (uint8_t)agency, (uint8_t)category, 2, id, 0};
+	return (struct concern_ref){seq, T0 + day * DAY, (uint8_t)agency, (uint8_t)category, 2, id,
+	                            0};
 }
 
 /* Mia and Jayden: domestic abuse with both present, their mother's mental
