@@ -219,6 +219,17 @@ static const struct alert *find_alert(const struct fixture *f, const char *rule,
 	return NULL;
 }
 
+/* The alert find_alert() finds, which the test needs: failing when none. */
+static const struct alert *raised(const struct fixture *f, const char *rule, int level)
+{
+	const struct alert *a = find_alert(f, rule, level);
+	if (!a) {
+		fail_msg("no %s alert at level %d raised", rule, level);
+		abort();
+	}
+	return a;
+}
+
 static void test_multi_agency_escalates(void **state)
 {
 	struct fixture *f = *state;
@@ -226,8 +237,7 @@ static void test_multi_agency_escalates(void **state)
 	struct receipt r = one(f, frame("p", 1, 1, 1, T0, nhs, "", "", ""));
 	assert_int_equal(f->raised.n, 0);
 	r = one(f, frame("e", 3, 11, 1, T0 + 10 * DAY, nhs, "", "", ""));
-	const struct alert *amber = find_alert(f, "multi-agency", LEVEL_AMBER);
-	assert_non_null(amber);
+	const struct alert *amber = raised(f, "multi-agency", LEVEL_AMBER);
 	assert_int_equal(amber->seq, 1);
 	assert_string_equal(amber->supersedes, "");
 	assert_int_equal(amber->n_evidence, 2);
@@ -239,8 +249,7 @@ static void test_multi_agency_escalates(void **state)
 	assert_null(find_alert(f, "multi-agency", LEVEL_AMBER));
 
 	r = one(f, frame("h", 2, 12, 1, T0 + 30 * DAY, nhs, "", "", ""));
-	const struct alert *red = find_alert(f, "multi-agency", LEVEL_RED);
-	assert_non_null(red);
+	const struct alert *red = raised(f, "multi-agency", LEVEL_RED);
 	assert_string_equal(red->supersedes, amber_id);
 	assert_int_equal(red->seq, 2);
 	assert_non_null(strstr(red->reason, "police"));
@@ -270,8 +279,7 @@ static void test_window_edge_and_backfill(void **state)
 	assert_null(find_alert(f, "multi-agency", LEVEL_AMBER));
 	/* A back-filled concern between them joins both windows. */
 	one(f, frame("e", 3, 11, 1, T0 + 15 * DAY, nhs, "", "", ""));
-	const struct alert *a = find_alert(f, "multi-agency", LEVEL_AMBER);
-	assert_non_null(a);
+	const struct alert *a = raised(f, "multi-agency", LEVEL_AMBER);
 	assert_int_equal(a->n_evidence, 2);
 }
 

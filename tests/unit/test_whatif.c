@@ -67,7 +67,7 @@ static struct rule *find(struct rule *rules, size_t n, const char *name)
 		if (!strcmp(rules[i].name, name))
 			return &rules[i];
 	fail_msg("no rule %s", name);
-	return NULL;
+	abort();
 }
 
 static void test_identical_rules_no_differences(void **state)
