@@ -455,22 +455,7 @@ int store_concern_purge(struct store_txn *t, uint64_t seq)
 
 int store_concern_each(struct store_txn *t, uint64_t from_seq, store_concern_fn fn, void *arg)
 {
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CONCERNS], &c);
-	if (rc != MDB_SUCCESS)
-		return result(rc, "concerns");
-	uint8_t start[8];
-	put_u64(start, from_seq);
-	MDB_val k = {8, start}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 8)
-			continue;
-		if (fn(get_u64(k.mv_data), v.mv_data, v.mv_size, arg))
-			break;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "concerns");
+	return store_seq_each(t, DB_CONCERNS, from_seq, fn, arg);
 }
 
 int store_timeline_migrate(struct store_txn *t)

@@ -219,6 +219,11 @@ uint64_t store_last_key(struct store_txn *t, enum dbi db);
 /* The record under a seq key, borrowed until the transaction ends. */
 int store_get_by_seq(struct store_txn *t, enum dbi db, uint64_t seq, const void **data,
                      size_t *len);
+/* Each record of a seq-keyed table from from_seq on, in seq order, with
+ * its seq (the record borrowed until the transaction ends), until fn
+ * returns non-zero. */
+int store_seq_each(struct store_txn *t, enum dbi db, uint64_t from_seq, store_concern_fn fn,
+                   void *arg);
 
 /* Indexes keyed child(8) seq(8) with empty values (child_alerts,
  * child_events, child_audit): add one entry; list a child's seqs, oldest

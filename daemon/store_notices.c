@@ -13,22 +13,6 @@
 
 #include "store_int.h"
 
-/* Each record of a table keyed by seq, in seq order. */
-static int each_by_seq(struct store_txn *t, enum dbi db, store_concern_fn fn, void *arg)
-{
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
-	if (rc != MDB_SUCCESS)
-		return result(rc, store_db_name(db));
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		if (k.mv_size == 8 && fn(get_u64(k.mv_data), v.mv_data, v.mv_size, arg))
-			break;
-	mdb_cursor_close(c);
-	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, store_db_name(db));
-}
-
 /* ---- notices ---- */
 
 uint64_t store_last_notice_seq(struct store_txn *t)
@@ -127,7 +111,7 @@ int store_notice_dest_each(struct store_txn *t, const char *dest, uint64_t after
 
 int store_notice_each(struct store_txn *t, store_concern_fn fn, void *arg)
 {
-	return each_by_seq(t, DB_NOTICES, fn, arg);
+	return store_seq_each(t, DB_NOTICES, 0, fn, arg);
 }
 
 int store_notice_remove(struct store_txn *t, uint64_t seq, const char *dest, int64_t remind_at_ms)
@@ -194,7 +178,7 @@ int store_feedback_agency_each(struct store_txn *t, int agency, uint64_t after_s
 
 int store_feedback_each(struct store_txn *t, store_concern_fn fn, void *arg)
 {
-	return each_by_seq(t, DB_FEEDBACK, fn, arg);
+	return store_seq_each(t, DB_FEEDBACK, 0, fn, arg);
 }
 
 int store_feedback_remove(struct store_txn *t, uint64_t seq, int agency)

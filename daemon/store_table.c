@@ -203,6 +203,24 @@ int store_get_by_seq(struct store_txn *t, enum dbi db, uint64_t seq, const void 
 	return rc;
 }
 
+int store_seq_each(struct store_txn *t, enum dbi db, uint64_t from_seq, store_concern_fn fn,
+                   void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+	if (rc != MDB_SUCCESS)
+		return result(rc, store_db_name(db));
+	uint8_t start[8];
+	put_u64(start, from_seq);
+	MDB_val k = {8, start}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (k.mv_size == 8 && fn(get_u64(k.mv_data), v.mv_data, v.mv_size, arg))
+			break;
+	mdb_cursor_close(c);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, store_db_name(db));
+}
+
 int store_del(struct store_txn *t, enum dbi db, const void *k, size_t klen)
 {
 	MDB_val key = {klen, (void *)(uintptr_t)k};
