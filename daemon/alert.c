@@ -6,7 +6,7 @@
  */
 #include "alert.h"
 
-#include "wire_int.h"
+#include "wire.h"
 
 void wire_alert_child_set(struct alert_child *dst, const struct child_identity *src)
 {

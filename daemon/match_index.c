@@ -32,14 +32,6 @@ struct probe {
 	int failed;                     /* out of memory */
 };
 
-/* src into dst[cap], cut to fit. */
-static void copy(char *dst, size_t cap, const char *src)
-{
-	size_t n = strnlen(src, cap - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* An entry of the family index holds the given name's parts ("MIA ROSE");
  * one written before parts were kept holds the folded name whole, which
  * reads as a name of one part. An entry of the given-name index holds
@@ -66,15 +58,15 @@ static int visit(uint64_t child, const char *name, const char *postcode, void *a
 	struct candidate *c = &p->c[p->n];
 	memset(c, 0, sizeof *c);
 	c->child = child;
-	copy(c->s.dob, sizeof c->s.dob, p->dob);
-	copy(c->s.postcode, sizeof c->s.postcode, postcode);
+	wire_copy_str(c->s.dob, sizeof c->s.dob, p->dob);
+	wire_copy_str(c->s.postcode, sizeof c->s.postcode, postcode);
 	if (p->by_given) {
-		copy(c->s.family, sizeof c->s.family, name);
+		wire_copy_str(c->s.family, sizeof c->s.family, name);
 		memcpy(c->s.given, p->me->given, sizeof c->s.given);
 		memcpy(c->s.parts, p->me->given, sizeof c->s.parts);
 	} else {
-		copy(c->s.family, sizeof c->s.family, p->me->family);
-		copy(c->s.parts, sizeof c->s.parts, name);
+		wire_copy_str(c->s.family, sizeof c->s.family, p->me->family);
+		wire_copy_str(c->s.parts, sizeof c->s.parts, name);
 		size_t at = 0;
 		for (const char *q = name; *q && at + 1 < sizeof c->s.given; q++)
 			if (*q != ' ')
@@ -195,7 +187,7 @@ int match_index_child(struct store_txn *t, const struct child_identity *id, uint
 	int own_family = 0, own_given = 0;
 	/* The date as sent, then with day and month swapped. */
 	char dobs[2][MATCH_DOB_LEN + 1];
-	copy(dobs[0], sizeof dobs[0], me.dob);
+	wire_copy_str(dobs[0], sizeof dobs[0], me.dob);
 	int n_dobs = 1 + (match_dob_transposed(me.dob, dobs[1]) == 0);
 	/* The family index under each date, then the given-name index under
 	 * the date as sent; that one only when there is a postcode, which a

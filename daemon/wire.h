@@ -38,6 +38,10 @@
 #include "receipt.h"
 #include "status.h"
 
+/* Copy src (NULL reads as "") into dst of size bytes, cut to fit,
+ * always NUL-terminated: a record's string into a fixed field. */
+void wire_copy_str(char *dst, size_t size, const char *src);
+
 /* ---- concerns ---- */
 
 struct wire_concern {

@@ -14,15 +14,13 @@
 #include "ffc.pb-c.h"
 #include "ffc_store.pb-c.h"
 #include "status.h"
+#include "wire.h"
 
 /* s, or "" for NULL, as the char * protobuf-c's fields are typed with
  * (never written through when packing: the daemon's strings are const). */
 char *wire_unconst(const char *s);
 /* s, or "" for NULL. */
 const char *wire_str(const char *s);
-/* Copy src (NULL reads as "") into dst of size bytes, cut to fit,
- * always NUL-terminated. */
-void wire_copy_str(char *dst, size_t size, const char *src);
 
 /* Point dst's strings at src's (borrowed: valid while src is; all "" when
  * src is NULL). */
