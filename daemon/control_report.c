@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "calendar.h"
 #include "control_int.h"
@@ -150,11 +149,9 @@ static void count_alert(struct gather *g, const Ffc__V1__Alert *a, const char *o
 /* Months since 1970-01 of a UTC time. */
 static int32_t month_of(int64_t ms)
 {
-	time_t secs = (time_t)(ms / 1000 - (ms % 1000 < 0));
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm))
-		return 0;
-	return (int32_t)((tm.tm_year + 1900 - 1970) * 12 + tm.tm_mon);
+	int y, m, d;
+	calendar_civil(calendar_day_of(ms), &y, &m, &d);
+	return (int32_t)((y - 1970) * 12 + m - 1);
 }
 
 static void count_month(struct gather *g, const Ffc__V1__Alert *a)
