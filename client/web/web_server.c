@@ -495,16 +495,8 @@ static enum MHD_Result serve_page(struct web *w, struct MHD_Connection *c, const
 	free(main_html);
 	if (!body)
 		return MHD_NO;
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-	/* Pages are behind a sign-in: never kept. */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	return send_response(w, c, MHD_HTTP_OK, NULL, NULL, NULL, r);
+	/* Pages are behind a sign-in: never kept (send_response's no-store). */
+	return send_response(w, c, MHD_HTTP_OK, body, "text/html; charset=utf-8", NULL, NULL);
 }
 
 static enum MHD_Result handle(struct web *w, struct MHD_Connection *c, const char *url, int post,
