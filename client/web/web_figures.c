@@ -1,11 +1,10 @@
 /*
- * web_figures.c - the partnership's figures from ffcd's report and the
- * alert listing (see web_figures.h).
+ * web_figures.c - the partnership's figures from ffcd's report (see
+ * web_figures.h).
  *
  * Owns the shaping only: the figures themselves are ffcd's (report.c),
  * asking for them web_api.c's, drawing them figures.js's.
  */
-#define _DEFAULT_SOURCE /* timegm */
 #include "web_figures.h"
 
 #include <stdio.h>
