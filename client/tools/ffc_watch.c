@@ -789,7 +789,7 @@ int main(int argc, char **argv)
 	                                            : "alert.");
 	/* A school: its own notices; the front door: its notices and every
 	 * notice's reminder and acknowledgement; an agency: its feedback. */
-	const char *more[4] = {"event.", "overdue.", NULL, NULL};
+	const char *more[4] = {"event.", "overdue.", NULL, NULL}; /* NULL-terminated */
 	if (w.notices && strcmp(w.notices, "front-door")) {
 		snprintf(prefix, sizeof prefix, "notice.school.%s", w.notices);
 		more[0] = NULL;
@@ -809,7 +809,7 @@ int main(int argc, char **argv)
 	tool_curve(key, server_key);
 	ffc_sub_t *sub = ffc_sub_new(w.alerts_ep, prefix);
 	int subscribed = sub && ffc_sub_subscribe(sub, FFC_HEARTBEAT_TOPIC) == FFC_OK;
-	for (size_t i = 0; subscribed && i < 3 && more[i]; i++)
+	for (size_t i = 0; subscribed && more[i]; i++)
 		subscribed = ffc_sub_subscribe(sub, more[i]) == FFC_OK;
 	if (!subscribed) {
 		ffc_sub_destroy(&sub);
