@@ -71,6 +71,16 @@ class Beside(DaemonTest):
         self.assertTrue(self.d.status().concerns >= 20)
         self.assertFalse(held.poll(0), "answered before its work was released")
 
+    def receipts_while_held(self, held, prefix, first_child, what):
+        """20 concerns sent while `held` awaits its reply get their
+        receipts, all ACCEPTED, before `what` is answered."""
+        s = self.d.dealer()
+        for c in self.concerns(prefix, 20, first_child=first_child):
+            s.send(c.SerializeToString())
+        receipts = collect_receipts(s, 20)
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
+        self.assertFalse(held.poll(0), "%s was answered before the receipts came" % what)
+
     def release(self, fifo, text=""):
         with open(fifo, "w") as f:
             f.write(text)
@@ -166,12 +176,7 @@ class Beside(DaemonTest):
         # The copy is under way once its file exists.
         self.assertTrue(wait_for(lambda: os.path.exists(os.path.join(dest, "data.mdb")),
                                  timeout=30))
-        s = self.d.dealer()
-        for c in self.concerns("during", 20, first_child=5000):
-            s.send(c.SerializeToString())
-        receipts = collect_receipts(s, 20)
-        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
-        self.assertFalse(held.poll(0), "the backup was answered before the receipts came")
+        self.receipts_while_held(held, "during", 5000, "the backup")
         r = self.reply(held)
         self.assertEqual(r.error, "")
         self.assertGreater(r.backup.bytes, 100 * 2**20)
@@ -179,12 +184,7 @@ class Beside(DaemonTest):
         t0 = time.monotonic()
         held = self.ask(pb.ControlRequest(report=pb.ReportRequest(
             from_ms=now_ms() - 400 * 86400000, to_ms=now_ms() + 86400000)))
-        s = self.d.dealer()
-        for c in self.concerns("reported", 20, first_child=6000):
-            s.send(c.SerializeToString())
-        receipts = collect_receipts(s, 20)
-        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
-        self.assertFalse(held.poll(0), "the report was answered before the receipts came")
+        self.receipts_while_held(held, "reported", 6000, "the report")
         r = self.reply(held)
         print("\nreport of %d concerns: %.2f s" % (r.report.concerns,
                                                time.monotonic() - t0))
