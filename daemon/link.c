@@ -261,7 +261,8 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 		rc = merges_apply(t, d, seq, now_ms, log);
 	}
 	/* The chosen child's record as the decision read it, when no merge
-	 * has written records since. */
+	 * has written records since (none when the decision chose no known
+	 * child: ids start at 1). */
 	struct child_record *known = NULL;
 	for (size_t i = 0; rc == STORE_OK && log->n == merges_before && !log->overflow &&
 	                   i < g->known.n && !known;
@@ -286,8 +287,7 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	if (rc == STORE_OK && keys.demographic[0])
 		rc = store_demographic_put(t, keys.demographic, chosen, keys.postcode);
 	if (rc == STORE_OK)
-		rc = remember(t, chosen, created, created ? NULL : known, agency, id, &keys, seq,
-		              now_ms);
+		rc = remember(t, chosen, created, known, agency, id, &keys, seq, now_ms);
 	if (rc == STORE_OK)
 		rc = conflicts_record(t, chosen, seq, now_ms, d->conflicts, d->n_conflicts);
 	/* A merge may settle what demographics left open before. */
