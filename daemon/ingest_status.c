@@ -127,11 +127,12 @@ int ingest_status_file(struct store_txn *t, const struct child_status *s, struct
 	struct merge_log *log = calloc(1, sizeof *log);
 	if (!log)
 		return STORE_ERROR;
+	struct link_result linked = {0};
 	uint64_t child = 0, seq = 0;
 	/* No concern brings this identity: its records name concern 0. */
-	rc = link_child(t, &s->child, STATUS_AGENCY, 0, now_ms, log, &child);
+	rc = link_child(t, &s->child, STATUS_AGENCY, 0, now_ms, log, &linked);
 	if (rc == STORE_OK)
-		rc = store_child_resolve(t, child, &child);
+		rc = store_child_resolve(t, linked.child, &child);
 	*stage = "store: filing the status and judging the rules";
 	if (rc == STORE_OK)
 		rc = file(t, s, child, prev, log, rules, n_rules, now_ms, out, &seq);

@@ -32,6 +32,9 @@ struct demo_search {
 	const char *postcode; /* the concern's, normalised; "" when absent */
 	uint64_t stored[LINK_DEMO_MAX];
 	struct link_demo e[LINK_DEMO_MAX];
+	/* stored[i] has an entry with the concern's postcode (or, when it
+	 * has none, without one): the entry linking would write */
+	unsigned char exact[LINK_DEMO_MAX];
 	size_t n;
 	int overflow;
 };
@@ -49,8 +52,10 @@ static int demo_visit(uint64_t child, const char *postcode, void *arg)
 		}
 		d->stored[i] = child;
 		d->e[i].n_post = 0;
+		d->exact[i] = 0;
 		d->n++;
 	}
+	d->exact[i] |= !strcmp(postcode, d->postcode);
 	struct link_demo *e = &d->e[i];
 	if (!postcode[0])
 		return 0;
@@ -63,6 +68,15 @@ static int demo_visit(uint64_t child, const char *postcode, void *arg)
 		snprintf(e->post[e->n_post++], POSTCODE_MAX, "%s", postcode);
 	else if (!strcmp(postcode, d->postcode))
 		snprintf(e->post[LINK_POSTCODES_MAX - 1], POSTCODE_MAX, "%s", postcode);
+	return 0;
+}
+
+/* 1 when the search read the entry child would be recorded with. */
+static int demographic_held(const struct demo_search *d, uint64_t child)
+{
+	for (size_t i = 0; i < d->n && !d->overflow; i++)
+		if (d->stored[i] == child)
+			return d->exact[i];
 	return 0;
 }
 
@@ -121,10 +135,11 @@ static int gather(struct store_txn *t, const struct identity_keys *keys, uint64_
 }
 
 /* The identity on ch, written: its last sighting moved on, or a new
- * identity added. created: ch is new, not yet in the store. */
+ * identity added. created: ch is new, not yet in the store. *repeat is
+ * set when ch held the identity already. */
 static int refresh(struct store_txn *t, struct child_record *ch, int created, int agency,
                    const struct child_identity *id, const struct identity_keys *keys, uint64_t seq,
-                   int64_t now_ms)
+                   int64_t now_ms, int *repeat)
 {
 	/* Identifiers are kept normalised, so the same child sent with
 	 * "943 476 5919" and "9434765919" is one identity. */
@@ -150,7 +165,9 @@ static int refresh(struct store_txn *t, struct child_record *ch, int created, in
 		    !strcmp(a->postcode, norm.postcode))
 			same = &ch->ids[i];
 	}
+	*repeat = 0;
 	if (same) {
+		*repeat = 1;
 		/* Sightings within a day of the one recorded leave the child's
 		 * record as it is: rewriting it for every concern dirtied a page
 		 * of the children table per concern, and "last seen" to within a
@@ -177,7 +194,7 @@ static int refresh(struct store_txn *t, struct child_record *ch, int created, in
  * updated in place and left to its owner, not read and decoded again. */
 static int remember(struct store_txn *t, uint64_t child, int created, struct child_record *known,
                     int agency, const struct child_identity *id, const struct identity_keys *keys,
-                    uint64_t seq, int64_t now_ms)
+                    uint64_t seq, int64_t now_ms, int *repeat)
 {
 	struct child_record own;
 	struct child_record *rec = known ? known : &own;
@@ -189,7 +206,7 @@ static int remember(struct store_txn *t, uint64_t child, int created, struct chi
 	} else if (!known && (rc = store_child_get(t, child, &own)) != STORE_OK) {
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	}
-	rc = refresh(t, rec, created, agency, id, keys, seq, now_ms);
+	rc = refresh(t, rec, created, agency, id, keys, seq, now_ms, repeat);
 	if (!known)
 		wire_child_release(&own);
 	return rc;
@@ -239,7 +256,7 @@ static int merges_apply(struct store_txn *t, const struct link_decision *d, uint
 }
 
 int link_child(struct store_txn *t, const struct child_identity *id, int agency, uint64_t seq,
-               int64_t now_ms, struct merge_log *log, uint64_t *child_out)
+               int64_t now_ms, struct merge_log *log, struct link_result *out)
 {
 	struct identity_keys keys;
 	identity_keys(id, agency, &keys);
@@ -284,10 +301,11 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	for (int i = 0; i < 3 && rc == STORE_OK; i++)
 		if (strong[i][0])
 			rc = store_identity_put(t, strong[i], chosen);
-	if (rc == STORE_OK && keys.demographic[0])
+	if (rc == STORE_OK && keys.demographic[0] && !demographic_held(&g->demo, chosen))
 		rc = store_demographic_put(t, keys.demographic, chosen, keys.postcode);
+	int repeat = 0;
 	if (rc == STORE_OK)
-		rc = remember(t, chosen, created, known, agency, id, &keys, seq, now_ms);
+		rc = remember(t, chosen, created, known, agency, id, &keys, seq, now_ms, &repeat);
 	if (rc == STORE_OK)
 		rc = conflicts_record(t, chosen, seq, now_ms, d->conflicts, d->n_conflicts);
 	/* A merge may settle what demographics left open before. */
@@ -296,7 +314,9 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	merge_known_release(g ? &g->known : NULL);
 	free(g);
 	free(d);
-	if (rc == STORE_OK)
-		*child_out = chosen;
+	if (rc == STORE_OK) {
+		out->child = chosen;
+		out->repeat = repeat && log->n == merges_before && !log->overflow;
+	}
 	return rc;
 }

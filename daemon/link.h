@@ -24,14 +24,23 @@
 #include "merge.h"
 #include "store.h"
 
+/* What link_child() found. */
+struct link_result {
+	uint64_t child; /* the live child id */
+	/* 1 when the child's record already held this identity exactly as
+	 * the agency sent it, and no merge was made: nothing about who the
+	 * child is, or what it is named, is new. */
+	int repeat;
+};
+
 /* File one named child. `seq` is the seq the concern will get and `now_ms`
  * the receive time (both recorded on the child's identity and on any
- * identity event). Writes the live child id to *child and appends any
- * merges done to *log. A merge while filing a later child of the same
- * concern may make an earlier one's id an alias: resolve them all before
- * storing. Returns STORE_OK or a store error (STORE_FULL: retry the whole
- * transaction after growing the map). */
+ * identity event). Fills *out and appends any merges done to *log. A
+ * merge while filing a later child of the same concern may make an
+ * earlier one's id an alias: resolve them all before storing. Returns
+ * STORE_OK or a store error (STORE_FULL: retry the whole transaction
+ * after growing the map). */
 int link_child(struct store_txn *t, const struct child_identity *id, int agency, uint64_t seq,
-               int64_t now_ms, struct merge_log *log, uint64_t *child);
+               int64_t now_ms, struct merge_log *log, struct link_result *out);
 
 #endif

@@ -106,7 +106,7 @@ static int fill(struct store *s, long from, long to)
 		for (long p = start; p < end && rc == STORE_OK; p++) {
 			struct merge_log log = {0};
 			struct named n;
-			uint64_t child;
+			struct link_result child;
 			person(p, 0, &n);
 			rc = link_child(t, &n.id, 2, 0, 0, &log, &child);
 			if (rc == STORE_OK && p % 2 == 0) {
@@ -153,7 +153,7 @@ static double round_of(struct store *s, long known, unsigned seed)
 			struct named n;
 			person(p, kind, &n);
 			struct merge_log log = {0};
-			uint64_t child;
+			struct link_result child;
 			rc = link_child(t, &n.id, 1 + pick % 3, 0, 0, &log, &child);
 		}
 		double dt = seconds() - t0;

@@ -395,6 +395,29 @@ static void test_household_edges(void **state)
 	assert_int_equal(household_of(f, r.child_ids[0]).n, 2);
 }
 
+/* A child is searched for possible matches when it is named in a way its
+ * record does not hold yet; named again as before, it is not searched
+ * again (the children filed since searched for it). Twins named together
+ * are no match; named alone by the same agency as before, still none;
+ * named by another agency, the search finds the other twin. */
+static void test_possible_matches_searched_for_new_identities(void **state)
+{
+	struct fixture *f = *state;
+	const char *twins[2][5] = {
+	    {"", "Jon", "Rees", "2018-08-08", "LS1 4AP"},
+	    {"", "Jan", "Rees", "2018-08-08", "LS1 4AP"},
+	};
+	struct receipt r = one(f, named("tw-1", FFC__V1__AGENCY__POLICE, T0, twins, 2));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(matches(f), 0);
+	r = one(f, named("tw-2", FFC__V1__AGENCY__POLICE, T0 + DAY, twins, 1));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(matches(f), 0);
+	r = one(f, named("tw-3", FFC__V1__AGENCY__HEALTH, T0 + DAY, twins, 1));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(matches(f), 1);
+}
+
 /* Possible matches are found as children are filed, recorded once per
  * pair, and never linked. */
 static void test_possible_matches_recorded_once(void **state)
@@ -710,6 +733,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_grows_full_map, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_household_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_possible_matches_recorded_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_possible_matches_searched_for_new_identities,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_agency_binding, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_poison_rejected_alone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_impossible_times_alone, setup, teardown),
