@@ -30,37 +30,54 @@ static int scratch_alert(struct alert **p)
 	return *p ? STORE_OK : STORE_ERROR;
 }
 
-/* The level of each rule's alert open for child now, where the judge
- * needs it (judge_needs_open()). */
+/* What open_levels() looks for, and finds, in the child's open alerts. */
+struct open_walk {
+	const struct rule *rules;
+	size_t n_rules;
+	const unsigned char *wanted; /* per rule: judge_needs_open() */
+	uint64_t *seq;               /* per rule: its open alert, 0 for none */
+};
+
+static int open_visit(const char *rule, uint64_t seq, void *arg)
+{
+	struct open_walk *w = arg;
+	for (size_t i = 0; i < w->n_rules; i++)
+		if (w->wanted[i] && !strcmp(w->rules[i].name, rule))
+			w->seq[i] = seq;
+	return 0;
+}
+
+/* The level and seq of each rule's alert open for child now, where the
+ * judge needs it (judge_needs_open()): the child's open alerts read in
+ * one walk, the levels of those needed. */
 static int open_levels(struct store_txn *t, uint64_t child, const struct rule *rules,
                        size_t n_rules, enum rule_scope scope, const struct concern_ref *refs,
-                       size_t focus, const struct rule_match *matches, enum level *open)
+                       size_t focus, const struct rule_match *matches, enum level *open,
+                       uint64_t *open_seq, unsigned char *wanted)
 {
-	int any = -1; /* not looked yet */
+	int any = 0;
 	for (size_t i = 0; i < n_rules; i++) {
 		open[i] = LEVEL_NONE;
-		if (!judge_needs_open(&rules[i], scope, refs, focus, &matches[i]))
-			continue;
-		int rc;
-		if (any < 0 && (rc = store_open_alert_any(t, child, &any)) != STORE_OK)
-			return rc;
-		if (!any)
-			continue;
-		uint64_t seq;
-		rc = store_open_alert(t, child, rules[i].name, &seq);
-		if (rc == STORE_NOTFOUND)
-			continue;
-		if (rc != STORE_OK || (rc = store_alert_level(t, seq, &open[i])) != STORE_OK)
-			return rc;
+		open_seq[i] = 0;
+		wanted[i] =
+		    (unsigned char)judge_needs_open(&rules[i], scope, refs, focus, &matches[i]);
+		any |= wanted[i];
 	}
-	return STORE_OK;
+	if (!any)
+		return STORE_OK;
+	struct open_walk w = {rules, n_rules, wanted, open_seq};
+	int rc = store_open_alerts(t, child, open_visit, &w);
+	for (size_t i = 0; i < n_rules && rc == STORE_OK; i++)
+		if (open_seq[i])
+			rc = store_alert_level(t, open_seq[i], &open[i]);
+	return rc;
 }
 
 /* Store one alert the judge decided on, superseding the rule's open one
  * when it says so, and queue it for publishing. a and open are scratch. */
 static int store_raise(struct store_txn *t, uint64_t child, const struct rule *r,
-                       const struct judge_raise *j, int64_t now_ms, struct alert *a,
-                       struct alert *open, struct outbox *out)
+                       const struct judge_raise *j, uint64_t open_seq, int64_t now_ms,
+                       struct alert *a, struct alert *open, struct outbox *out)
 {
 	memset(a, 0, sizeof *a);
 	a->seq = store_last_alert_seq(t) + 1;
@@ -82,10 +99,8 @@ static int store_raise(struct store_txn *t, uint64_t child, const struct rule *r
 	                                  sizeof a->lead_practitioner)) != STORE_OK)
 		return rc;
 	if (j->supersedes) {
-		uint64_t open_seq;
-		if ((rc = store_open_alert(t, child, r->name, &open_seq)) != STORE_OK ||
-		    (rc = store_alert_get(t, open_seq, open)) != STORE_OK)
-			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+		if (!open_seq || (rc = store_alert_get(t, open_seq, open)) != STORE_OK)
+			return rc == STORE_OK || rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 		snprintf(a->supersedes, sizeof a->supersedes, "%s", open->alert_id);
 		open->state = ALERT_SUPERSEDED;
 		snprintf(open->superseded_by, sizeof open->superseded_by, "%s", a->alert_id);
@@ -115,19 +130,19 @@ static int store_change(struct store_txn *t, const struct alert *a, const struct
  * so no concern about a child whose alert is open goes unheard. At or
  * above the policy's reopen severity an acknowledged alert opens again
  * ("event.reopen..."). a is scratch. */
-static int store_evidence(struct store_txn *t, uint64_t child, const struct rule *r,
-                          const struct judge_raise *j, int64_t now_ms, struct alert *a,
-                          struct outbox *out)
+static int store_evidence(struct store_txn *t, uint64_t child, const struct judge_raise *j,
+                          uint64_t seq, int64_t now_ms, struct alert *a, struct outbox *out)
 {
-	uint64_t seq;
-	int rc = store_open_alert(t, child, r->name, &seq);
-	if (rc != STORE_OK || (rc = store_alert_get(t, seq, a)) != STORE_OK)
+	int rc = seq ? store_alert_get(t, seq, a) : STORE_ERROR;
+	if (rc != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	struct alert_event e, reopened;
-	lifecycle_evidence(a, &j->evidence[0], now_ms, &e);
+	int added = lifecycle_evidence(a, &j->evidence[0], now_ms, &e);
 	int reopen =
 	    out->policy && lifecycle_reopen(out->policy, a, &j->evidence[0], now_ms, &reopened);
-	if ((rc = store_alert_update(t, a)) != STORE_OK)
+	/* Cited already, or at its limit, and not reopened: the record
+	 * stays as it is; the history and the consoles still hear of it. */
+	if ((added || reopen) && (rc = store_alert_update(t, a)) != STORE_OK)
 		return rc;
 	/* Published with the lead as assigned now, whom a console calls
 	 * (the alert's record keeps the one named when it was raised);
@@ -154,18 +169,22 @@ static int judge(struct store_txn *t, const uint64_t *children, size_t n_childre
                  const struct rule *rules, size_t n_rules, const char *note,
                  const struct rule_people *people, int64_t now_ms, struct outbox *out)
 {
-	struct rule_match *matches = malloc((n_rules ? n_rules : 1) * sizeof *matches);
-	enum level *open = malloc((n_rules ? n_rules : 1) * sizeof *open);
+	size_t room = n_rules ? n_rules : 1;
+	struct rule_match *matches = malloc(room * sizeof *matches);
+	enum level *open = malloc(room * sizeof *open);
+	uint64_t *open_seq = malloc(room * sizeof *open_seq);
+	unsigned char *wanted = malloc(room);
 	struct alert *a = NULL, *scratch = NULL;
 	struct judge_plan plan = {0};
-	int rc = matches && open ? STORE_OK : STORE_ERROR;
+	int rc = matches && open && open_seq && wanted ? STORE_OK : STORE_ERROR;
 	if (rc == STORE_OK)
 		judge_measure(rules, n_rules, scope, refs, n, focus, matches);
 	/* Measured once; decided for each child with its own open alerts. */
 	for (size_t c = 0; c < n_children && rc == STORE_OK; c++) {
 		uint64_t child = children[c];
 		plan.n = 0;
-		rc = open_levels(t, child, rules, n_rules, scope, refs, focus, matches, open);
+		rc = open_levels(t, child, rules, n_rules, scope, refs, focus, matches, open,
+		                 open_seq, wanted);
 		if (rc == STORE_OK && judge_decide(rules, n_rules, scope, refs, focus, matches,
 		                                   open, note, people, &plan) < 0)
 			rc = STORE_ERROR;
@@ -174,15 +193,21 @@ static int judge(struct store_txn *t, const uint64_t *children, size_t n_childre
 			if ((rc = scratch_alert(&a)) != STORE_OK ||
 			    (rc = scratch_alert(&scratch)) != STORE_OK)
 				break;
-			rc = j->outcome == JUDGE_EVIDENCE
-			         ? store_evidence(t, child, &rules[j->rule], j, now_ms, a, out)
-			         : store_raise(t, child, &rules[j->rule], j, now_ms, a, scratch,
-			                       out);
+			if (j->outcome == JUDGE_EVIDENCE) {
+				rc = store_evidence(t, child, j, open_seq[j->rule], now_ms, a, out);
+				continue;
+			}
+			rc = store_raise(t, child, &rules[j->rule], j, open_seq[j->rule], now_ms, a,
+			                 scratch, out);
+			/* A higher level raised next in the plan supersedes this one. */
+			open_seq[j->rule] = a->seq;
 		}
 	}
 	judge_plan_clear(&plan);
 	free(scratch);
 	free(a);
+	free(wanted);
+	free(open_seq);
 	free(open);
 	free(matches);
 	return rc;

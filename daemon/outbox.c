@@ -30,6 +30,7 @@ int outbox_add(struct outbox *o, const char *topic, uint8_t *data, size_t len, c
 	m->data = data;
 	m->len = len;
 	snprintf(m->note, sizeof m->note, "%s", note ? note : "");
+	m->note_level = LOG_INFO;
 	m->alert = NULL;
 	return 0;
 }
@@ -94,10 +95,18 @@ int outbox_add_change(struct outbox *o, const struct alert *a, const struct aler
 		return -1;
 	snprintf(prefix, sizeof prefix, "event.%s", lifecycle_action_word(e->action));
 	outbox_topic(topic, prefix, a->level, a->rule);
-	/* Ids only in the log: names and notes stay in the store. */
-	snprintf(note, sizeof note, "%s %s %s %s for %s", lifecycle_action_word(e->action),
-	         a->alert_id, level_name(a->level), a->rule, a->child_id);
-	return outbox_add(o, topic, buf, len, note);
+	/* Ids only in the log: names and notes stay in the store. Evidence
+	 * joins an open alert with most concerns about its child: logged
+	 * only at debug, where the rest is said once per alert. */
+	enum log_level at = e->action == ALERT_ACTION_EVIDENCE ? LOG_DEBUG : LOG_INFO;
+	note[0] = '\0';
+	if (log_get_level() >= at)
+		snprintf(note, sizeof note, "%s %s %s %s for %s", lifecycle_action_word(e->action),
+		         a->alert_id, level_name(a->level), a->rule, a->child_id);
+	if (outbox_add(o, topic, buf, len, note) < 0)
+		return -1;
+	o->items[o->n - 1].note_level = at;
+	return 0;
 }
 
 int outbox_take(struct outbox *to, struct outbox *from)

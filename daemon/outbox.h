@@ -18,6 +18,7 @@
 
 #include "alert.h"
 #include "lifecycle.h"
+#include "log.h"
 
 #define OUTBOX_TOPIC_MAX 96
 #define OUTBOX_NOTE_MAX  192
@@ -27,6 +28,7 @@ struct outbox_msg {
 	uint8_t *data; /* owned */
 	size_t len;
 	char note[OUTBOX_NOTE_MAX]; /* logged when published: ids only, never names */
+	enum log_level note_level;  /* LOG_INFO, or LOG_DEBUG for what every concern may cause */
 	/* The alert a raised-alert message announces (owned, a copy), for
 	 * readers in the process (ingest's callers, tests); NULL for every
 	 * other message. */

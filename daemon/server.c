@@ -449,7 +449,7 @@ static void publish(struct server *srv, struct outbox *ob)
 		    zmq_send(srv->alerts, m->data, m->len, ZMQ_DONTWAIT) < 0)
 			log_warn("alerts: publishing %s: %s", m->topic, zmq_strerror(zmq_errno()));
 		if (m->note[0])
-			log_info("%s", m->note);
+			log_msg(m->note_level, "%s", m->note);
 	}
 	log_flush();
 	outbox_clear(ob);

@@ -311,9 +311,10 @@ int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level);
 int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);
 /* The open alert of (child, rule), or STORE_NOTFOUND. */
 int store_open_alert(struct store_txn *t, uint64_t child, const char *rule, uint64_t *seq);
-/* Whether child has an open alert of any rule: one look, where most
- * children have none, instead of one for each rule. */
-int store_open_alert_any(struct store_txn *t, uint64_t child, int *any);
+/* Each open alert of child in one walk: fn(rule, seq, arg) for each,
+ * rule names in order; fn returns non-zero to stop. */
+typedef int (*store_open_alert_fn)(const char *rule, uint64_t seq, void *arg);
+int store_open_alerts(struct store_txn *t, uint64_t child, store_open_alert_fn fn, void *arg);
 int store_open_alert_set(struct store_txn *t, uint64_t child, const char *rule, uint64_t seq);
 
 /* Alert seqs of a child, oldest first, into a malloc'd array. */

@@ -373,7 +373,7 @@ int store_open_alert(struct store_txn *t, uint64_t child, const char *rule, uint
 	return store_get_u64(t, DB_OPEN_ALERTS, key, klen, seq);
 }
 
-int store_open_alert_any(struct store_txn *t, uint64_t child, int *any)
+int store_open_alerts(struct store_txn *t, uint64_t child, store_open_alert_fn fn, void *arg)
 {
 	uint8_t key[8];
 	put_u64(key, child);
@@ -382,9 +382,26 @@ int store_open_alert_any(struct store_txn *t, uint64_t child, int *any)
 	if (rc != MDB_SUCCESS)
 		return result(rc, "open_alerts");
 	MDB_val k = {sizeof key, key}, v;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	*any = rc == MDB_SUCCESS && k.mv_size >= sizeof key && !memcmp(k.mv_data, key, sizeof key);
+	int malformed = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < sizeof key || memcmp(k.mv_data, key, sizeof key) != 0)
+			break;
+		char rule[RULE_NAME_MAX];
+		size_t n = k.mv_size - sizeof key;
+		if ((malformed = n >= sizeof rule || v.mv_size != 8))
+			break;
+		memcpy(rule, (const uint8_t *)k.mv_data + sizeof key, n);
+		rule[n] = '\0';
+		if (fn(rule, get_u64(v.mv_data), arg))
+			break;
+	}
 	mdb_cursor_close(c);
+	if (malformed) {
+		log_error("store: open alert of child %llu: malformed entry",
+		          (unsigned long long)child);
+		return STORE_ERROR;
+	}
 	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? STORE_OK : result(rc, "open_alerts");
 }
 

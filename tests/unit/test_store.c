@@ -241,6 +241,22 @@ static void test_demographics(void **state)
 	store_abort(&t);
 }
 
+struct open_seen {
+	size_t n;
+	char rule[4][32];
+	uint64_t seq[4];
+};
+
+static int open_seen(const char *rule, uint64_t seq, void *arg)
+{
+	struct open_seen *o = arg;
+	if (o->n == 4)
+		return 1;
+	snprintf(o->rule[o->n], sizeof o->rule[0], "%s", rule);
+	o->seq[o->n++] = seq;
+	return 0;
+}
+
 static void test_alerts(void **state)
 {
 	struct fixture *f = *state;
@@ -265,18 +281,28 @@ static void test_alerts(void **state)
 	assert_int_equal(seq, 1);
 	assert_int_equal(store_open_alert(t, 4, "toxic-trio", &seq), STORE_NOTFOUND);
 	assert_int_equal(store_open_alert(t, 5, "multi-agency", &seq), STORE_NOTFOUND);
-	/* Any open alert of a child: its own, never its neighbours'. */
-	int any = -1;
-	assert_int_equal(store_open_alert_any(t, 4, &any), STORE_OK);
-	assert_int_equal(any, 1);
-	assert_int_equal(store_open_alert_any(t, 3, &any), STORE_OK);
-	assert_int_equal(any, 0);
-	assert_int_equal(store_open_alert_any(t, 5, &any), STORE_OK);
-	assert_int_equal(any, 0);
+	/* A child's open alerts: its own, never its neighbours', in rule
+	 * order. */
+	assert_int_equal(store_open_alert_set(t, 4, "cumulative-harm", 2), STORE_OK);
+	assert_int_equal(store_open_alert_set(t, 5, "a-rule", 9), STORE_OK);
+	struct open_seen o = {0};
+	assert_int_equal(store_open_alerts(t, 4, open_seen, &o), STORE_OK);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.rule[0], "cumulative-harm");
+	assert_int_equal(o.seq[0], 2);
+	assert_string_equal(o.rule[1], "multi-agency");
+	assert_int_equal(o.seq[1], 1);
+	o.n = 0;
+	assert_int_equal(store_open_alerts(t, 3, open_seen, &o), STORE_OK);
+	assert_int_equal(o.n, 0);
 	assert_int_equal(store_open_alert_set(t, 4, "multi-agency", 0), STORE_OK);
+	assert_int_equal(store_open_alert_set(t, 4, "cumulative-harm", 0), STORE_OK);
 	assert_int_equal(store_open_alert(t, 4, "multi-agency", &seq), STORE_NOTFOUND);
-	assert_int_equal(store_open_alert_any(t, 4, &any), STORE_OK);
-	assert_int_equal(any, 0);
+	assert_int_equal(store_open_alerts(t, 4, open_seen, &o), STORE_OK);
+	assert_int_equal(o.n, 0);
+	assert_int_equal(store_open_alerts(t, 5, open_seen, &o), STORE_OK);
+	assert_int_equal(o.n, 1);
+	assert_int_equal(store_open_alert_set(t, 5, "a-rule", 0), STORE_OK);
 
 	assert_int_equal(store_alert_get(t, 1, b), STORE_OK);
 	assert_int_equal(b->level, LEVEL_AMBER);
