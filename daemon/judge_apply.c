@@ -141,8 +141,13 @@ static int store_evidence(struct store_txn *t, uint64_t child, const struct judg
 	int reopen =
 	    out->policy && lifecycle_reopen(out->policy, a, &j->evidence[0], now_ms, &reopened);
 	/* Cited already, or at its limit, and not reopened: the record
-	 * stays as it is; the history and the consoles still hear of it. */
-	if ((added || reopen) && (rc = store_alert_update(t, a)) != STORE_OK)
+	 * stays as it is; the history and the consoles still hear of it.
+	 * Reopened, its response clock and so its indexes move too. */
+	if (reopen)
+		rc = store_alert_update(t, a);
+	else if (added)
+		rc = store_alert_evidence_update(t, a);
+	if (rc != STORE_OK)
 		return rc;
 	/* Published with the lead as assigned now, whom a console calls
 	 * (the alert's record keeps the one named when it was raised);

@@ -37,6 +37,7 @@ struct demo_search {
 	unsigned char exact[LINK_DEMO_MAX];
 	size_t n;
 	int overflow;
+	int settled; /* not searched: the identity is held already (settled()) */
 };
 
 static int demo_visit(uint64_t child, const char *postcode, void *arg)
@@ -71,13 +72,50 @@ static int demo_visit(uint64_t child, const char *postcode, void *arg)
 	return 0;
 }
 
-/* 1 when the search read the entry child would be recorded with. */
+/* 1 when the search read the entry child would be recorded with, or
+ * was not made since the child holds the identity (and so the entry). */
 static int demographic_held(const struct demo_search *d, uint64_t child)
 {
+	if (d->settled)
+		return 1;
 	for (size_t i = 0; i < d->n && !d->overflow; i++)
 		if (d->stored[i] == child)
 			return d->exact[i];
 	return 0;
+}
+
+/* The identity as a child's record keeps it: identifiers normalised, so
+ * the same child sent with "943 476 5919" and "9434765919" is one
+ * identity. */
+static void normalise(const struct child_identity *id, const struct identity_keys *keys,
+                      struct child_identity *norm)
+{
+	*norm = *id;
+	norm->nhs_number = keys->nhs[0] ? keys->nhs + 1 : "";
+	norm->upn = keys->upn[0] ? keys->upn + 1 : "";
+	if (!keys->local[0])
+		norm->local_id = ""; /* left with the child it names */
+	/* A postcode that is not UK-shaped cannot be compared, so linking
+	 * treats it as absent; it is kept as sent, so the chronology shows
+	 * what the agency wrote instead of losing it. */
+	norm->postcode = keys->postcode[0] ? keys->postcode : id->postcode;
+}
+
+/* The identity on ch that agency sent exactly as norm, or NULL. */
+static struct seen_identity *held(const struct child_record *ch, int agency,
+                                  const struct child_identity *norm)
+{
+	for (size_t i = 0; i < ch->n_ids; i++) {
+		const struct child_identity *a = &ch->ids[i].id;
+		if (ch->ids[i].agency == agency && !strcmp(a->nhs_number, norm->nhs_number) &&
+		    !strcmp(a->upn, norm->upn) && !strcmp(a->local_id, norm->local_id) &&
+		    !strcmp(a->given_name, norm->given_name) &&
+		    !strcmp(a->family_name, norm->family_name) &&
+		    !strcmp(a->date_of_birth, norm->date_of_birth) &&
+		    !strcmp(a->postcode, norm->postcode))
+			return &ch->ids[i];
+	}
+	return NULL;
 }
 
 /* Everything link_decide() needs of the store for one named child. */
@@ -87,8 +125,31 @@ struct gathered {
 	struct merge_known known;
 };
 
-static int gather(struct store_txn *t, const struct identity_keys *keys, uint64_t seq,
-                  struct gathered *g)
+/* The one child every identifier found names, when its record holds the
+ * identity exactly as agency sends it now: then the demographic search
+ * would find what it found when that identity was first linked (every
+ * child filed since searched for this one in turn), and is not made. */
+static int settled(const struct gathered *g, int agency, const struct child_identity *id)
+{
+	uint64_t only = 0;
+	for (int i = 0; i < 3; i++) {
+		if (!g->f.bound[i])
+			continue;
+		if (only && g->f.bound[i] != only)
+			return 0;
+		only = g->f.bound[i];
+	}
+	for (size_t i = 0; only && i < g->known.n; i++)
+		if (g->known.rec[i].id == only) {
+			struct child_identity norm;
+			normalise(id, g->f.keys, &norm);
+			return held(&g->known.rec[i], agency, &norm) != NULL;
+		}
+	return 0;
+}
+
+static int gather(struct store_txn *t, const struct child_identity *id, int agency,
+                  const struct identity_keys *keys, uint64_t seq, struct gathered *g)
 {
 	const char *strong[3] = {keys->nhs, keys->upn, keys->local};
 	int rc = STORE_OK;
@@ -112,7 +173,8 @@ static int gather(struct store_txn *t, const struct identity_keys *keys, uint64_
 		g->f.n_post = 1;
 	}
 	g->demo.postcode = keys->postcode;
-	if (rc == STORE_OK && keys->demographic[0])
+	g->demo.settled = rc == STORE_OK && settled(g, agency, id);
+	if (rc == STORE_OK && keys->demographic[0] && !g->demo.settled)
 		rc = store_demographic_each(t, keys->demographic, demo_visit, &g->demo);
 	if (g->demo.overflow)
 		log_info("link: demographics match many children; not linked on them");
@@ -141,30 +203,9 @@ static int refresh(struct store_txn *t, struct child_record *ch, int created, in
                    const struct child_identity *id, const struct identity_keys *keys, uint64_t seq,
                    int64_t now_ms, int *repeat)
 {
-	/* Identifiers are kept normalised, so the same child sent with
-	 * "943 476 5919" and "9434765919" is one identity. */
-	struct child_identity norm = *id;
-	norm.nhs_number = keys->nhs[0] ? keys->nhs + 1 : "";
-	norm.upn = keys->upn[0] ? keys->upn + 1 : "";
-	if (!keys->local[0])
-		norm.local_id = ""; /* left with the child it names */
-	/* A postcode that is not UK-shaped cannot be compared, so linking
-	 * treats it as absent; it is kept as sent, so the chronology shows
-	 * what the agency wrote instead of losing it. */
-	norm.postcode = keys->postcode[0] ? keys->postcode : id->postcode;
-
-	struct seen_identity *same = NULL;
-	for (size_t i = 0; i < ch->n_ids && !same; i++) {
-		const struct seen_identity *s = &ch->ids[i];
-		const struct child_identity *a = &s->id;
-		if (s->agency == agency && !strcmp(a->nhs_number, norm.nhs_number) &&
-		    !strcmp(a->upn, norm.upn) && !strcmp(a->local_id, norm.local_id) &&
-		    !strcmp(a->given_name, norm.given_name) &&
-		    !strcmp(a->family_name, norm.family_name) &&
-		    !strcmp(a->date_of_birth, norm.date_of_birth) &&
-		    !strcmp(a->postcode, norm.postcode))
-			same = &ch->ids[i];
-	}
+	struct child_identity norm;
+	normalise(id, keys, &norm);
+	struct seen_identity *same = held(ch, agency, &norm);
 	*repeat = 0;
 	if (same) {
 		*repeat = 1;
@@ -269,10 +310,11 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 		memset(&g->f, 0, sizeof g->f);
 		g->demo.n = 0;
 		g->demo.overflow = 0;
+		g->demo.settled = 0;
 		g->known.n = 0;
 	}
 	size_t merges_before = log->n;
-	int rc = g && d ? gather(t, &keys, seq, g) : STORE_ERROR;
+	int rc = g && d ? gather(t, id, agency, &keys, seq, g) : STORE_ERROR;
 	if (rc == STORE_OK) {
 		link_decide(&g->f, d);
 		rc = merges_apply(t, d, seq, now_ms, log);

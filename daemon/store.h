@@ -305,6 +305,9 @@ uint64_t store_last_alert_seq(struct store_txn *t);
 int store_alert_add(struct store_txn *t, const struct alert *a);
 /* Rewrite an existing alert (state changes). */
 int store_alert_update(struct store_txn *t, const struct alert *a);
+/* Alert a's record written alone, for a change of its evidence, which
+ * moves none of the indexes store_alert_update() keeps. */
+int store_alert_evidence_update(struct store_txn *t, const struct alert *a);
 int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out);
 /* Alert seq's level alone (no decode of the rest). */
 int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level);

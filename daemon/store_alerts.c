@@ -97,6 +97,11 @@ int store_alert_update(struct store_txn *t, const struct alert *a)
 	return rc == STORE_OK ? alert_index(t, a) : rc;
 }
 
+int store_alert_evidence_update(struct store_txn *t, const struct alert *a)
+{
+	return alert_write(t, a, 0);
+}
+
 int store_alert_due_each(struct store_txn *t, int level, int64_t raised_by_ms, store_seq_fn fn,
                          void *arg)
 {

@@ -418,6 +418,39 @@ static void test_possible_matches_searched_for_new_identities(void **state)
 	assert_int_equal(matches(f), 1);
 }
 
+static uint64_t counter(struct fixture *f, const char *name)
+{
+	struct store_txn *t;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	uint64_t n = store_counter_get(t, name);
+	store_abort(&t);
+	return n;
+}
+
+/* Two children alike but for their NHS numbers stay two. Named again as
+ * before, each is its own child at once: no new conflict and nothing
+ * merged, however alike the other. */
+static void test_held_identity_links_at_once(void **state)
+{
+	struct fixture *f = *state;
+	const char *x[1][5] = {{"9434765919", "Jon", "Rees", "2018-08-08", "LS1 4AP"}};
+	const char *z[1][5] = {{"4010232137", "Jon", "Rees", "2018-08-08", "LS1 4AP"}};
+	struct receipt rx = one(f, named("h-1", FFC__V1__AGENCY__POLICE, T0, x, 1));
+	struct receipt rz = one(f, named("h-2", FFC__V1__AGENCY__POLICE, T0, z, 1));
+	assert_int_equal(rz.status, RECEIPT_ACCEPTED);
+	assert_int_not_equal(rx.child_ids[0], rz.child_ids[0]);
+	uint64_t conflicts = counter(f, "identity.conflict");
+	struct receipt again = one(f, named("h-3", FFC__V1__AGENCY__POLICE, T0 + DAY, x, 1));
+	assert_int_equal(again.status, RECEIPT_ACCEPTED);
+	assert_int_equal(again.child_ids[0], rx.child_ids[0]);
+	again = one(f, named("h-4", FFC__V1__AGENCY__POLICE, T0 + DAY, z, 1));
+	assert_int_equal(again.child_ids[0], rz.child_ids[0]);
+	assert_int_equal(counter(f, "identity.conflict"), conflicts);
+	/* Another agency's first sighting is linked afresh, as ever. */
+	again = one(f, named("h-5", FFC__V1__AGENCY__HEALTH, T0 + DAY, x, 1));
+	assert_int_equal(again.child_ids[0], rx.child_ids[0]);
+}
+
 /* Possible matches are found as children are filed, recorded once per
  * pair, and never linked. */
 static void test_possible_matches_recorded_once(void **state)
@@ -735,6 +768,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_possible_matches_recorded_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_possible_matches_searched_for_new_identities,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_held_identity_links_at_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_agency_binding, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_poison_rejected_alone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_impossible_times_alone, setup, teardown),
