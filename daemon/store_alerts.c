@@ -154,7 +154,9 @@ uint64_t store_alert_overdue_count(struct store_txn *t)
 }
 
 /* Records kept in order under an 8-byte owner (alert seq, child): keys
- * owner(8) n(4), n counting from 1. */
+ * owner(8) n(4), n counting from 1. The record is put through the cursor
+ * that found the owner's last: LMDB then finds its place on the page the
+ * cursor is on instead of descending the tree again. */
 static int owned_add(struct store_txn *t, enum dbi db, uint64_t owner, const void *rec, size_t len,
                      uint32_t max)
 {
@@ -178,18 +180,27 @@ static int owned_add(struct store_txn *t, enum dbi db, uint64_t owner, const voi
 		const uint8_t *p = (const uint8_t *)k.mv_data + 8;
 		n = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	}
-	mdb_cursor_close(c);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+		mdb_cursor_close(c);
 		return result(rc, store_db_name(db));
-	if (n >= max)
+	}
+	if (n >= max) {
+		mdb_cursor_close(c);
 		return STORE_EXISTS;
+	}
 	n++;
 	put_u64(key, owner);
 	key[8] = (uint8_t)(n >> 24);
 	key[9] = (uint8_t)(n >> 16);
 	key[10] = (uint8_t)(n >> 8);
 	key[11] = (uint8_t)n;
-	return put(t, db, key, sizeof key, rec, len, MDB_NOOVERWRITE);
+	k = (MDB_val){sizeof key, key};
+	v = (MDB_val){len, (void *)(uintptr_t)rec};
+	rc = store_injected(t->s);
+	if (!rc)
+		rc = mdb_cursor_put(c, &k, &v, MDB_NOOVERWRITE);
+	mdb_cursor_close(c);
+	return result(rc, store_db_name(db));
 }
 
 static int owned_each(struct store_txn *t, enum dbi db, uint64_t owner, store_record_fn fn,
