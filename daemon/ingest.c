@@ -120,9 +120,9 @@ static int known(struct store_txn *t, struct ingest_item *it, int *rcp)
 
 /* Store a linked concern and judge each child it is filed under: the
  * windows around it, or the whole history of a child that merges just
- * joined. repeat[i]: child i was named as its record holds already. */
+ * joined. named_before[i]: child i was named so before (link.h). */
 static int file_concern(struct store_txn *t, struct ingest_item *it, const uint64_t *ids,
-                        const unsigned char *repeat, const struct merge_log *log,
+                        const unsigned char *named_before, const struct merge_log *log,
                         const struct rule *rules, size_t n_rules, int64_t now_ms,
                         struct outbox *out)
 {
@@ -147,11 +147,12 @@ static int file_concern(struct store_txn *t, struct ingest_item *it, const uint6
 			return rc;
 		joined |= u.change != HOUSEHOLD_SAME && u.change != HOUSEHOLD_FULL;
 	}
-	/* A child named as its record holds already was searched for, and
-	 * indexed, by the concern that first named it so; the children
-	 * filed since searched for it in turn. */
+	/* A child named as before (names, date of birth and postcode its
+	 * record holds) was searched for, and indexed, by the concern that
+	 * first named it so; the children filed since searched for it in
+	 * turn. */
 	for (size_t i = 0; i < c->n_children; i++)
-		if (!repeat[i] &&
+		if (!named_before[i] &&
 		    (rc = match_index_child(t, &c->children[i], ids[i], ids, c->n_children, stored,
 		                            now_ms)) != STORE_OK)
 			return rc;
@@ -231,7 +232,7 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 	const struct concern *c = &it->w.c;
 	uint64_t seq = store_last_concern_seq(t) + 1;
 	uint64_t ids[CONCERN_CHILDREN_MAX];
-	unsigned char repeat[CONCERN_CHILDREN_MAX];
+	unsigned char named_before[CONCERN_CHILDREN_MAX];
 	struct merge_log *log = calloc(1, sizeof *log);
 	if (!log)
 		return STORE_ERROR;
@@ -240,14 +241,14 @@ static int store_one(struct store_txn *t, struct ingest_item *it, const struct r
 		struct link_result linked = {0};
 		rc = link_child(t, &c->children[i], c->agency, seq, now_ms, log, &linked);
 		ids[i] = linked.child;
-		repeat[i] = (unsigned char)linked.repeat;
+		named_before[i] = (unsigned char)linked.named_before;
 	}
 	/* A later child's merge may have made an earlier one's id an alias. */
 	for (size_t i = 0; i < c->n_children && rc == STORE_OK && log->n; i++)
 		rc = store_child_resolve(t, ids[i], &ids[i]);
 	*stage = "store: filing the concern and judging the rules";
 	if (rc == STORE_OK)
-		rc = file_concern(t, it, ids, repeat, log, rules, n_rules, now_ms, out);
+		rc = file_concern(t, it, ids, named_before, log, rules, n_rules, now_ms, out);
 	free(log);
 	if (rc == STORE_OK && it->receipt.status == RECEIPT_ACCEPTED) {
 		*stage = "schools: raising Operation Encompass notices";

@@ -37,7 +37,7 @@ struct demo_search {
 	unsigned char exact[LINK_DEMO_MAX];
 	size_t n;
 	int overflow;
-	int settled; /* not searched: the identity is held already (settled()) */
+	int settled; /* not searched: the child was named so before (settled()) */
 };
 
 static int demo_visit(uint64_t child, const char *postcode, void *arg)
@@ -118,6 +118,21 @@ static struct seen_identity *held(const struct child_record *ch, int agency,
 	return NULL;
 }
 
+/* 1 when ch holds an identity, any agency's, with norm's names, date of
+ * birth and postcode: what a possible-match search looks by. */
+static int named_so(const struct child_record *ch, const struct child_identity *norm)
+{
+	for (size_t i = 0; i < ch->n_ids; i++) {
+		const struct child_identity *a = &ch->ids[i].id;
+		if (!strcmp(a->given_name, norm->given_name) &&
+		    !strcmp(a->family_name, norm->family_name) &&
+		    !strcmp(a->date_of_birth, norm->date_of_birth) &&
+		    !strcmp(a->postcode, norm->postcode))
+			return 1;
+	}
+	return 0;
+}
+
 /* Everything link_decide() needs of the store for one named child. */
 struct gathered {
 	struct link_facts f;
@@ -125,11 +140,14 @@ struct gathered {
 	struct merge_known known;
 };
 
-/* The one child every identifier found names, when its record holds the
- * identity exactly as agency sends it now: then the demographic search
- * would find what it found when that identity was first linked (every
- * child filed since searched for this one in turn), and is not made. */
-static int settled(const struct gathered *g, int agency, const struct child_identity *id)
+/* The one child every identifier found names, when its record holds an
+ * identity (any agency's) with the names, date of birth and postcode
+ * sent now: then the demographic search would find the children it found
+ * when the child was first named so (and every child filed since
+ * searched for this one in turn), the decision would be the one made
+ * then, and the child's demographic entry is there: it is not made. It
+ * can only leave out a merge or a conflict decided already. */
+static int settled(const struct gathered *g, const struct child_identity *id)
 {
 	uint64_t only = 0;
 	for (int i = 0; i < 3; i++) {
@@ -143,12 +161,12 @@ static int settled(const struct gathered *g, int agency, const struct child_iden
 		if (g->known.rec[i].id == only) {
 			struct child_identity norm;
 			normalise(id, g->f.keys, &norm);
-			return held(&g->known.rec[i], agency, &norm) != NULL;
+			return named_so(&g->known.rec[i], &norm);
 		}
 	return 0;
 }
 
-static int gather(struct store_txn *t, const struct child_identity *id, int agency,
+static int gather(struct store_txn *t, const struct child_identity *id,
                   const struct identity_keys *keys, uint64_t seq, struct gathered *g)
 {
 	const char *strong[3] = {keys->nhs, keys->upn, keys->local};
@@ -173,7 +191,7 @@ static int gather(struct store_txn *t, const struct child_identity *id, int agen
 		g->f.n_post = 1;
 	}
 	g->demo.postcode = keys->postcode;
-	g->demo.settled = rc == STORE_OK && settled(g, agency, id);
+	g->demo.settled = rc == STORE_OK && settled(g, id);
 	if (rc == STORE_OK && keys->demographic[0] && !g->demo.settled)
 		rc = store_demographic_each(t, keys->demographic, demo_visit, &g->demo);
 	if (g->demo.overflow)
@@ -197,18 +215,17 @@ static int gather(struct store_txn *t, const struct child_identity *id, int agen
 }
 
 /* The identity on ch, written: its last sighting moved on, or a new
- * identity added. created: ch is new, not yet in the store. *repeat is
- * set when ch held the identity already. */
+ * identity added. created: ch is new, not yet in the store.
+ * *named_before is set when ch was named so already (named_so()). */
 static int refresh(struct store_txn *t, struct child_record *ch, int created, int agency,
                    const struct child_identity *id, const struct identity_keys *keys, uint64_t seq,
-                   int64_t now_ms, int *repeat)
+                   int64_t now_ms, int *named_before)
 {
 	struct child_identity norm;
 	normalise(id, keys, &norm);
 	struct seen_identity *same = held(ch, agency, &norm);
-	*repeat = 0;
+	*named_before = same || named_so(ch, &norm);
 	if (same) {
-		*repeat = 1;
 		/* Sightings within a day of the one recorded leave the child's
 		 * record as it is: rewriting it for every concern dirtied a page
 		 * of the children table per concern, and "last seen" to within a
@@ -235,7 +252,7 @@ static int refresh(struct store_txn *t, struct child_record *ch, int created, in
  * updated in place and left to its owner, not read and decoded again. */
 static int remember(struct store_txn *t, uint64_t child, int created, struct child_record *known,
                     int agency, const struct child_identity *id, const struct identity_keys *keys,
-                    uint64_t seq, int64_t now_ms, int *repeat)
+                    uint64_t seq, int64_t now_ms, int *named_before)
 {
 	struct child_record own;
 	struct child_record *rec = known ? known : &own;
@@ -247,7 +264,7 @@ static int remember(struct store_txn *t, uint64_t child, int created, struct chi
 	} else if (!known && (rc = store_child_get(t, child, &own)) != STORE_OK) {
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	}
-	rc = refresh(t, rec, created, agency, id, keys, seq, now_ms, repeat);
+	rc = refresh(t, rec, created, agency, id, keys, seq, now_ms, named_before);
 	if (!known)
 		wire_child_release(&own);
 	return rc;
@@ -314,7 +331,7 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 		g->known.n = 0;
 	}
 	size_t merges_before = log->n;
-	int rc = g && d ? gather(t, id, agency, &keys, seq, g) : STORE_ERROR;
+	int rc = g && d ? gather(t, id, &keys, seq, g) : STORE_ERROR;
 	if (rc == STORE_OK) {
 		link_decide(&g->f, d);
 		rc = merges_apply(t, d, seq, now_ms, log);
@@ -345,9 +362,10 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 			rc = store_identity_put(t, strong[i], chosen);
 	if (rc == STORE_OK && keys.demographic[0] && !demographic_held(&g->demo, chosen))
 		rc = store_demographic_put(t, keys.demographic, chosen, keys.postcode);
-	int repeat = 0;
+	int named_before = 0;
 	if (rc == STORE_OK)
-		rc = remember(t, chosen, created, known, agency, id, &keys, seq, now_ms, &repeat);
+		rc = remember(t, chosen, created, known, agency, id, &keys, seq, now_ms,
+		              &named_before);
 	if (rc == STORE_OK)
 		rc = conflicts_record(t, chosen, seq, now_ms, d->conflicts, d->n_conflicts);
 	/* A merge may settle what demographics left open before. */
@@ -358,7 +376,7 @@ int link_child(struct store_txn *t, const struct child_identity *id, int agency,
 	free(d);
 	if (rc == STORE_OK) {
 		out->child = chosen;
-		out->repeat = repeat && log->n == merges_before && !log->overflow;
+		out->named_before = named_before && log->n == merges_before && !log->overflow;
 	}
 	return rc;
 }

@@ -27,10 +27,10 @@
 /* What link_child() found. */
 struct link_result {
 	uint64_t child; /* the live child id */
-	/* 1 when the child's record already held this identity exactly as
-	 * the agency sent it, and no merge was made: nothing about who the
-	 * child is, or what it is named, is new. */
-	int repeat;
+	/* 1 when the child's record already held an identity (any agency's)
+	 * with these names, date of birth and postcode, and no merge was
+	 * made: what the child is named, and where, is not new. */
+	int named_before;
 };
 
 /* File one named child. `seq` is the seq the concern will get and `now_ms`

@@ -395,11 +395,12 @@ static void test_household_edges(void **state)
 	assert_int_equal(household_of(f, r.child_ids[0]).n, 2);
 }
 
-/* A child is searched for possible matches when it is named in a way its
- * record does not hold yet; named again as before, it is not searched
- * again (the children filed since searched for it). Twins named together
- * are no match; named alone by the same agency as before, still none;
- * named by another agency, the search finds the other twin. */
+/* A child is searched for possible matches when it is named with names,
+ * a date of birth or a postcode its record does not hold yet; named
+ * again so, by any agency, it is not searched again (the children filed
+ * since searched for it). Twins named together are no match; named
+ * alone as before, by the same agency or another, still none; named
+ * without the postcode, the search finds the other twin. */
 static void test_possible_matches_searched_for_new_identities(void **state)
 {
 	struct fixture *f = *state;
@@ -407,6 +408,7 @@ static void test_possible_matches_searched_for_new_identities(void **state)
 	    {"", "Jon", "Rees", "2018-08-08", "LS1 4AP"},
 	    {"", "Jan", "Rees", "2018-08-08", "LS1 4AP"},
 	};
+	const char *no_postcode[1][5] = {{"", "Jon", "Rees", "2018-08-08", ""}};
 	struct receipt r = one(f, named("tw-1", FFC__V1__AGENCY__POLICE, T0, twins, 2));
 	assert_int_equal(r.status, RECEIPT_ACCEPTED);
 	assert_int_equal(matches(f), 0);
@@ -415,6 +417,11 @@ static void test_possible_matches_searched_for_new_identities(void **state)
 	assert_int_equal(matches(f), 0);
 	r = one(f, named("tw-3", FFC__V1__AGENCY__HEALTH, T0 + DAY, twins, 1));
 	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(matches(f), 0);
+	struct receipt jon =
+	    one(f, named("tw-4", FFC__V1__AGENCY__HEALTH, T0 + DAY, no_postcode, 1));
+	assert_int_equal(jon.status, RECEIPT_ACCEPTED);
+	assert_int_equal(jon.child_ids[0], r.child_ids[0]);
 	assert_int_equal(matches(f), 1);
 }
 
@@ -446,9 +453,19 @@ static void test_held_identity_links_at_once(void **state)
 	again = one(f, named("h-4", FFC__V1__AGENCY__POLICE, T0 + DAY, z, 1));
 	assert_int_equal(again.child_ids[0], rz.child_ids[0]);
 	assert_int_equal(counter(f, "identity.conflict"), conflicts);
-	/* Another agency's first sighting is linked afresh, as ever. */
+	/* Another agency naming either as before: its own child, as ever. */
 	again = one(f, named("h-5", FFC__V1__AGENCY__HEALTH, T0 + DAY, x, 1));
 	assert_int_equal(again.child_ids[0], rx.child_ids[0]);
+	again = one(f, named("h-6", FFC__V1__AGENCY__EDUCATION, T0 + DAY, z, 1));
+	assert_int_equal(again.child_ids[0], rz.child_ids[0]);
+	assert_int_equal(counter(f, "identity.conflict"), conflicts);
+	/* Named without an NHS number, the names alone fit both: linked to
+	 * neither, as before. */
+	const char *either[1][5] = {{"", "Jon", "Rees", "2018-08-08", "LS1 4AP"}};
+	again = one(f, named("h-7", FFC__V1__AGENCY__HEALTH, T0 + DAY, either, 1));
+	assert_int_equal(again.status, RECEIPT_ACCEPTED);
+	assert_int_not_equal(again.child_ids[0], rx.child_ids[0]);
+	assert_int_not_equal(again.child_ids[0], rz.child_ids[0]);
 }
 
 /* Possible matches are found as children are filed, recorded once per
