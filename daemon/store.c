@@ -517,7 +517,7 @@ void store_inject_error(struct store *s, int err, unsigned n)
 int store_write(struct store *s, store_work_fn work, store_abort_fn on_abort, void *arg)
 {
 	for (;;) {
-		struct store_txn *t;
+		struct store_txn *t = NULL;
 		int rc = store_begin(s, 1, &t);
 		if (rc != STORE_OK)
 			return rc;

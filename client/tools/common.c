@@ -60,7 +60,8 @@ void tool_time(int64_t ms, char *buf, size_t len)
 	struct tm tm;
 	if (len && localtime_r(&t, &tm) && strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm) > 0)
 		return;
-	char utc[32];
+	/* "YYYY-MM-DD HH:MM", years of up to nine digits (all of int64 ms) */
+	char utc[24];
 	ffc_format_time(ms, utc, sizeof utc);
 	snprintf(buf, len, "%s UTC", utc);
 }

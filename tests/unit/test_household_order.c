@@ -193,7 +193,7 @@ static void keys_add(struct keys *ks, unsigned kid, const char *rule, int level)
 	assert_true(ks->n < KEYS_MAX);
 	struct key *k = &ks->k[ks->n++];
 	k->kid = kid;
-	snprintf(k->rule, sizeof k->rule, "%s", rule);
+	wire_copy_str(k->rule, sizeof k->rule, rule);
 	k->level = level;
 }
 

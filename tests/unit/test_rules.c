@@ -48,7 +48,7 @@ static const struct rule *rule(const char *name)
 		if (!strcmp(defaults[i].name, name))
 			return &defaults[i];
 	fail_msg("no default rule %s", name);
-	return NULL;
+	abort();
 }
 
 static struct concern_ref ref(uint64_t seq, int64_t day, int agency, int category, int severity)

@@ -55,7 +55,7 @@ static const struct whatif_row *row(const struct whatif *w, const char *rule, en
 		if (!strcmp(w->rows[i].rule, rule) && w->rows[i].level == l)
 			return &w->rows[i];
 	fail_msg("no row %s %d", rule, (int)l);
-	return NULL;
+	abort();
 }
 
 static struct rule a[RULES_MAX], b[RULES_MAX];
