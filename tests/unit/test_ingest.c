@@ -425,15 +425,6 @@ static void test_possible_matches_searched_for_new_identities(void **state)
 	assert_int_equal(matches(f), 1);
 }
 
-static uint64_t counter(struct fixture *f, const char *name)
-{
-	struct store_txn *t;
-	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
-	uint64_t n = store_counter_get(t, name);
-	store_abort(&t);
-	return n;
-}
-
 /* Two children alike but for their NHS numbers stay two. Named again as
  * before, each is its own child at once: no new conflict and nothing
  * merged, however alike the other. */
@@ -446,19 +437,19 @@ static void test_held_identity_links_at_once(void **state)
 	struct receipt rz = one(f, named("h-2", FFC__V1__AGENCY__POLICE, T0, z, 1));
 	assert_int_equal(rz.status, RECEIPT_ACCEPTED);
 	assert_int_not_equal(rx.child_ids[0], rz.child_ids[0]);
-	uint64_t conflicts = counter(f, "identity.conflict");
+	uint64_t conflicts = test_counter(f->s, "identity.conflict");
 	struct receipt again = one(f, named("h-3", FFC__V1__AGENCY__POLICE, T0 + DAY, x, 1));
 	assert_int_equal(again.status, RECEIPT_ACCEPTED);
 	assert_int_equal(again.child_ids[0], rx.child_ids[0]);
 	again = one(f, named("h-4", FFC__V1__AGENCY__POLICE, T0 + DAY, z, 1));
 	assert_int_equal(again.child_ids[0], rz.child_ids[0]);
-	assert_int_equal(counter(f, "identity.conflict"), conflicts);
+	assert_int_equal(test_counter(f->s, "identity.conflict"), conflicts);
 	/* Another agency naming either as before: its own child, as ever. */
 	again = one(f, named("h-5", FFC__V1__AGENCY__HEALTH, T0 + DAY, x, 1));
 	assert_int_equal(again.child_ids[0], rx.child_ids[0]);
 	again = one(f, named("h-6", FFC__V1__AGENCY__EDUCATION, T0 + DAY, z, 1));
 	assert_int_equal(again.child_ids[0], rz.child_ids[0]);
-	assert_int_equal(counter(f, "identity.conflict"), conflicts);
+	assert_int_equal(test_counter(f->s, "identity.conflict"), conflicts);
 	/* Named without an NHS number, the names alone fit both: linked to
 	 * neither, as before. */
 	const char *either[1][5] = {{"", "Jon", "Rees", "2018-08-08", "LS1 4AP"}};

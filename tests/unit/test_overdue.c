@@ -138,15 +138,6 @@ static uint64_t overdue_count(struct fixture *f)
 	return n;
 }
 
-static uint64_t counter(struct fixture *f, const char *name)
-{
-	struct store_txn *t;
-	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
-	uint64_t n = store_counter_get(t, name);
-	store_abort(&t);
-	return n;
-}
-
 static void test_due_index(void **state)
 {
 	struct fixture *f = *state;
@@ -218,7 +209,7 @@ static void test_remind_once(void **state)
 	outbox_clear(&out);
 	assert_int_equal(overdue_remind(f->s, &f->p, T0 + 30 * DAY, &out), 0);
 
-	assert_int_equal(counter(f, "reminders"), 3);
+	assert_int_equal(test_counter(f->s, "reminders"), 3);
 	assert_int_equal(overdue_count(f), 3);
 
 	/* The history says so, and the stored alert carries the time. */

@@ -97,4 +97,16 @@ static inline struct receipt test_ingest_one(struct store *s, const struct rule 
 	return r;
 }
 
+/* The store's counter `name` as a read transaction sees it now; 0 when
+ * no transaction can be had (the assertion that follows then fails). */
+static inline uint64_t test_counter(struct store *s, const char *name)
+{
+	struct store_txn *t;
+	if (store_begin(s, 0, &t) != STORE_OK)
+		return 0;
+	uint64_t n = store_counter_get(t, name);
+	store_abort(&t);
+	return n;
+}
+
 #endif
