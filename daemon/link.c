@@ -73,7 +73,7 @@ static int demo_visit(uint64_t child, const char *postcode, void *arg)
 }
 
 /* 1 when the search read the entry child would be recorded with, or
- * was not made since the child holds the identity (and so the entry). */
+ * was not made since the child was named so before (and so has it). */
 static int demographic_held(const struct demo_search *d, uint64_t child)
 {
 	if (d->settled)
@@ -101,6 +101,14 @@ static void normalise(const struct child_identity *id, const struct identity_key
 	norm->postcode = keys->postcode[0] ? keys->postcode : id->postcode;
 }
 
+/* Same names, date of birth and postcode: what the possible-match and
+ * demographic searches look by. */
+static int same_naming(const struct child_identity *a, const struct child_identity *b)
+{
+	return !strcmp(a->given_name, b->given_name) && !strcmp(a->family_name, b->family_name) &&
+	       !strcmp(a->date_of_birth, b->date_of_birth) && !strcmp(a->postcode, b->postcode);
+}
+
 /* The identity on ch that agency sent exactly as norm, or NULL. */
 static struct seen_identity *held(const struct child_record *ch, int agency,
                                   const struct child_identity *norm)
@@ -109,27 +117,18 @@ static struct seen_identity *held(const struct child_record *ch, int agency,
 		const struct child_identity *a = &ch->ids[i].id;
 		if (ch->ids[i].agency == agency && !strcmp(a->nhs_number, norm->nhs_number) &&
 		    !strcmp(a->upn, norm->upn) && !strcmp(a->local_id, norm->local_id) &&
-		    !strcmp(a->given_name, norm->given_name) &&
-		    !strcmp(a->family_name, norm->family_name) &&
-		    !strcmp(a->date_of_birth, norm->date_of_birth) &&
-		    !strcmp(a->postcode, norm->postcode))
+		    same_naming(a, norm))
 			return &ch->ids[i];
 	}
 	return NULL;
 }
 
-/* 1 when ch holds an identity, any agency's, with norm's names, date of
- * birth and postcode: what a possible-match search looks by. */
+/* 1 when ch holds an identity, any agency's, named as norm is. */
 static int named_so(const struct child_record *ch, const struct child_identity *norm)
 {
-	for (size_t i = 0; i < ch->n_ids; i++) {
-		const struct child_identity *a = &ch->ids[i].id;
-		if (!strcmp(a->given_name, norm->given_name) &&
-		    !strcmp(a->family_name, norm->family_name) &&
-		    !strcmp(a->date_of_birth, norm->date_of_birth) &&
-		    !strcmp(a->postcode, norm->postcode))
+	for (size_t i = 0; i < ch->n_ids; i++)
+		if (same_naming(&ch->ids[i].id, norm))
 			return 1;
-	}
 	return 0;
 }
 
