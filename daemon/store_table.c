@@ -21,9 +21,7 @@
 #include "store_int.h"
 
 /* same: rewrites of a key mostly repeat its value (an identity key names
- * the child it named before; an alert's response-time entry is written
- * again with each new piece of evidence): a put compares first
- * (store_unchanged). */
+ * the child it named before): a put compares first (store_unchanged). */
 static const struct {
 	const char *name;
 	unsigned flags;
@@ -51,8 +49,8 @@ static const struct {
     [DB_AUDIT] = {"audit", 0},
     [DB_CHILD_AUDIT] = {"child_audit", 0},
     [DB_ALERT_EVENTS] = {"alert_events", 0},
-    [DB_ALERTS_DUE] = {"alerts_due", 0, 1},
-    [DB_ALERTS_OVERDUE] = {"alerts_overdue", 0, 1},
+    [DB_ALERTS_DUE] = {"alerts_due", 0},
+    [DB_ALERTS_OVERDUE] = {"alerts_overdue", 0},
     [DB_ASSIGNMENTS] = {"assignments", 0},
     [DB_STATUSES] = {"statuses", 0},
     [DB_STATUS_IDS] = {"status_ids", 0},
