@@ -110,18 +110,12 @@ void calendar_format_date(int32_t day, char out[11])
 	calendar_civil(day, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		y = y < 0 ? 0 : 9999;
-	/* By hand: calendar_civil() gives a month of 1-12 and a day of 1-31,
-	 * which snprintf's checks cannot know. */
-	const int parts[3][2] = {{y, 4}, {m, 2}, {d, 2}};
-	size_t at = 0;
-	for (int p = 0; p < 3; p++) {
-		if (p)
-			out[at++] = '-';
-		for (int k = parts[p][1] - 1, v = parts[p][0]; k >= 0; k--, v /= 10)
-			out[at + (size_t)k] = (char)('0' + v % 10);
-		at += (size_t)parts[p][1];
-	}
-	out[at] = '\0';
+	/* Through a wider buffer: calendar_civil() gives a month of 1-12 and
+	 * a day of 1-31, which gcc's format checks cannot know. */
+	char text[40];
+	snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
+	memcpy(out, text, 10);
+	out[10] = '\0';
 }
 
 int calendar_parse_clock(const char *s, int32_t *secs, const char **why)

@@ -238,25 +238,17 @@ bool validate_utf8(const char *s, size_t len)
 	return true;
 }
 
-/* "over N bytes" into buf (cut to fit), written by hand: gcc's -O3
- * format checks see a null buffer in snprintf here that no caller
- * passes. */
+/* "over N bytes" into buf, cut to fit. Formatted into a local buffer
+ * first: gcc's -O3 format checks see a null buf in snprintf here that no
+ * caller passes. */
 static const char *over_bytes(size_t max, char *buf, size_t buflen)
 {
-	char text[48] = "over ", digits[24];
-	size_t n = 0, at = strlen(text);
-	do
-		digits[n++] = (char)('0' + max % 10);
-	while ((max /= 10) != 0);
-	while (n)
-		text[at++] = digits[--n];
-	memcpy(text + at, " bytes", sizeof " bytes");
-	at += strlen(" bytes");
-	if (at >= buflen)
-		at = buflen ? buflen - 1 : 0;
+	char text[48];
+	snprintf(text, sizeof text, "over %zu bytes", max);
 	if (buflen) {
-		memcpy(buf, text, at);
-		buf[at] = '\0';
+		size_t n = strnlen(text, buflen - 1);
+		memcpy(buf, text, n);
+		buf[n] = '\0';
 	}
 	return buf;
 }
