@@ -17,6 +17,7 @@
 #include "identity.h"
 #include "ids.h"
 #include "validate.h"
+#include "wire.h"
 
 /* ---- replies ---- */
 
@@ -155,23 +156,21 @@ const char *control_find_child(struct store_txn *t, const Ffc__V1__ChildRequest 
 
 Ffc__V1__Alert *control_alert_message(struct store_txn *t, struct arena *ar, uint64_t seq)
 {
-	const void *data;
-	size_t len;
-	if (store_alert_raw(t, seq, &data, &len) != STORE_OK)
+	/* Read as the daemon reads it (store_alert_get(): the evidence its
+	 * history added joined to the record's, the state of alerts stored
+	 * before they had one of their own taken from the record's), then
+	 * given the reply's form. */
+	struct alert *a = malloc(sizeof *a);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	Ffc__Store__StoredAlert *sa = NULL;
+	if (a && store_alert_get(t, seq, a) == STORE_OK &&
+	    wire_stored_alert_pack(a, &buf, &len) == 0)
+		sa = ffc__store__stored_alert__unpack(NULL, len, buf);
+	free(buf);
+	free(a);
+	if (!sa || arena_keep(ar, &sa->base) < 0)
 		return NULL;
-	Ffc__Store__StoredAlert *sa = ffc__store__stored_alert__unpack(NULL, len, data);
-	if (!sa)
-		return NULL;
-	if (arena_keep(ar, &sa->base) < 0)
-		return NULL;
-	/* Alerts stored before they had a state of their own take it from
-	 * the record's. */
-	if (sa->alert && !sa->alert->state)
-		sa->alert->state = sa->state == FFC__STORE__ALERT_STATE__CLOSED
-		                       ? FFC__V1__ALERT_STATE__CLOSED
-		                   : sa->state == FFC__STORE__ALERT_STATE__SUPERSEDED
-		                       ? FFC__V1__ALERT_STATE__SUPERSEDED
-		                       : FFC__V1__ALERT_STATE__OPEN;
 	return sa->alert;
 }
 

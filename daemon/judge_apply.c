@@ -5,8 +5,9 @@
  * Owns reading a child's timeline and open alerts for the judge, and
  * storing what it decided: alert records, the open-alert index, the alert
  * superseded, a concern added to an open alert's evidence (its history
- * entry, reopening it as the policy says) and the change announced. Does not own the decision
- * (judge.c), rule arithmetic (rules.c) or publishing (server.c sends what the outbox holds).
+ * entry, reopening it as the policy says) and the change announced. Does
+ * not own the decision (judge.c), rule arithmetic (rules.c) or publishing
+ * (server.c sends what the outbox holds).
  */
 #include "judge_apply.h"
 
@@ -125,30 +126,33 @@ static int store_change(struct store_txn *t, const struct alert *a, const struct
 }
 
 /* A concern for the child joins the evidence of rule r's open alert
- * (acknowledged or not): stored, recorded in its history and announced
- * on "event.evidence.<level>.<rule>" with the child's lead practitioner,
- * so no concern about a child whose alert is open goes unheard. At or
- * above the policy's reopen severity an acknowledged alert opens again
- * ("event.reopen..."). a is scratch. */
+ * (acknowledged or not): recorded in its history and announced on
+ * "event.evidence.<level>.<rule>" with the child's lead practitioner, so
+ * no concern about a child whose alert is open goes unheard. The history
+ * entry is what adds it to the alert's evidence (store_alert_get()): the
+ * alert's record is read for its head alone and not rewritten, unless
+ * the concern reopens it. At or above the policy's reopen severity an
+ * acknowledged alert opens again ("event.reopen..."): its state, response
+ * clock and indexes move. a is scratch. */
 static int store_evidence(struct store_txn *t, uint64_t child, const struct judge_raise *j,
                           uint64_t seq, int64_t now_ms, struct alert *a, struct outbox *out)
 {
-	int rc = seq ? store_alert_get(t, seq, a) : STORE_ERROR;
+	const struct alert_evidence *concern = &j->evidence[0];
+	int rc = seq ? store_alert_head(t, seq, a) : STORE_ERROR;
 	if (rc != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	struct alert_event e, reopened;
-	int added = lifecycle_evidence(a, &j->evidence[0], now_ms, &e);
-	int reopen =
-	    out->policy && lifecycle_reopen(out->policy, a, &j->evidence[0], now_ms, &reopened);
-	/* Cited already, or at its limit, and not reopened: the record
-	 * stays as it is; the history and the consoles still hear of it.
-	 * Reopened, its response clock and so its indexes move too. */
-	if (reopen)
-		rc = store_alert_update(t, a);
-	else if (added)
-		rc = store_alert_evidence_update(t, a);
-	if (rc != STORE_OK)
-		return rc;
+	lifecycle_evidence(concern, now_ms, &e);
+	/* Decided on the head, made on the whole record. */
+	int reopen = out->policy && lifecycle_reopen(out->policy, a, concern, now_ms, &reopened);
+	if (reopen) {
+		if ((rc = store_alert_get(t, seq, a)) != STORE_OK)
+			return rc;
+		if (!lifecycle_reopen(out->policy, a, concern, now_ms, &reopened))
+			return STORE_ERROR; /* the head and the record disagree */
+		if ((rc = store_alert_update(t, a)) != STORE_OK)
+			return rc;
+	}
 	/* Published with the lead as assigned now, whom a console calls
 	 * (the alert's record keeps the one named when it was raised);
 	 * the alert's own when none is assigned now. */

@@ -168,13 +168,16 @@ static void concern_text(char *buf, size_t len, const struct alert_evidence *c)
 	         category_name(c->category), severity_name(c->severity));
 }
 
-int lifecycle_evidence(struct alert *a, const struct alert_evidence *concern, int64_t now_ms,
-                       struct alert_event *e)
+void lifecycle_evidence(const struct alert_evidence *concern, int64_t now_ms, struct alert_event *e)
 {
 	char text[WIRE_TEXT_MAX];
 	concern_text(text, sizeof text, concern);
 	event(e, ALERT_ACTION_EVIDENCE, "ffcd", now_ms, text, NULL);
 	e->concern = *concern;
+}
+
+int lifecycle_cite(struct alert *a, const struct alert_evidence *concern)
+{
 	for (size_t i = 0; i < a->n_evidence; i++)
 		if (a->evidence[i].agency == concern->agency &&
 		    !strcmp(a->evidence[i].concern_id, concern->concern_id))

@@ -77,14 +77,19 @@ int lifecycle_close(const struct alert_policy *p, struct alert *a, const char *b
 int lifecycle_note(struct alert *a, const char *by, const char *text, int64_t now_ms,
                    struct alert_event *e, char *err, size_t errlen);
 
-/* A concern the alert's rule counts arrived for its child at now_ms: add
- * it to a's evidence (unless it is there already, or the list is full at
- * RULE_EVIDENCE_MAX: the history still records it) and fill *e, by ffcd,
- * text the concern's reference (agency and concern id, category and
- * severity; never its summary). Returns 1 when the evidence list grew, 0
- * when not. */
-int lifecycle_evidence(struct alert *a, const struct alert_evidence *concern, int64_t now_ms,
-                       struct alert_event *e);
+/* A concern the alert's rule counts arrived for its child at now_ms: fill
+ * *e, by ffcd, text the concern's reference (agency and concern id,
+ * category and severity; never its summary), the concern itself kept
+ * with it. Stored in the alert's history, the entry is what adds the
+ * concern to the alert's evidence (lifecycle_cite() as the alert is
+ * read): the record is not rewritten for it. */
+void lifecycle_evidence(const struct alert_evidence *concern, int64_t now_ms,
+                        struct alert_event *e);
+
+/* Add concern to a's evidence unless it is there already or the list is
+ * full at RULE_EVIDENCE_MAX (the history still records it). Returns 1
+ * when the evidence list grew, 0 when not. */
+int lifecycle_cite(struct alert *a, const struct alert_evidence *concern);
 
 /* Should that concern put a back to open? a is acknowledged (and open)
  * and the concern's severity is at or above p->reopen_severity (never

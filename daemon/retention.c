@@ -35,6 +35,7 @@ void retention_result_release(struct retention_result *r)
 /* ---- what unfinished alerts cite ---- */
 
 struct cited {
+	struct store_txn *t;
 	size_t n, cap;
 	char **keys; /* "agency:concern_id", sorted once gathered */
 	int failed;  /* out of memory or an unreadable alert: the list is incomplete */
@@ -63,7 +64,8 @@ static int gather(const void *data, size_t len, void *arg)
 		return -1;
 	}
 	int rc = 0;
-	if (wire_stored_alert_decode(data, len, a) < 0) {
+	if (wire_stored_alert_decode(data, len, a) < 0 ||
+	    store_alert_evidence_join(c->t, a) != STORE_OK) {
 		/* An alert that cannot be read may cite anything: purge nothing
 		 * on a list that misses its evidence. */
 		log_error("retention: an alert record does not decode; purge refused");
@@ -235,7 +237,7 @@ int retention_purge(struct store_txn *t, int64_t cutoff_ms, uint64_t from_seq, s
 {
 	memset(r, 0, sizeof *r);
 	r->cutoff_ms = cutoff_ms;
-	struct cited cited = {0};
+	struct cited cited = {.t = t};
 	int rc = store_alert_each(t, gather, &cited);
 	/* Out of memory or an unreadable alert stops the walk early: the list
 	 * is then incomplete, and nothing may be purged on it. */
@@ -292,6 +294,7 @@ int retention_purge(struct store_txn *t, int64_t cutoff_ms, uint64_t from_seq, s
 
 /* The unfinished alerts citing one concern, in seq order. */
 struct citing {
+	struct store_txn *t;
 	int agency;
 	const char *concern_id;
 	struct withdraw_result *r;
@@ -306,7 +309,8 @@ static int citing_visit(const void *data, size_t len, void *arg)
 		c->failed = 1;
 		return 1;
 	}
-	if (wire_stored_alert_decode(data, len, a) == 0 && a->state != ALERT_CLOSED) {
+	if (wire_stored_alert_decode(data, len, a) == 0 && a->state != ALERT_CLOSED &&
+	    store_alert_evidence_join(c->t, a) == STORE_OK) {
 		int cites = 0;
 		for (size_t e = 0; e < a->n_evidence; e++)
 			cites |= a->evidence[e].agency == c->agency &&
@@ -358,7 +362,7 @@ int retention_withdraw(struct store_txn *t, int agency, const char *concern_id, 
 	 * only those of the children it is filed under now: an alert stays
 	 * with the child it was raised for when an unlink moves the concern
 	 * to another. Gathered first, then noted: no write during the walk. */
-	struct citing cg = {agency, concern_id, r, 0};
+	struct citing cg = {t, agency, concern_id, r, 0};
 	if (rc == STORE_OK)
 		rc = store_alert_each(t, citing_visit, &cg);
 	if (rc == STORE_OK && cg.failed)

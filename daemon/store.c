@@ -31,10 +31,14 @@
  * timeline entry is three bytes of facts (a fourth when withdrawn). 2: the
  * entry also carries the concern's id (store_int.h). 3: households have
  * ids (household_records, child_households and their events) instead of
- * pairs of children. A store of an older format is migrated when opened,
- * one step after another in one transaction; one of a newer format is
- * refused. */
-#define STORE_FORMAT 3
+ * pairs of children. 4: a concern that joins an alert's evidence after it
+ * was raised is kept in its history entry alone (AlertEvent.concern), not
+ * written into the alert's record as well; readers join the two
+ * (store_alert_get()). Format 3's records already list theirs, so nothing
+ * is rewritten; an older ffcd, which would read the records alone, is
+ * kept out. A store of an older format is migrated when opened, one step
+ * after another in one transaction; one of a newer format is refused. */
+#define STORE_FORMAT 4
 
 /* One daemon per store: an exclusive flock on the data directory itself,
  * which cannot be deleted or replaced while it holds the store (a lock
@@ -138,6 +142,10 @@ static int open_format(struct store *s, char *err, size_t errlen)
 		rc = store_timeline_migrate(&t);
 	if (format >= 1 && format < 3 && rc == STORE_OK)
 		rc = store_households_migrate(&t, wall_ms());
+	if (format >= 1 && format < 4 && rc == STORE_OK)
+		log_info("store: format %ld brought to 4: alerts' evidence kept in their history "
+		         "from now on (nothing rewritten)",
+		         format);
 	if (format >= 1 && format < STORE_FORMAT && rc == STORE_OK) {
 		char text[16];
 		int len = snprintf(text, sizeof text, "%d", STORE_FORMAT);

@@ -305,10 +305,17 @@ uint64_t store_last_alert_seq(struct store_txn *t);
 int store_alert_add(struct store_txn *t, const struct alert *a);
 /* Rewrite an existing alert (state changes). */
 int store_alert_update(struct store_txn *t, const struct alert *a);
-/* Alert a's record written alone, for a change of its evidence, which
- * moves none of the indexes store_alert_update() keeps. */
-int store_alert_evidence_update(struct store_txn *t, const struct alert *a);
+/* Alert seq in full. Its evidence is the record's (the concerns that
+ * raised it, and those added before evidence was kept in the history)
+ * followed by each concern its history's EVIDENCE entries added, each
+ * once, up to RULE_EVIDENCE_MAX: store_alert_evidence_join(). */
 int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out);
+/* Add to a->evidence the concerns alert a->seq's history added. For an
+ * alert decoded from its raw record (store_alert_each()). */
+int store_alert_evidence_join(struct store_txn *t, struct alert *a);
+/* Alert seq's head alone (wire_stored_alert_head()): enough to publish a
+ * change to it, without decoding its names and evidence. */
+int store_alert_head(struct store_txn *t, uint64_t seq, struct alert *out);
 /* Alert seq's level alone (no decode of the rest). */
 int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level);
 int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t *len);

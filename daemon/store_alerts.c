@@ -97,11 +97,6 @@ int store_alert_update(struct store_txn *t, const struct alert *a)
 	return rc == STORE_OK ? alert_index(t, a) : rc;
 }
 
-int store_alert_evidence_update(struct store_txn *t, const struct alert *a)
-{
-	return alert_write(t, a, 0);
-}
-
 int store_alert_due_each(struct store_txn *t, int level, int64_t raised_by_ms, store_seq_fn fn,
                          void *arg)
 {
@@ -344,6 +339,35 @@ int store_alert_raw(struct store_txn *t, uint64_t seq, const void **data, size_t
 	return store_get_by_seq(t, DB_ALERTS, seq, data, len);
 }
 
+/* Where cite_visit() adds what an alert's history cites. */
+struct cite_walk {
+	struct alert *a;
+	int malformed;
+};
+
+/* One entry of an alert's history: the concern an EVIDENCE entry added
+ * joins the alert's evidence. */
+static int cite_visit(const void *data, size_t len, void *arg)
+{
+	struct cite_walk *w = arg;
+	struct alert_evidence e;
+	int rc = wire_alert_event_evidence(data, len, &e);
+	if (rc > 0)
+		lifecycle_cite(w->a, &e);
+	return w->malformed = rc < 0;
+}
+
+int store_alert_evidence_join(struct store_txn *t, struct alert *a)
+{
+	struct cite_walk w = {a, 0};
+	int rc = store_alert_events(t, a->seq, cite_visit, &w);
+	if (rc == STORE_OK && w.malformed) {
+		log_error("store: alert %llu: malformed history entry", (unsigned long long)a->seq);
+		rc = STORE_ERROR;
+	}
+	return rc;
+}
+
 int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out)
 {
 	const void *data;
@@ -352,6 +376,20 @@ int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out)
 	if (rc != STORE_OK)
 		return rc;
 	if (wire_stored_alert_decode(data, len, out) < 0) {
+		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
+		return STORE_ERROR;
+	}
+	return store_alert_evidence_join(t, out);
+}
+
+int store_alert_head(struct store_txn *t, uint64_t seq, struct alert *out)
+{
+	const void *data;
+	size_t len;
+	int rc = store_alert_raw(t, seq, &data, &len);
+	if (rc != STORE_OK)
+		return rc;
+	if (wire_stored_alert_head(data, len, out) < 0) {
 		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
 		return STORE_ERROR;
 	}

@@ -213,12 +213,22 @@ int wire_stored_alert_decode(const void *buf, size_t len, struct alert *out);
  * level of each rule's open alert). Returns 0, or -1 as the decode would
  * for bytes that do not parse or hold no Alert. */
 int wire_stored_alert_level(const void *buf, size_t len, enum level *level);
+/* A StoredAlert's head, read from its encoding without decoding the rest:
+ * seq, alert_id, child and child_id, level, rule, lead_practitioner, state
+ * and acknowledged_at_ms; every other field of out zeroed (no reason,
+ * names or evidence). What a change to the alert is published with
+ * (wire_alert_change_pack()). Returns 0, or -1 as the decode would. */
+int wire_stored_alert_head(const void *buf, size_t len, struct alert *out);
 
 /* ---- working an alert ---- */
 
 /* The ffc.v1.AlertEvent record of e, note text and operator included
  * (the stored form; never broadcast). */
 int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *len);
+/* The concern an EVIDENCE entry of an alert's history added: 1 with *out,
+ * 0 for any other entry (or one stored before entries held it), -1 when
+ * the bytes do not parse. */
+int wire_alert_event_evidence(const void *buf, size_t len, struct alert_evidence *out);
 
 /* The ffc.v1.AlertChange published when alert a changed by e, with a's
  * lead practitioner and e's concern when it has one; e's text is left out

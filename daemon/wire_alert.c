@@ -167,7 +167,15 @@ int wire_stored_alert_pack(const struct alert *a, uint8_t **out, size_t *len)
 
 /* ffc.store.StoredAlert's alert, and ffc.v1.Alert's level. */
 #define STORED_ALERT_ALERT_FIELD 1
+#define STORED_ALERT_STATE_FIELD 2
+#define STORED_ALERT_CHILD_FIELD 3
+#define ALERT_SEQ_FIELD          1
+#define ALERT_ID_FIELD           2
+#define ALERT_CHILD_ID_FIELD     3
 #define ALERT_LEVEL_FIELD        4
+#define ALERT_RULE_FIELD         5
+#define ALERT_LEAD_FIELD         11
+#define ALERT_ACKNOWLEDGED_FIELD 14
 
 int wire_stored_alert_level(const void *buf, size_t len, enum level *level)
 {
@@ -190,6 +198,68 @@ int wire_stored_alert_level(const void *buf, size_t len, enum level *level)
 				*level = (enum level)(int32_t)(uint32_t)g.value;
 		if (rc < 0)
 			return -1;
+	}
+	return rc < 0 || !alert ? -1 : 0;
+}
+
+/* A string field read as protobuf-c reads it: cut at its size, and at a
+ * NUL (which validation never lets into a stored record). */
+static void field_str(char *dst, size_t size, const struct wire_field *f)
+{
+	size_t n = f->len < size - 1 ? f->len : size - 1;
+	memcpy(dst, f->bytes, n);
+	dst[n] = '\0';
+}
+
+/* The fields of an Alert the head holds. An Alert given again is merged
+ * into the first as protobuf-c merges it: its numbers replace the first's
+ * (0 when it has none), its strings only where it has them. */
+static int head_alert(const uint8_t *q, const uint8_t *end, struct alert *out)
+{
+	struct wire_field g;
+	int rc;
+	out->seq = 0;
+	out->level = LEVEL_NONE;
+	out->acknowledged_at_ms = 0;
+	while ((rc = wire_field_next(&q, end, &g)) > 0) {
+		if (g.varint) {
+			if (g.number == ALERT_SEQ_FIELD)
+				out->seq = g.value;
+			else if (g.number == ALERT_LEVEL_FIELD)
+				out->level = (enum level)(int32_t)(uint32_t)g.value;
+			else if (g.number == ALERT_ACKNOWLEDGED_FIELD)
+				out->acknowledged_at_ms = (int64_t)g.value;
+		} else if (g.bytes) {
+			if (g.number == ALERT_ID_FIELD)
+				field_str(out->alert_id, sizeof out->alert_id, &g);
+			else if (g.number == ALERT_CHILD_ID_FIELD)
+				field_str(out->child_id, sizeof out->child_id, &g);
+			else if (g.number == ALERT_RULE_FIELD)
+				field_str(out->rule, sizeof out->rule, &g);
+			else if (g.number == ALERT_LEAD_FIELD)
+				field_str(out->lead_practitioner, sizeof out->lead_practitioner,
+				          &g);
+		}
+	}
+	return rc;
+}
+
+int wire_stored_alert_head(const void *buf, size_t len, struct alert *out)
+{
+	memset(out, 0, sizeof *out);
+	const uint8_t *p = buf, *end = p + len;
+	struct wire_field f;
+	int rc, alert = 0;
+	while ((rc = wire_field_next(&p, end, &f)) > 0) {
+		if (f.number == STORED_ALERT_ALERT_FIELD && f.bytes) {
+			alert = 1;
+			if (head_alert(f.bytes, f.bytes + f.len, out) < 0)
+				return -1;
+		} else if (f.number == STORED_ALERT_STATE_FIELD && f.varint) {
+			out->state = (enum alert_state)(int32_t)(uint32_t)f.value;
+		} else if (f.number == STORED_ALERT_CHILD_FIELD && f.varint) {
+			out->child = f.value;
+		}
 	}
 	return rc < 0 || !alert ? -1 : 0;
 }
@@ -256,7 +326,28 @@ int wire_alert_event_pack(const struct alert_event *e, uint8_t **out, size_t *le
 {
 	Ffc__V1__AlertEvent pb;
 	event_to_pb(&pb, e, 1);
+	/* The history keeps the concern added: the alert's evidence is read
+	 * back from it (store_alert_get()). */
+	Ffc__V1__ConcernRef ref;
+	struct ref_ids ids;
+	if (e->concern.concern_id[0]) {
+		ref_to_pb(&ref, &e->concern, &ids);
+		pb.concern = &ref;
+	}
 	return wire_pack_message(&pb.base, out, len);
+}
+
+int wire_alert_event_evidence(const void *buf, size_t len, struct alert_evidence *out)
+{
+	Ffc__V1__AlertEvent *pb = ffc__v1__alert_event__unpack(NULL, len, buf);
+	if (!pb)
+		return -1;
+	int added = pb->action == FFC__V1__ALERT_EVENT__ACTION__EVIDENCE && pb->concern &&
+	            pb->concern->concern_id[0];
+	if (added)
+		ref_from_pb(out, pb->concern);
+	ffc__v1__alert_event__free_unpacked(pb, NULL);
+	return added;
 }
 
 int wire_alert_change_pack(const struct alert *a, const struct alert_event *e, uint8_t **out,

@@ -9,7 +9,12 @@ concern judged together with the old ones.
   children named together): the pairs become households with ids (a chain
   of pairs one household, a pair recorded under a child merged since the
   survivor's), and a new concern judges the household's toxic trio,
-  raising RED for both children, each naming the sibling's concerns."""
+  raising RED for both children, each naming the sibling's concerns.
+- Format 3 (tests/fixtures/store-format-3: a concern joining an alert's
+  evidence rewrote the alert's record, and its history entry did not name
+  it): read as it is, every alert's evidence and history as format 3
+  answered them (an alert at its limit of 64 too), and a new concern
+  joins an old alert's evidence through its history."""
 
 import json
 import os
@@ -38,9 +43,29 @@ def older(x):
     return x
 
 
+def overdue(x):
+    """Is x an alert's overdue reminder (a history entry, or a timeline's
+    change)?"""
+    if not isinstance(x, dict):
+        return False
+    e = x.get("change", x)
+    return e.get("event", e).get("action") == "OVERDUE"
+
+
+def kept(x):
+    """x without what an ffcd adds by itself once started on a store whose
+    alerts are past due (their reminders), and the record's readers."""
+    if isinstance(x, dict):
+        return {k: kept(v) for k, v in x.items() if k not in ("overdueAtMs", "viewedBy")}
+    if isinstance(x, list):
+        return [kept(v) for v in x if not overdue(v)]
+    return x
+
+
 class Migration(DaemonTest):
     maxDiff = None
     FIXTURE = "store-format-1"
+    VIEW = staticmethod(older)
 
     def setUp(self):
         data = os.path.join(scratch_dir(self), "data")
@@ -48,7 +73,7 @@ class Migration(DaemonTest):
         fixture = os.path.join(SOURCE, "tests", "fixtures", self.FIXTURE)
         shutil.copyfile(os.path.join(fixture, "data.mdb"), os.path.join(data, "data.mdb"))
         with open(os.path.join(fixture, "expected.json")) as f:
-            self.expected = older(json.load(f))
+            self.expected = self.VIEW(json.load(f))
         self.d = Daemon(data=data)
         self.addCleanup(self.d.close)
         self.d.start()
@@ -58,18 +83,21 @@ class Migration(DaemonTest):
         self.assertEqual(r.error, "", nhs)
         return r.child
 
+    def alerts_answered(self):
+        return self.d.all_alerts()
+
     def answered(self):
-        got = {"alerts": [json_format.MessageToDict(a) for a in self.d.all_alerts()],
+        got = {"alerts": [json_format.MessageToDict(a) for a in self.alerts_answered()],
                "children": {}}
         for nhs in self.expected["children"]:
             got["children"][nhs] = json_format.MessageToDict(self.child(nhs))
-        return older(got)
+        return self.VIEW(got)
 
     def assert_intact(self, migrated):
         for line in migrated:
             self.assertIn(line, self.d.stderr())
         self.assertEqual(self.answered(), self.expected)
-        # Once: a restart finds format 3 and migrates nothing.
+        # Once: a restart finds format 4 and migrates nothing.
         self.d.assert_stops_cleanly(self)
         self.d.start()
         for line in migrated:
@@ -158,6 +186,53 @@ class FromFormat2(Migration):
                 "Domestic abuse (police, 1 Jan, Ella and Noah present), parental mental "
                 "health (health, 9 Jan, recorded for Ella) and parental substance misuse "
                 "(police, 21 Jan, recorded for Noah) within 90 days")
+        self.d.assert_stops_cleanly(self)
+
+
+class FromFormat3(Migration):
+    FIXTURE = "store-format-3"
+    VIEW = staticmethod(kept)
+
+    def alerts_answered(self):
+        r = self.d.control(pb.ControlRequest(alerts=pb.AlertsRequest(history=True)))
+        self.assertEqual(r.error, "")
+        self.assertFalse(r.alerts.more)
+        return r.alerts.alerts
+
+    def alert(self, alert_id):
+        (a,) = [a for a in self.alerts_answered() if a.alert_id == alert_id]
+        return a
+
+    def test_everything_intact(self):
+        # Ella's multi-agency AMBER lists the first 64 of its 72 concerns.
+        ella = self.alert("A00000001")
+        self.assertEqual(len(ella.evidence), 64)
+        self.assertEqual(ella.evidence[63].concern_id, "ella-school-62")
+        self.assert_intact(["store: format 3 brought to 4"])
+        self.assertNotIn("migrated to format", self.d.stderr())
+
+    def test_new_evidence_joins_an_old_alert(self):
+        # Noah's AMBER, acknowledged then reopened under format 3, hears a
+        # fourth concern: listed after the three its record holds, and
+        # named by its history entry.
+        sub = self.d.subscribe(b"event.evidence.")
+        r = self.d.send_one(concern("noah-police-2", agency=pb.POLICE, at=T0 + 9 * DAY,
+                                    severity=pb.LOW, children=[dict(nhs_number=nhs_number(1))]))
+        self.assertEqual(r.status, pb.Receipt.ACCEPTED, r.error)
+        self.assertTrue(sub.poll(5000))
+        topic, body = sub.recv_multipart()
+        self.assertEqual(topic, b"event.evidence.amber.multi-agency")
+        self.assertEqual(pb.AlertChange.FromString(body).alert_id, "A00000003")
+        for restart in (False, True):
+            if restart:
+                self.d.assert_stops_cleanly(self)
+                self.d.start()
+            a = self.alert("A00000003")
+            self.assertEqual([e.concern_id for e in a.evidence],
+                             ["noah-police", "noah-health", "noah-risk", "noah-police-2"])
+            last = [h for h in a.history if h.action != pb.AlertEvent.OVERDUE][-1]
+            self.assertEqual((last.action, last.concern.concern_id, last.concern.agency),
+                             (pb.AlertEvent.EVIDENCE, "noah-police-2", pb.POLICE))
         self.d.assert_stops_cleanly(self)
 
 

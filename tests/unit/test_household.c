@@ -311,7 +311,7 @@ static void test_format_2_pairs_migrated(void **state)
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
 	assert_int_equal(mdb_get(txn, meta, &k, &v), 0);
 	assert_int_equal(v.mv_size, 1);
-	assert_memory_equal(v.mv_data, "3", 1);
+	assert_memory_equal(v.mv_data, "4", 1);
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
 	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);

@@ -269,6 +269,73 @@ static void test_multi_agency_escalates(void **state)
 	free(a);
 }
 
+static int count_cited(const void *data, size_t len, void *arg)
+{
+	struct alert_evidence e;
+	int rc = wire_alert_event_evidence(data, len, &e);
+	assert_true(rc >= 0);
+	*(int *)arg += rc;
+	return 0;
+}
+
+/* A concern that joins an open alert is published and kept in the
+ * alert's history, which adds it to the evidence the alert is read with;
+ * the alert's record is not rewritten for it. */
+static void test_evidence_kept_in_history(void **state)
+{
+	struct fixture *f = *state;
+	const char *nhs = "9434765919";
+	one(f, frame("p", 1, 1, 1, T0, nhs, "", "", ""));
+	one(f, frame("e", 3, 11, 1, T0 + 10 * DAY, nhs, "", "", ""));
+	assert_int_equal(raised(f, "multi-agency", LEVEL_AMBER)->seq, 1);
+	struct store_txn *t;
+	const void *data;
+	size_t len, before_len;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_alert_raw(t, 1, &data, &len), STORE_OK);
+	uint8_t *before = malloc(len);
+	memcpy(before, data, len);
+	before_len = len;
+	store_abort(&t);
+
+	struct receipt r = one(f, frame("e2", 3, 11, 1, T0 + 11 * DAY, nhs, "", "", ""));
+	assert_int_equal(r.status, RECEIPT_ACCEPTED);
+	assert_int_equal(f->raised.n, 1);
+	assert_string_equal(f->raised.items[0].topic, "event.evidence.amber.multi-agency");
+	Ffc__V1__AlertChange *ch =
+	    ffc__v1__alert_change__unpack(NULL, f->raised.items[0].len, f->raised.items[0].data);
+	assert_non_null(ch);
+	assert_int_equal(ch->seq, 1);
+	assert_string_equal(ch->alert_id, "A00000001");
+	assert_int_equal(ch->state, FFC__V1__ALERT_STATE__OPEN);
+	assert_int_equal(ch->event->action, FFC__V1__ALERT_EVENT__ACTION__EVIDENCE);
+	assert_non_null(ch->concern);
+	assert_string_equal(ch->concern->concern_id, "e2");
+	assert_int_equal(ch->concern->agency, FFC__V1__AGENCY__EDUCATION);
+	ffc__v1__alert_change__free_unpacked(ch, NULL);
+
+	struct alert *a = calloc(1, sizeof *a);
+	int cited = 0;
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_alert_raw(t, 1, &data, &len), STORE_OK);
+	assert_int_equal(len, before_len);
+	assert_memory_equal(data, before, len);
+	assert_int_equal(store_alert_get(t, 1, a), STORE_OK);
+	assert_int_equal(a->n_evidence, 3);
+	assert_string_equal(a->evidence[2].concern_id, "e2");
+	assert_int_equal(a->evidence[2].agency, 3);
+	assert_int_equal(store_alert_events(t, 1, count_cited, &cited), STORE_OK);
+	assert_int_equal(cited, 1);
+	store_abort(&t);
+
+	/* Sent again: a duplicate, heard once. */
+	r = one(f, frame("e2", 3, 11, 1, T0 + 11 * DAY, nhs, "", "", ""));
+	assert_int_equal(r.status, RECEIPT_DUPLICATE);
+	assert_int_equal(f->raised.n, 0);
+	free(a);
+	free(before);
+}
+
 static void test_window_edge_and_backfill(void **state)
 {
 	struct fixture *f = *state;
@@ -769,6 +836,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_duplicate_within_one_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_linking_across_agencies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_multi_agency_escalates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_evidence_kept_in_history, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_window_edge_and_backfill, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_immediate_risk_and_household, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grows_full_map, setup, teardown),

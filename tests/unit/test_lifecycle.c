@@ -263,23 +263,31 @@ static void test_evidence_and_reopen(void **state)
 	                           .category = 5,
 	                           .severity = SEVERITY_HIGH,
 	                           .occurred_at_ms = RAISED};
-	assert_int_equal(lifecycle_evidence(a, &c, RAISED + MINUTE, &e), 1);
-	assert_int_equal(a->n_evidence, 1);
+	lifecycle_evidence(&c, RAISED + MINUTE, &e);
+	assert_int_equal(a->n_evidence, 0); /* the history entry adds it */
 	assert_int_equal(e.action, ALERT_ACTION_EVIDENCE);
 	assert_string_equal(e.by, "ffcd");
 	assert_int_equal(e.at_ms, RAISED + MINUTE);
 	assert_string_equal(e.text, "HEALTH ED-0042 (PHYSICAL_ABUSE, HIGH)");
 	assert_string_equal(e.concern.concern_id, "ED-0042");
-	/* The same concern again (filed under a merged twin): recorded, not
-	 * listed twice. */
-	assert_int_equal(lifecycle_evidence(a, &c, RAISED + MINUTE, &e), 0);
+	assert_int_equal(e.concern.agency, 2);
+	/* Cited as the alert is read. */
+	assert_int_equal(lifecycle_cite(a, &c), 1);
 	assert_int_equal(a->n_evidence, 1);
-	/* Full: the event is still recorded, the list does not grow. */
+	assert_string_equal(a->evidence[0].concern_id, "ED-0042");
+	/* The same concern again (filed under a merged twin): not listed
+	 * twice. The same id from another agency is another concern. */
+	assert_int_equal(lifecycle_cite(a, &c), 0);
+	assert_int_equal(a->n_evidence, 1);
+	c.agency = 1;
+	assert_int_equal(lifecycle_cite(a, &c), 1);
+	assert_int_equal(a->n_evidence, 2);
+	c.agency = 2;
+	/* Full: the list does not grow. */
 	a->n_evidence = RULE_EVIDENCE_MAX;
 	snprintf(c.concern_id, sizeof c.concern_id, "ED-0043");
-	assert_int_equal(lifecycle_evidence(a, &c, RAISED + MINUTE, &e), 0);
+	assert_int_equal(lifecycle_cite(a, &c), 0);
 	assert_int_equal(a->n_evidence, RULE_EVIDENCE_MAX);
-	assert_int_equal(e.action, ALERT_ACTION_EVIDENCE);
 
 	/* Open and nobody has it: nothing to reopen. */
 	c.severity = SEVERITY_IMMEDIATE;

@@ -1,9 +1,9 @@
 /*
  * Unit tests for the store (store*.c): concerns by seq and by id, a
- * child's timeline as a range scan, identities, demographics, alerts,
- * counters, persistence, the data directory lock, growing a full map,
- * store_write()'s retries, and the store format: format 1 migrated on
- * open, a newer one refused.
+ * child's timeline as a range scan, identities, demographics, alerts and
+ * the evidence their history adds, counters, persistence, the data
+ * directory lock, growing a full map, store_write()'s retries, and the
+ * store format: format 1 migrated on open, a newer one refused.
  */
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <lmdb.h>
 
+#include "lifecycle.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -327,6 +328,128 @@ static void test_alerts(void **state)
 	free(b);
 }
 
+static struct alert_evidence evidence_ref(int agency, const char *concern_id)
+{
+	struct alert_evidence e = {.agency = agency, .category = 1, .severity = 2};
+	snprintf(e.concern_id, sizeof e.concern_id, "%s", concern_id);
+	return e;
+}
+
+static void history_evidence(struct store_txn *t, uint64_t seq, struct alert_evidence c,
+                             int with_concern)
+{
+	struct alert_event e;
+	lifecycle_evidence(&c, T0, &e);
+	if (!with_concern) /* as entries were stored before they held it */
+		e.concern.concern_id[0] = '\0';
+	assert_int_equal(store_alert_event_add(t, seq, &e), STORE_OK);
+}
+
+/* An entry put into alert seq's history as n, bypassing the store. */
+static void put_history(const char *dir, uint64_t seq, uint32_t n, const void *rec, size_t len)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi db;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "alert_events", 0, &db), 0);
+	uint8_t key[12];
+	for (int i = 0; i < 8; i++)
+		key[i] = (uint8_t)(seq >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++)
+		key[8 + i] = (uint8_t)(n >> (24 - 8 * i));
+	MDB_val k = {sizeof key, key}, v = {len, (void *)(uintptr_t)rec};
+	assert_int_equal(mdb_put(txn, db, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* An alert's evidence as read: the record's, then what its history's
+ * EVIDENCE entries added, each concern once, at most RULE_EVIDENCE_MAX;
+ * entries stored before they held the concern add nothing (the record
+ * lists theirs). The head leaves the evidence out. */
+static void test_alert_evidence_from_history(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	struct alert *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+	char err[256];
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	a->seq = 1;
+	snprintf(a->alert_id, sizeof a->alert_id, "A00000001");
+	a->child = 4;
+	snprintf(a->child_id, sizeof a->child_id, "C00000004");
+	a->level = LEVEL_AMBER;
+	strcpy(a->rule, "multi-agency");
+	strcpy(a->reason, "concerns from POLICE and EDUCATION within 30 days");
+	strcpy(a->lead_practitioner, "Sam");
+	a->state = ALERT_OPEN;
+	a->n_evidence = 2;
+	a->evidence[0] = evidence_ref(1, "P-1");
+	a->evidence[1] = evidence_ref(3, "E-1");
+	assert_int_equal(store_alert_add(t, a), STORE_OK);
+
+	history_evidence(t, 1, evidence_ref(3, "E-1"), 0);
+	history_evidence(t, 1, evidence_ref(3, "E-1"), 1);
+	history_evidence(t, 1, evidence_ref(2, "H-1"), 1);
+	struct alert_event note = {.action = ALERT_ACTION_NOTE, .by = "Sam", .at_ms = T0};
+	strcpy(note.text, "rang the school");
+	assert_int_equal(store_alert_event_add(t, 1, &note), STORE_OK);
+	history_evidence(t, 1, evidence_ref(1, "H-1"), 1);
+	history_evidence(t, 1, evidence_ref(2, "H-2"), 0);
+	assert_int_equal(store_alert_get(t, 1, b), STORE_OK);
+	assert_int_equal(b->n_evidence, 4);
+	const char *want[] = {"P-1", "E-1", "H-1", "H-1"};
+	const int agency[] = {1, 3, 2, 1};
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(b->evidence[i].concern_id, want[i]);
+		assert_int_equal(b->evidence[i].agency, agency[i]);
+	}
+	assert_string_equal(b->reason, a->reason);
+
+	assert_int_equal(store_alert_head(t, 1, b), STORE_OK);
+	assert_int_equal(b->seq, 1);
+	assert_string_equal(b->alert_id, "A00000001");
+	assert_int_equal(b->child, 4);
+	assert_string_equal(b->child_id, "C00000004");
+	assert_int_equal(b->level, LEVEL_AMBER);
+	assert_string_equal(b->rule, "multi-agency");
+	assert_string_equal(b->lead_practitioner, "Sam");
+	assert_int_equal(b->state, ALERT_OPEN);
+	assert_int_equal(b->acknowledged_at_ms, 0);
+	assert_int_equal(b->n_evidence, 0);
+	assert_string_equal(b->reason, "");
+
+	for (int i = 0; i < 70; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "O-%d", i);
+		history_evidence(t, 1, evidence_ref(5, id), 1);
+	}
+	assert_int_equal(store_alert_get(t, 1, b), STORE_OK);
+	assert_int_equal(b->n_evidence, RULE_EVIDENCE_MAX);
+	assert_string_equal(b->evidence[4].concern_id, "O-0");
+	assert_string_equal(b->evidence[RULE_EVIDENCE_MAX - 1].concern_id, "O-59");
+	assert_int_equal(store_commit(&t), STORE_OK);
+
+	/* A history entry that does not parse: the alert cannot be read in
+	 * full, and says so; its head still can. */
+	store_close(&f->s);
+	put_history(f->dir, 1, 1000, "\xff\xff", 2);
+	f->s = store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(f->s);
+	assert_int_equal(store_begin(f->s, 0, &t), STORE_OK);
+	assert_int_equal(store_alert_get(t, 1, b), STORE_ERROR);
+	assert_int_equal(store_alert_head(t, 1, b), STORE_OK);
+	assert_int_equal(b->level, LEVEL_AMBER);
+	assert_int_equal(store_alert_head(t, 2, b), STORE_NOTFOUND);
+	store_abort(&t);
+	free(a);
+	free(b);
+}
+
 static void test_identity_events(void **state)
 {
 	struct fixture *f = *state;
@@ -570,9 +693,9 @@ static void test_newer_format_refused(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	store_close(&f->s);
-	rewrite(f->dir, "4", 0);
+	rewrite(f->dir, "5", 0);
 	assert_null(store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err));
-	assert_non_null(strstr(err, "store format 4 is newer than this ffcd (3); upgrade ffcd"));
+	assert_non_null(strstr(err, "store format 5 is newer than this ffcd (4); upgrade ffcd"));
 	rewrite(f->dir, "two", 0);
 	assert_null(store_open(f->dir, 1 << 20, 1 << 30, err, sizeof err));
 	assert_non_null(strstr(err, "store format 'two' is not one this ffcd reads"));
@@ -1000,6 +1123,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_children_and_identities, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demographics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alert_evidence_from_history, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_identity_events, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_and_lock, setup, teardown),

@@ -350,6 +350,53 @@ static void test_child_merged_into(void **state)
 	assert_int_equal(wire_child_merged_into(group, sizeof group, &m), -1);
 }
 
+/* An alert's history entry keeps the concern an EVIDENCE or REOPENED
+ * entry is about; only EVIDENCE adds one to the alert's evidence. */
+static void test_alert_event_evidence(void **state)
+{
+	(void)state;
+	struct alert_event e = {.action = ALERT_ACTION_EVIDENCE, .by = "ffcd", .at_ms = T0};
+	strcpy(e.text, "HEALTH hlt-2 (NEGLECT, HIGH)");
+	strcpy(e.concern.concern_id, "hlt-2");
+	e.concern.agency = 2;
+	e.concern.category = 4;
+	e.concern.severity = 3;
+	e.concern.occurred_at_ms = T0 - 5;
+	e.concern.n_children = 1;
+	e.concern.children[0] = 7;
+	uint8_t *buf;
+	size_t len;
+	struct alert_evidence got;
+	assert_int_equal(wire_alert_event_pack(&e, &buf, &len), 0);
+	Ffc__V1__AlertEvent *pb = ffc__v1__alert_event__unpack(NULL, len, buf);
+	assert_non_null(pb);
+	assert_string_equal(pb->text, e.text);
+	assert_non_null(pb->concern);
+	assert_string_equal(pb->concern->child_ids[0], "C00000007");
+	ffc__v1__alert_event__free_unpacked(pb, NULL);
+	assert_int_equal(wire_alert_event_evidence(buf, len, &got), 1);
+	assert_string_equal(got.concern_id, "hlt-2");
+	assert_int_equal(got.agency, 2);
+	assert_int_equal(got.category, 4);
+	assert_int_equal(got.severity, 3);
+	assert_int_equal(got.occurred_at_ms, T0 - 5);
+	assert_int_equal(got.n_children, 1);
+	assert_int_equal(got.children[0], 7);
+	assert_int_equal(wire_alert_event_evidence(buf, len - 1, &got), -1);
+	free(buf);
+
+	e.action = ALERT_ACTION_REOPENED;
+	assert_int_equal(wire_alert_event_pack(&e, &buf, &len), 0);
+	assert_int_equal(wire_alert_event_evidence(buf, len, &got), 0);
+	free(buf);
+	/* As stored before entries held the concern. */
+	e.action = ALERT_ACTION_EVIDENCE;
+	e.concern.concern_id[0] = '\0';
+	assert_int_equal(wire_alert_event_pack(&e, &buf, &len), 0);
+	assert_int_equal(wire_alert_event_evidence(buf, len, &got), 0);
+	free(buf);
+}
+
 static void test_alert_roundtrip(void **state)
 {
 	(void)state;
@@ -390,6 +437,35 @@ static void test_alert_roundtrip(void **state)
 	assert_int_equal(wire_stored_alert_level(buf, len - 1, &level), -1);
 	const uint8_t no_alert[] = {0x10, 0x01}; /* state OPEN only */
 	assert_int_equal(wire_stored_alert_level(no_alert, sizeof no_alert, &level), -1);
+	/* So does the head, which holds what a change is published with. */
+	struct alert *h = calloc(1, sizeof *h);
+	assert_non_null(h);
+	a->acknowledged_at_ms = T0 + 60;
+	strcpy(a->lead_practitioner, "Sam Okafor");
+	a->state = ALERT_SUPERSEDED;
+	uint8_t *acked;
+	size_t acked_len;
+	assert_int_equal(wire_stored_alert_pack(a, &acked, &acked_len), 0);
+	assert_int_equal(wire_stored_alert_head(acked, acked_len, h), 0);
+	assert_int_equal(h->seq, 2);
+	assert_string_equal(h->alert_id, "A00000002");
+	assert_int_equal(h->child, 1);
+	assert_string_equal(h->child_id, "C00000001");
+	assert_int_equal(h->level, LEVEL_RED);
+	assert_string_equal(h->rule, "multi-agency");
+	assert_string_equal(h->lead_practitioner, "Sam Okafor");
+	assert_int_equal(h->state, ALERT_SUPERSEDED);
+	assert_int_equal(h->acknowledged_at_ms, T0 + 60);
+	assert_string_equal(h->reason, "");
+	assert_int_equal(h->n_evidence, 0);
+	assert_string_equal(h->display.given_name, "");
+	assert_int_equal(wire_stored_alert_head(acked, acked_len - 1, h), -1);
+	assert_int_equal(wire_stored_alert_head(no_alert, sizeof no_alert, h), -1);
+	free(acked);
+	free(h);
+	a->acknowledged_at_ms = 0;
+	a->lead_practitioner[0] = '\0';
+	a->state = ALERT_OPEN;
 	free(buf);
 	assert_int_equal(b->seq, 2);
 	assert_int_equal(b->child, 1);
@@ -543,6 +619,7 @@ int main(void)
 	    cmocka_unit_test(test_child_roundtrip),
 	    cmocka_unit_test(test_child_merged_into),
 	    cmocka_unit_test(test_alert_roundtrip),
+	    cmocka_unit_test(test_alert_event_evidence),
 	    cmocka_unit_test(test_alert_broadcast_least_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
