@@ -442,6 +442,36 @@ static void test_withdraw_cited_by_open_alert(void **state)
 	free(a);
 }
 
+/* A concern that joined an open alert after it was raised is cited by
+ * the alert's history alone: kept by a purge, and its withdrawal noted on
+ * the alert, as those the alert was raised with. */
+static void test_later_evidence_cited(void **state)
+{
+	struct fixture *f = *state;
+	send(f, "b1", POLICE, OLD, NHS_B, "");
+	send(f, "b2", HEALTH, OLD + DAY, NHS_B, "");
+	assert_int_equal(f->raised.n, 1);
+	uint64_t alert = f->raised.items[0].alert->seq;
+	send(f, "b3", POLICE, OLD + 2 * DAY, NHS_B, "");
+	assert_int_equal(f->raised.n, 1);
+	assert_null(f->raised.items[0].alert); /* evidence, not a new alert */
+	struct retention_result r;
+	assert_int_equal(purge(f, 0, 0, RETENTION_BATCH, &r), STORE_OK);
+	assert_int_equal(r.purged, 0);
+	assert_int_equal(r.kept_as_evidence, 3);
+	retention_result_release(&r);
+	struct store_txn *t;
+	uint64_t seq;
+	struct withdraw_result w;
+	assert_int_equal(store_begin(f->s, 1, &t), STORE_OK);
+	assert_int_equal(store_concern_find(t, POLICE, "b3", &seq), STORE_OK);
+	assert_int_equal(retention_withdraw(t, POLICE, "b3", "test record", &who, NOW, NULL, &w),
+	                 STORE_OK);
+	assert_int_equal(store_commit(&t), STORE_OK);
+	assert_int_equal(w.n_alerts, 1);
+	assert_int_equal(w.alerts[0], alert);
+}
+
 static void test_withdraw_after_merge(void **state)
 {
 	struct fixture *f = *state;
@@ -578,6 +608,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_purge_newest_seq_not_reused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_cited_by_open_alert, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_later_evidence_cited, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
