@@ -368,18 +368,24 @@ int store_alert_evidence_join(struct store_txn *t, struct alert *a)
 	return rc;
 }
 
+/* How a read of alert seq's record ends when decoding it (rc < 0)
+ * failed: said, and the store's error. */
+static int alert_decoded(uint64_t seq, int rc)
+{
+	if (rc >= 0)
+		return STORE_OK;
+	log_error("store: alert %llu: malformed record", (unsigned long long)seq);
+	return STORE_ERROR;
+}
+
 int store_alert_get(struct store_txn *t, uint64_t seq, struct alert *out)
 {
 	const void *data;
 	size_t len;
 	int rc = store_alert_raw(t, seq, &data, &len);
-	if (rc != STORE_OK)
-		return rc;
-	if (wire_stored_alert_decode(data, len, out) < 0) {
-		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
-		return STORE_ERROR;
-	}
-	return store_alert_evidence_join(t, out);
+	if (rc == STORE_OK)
+		rc = alert_decoded(seq, wire_stored_alert_decode(data, len, out));
+	return rc == STORE_OK ? store_alert_evidence_join(t, out) : rc;
 }
 
 int store_alert_head(struct store_txn *t, uint64_t seq, struct alert *out)
@@ -387,13 +393,7 @@ int store_alert_head(struct store_txn *t, uint64_t seq, struct alert *out)
 	const void *data;
 	size_t len;
 	int rc = store_alert_raw(t, seq, &data, &len);
-	if (rc != STORE_OK)
-		return rc;
-	if (wire_stored_alert_head(data, len, out) < 0) {
-		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
-		return STORE_ERROR;
-	}
-	return STORE_OK;
+	return rc == STORE_OK ? alert_decoded(seq, wire_stored_alert_head(data, len, out)) : rc;
 }
 
 int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level)
@@ -401,13 +401,7 @@ int store_alert_level(struct store_txn *t, uint64_t seq, enum level *level)
 	const void *data;
 	size_t len;
 	int rc = store_alert_raw(t, seq, &data, &len);
-	if (rc != STORE_OK)
-		return rc;
-	if (wire_stored_alert_level(data, len, level) < 0) {
-		log_error("store: alert %llu: malformed record", (unsigned long long)seq);
-		return STORE_ERROR;
-	}
-	return STORE_OK;
+	return rc == STORE_OK ? alert_decoded(seq, wire_stored_alert_level(data, len, level)) : rc;
 }
 
 static size_t open_alert_key(uint8_t *key, uint64_t child, const char *rule)
