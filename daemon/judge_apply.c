@@ -454,9 +454,7 @@ static int cited(struct store_txn *t, uint64_t child, const struct rule *r,
 	for (size_t i = 0; i < n && rc == STORE_OK && !*yes; i++) {
 		if ((rc = store_alert_get(t, seqs[i], a)) != STORE_OK || strcmp(a->rule, r->name))
 			continue;
-		for (size_t e = 0; e < a->n_evidence && !*yes; e++)
-			*yes = a->evidence[e].agency == ref->agency &&
-			       !strcmp(a->evidence[e].concern_id, ref->concern_id);
+		*yes = lifecycle_cites(a, ref->agency, ref->concern_id);
 	}
 	free(seqs);
 	return rc;

@@ -176,12 +176,19 @@ void lifecycle_evidence(const struct alert_evidence *concern, int64_t now_ms, st
 	e->concern = *concern;
 }
 
-int lifecycle_cite(struct alert *a, const struct alert_evidence *concern)
+int lifecycle_cites(const struct alert *a, int agency, const char *concern_id)
 {
 	for (size_t i = 0; i < a->n_evidence; i++)
-		if (a->evidence[i].agency == concern->agency &&
-		    !strcmp(a->evidence[i].concern_id, concern->concern_id))
-			return 0;
+		if (a->evidence[i].agency == agency &&
+		    !strcmp(a->evidence[i].concern_id, concern_id))
+			return 1;
+	return 0;
+}
+
+int lifecycle_cite(struct alert *a, const struct alert_evidence *concern)
+{
+	if (lifecycle_cites(a, concern->agency, concern->concern_id))
+		return 0;
 	/* Bounded: a child with hundreds of concerns keeps the first
 	 * RULE_EVIDENCE_MAX on the alert; the history holds every one. */
 	if (a->n_evidence >= RULE_EVIDENCE_MAX)

@@ -86,6 +86,9 @@ int lifecycle_note(struct alert *a, const char *by, const char *text, int64_t no
 void lifecycle_evidence(const struct alert_evidence *concern, int64_t now_ms,
                         struct alert_event *e);
 
+/* 1 when a's evidence lists agency's concern concern_id. */
+int lifecycle_cites(const struct alert *a, int agency, const char *concern_id);
+
 /* Add concern to a's evidence unless it is there already or the list is
  * full at RULE_EVIDENCE_MAX (the history still records it). Returns 1
  * when the evidence list grew, 0 when not. */

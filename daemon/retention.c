@@ -12,6 +12,7 @@
 
 #include "concern.h"
 #include "feedback.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "notice.h"
 #include "wire.h"
@@ -310,14 +311,9 @@ static int citing_visit(const void *data, size_t len, void *arg)
 		return 1;
 	}
 	if (wire_stored_alert_decode(data, len, a) == 0 && a->state != ALERT_CLOSED &&
-	    store_alert_evidence_join(c->t, a) == STORE_OK) {
-		int cites = 0;
-		for (size_t e = 0; e < a->n_evidence; e++)
-			cites |= a->evidence[e].agency == c->agency &&
-			         !strcmp(a->evidence[e].concern_id, c->concern_id);
-		if (cites)
-			c->r->alerts[c->r->n_alerts++] = a->seq;
-	}
+	    store_alert_evidence_join(c->t, a) == STORE_OK &&
+	    lifecycle_cites(a, c->agency, c->concern_id))
+		c->r->alerts[c->r->n_alerts++] = a->seq;
 	free(a);
 	return c->r->n_alerts == RETENTION_ALERTS_MAX;
 }

@@ -272,9 +272,13 @@ static void test_evidence_and_reopen(void **state)
 	assert_string_equal(e.concern.concern_id, "ED-0042");
 	assert_int_equal(e.concern.agency, 2);
 	/* Cited as the alert is read. */
+	assert_int_equal(lifecycle_cites(a, 2, "ED-0042"), 0);
 	assert_int_equal(lifecycle_cite(a, &c), 1);
 	assert_int_equal(a->n_evidence, 1);
 	assert_string_equal(a->evidence[0].concern_id, "ED-0042");
+	assert_int_equal(lifecycle_cites(a, 2, "ED-0042"), 1);
+	assert_int_equal(lifecycle_cites(a, 1, "ED-0042"), 0);
+	assert_int_equal(lifecycle_cites(a, 2, "ED-0043"), 0);
 	/* The same concern again (filed under a merged twin): not listed
 	 * twice. The same id from another agency is another concern. */
 	assert_int_equal(lifecycle_cite(a, &c), 0);
