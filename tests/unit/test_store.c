@@ -345,16 +345,24 @@ static void history_evidence(struct store_txn *t, uint64_t seq, struct alert_evi
 	assert_int_equal(store_alert_event_add(t, seq, &e), STORE_OK);
 }
 
+/* A write transaction on the closed store in dir, straight through
+ * LMDB (the caller commits it and closes *env). */
+static MDB_txn *raw_begin(const char *dir, MDB_env **env)
+{
+	MDB_txn *txn;
+	assert_int_equal(mdb_env_create(env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(*env, 64), 0);
+	assert_int_equal(mdb_env_open(*env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(*env, NULL, 0, &txn), 0);
+	return txn;
+}
+
 /* An entry put into alert seq's history as n, bypassing the store. */
 static void put_history(const char *dir, uint64_t seq, uint32_t n, const void *rec, size_t len)
 {
 	MDB_env *env;
-	MDB_txn *txn;
+	MDB_txn *txn = raw_begin(dir, &env);
 	MDB_dbi db;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "alert_events", 0, &db), 0);
 	uint8_t key[12];
 	for (int i = 0; i < 8; i++)
@@ -609,12 +617,8 @@ static void test_timeline_ids_outlive_writes(void **state)
 static void rewrite(const char *dir, const char *format, int to_format_1)
 {
 	MDB_env *env;
-	MDB_txn *txn;
+	MDB_txn *txn = raw_begin(dir, &env);
 	MDB_dbi meta, tl;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
 	assert_int_equal(mdb_dbi_open(txn, "timeline", 0, &tl), 0);
 	char name[] = "format", value[16];
