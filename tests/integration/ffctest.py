@@ -14,7 +14,6 @@ directory holding ffc_pb2.py), FFC_SOURCE (the repository), FFC_TEST_TMP.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import warnings
 sys.path.insert(0, os.environ.get("FFC_PB2", ""))
 import ffc_pb2 as pb  # noqa: E402
 import zmq  # noqa: E402
+from ports import free_port  # noqa: E402,F401  (used by the tests that import it from here)
 
 BIN = os.environ.get("FFC_BIN", "")
 SOURCE = os.environ.get("FFC_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -101,12 +101,6 @@ def upn(n, temporary=False):
 
 def now_ms():
     return int(time.time() * 1000)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def concern(cid, agency=pb.POLICE, category=pb.DOMESTIC_ABUSE, severity=pb.MODERATE,

@@ -23,8 +23,8 @@ import time
 
 import zmq
 
-from ffctest import (BIN, DAY, SANITIZER_MARKS, DaemonTest, T0, concern, main, nhs_number,
-                     now_ms, pb, wait_for)
+from ffctest import (BIN, DAY, SANITIZER_MARKS, DaemonTest, T0, concern, free_port, main,
+                     nhs_number, now_ms, pb, wait_for)
 
 
 def immediate(cid, kids, at=T0):
@@ -57,10 +57,7 @@ class Relay:
 
     def __init__(self, target_port):
         self.target = ("127.0.0.1", target_port)
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
+        self.port = free_port()
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
         self.drop = None
         self.dropped = []
