@@ -5,9 +5,10 @@ the same range it takes source ports from for outgoing connections: in
 the gap between probing a port and ffcd binding it, any client in any
 test run in parallel may connect from it, and ffcd's bind then fails
 with "Address already in use". So ports come from below that range,
-where no connection is given one, and each is held by an flock on a file
-under a directory all test processes share until the process that took
-it exits, so two tests running side by side never pick the same one.
+where no connection is given one. Each is held by an flock on a file in
+a directory all of the user's test processes share, until the process
+that took it exits, so two tests running side by side never pick the
+same one.
 """
 
 import fcntl
@@ -16,7 +17,7 @@ import random
 import socket
 import tempfile
 
-LOCK_DIR = os.path.join(tempfile.gettempdir(), "ffc-test-ports")
+LOCK_DIR = os.path.join(tempfile.gettempdir(), "ffc-test-ports-%d" % os.getuid())
 _held = []  # lock files kept open: the lock lasts as long as the process
 
 
@@ -34,7 +35,7 @@ def _candidates():
 def free_port():
     """A loopback port nobody listens on, outside the ephemeral range,
     reserved for this process against other test processes."""
-    os.makedirs(LOCK_DIR, mode=0o1777, exist_ok=True)
+    os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
     ports = _candidates()
     start = random.randrange(len(ports))
     for i in range(len(ports)):
