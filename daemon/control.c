@@ -182,9 +182,12 @@ enum control_action control_handle(const struct control_env *env, const uint8_t 
 		q->work.run = NULL;
 	}
 	if (q->work.run) {
-		/* Its work reads in transactions of its own. */
+		/* Its work reads in transactions of its own, beside the loop:
+		 * the map is made as large as it may be first, so that the
+		 * loop's writes meanwhile never wait for that read to end. */
 		store_abort(&t);
 		call.t = NULL;
+		store_room_ahead(env->store);
 		if (env->later) {
 			*env->later = q;
 			return CONTROL_LATER;

@@ -359,8 +359,6 @@ const char *control_backup(struct control_call *call)
 		return "out of memory";
 	j->store = call->env->store;
 	snprintf(j->path, sizeof j->path, "%s", req->path);
-	/* Room for the writes that go on beside the copy. */
-	store_room_ahead(j->store);
 	return control_defer(call, backup_run, backup_done, free, j);
 }
 

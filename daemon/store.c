@@ -12,6 +12,7 @@
  * Does not decide which child a concern belongs to or whether an alert is
  * due (link.c, lifecycle.c); record encoding is wire.c's.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include "store.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,19 +307,35 @@ static void reader_end(struct store *s)
 	pthread_mutex_unlock(&s->readers_lock);
 }
 
+/* Can the process map size bytes more? LMDB unmaps the old map before
+ * mapping the new one, and an environment whose new map failed has none
+ * left: so the address space (a limit such as RLIMIT_AS) is tried first. */
+static int map_fits(uint64_t size)
+{
+	void *p =
+	    mmap(NULL, (size_t)size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, (size_t)size);
+	return 1;
+}
+
 /* Set the map size once no read transaction is open anywhere in the
  * process: LMDB moves the map, and a reader beside the loop (a backup,
  * a rules test) would be left reading pages that are gone. No reader
- * begins meanwhile: store_begin() waits on the same lock. */
-static int set_map_size(struct store *s, uint64_t size)
+ * begins meanwhile: store_begin() waits on the same lock. With wait 0,
+ * an open reader makes it fail (EBUSY) instead. */
+static int set_map_size(struct store *s, uint64_t size, int wait)
 {
+	if (!map_fits(size))
+		return ENOMEM;
 	pthread_mutex_lock(&s->readers_lock);
-	if (s->readers)
+	if (s->readers && wait)
 		log_info("store: growing the map waits for %u reader%s beside the loop", s->readers,
 		         s->readers == 1 ? "" : "s");
-	while (s->readers)
+	while (s->readers && wait)
 		pthread_cond_wait(&s->readers_gone, &s->readers_lock);
-	int rc = mdb_env_set_mapsize(s->env, (size_t)size);
+	int rc = s->readers ? EBUSY : mdb_env_set_mapsize(s->env, (size_t)size);
 	pthread_mutex_unlock(&s->readers_lock);
 	return rc;
 }
@@ -329,7 +347,7 @@ int store_grow(struct store *s)
 	uint64_t next = s->map_size * 2;
 	if (next > s->map_size_max)
 		next = s->map_size_max;
-	int rc = set_map_size(s, next);
+	int rc = set_map_size(s, next, 1);
 	if (rc != MDB_SUCCESS) {
 		log_error("store: growing the map to %llu bytes: %s", (unsigned long long)next,
 		          mdb_strerror(rc));
@@ -343,19 +361,22 @@ int store_grow(struct store *s)
 
 int store_room_ahead(struct store *s)
 {
-	if (s->map_size >= s->map_size_max || store_used_bytes(s) <= s->map_size / 2)
+	if (s->map_size >= s->map_size_max)
 		return 0;
-	uint64_t next = s->map_size * 2;
-	if (next > s->map_size_max)
-		next = s->map_size_max;
-	pthread_mutex_lock(&s->readers_lock);
-	int rc = s->readers ? -1 : mdb_env_set_mapsize(s->env, (size_t)next);
-	pthread_mutex_unlock(&s->readers_lock);
-	if (rc != MDB_SUCCESS)
+	int rc = set_map_size(s, s->map_size_max, 0);
+	if (rc != MDB_SUCCESS) {
+		if (rc != EBUSY)
+			log_warn(
+			    "store: making the map %llu MiB before a read beside the loop: %s; "
+			    "writes meanwhile may wait for the read to end",
+			    (unsigned long long)(s->map_size_max >> 20), mdb_strerror(rc));
 		return -1;
-	log_info("store: map grown from %llu to %llu MiB ahead of a copy",
-	         (unsigned long long)(s->map_size >> 20), (unsigned long long)(next >> 20));
-	s->map_size = next;
+	}
+	log_info("store: map grown from %llu to %llu MiB (map_size_max) before a read beside the "
+	         "loop",
+	         (unsigned long long)(s->map_size >> 20),
+	         (unsigned long long)(s->map_size_max >> 20));
+	s->map_size = s->map_size_max;
 	return 0;
 }
 

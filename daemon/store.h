@@ -109,11 +109,14 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
  * copy or a rules test beside the loop) is waited for, as LMDB moves the
  * map only when none is open in the process. */
 int store_grow(struct store *s);
-/* Before a long read beside the loop (a backup): a store filling more
- * than half its map has it doubled now, while nothing reads, so that the
- * writes going on beside the read seldom need store_grow(), which would
- * wait for the read to end. Skipped (-1) when a reader is open or the map
- * is at its maximum; 0 otherwise. Called with no transaction open. */
+/* Before a read beside the loop (a backup, a report, a rules test): the
+ * map is made as large as map_size_max now, while nothing reads, so that
+ * the writes going on beside the read never need store_grow(), which
+ * would wait for the read to end, however long it takes and however much
+ * is written meanwhile. The map is address space only: the file grows as
+ * pages are written, as before. 0 when the map is at its maximum, -1 when
+ * a reader is open (nothing changed) or the address space is not there
+ * (said in the log). Called with no transaction open. */
 int store_room_ahead(struct store *s);
 
 /* The data directory the store was opened in (borrowed: valid until

@@ -176,6 +176,10 @@ class Beside(DaemonTest):
         # The copy is under way once its file exists.
         self.assertTrue(wait_for(lambda: os.path.exists(os.path.join(dest, "data.mdb")),
                                  timeout=30))
+        # The map was made as large as it may be before the copy began, so
+        # no write beside it waits for the copy to end to grow it.
+        st = self.d.status()
+        self.assertEqual(st.store_map_bytes, st.store_map_max_bytes)
         self.receipts_while_held(held, "during", 5000, "the backup")
         r = self.reply(held)
         self.assertEqual(r.error, "")

@@ -942,6 +942,38 @@ static void test_write_grows_and_retries(void **state)
 	assert_int_equal(concerns_stored(f->s), 150);
 }
 
+/* Before a read beside the loop the map is made as large as it may be,
+ * so the writes meanwhile never need it grown: growing waits until no
+ * reader is open, and here the reader is this thread's own, so a write
+ * that needed the map grown would wait for ever. */
+static void test_room_ahead_of_a_reader(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	store_close(&f->s);
+	f->s = store_open(f->dir, 256 << 10, 4 << 20, err, sizeof err);
+	assert_non_null(f->s);
+
+	/* A reader open: not grown now, nothing changed. */
+	struct store_txn *r;
+	assert_int_equal(store_begin(f->s, 0, &r), STORE_OK);
+	assert_int_equal(store_room_ahead(f->s), -1);
+	assert_int_equal(store_map_size(f->s), 256 << 10);
+	store_abort(&r);
+
+	assert_int_equal(store_room_ahead(f->s), 0);
+	assert_int_equal(store_map_size(f->s), 4 << 20);
+	assert_int_equal(store_begin(f->s, 0, &r), STORE_OK);
+	struct big_write w = {.n = 300};
+	assert_int_equal(store_write(f->s, write_big, write_big_aborted, &w), STORE_OK);
+	assert_int_equal(w.aborts, 0);
+	store_abort(&r);
+	assert_int_equal(concerns_stored(f->s), 300);
+	/* At the maximum: nothing more to do. */
+	assert_int_equal(store_room_ahead(f->s), 0);
+	assert_int_equal(store_map_size(f->s), 4 << 20);
+}
+
 /* The abort callback may ask for the work at once; any other failure is
  * returned, nothing of it stored. */
 static void test_write_abort_callback(void **state)
@@ -1136,6 +1168,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_creates_missing_parents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_grows_and_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_room_ahead_of_a_reader, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_abort_callback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counter_sub, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counters_kept_until_commit, setup, teardown),
