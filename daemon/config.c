@@ -33,6 +33,7 @@
 
 /* Limits of the file's settings, also checked on a finished config. */
 #define MAP_MB_MAX     (1 << 20) /* 1 TiB */
+#define BACKUP_MB_MAX  (1 << 20) /* MiB a second: beyond any disk */
 #define MESSAGE_KB_MAX 1024
 #define BATCH_MAX      10000
 
@@ -50,6 +51,7 @@ void config_defaults(struct config *cfg)
 	cfg->control[0] = '\0';
 	cfg->map_size = 64 * MIB;
 	cfg->map_size_max = 65536 * MIB;
+	cfg->backup_rate = 96 * MIB;
 	cfg->max_message = 64 * KIB;
 	cfg->batch_max = 512;
 	cfg->log_level = LOG_INFO;
@@ -165,8 +167,11 @@ static void section_store(struct conf_ctx *c, const config_setting_t *g, struct 
 			w->map_size_max = s;
 			if (conf_get_int(c, s, 1, MAP_MB_MAX, &v) == 0)
 				cfg->map_size_max = (uint64_t)v * MIB;
+		} else if (!strcmp(name, "backup_mb_per_s")) {
+			if (conf_get_int(c, s, 0, BACKUP_MB_MAX, &v) == 0)
+				cfg->backup_rate = (uint64_t)v * MIB;
 		} else {
-			conf_unknown(c, s, "map_size_mb, map_size_max_mb");
+			conf_unknown(c, s, "map_size_mb, map_size_max_mb, backup_mb_per_s");
 		}
 	}
 }

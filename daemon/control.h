@@ -83,6 +83,8 @@ struct control_env {
 	const struct alert_policy *policy;
 	/* retention.years: concerns older than this may be purged; 0: never. */
 	unsigned retention_years;
+	/* store.backup_mb_per_s, in bytes a second; 0: as fast as may be. */
+	uint64_t backup_rate;
 	/* The schools, their calendar and the feedback contact in force; NULL:
 	 * none (feedback then names no fallback contact). */
 	const struct schools *schools;

@@ -302,6 +302,7 @@ static int64_t mono_ms(void)
  * heartbeats go on while it is written. */
 struct backup_job {
 	struct store *store;
+	uint64_t rate; /* store.backup_mb_per_s, in bytes */
 	char path[KEEP_PATH_MAX + 1];
 	int failed;
 	uint64_t bytes;
@@ -313,7 +314,7 @@ static void backup_run(void *arg)
 {
 	struct backup_job *j = arg;
 	int64_t start = mono_ms();
-	j->failed = store_backup(j->store, j->path, &j->bytes, j->err, sizeof j->err) < 0;
+	j->failed = store_backup(j->store, j->path, j->rate, &j->bytes, j->err, sizeof j->err) < 0;
 	j->took_ms = mono_ms() - start;
 }
 
@@ -358,6 +359,7 @@ const char *control_backup(struct control_call *call)
 	if (!j)
 		return "out of memory";
 	j->store = call->env->store;
+	j->rate = call->env->backup_rate;
 	snprintf(j->path, sizeof j->path, "%s", req->path);
 	return control_defer(call, backup_run, backup_done, free, j);
 }

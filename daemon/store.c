@@ -12,7 +12,7 @@
  * Does not decide which child a concern belongs to or whether an alert is
  * due (link.c, lifecycle.c); record encoding is wire.c's.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, pipe2, sync_file_range */
 #include "store.h"
 
 #include <errno.h>
@@ -568,7 +568,149 @@ int store_write(struct store *s, store_work_fn work, store_abort_fn on_abort, vo
 
 /* ---- records shared by the tables' files ---- */
 
-int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, size_t errlen)
+/* A paced copy is on the disk and out of the page cache after each
+ * BACKUP_CHUNK bytes, before the next is written. */
+#define BACKUP_CHUNK (1u << 20)
+
+/* LMDB's compacting copy, run in a thread of its own into a pipe. */
+struct copier {
+	MDB_env *env;
+	int fd;
+	int rc;
+};
+
+static void *copier_run(void *arg)
+{
+	struct copier *c = arg;
+	c->rc = mdb_env_copyfd2(c->env, c->fd, MDB_CP_COMPACT);
+	close(c->fd);
+	return NULL;
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Bytes [from, to) of fd on the disk and out of the page cache. */
+static int chunk_out(int fd, uint64_t from, uint64_t to)
+{
+	if (sync_file_range(fd, (off_t)from, (off_t)(to - from),
+	                    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+	                        SYNC_FILE_RANGE_WAIT_AFTER) < 0)
+		return -1;
+	(void)posix_fadvise(fd, (off_t)from, (off_t)(to - from), POSIX_FADV_DONTNEED);
+	return 0;
+}
+
+/* What the copier writes to in, written to out at no more than rate
+ * bytes a second, one BACKUP_CHUNK at a time. The disk is shared with
+ * the loop, whose every commit waits for the disk to flush what is
+ * queued before it: a copy written as fast as it is read puts hundreds
+ * of MiB ahead of the commits. Reads to the end whatever happens, so the
+ * copier is never left blocked on a full pipe. Returns 0, or the errno
+ * of the first failure; *copied is the bytes read. */
+static int copy_paced(int in, int out, uint64_t rate, uint64_t *copied)
+{
+	char *buf = malloc(BACKUP_CHUNK);
+	char spare[4096];
+	int failed = buf ? 0 : ENOMEM;
+	uint64_t total = 0, done = 0;
+	const int64_t start = mono_ns();
+	for (;;) {
+		ssize_t n = buf ? read(in, buf, BACKUP_CHUNK) : read(in, spare, sizeof spare);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && !failed)
+				failed = errno;
+			break;
+		}
+		total += (uint64_t)n;
+		for (ssize_t at = 0; at < n && !failed;) {
+			ssize_t w = write(out, buf + at, (size_t)(n - at));
+			if (w < 0 && errno != EINTR)
+				failed = errno;
+			else if (w > 0)
+				at += w;
+		}
+		if (failed || total - done < BACKUP_CHUNK)
+			continue;
+		if (chunk_out(out, done, total) < 0)
+			failed = errno;
+		done = total;
+		const int64_t due = start + (int64_t)((double)total * 1e9 / (double)rate);
+		const int64_t ahead = due - mono_ns();
+		if (ahead > 0) {
+			struct timespec ts = {ahead / 1000000000, ahead % 1000000000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (!failed && (fdatasync(out) < 0 || chunk_out(out, done, total) < 0))
+		failed = errno;
+	free(buf);
+	*copied = total;
+	return failed;
+}
+
+/* The copy made by LMDB alone, as fast as the disks go (rate 0). */
+static int copy_whole(struct store *s, const char *path, const char *file, uint64_t *bytes,
+                      char *err, size_t errlen)
+{
+	reader_begin(s);
+	int rc = mdb_env_copy2(s->env, path, MDB_CP_COMPACT);
+	reader_end(s);
+	if (rc != MDB_SUCCESS) {
+		snprintf(err, errlen, "%s: %s", path, mdb_strerror(rc));
+		return -1;
+	}
+	struct stat st;
+	if (chmod(file, 0600) < 0 || stat(file, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	*bytes = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* The copy made by LMDB into a pipe, written out by this thread at rate. */
+static int copy_at_rate(struct store *s, const char *file, uint64_t rate, uint64_t *bytes,
+                        char *err, size_t errlen)
+{
+	int out = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int p[2] = {-1, -1};
+	if (out < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "%s: %s", out < 0 ? file : "backup: pipe", strerror(errno));
+		if (out >= 0)
+			close(out);
+		return -1;
+	}
+	struct copier c = {s->env, p[1], MDB_SUCCESS};
+	pthread_t th;
+	reader_begin(s);
+	int failed = pthread_create(&th, NULL, copier_run, &c);
+	if (failed) {
+		close(p[1]);
+	} else {
+		failed = copy_paced(p[0], out, rate, bytes);
+		pthread_join(th, NULL);
+	}
+	reader_end(s);
+	close(p[0]);
+	if (close(out) < 0 && !failed)
+		failed = errno;
+	if (c.rc != MDB_SUCCESS || failed) {
+		snprintf(err, errlen, "%s: %s", file,
+		         c.rc != MDB_SUCCESS ? mdb_strerror(c.rc) : strerror(failed));
+		return -1;
+	}
+	return 0;
+}
+
+int store_backup(struct store *s, const char *path, uint64_t rate, uint64_t *bytes, char *err,
+                 size_t errlen)
 {
 	/* A new directory only: a backup never overwrites anything. */
 	if (mkdir(path, 0700) < 0) {
@@ -580,22 +722,13 @@ int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, 
 	/* A consistent snapshot (one read transaction inside LMDB), free
 	 * pages left out. Writers are not blocked; the map does not move
 	 * under the copy (it counts as a reader). */
-	reader_begin(s);
-	int rc = mdb_env_copy2(s->env, path, MDB_CP_COMPACT);
-	reader_end(s);
 	char file[1100];
 	snprintf(file, sizeof file, "%s/data.mdb", path);
-	if (rc != MDB_SUCCESS) {
-		snprintf(err, errlen, "%s: %s", path, mdb_strerror(rc));
+	int rc = rate ? copy_at_rate(s, file, rate, bytes, err, errlen)
+	              : copy_whole(s, path, file, bytes, err, errlen);
+	if (rc < 0) {
 		unlink(file);
 		rmdir(path);
-		return -1;
 	}
-	struct stat st;
-	if (chmod(file, 0600) < 0 || stat(file, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	*bytes = (uint64_t)st.st_size;
-	return 0;
+	return rc;
 }

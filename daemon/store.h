@@ -293,9 +293,13 @@ int store_concern_each(struct store_txn *t, uint64_t from_seq, store_concern_fn 
 /* Copy the store, compacted, into the directory `path`, which must not
  * exist (created 0700; the copy data.mdb 0600). A consistent snapshot
  * taken while the daemon runs, meant to run beside the loop: it writes
- * nothing to the store and holds a reader while it copies. Returns 0
- * with the copy's size, or -1 with a message in err. */
-int store_backup(struct store *s, const char *path, uint64_t *bytes, char *err, size_t errlen);
+ * nothing to the store and holds a reader while it copies. rate: the
+ * most bytes a second written to the copy, each MiB pushed to the disk
+ * before the next, so that the loop's commits do not wait behind the
+ * copy; 0: as fast as the disks go. Returns 0 with the copy's size, or
+ * -1 with a message in err (nothing left at path). */
+int store_backup(struct store *s, const char *path, uint64_t rate, uint64_t *bytes, char *err,
+                 size_t errlen);
 
 /* ---- alerts ---- */
 

@@ -524,23 +524,23 @@ static void test_withdraw_after_split(void **state)
 	assert_int_equal(w.alerts[0], alert);
 }
 
-static void test_backup(void **state)
+/* rate: 0 for LMDB's own copy, else the paced one (store_backup). */
+static void check_backup(struct fixture *f, uint64_t rate)
 {
-	struct fixture *f = *state;
 	send(f, "p1", POLICE, NOW - 2 * DAY, NHS_A, "");
 	send(f, "h1", HEALTH, NOW - DAY, NHS_A, "");
 	char *dir = test_tmpdir("ffc-backup");
 	char path[1100], err[256], file[1200];
 	snprintf(path, sizeof path, "%s/copy", dir);
 	uint64_t bytes = 0;
-	assert_int_equal(store_backup(f->s, path, &bytes, err, sizeof err), 0);
+	assert_int_equal(store_backup(f->s, path, rate, &bytes, err, sizeof err), 0);
 	assert_true(bytes > 0);
 	struct stat st;
 	snprintf(file, sizeof file, "%s/data.mdb", path);
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* Never over an existing path. */
-	assert_int_equal(store_backup(f->s, path, &bytes, err, sizeof err), -1);
+	assert_int_equal(store_backup(f->s, path, rate, &bytes, err, sizeof err), -1);
 	assert_non_null(strstr(err, "already exists"));
 
 	struct store *copy = store_open(path, 1 << 20, 1 << 30, err, sizeof err);
@@ -561,9 +561,8 @@ static void test_backup(void **state)
 /* A copy whose file cannot be written (here: past the process's file size
  * limit, partway) fails whole, says why, leaves nothing behind, and the
  * store goes on as it was. */
-static void test_backup_write_fails(void **state)
+static void check_backup_write_fails(struct fixture *f, uint64_t rate)
 {
-	struct fixture *f = *state;
 	send(f, "p1", POLICE, NOW - 2 * DAY, NHS_A, "");
 	char *dir = test_tmpdir("ffc-backup");
 	char path[1100], err[256];
@@ -574,7 +573,7 @@ static void test_backup_write_fails(void **state)
 	void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 	uint64_t bytes = 0;
-	int rc = store_backup(f->s, path, &bytes, err, sizeof err);
+	int rc = store_backup(f->s, path, rate, &bytes, err, sizeof err);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
 	signal(SIGXFSZ, xfsz);
 	assert_int_equal(rc, -1);
@@ -584,7 +583,7 @@ static void test_backup_write_fails(void **state)
 	assert_int_equal(errno, ENOENT);
 
 	send(f, "h1", HEALTH, NOW - DAY, NHS_A, "");
-	assert_int_equal(store_backup(f->s, path, &bytes, err, sizeof err), 0);
+	assert_int_equal(store_backup(f->s, path, rate, &bytes, err, sizeof err), 0);
 	struct store *copy = store_open(path, 1 << 20, 1 << 30, err, sizeof err);
 	assert_non_null(copy);
 	struct store_txn *t;
@@ -595,6 +594,26 @@ static void test_backup_write_fails(void **state)
 	test_rmdir(strdup(path));
 	rmdir(dir);
 	free(dir);
+}
+
+static void test_backup(void **state)
+{
+	check_backup(*state, 0);
+}
+
+static void test_backup_paced(void **state)
+{
+	check_backup(*state, 64 << 20);
+}
+
+static void test_backup_write_fails(void **state)
+{
+	check_backup_write_fails(*state, 0);
+}
+
+static void test_backup_paced_write_fails(void **state)
+{
+	check_backup_write_fails(*state, 64 << 20);
 }
 
 int main(void)
@@ -613,6 +632,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_withdraw_after_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_write_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_paced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_paced_write_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

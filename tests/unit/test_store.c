@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <lmdb.h>
@@ -974,6 +975,35 @@ static void test_room_ahead_of_a_reader(void **state)
 	assert_int_equal(store_map_size(f->s), 4 << 20);
 }
 
+/* A paced copy is written no faster than its rate: one MiB at a time,
+ * each due when the rate says. So it takes at least as long as its whole
+ * MiBs at that rate (a bound below, which a busy machine only lengthens),
+ * and the copy holds everything. */
+static void test_backup_paced_rate(void **state)
+{
+	struct fixture *f = *state;
+	struct big_write w = {.n = 700};
+	assert_int_equal(store_write(f->s, write_big, write_big_aborted, &w), STORE_OK);
+	char path[1100], err[256];
+	snprintf(path, sizeof path, "%s/copy", f->dir);
+	const uint64_t rate = 4 << 20;
+	uint64_t bytes = 0;
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(store_backup(f->s, path, rate, &bytes, err, sizeof err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_true(bytes > 2 << 20);
+	const double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	const double least = (double)(bytes >> 20 << 20) / (double)rate;
+	if (took < least * 0.999)
+		fail_msg("%llu bytes at %llu a second took %.3f s, under %.3f s",
+		         (unsigned long long)bytes, (unsigned long long)rate, took, least);
+	struct store *copy = store_open(path, 1 << 20, 1 << 30, err, sizeof err);
+	assert_non_null(copy);
+	assert_int_equal(concerns_stored(copy), 700);
+	store_close(&copy);
+}
+
 /* The abort callback may ask for the work at once; any other failure is
  * returned, nothing of it stored. */
 static void test_write_abort_callback(void **state)
@@ -1169,6 +1199,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_grows_and_retries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_room_ahead_of_a_reader, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_paced_rate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_abort_callback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counter_sub, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counters_kept_until_commit, setup, teardown),
