@@ -49,6 +49,16 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The store closed and opened again with these map sizes. */
+static void reopen(struct fixture *f, uint64_t map_size, uint64_t map_size_max)
+{
+	char err[256];
+	store_close(&f->s);
+	f->s = store_open(f->dir, map_size, map_size_max, err, sizeof err);
+	if (!f->s)
+		fail_msg("store_open: %s", err);
+}
+
 static void add(struct store_txn *t, const char *id, int agency, int64_t at, uint64_t child,
                 uint64_t *seq)
 {
@@ -822,11 +832,8 @@ static void test_creates_missing_parents(void **state)
 static void test_grow_when_full(void **state)
 {
 	struct fixture *f = *state;
-	char err[256];
-	store_close(&f->s);
 	/* A tiny map that fills quickly; the maximum allows two doublings. */
-	f->s = store_open(f->dir, 256 << 10, 1 << 20, err, sizeof err);
-	assert_non_null(f->s);
+	reopen(f, 256 << 10, 1 << 20);
 	uint64_t start = store_map_size(f->s);
 	int full = 0, grown = 0;
 	char id[32];
@@ -924,10 +931,7 @@ static uint64_t concerns_stored(struct store *s)
 static void test_write_grows_and_retries(void **state)
 {
 	struct fixture *f = *state;
-	char err[256];
-	store_close(&f->s);
-	f->s = store_open(f->dir, 256 << 10, 1 << 20, err, sizeof err);
-	assert_non_null(f->s);
+	reopen(f, 256 << 10, 1 << 20);
 	struct big_write w = {.n = 150};
 	assert_int_equal(store_write(f->s, write_big, write_big_aborted, &w), STORE_OK);
 	assert_true(w.aborts >= 1);
@@ -950,10 +954,7 @@ static void test_write_grows_and_retries(void **state)
 static void test_room_ahead_of_a_reader(void **state)
 {
 	struct fixture *f = *state;
-	char err[256];
-	store_close(&f->s);
-	f->s = store_open(f->dir, 256 << 10, 4 << 20, err, sizeof err);
-	assert_non_null(f->s);
+	reopen(f, 256 << 10, 4 << 20);
 
 	/* A reader open: not grown now, nothing changed. */
 	struct store_txn *r;
