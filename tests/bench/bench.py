@@ -25,8 +25,8 @@ removed when its part is done. ffcd runs with the shipped conf/ffcd.conf
      each raising an alert; a SUB on the alerts socket times each.
   e) backup beside ingest: receipt latency at 2,000 concerns a second with
      and without an `ffcctl backup` of the 1,000,000-children store
-     running, the longest gap between heartbeats, and how much the store
-     grew meanwhile.
+     running (written at the shipped store.backup_mb_per_s), the longest
+     gap between heartbeats, and how much the store grew meanwhile.
   f) back-fill: concerns about a third as many children, happening over
      a year, into a fresh store; the rate, the rate over the last tenth,
      and the time 10 million would take at that last rate.
