@@ -198,6 +198,29 @@ class Beside(DaemonTest):
         self.assertTrue(FILL + 20 <= r.report.concerns <= FILL + 40, r.report.concerns)
         self.d.assert_stops_cleanly(self)
 
+    def test_backup_written_at_its_rate(self):
+        """store.backup_mb_per_s paces the copy: at 1 MiB a second, a copy
+        of over 3 MiB takes at least as many seconds as it has whole MiBs
+        (a bound below, which a busy machine only lengthens), and it is
+        whole."""
+        conf = os.path.join(scratch_dir(self), "ffcd.conf")
+        with open(conf, "w") as f:
+            f.write("store: { backup_mb_per_s = 1; };\n")
+        self.d = start_daemon(self, conf=conf)
+        big = [concern("paced-%d" % i, summary=SUMMARY, children=[dict(
+            nhs_number=nhs_number(i % 100))]) for i in range(900)]
+        receipts = self.d.send(big, timeout=120)
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
+        dest = os.path.join(scratch_dir(self), "backup")
+        r = self.d.control(pb.ControlRequest(backup=pb.BackupRequest(path=dest)),
+                           timeout=120000)
+        self.assertEqual(r.error, "")
+        self.assertGreater(r.backup.bytes, 3 * 2**20)
+        self.assertEqual(os.path.getsize(os.path.join(dest, "data.mdb")), r.backup.bytes)
+        whole = r.backup.bytes // 2**20
+        self.assertGreaterEqual(r.backup.duration_ms, whole * 1000 - 1, r.backup)
+        self.d.assert_stops_cleanly(self)
+
 
 if __name__ == "__main__":
     main()
