@@ -17,7 +17,6 @@ import time
 
 from ffctest import (CONF, DaemonTest, collect_receipts, concern, main, nhs_number, now_ms, pb,
                      scratch_dir, start_daemon, wait_for)
-import zmq
 
 # Concerns that make a store of over 100 MB quickly: long summaries.
 FILL = 24000
