@@ -605,22 +605,20 @@ static int chunk_out(int fd, uint64_t from, uint64_t to)
 	return 0;
 }
 
-/* What the copier writes to in, written to out at no more than rate
- * bytes a second, one BACKUP_CHUNK at a time. The disk is shared with
+/* What the copier writes to in, written to out through buf (BACKUP_CHUNK
+ * bytes) at no more than rate bytes a second, one chunk at a time. The disk is shared with
  * the loop, whose every commit waits for the disk to flush what is
  * queued before it: a copy written as fast as it is read puts hundreds
  * of MiB ahead of the commits. Reads to the end whatever happens, so the
  * copier is never left blocked on a full pipe. Returns 0, or the errno
  * of the first failure; *copied is the bytes read. */
-static int copy_paced(int in, int out, uint64_t rate, uint64_t *copied)
+static int copy_paced(int in, int out, char *buf, uint64_t rate, uint64_t *copied)
 {
-	char *buf = malloc(BACKUP_CHUNK);
-	char spare[4096];
-	int failed = buf ? 0 : ENOMEM;
+	int failed = 0;
 	uint64_t total = 0, done = 0;
 	const int64_t start = mono_ns();
 	for (;;) {
-		ssize_t n = buf ? read(in, buf, BACKUP_CHUNK) : read(in, spare, sizeof spare);
+		ssize_t n = read(in, buf, BACKUP_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -650,7 +648,6 @@ static int copy_paced(int in, int out, uint64_t rate, uint64_t *copied)
 	}
 	if (!failed && (fdatasync(out) < 0 || chunk_out(out, done, total) < 0))
 		failed = errno;
-	free(buf);
 	*copied = total;
 	return failed;
 }
@@ -679,12 +676,18 @@ static int copy_whole(struct store *s, const char *path, const char *file, uint6
 static int copy_at_rate(struct store *s, const char *file, uint64_t rate, uint64_t *bytes,
                         char *err, size_t errlen)
 {
+	char *buf = malloc(BACKUP_CHUNK);
+	if (!buf) {
+		snprintf(err, errlen, "backup: out of memory");
+		return -1;
+	}
 	int out = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int p[2] = {-1, -1};
 	if (out < 0 || pipe2(p, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "%s: %s", out < 0 ? file : "backup: pipe", strerror(errno));
 		if (out >= 0)
 			close(out);
+		free(buf);
 		return -1;
 	}
 	struct copier c = {s->env, p[1], MDB_SUCCESS};
@@ -694,10 +697,11 @@ static int copy_at_rate(struct store *s, const char *file, uint64_t rate, uint64
 	if (failed) {
 		close(p[1]);
 	} else {
-		failed = copy_paced(p[0], out, rate, bytes);
+		failed = copy_paced(p[0], out, buf, rate, bytes);
 		pthread_join(th, NULL);
 	}
 	reader_end(s);
+	free(buf);
 	close(p[0]);
 	if (close(out) < 0 && !failed)
 		failed = errno;
