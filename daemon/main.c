@@ -214,8 +214,24 @@ int main(int argc, char **argv)
 	}
 	if (drop)
 		log_info("running as %s (uid %ld, gid %ld)", pd.user, (long)pd.uid, (long)pd.gid);
-	struct store *store = store_open_locked(cfg.data_dir, lock_fd, cfg.map_size,
-	                                        cfg.map_size_max, err, sizeof err);
+	/* The map is opened at map_size_max where the address space holds
+	 * it. Without MDB_WRITEMAP that is address space only: the file grows
+	 * as pages are written. A map that grows later is moved by LMDB,
+	 * which drops every page of the store the process had mapped; in a
+	 * store of a GiB the next batches stall for a tenth of a second,
+	 * faulting them in again. Under a limit on the address space the map
+	 * starts at map_size and doubles when full. */
+	uint64_t map = cfg.map_size;
+	if (store_map_fits(cfg.map_size_max))
+		map = cfg.map_size_max;
+	else
+		log_warn("store: the address space does not hold a map of map_size_max (%llu MiB; "
+		         "a limit such as ulimit -v?): starting at map_size (%llu MiB), growing "
+		         "when full",
+		         (unsigned long long)(cfg.map_size_max >> 20),
+		         (unsigned long long)(cfg.map_size >> 20));
+	struct store *store =
+	    store_open_locked(cfg.data_dir, lock_fd, map, cfg.map_size_max, err, sizeof err);
 	if (!store) {
 		log_error("store: %s", err);
 		server_destroy(&srv);

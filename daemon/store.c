@@ -307,10 +307,7 @@ static void reader_end(struct store *s)
 	pthread_mutex_unlock(&s->readers_lock);
 }
 
-/* Can the process map size bytes more? LMDB unmaps the old map before
- * mapping the new one, and an environment whose new map failed has none
- * left: so the address space (a limit such as RLIMIT_AS) is tried first. */
-static int map_fits(uint64_t size)
+int store_map_fits(uint64_t size)
 {
 	void *p =
 	    mmap(NULL, (size_t)size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -327,7 +324,7 @@ static int map_fits(uint64_t size)
  * an open reader makes it fail (EBUSY) instead. */
 static int set_map_size(struct store *s, uint64_t size, int wait)
 {
-	if (!map_fits(size))
+	if (!store_map_fits(size))
 		return ENOMEM;
 	pthread_mutex_lock(&s->readers_lock);
 	if (s->readers && wait)

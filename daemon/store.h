@@ -103,6 +103,11 @@ int store_lock(const char *dir, long owner_uid, long owner_gid, char *err, size_
 struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
                                 uint64_t map_size_max, char *err, size_t errlen);
 
+/* Can the process map size bytes more (a limit such as RLIMIT_AS may say
+ * not)? Tried with a PROT_NONE mapping, taken and given back: LMDB unmaps
+ * an old map before mapping a new one, and an environment whose new map
+ * failed has none left, so a size is tried before LMDB is given it. */
+int store_map_fits(uint64_t size);
 /* Double the map size, up to the maximum. Returns 0, or -1 when already at
  * the maximum (the store is full for good) or LMDB refuses. The caller
  * has no transaction open; a read transaction open in another thread (a
