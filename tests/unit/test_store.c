@@ -951,6 +951,17 @@ static void test_write_grows_and_retries(void **state)
  * so the writes meanwhile never need it grown: growing waits until no
  * reader is open, and here the reader is this thread's own, so a write
  * that needed the map grown would wait for ever. */
+/* The daemon opens the map at map_size_max when the address space holds
+ * it: a size the process can map is said to fit, one past any address
+ * space (2^62 bytes) not, and neither leaves anything mapped behind. */
+static void test_map_fits(void **state)
+{
+	(void)state;
+	assert_true(store_map_fits(UINT64_C(64) << 30));
+	assert_false(store_map_fits(UINT64_C(1) << 62));
+	assert_true(store_map_fits(UINT64_C(64) << 30));
+}
+
 static void test_room_ahead_of_a_reader(void **state)
 {
 	struct fixture *f = *state;
@@ -1199,6 +1210,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_creates_missing_parents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grow_when_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_grows_and_retries, setup, teardown),
+	    cmocka_unit_test(test_map_fits),
 	    cmocka_unit_test_setup_teardown(test_room_ahead_of_a_reader, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_paced_rate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_abort_callback, setup, teardown),
