@@ -139,7 +139,9 @@ class Bench:
         p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if p.returncode != 0 or not p.stdout.strip():
             fail("%s failed (exit %d):\n%s%s" % (what, p.returncode, p.stdout, p.stderr))
-        return figures(p.stdout.strip().splitlines()[-1])
+        f = figures(p.stdout.strip().splitlines()[-1])
+        f["stderr"] = p.stderr.strip()
+        return f
 
     def ceiling(self, population, layout, records=None, batch=512):
         d = self.scratch("ceiling")
@@ -152,7 +154,7 @@ class Bench:
         f = self.run([os.path.join(self.tests, "load_gen"), "--ingest", daemon.ingest] + args,
                      what)
         if check and f.get("rejected", 0):
-            fail("%s: %d concerns rejected" % (what, f["rejected"]))
+            fail("%s: %d concerns rejected (%s)" % (what, f["rejected"], f["stderr"]))
         return f
 
     # ---- parts ----

@@ -101,7 +101,9 @@ static void name(uint64_t h, char *out, size_t cap)
 }
 
 /* The n-th valid NHS number: nine digits of n's own range, the first
- * whose modulus 11 check digit exists. */
+ * whose modulus 11 check digit exists and which is not one digit ten
+ * times (never issued: ffcd rejects it; child 1,010,101 would be
+ * 1111111111). */
 static void nhs_number(uint64_t n, char out[11])
 {
 	for (uint64_t k = 0;; k++) {
@@ -119,7 +121,11 @@ static void nhs_number(uint64_t n, char out[11])
 		memcpy(out, nine, 9);
 		out[9] = (char)('0' + check);
 		out[10] = '\0';
-		return;
+		int same = 1;
+		for (int i = 1; i < 10; i++)
+			same &= out[i] == out[0];
+		if (!same)
+			return;
 	}
 }
 
