@@ -226,6 +226,7 @@ class Store(unittest.TestCase):
         d.kill()
         d.start()
         self.assertEqual(d.status().concerns, len(accepted))
+        self.assertEqual(d.status().store_map_bytes, 4 << 20)
         again = {r.concern_id: r for r in d.send([cs[int(k.split("-")[1])] for k in accepted],
                                                  timeout=180)}
         for k, r in accepted.items():
