@@ -603,10 +603,10 @@ static int chunk_out(int fd, uint64_t from, uint64_t to)
 }
 
 /* What the copier writes to in, written to out through buf (BACKUP_CHUNK
- * bytes) at no more than rate bytes a second, one chunk at a time. The disk is shared with
- * the loop, whose every commit waits for the disk to flush what is
- * queued before it: a copy written as fast as it is read puts hundreds
- * of MiB ahead of the commits. Reads to the end whatever happens, so the
+ * bytes) at no more than rate bytes a second, one chunk at a time. The
+ * disk is shared with the loop, whose every commit waits for the disk to
+ * flush what is queued before it: a copy written as fast as it is read
+ * puts hundreds of MiB ahead of the commits. Reads to the end whatever happens, so the
  * copier is never left blocked on a full pipe. Returns 0, or the errno
  * of the first failure; *copied is the bytes read. */
 static int copy_paced(int in, int out, char *buf, uint64_t rate, uint64_t *copied)

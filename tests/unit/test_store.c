@@ -947,13 +947,10 @@ static void test_write_grows_and_retries(void **state)
 	assert_int_equal(concerns_stored(f->s), 150);
 }
 
-/* Before a read beside the loop the map is made as large as it may be,
- * so the writes meanwhile never need it grown: growing waits until no
- * reader is open, and here the reader is this thread's own, so a write
- * that needed the map grown would wait for ever. */
 /* The daemon opens the map at map_size_max when the address space holds
  * it: a size the process can map is said to fit, one past any address
- * space (2^62 bytes) not, and neither leaves anything mapped behind. */
+ * space (2^62 bytes) not, and a try that failed leaves the next one as
+ * before. */
 static void test_map_fits(void **state)
 {
 	(void)state;
@@ -962,6 +959,10 @@ static void test_map_fits(void **state)
 	assert_true(store_map_fits(UINT64_C(64) << 30));
 }
 
+/* Before a read beside the loop the map is made as large as it may be,
+ * so the writes meanwhile never need it grown: growing waits until no
+ * reader is open, and here the reader is this thread's own, so a write
+ * that needed the map grown would wait for ever. */
 static void test_room_ahead_of_a_reader(void **state)
 {
 	struct fixture *f = *state;
