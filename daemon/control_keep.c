@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "retention.h"
 #include "validate.h"
@@ -291,13 +292,6 @@ static int backup_audit_fn(struct store_txn *t, void *arg)
 	return store_audit_add(t, &e);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A copy of the store, made beside the loop: ingest, alerts and
  * heartbeats go on while it is written. */
 struct backup_job {
@@ -313,9 +307,9 @@ struct backup_job {
 static void backup_run(void *arg)
 {
 	struct backup_job *j = arg;
-	int64_t start = mono_ms();
+	int64_t start = clock_mono_ms();
 	j->failed = store_backup(j->store, j->path, j->rate, &j->bytes, j->err, sizeof j->err) < 0;
-	j->took_ms = mono_ms() - start;
+	j->took_ms = clock_mono_ms() - start;
 }
 
 /* The copy is made: audit it and say so. */

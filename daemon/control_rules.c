@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "control_int.h"
 #include "household.h"
 #include "log.h"
@@ -180,17 +181,10 @@ static Ffc__V1__RuleOutcome **outcomes(struct arena *ar, const struct whatif_out
 	return v;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void rules_test_run(void *arg)
 {
 	struct rules_test *rt = arg;
-	const int64_t start = mono_ms();
+	const int64_t start = clock_mono_ms();
 	rt->loaded = reload_load(rt->helper, rt->path, rt->timeout_ms, rt->cand, rt->errs) == 0;
 	if (!rt->loaded)
 		return;
@@ -205,7 +199,7 @@ static void rules_test_run(void *arg)
 	    store_child_each(j.t, judge_child, &j) != STORE_OK || j.failed)
 		rt->failed = "rules_test: store error reading the children";
 	store_abort(&j.t);
-	rt->elapsed_ms = mono_ms() - start;
+	rt->elapsed_ms = clock_mono_ms() - start;
 }
 
 static const char *rules_test_done(struct control_call *call, void *arg)

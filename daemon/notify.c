@@ -10,19 +10,13 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* Watchdog: ping every interval_ms (half what the manager allows); 0 when
  * the manager wants no pings. */
 static int64_t interval_ms;
 static int64_t pinged_at_ms;
-
-static int64_t monotonic_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void say(const char *state)
 {
@@ -46,7 +40,7 @@ void notify_ready(void)
 	say("READY=1\nSTATUS=serving");
 	if (interval_ms) {
 		say("WATCHDOG=1");
-		pinged_at_ms = monotonic_us() / 1000;
+		pinged_at_ms = clock_mono_ms();
 	}
 }
 
@@ -54,7 +48,7 @@ void notify_reloading(void)
 {
 	char msg[96];
 	snprintf(msg, sizeof msg, "RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=%lld",
-	         (long long)monotonic_us());
+	         (long long)(clock_mono_ns() / 1000));
 	say(msg);
 }
 
@@ -67,7 +61,7 @@ void notify_watchdog(void)
 {
 	if (!interval_ms)
 		return;
-	int64_t now = monotonic_us() / 1000;
+	int64_t now = clock_mono_ms();
 	if (now - pinged_at_ms < interval_ms)
 		return;
 	say("WATCHDOG=1");
@@ -78,7 +72,7 @@ long notify_wait_ms(long wait)
 {
 	if (!interval_ms)
 		return wait;
-	int64_t due = pinged_at_ms + interval_ms - monotonic_us() / 1000;
+	int64_t due = pinged_at_ms + interval_ms - clock_mono_ms();
 	if (due < 0)
 		due = 0;
 	return wait < 0 || due < wait ? (long)due : wait;

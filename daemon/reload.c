@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* The loader's answer: a header, then the fields of one struct config
@@ -60,13 +61,6 @@ static FFC_PRINTF(2, 3) void add_error(struct config_errors *errs, const char *f
 	va_start(ap, fmt);
 	vsnprintf(errs->msg[errs->n++], CONFIG_ERROR_LEN, fmt, ap);
 	va_end(ap);
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- the answer's codec ---- */
@@ -460,7 +454,7 @@ static int reap(pid_t pid, int64_t deadline)
 			return status;
 		if (r < 0 && errno != EINTR)
 			return 0;
-		if (mono_ms() >= deadline && !killed) {
+		if (clock_mono_ms() >= deadline && !killed) {
 			kill(pid, SIGKILL);
 			killed = 1;
 		}
@@ -501,11 +495,11 @@ int reload_load(const char *helper, const char *path, int timeout_ms, struct con
 		free(reported);
 		return -1;
 	}
-	const int64_t deadline = mono_ms() + timeout_ms;
+	const int64_t deadline = clock_mono_ms() + timeout_ms;
 	size_t got = 0;
 	int timed_out = 0, too_long = 0, read_error = 0;
 	for (;;) {
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - clock_mono_ms();
 		if (left <= 0) {
 			timed_out = 1;
 			break;

@@ -39,6 +39,7 @@
 
 #include "alerts_socket.h"
 #include "beside.h"
+#include "clock.h"
 #include "conns.h"
 #include "console.h"
 #include "control.h"
@@ -135,21 +136,6 @@ struct server {
 	int stop;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Seconds on a clock that only moves forward, for durations. */
-static double monotonic_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Log a line a peer caused on the ingest or control socket: at most one
  * a second of each kind (log.h). */
 static void log_limited(struct server *srv, enum limited_kind kind, enum log_level level,
@@ -159,7 +145,7 @@ static void log_limited(struct server *srv, enum limited_kind kind, enum log_lev
 {
 	va_list ap;
 	va_start(ap, fmt);
-	log_limit_vmsg(&srv->limited[kind], now_ms(), level, fmt, ap);
+	log_limit_vmsg(&srv->limited[kind], clock_wall_ms(), level, fmt, ap);
 	va_end(ap);
 }
 
@@ -185,7 +171,7 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	if (!srv->beside)
 		goto fail;
 	/* A reload runs this very program as the loader of the file. */
-	reload_init(srv->rules, cfg, "/proc/self/exe", now_ms());
+	reload_init(srv->rules, cfg, "/proc/self/exe", clock_wall_ms());
 
 	if (cfg->control[0]) {
 		snprintf(srv->control_ep, sizeof srv->control_ep, "%s", cfg->control);
@@ -287,7 +273,7 @@ struct server *server_new(const struct config *cfg, struct store *store, char *e
 	}
 	srv->info = (struct daemon_info){
 	    .version = FFC_VERSION,
-	    .started_at_ms = now_ms(),
+	    .started_at_ms = clock_wall_ms(),
 	    .ingest = cfg->ingest,
 	    .alerts = cfg->alerts,
 	    .control = srv->control_ep,
@@ -547,11 +533,12 @@ static int serve_ingest(struct server *srv)
 	struct outbox ob = {.policy = &srv->cfg->lifecycle};
 	struct ingest_limits limits = {.max_message = srv->cfg->max_message,
 	                               .schools = &srv->rules->schools};
-	const double began = monotonic_s();
+	const int64_t began = clock_mono_ns();
 	int stored = ingest_batch(srv->store, srv->rules->rules, srv->rules->n_rules, &limits,
-	                          srv->items, n, now_ms(), &ob);
+	                          srv->items, n, clock_wall_ms(), &ob);
 	if (stored >= 0)
-		stats_batch(&srv->stats, n, monotonic_s() - began, now_ms());
+		stats_batch(&srv->stats, n, (double)(clock_mono_ns() - began) / 1e9,
+		            clock_wall_ms());
 	log_debug("ingest: batch of %zu, %d stored, %zu alerts", n, stored, ob.n);
 
 	/* Committed: now answer, then tell the consoles. */
@@ -559,9 +546,9 @@ static int serve_ingest(struct server *srv)
 		const struct receipt *r = &srv->items[i].receipt;
 		stats_receipt(&srv->stats, r);
 		if (r->status == RECEIPT_REJECTED &&
-		    tally_rejected(&srv->tallies, ingest_adapter(&srv->items[i]), now_ms(),
+		    tally_rejected(&srv->tallies, ingest_adapter(&srv->items[i]), clock_wall_ms(),
 		                   r->error))
-			tally_flush(&srv->tallies, srv->store, now_ms(), 0);
+			tally_flush(&srv->tallies, srv->store, clock_wall_ms(), 0);
 		if (r->status == RECEIPT_REJECTED)
 			log_debug("ingest: rejected '%.64s': %s", r->concern_id, r->error);
 		receipt_send(srv, &srv->batch[i], r);
@@ -619,7 +606,7 @@ static void resume_later(struct server *srv, struct later *l, const char *why)
 	size_t len = 0;
 	zmq_msg_t *payload = &l->m.frames[l->m.n_frames - 1];
 	const struct control_env env = control_env_of(srv, payload, &ob, NULL);
-	if (control_resume(&l->p, &env, why, now_ms(), &reply, &len) == CONTROL_SHUTDOWN)
+	if (control_resume(&l->p, &env, why, clock_wall_ms(), &reply, &len) == CONTROL_SHUTDOWN)
 		srv->stop = 1;
 	control_reply(srv, &l->m, reply, len, &ob);
 	message_close(&l->m);
@@ -698,8 +685,9 @@ static void serve_control(struct server *srv)
 		struct outbox ob = {0};
 		struct control_pending *later = NULL;
 		const struct control_env env = control_env_of(srv, payload, &ob, &later);
-		enum control_action action = control_handle(
-		    &env, zmq_msg_data(payload), zmq_msg_size(payload), now_ms(), &reply, &len);
+		enum control_action action =
+		    control_handle(&env, zmq_msg_data(payload), zmq_msg_size(payload),
+		                   clock_wall_ms(), &reply, &len);
 		if (action == CONTROL_LATER) {
 			start_later(srv, &m, later);
 			continue;
@@ -740,7 +728,7 @@ static void reload_finish_signal(struct server *srv)
 	struct reload_diff *d = malloc(sizeof *d);
 	struct config_errors *e = malloc(sizeof *e);
 	if (d && e)
-		reload_job_finish(srv->rules, srv->sighup, now_ms(), d, e);
+		reload_job_finish(srv->rules, srv->sighup, clock_wall_ms(), d, e);
 	else
 		log_error("reload (SIGHUP): out of memory");
 	free(d);
@@ -796,12 +784,12 @@ static void serve_conns(struct server *srv, struct conns *c, const char *what)
 static void tick_run(struct server *srv)
 {
 	struct outbox ob = {0};
-	tick_remind(&srv->tick, srv->store, &srv->cfg->lifecycle, now_ms(), &ob);
+	tick_remind(&srv->tick, srv->store, &srv->cfg->lifecycle, clock_wall_ms(), &ob);
 	publish(srv, &ob);
-	tick_beat(&srv->tick, srv->store, now_ms(), &ob);
+	tick_beat(&srv->tick, srv->store, clock_wall_ms(), &ob);
 	publish(srv, &ob);
-	tick_give_back(&srv->tick, now_ms());
-	tally_flush(&srv->tallies, srv->store, now_ms(), srv->stop);
+	tick_give_back(&srv->tick, clock_wall_ms());
+	tally_flush(&srv->tallies, srv->store, clock_wall_ms(), srv->stop);
 }
 
 int server_run(struct server *srv)
@@ -835,7 +823,7 @@ int server_run(struct server *srv)
 		    {srv->zap ? zap_server_socket(srv->zap) : NULL, 0, ZMQ_POLLIN, 0},
 		};
 		int n_items = srv->zap ? 8 : 7;
-		long wait = notify_wait_ms((long)tick_wait_ms(&srv->tick, now_ms()));
+		long wait = notify_wait_ms((long)tick_wait_ms(&srv->tick, clock_wall_ms()));
 		if (zmq_poll(items, n_items, wait) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
@@ -848,10 +836,11 @@ int server_run(struct server *srv)
 		if (items[5].revents & ZMQ_POLLIN)
 			serve_conns(srv, alerts_socket_conns(srv->subs), "alerts");
 		if (srv->zap && (items[7].revents & ZMQ_POLLIN))
-			zap_server_serve(srv->zap, &srv->rules->access, &srv->stats, now_ms());
+			zap_server_serve(srv->zap, &srv->rules->access, &srv->stats,
+			                 clock_wall_ms());
 		if (items[3].revents & ZMQ_POLLIN)
 			alerts_socket_serve(srv->subs, &srv->rules->access, srv->zap, &srv->stats,
-			                    now_ms());
+			                    clock_wall_ms());
 		if (items[0].revents & ZMQ_POLLIN)
 			serve_ingest(srv);
 		if (items[1].revents & ZMQ_POLLIN)
@@ -867,7 +856,7 @@ int server_run(struct server *srv)
 			log_info("signal %d: stopping", signals_stop());
 			srv->stop = 1;
 		}
-		control_tick(srv->store, now_ms(), srv->stop);
+		control_tick(srv->store, clock_wall_ms(), srv->stop);
 	}
 	notify_stopping();
 	/* The store must not close under a copy or a reader: what runs
@@ -878,7 +867,7 @@ int server_run(struct server *srv)
 		beside_wait(srv->beside);
 		serve_beside(srv);
 	}
-	tally_flush(&srv->tallies, srv->store, now_ms(), 1);
+	tally_flush(&srv->tallies, srv->store, clock_wall_ms(), 1);
 	signals_remove();
 	log_info("stopped");
 	return rc;

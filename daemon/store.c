@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -83,13 +84,6 @@ static int lock_dir(const char *dir, long owner_uid, long owner_gid, char *err, 
 	return fd;
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Open the tables and bring the store to STORE_FORMAT: a new store is
  * marked with it, an older one migrated (STORE_FULL when the map must grow
  * first), a newer one refused. Returns STORE_OK, STORE_FULL or -1 with err
@@ -143,7 +137,7 @@ static int open_format(struct store *s, char *err, size_t errlen)
 	if (format == 1)
 		rc = store_timeline_migrate(&t);
 	if (format >= 1 && format < 3 && rc == STORE_OK)
-		rc = store_households_migrate(&t, wall_ms());
+		rc = store_households_migrate(&t, clock_wall_ms());
 	if (format >= 1 && format < 4 && rc == STORE_OK)
 		log_info("store: format %ld brought to 4: alerts' evidence kept in their history "
 		         "from now on (nothing rewritten)",
@@ -584,13 +578,6 @@ static void *copier_run(void *arg)
 	return NULL;
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Bytes [from, to) of fd on the disk and out of the page cache. */
 static int chunk_out(int fd, uint64_t from, uint64_t to)
 {
@@ -613,7 +600,7 @@ static int copy_paced(int in, int out, char *buf, uint64_t rate, uint64_t *copie
 {
 	int failed = 0;
 	uint64_t total = 0, done = 0;
-	const int64_t start = mono_ns();
+	const int64_t start = clock_mono_ns();
 	for (;;) {
 		ssize_t n = read(in, buf, BACKUP_CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -637,7 +624,7 @@ static int copy_paced(int in, int out, char *buf, uint64_t rate, uint64_t *copie
 			failed = errno;
 		done = total;
 		const int64_t due = start + (int64_t)((double)total * 1e9 / (double)rate);
-		const int64_t ahead = due - mono_ns();
+		const int64_t ahead = due - clock_mono_ns();
 		if (ahead > 0) {
 			struct timespec ts = {ahead / 1000000000, ahead % 1000000000};
 			nanosleep(&ts, NULL);

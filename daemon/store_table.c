@@ -17,6 +17,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -81,13 +82,6 @@ unsigned store_db_flags(enum dbi db)
 /* Free space under which an I/O error is taken for a full disk. */
 #define STORE_FULL_SLACK (UINT64_C(1) << 20)
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A disk that is full and one that fails call for different people: an
  * operator freeing space, or a hardware fault. Both are remembered for
  * `ffcctl status` and said apart in the log. */
@@ -101,7 +95,7 @@ static int fault(struct store *s, int rc, const char *what)
 	                  (uint64_t)fs.f_bavail * fs.f_frsize < STORE_FULL_SLACK;
 	int disk_full = rc == ENOSPC || rc == EDQUOT || nearly_full;
 	s->fault.last = disk_full ? STORE_DISK_FULL : STORE_IO_ERROR;
-	s->fault.at_ms = wall_ms();
+	s->fault.at_ms = clock_wall_ms();
 	if (disk_full) {
 		s->fault.disk_full++;
 		s->fault.disk_full_at_ms = s->fault.at_ms;
