@@ -53,7 +53,7 @@ void config_defaults(struct config *cfg)
 	cfg->map_size_max = 65536 * MIB;
 	cfg->backup_rate = 96 * MIB;
 	cfg->max_message = 64 * KIB;
-	cfg->batch_max = 512;
+	cfg->batch_max = 1024;
 	cfg->log_level = LOG_INFO;
 	cfg->n_rules = rules_defaults(cfg->rules, RULES_MAX);
 	labels_defaults(&cfg->labels);

@@ -3,8 +3,8 @@
  * "level.RED", ...) kept in the same transactions as the records they
  * count, so they never disagree with them after a crash. A write
  * transaction keeps its changes to them and writes each counter once,
- * when it commits (store_counts_flush()): a batch of 512 concerns then
- * reads and writes "concerns" once, not 512 times.
+ * when it commits (store_counts_flush()): a batch of 1024 concerns then
+ * reads and writes "concerns" once, not 1024 times.
  */
 #include "store.h"
 

@@ -7,11 +7,12 @@ BUILD_DIR holds a release build's bin/ffcd, bin/ffcctl, tests/lmdb_ceiling
 and tests/load_gen. Every store, the ceiling's included, is made under
 $FFC_BENCH_DIR (default BUILD_DIR/bench), so all are on one disk; each is
 removed when its part is done. ffcd runs with the shipped conf/ffcd.conf
-(batch_max 512) on free loopback ports.
+on free loopback ports, and LMDB's ceiling is measured with its
+ingest.batch_max (1,024), so the two commit batches of the same size.
 
   a) LMDB's ceiling: lmdb_ceiling writes ~300-byte records, one put each
      (and, for reference, the three puts a concern needs at least), in
-     durable commits of 512, into a store already holding 10,000 and
+     durable commits of batch_max, into a store already holding 10,000 and
      1,000,000 records; and the time of a synced commit holding one
      concern's three puts alone, the floor under any alert's latency.
   b) ffcd's durable ingest through the wire: load_gen (a DEALER, 2,000 in
@@ -62,6 +63,16 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from ports import free_port  # noqa: E402
 CONF = os.path.join(ROOT, "conf", "ffcd.conf")
+
+
+def batch_max(conf):
+    """ingest.batch_max as conf sets it: the ceiling's batch."""
+    with open(conf) as f:
+        for line in f:
+            words = line.split("#")[0].replace("=", " ").replace(";", " ").split()
+            if len(words) == 2 and words[0] == "batch_max":
+                return int(words[1])
+    fail("%s: no batch_max" % conf)
 
 
 def fail(msg):
@@ -121,6 +132,7 @@ class Bench:
         self.rate = 500 if smoke else 2000
         self.stall_lead = 1.0 if smoke else 3.0  # seconds of load before the backup
         self.results = {}
+        self.batch = batch_max(CONF)
         for prog in (os.path.join(self.bin, "ffcd"), os.path.join(self.bin, "ffcctl"),
                      os.path.join(self.tests, "lmdb_ceiling"),
                      os.path.join(self.tests, "load_gen")):
@@ -145,8 +157,9 @@ class Bench:
         f["stderr"] = p.stderr.strip()
         return f
 
-    def ceiling(self, population, layout, records=None, batch=512):
+    def ceiling(self, population, layout, records=None, batch=None):
         d = self.scratch("ceiling")
+        batch = batch or self.batch
         f = self.run([os.path.join(self.tests, "lmdb_ceiling"), d, str(population),
                       str(records or self.measured), layout, str(batch)], "lmdb_ceiling")
         shutil.rmtree(d, ignore_errors=True)
@@ -162,8 +175,8 @@ class Bench:
     # ---- parts ----
 
     def part_ceiling(self):
-        self.say("a) LMDB's ceiling: %s records of 300 bytes, durable commits of 512" %
-                 n(self.measured))
+        self.say("a) LMDB's ceiling: %s records of 300 bytes, durable commits of %s "
+                 "(ffcd's batch_max)" % (n(self.measured), n(self.batch)))
         for p in self.populations[:2]:
             one = self.ceiling(p, "one")
             three = self.ceiling(p, "three")

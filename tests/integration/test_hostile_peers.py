@@ -179,7 +179,7 @@ class Ingest(DaemonTest):
     def test_pipelining_past_the_receipt_queue(self):
         """An adapter reading its receipts may keep more concerns in flight
         than the daemon queues receipts for one adapter (4 x batch_max =
-        2,048): every one is answered, also beside adapters that never
+        4,096): every one is answered, also beside adapters that never
         read theirs, and none is counted unsent."""
         payload = concern("stuck", children=[dict(nhs_number=nhs_number(8))]).SerializeToString()
         bad = []

@@ -243,7 +243,7 @@ class ReloadTest(unittest.TestCase):
     def test_settings_that_need_a_restart(self):
         text = shipped().replace('endpoint = "tcp://127.0.0.1:7401";',
                                  'endpoint = "tcp://127.0.0.1:1";')
-        text = text.replace("batch_max = 512;", "batch_max = 8;")
+        text = text.replace("batch_max = 1024;", "batch_max = 8;")
         text = text.replace('data_dir = "/var/lib/ffc";', 'data_dir = "elsewhere";')
         self.write(text)
         r = self.ctl("reload")

@@ -271,7 +271,7 @@ static void test_shipped_file_is_the_defaults(void **state)
 	assert_int_equal(cfg.map_size_max, 65536 * MIB);
 	assert_int_equal(cfg.backup_rate, 96 * MIB);
 	assert_int_equal(cfg.max_message, 64 * 1024);
-	assert_int_equal(cfg.batch_max, 512);
+	assert_int_equal(cfg.batch_max, 1024);
 	assert_int_equal(cfg.log_level, LOG_INFO);
 	assert_int_equal(cfg.log_format, LOG_FORMAT_TEXT);
 	assert_string_equal(cfg.data_dir, defaults.data_dir);

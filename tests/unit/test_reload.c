@@ -506,7 +506,7 @@ static void test_apply_swaps_whole_or_not_at_all(void **state)
 	assert_int_equal(d.n_restart, 1);
 	assert_string_equal(d.restart[0], "ingest.batch_max: needs a restart, ignored");
 	/* The settings stay as at start: asked again, the same answer. */
-	assert_int_equal(st.file.batch_max, 512);
+	assert_int_equal(st.file.batch_max, 1024);
 
 	/* The same file again: nothing added, changed or removed. */
 	assert_int_equal(reload_apply(&st, 3000, "test", &d, &errs), 0);
