@@ -6,7 +6,6 @@
 #include "notify.h"
 
 #include <stdio.h>
-#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
