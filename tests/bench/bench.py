@@ -7,8 +7,8 @@ BUILD_DIR holds a release build's bin/ffcd, bin/ffcctl, tests/lmdb_ceiling
 and tests/load_gen. Every store, the ceiling's included, is made under
 $FFC_BENCH_DIR (default BUILD_DIR/bench), so all are on one disk; each is
 removed when its part is done. ffcd runs with the shipped conf/ffcd.conf
-on free loopback ports, and LMDB's ceiling is measured with its
-ingest.batch_max (1,024), so the two commit batches of the same size.
+on free loopback ports, and LMDB's ceiling is measured with the
+ingest.batch_max read from it, so the two commit batches of the same size.
 
   a) LMDB's ceiling: lmdb_ceiling writes ~300-byte records, one put each
      (and, for reference, the three puts a concern needs at least), in
