@@ -34,6 +34,7 @@
 /* Limits of the file's settings, also checked on a finished config. */
 #define MAP_MB_MAX     (1 << 20) /* 1 TiB */
 #define BACKUP_MB_MAX  (1 << 20) /* MiB a second: beyond any disk */
+#define COMMIT_GAP_MAX 1000      /* ms: a second's wait for a receipt */
 #define MESSAGE_KB_MAX 1024
 #define BATCH_MAX      10000
 
@@ -52,6 +53,7 @@ void config_defaults(struct config *cfg)
 	cfg->map_size = 64 * MIB;
 	cfg->map_size_max = 65536 * MIB;
 	cfg->backup_rate = 96 * MIB;
+	cfg->backup_commit_gap_ms = 10;
 	cfg->max_message = 64 * KIB;
 	cfg->batch_max = 1024;
 	cfg->log_level = LOG_INFO;
@@ -170,8 +172,13 @@ static void section_store(struct conf_ctx *c, const config_setting_t *g, struct 
 		} else if (!strcmp(name, "backup_mb_per_s")) {
 			if (conf_get_int(c, s, 0, BACKUP_MB_MAX, &v) == 0)
 				cfg->backup_rate = (uint64_t)v * MIB;
+		} else if (!strcmp(name, "backup_commit_gap_ms")) {
+			if (conf_get_int(c, s, 0, COMMIT_GAP_MAX, &v) == 0)
+				cfg->backup_commit_gap_ms = (unsigned)v;
 		} else {
-			conf_unknown(c, s, "map_size_mb, map_size_max_mb, backup_mb_per_s");
+			conf_unknown(
+			    c, s,
+			    "map_size_mb, map_size_max_mb, backup_mb_per_s, backup_commit_gap_ms");
 		}
 	}
 }

@@ -36,6 +36,7 @@ struct config {
 	uint64_t map_size;                 /* bytes; store.map_size_mb, default 64 MiB */
 	uint64_t map_size_max;             /* bytes; store.map_size_max_mb, default 64 GiB */
 	uint64_t backup_rate;              /* bytes/s; store.backup_mb_per_s, 96 MiB; 0: unpaced */
+	unsigned backup_commit_gap_ms;     /* store.backup_commit_gap_ms, default 10; 0: none */
 	size_t max_message;                /* bytes; ingest.max_message_kb, default 64 KiB */
 	unsigned batch_max;                /* concerns per write transaction, default 1024 */
 	enum log_level log_level;          /* default LOG_INFO */

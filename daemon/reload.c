@@ -290,6 +290,7 @@ static void config_fields(struct codec *c, struct config *cfg)
 	str(c, "daemon.user", cfg->user, sizeof cfg->user);
 	NUM(c, "retention.years", cfg->retention_years, 0, UINT32_MAX);
 	NUM(c, "store.backup_mb_per_s", cfg->backup_rate, 0, INT64_MAX);
+	NUM(c, "store.backup_commit_gap_ms", cfg->backup_commit_gap_ms, 0, UINT32_MAX);
 	for (size_t i = 0; i <= CATEGORY_MAX; i++)
 		str(c, "labels", cfg->labels.category[i], sizeof cfg->labels.category[i]);
 	schools_fields(c, &cfg->schools);
@@ -641,6 +642,8 @@ void reload_compare(const struct config *was, const struct rule *rules, size_t n
 		restart(d, "store.map_size_max_mb");
 	if (was->backup_rate != next->backup_rate)
 		restart(d, "store.backup_mb_per_s");
+	if (was->backup_commit_gap_ms != next->backup_commit_gap_ms)
+		restart(d, "store.backup_commit_gap_ms");
 	if (strcmp(was->user, next->user))
 		restart(d, "daemon.user");
 	if (was->retention_years != next->retention_years)

@@ -301,6 +301,14 @@ static void reader_end(struct store *s)
 	pthread_mutex_unlock(&s->readers_lock);
 }
 
+unsigned store_readers(struct store *s)
+{
+	pthread_mutex_lock(&s->readers_lock);
+	unsigned n = s->readers;
+	pthread_mutex_unlock(&s->readers_lock);
+	return n;
+}
+
 int store_map_fits(uint64_t size)
 {
 	void *p =

@@ -108,6 +108,10 @@ struct store *store_open_locked(const char *dir, int lock_fd, uint64_t map_size,
  * an old map before mapping a new one, and an environment whose new map
  * failed has none left, so a size is tried before LMDB is given it. */
 int store_map_fits(uint64_t size);
+/* How many read transactions are open now, in any thread (a backup, a
+ * report or a rules test beside the loop). While one is, the pages each
+ * commit replaces cannot be reused: the file grows by every page written. */
+unsigned store_readers(struct store *s);
 /* Double the map size, up to the maximum. Returns 0, or -1 when already at
  * the maximum (the store is full for good) or LMDB refuses. The caller
  * has no transaction open; a read transaction open in another thread (a

@@ -80,6 +80,19 @@ class Beside(DaemonTest):
         self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
         self.assertFalse(held.poll(0), "%s was answered before the receipts came" % what)
 
+    def paced_store(self, conf_text):
+        """Start the daemon with conf_text as its file and fill its store
+        past 3 MiB; the path for a backup of it."""
+        conf = os.path.join(scratch_dir(self), "ffcd.conf")
+        with open(conf, "w") as f:
+            f.write(conf_text)
+        self.d = start_daemon(self, conf=conf)
+        big = [concern("paced-%d" % i, summary=SUMMARY, children=[dict(
+            nhs_number=nhs_number(i % 100))]) for i in range(900)]
+        receipts = self.d.send(big, timeout=120)
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
+        return os.path.join(scratch_dir(self), "backup")
+
     def release(self, fifo, text=""):
         with open(fifo, "w") as f:
             f.write(text)
@@ -202,15 +215,7 @@ class Beside(DaemonTest):
         of over 3 MiB takes at least as many seconds as it has whole MiBs
         (a bound below, which a busy machine only lengthens), and it is
         whole."""
-        conf = os.path.join(scratch_dir(self), "ffcd.conf")
-        with open(conf, "w") as f:
-            f.write("store: { backup_mb_per_s = 1; };\n")
-        self.d = start_daemon(self, conf=conf)
-        big = [concern("paced-%d" % i, summary=SUMMARY, children=[dict(
-            nhs_number=nhs_number(i % 100))]) for i in range(900)]
-        receipts = self.d.send(big, timeout=120)
-        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
-        dest = os.path.join(scratch_dir(self), "backup")
+        dest = self.paced_store("store: { backup_mb_per_s = 1; };\n")
         r = self.d.control(pb.ControlRequest(backup=pb.BackupRequest(path=dest)),
                            timeout=120000)
         self.assertEqual(r.error, "")
@@ -220,6 +225,32 @@ class Beside(DaemonTest):
         self.assertGreaterEqual(r.backup.duration_ms, whole * 1000 - 1, r.backup)
         self.d.assert_stops_cleanly(self)
 
+    def test_commits_gathered_while_a_backup_holds_its_snapshot(self):
+        """While a backup holds its snapshot, no page a commit replaces can
+        be reused, so store.backup_commit_gap_ms gathers the concerns that
+        arrive into fewer commits: eight concerns sent 20 ms apart, while
+        a paced copy is under way, are committed in at most two batches
+        (the first may begin one at once; the rest wait for the gap), and
+        all are ACCEPTED before the backup is answered. A busy machine
+        only gathers more."""
+        dest = self.paced_store(
+            "store: { backup_mb_per_s = 1; backup_commit_gap_ms = 1000; };\n")
+        held = self.ask(pb.ControlRequest(backup=pb.BackupRequest(path=dest)))
+        self.assertTrue(wait_for(lambda: os.path.exists(os.path.join(dest, "data.mdb")),
+                                 timeout=30))
+        before = self.d.stats().batch_sizes.count
+        s = self.d.dealer()
+        for c in self.concerns("gathered", 8, first_child=7000):
+            s.send(c.SerializeToString())
+            time.sleep(0.02)
+        receipts = collect_receipts(s, 8)
+        self.assertTrue(all(r.status == pb.Receipt.ACCEPTED for r in receipts))
+        batches = self.d.stats().batch_sizes.count - before
+        self.assertFalse(held.poll(0), "the backup was answered before the receipts came")
+        self.assertGreaterEqual(batches, 1)
+        self.assertLessEqual(batches, 2, "8 concerns in %d commits during the backup" % batches)
+        self.assertEqual(self.reply(held, timeout=120000).error, "")
+        self.d.assert_stops_cleanly(self)
 
 if __name__ == "__main__":
     main()

@@ -270,6 +270,7 @@ static void test_shipped_file_is_the_defaults(void **state)
 	assert_int_equal(cfg.map_size, 64 * MIB);
 	assert_int_equal(cfg.map_size_max, 65536 * MIB);
 	assert_int_equal(cfg.backup_rate, 96 * MIB);
+	assert_int_equal(cfg.backup_commit_gap_ms, 10);
 	assert_int_equal(cfg.max_message, 64 * 1024);
 	assert_int_equal(cfg.batch_max, 1024);
 	assert_int_equal(cfg.log_level, LOG_INFO);
@@ -289,7 +290,8 @@ static void test_every_setting_applies(void **state)
 	    "ingest: { endpoint = \"tcp://[::1]:9401\"; max_message_kb = 1024; batch_max = 1; };\n"
 	    "alerts: { endpoint = \"ipc:///run/ffc/alerts\"; };\n"
 	    "control: { endpoint = \"inproc://control\"; };\n"
-	    "store: { map_size_mb = 1L; map_size_max_mb = 1048576; backup_mb_per_s = 0; };\n"
+	    "store: { map_size_mb = 1L; map_size_max_mb = 1048576; backup_mb_per_s = 0;\n"
+	    "         backup_commit_gap_ms = 1000; };\n"
 	    "rules = (\n"
 	    "  { name = \"wnb-and-absence\"; kind = \"Count\";\n"
 	    "    agencies = [\"HEALTH\", \"education\"];\n"
@@ -312,6 +314,7 @@ static void test_every_setting_applies(void **state)
 	assert_int_equal(cfg.map_size, MIB);
 	assert_int_equal(cfg.map_size_max, MIB << 20);
 	assert_int_equal(cfg.backup_rate, 0);
+	assert_int_equal(cfg.backup_commit_gap_ms, 1000);
 
 	/* The rules list replaced the built-in rules entirely. */
 	assert_int_equal(cfg.n_rules, 4);
@@ -470,6 +473,10 @@ static void test_ranges(void **state)
 	    {"store: { backup_mb_per_s = -1; };",
 	     "store.backup_mb_per_s: -1 is out of range (0 to 1048576)"},
 	    {"store: { backup_mb_per_s = 1048577; };", "1048577 is out of range"},
+	    {"store: { backup_commit_gap_ms = -1; };",
+	     "store.backup_commit_gap_ms: -1 is out of range (0 to 1000)"},
+	    {"store: { backup_commit_gap_ms = 1001; };", "1001 is out of range"},
+	    {"store: { backup_commit_gap_ms = \"10\"; };", "store.backup_commit_gap_ms"},
 	    {"ingest: { max_message_kb = 0; };",
 	     "ingest.max_message_kb: 0 is out of range (1 to 1024)"},
 	    {"ingest: { max_message_kb = 1025; };", "1025 is out of range"},

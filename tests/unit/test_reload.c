@@ -269,6 +269,7 @@ static void rich_config(struct config *c)
 	c->map_size = UINT64_C(1) << 33;
 	c->map_size_max = UINT64_C(1) << 40;
 	c->backup_rate = UINT64_C(7) << 20;
+	c->backup_commit_gap_ms = 250;
 	c->max_message = 12345;
 	c->batch_max = 99;
 	c->log_level = LOG_DEBUG;
@@ -543,6 +544,7 @@ static void test_compare_names_every_restart_setting(void **state)
 	b.map_size *= 2;
 	b.map_size_max *= 2;
 	b.backup_rate = 0;
+	b.backup_commit_gap_ms = 0;
 	b.max_message *= 2;
 	b.batch_max++;
 	b.log_level = LOG_DEBUG;
@@ -550,13 +552,13 @@ static void test_compare_names_every_restart_setting(void **state)
 	struct reload_diff d;
 	reload_compare(&a, a.rules, a.n_rules, &b, &d);
 	assert_int_equal(d.n_added + d.n_changed + d.n_removed, 0);
-	assert_int_equal(d.n_restart, 11);
+	assert_int_equal(d.n_restart, 12);
 	const char *names[] = {
 	    "daemon.data_dir",       "daemon.log_level",      "daemon.log_format",
 	    "ingest.endpoint",       "ingest.max_message_kb", "ingest.batch_max",
 	    "alerts.endpoint",       "control.endpoint",      "store.map_size_mb",
-	    "store.map_size_max_mb", "store.backup_mb_per_s"};
-	for (size_t i = 0; i < 11; i++) {
+	    "store.map_size_max_mb", "store.backup_mb_per_s", "store.backup_commit_gap_ms"};
+	for (size_t i = 0; i < 12; i++) {
 		char want[RELOAD_NOTE_MAX];
 		snprintf(want, sizeof want, "%s: needs a restart, ignored", names[i]);
 		assert_string_equal(d.restart[i], want);
