@@ -28,8 +28,9 @@ ingest.batch_max read from it, so the two commit batches of the same size.
      each raising an alert; a SUB on the alerts socket times each.
   e) backup beside ingest: receipt latency at 2,000 concerns a second with
      and without an `ffcctl backup` of the 1,000,000-children store
-     running (written at the shipped store.backup_mb_per_s), the longest
-     gap between heartbeats, and how much the store grew meanwhile.
+     running (written at the shipped store.backup_mb_per_s, commits
+     gathered by the shipped store.backup_commit_gap_ms), the longest gap
+     between heartbeats, and how much the store grew meanwhile.
   f) back-fill: concerns about a third as many children, happening over
      a year, into a fresh store; the rate, the rate over the last tenth,
      and the time 10 million would take at that last rate.
@@ -65,14 +66,15 @@ from ports import free_port  # noqa: E402
 CONF = os.path.join(ROOT, "conf", "ffcd.conf")
 
 
-def batch_max(conf):
-    """ingest.batch_max as conf sets it: the ceiling's batch."""
+def setting(conf, name):
+    """The whole number conf gives the setting `name` (its last part, as
+    batch_max for ingest.batch_max)."""
     with open(conf) as f:
         for line in f:
             words = line.split("#")[0].replace("=", " ").replace(";", " ").split()
-            if len(words) == 2 and words[0] == "batch_max":
+            if len(words) == 2 and words[0] == name:
                 return int(words[1])
-    fail("%s: no batch_max" % conf)
+    fail("%s: no %s" % (conf, name))
 
 
 def fail(msg):
@@ -132,7 +134,8 @@ class Bench:
         self.rate = 500 if smoke else 2000
         self.stall_lead = 1.0 if smoke else 3.0  # seconds of load before the backup
         self.results = {}
-        self.batch = batch_max(CONF)
+        self.batch = setting(CONF, "batch_max")  # the ceiling's batch
+        self.gap = setting(CONF, "backup_commit_gap_ms")
         for prog in (os.path.join(self.bin, "ffcd"), os.path.join(self.bin, "ffcctl"),
                      os.path.join(self.tests, "lmdb_ceiling"),
                      os.path.join(self.tests, "load_gen")):
@@ -286,8 +289,9 @@ class Bench:
                           str(d.population)], "growing the store to 1 GiB")
             grown += 1
             st = d.status()
-        self.say("e) backup beside ingest at %d concerns/s on a %s MiB store"
-                 % (self.rate, n(int(st.get("store_bytes", 0)) / 2**20)))
+        self.say("e) backup beside ingest at %d concerns/s on a %s MiB store "
+                 "(store.backup_commit_gap_ms %d)"
+                 % (self.rate, n(int(st.get("store_bytes", 0)) / 2**20), self.gap))
         dest = self.scratch("backup")
         before = int(d.status().get("store_bytes", 0))
         with_b, took = self.stall_run(d, "SB", backup_to=dest)
